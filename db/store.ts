@@ -1,0 +1,153 @@
+import type { MetricPoint, MetricStrategy } from '../core/metric.ts'
+import type { Params } from '../core/search-space.ts'
+import type { MetricSummary, TrialState } from '../core/trial.ts'
+
+/** Katib's experiment condition types, used as states. */
+export type ExperimentState = 'Created' | 'Running' | 'Restarting' | 'Succeeded' | 'Failed'
+
+export interface ExperimentRecord {
+  readonly id: string
+  /** metadata.name; unique. */
+  readonly name: string
+  /** The validated Experiment document with defaults applied (plain JSON). */
+  readonly spec: unknown
+  readonly state: ExperimentState
+  /** Katib reason, e.g. `ExperimentMaxTrialsReached`. */
+  readonly reason: string | null
+  readonly message: string | null
+  /** Seed of the experiment's suggestion streams. */
+  readonly seed: number
+  readonly bestTrialId: string | null
+  readonly createdAt: Date
+  readonly startedAt: Date | null
+  readonly completedAt: Date | null
+}
+
+export interface NewExperiment {
+  readonly name: string
+  readonly spec: unknown
+  readonly seed: number
+}
+
+export interface ExperimentPatch {
+  readonly state?: ExperimentState
+  readonly reason?: string | null
+  readonly message?: string | null
+  readonly bestTrialId?: string | null
+  readonly spec?: unknown
+  readonly startedAt?: Date | null
+  readonly completedAt?: Date | null
+}
+
+export interface TrialRecord {
+  readonly id: string
+  readonly experimentId: string
+  readonly number: number
+  /** `<experiment>-<suffix>`; unique. */
+  readonly name: string
+  readonly state: TrialState
+  readonly params: Params
+  /** The objective value picked by its metric strategy; null until known. */
+  readonly objective: number | null
+  /** Per-metric min/max/latest, filled when the trial completes. */
+  readonly metrics: Readonly<Record<string, MetricSummary>> | null
+  readonly reason: string | null
+  readonly message: string | null
+  /** Executor handle (plain JSON) so a restarted controller can find the execution. */
+  readonly execution: unknown
+  /** How often the trial was relaunched after its controller died. */
+  readonly restarts: number
+  readonly createdAt: Date
+  readonly startedAt: Date | null
+  readonly finishedAt: Date | null
+}
+
+export interface NewTrial {
+  readonly name: string
+  readonly params: Params
+}
+
+export interface TrialPatch {
+  readonly objective?: number | null
+  readonly metrics?: Readonly<Record<string, MetricSummary>> | null
+  readonly reason?: string | null
+  readonly message?: string | null
+  readonly execution?: unknown
+  readonly restarts?: number
+  readonly startedAt?: Date | null
+  readonly finishedAt?: Date | null
+}
+
+export interface ExperimentStore {
+  /** Throws HypertuneError('EXPERIMENT_EXISTS') when the name is taken. */
+  create(input: NewExperiment): Promise<ExperimentRecord>
+  get(id: string): Promise<ExperimentRecord | undefined>
+  getByName(name: string): Promise<ExperimentRecord | undefined>
+  list(): Promise<ExperimentRecord[]>
+  update(id: string, patch: ExperimentPatch): Promise<ExperimentRecord>
+  /** Inside a transaction: SELECT ... FOR UPDATE on the row, serialising suggestion calls. */
+  lock(id: string): Promise<void>
+  /** Deletes the experiment with its trials, observations, state and events. */
+  delete(id: string): Promise<void>
+}
+
+export interface TrialStore {
+  /** Appends trials numbered after the current maximum. Call inside a transaction holding the experiment lock. */
+  createMany(experimentId: string, trials: readonly NewTrial[]): Promise<TrialRecord[]>
+  get(id: string): Promise<TrialRecord | undefined>
+  getByName(name: string): Promise<TrialRecord | undefined>
+  /** Ordered by number. */
+  list(experimentId: string, filter?: { readonly states?: readonly TrialState[] }): Promise<TrialRecord[]>
+  /** Compare-and-set on state; resolves false (no throw) when the current state is not in `from`. */
+  transition(id: string, from: readonly TrialState[], to: TrialState, patch?: TrialPatch): Promise<boolean>
+  update(id: string, patch: TrialPatch): Promise<TrialRecord>
+  countByState(experimentId: string): Promise<Record<TrialState, number>>
+}
+
+export interface ObservationStore {
+  /** Idempotent on (trialId, name, step): a resent point overwrites, never duplicates. */
+  append(trialId: string, points: readonly MetricPoint[]): Promise<void>
+  /** Ordered by name, then step. */
+  list(trialId: string, names?: readonly string[]): Promise<MetricPoint[]>
+  /** Latest = value at the highest step. Metrics with no points are absent. */
+  summarize(trialId: string): Promise<Record<string, { min: number; max: number; latest: number; count: number }>>
+  /** Number of points of one experiment (all trials). */
+  countForExperiment(experimentId: string): Promise<number>
+}
+
+export interface AlgorithmStateStore {
+  get(experimentId: string): Promise<{ readonly state: unknown; readonly version: number } | undefined>
+  /** Throws HypertuneError('STATE_CONFLICT') when `expectedVersion` is stale (0 = no row yet). */
+  put(experimentId: string, state: unknown, expectedVersion: number): Promise<void>
+}
+
+export interface ExperimentEvent {
+  readonly id: number
+  readonly experimentId: string
+  readonly trialId: string | null
+  /** e.g. `trial:created`, `trial:state-changed`, `experiment:state-changed`. */
+  readonly type: string
+  readonly payload: unknown
+  readonly at: Date
+}
+
+export interface EventStore {
+  append(event: { experimentId: string; trialId?: string | null; type: string; payload?: unknown }): Promise<void>
+  /** Ordered by id; only events with id > afterId. */
+  list(experimentId: string, afterId?: number): Promise<ExperimentEvent[]>
+}
+
+export interface Store {
+  readonly experiments: ExperimentStore
+  readonly trials: TrialStore
+  readonly observations: ObservationStore
+  readonly algorithmStates: AlgorithmStateStore
+  readonly events: EventStore
+  /** Runs `work` in one transaction; the store it receives is bound to it. Nested calls reuse it. */
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T>
+  /** Which backend this is, for messages. */
+  readonly backend: 'postgres' | 'pglite'
+  destroy(): Promise<void>
+}
+
+export type { MetricStrategy }
