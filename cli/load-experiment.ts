@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises'
+import { InvalidSpecError, type SpecIssue } from '../core/errors.ts'
+import type { Experiment } from '../core/spec/index.ts'
+import { parseExperimentYaml } from '../core/spec/index.ts'
+import { checkAlgorithm } from '../suggestion/check-algorithm.ts'
+import { checkLocalRunnable } from '../controller/check-local.ts'
+
+export interface LoadedExperiment {
+  readonly experiment: Experiment
+  /** Reasons this valid experiment cannot run on local processes (empty when it can). */
+  readonly localIssues: readonly SpecIssue[]
+}
+
+/**
+ * Reads an Experiment file and runs every check we have (schema, Katib's webhook rules, ours,
+ * the algorithm's settings), reporting all problems of the file at once with line:col.
+ */
+export async function loadExperiment(file: string): Promise<LoadedExperiment> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message
+    throw new InvalidSpecError([{ path: '', message: `cannot read the experiment: ${reason}` }], file)
+  }
+  const parsed = parseExperimentYaml(text, file)
+  if (!parsed.experiment) throw new InvalidSpecError(parsed.issues, file)
+  const experiment = parsed.experiment
+  const locate = (issues: readonly SpecIssue[]) => issues.map((issue) => ({ ...issue, ...parsed.locate(issue.path) }))
+  const algorithmIssues = locate(checkAlgorithm(experiment))
+  if (algorithmIssues.length > 0) throw new InvalidSpecError(algorithmIssues, file)
+  return { experiment, localIssues: locate(checkLocalRunnable(experiment)) }
+}

@@ -1,0 +1,49 @@
+import { Command, CommanderError } from 'commander'
+import { HypertuneError, InvalidSpecError } from '../core/errors.ts'
+import { runCommand } from './run-command.ts'
+import { validateCommand } from './validate-command.ts'
+
+/**
+ * The composition root. Every failure the user can fix ends here as a message and an exit
+ * code, never a stack trace: 2 for bad input, 3 for the environment (database), 1 otherwise.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0
+  const program = new Command()
+    .name('hypertune')
+    .description('Hyperparameter tuning for Katib Experiment YAML, on this machine')
+    .exitOverride()
+  program
+    .command('run')
+    .description('run an experiment to completion with local trial processes (resumes if it exists)')
+    .argument('<file>', 'Experiment YAML')
+    .option('--fresh', 'discard an existing experiment of the same name and start over')
+    .option('--home <dir>', 'folder that holds .hypertune/ (embedded database, trial logs)', process.cwd())
+    .action(async (file: string, opts: { fresh?: boolean; home: string }) => {
+      code = await runCommand(file, { fresh: opts.fresh ?? false, home: opts.home })
+    })
+  program
+    .command('validate')
+    .description('check Experiment files without running them')
+    .argument('<files...>', 'Experiment YAML files')
+    .action(async (files: string[]) => {
+      code = await validateCommand(files, process.stdout)
+    })
+  try {
+    await program.parseAsync([...argv])
+    return code
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
+    if (error instanceof InvalidSpecError) {
+      process.stderr.write(`${error.message}\n${error.issues.length} problem(s) found\n`)
+      return 2
+    }
+    if (error instanceof HypertuneError) {
+      process.stderr.write(`error: ${error.message}\n`)
+      return error.code === 'DATABASE_UNAVAILABLE' ? 3 : 1
+    }
+    const detail = process.env.HYPERTUNE_DEBUG ? (error as Error)?.stack : (error as Error)?.message
+    process.stderr.write(`unexpected error: ${detail ?? String(error)}\n(set HYPERTUNE_DEBUG=1 for the stack trace; state is in the database, so the same command resumes)\n`)
+    return 1
+  }
+}

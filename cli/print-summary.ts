@@ -1,0 +1,24 @@
+import { formatParamValue } from '../core/search-space.ts'
+import type { Experiment } from '../core/spec/index.ts'
+import { metricNames } from '../core/spec/index.ts'
+import type { ExperimentRecord, Store } from '../db/store.ts'
+import { formatNumber } from './progress-reporter.ts'
+import { trialTable } from './trial-table.ts'
+
+/** The end of a run: every trial, the experiment's outcome, and the best parameters. */
+export async function printSummary(store: Store, record: ExperimentRecord, out: NodeJS.WritableStream): Promise<void> {
+  const spec = record.spec as Experiment
+  const trials = await store.trials.list(record.id)
+  const params = (spec.spec.parameters ?? []).map((p) => p.name)
+  out.write('\n' + trialTable(trials, params, metricNames(spec), record.bestTrialId) + '\n\n')
+  out.write(`experiment "${record.name}" ${record.state}: ${record.reason ?? ''}${record.message ? ` (${record.message})` : ''}\n`)
+  const best = trials.find((t) => t.id === record.bestTrialId)
+  if (!best || best.objective === null) {
+    out.write('no trial reported the objective metric\n')
+    const failed = trials.find((t) => t.state === 'Failed' || t.state === 'MetricsUnavailable')
+    if (failed) out.write(`e.g. ${failed.name} ${failed.state}: ${failed.message ?? ''}\n`)
+    return
+  }
+  out.write(`best trial ${best.name}: ${spec.spec.objective.objectiveMetricName}=${formatNumber(best.objective)}\n`)
+  for (const [name, value] of Object.entries(best.params)) out.write(`  ${name} = ${formatParamValue(value)}\n`)
+}

@@ -1,0 +1,121 @@
+import { randomInt } from 'node:crypto'
+import { dirname, join, resolve } from 'node:path'
+import { InvalidSpecError } from '../core/errors.ts'
+import type { Experiment } from '../core/spec/index.ts'
+import { parseSettings, getAlgorithm, seedFromSettings } from '../algorithms/index.ts'
+import { openStore, resolveStoreOptions } from '../db/open-store.ts'
+import type { ExperimentRecord, Store } from '../db/store.ts'
+import { ExperimentRunner, InterruptedError } from '../controller/experiment-runner.ts'
+import { LocalProcessExecutor } from '../controller/local-process-executor.ts'
+import { startPushReceiver } from '../metrics-collector/index.ts'
+import { SuggestionService } from '../suggestion/suggestion-service.ts'
+import { loadExperiment } from './load-experiment.ts'
+import { ProgressReporter } from './progress-reporter.ts'
+import { printSummary } from './print-summary.ts'
+import { reconcileSpecChange } from './reconcile-spec-change.ts'
+
+export interface RunOptions {
+  /** Discard an existing experiment of the same name and start over. */
+  readonly fresh?: boolean
+  /** Where `.hypertune/` (embedded database, trial logs) lives; defaults to the working dir. */
+  readonly home?: string
+  readonly pollMs?: number
+  readonly signal?: AbortSignal
+  readonly out?: NodeJS.WriteStream
+}
+
+/** Exit codes: 0 succeeded, 1 experiment failed, 2 bad input, 3 environment, 130 interrupted. */
+export async function runCommand(file: string, options: RunOptions = {}): Promise<number> {
+  const out = options.out ?? process.stdout
+  const { experiment, localIssues } = await loadExperiment(file)
+  if (localIssues.length > 0) throw new InvalidSpecError(localIssues, file)
+  const home = resolve(options.home ?? process.cwd(), '.hypertune')
+  const store = await openStore(resolveStoreOptions(process.env, home))
+  try {
+    const record = await prepareExperiment(store, experiment, options.fresh ?? false, out)
+    if (record.state === 'Succeeded' || record.state === 'Failed') {
+      out.write(`experiment "${record.name}" already completed; run with --fresh to start it over\n`)
+      await printSummary(store, record, out)
+      return record.state === 'Succeeded' ? 0 : 1
+    }
+    return await runToCompletion(store, record, experiment, { ...options, out, baseDir: dirname(resolve(file)), home })
+  } finally {
+    await store.destroy()
+  }
+}
+
+async function prepareExperiment(store: Store, experiment: Experiment, fresh: boolean, out: NodeJS.WritableStream): Promise<ExperimentRecord> {
+  const name = experiment.metadata.name
+  let record = await store.experiments.getByName(name)
+  if (record && fresh) {
+    await store.experiments.delete(record.id)
+    record = undefined
+  }
+  if (!record) return store.experiments.create({ name, spec: experiment, seed: experimentSeed(experiment) })
+  const resumed = await reconcileSpecChange(store, record, experiment)
+  if (resumed.state === 'Running' || resumed.state === 'Restarting' || resumed.state === 'Created') {
+    out.write(`resuming experiment "${name}" from the ${store.backend === 'pglite' ? 'embedded' : 'PostgreSQL'} database\n`)
+  }
+  return resumed
+}
+
+async function runToCompletion(
+  store: Store,
+  record: ExperimentRecord,
+  experiment: Experiment,
+  options: RunOptions & { out: NodeJS.WriteStream; baseDir: string; home: string },
+): Promise<number> {
+  const out = options.out
+  const metric = experiment.spec.objective.objectiveMetricName
+  const progress = new ProgressReporter(out, experiment.spec.maxTrialCount)
+  let runner: ExperimentRunner | undefined
+  const receiver = await startPushReceiver((trialName, points) => {
+    if (!runner) throw new Error('not ready')
+    runner.acceptPush(trialName, points)
+  })
+  runner = new ExperimentRunner({
+    store,
+    suggestions: new SuggestionService(store),
+    executor: new LocalProcessExecutor(),
+    launch: { baseDir: options.baseDir, runDir: join(options.home, 'runs', record.name), env: {} },
+    pushEnv: (trialName) => ({
+      HYPERTUNE_REPORT_URL: `${receiver.url}/trials/${encodeURIComponent(trialName)}/metrics`,
+      HYPERTUNE_REPORT_TOKEN: receiver.tokenFor(trialName),
+    }),
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    onProgress: (p) => progress.update(p, metric),
+  })
+  const interrupt = new AbortController()
+  const onSignal = () => interrupt.abort()
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  options.signal?.addEventListener('abort', onSignal)
+  try {
+    const done = await runner.run(record.id, interrupt.signal)
+    progress.stop()
+    await printSummary(store, done, out)
+    return done.state === 'Succeeded' ? 0 : 1
+  } catch (error) {
+    progress.stop()
+    if (error instanceof InterruptedError) {
+      out.write(`\ninterrupted: trials in progress were stopped. Run the same command again to resume "${record.name}".\n`)
+      return 130
+    }
+    throw error
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    options.signal?.removeEventListener('abort', onSignal)
+    await receiver.close()
+  }
+}
+
+/** random_state fixes the experiment's seed (reproducible runs); otherwise one is drawn. */
+function experimentSeed(experiment: Experiment): number {
+  const definition = getAlgorithm(experiment.spec.algorithm.algorithmName)
+  if (definition) {
+    const seed = seedFromSettings(parseSettings(definition, experiment.spec.algorithm.algorithmSettings ?? []).settings)
+    if (seed !== undefined) return seed
+  }
+  return randomInt(0, 2 ** 31)
+}

@@ -1,0 +1,22 @@
+import { formatParamValue } from '../core/search-space.ts'
+import type { TrialRecord } from '../db/store.ts'
+import { formatNumber } from './progress-reporter.ts'
+
+/** A plain-text table of trials: name, state, parameters, then each metric's strategy value. */
+export function trialTable(trials: readonly TrialRecord[], paramNames: readonly string[], metrics: readonly string[], bestId: string | null): string {
+  const header = ['', 'TRIAL', 'STATE', ...paramNames, ...metrics]
+  const rows = trials.map((t) => [
+    t.id === bestId ? '*' : '',
+    t.name,
+    t.state,
+    ...paramNames.map((p) => (t.params[p] === undefined ? '' : formatParamValue(t.params[p]!))),
+    ...metrics.map((m, i) => {
+      if (i === 0 && t.objective !== null) return formatNumber(t.objective)
+      const s = t.metrics?.[m]
+      return s ? formatNumber(s.latest) : ''
+    }),
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
+  return [line(header), ...rows.map(line)].join('\n')
+}

@@ -1,0 +1,35 @@
+import type { SpecIssue } from '../core/errors.ts'
+import type { Experiment } from '../core/spec/index.ts'
+import { LOCAL_COLLECTOR_KINDS } from './trial-collector.ts'
+
+/**
+ * What a valid Katib Experiment may still ask for that local processes cannot give. Reported
+ * before the first trial, so a run never starts only to fail on every trial.
+ */
+export function checkLocalRunnable(experiment: Experiment): SpecIssue[] {
+  const issues: SpecIssue[] = []
+  const spec = experiment.spec
+  const kind = spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut'
+  if (!(LOCAL_COLLECTOR_KINDS as readonly string[]).includes(kind)) {
+    issues.push({
+      path: '/spec/metricsCollectorSpec/collector/kind',
+      message: `collector kind ${kind} is not supported for local trials; use StdOut, File or Push`,
+    })
+  }
+  if (spec.trialTemplate.configMap) {
+    issues.push({
+      path: '/spec/trialTemplate/configMap',
+      message: 'a ConfigMap trial template needs a Kubernetes cluster; inline it as trialTemplate.trialSpec, or use trialTemplate.command',
+    })
+  }
+  if (spec.nasConfig) {
+    issues.push({ path: '/spec/nasConfig', message: 'neural architecture search is not available yet in this version' })
+  }
+  if (spec.earlyStopping) {
+    issues.push({
+      path: '/spec/earlyStopping',
+      message: `early stopping "${spec.earlyStopping.algorithmName}" is not available yet in this version; remove spec.earlyStopping to run without it`,
+    })
+  }
+  return issues
+}

@@ -1,0 +1,266 @@
+import { rm } from 'node:fs/promises'
+import type { Experiment } from '../core/spec/index.ts'
+import { strategyFor } from '../core/spec/index.ts'
+import type { MetricPoint } from '../core/metric.ts'
+import type { TrialState } from '../core/trial.ts'
+import type { ExperimentRecord, Store, TrialRecord } from '../db/store.ts'
+import type { SuggestionService } from '../suggestion/suggestion-service.ts'
+import { bestTrial } from './best-trial.ts'
+import { buildLocalLaunch, LaunchError, metricsFilePath, type LaunchContext } from './local-launch.ts'
+import type { LocalHandle, LocalProcessExecutor, RunningProcess } from './local-process-executor.ts'
+import { planExperiment } from './plan.ts'
+import { isSameProcessAlive, signalGroup } from './process-identity.ts'
+import { TrialCollector } from './trial-collector.ts'
+import { decideTrialOutcome } from './trial-outcome.ts'
+
+export interface Progress {
+  readonly experiment: ExperimentRecord
+  readonly counts: Readonly<Record<TrialState, number>>
+  readonly best: TrialRecord | undefined
+}
+
+export interface ExperimentRunnerOptions {
+  readonly store: Store
+  readonly suggestions: SuggestionService
+  readonly executor: LocalProcessExecutor
+  readonly launch: LaunchContext
+  /** Environment for one trial's push reports (URL + token), if a receiver runs. */
+  readonly pushEnv?: (trialName: string) => Readonly<Record<string, string>>
+  readonly pollMs?: number
+  readonly onProgress?: (progress: Progress) => void
+}
+
+interface LiveTrial {
+  readonly process: RunningProcess
+  readonly collector: TrialCollector
+  readonly finished: Promise<void>
+}
+
+/**
+ * Runs one experiment to completion with local trials: Katib's experiment and trial
+ * reconcilers in one level-triggered loop. Every step reads its state from the database and
+ * writes with compare-and-set, so killing the process anywhere and running again resumes:
+ * Running trials whose process is gone are relaunched, nothing finished is touched.
+ */
+export class ExperimentRunner {
+  readonly #o: ExperimentRunnerOptions
+  readonly #live = new Map<string, LiveTrial>()
+  #wake: () => void = () => {}
+  #interrupted = false
+
+  constructor(options: ExperimentRunnerOptions) {
+    this.#o = options
+  }
+
+  readonly #byName = new Map<string, LiveTrial>()
+
+  /** Points pushed by a trial program; routed to its collector while it runs. */
+  acceptPush(trialName: string, points: readonly MetricPoint[]): void {
+    const live = this.#byName.get(trialName)
+    if (!live) throw new Error(`trial ${trialName} is not running`)
+    live.collector.onPush(points)
+  }
+
+  async run(experimentId: string, signal?: AbortSignal): Promise<ExperimentRecord> {
+    const onAbort = () => this.#interrupt()
+    signal?.addEventListener('abort', onAbort)
+    try {
+      await this.#recover(experimentId)
+      for (;;) {
+        if (this.#interrupted) throw new InterruptedError()
+        const done = await this.#reconcile(experimentId)
+        if (done) return done
+        await this.#sleep()
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+      if (this.#interrupted) await Promise.allSettled([...this.#live.values()].map((l) => l.finished))
+    }
+  }
+
+  /** One pass of the experiment reconciler; returns the record once the experiment is completed. */
+  async #reconcile(experimentId: string): Promise<ExperimentRecord | undefined> {
+    const { store } = this.#o
+    let experiment = await store.experiments.get(experimentId)
+    if (!experiment) throw new Error(`experiment ${experimentId} was deleted while running`)
+    if (experiment.state === 'Succeeded' || experiment.state === 'Failed') return experiment
+    const spec = experiment.spec as Experiment
+    if (experiment.state === 'Created' || experiment.state === 'Restarting') {
+      experiment = await store.experiments.update(experimentId, {
+        state: 'Running', reason: 'ExperimentRunning', message: 'experiment is running',
+        startedAt: experiment.startedAt ?? new Date(),
+      })
+      await store.events.append({ experimentId, type: 'experiment:state-changed', payload: { state: 'Running' } })
+    }
+    const trials = await store.trials.list(experimentId)
+    const counts = countStates(trials)
+    const direction = spec.spec.objective.type
+    const best = bestTrial(trials, direction)
+    if ((best?.id ?? null) !== experiment.bestTrialId) {
+      experiment = await store.experiments.update(experimentId, { bestTrialId: best?.id ?? null })
+      if (best) await store.events.append({ experimentId, trialId: best.id, type: 'experiment:new-best', payload: { objective: best.objective } })
+    }
+    this.#o.onProgress?.({ experiment, counts, best })
+
+    const plan = planExperiment({
+      parallelTrialCount: spec.spec.parallelTrialCount ?? 3,
+      ...(spec.spec.maxTrialCount !== undefined ? { maxTrialCount: spec.spec.maxTrialCount } : {}),
+      ...(spec.spec.maxFailedTrialCount !== undefined ? { maxFailedTrialCount: spec.spec.maxFailedTrialCount } : {}),
+      ...(spec.spec.objective.goal !== undefined ? { goal: spec.spec.objective.goal } : {}),
+      direction,
+      counts,
+      ...(best?.objective != null ? { best: best.objective } : {}),
+      exhausted: await this.#o.suggestions.isExhausted(experimentId),
+    })
+    if (plan.kind === 'complete') {
+      // Katib leaves running trials behind (kubeflow/katib#2061); we stop them.
+      for (const live of this.#live.values()) live.process.stop('ExperimentCompleted')
+      await Promise.all([...this.#live.values()].map((l) => l.finished))
+      await this.#killPending(experimentId)
+      const completed = await store.experiments.update(experimentId, {
+        state: plan.completion.state, reason: plan.completion.reason, message: plan.completion.message,
+        completedAt: new Date(),
+      })
+      await store.events.append({ experimentId, type: 'experiment:state-changed', payload: { state: completed.state, reason: completed.reason } })
+      this.#o.onProgress?.({ experiment: completed, counts: countStates(await store.trials.list(experimentId)), best })
+      return completed
+    }
+    if (plan.add > 0) await this.#o.suggestions.ensureTrials(experimentId, trials.length + plan.add)
+    const pending = await store.trials.list(experimentId, { states: ['Pending'] })
+    for (const trial of pending) await this.#launch(spec, trial)
+    return undefined
+  }
+
+  async #launch(spec: Experiment, trial: TrialRecord): Promise<void> {
+    const { store } = this.#o
+    if (this.#live.has(trial.id)) return
+    const started = await store.trials.transition(trial.id, ['Pending'], 'Running', { startedAt: new Date(), execution: { kind: 'local', launching: true } })
+    if (!started) return
+    await store.events.append({ experimentId: trial.experimentId, trialId: trial.id, type: 'trial:state-changed', payload: { state: 'Running' } })
+    let launch
+    try {
+      launch = buildLocalLaunch(spec, trial, {
+        ...this.#o.launch,
+        env: { ...this.#o.launch.env, ...this.#o.pushEnv?.(trial.name) },
+      })
+    } catch (error) {
+      if (!(error instanceof LaunchError)) throw error
+      await this.#finishTrial(trial, { state: 'Failed', reason: 'TrialFailed', message: `Job reason: TemplateError. ${error.message}`, objective: null })
+      return
+    }
+    const fileSource = spec.spec.metricsCollectorSpec?.source?.fileSystemPath?.path
+    const metricsFile = spec.spec.metricsCollectorSpec?.collector?.kind === 'File' && fileSource
+      ? metricsFilePath(fileSource, this.#o.launch.runDir, trial.name)
+      : undefined
+    if (metricsFile) {
+      launch = { ...launch, env: { ...launch.env, HYPERTUNE_METRICS_FILE: metricsFile } }
+      await removeStale(metricsFile)
+    }
+    const collector = new TrialCollector(spec, store.observations, trial.id, metricsFile)
+    const process = this.#o.executor.start(launch, (line) => collector.onLine(line))
+    await store.trials.update(trial.id, { execution: process.handle })
+    const finished = process.done.then(async (exit) => {
+      if (this.#interrupted) {
+        collector.abandon()
+        return
+      }
+      const diagnostics = await collector.finish()
+      const summary = await store.observations.summarize(trial.id)
+      const metric = spec.spec.objective.objectiveMetricName
+      const outcome = decideTrialOutcome(exit, summary, { metric, strategy: strategyFor(spec, metric), collector: collector.kind }, diagnostics)
+      await this.#finishTrial(trial, outcome, summary)
+    }).finally(() => {
+      this.#live.delete(trial.id)
+      this.#byName.delete(trial.name)
+      this.#wake()
+    })
+    const live = { process, collector, finished }
+    this.#live.set(trial.id, live)
+    this.#byName.set(trial.name, live)
+  }
+
+  async #finishTrial(
+    trial: TrialRecord,
+    outcome: { state: TrialState; reason: string; message: string; objective: number | null },
+    summary?: Record<string, { min: number; max: number; latest: number }>,
+  ): Promise<void> {
+    const { store } = this.#o
+    const metrics = summary
+      ? Object.fromEntries(Object.entries(summary).map(([k, s]) => [k, { min: s.min, max: s.max, latest: s.latest }]))
+      : null
+    const changed = await store.trials.transition(trial.id, ['Running'], outcome.state, {
+      objective: outcome.objective, metrics, reason: outcome.reason, message: outcome.message, finishedAt: new Date(),
+    })
+    if (changed) {
+      await store.events.append({
+        experimentId: trial.experimentId, trialId: trial.id, type: 'trial:state-changed',
+        payload: { state: outcome.state, reason: outcome.reason, objective: outcome.objective },
+      })
+    }
+  }
+
+  /**
+   * After a crash, Running trials have no process here. An orphan that still runs is stopped
+   * (its result could not be collected), its partial metrics dropped, and the trial relaunched
+   * with the same parameters: the trial count and numbering stay exactly as they were.
+   */
+  async #recover(experimentId: string): Promise<void> {
+    const { store } = this.#o
+    const running = await store.trials.list(experimentId, { states: ['Running'] })
+    for (const trial of running) {
+      const handle = trial.execution as Partial<LocalHandle> | null
+      if (handle?.pid && isSameProcessAlive(handle.pid, handle.startTime)) signalGroup(handle.pid, 'SIGKILL')
+      await store.observations.deleteForTrial(trial.id)
+      const reset = await store.trials.transition(trial.id, ['Running'], 'Pending', {
+        execution: null, startedAt: null, restarts: trial.restarts + 1,
+        reason: 'TrialRestarted', message: 'relaunched after the controller stopped while it ran',
+      })
+      if (reset) await store.events.append({ experimentId, trialId: trial.id, type: 'trial:restarted', payload: { restarts: trial.restarts + 1 } })
+    }
+  }
+
+  /** Trials created but never started when the experiment completed are marked Killed. */
+  async #killPending(experimentId: string): Promise<void> {
+    const pending = await this.#o.store.trials.list(experimentId, { states: ['Pending'] })
+    for (const trial of pending) {
+      await this.#o.store.trials.transition(trial.id, ['Pending'], 'Killed', {
+        reason: 'TrialKilled', message: 'never started: the experiment completed', finishedAt: new Date(),
+      })
+    }
+  }
+
+  #interrupt(): void {
+    this.#interrupted = true
+    for (const live of this.#live.values()) live.process.stop('Interrupted')
+    this.#wake()
+  }
+
+  #sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.#o.pollMs ?? 1000)
+      function done() {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.#wake = done
+    })
+  }
+}
+
+export class InterruptedError extends Error {
+  constructor() {
+    super('interrupted')
+  }
+}
+
+function countStates(trials: readonly TrialRecord[]): Record<TrialState, number> {
+  const counts: Record<TrialState, number> = {
+    Pending: 0, Running: 0, Succeeded: 0, Failed: 0, Killed: 0, EarlyStopped: 0, MetricsUnavailable: 0,
+  }
+  for (const t of trials) counts[t.state]++
+  return counts
+}
+
+async function removeStale(path: string): Promise<void> {
+  await rm(path, { force: true })
+}

@@ -1,0 +1,86 @@
+import type { MetricPoint } from '../core/metric.ts'
+import type { Experiment } from '../core/spec/index.ts'
+import { metricNames } from '../core/spec/index.ts'
+import type { ObservationStore } from '../db/store.ts'
+import { createMetricsParser, FileMetricsSource, MetricWriter } from '../metrics-collector/index.ts'
+import type { CollectionDiagnostics } from './trial-outcome.ts'
+
+/** The collector kinds a local trial supports; the others need a cluster. */
+export const LOCAL_COLLECTOR_KINDS = ['StdOut', 'File', 'Push'] as const
+
+/**
+ * Wires one trial's metric sources (its output lines, a metrics file, pushed reports) into the
+ * observation store. Points are keyed by (metric, step), so re-reading a log after a restart
+ * rewrites the same rows instead of adding new ones.
+ */
+export class TrialCollector {
+  readonly #writer: MetricWriter
+  readonly #kind: string
+  readonly #parser: ReturnType<typeof createMetricsParser>
+  readonly #file: FileMetricsSource | undefined
+  readonly #finite = new Set<string>()
+  readonly #nonFinite = new Set<string>()
+  #timer: NodeJS.Timeout | undefined
+
+  constructor(experiment: Experiment, store: Pick<ObservationStore, 'append'>, trialId: string, metricsFile?: string) {
+    const collector = experiment.spec.metricsCollectorSpec
+    this.#kind = collector?.collector?.kind ?? 'StdOut'
+    const source = collector?.source
+    this.#writer = new MetricWriter(store, trialId)
+    this.#parser = createMetricsParser({
+      format: this.#kind === 'File' ? (source?.fileSystemPath?.format ?? 'TEXT') : 'TEXT',
+      metricNames: metricNames(experiment),
+      ...(source?.filter?.metricsFormat?.length ? { filters: source.filter.metricsFormat } : {}),
+    })
+    if (this.#kind === 'File' && metricsFile) {
+      this.#file = new FileMetricsSource(metricsFile, this.#parser)
+      this.#timer = setInterval(() => void this.#pollFile(), 1000)
+      this.#timer.unref()
+    }
+  }
+
+  get kind(): string {
+    return this.#kind
+  }
+
+  /** A line of the trial's combined stdout/stderr. */
+  onLine(line: string): void {
+    if (this.#kind === 'StdOut') this.#add(this.#parser.feed(line))
+  }
+
+  /** Points a trial reported itself through the push receiver. */
+  onPush(points: readonly MetricPoint[]): void {
+    this.#add(points)
+  }
+
+  /** Reads what is left, writes everything, and says what went wrong with the metrics. */
+  async finish(): Promise<CollectionDiagnostics> {
+    clearInterval(this.#timer)
+    if (this.#file) this.#add(await this.#file.finish())
+    await this.#writer.close()
+    return {
+      garbageCount: this.#parser.garbageCount,
+      ...(this.#parser.garbageExample !== undefined ? { garbageExample: this.#parser.garbageExample } : {}),
+      nonFiniteOnly: [...this.#nonFinite].filter((name) => !this.#finite.has(name)),
+    }
+  }
+
+  /** Stops without writing more (the controller is going down; the trial will be relaunched). */
+  abandon(): void {
+    clearInterval(this.#timer)
+  }
+
+  async #pollFile(): Promise<void> {
+    try {
+      this.#add(await this.#file!.poll())
+    } catch {
+      // A half-written file is read again at the next poll and at finish().
+    }
+  }
+
+  #add(points: readonly MetricPoint[]): void {
+    if (points.length === 0) return
+    for (const p of points) (Number.isFinite(p.value) ? this.#finite : this.#nonFinite).add(p.name)
+    this.#writer.add([...points])
+  }
+}

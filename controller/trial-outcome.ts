@@ -1,0 +1,68 @@
+import type { MetricStrategy } from '../core/metric.ts'
+import type { TrialState } from '../core/trial.ts'
+import type { ExitResult } from './local-process-executor.ts'
+
+export interface CollectionDiagnostics {
+  /** Lines that named a metric but held no number (e.g. `loss=abc`). */
+  readonly garbageCount: number
+  readonly garbageExample?: string
+  /** Metrics that were reported only as NaN or ±Infinity. */
+  readonly nonFiniteOnly: readonly string[]
+}
+
+export interface TrialOutcome {
+  readonly state: Extract<TrialState, 'Succeeded' | 'Failed' | 'MetricsUnavailable' | 'Killed' | 'EarlyStopped'>
+  readonly reason: string
+  readonly message: string
+  readonly objective: number | null
+}
+
+type Summary = Readonly<Record<string, { readonly min: number; readonly max: number; readonly latest: number }>>
+
+/**
+ * Katib's trial decision: a successful run with the objective metric is Succeeded, without it
+ * MetricsUnavailable; a failed run is Failed. Unlike Katib, the message explains *why* metrics
+ * are missing, so a user can fix the program or the collector instead of guessing.
+ */
+export function decideTrialOutcome(
+  exit: ExitResult,
+  summary: Summary,
+  objective: { readonly metric: string; readonly strategy: MetricStrategy; readonly collector: string },
+  diagnostics: CollectionDiagnostics,
+): TrialOutcome {
+  const found = summary[objective.metric]
+  const value = found ? pick(found, objective.strategy) : null
+  if (exit.phase === 'failed') {
+    if (exit.reason === 'ExperimentCompleted') {
+      return { state: 'Killed', reason: 'TrialKilled', message: 'stopped because the experiment completed', objective: value }
+    }
+    return { state: 'Failed', reason: 'TrialFailed', message: `Job reason: ${exit.reason}. ${exit.message}`, objective: value }
+  }
+  if (value !== null) return { state: 'Succeeded', reason: 'TrialSucceeded', message: 'trial succeeded', objective: value }
+  return {
+    state: 'MetricsUnavailable',
+    reason: 'MetricsUnavailable',
+    message: missingMetricMessage(objective, diagnostics),
+    objective: null,
+  }
+}
+
+function missingMetricMessage(
+  objective: { readonly metric: string; readonly collector: string },
+  d: CollectionDiagnostics,
+): string {
+  if (d.nonFiniteOnly.includes(objective.metric)) {
+    return `objective metric "${objective.metric}" was reported only as NaN or Infinity; the trial diverged`
+  }
+  const parts = [`objective metric "${objective.metric}" was never reported`]
+  if (d.garbageCount > 0) {
+    parts.push(`${d.garbageCount} line(s) mentioned a metric without a number, e.g. ${JSON.stringify(d.garbageExample ?? '')}`)
+  }
+  if (objective.collector === 'StdOut') parts.push(`the StdOut collector reads lines like "${objective.metric}=0.42"`)
+  if (objective.collector === 'Push') parts.push('the trial must call reportMetrics() (HYPERTUNE_REPORT_URL)')
+  return parts.join('; ')
+}
+
+function pick(s: { min: number; max: number; latest: number }, strategy: MetricStrategy): number {
+  return strategy === 'min' ? s.min : strategy === 'max' ? s.max : s.latest
+}

@@ -1,0 +1,104 @@
+/**
+ * Katib's mutating-webhook defaults (experiment_defaults.go), so that a spec means here what it
+ * means on a cluster, plus the one default of our local `command` form. Returns a new object.
+ */
+import type { Experiment, TrialTemplate } from './experiment-schema.ts'
+
+export const DEFAULT_PARALLEL_TRIAL_COUNT = 3
+/** Katib's type comment says LongRunning; its code says Never, and the code is what runs. */
+export const DEFAULT_RESUME_POLICY = 'Never'
+export const DEFAULT_METRICS_FILE_PATH = '/var/log/katib/metrics.log'
+export const DEFAULT_TFEVENT_DIR_PATH = '/var/log/katib/tfevent/'
+export const DEFAULT_PROMETHEUS_PATH = '/metrics'
+export const DEFAULT_PROMETHEUS_PORT = 8080
+
+export const KUBEFLOW_JOB_KINDS: readonly string[] = ['TFJob', 'PyTorchJob', 'XGBoostJob', 'MPIJob']
+
+const failed = 'status.conditions.#(type=="Failed")#|#(status=="True")#'
+export const DEFAULT_CONDITIONS: Readonly<Record<'Job' | 'KubeflowJob' | 'TrainJob', { success: string; failure: string }>> = {
+  Job: { success: 'status.conditions.#(type=="Complete")#|#(status=="True")#', failure: failed },
+  KubeflowJob: { success: 'status.conditions.#(type=="Succeeded")#|#(status=="True")#', failure: failed },
+  TrainJob: { success: 'status.conditions.#(type=="Complete")#|#(status=="True")#', failure: failed },
+}
+
+export const DEFAULT_KUBEFLOW_JOB_PRIMARY_POD_LABELS: Readonly<Record<string, string>> = { 'training.kubeflow.org/job-role': 'master' }
+export const DEFAULT_TRAINJOB_PRIMARY_POD_LABELS: Readonly<Record<string, string>> = {
+  'jobset.sigs.k8s.io/replicatedjob-name': 'node',
+  'batch.kubernetes.io/job-completion-index': '0',
+}
+
+export function applyDefaults(input: Experiment): Experiment {
+  const experiment = structuredClone(input)
+  const spec = experiment.spec
+  spec.parallelTrialCount ??= DEFAULT_PARALLEL_TRIAL_COUNT
+  spec.resumePolicy ??= DEFAULT_RESUME_POLICY
+  defaultMetricStrategies(experiment)
+  defaultTrialTemplate(experiment.spec.trialTemplate, experiment)
+  defaultMetricsCollector(experiment)
+  for (const parameter of spec.parameters ?? []) parameter.feasibleSpace.distribution ??= 'uniform'
+  return experiment
+}
+
+/** Katib's comment promises `latest` for additional metrics; its code gives them the objective's direction. */
+function defaultMetricStrategies(experiment: Experiment): void {
+  const objective = experiment.spec.objective
+  const strategies = (objective.metricStrategies ??= [])
+  const value = objective.type === 'minimize' ? 'min' : 'max'
+  const named = new Set(strategies.map((s) => s.name))
+  if (!named.has(objective.objectiveMetricName)) strategies.push({ name: objective.objectiveMetricName, value })
+  for (const name of objective.additionalMetricNames ?? []) {
+    if (!named.has(name)) {
+      strategies.push({ name, value })
+      named.add(name)
+    }
+  }
+}
+
+function defaultTrialTemplate(template: TrialTemplate, experiment: Experiment): void {
+  if (template.command !== undefined && template.trialParameters === undefined) {
+    // Our short form: every search parameter becomes `${trialParameters.<its name>}`.
+    template.trialParameters = (experiment.spec.parameters ?? []).map((p) => ({ name: p.name, reference: p.name }))
+  }
+  // Like Katib, conditions and labels are defaulted only for an inline manifest, never a ConfigMap.
+  if (template.trialSpec === undefined) return
+  const kind = template.trialSpec.kind
+  const conditions =
+    kind === 'Job' ? DEFAULT_CONDITIONS.Job
+    : typeof kind === 'string' && KUBEFLOW_JOB_KINDS.includes(kind) ? DEFAULT_CONDITIONS.KubeflowJob
+    : kind === 'TrainJob' ? DEFAULT_CONDITIONS.TrainJob
+    : undefined
+  if (!conditions) return
+  if (!template.successCondition) template.successCondition = conditions.success
+  if (!template.failureCondition) template.failureCondition = conditions.failure
+  const labels =
+    kind === 'TrainJob' ? DEFAULT_TRAINJOB_PRIMARY_POD_LABELS
+    : kind !== 'Job' ? DEFAULT_KUBEFLOW_JOB_PRIMARY_POD_LABELS
+    : undefined
+  if (labels && Object.keys(template.primaryPodLabels ?? {}).length === 0) template.primaryPodLabels = { ...labels }
+}
+
+function defaultMetricsCollector(experiment: Experiment): void {
+  const spec = (experiment.spec.metricsCollectorSpec ??= {})
+  const collector = (spec.collector ??= { kind: 'StdOut' })
+  switch (collector.kind) {
+    case 'PrometheusMetric': {
+      const httpGet = ((spec.source ??= {}).httpGet ??= {})
+      if (!httpGet.path) httpGet.path = DEFAULT_PROMETHEUS_PATH
+      if (httpGet.port === undefined || String(httpGet.port) === '0') httpGet.port = DEFAULT_PROMETHEUS_PORT
+      break
+    }
+    case 'File': {
+      const path = ((spec.source ??= {}).fileSystemPath ??= {})
+      path.kind ??= 'File'
+      if (!path.path) path.path = DEFAULT_METRICS_FILE_PATH
+      path.format ??= 'TEXT'
+      break
+    }
+    case 'TensorFlowEvent': {
+      const path = ((spec.source ??= {}).fileSystemPath ??= {})
+      path.kind ??= 'Directory'
+      if (!path.path) path.path = DEFAULT_TFEVENT_DIR_PATH
+      break
+    }
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Katib's validating webhook (section 1a), run on a structurally valid experiment after
+ * defaults, in Katib's order, collecting every issue instead of stopping at the first. It adds
+ * the checks Katib leaves to later failures (see validate-parameters.ts). Whether an algorithm
+ * name exists is left to the algorithm registry, which adds its issues with `issueAt`.
+ */
+import type { SpecIssue } from '../errors.ts'
+import { closestMatch } from './closest-match.ts'
+import type { AlgorithmSetting, Experiment } from './experiment-schema.ts'
+import { joinPointer } from './json-pointer.ts'
+import { showValue } from './show-value.ts'
+import { validateMetricsCollector } from './validate-metrics-collector.ts'
+import { validateParameters } from './validate-parameters.ts'
+import { validateTrialTemplate } from './validate-trial-template.ts'
+
+/** Katib's regex, end-anchored: Katib's own lacks the `$` and so accepts "a_B!". */
+const NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
+const NAME_MAX = 40
+/** Kubernetes appends 5 random characters to a generateName. */
+const GENERATE_NAME_MAX = NAME_MAX - 5
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+
+export function validateExperiment(experiment: Experiment): SpecIssue[] {
+  const issues: SpecIssue[] = []
+  validateMetadata(experiment, issues)
+  validateCounts(experiment, issues)
+  validateObjective(experiment, issues)
+  const { algorithm, earlyStopping } = experiment.spec
+  if (algorithm.algorithmName === '') issues.push({ path: '/spec/algorithm/algorithmName', message: 'algorithmName is empty; name a search algorithm such as "random", "tpe" or "grid"' })
+  validateSettings(algorithm.algorithmSettings, '/spec/algorithm/algorithmSettings', issues)
+  if (earlyStopping) {
+    if (earlyStopping.algorithmName === '') issues.push({ path: '/spec/earlyStopping/algorithmName', message: 'algorithmName is empty; name an early-stopping algorithm such as "medianstop", or remove earlyStopping' })
+    validateSettings(earlyStopping.algorithmSettings, '/spec/earlyStopping/algorithmSettings', issues)
+  }
+  validateTrialTemplate(experiment, issues)
+  validateSearchSpace(experiment, issues)
+  validateMetricsCollector(experiment, issues)
+  return issues
+}
+
+function validateMetadata(experiment: Experiment, issues: SpecIssue[]): void {
+  const { name, generateName, namespace } = experiment.metadata
+  if (name === undefined || name === '') {
+    if (generateName === undefined || generateName === '') {
+      issues.push({ path: '/metadata/name', message: 'name is missing; give the experiment a name such as "my-experiment"' })
+    } else if (!/^[a-z][-a-z0-9]*$/.test(generateName) || generateName.length > GENERATE_NAME_MAX) {
+      issues.push({ path: '/metadata/generateName', message: `generateName ${showValue(generateName)} is invalid; it must start with a lower case letter, contain only lower case letters, digits and '-', and be at most ${GENERATE_NAME_MAX} characters` })
+    }
+  } else if (!NAME.test(name)) {
+    issues.push({ path: '/metadata/name', message: `name ${showValue(name)} is invalid; it must consist of lower case letters, digits and '-', start with a letter and end with a letter or digit, e.g. "my-experiment-1"` })
+  } else if (name.length > NAME_MAX) {
+    issues.push({ path: '/metadata/name', message: `name ${showValue(name)} is ${name.length} characters long; it must be at most ${NAME_MAX}` })
+  }
+  if (namespace !== undefined && (!NAMESPACE.test(namespace) || namespace.length > 63)) {
+    issues.push({ path: '/metadata/namespace', message: `namespace ${showValue(namespace)} is invalid; it must be a DNS label: lower case letters, digits and '-', at most 63 characters, e.g. "kubeflow"` })
+  }
+}
+
+function validateCounts(experiment: Experiment, issues: SpecIssue[]): void {
+  const { maxTrialCount: max, parallelTrialCount: parallel, maxFailedTrialCount: failed } = experiment.spec
+  if (failed !== undefined && failed < 0) issues.push({ path: '/spec/maxFailedTrialCount', message: `maxFailedTrialCount ${failed} is negative; it must be >= 0 (0 fails the experiment on the first failed trial)` })
+  if (max !== undefined && max <= 0) issues.push({ path: '/spec/maxTrialCount', message: `maxTrialCount ${max} is not positive; it must be > 0, or omitted for no limit` })
+  if (parallel !== undefined && parallel <= 0) issues.push({ path: '/spec/parallelTrialCount', message: `parallelTrialCount ${parallel} is not positive; it must be > 0` })
+  if (failed !== undefined && max !== undefined && failed > max) {
+    issues.push({ path: '/spec/maxFailedTrialCount', message: `maxFailedTrialCount ${failed} is greater than maxTrialCount ${max}; it must be <= maxTrialCount` })
+  }
+  if (parallel !== undefined && max !== undefined && max > 0 && parallel > max) {
+    issues.push({ path: '/spec/parallelTrialCount', message: `parallelTrialCount ${parallel} is greater than maxTrialCount ${max}; it must be <= maxTrialCount (when omitted it defaults to 3)` })
+  }
+}
+
+function validateObjective(experiment: Experiment, issues: SpecIssue[]): void {
+  const objective = experiment.spec.objective
+  const at = '/spec/objective'
+  if (objective.objectiveMetricName === '') {
+    issues.push({ path: joinPointer(at, 'objectiveMetricName'), message: 'objectiveMetricName is empty; name the metric the trials report, e.g. "loss"' })
+  }
+  if (objective.goal !== undefined && !Number.isFinite(objective.goal)) {
+    issues.push({ path: joinPointer(at, 'goal'), message: `goal ${objective.goal} is not a finite number; give a number or omit goal` })
+  }
+  const metrics = [objective.objectiveMetricName]
+  ;(objective.additionalMetricNames ?? []).forEach((name, i) => {
+    const path = joinPointer(at, 'additionalMetricNames', i)
+    if (name === '') issues.push({ path, message: 'metric name is empty; remove the entry or name a metric' })
+    else if (name === objective.objectiveMetricName) issues.push({ path, message: `"${name}" is the objectiveMetricName; additionalMetricNames must not contain it` })
+    else if (metrics.includes(name)) issues.push({ path, message: `metric "${name}" is listed twice; metric names must be unique` })
+    metrics.push(name)
+  })
+  const strategies = new Set<string>()
+  ;(objective.metricStrategies ?? []).forEach((strategy, i) => {
+    const path = joinPointer(at, 'metricStrategies', i, 'name')
+    if (strategies.has(strategy.name)) {
+      issues.push({ path, message: `metric "${strategy.name}" has more than one strategy; give each metric at most one` })
+    } else if (!metrics.includes(strategy.name)) {
+      const guess = closestMatch(strategy.name, metrics)
+      issues.push({ path, message: `metric "${strategy.name}" is neither the objective nor an additional metric (${metrics.join(', ')})${guess ? `; did you mean "${guess}"?` : '; strategies apply only to those'}` })
+    }
+    strategies.add(strategy.name)
+  })
+}
+
+function validateSettings(settings: readonly AlgorithmSetting[] | undefined, at: string, issues: SpecIssue[]): void {
+  const seen = new Set<string>()
+  ;(settings ?? []).forEach((setting, i) => {
+    if (seen.has(setting.name)) issues.push({ path: joinPointer(at, i, 'name'), message: `setting "${setting.name}" is given twice; give each setting once` })
+    seen.add(setting.name)
+  })
+}
+
+function validateSearchSpace(experiment: Experiment, issues: SpecIssue[]): void {
+  const { parameters, nasConfig } = experiment.spec
+  const hasParameters = (parameters?.length ?? 0) > 0
+  if (!hasParameters && !nasConfig) {
+    issues.push({ path: '/spec/parameters', message: 'no search space is given; give spec.parameters (hyperparameters to tune) or spec.nasConfig (an architecture search)' })
+  }
+  if (hasParameters && nasConfig) {
+    issues.push({ path: '/spec/nasConfig', message: 'spec.parameters and spec.nasConfig are both given; give only one of them' })
+  }
+  if (parameters) validateParameters(parameters, '/spec/parameters', issues)
+  if (!nasConfig) return
+  const operations = nasConfig.operations ?? []
+  if (operations.length === 0) {
+    issues.push({ path: '/spec/nasConfig/operations', message: 'operations is empty; list the operations the architecture search may choose from' })
+  }
+  operations.forEach((operation, i) => {
+    const at = joinPointer('/spec/nasConfig/operations', i)
+    if (operation.operationType === '') issues.push({ path: joinPointer(at, 'operationType'), message: 'operationType is empty; name the operation, e.g. "convolution"' })
+    if (operation.parameters.length === 0) issues.push({ path: joinPointer(at, 'parameters'), message: 'parameters is empty; an operation needs at least one parameter' })
+    validateParameters(operation.parameters, joinPointer(at, 'parameters'), issues)
+  })
+}

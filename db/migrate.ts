@@ -1,0 +1,40 @@
+import { Migrator, sql, type Kysely, type Migration } from 'kysely'
+import { HypertuneError } from '../core/errors.ts'
+import * as initial from './migrations/0001-initial.ts'
+
+/** Every migration, in order. Listed by hand: no directory scanning, so bundling cannot lose one. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001-initial': initial,
+}
+
+/**
+ * Brings the database (the first schema on its search_path) up to the latest migration. Safe to
+ * call on every start. Throws HypertuneError('DATABASE_UNAVAILABLE') naming the failed migration.
+ */
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
+  const schema = rows[0]?.schema
+  if (!schema) {
+    throw new HypertuneError('DATABASE_UNAVAILABLE', 'cannot migrate: the search_path names no existing schema')
+  }
+  // Pin the bookkeeping tables to that schema: without it Kysely looks for `kysely_migration`
+  // in every schema and would take another schema's table (say a test's) for ours.
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ ...migrations }) },
+    migrationTableSchema: schema,
+  })
+  const { error, results = [] } = await migrator.migrateToLatest()
+  if (error === undefined) return
+  const failed = results.find((r) => r.status === 'Error')?.migrationName
+  const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
+  const reason = error instanceof Error ? error.message : String(error)
+  throw new HypertuneError(
+    'DATABASE_UNAVAILABLE',
+    failed
+      ? `database migration "${failed}" failed: ${reason}` +
+          (applied.length ? ` (applied before it: ${applied.join(', ')})` : '')
+      : `database migrations could not run: ${reason}`,
+    { cause: error },
+  )
+}

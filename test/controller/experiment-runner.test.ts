@@ -1,0 +1,134 @@
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ExperimentRunner } from '../../controller/experiment-runner.ts'
+import { LocalProcessExecutor } from '../../controller/local-process-executor.ts'
+import type { Experiment } from '../../core/spec/index.ts'
+import type { ExperimentRecord, Store } from '../../db/store.ts'
+import { SuggestionService } from '../../suggestion/suggestion-service.ts'
+import { openTestStore } from '../helpers/test-store.ts'
+import { quadraticExperiment, type QuadraticOptions } from '../helpers/experiment-yaml.ts'
+
+let store: Store
+const home = mkdtempSync(join(tmpdir(), 'hypertune-runner-'))
+before(async () => {
+  store = await openTestStore()
+})
+after(async () => {
+  await store.destroy()
+})
+
+async function runExperiment(experiment: Experiment): Promise<ExperimentRecord> {
+  const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 11 })
+  const runner = new ExperimentRunner({
+    store,
+    suggestions: new SuggestionService(store),
+    executor: new LocalProcessExecutor(),
+    launch: { baseDir: home, runDir: join(home, 'runs', record.name), env: {} },
+    pollMs: 50,
+  })
+  return runner.run(record.id)
+}
+
+const run = (o: QuadraticOptions) => runExperiment(quadraticExperiment(o))
+const expectedLoss = (p: Record<string, unknown>) => (Number(p.x) - 0.3) ** 2 + (Number(p.y) - 0.7) ** 2
+
+describe('experiment runner with real child processes', () => {
+  test('random search runs maxTrialCount trials and keeps the optimum', async () => {
+    const done = await run({ name: 'rand-ok', max: 5, parallel: 3 })
+    assert.equal(done.state, 'Succeeded')
+    assert.equal(done.reason, 'ExperimentMaxTrialsReached')
+    const trials = await store.trials.list(done.id)
+    assert.deepEqual(trials.map((t) => t.number), [0, 1, 2, 3, 4])
+    assert.ok(trials.every((t) => t.state === 'Succeeded'))
+    for (const t of trials) {
+      // strategy min over the printed steps = the last, lowest value
+      assert.ok(Math.abs(t.objective! - expectedLoss(t.params)) < 1e-5, `${t.name}: ${t.objective} vs ${expectedLoss(t.params)}`)
+      assert.ok(t.metrics?.accuracy, 'additional metric summarised')
+      const points = await store.observations.list(t.id, ['loss'])
+      assert.deepEqual(points.map((p) => p.step), [0, 1, 2])
+    }
+    const best = trials.reduce((a, b) => (a.objective! <= b.objective! ? a : b))
+    assert.equal(done.bestTrialId, best.id)
+    assert.equal(new Set(trials.map((t) => JSON.stringify(t.params))).size, 5, 'no duplicate parameter sets')
+  })
+
+  test('the same seed gives the same parameter sets', async () => {
+    const a = await store.trials.list((await run({ name: 'seed-a', max: 3 })).id)
+    const b = await store.trials.list((await run({ name: 'seed-b', max: 3 })).id)
+    assert.deepEqual(a.map((t) => t.params), b.map((t) => t.params))
+  })
+
+  test('failing trials fail the experiment at maxFailedTrialCount, with the exit code in the message', async () => {
+    const done = await run({ name: 'fails', max: 6, parallel: 1, maxFailed: 2, flags: ['--mode=fail', '--steps=1'] })
+    assert.equal(done.state, 'Failed')
+    assert.equal(done.reason, 'ExperimentFailed')
+    const trials = await store.trials.list(done.id)
+    assert.equal(trials.length, 2)
+    for (const t of trials) {
+      assert.equal(t.state, 'Failed')
+      assert.match(t.message ?? '', /exited with code 3/)
+    }
+  })
+
+  test('a trial that prints garbage ends MetricsUnavailable and says why', async () => {
+    const done = await run({ name: 'garbage', max: 1, parallel: 1, maxFailed: 1, flags: ['--mode=garbage', '--steps=2'] })
+    const [trial] = await store.trials.list(done.id)
+    assert.equal(trial!.state, 'MetricsUnavailable')
+    assert.match(trial!.message ?? '', /never reported/)
+    assert.match(trial!.message ?? '', /without a number/)
+    assert.equal(done.state, 'Failed')
+  })
+
+  test('a trial that reports only NaN is explained as diverged', async () => {
+    const done = await run({ name: 'nan', max: 1, parallel: 1, flags: ['--mode=nan'] })
+    const [trial] = await store.trials.list(done.id)
+    assert.equal(trial!.state, 'MetricsUnavailable')
+    assert.match(trial!.message ?? '', /NaN/)
+  })
+
+  test('a command that does not exist fails each trial clearly', async () => {
+    const done = await run({ name: 'nocmd', max: 3, parallel: 1, maxFailed: 1, command: ['no-such-trainer-xyz', '--x=${trialParameters.x}', '--y=${trialParameters.y}'] })
+    assert.equal(done.state, 'Failed')
+    const [trial] = await store.trials.list(done.id)
+    assert.match(trial!.message ?? '', /CommandNotFound.*"no-such-trainer-xyz" was not found/)
+  })
+
+  test('a trial past activeDeadlineSeconds is stopped and fails', async () => {
+    const done = await run({ name: 'deadline', max: 1, parallel: 1, flags: ['--mode=hang'], deadlineSeconds: 1 })
+    const [trial] = await store.trials.list(done.id)
+    assert.equal(trial!.state, 'Failed')
+    assert.match(trial!.message ?? '', /DeadlineExceeded/)
+  })
+
+  test('reaching the goal succeeds early and stops running trials', async () => {
+    const done = await run({
+      name: 'goal', max: 20, parallel: 2, goal: 10,
+      parameters: `    - {name: x, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
+    - {name: y, parameterType: categorical, feasibleSpace: {list: ["0.7", "9"]}}`,
+      // a y of 9 makes the trial slow, so the fast one reaches the goal while it runs
+      flags: ['--sleep-ms=50'],
+    })
+    assert.equal(done.state, 'Succeeded')
+    assert.equal(done.reason, 'ExperimentGoalReached')
+    const trials = await store.trials.list(done.id)
+    assert.ok(trials.length < 20)
+    assert.ok(trials.every((t) => t.state !== 'Running' && t.state !== 'Pending'))
+  })
+
+  test('grid ends the experiment when the grid is exhausted', async () => {
+    const done = await run({
+      name: 'grid-end', algorithm: 'grid', settings: {}, max: 10, parallel: 3,
+      parameters: `    - {name: x, parameterType: double, feasibleSpace: {min: "0.2", max: "0.4", step: "0.1"}}
+    - {name: y, parameterType: discrete, feasibleSpace: {list: ["0.7", "0.8"]}}`,
+    })
+    assert.equal(done.state, 'Succeeded')
+    assert.equal(done.reason, 'ExperimentSuggestionEndReached')
+    const trials = await store.trials.list(done.id)
+    assert.equal(trials.length, 6)
+    const best = trials.find((t) => t.id === done.bestTrialId)!
+    assert.deepEqual(best.params, { x: 0.3, y: 0.7 })
+  })
+})

@@ -1,0 +1,52 @@
+import { fileURLToPath } from 'node:url'
+import type { Experiment } from '../../core/spec/index.ts'
+import { parseExperimentYaml } from '../../core/spec/index.ts'
+
+export const quadraticFixture = fileURLToPath(new URL('../fixtures/trials/quadratic.mjs', import.meta.url))
+
+export interface QuadraticOptions {
+  readonly name: string
+  readonly algorithm?: string
+  readonly settings?: Record<string, string>
+  readonly parallel?: number
+  readonly max?: number
+  readonly maxFailed?: number
+  readonly goal?: number
+  /** Extra flags for the fixture program, e.g. `--mode=fail`. */
+  readonly flags?: readonly string[]
+  readonly parameters?: string
+  readonly extraSpec?: string
+  readonly deadlineSeconds?: number
+  readonly command?: readonly string[]
+}
+
+/** An Experiment over the quadratic fixture program, parsed and validated like a user's file. */
+export function quadraticExperiment(o: QuadraticOptions): Experiment {
+  const command = o.command ?? [process.execPath, quadraticFixture, '--x=${trialParameters.x}', '--y=${trialParameters.y}', ...(o.flags ?? [])]
+  const text = `
+apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata:
+  name: ${o.name}
+spec:
+  objective:
+    type: minimize
+    objectiveMetricName: loss
+    additionalMetricNames: [accuracy]
+${o.goal !== undefined ? `    goal: ${o.goal}\n` : ''}  algorithm:
+    algorithmName: ${o.algorithm ?? 'random'}
+    algorithmSettings:
+${Object.entries(o.settings ?? { random_state: '1' }).map(([k, v]) => `      - {name: ${k}, value: "${v}"}`).join('\n') || '      []'}
+  parallelTrialCount: ${o.parallel ?? 2}
+  maxTrialCount: ${o.max ?? 4}
+${o.maxFailed !== undefined ? `  maxFailedTrialCount: ${o.maxFailed}\n` : ''}  parameters:
+${o.parameters ?? `    - {name: x, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
+    - {name: y, parameterType: double, feasibleSpace: {min: "0", max: "1"}}`}
+${o.extraSpec ?? ''}
+  trialTemplate:
+    command: ${JSON.stringify(command)}
+${o.deadlineSeconds ? `    activeDeadlineSeconds: ${o.deadlineSeconds}\n` : ''}`
+  const parsed = parseExperimentYaml(text, `${o.name}.yaml`)
+  if (!parsed.experiment) throw new Error(`test experiment is invalid:\n${parsed.issues.map((i) => `${i.line}:${i.col} ${i.path} ${i.message}`).join('\n')}\n${text}`)
+  return parsed.experiment
+}
