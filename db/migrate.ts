@@ -10,8 +10,12 @@ export const migrations: Readonly<Record<string, Migration>> = {
 /**
  * Brings the database (the first schema on its search_path) up to the latest migration. Safe to
  * call on every start. Throws HypertuneError('DATABASE_UNAVAILABLE') naming the failed migration.
+ * `list` is for tests that need a failing migration.
  */
-export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+export async function migrateToLatest(
+  db: Kysely<any>,
+  list: Readonly<Record<string, Migration>> = migrations,
+): Promise<void> {
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
   const schema = rows[0]?.schema
   if (!schema) {
@@ -21,19 +25,18 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   // in every schema and would take another schema's table (say a test's) for ours.
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => ({ ...migrations }) },
+    provider: { getMigrations: async () => ({ ...list }) },
     migrationTableSchema: schema,
   })
   const { error, results = [] } = await migrator.migrateToLatest()
   if (error === undefined) return
   const failed = results.find((r) => r.status === 'Error')?.migrationName
-  const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
   const reason = error instanceof Error ? error.message : String(error)
   throw new HypertuneError(
     'DATABASE_UNAVAILABLE',
     failed
-      ? `database migration "${failed}" failed: ${reason}` +
-          (applied.length ? ` (applied before it: ${applied.join(', ')})` : '')
+      ? // Kysely runs a batch in one transaction on PostgreSQL, so nothing of this batch stuck.
+        `database migration "${failed}" failed, nothing was changed: ${reason}`
       : `database migrations could not run: ${reason}`,
     { cause: error },
   )

@@ -84,10 +84,11 @@ export interface ExperimentStore {
   get(id: string): Promise<ExperimentRecord | undefined>
   getByName(name: string): Promise<ExperimentRecord | undefined>
   list(): Promise<ExperimentRecord[]>
+  /** Throws HypertuneError('EXPERIMENT_NOT_FOUND') when there is no such experiment. */
   update(id: string, patch: ExperimentPatch): Promise<ExperimentRecord>
-  /** Inside a transaction: SELECT ... FOR UPDATE on the row, serialising suggestion calls. */
+  /** Inside a transaction: SELECT ... FOR UPDATE on the row, serialising suggestion calls. Throws EXPERIMENT_NOT_FOUND when absent. */
   lock(id: string): Promise<void>
-  /** Deletes the experiment with its trials, observations, state and events. */
+  /** Deletes the experiment with its trials, observations, state and events. Throws EXPERIMENT_NOT_FOUND when absent. */
   delete(id: string): Promise<void>
 }
 
@@ -100,19 +101,25 @@ export interface TrialStore {
   list(experimentId: string, filter?: { readonly states?: readonly TrialState[] }): Promise<TrialRecord[]>
   /** Compare-and-set on state; resolves false (no throw) when the current state is not in `from`. */
   transition(id: string, from: readonly TrialState[], to: TrialState, patch?: TrialPatch): Promise<boolean>
+  /** Throws HypertuneError('TRIAL_NOT_FOUND') when there is no such trial. */
   update(id: string, patch: TrialPatch): Promise<TrialRecord>
   countByState(experimentId: string): Promise<Record<TrialState, number>>
 }
 
 export interface ObservationStore {
-  /** Idempotent on (trialId, name, step): a resent point overwrites, never duplicates. */
+  /** Idempotent on (trialId, name, step): a resent point overwrites, never duplicates. Throws TRIAL_NOT_FOUND for an unknown trial. */
   append(trialId: string, points: readonly MetricPoint[]): Promise<void>
   /** Ordered by name, then step. */
   list(trialId: string, names?: readonly string[]): Promise<MetricPoint[]>
-  /** Latest = value at the highest step. Metrics with no points are absent. */
+  /**
+   * Latest = value at the highest step. Only finite values count (NaN and ±Infinity are
+   * ignored); a metric with no finite point is absent.
+   */
   summarize(trialId: string): Promise<Record<string, { min: number; max: number; latest: number; count: number }>>
   /** Number of points of one experiment (all trials). */
   countForExperiment(experimentId: string): Promise<number>
+  /** Drops every point of a trial, e.g. before a relaunch so its steps start afresh. */
+  deleteForTrial(trialId: string): Promise<void>
 }
 
 export interface AlgorithmStateStore {

@@ -45,7 +45,10 @@ function defaultMetricStrategies(experiment: Experiment): void {
   const strategies = (objective.metricStrategies ??= [])
   const value = objective.type === 'minimize' ? 'min' : 'max'
   const named = new Set(strategies.map((s) => s.name))
-  if (!named.has(objective.objectiveMetricName)) strategies.push({ name: objective.objectiveMetricName, value })
+  if (!named.has(objective.objectiveMetricName)) {
+    strategies.push({ name: objective.objectiveMetricName, value })
+    named.add(objective.objectiveMetricName)
+  }
   for (const name of objective.additionalMetricNames ?? []) {
     if (!named.has(name)) {
       strategies.push({ name, value })

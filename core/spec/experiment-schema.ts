@@ -137,7 +137,8 @@ export type GraphConfig = Static<typeof GraphConfigSchema>
 
 export const OperationSchema = closed({
   operationType: Type.String(),
-  parameters: Type.Array(ParameterSpecSchema),
+  // DARTS operations such as skip_connection have none (katib-examples/nas/darts-gpu.yaml).
+  parameters: Type.Optional(Type.Array(ParameterSpecSchema)),
 })
 export type Operation = Static<typeof OperationSchema>
 
@@ -200,9 +201,13 @@ export const ExperimentSpecSchema = closed({
 })
 export type ExperimentSpec = Static<typeof ExperimentSpecSchema>
 
-/** ObjectMeta: other keys (uid, ownerReferences, ...) are allowed and ignored. */
+/**
+ * ObjectMeta: other keys (uid, ownerReferences, ...) are allowed and ignored. The name is
+ * required although Kubernetes would accept generateName alone: experiments are stored and
+ * resumed by name, so a generated one could never be found again.
+ */
 export const ObjectMetaSchema = Type.Object({
-  name: Type.Optional(Type.String()),
+  name: Type.String(),
   generateName: Type.Optional(Type.String()),
   namespace: Type.Optional(Type.String()),
   labels: Type.Optional(StringMap),

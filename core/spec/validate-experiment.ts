@@ -16,14 +16,22 @@ import { validateTrialTemplate } from './validate-trial-template.ts'
 /** Katib's regex, end-anchored: Katib's own lacks the `$` and so accepts "a_B!". */
 const NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
 const NAME_MAX = 40
-/** Kubernetes appends 5 random characters to a generateName. */
-const GENERATE_NAME_MAX = NAME_MAX - 5
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 
-export function validateExperiment(experiment: Experiment): SpecIssue[] {
+/**
+ * `issues` make the experiment invalid. `warnings` are what Katib rejects but its own shipped
+ * examples contain (so "accepts Katib YAML unchanged" wins), or what is legal but likely wrong.
+ */
+export interface ValidationResult {
+  readonly issues: SpecIssue[]
+  readonly warnings: SpecIssue[]
+}
+
+export function validateExperiment(experiment: Experiment): ValidationResult {
   const issues: SpecIssue[] = []
+  const warnings: SpecIssue[] = []
   validateMetadata(experiment, issues)
-  validateCounts(experiment, issues)
+  validateCounts(experiment, issues, warnings)
   validateObjective(experiment, issues)
   const { algorithm, earlyStopping } = experiment.spec
   if (algorithm.algorithmName === '') issues.push({ path: '/spec/algorithm/algorithmName', message: 'algorithmName is empty; name a search algorithm such as "random", "tpe" or "grid"' })
@@ -32,20 +40,16 @@ export function validateExperiment(experiment: Experiment): SpecIssue[] {
     if (earlyStopping.algorithmName === '') issues.push({ path: '/spec/earlyStopping/algorithmName', message: 'algorithmName is empty; name an early-stopping algorithm such as "medianstop", or remove earlyStopping' })
     validateSettings(earlyStopping.algorithmSettings, '/spec/earlyStopping/algorithmSettings', issues)
   }
-  validateTrialTemplate(experiment, issues)
+  validateTrialTemplate(experiment, issues, warnings)
   validateSearchSpace(experiment, issues)
   validateMetricsCollector(experiment, issues)
-  return issues
+  return { issues, warnings }
 }
 
 function validateMetadata(experiment: Experiment, issues: SpecIssue[]): void {
-  const { name, generateName, namespace } = experiment.metadata
-  if (name === undefined || name === '') {
-    if (generateName === undefined || generateName === '') {
-      issues.push({ path: '/metadata/name', message: 'name is missing; give the experiment a name such as "my-experiment"' })
-    } else if (!/^[a-z][-a-z0-9]*$/.test(generateName) || generateName.length > GENERATE_NAME_MAX) {
-      issues.push({ path: '/metadata/generateName', message: `generateName ${showValue(generateName)} is invalid; it must start with a lower case letter, contain only lower case letters, digits and '-', and be at most ${GENERATE_NAME_MAX} characters` })
-    }
+  const { name, namespace } = experiment.metadata
+  if (name === '') {
+    issues.push({ path: '/metadata/name', message: 'name is empty; give the experiment a name such as "my-experiment"' })
   } else if (!NAME.test(name)) {
     issues.push({ path: '/metadata/name', message: `name ${showValue(name)} is invalid; it must consist of lower case letters, digits and '-', start with a letter and end with a letter or digit, e.g. "my-experiment-1"` })
   } else if (name.length > NAME_MAX) {
@@ -56,13 +60,15 @@ function validateMetadata(experiment: Experiment, issues: SpecIssue[]): void {
   }
 }
 
-function validateCounts(experiment: Experiment, issues: SpecIssue[]): void {
+function validateCounts(experiment: Experiment, issues: SpecIssue[], warnings: SpecIssue[]): void {
   const { maxTrialCount: max, parallelTrialCount: parallel, maxFailedTrialCount: failed } = experiment.spec
   if (failed !== undefined && failed < 0) issues.push({ path: '/spec/maxFailedTrialCount', message: `maxFailedTrialCount ${failed} is negative; it must be >= 0 (0 fails the experiment on the first failed trial)` })
   if (max !== undefined && max <= 0) issues.push({ path: '/spec/maxTrialCount', message: `maxTrialCount ${max} is not positive; it must be > 0, or omitted for no limit` })
   if (parallel !== undefined && parallel <= 0) issues.push({ path: '/spec/parallelTrialCount', message: `parallelTrialCount ${parallel} is not positive; it must be > 0` })
-  if (failed !== undefined && max !== undefined && failed > max) {
-    issues.push({ path: '/spec/maxFailedTrialCount', message: `maxFailedTrialCount ${failed} is greater than maxTrialCount ${max}; it must be <= maxTrialCount` })
+  // Katib's webhook rejects this, yet its hp-tuning/simple-pbt.yaml example has 3 > 2. It is
+  // harmless (failures alone never stop the experiment), so it is only a warning.
+  if (failed !== undefined && max !== undefined && max > 0 && failed > max) {
+    warnings.push({ path: '/spec/maxFailedTrialCount', message: `maxFailedTrialCount ${failed} is greater than maxTrialCount ${max}, so failures alone can never stop the experiment; make it <= maxTrialCount (Katib's webhook rejects this)` })
   }
   if (parallel !== undefined && max !== undefined && max > 0 && parallel > max) {
     issues.push({ path: '/spec/parallelTrialCount', message: `parallelTrialCount ${parallel} is greater than maxTrialCount ${max}; it must be <= maxTrialCount (when omitted it defaults to 3)` })
@@ -125,7 +131,6 @@ function validateSearchSpace(experiment: Experiment, issues: SpecIssue[]): void 
   operations.forEach((operation, i) => {
     const at = joinPointer('/spec/nasConfig/operations', i)
     if (operation.operationType === '') issues.push({ path: joinPointer(at, 'operationType'), message: 'operationType is empty; name the operation, e.g. "convolution"' })
-    if (operation.parameters.length === 0) issues.push({ path: joinPointer(at, 'parameters'), message: 'parameters is empty; an operation needs at least one parameter' })
-    validateParameters(operation.parameters, joinPointer(at, 'parameters'), issues)
+    validateParameters(operation.parameters ?? [], joinPointer(at, 'parameters'), issues)
   })
 }

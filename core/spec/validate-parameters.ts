@@ -32,20 +32,21 @@ export function validateParameters(parameters: readonly ParameterSpec[], base: s
 function validateNumeric(parameter: ParameterSpec, at: string, issues: SpecIssue[]): void {
   const space = parameter.feasibleSpace
   const type = parameter.parameterType
+  const a = type === 'int' ? 'an int' : 'a double'
   const integer = type === 'int'
   if (space.list !== undefined && space.list.length > 0) {
-    issues.push({ path: joinPointer(at, 'list'), message: `list ${showValue(space.list)} is not allowed for a ${type} parameter; give min and max instead, or make the parameter categorical or discrete` })
+    issues.push({ path: joinPointer(at, 'list'), message: `list ${showValue(space.list)} is not allowed for ${a} parameter; give min and max instead, or make the parameter categorical or discrete` })
   }
   const bound = (key: 'min' | 'max' | 'step'): number | undefined => {
     const text = space[key]
     if (text === undefined || text === '') {
-      if (key !== 'step') issues.push({ path: joinPointer(at, key), message: `${key} is missing; a ${type} parameter needs both min and max` })
+      if (key !== 'step') issues.push({ path: joinPointer(at, key), message: `${key} is missing; ${a} parameter needs both min and max` })
       return undefined
     }
     const value = parseKatibNumber(text, integer)
     if (value === undefined) {
       const right = integer ? 'a whole number such as "1"' : 'a decimal number such as "0.01" or "1e-3"'
-      issues.push({ path: joinPointer(at, key), message: `${key} ${showValue(text)} is not ${integer ? 'a whole number' : 'a number'}; a ${type} parameter needs ${right}` })
+      issues.push({ path: joinPointer(at, key), message: `${key} ${showValue(text)} is not ${integer ? 'a whole number' : 'a number'}; ${a} parameter needs ${right}` })
     }
     return value
   }

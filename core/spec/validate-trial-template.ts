@@ -14,13 +14,13 @@ import { walkStrings } from './walk-strings.ts'
 const AT = '/spec/trialTemplate'
 const SOURCES = ['trialSpec', 'configMap', 'command'] as const
 
-export function validateTrialTemplate(experiment: Experiment, issues: SpecIssue[]): void {
+export function validateTrialTemplate(experiment: Experiment, issues: SpecIssue[], warnings: SpecIssue[]): void {
   const template = experiment.spec.trialTemplate
   const given = SOURCES.filter((key) => template[key] !== undefined)
   if (given.length === 0) {
     issues.push({ path: AT, message: 'no trial source is given; give exactly one of trialSpec (a Kubernetes manifest), configMap (a ConfigMap holding one) or command (a local program and its arguments)' })
   } else if (given.length > 1) {
-    issues.push({ path: joinPointer(AT, given[1]), message: `${given.join(' and ')} are all given; give exactly one of trialSpec, configMap or command` })
+    issues.push({ path: joinPointer(AT, given[1]), message: `${given.join(' and ')} are ${given.length === 2 ? 'both' : 'all'} given; give exactly one of trialSpec, configMap or command` })
   }
   const local = template.command !== undefined
   if (!local) validateKubernetesFields(template, issues)
@@ -29,14 +29,14 @@ export function validateTrialTemplate(experiment: Experiment, issues: SpecIssue[
   if (template.command) validateCommand(template, issues)
   const declared = validateTrialParameters(experiment, local, issues)
   // A ConfigMap's template lives in the cluster, so its placeholders cannot be checked here.
-  if (given.length === 1 && !template.configMap) validatePlaceholderUse(template, declared, issues)
+  if (given.length === 1 && !template.configMap) validatePlaceholderUse(template, declared, issues, local ? issues : warnings)
 }
 
 function validateKubernetesFields(template: TrialTemplate, issues: SpecIssue[]): void {
   if (!template.primaryContainerName) {
     issues.push({ path: joinPointer(AT, 'primaryContainerName'), message: 'primaryContainerName is missing; name the container that runs the training code (its metrics are collected)' })
   }
-  const kind = typeof template.trialSpec?.kind === 'string' ? `kind "${template.trialSpec.kind}"` : 'a ConfigMap template'
+  const kind = !template.trialSpec ? 'a ConfigMap template' : typeof template.trialSpec.kind === 'string' ? `kind "${template.trialSpec.kind}"` : 'this trialSpec'
   for (const key of ['successCondition', 'failureCondition'] as const) {
     if (!template[key]) {
       issues.push({
@@ -100,7 +100,7 @@ function validateCommand(template: TrialTemplate, issues: SpecIssue[]): void {
 /** Returns the names that are validly declared, for the placeholder check. */
 function validateTrialParameters(experiment: Experiment, local: boolean, issues: SpecIssue[]): Map<string, number> {
   const template = experiment.spec.trialTemplate
-  const parameterNames = (experiment.spec.parameters ?? []).map((p) => p.name)
+  const parameterNames = [...new Set((experiment.spec.parameters ?? []).map((p) => p.name))]
   const declared = new Map<string, number>()
   const references = new Set<string>()
   const list = template.trialParameters ?? []
@@ -164,7 +164,11 @@ function validateReference(experiment: Experiment, reference: string, at: string
   }
 }
 
-function validatePlaceholderUse(template: TrialTemplate, declared: Map<string, number>, issues: SpecIssue[]): void {
+/**
+ * An unused trialParameter is an error for the command form but only a warning for manifests:
+ * Katib's webhook rejects it, yet Katib's own tekton/pipeline-run.yaml example has one.
+ */
+function validatePlaceholderUse(template: TrialTemplate, declared: Map<string, number>, issues: SpecIssue[], unused: SpecIssue[]): void {
   const used = new Set<string>()
   const names = [...declared.keys()]
   const visit = (text: string, path: string) => {
@@ -183,7 +187,7 @@ function validatePlaceholderUse(template: TrialTemplate, declared: Map<string, n
   if (template.workingDir !== undefined) visit(template.workingDir, joinPointer(AT, 'workingDir'))
   for (const [name, i] of declared) {
     if (!used.has(name)) {
-      issues.push({ path: joinPointer(AT, 'trialParameters', i, 'name'), message: `trialParameter "${name}" is never used: ${placeholderFor(name)} does not appear in trialTemplate ${source}; use it there or remove the trialParameter` })
+      unused.push({ path: joinPointer(AT, 'trialParameters', i, 'name'), message: `trialParameter "${name}" is never used: ${placeholderFor(name)} does not appear in trialTemplate ${source}; use it there or remove the trialParameter` })
     }
   }
 }

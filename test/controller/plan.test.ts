@@ -4,7 +4,7 @@ import { planExperiment, type PlanInput } from '../../controller/plan.ts'
 import type { TrialState } from '../../core/trial.ts'
 
 const zero: Record<TrialState, number> = { Pending: 0, Running: 0, Succeeded: 0, Failed: 0, Killed: 0, EarlyStopped: 0, MetricsUnavailable: 0 }
-const input = (over: Partial<PlanInput> & { counts?: Partial<Record<TrialState, number>> }): PlanInput => ({
+const input = (over: Partial<Omit<PlanInput, 'counts'>> & { counts?: Partial<Record<TrialState, number>> }): PlanInput => ({
   parallelTrialCount: 3, direction: 'minimize', exhausted: false, ...over, counts: { ...zero, ...over.counts },
 })
 

@@ -1,0 +1,56 @@
+import type { SearchSpace } from '../core/search-space.ts'
+import type { Suggester } from './suggester.ts'
+
+/** One Katib `algorithmSettings` entry an algorithm accepts. Values arrive as strings. */
+export interface SettingSpec {
+  /** Katib's setting name, e.g. `random_state`. */
+  readonly name: string
+  /** How the string value is parsed: `int` and `float` to numbers, `enum` checked against `values`. */
+  readonly type: 'int' | 'float' | 'string' | 'enum'
+  /** Used when the setting is not given. */
+  readonly default?: number | string
+  /** Rejected when absent (no default makes sense, e.g. hyperband's `r_l`). */
+  readonly required?: boolean
+  /** Inclusive lower bound unless `exclusiveMin`. */
+  readonly min?: number
+  /** Inclusive upper bound unless `exclusiveMax`. */
+  readonly max?: number
+  readonly exclusiveMin?: boolean
+  readonly exclusiveMax?: boolean
+  /** The accepted values of an `enum` setting. */
+  readonly values?: readonly string[]
+  /** One line for `--help`, the API and the dashboard's settings form. */
+  readonly description: string
+}
+
+/** A problem `check` found; the registry turns it into a path under `/spec`. */
+export interface SettingIssue {
+  /** Says what is wrong and how to fix it. */
+  readonly message: string
+  /** Name of the `spec.parameters` entry it concerns. */
+  readonly parameter?: string
+  /** With `parameter`: the field below the parameter, e.g. `/feasibleSpace/step`. */
+  readonly field?: string
+  /** Name of the setting it concerns. */
+  readonly setting?: string
+}
+
+/** What an experiment's budget says about the trials an algorithm will be asked for. */
+export interface AlgorithmBudget {
+  readonly maxTrialCount?: number
+  readonly parallelTrialCount: number
+}
+
+export type ParsedSettings = Record<string, number | string | undefined>
+
+/** A registry entry: Katib's algorithm name, its settings, and how to build its suggester. */
+export interface AlgorithmDefinition<S = ParsedSettings> {
+  /** Katib `algorithmName`. */
+  readonly name: string
+  readonly description: string
+  readonly settings: readonly SettingSpec[]
+  /** Extra checks on the search space and budget; messages say what is wrong and how to fix it. */
+  check?(space: SearchSpace, settings: S, budget: AlgorithmBudget): readonly SettingIssue[]
+  /** `settings` come from `parseSettings`, so they are typed, in range and defaulted. */
+  create(settings: S): Suggester
+}

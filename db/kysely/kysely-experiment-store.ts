@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import { HypertuneError } from '../../core/errors.ts'
+import type { Database } from '../schema.ts'
+import type { ExperimentPatch, ExperimentRecord, ExperimentStore, NewExperiment } from '../store.ts'
+import { experimentPatchToUpdate, experimentRowToRecord, toJsonb } from './mappers.ts'
+
+export class KyselyExperimentStore implements ExperimentStore {
+  readonly #db: Kysely<Database>
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db
+  }
+
+  async create(input: NewExperiment): Promise<ExperimentRecord> {
+    // ON CONFLICT instead of catching 23505: a failed statement would abort the caller's transaction.
+    const row = await this.#db
+      .insertInto('experiments')
+      .values({ id: randomUUID(), name: input.name, spec: toJsonb(input.spec), state: 'Created', seed: input.seed })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .returningAll()
+      .executeTakeFirst()
+    if (!row) {
+      throw new HypertuneError(
+        'EXPERIMENT_EXISTS',
+        `experiment "${input.name}" already exists; pick another metadata.name or delete the existing experiment first`,
+      )
+    }
+    return experimentRowToRecord(row)
+  }
+
+  async get(id: string): Promise<ExperimentRecord | undefined> {
+    const row = await this.#db.selectFrom('experiments').selectAll().where('id', '=', id).executeTakeFirst()
+    return row && experimentRowToRecord(row)
+  }
+
+  async getByName(name: string): Promise<ExperimentRecord | undefined> {
+    const row = await this.#db.selectFrom('experiments').selectAll().where('name', '=', name).executeTakeFirst()
+    return row && experimentRowToRecord(row)
+  }
+
+  async list(): Promise<ExperimentRecord[]> {
+    const rows = await this.#db.selectFrom('experiments').selectAll().orderBy('created_at').orderBy('name').execute()
+    return rows.map(experimentRowToRecord)
+  }
+
+  async update(id: string, patch: ExperimentPatch): Promise<ExperimentRecord> {
+    const update = experimentPatchToUpdate(patch)
+    const row =
+      Object.keys(update).length === 0
+        ? await this.#db.selectFrom('experiments').selectAll().where('id', '=', id).executeTakeFirst()
+        : await this.#db.updateTable('experiments').set(update).where('id', '=', id).returningAll().executeTakeFirst()
+    if (!row) throw experimentNotFound(id)
+    return experimentRowToRecord(row)
+  }
+
+  async lock(id: string): Promise<void> {
+    if (!this.#db.isTransaction) {
+      // Outside a transaction the row lock would be released as soon as it is taken.
+      throw new Error('experiments.lock() must be called inside store.transaction()')
+    }
+    const row = await this.#db.selectFrom('experiments').select('id').where('id', '=', id).forUpdate().executeTakeFirst()
+    if (!row) throw experimentNotFound(id)
+  }
+
+  async delete(id: string): Promise<void> {
+    // Trials, observations, algorithm state and events go with it (ON DELETE CASCADE).
+    const row = await this.#db.deleteFrom('experiments').where('id', '=', id).returning('id').executeTakeFirst()
+    if (!row) throw experimentNotFound(id)
+  }
+}
+
+export function experimentNotFound(id: string): HypertuneError {
+  return new HypertuneError('EXPERIMENT_NOT_FOUND', `experiment ${id} not found`)
+}

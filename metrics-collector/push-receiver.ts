@@ -1,0 +1,178 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { MetricPoint } from '../core/metric.ts'
+import { parsePushBody } from './parse-push-body.ts'
+
+export type PushSink = (trialName: string, points: MetricPoint[]) => Promise<void> | void
+
+export interface PushReceiver {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string
+  /** The URL one trial POSTs to (its HYPERTUNE_REPORT_URL). */
+  urlFor(trialName: string): string
+  /** The bearer token that lets one trial, and only it, write its metrics. */
+  tokenFor(trialName: string): string
+  close(): Promise<void>
+}
+
+export interface PushReceiverOptions {
+  /** Interface to listen on; default 127.0.0.1 so nothing off the machine can report. */
+  readonly host?: string
+}
+
+const MAX_BODY_BYTES = 1024 * 1024
+// Past this much discarded body the client is not worth answering; the socket is cut.
+const MAX_DRAIN_BYTES = 16 * MAX_BODY_BYTES
+const ROUTE = /^\/trials\/([^/]+)\/metrics$/
+
+/**
+ * Katib's Push collector, locally: trial programs POST their metrics here (see report.ts)
+ * instead of having a log parsed.
+ */
+export async function startPushReceiver(sink: PushSink, opts: PushReceiverOptions = {}): Promise<PushReceiver> {
+  // Per receiver: tokens die with the controller process that handed them out.
+  const secret = randomBytes(32)
+  const tokenFor = (trialName: string): string => createHmac('sha256', secret).update(trialName).digest('base64url')
+  // Steps for values sent without one: per trial, per metric, one past the highest seen.
+  const nextSteps = new Map<string, Map<string, number>>()
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      // Nothing a client sends may take the controller down.
+      if (!res.headersSent) send(res, 500, { error: `internal error: ${err instanceof Error ? err.message : String(err)}` })
+      else res.destroy()
+    })
+  })
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
+    else socket.destroy()
+  })
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.on('error', () => undefined)
+    const pathname = (req.url ?? '').split('?')[0]
+    const route = ROUTE.exec(pathname)
+    if (!route) return send(res, 404, { error: 'not found; POST /trials/<trialName>/metrics' })
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST')
+      return send(res, 405, { error: 'use POST' })
+    }
+    let trialName: string
+    try {
+      trialName = decodeURIComponent(route[1])
+    } catch {
+      return send(res, 400, { error: 'the trial name in the URL is not valid percent-encoding', path: '' })
+    }
+    if (!authorized(req.headers.authorization, tokenFor(trialName))) {
+      res.setHeader('www-authenticate', 'Bearer')
+      return send(res, 401, { error: `missing or wrong bearer token for trial ${trialName}` })
+    }
+    const body = await readBody(req)
+    if (body === 'too-large') return send(res, 413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes` })
+    if (body === 'aborted') return
+    let json: unknown
+    try {
+      json = JSON.parse(body)
+    } catch (err) {
+      return send(res, 400, { error: `the body is not valid JSON: ${(err as Error).message}`, path: '' })
+    }
+    const parsed = parsePushBody(json)
+    if (!parsed.ok) return send(res, 400, { error: parsed.error, path: parsed.path })
+
+    let steps = nextSteps.get(trialName)
+    if (steps === undefined) nextSteps.set(trialName, (steps = new Map()))
+    const now = new Date()
+    const before = new Map<string, number | undefined>()
+    const points: MetricPoint[] = parsed.values.map((v) => {
+      if (!before.has(v.name)) before.set(v.name, steps.get(v.name))
+      const next = steps.get(v.name) ?? 0
+      const step = v.step ?? next
+      steps.set(v.name, Math.max(next, step + 1))
+      return { name: v.name, step, value: v.value, at: v.at ?? now }
+    })
+    const after = new Map([...before.keys()].map((name) => [name, steps.get(name)]))
+    try {
+      await sink(trialName, points)
+    } catch (err) {
+      // The client will resend the same values; give them the same steps again, unless another
+      // request has moved the counter on meanwhile.
+      for (const [name, prev] of before) {
+        if (steps.get(name) !== after.get(name)) continue
+        if (prev === undefined) steps.delete(name)
+        else steps.set(name, prev)
+      }
+      res.setHeader('retry-after', '1')
+      return send(res, 503, { error: `metrics not stored, retry: ${err instanceof Error ? err.message : String(err)}` })
+    }
+    res.writeHead(204).end()
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject)
+      // Once listening, an accept failure (e.g. out of file descriptors) must not be an uncaught
+      // 'error' event that ends the controller; the affected client simply retries.
+      server.on('error', () => undefined)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address
+  const url = `http://${host}:${address.port}`
+
+  return {
+    url,
+    urlFor: (trialName) => `${url}/trials/${encodeURIComponent(trialName)}/metrics`,
+    tokenFor,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()))
+        // Keep-alive connections would otherwise hold close() open until they time out.
+        server.closeAllConnections()
+      }),
+  }
+}
+
+function authorized(header: string | undefined, expected: string): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')
+  if (!m) return false
+  const given = Buffer.from(m[1])
+  const want = Buffer.from(expected)
+  return given.length === want.length && timingSafeEqual(given, want)
+}
+
+/** The body as text, or why not. An oversized body is drained (not buffered) so the client reads the 413. */
+function readBody(req: IncomingMessage): Promise<string | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const declared = Number(req.headers['content-length'])
+    if (Number.isFinite(declared) && declared > MAX_DRAIN_BYTES) {
+      req.resume()
+      resolve('too-large')
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    let tooLarge = false
+    let cut = false
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_DRAIN_BYTES) {
+        cut = true
+        req.destroy()
+        return
+      }
+      if (size > MAX_BODY_BYTES) tooLarge = true
+      if (!tooLarge) chunks.push(chunk)
+    })
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks).toString('utf8')))
+    req.on('close', () => resolve(tooLarge && !cut ? 'too-large' : 'aborted'))
+  })
+}
+
+function send(res: ServerResponse, status: number, body: { error: string; path?: string }): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) })
+  res.end(text)
+}

@@ -1,0 +1,68 @@
+// Imported by trial programs, so it imports nothing: only the global fetch of Node 18+ (or a
+// browser-like runtime). The env var names repeat env.ts on purpose; the tests pin them together.
+const URL_ENV = 'HYPERTUNE_REPORT_URL'
+const TOKEN_ENV = 'HYPERTUNE_REPORT_TOKEN'
+
+const RETRIES = 3
+const FIRST_BACKOFF_MS = 100
+const ATTEMPT_TIMEOUT_MS = 10_000
+
+export interface ReportOptions {
+  /** Training step or epoch; without it the receiver numbers each metric's reports 0, 1, 2... */
+  readonly step?: number
+}
+
+/**
+ * Sends metrics of the running trial to Hypertune (Katib's `report_metrics` for the Push
+ * collector). NaN and Infinity are allowed, so a diverging run is recorded as such.
+ * Retries network errors and 5xx answers 3 times with backoff; a 4xx answer throws at once.
+ */
+export async function reportMetrics(metrics: Record<string, number>, opts: ReportOptions = {}): Promise<void> {
+  const env = globalThis.process?.env ?? {}
+  const hint = 'run this program as a Hypertune trial with metricsCollectorSpec.collector.kind: Push'
+  const url = env[URL_ENV]
+  if (!url) throw new Error(`reportMetrics needs ${URL_ENV}: ${hint}`)
+  const token = env[TOKEN_ENV]
+  if (!token) throw new Error(`reportMetrics needs ${TOKEN_ENV}: ${hint}`)
+
+  const encoded: Record<string, number | string> = {}
+  for (const [name, value] of Object.entries(metrics)) {
+    if (typeof value !== 'number') throw new TypeError(`reportMetrics: metric ${name} must be a number, got ${typeof value}`)
+    encoded[name] = Number.isFinite(value) ? value : String(value)
+  }
+  if (Object.keys(encoded).length === 0) throw new TypeError('reportMetrics: no metrics given')
+  if (opts.step !== undefined && !(Number.isSafeInteger(opts.step) && opts.step >= 0)) {
+    throw new TypeError(`reportMetrics: step must be a non-negative integer, got ${opts.step}`)
+  }
+  // Stamped here, not at the receiver, so a retried report keeps the time it was made.
+  const body = JSON.stringify({ metrics: encoded, step: opts.step, timestamp: new Date().toISOString() })
+
+  let lastError: unknown
+  for (let attempt = 0; attempt <= RETRIES; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, FIRST_BACKOFF_MS * 2 ** (attempt - 1)))
+    let res: Response
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body,
+        signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+      })
+    } catch (err) {
+      lastError = err
+      continue
+    }
+    if (res.ok) {
+      await res.body?.cancel()
+      return
+    }
+    const detail = await res.text().catch(() => '')
+    const message = `reportMetrics: ${url} answered ${res.status}${detail ? ` ${detail}` : ''}`
+    if (res.status < 500) throw new Error(message)
+    lastError = new Error(message)
+  }
+  const reason = lastError instanceof Error ? lastError.message : String(lastError)
+  throw new Error(`reportMetrics: could not deliver metrics to ${url} after ${RETRIES + 1} attempts: ${reason}`, {
+    cause: lastError,
+  })
+}

@@ -1,0 +1,95 @@
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { hostname, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, sql } from 'kysely'
+import { PGliteDialect } from 'kysely-pglite-dialect'
+import { HypertuneError } from '../../core/errors.ts'
+import { migrateToLatest, migrations } from '../../db/migrate.ts'
+import { openStore } from '../../db/open-store.ts'
+
+const root = mkdtempSync(join(tmpdir(), 'hypertune-db-'))
+const dataDir = join(root, 'nested', 'db')
+const lockFile = join(dataDir, 'hypertune.lock')
+
+const unavailable = (message: RegExp) => (error: unknown) => {
+  assert.ok(error instanceof HypertuneError, `expected a HypertuneError, got ${String(error)}`)
+  assert.equal(error.code, 'DATABASE_UNAVAILABLE')
+  assert.match(error.message, message)
+  return true
+}
+
+describe('embedded database on disk', () => {
+  let experimentId: string
+  before(async () => {
+    const store = await openStore({ dataDir })
+    try {
+      const e = await store.experiments.create({ name: 'persisted', spec: { a: [1] }, seed: 7 })
+      const [t] = await store.trials.createMany(e.id, [{ name: 'persisted-t0', params: { lr: 0.5 } }])
+      await store.observations.append(t.id, [{ name: 'loss', step: 0, value: Number.NaN, at: new Date() }])
+      experimentId = e.id
+    } finally {
+      await store.destroy()
+    }
+  })
+  after(() => rmSync(root, { recursive: true, force: true }))
+
+  test('data survives destroy and reopen; a second opener is refused meanwhile', async () => {
+    assert.equal(existsSync(lockFile), false, 'destroy releases the lock')
+    const store = await openStore({ dataDir })
+    try {
+      await assert.rejects(openStore({ dataDir }), unavailable(/in use by this process.*only one process may open it/))
+      assert.equal(store.backend, 'pglite')
+      const e = await store.experiments.getByName('persisted')
+      assert.equal(e?.id, experimentId)
+      assert.deepEqual(e?.spec, { a: [1] })
+      const [t] = await store.trials.list(experimentId)
+      assert.deepEqual(t.params, { lr: 0.5 })
+      assert.ok(Number.isNaN((await store.observations.list(t.id))[0].value))
+    } finally {
+      await store.destroy()
+    }
+  })
+
+  test('migrations are idempotent, and a failing one is named and changes nothing', async () => {
+    const db = new Kysely<any>({ dialect: new PGliteDialect(await PGlite.create(dataDir)) })
+    const applied = async () =>
+      (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)).rows.map((r) => r.name)
+    try {
+      assert.deepEqual(await applied(), ['0001-initial'])
+      await migrateToLatest(db)
+      assert.deepEqual(await applied(), ['0001-initial'])
+      const broken = { up: async (k: Kysely<any>) => void (await sql`select * from no_such_table`.execute(k)) }
+      await assert.rejects(
+        migrateToLatest(db, { ...migrations, '0002-broken': broken }),
+        unavailable(/database migration "0002-broken" failed.*no_such_table/),
+      )
+      assert.deepEqual(await applied(), ['0001-initial'])
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  test("another live process's lock is respected; a stale lock is taken over", async () => {
+    // The parent process is alive: its lock must be respected.
+    writeFileSync(lockFile, JSON.stringify({ pid: process.ppid, host: hostname() }))
+    await assert.rejects(openStore({ dataDir }), unavailable(new RegExp(`in use by process ${process.ppid}.*delete `)))
+    // A lock whose process has exited is stale.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!
+    writeFileSync(lockFile, JSON.stringify({ pid: dead, host: hostname() }))
+    const reopened = await openStore({ dataDir })
+    await reopened.destroy()
+    assert.equal(existsSync(lockFile), false)
+  })
+
+  test('a damaged folder gives a clear error and releases the lock', async () => {
+    const damaged = join(root, 'damaged')
+    cpSync(dataDir, damaged, { recursive: true })
+    writeFileSync(join(damaged, 'global', 'pg_control'), 'not a control file')
+    await assert.rejects(openStore({ dataDir: damaged }), unavailable(/could not be opened.*Move the folder aside/))
+    assert.equal(existsSync(join(damaged, 'hypertune.lock')), false)
+  })
+})
