@@ -9,6 +9,8 @@ export interface LoadedExperiment {
   readonly experiment: Experiment
   /** Reasons this valid experiment cannot run on local processes (empty when it can). */
   readonly localIssues: readonly SpecIssue[]
+  /** Katib would reject these, but its own examples rely on them; we accept and say so. */
+  readonly warnings: readonly SpecIssue[]
 }
 
 /**
@@ -29,5 +31,5 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
   const locate = (issues: readonly SpecIssue[]) => issues.map((issue) => ({ ...issue, ...parsed.locate(issue.path) }))
   const algorithmIssues = locate(checkAlgorithm(experiment))
   if (algorithmIssues.length > 0) throw new InvalidSpecError(algorithmIssues, file)
-  return { experiment, localIssues: locate(checkLocalRunnable(experiment)) }
+  return { experiment, localIssues: locate(checkLocalRunnable(experiment)), warnings: parsed.warnings }
 }

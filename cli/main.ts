@@ -27,7 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('check Experiment files without running them')
     .argument('<files...>', 'Experiment YAML files')
     .action(async (files: string[]) => {
-      code = await validateCommand(files, process.stdout)
+      code = await validateCommand(files, process.stdout, process.stderr)
     })
   try {
     await program.parseAsync([...argv])

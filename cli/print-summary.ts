@@ -20,5 +20,8 @@ export async function printSummary(store: Store, record: ExperimentRecord, out: 
     return
   }
   out.write(`best trial ${best.name}: ${spec.spec.objective.objectiveMetricName}=${formatNumber(best.objective)}\n`)
-  for (const [name, value] of Object.entries(best.params)) out.write(`  ${name} = ${formatParamValue(value)}\n`)
+  // jsonb does not keep key order; print in the order of spec.parameters.
+  for (const name of params) {
+    if (best.params[name] !== undefined) out.write(`  ${name} = ${formatParamValue(best.params[name]!)}\n`)
+  }
 }

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { dirname, join, resolve } from 'node:path'
-import { InvalidSpecError } from '../core/errors.ts'
+import { formatIssues, InvalidSpecError } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { parseSettings, getAlgorithm, seedFromSettings } from '../algorithms/index.ts'
 import { openStore, resolveStoreOptions } from '../db/open-store.ts'
@@ -27,8 +27,9 @@ export interface RunOptions {
 /** Exit codes: 0 succeeded, 1 experiment failed, 2 bad input, 3 environment, 130 interrupted. */
 export async function runCommand(file: string, options: RunOptions = {}): Promise<number> {
   const out = options.out ?? process.stdout
-  const { experiment, localIssues } = await loadExperiment(file)
+  const { experiment, localIssues, warnings } = await loadExperiment(file)
   if (localIssues.length > 0) throw new InvalidSpecError(localIssues, file)
+  if (warnings.length > 0) process.stderr.write(`warning:\n${formatIssues(warnings, file)}\n`)
   const home = resolve(options.home ?? process.cwd(), '.hypertune')
   const store = await openStore(resolveStoreOptions(process.env, home))
   try {

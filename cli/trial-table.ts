@@ -1,4 +1,4 @@
-import { formatParamValue } from '../core/search-space.ts'
+import { formatParamValue, type ParamValue } from '../core/search-space.ts'
 import type { TrialRecord } from '../db/store.ts'
 import { formatNumber } from './progress-reporter.ts'
 
@@ -9,7 +9,7 @@ export function trialTable(trials: readonly TrialRecord[], paramNames: readonly 
     t.id === bestId ? '*' : '',
     t.name,
     t.state,
-    ...paramNames.map((p) => (t.params[p] === undefined ? '' : formatParamValue(t.params[p]!))),
+    ...paramNames.map((p) => formatCell(t.params[p])),
     ...metrics.map((m, i) => {
       if (i === 0 && t.objective !== null) return formatNumber(t.objective)
       const s = t.metrics?.[m]
@@ -19,4 +19,9 @@ export function trialTable(trials: readonly TrialRecord[], paramNames: readonly 
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
   return [line(header), ...rows.map(line)].join('\n')
+}
+
+function formatCell(value: ParamValue | undefined): string {
+  if (value === undefined) return ''
+  return typeof value === 'number' ? formatNumber(value) : formatParamValue(value)
 }

@@ -1,14 +1,25 @@
-import { formatIssues } from '../core/errors.ts'
+import { formatIssues, InvalidSpecError } from '../core/errors.ts'
 import { loadExperiment } from './load-experiment.ts'
 
-/** `hypertune validate`: checks files without running them. Errors throw; local limits are notes. */
-export async function validateCommand(files: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+/**
+ * `hypertune validate`: checks every file without running it and reports all of them, so one
+ * bad file does not hide the problems of the next. Local-execution limits are notes, not errors.
+ */
+export async function validateCommand(files: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  let invalid = 0
   for (const file of files) {
-    const { experiment, localIssues } = await loadExperiment(file)
-    const s = experiment.spec
-    out.write(`${file}: valid Experiment "${experiment.metadata.name}" (${s.algorithm.algorithmName}, ` +
-      `${(s.parameters ?? []).length} parameters, ${s.maxTrialCount ?? 'unbounded'} trials, ${s.parallelTrialCount} in parallel)\n`)
-    if (localIssues.length > 0) out.write(`note: it cannot run on local processes:\n${formatIssues(localIssues, file)}\n`)
+    try {
+      const { experiment, localIssues, warnings } = await loadExperiment(file)
+      const s = experiment.spec
+      out.write(`${file}: valid Experiment "${experiment.metadata.name}" (${s.algorithm.algorithmName}, ` +
+        `${(s.parameters ?? []).length} parameters, ${s.maxTrialCount ?? 'unbounded'} trials, ${s.parallelTrialCount} in parallel)\n`)
+      if (warnings.length > 0) out.write(`warning:\n${formatIssues(warnings, file)}\n`)
+      if (localIssues.length > 0) out.write(`note: it cannot run on local processes:\n${formatIssues(localIssues, file)}\n`)
+    } catch (error) {
+      if (!(error instanceof InvalidSpecError)) throw error
+      invalid++
+      err.write(`${error.message}\n${error.issues.length} problem(s) in ${file}\n`)
+    }
   }
-  return 0
+  return invalid === 0 ? 0 : 2
 }

@@ -100,7 +100,6 @@ export class ExperimentRunner {
       experiment = await store.experiments.update(experimentId, { bestTrialId: best?.id ?? null })
       if (best) await store.events.append({ experimentId, trialId: best.id, type: 'experiment:new-best', payload: { objective: best.objective } })
     }
-    this.#o.onProgress?.({ experiment, counts, best })
 
     const plan = planExperiment({
       parallelTrialCount: spec.spec.parallelTrialCount ?? 3,
@@ -128,6 +127,7 @@ export class ExperimentRunner {
     if (plan.add > 0) await this.#o.suggestions.ensureTrials(experimentId, trials.length + plan.add)
     const pending = await store.trials.list(experimentId, { states: ['Pending'] })
     for (const trial of pending) await this.#launch(spec, trial)
+    if (this.#o.onProgress) this.#o.onProgress({ experiment, counts: await store.trials.countByState(experimentId), best })
     return undefined
   }
 

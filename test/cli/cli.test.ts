@@ -110,6 +110,28 @@ spec:
     assert.equal((result.stdout.match(/Succeeded\s+\d/g) ?? []).length, 12)
   })
 
+  test('every other example in examples/ runs to success', () => {
+    for (const [file, reason] of [
+      ['grid-job.yaml', 'ExperimentSuggestionEndReached'],
+      ['file-metrics.yaml', 'ExperimentMaxTrialsReached'],
+      ['push-metrics.yaml', 'Experiment(MaxTrialsReached|GoalReached)'],
+    ] as const) {
+      created.push(file.replace('.yaml', ''))
+      const result = cli(['run', join(examples, file), '--fresh'])
+      assert.equal(result.code, 0, `${file}: ${result.stderr}${result.stdout}`)
+      assert.match(result.stdout, new RegExp(`Succeeded: ${reason}`), file)
+      assert.doesNotMatch(result.stdout, /MetricsUnavailable|Failed/, file)
+    }
+  })
+
+  test('validate checks every file and reports each bad one', () => {
+    const bad = writeExperiment(`unknown-alg-${suffix}`, slowExperiment.replace('algorithmName: random', 'algorithmName: randm'))
+    const result = cli(['validate', bad, join(examples, 'quickstart.yaml')])
+    assert.equal(result.code, 2)
+    assert.match(result.stdout, /valid Experiment "quickstart"/)
+    assert.match(result.stderr, /:\d+:\d+ \/spec\/algorithm\/algorithmName: .*randm/)
+  })
+
   test('kill -9 in the middle of a run, run again: resumes without losing or duplicating a trial', async () => {
     const name = `resume-${suffix}`
     const file = writeExperiment(name, slowExperiment)
