@@ -7,7 +7,7 @@ import type { ExperimentRecord, Store, TrialRecord } from '../db/store.ts'
 import type { SuggestionService } from '../suggestion/suggestion-service.ts'
 import { bestTrial } from './best-trial.ts'
 import { buildLocalLaunch, LaunchError, metricsFilePath, type LaunchContext } from './local-launch.ts'
-import type { LocalHandle, LocalProcessExecutor, RunningProcess } from './local-process-executor.ts'
+import type { ExitResult, LocalHandle, LocalProcessExecutor, RunningProcess } from './local-process-executor.ts'
 import { planExperiment } from './plan.ts'
 import { isSameProcessAlive, signalGroup } from './process-identity.ts'
 import { TrialCollector } from './trial-collector.ts'
@@ -44,19 +44,22 @@ interface LiveTrial {
  */
 export class ExperimentRunner {
   readonly #o: ExperimentRunnerOptions
+  /** Trials whose process runs in this runner, by trial name. */
   readonly #live = new Map<string, LiveTrial>()
-  #wake: () => void = () => {}
+  /** Set when something happened that the next reconcile should see without waiting. */
+  #dirty = false
+  #endSleep: (() => void) | undefined
   #interrupted = false
+  /** An error from a trial's completion path (e.g. the database went away), rethrown by run(). */
+  #failure: unknown
 
   constructor(options: ExperimentRunnerOptions) {
     this.#o = options
   }
 
-  readonly #byName = new Map<string, LiveTrial>()
-
   /** Points pushed by a trial program; routed to its collector while it runs. */
   acceptPush(trialName: string, points: readonly MetricPoint[]): void {
-    const live = this.#byName.get(trialName)
+    const live = this.#live.get(trialName)
     if (!live) throw new Error(`trial ${trialName} is not running`)
     live.collector.onPush(points)
   }
@@ -68,6 +71,7 @@ export class ExperimentRunner {
       await this.#recover(experimentId)
       for (;;) {
         if (this.#interrupted) throw new InterruptedError()
+        if (this.#failure !== undefined) throw this.#failure
         const done = await this.#reconcile(experimentId)
         if (done) return done
         await this.#sleep()
@@ -133,7 +137,7 @@ export class ExperimentRunner {
 
   async #launch(spec: Experiment, trial: TrialRecord): Promise<void> {
     const { store } = this.#o
-    if (this.#live.has(trial.id)) return
+    if (this.#live.has(trial.name)) return
     const started = await store.trials.transition(trial.id, ['Pending'], 'Running', { startedAt: new Date(), execution: { kind: 'local', launching: true } })
     if (!started) return
     await store.events.append({ experimentId: trial.experimentId, trialId: trial.id, type: 'trial:state-changed', payload: { state: 'Running' } })
@@ -154,29 +158,34 @@ export class ExperimentRunner {
       : undefined
     if (metricsFile) {
       launch = { ...launch, env: { ...launch.env, HYPERTUNE_METRICS_FILE: metricsFile } }
-      await removeStale(metricsFile)
+      await rm(metricsFile, { force: true })
     }
     const collector = new TrialCollector(spec, store.observations, trial.id, metricsFile)
     const process = this.#o.executor.start(launch, (line) => collector.onLine(line))
     await store.trials.update(trial.id, { execution: process.handle })
-    const finished = process.done.then(async (exit) => {
-      if (this.#interrupted) {
-        collector.abandon()
-        return
-      }
-      const diagnostics = await collector.finish()
-      const summary = await store.observations.summarize(trial.id)
-      const metric = spec.spec.objective.objectiveMetricName
-      const outcome = decideTrialOutcome(exit, summary, { metric, strategy: strategyFor(spec, metric), collector: collector.kind }, diagnostics)
-      await this.#finishTrial(trial, outcome, summary)
-    }).finally(() => {
-      this.#live.delete(trial.id)
-      this.#byName.delete(trial.name)
-      this.#wake()
-    })
-    const live = { process, collector, finished }
-    this.#live.set(trial.id, live)
-    this.#byName.set(trial.name, live)
+    const finished = process.done
+      .then((exit) => this.#collectOutcome(spec, trial, collector, exit))
+      .catch((error: unknown) => {
+        // The trial stays Running in the database; a rerun relaunches it.
+        this.#failure ??= error
+      })
+      .finally(() => {
+        this.#live.delete(trial.name)
+        this.#wake()
+      })
+    this.#live.set(trial.name, { process, collector, finished })
+  }
+
+  async #collectOutcome(spec: Experiment, trial: TrialRecord, collector: TrialCollector, exit: ExitResult): Promise<void> {
+    if (this.#interrupted) {
+      collector.abandon()
+      return
+    }
+    const diagnostics = await collector.finish()
+    const summary = await this.#o.store.observations.summarize(trial.id)
+    const metric = spec.spec.objective.objectiveMetricName
+    const outcome = decideTrialOutcome(exit, summary, { metric, strategy: strategyFor(spec, metric), collector: collector.kind }, diagnostics)
+    await this.#finishTrial(trial, outcome, summary)
   }
 
   async #finishTrial(
@@ -235,15 +244,24 @@ export class ExperimentRunner {
     this.#wake()
   }
 
-  #sleep(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, this.#o.pollMs ?? 1000)
-      function done() {
-        clearTimeout(timer)
-        resolve()
-      }
-      this.#wake = done
-    })
+  #wake(): void {
+    this.#dirty = true
+    this.#endSleep?.()
+  }
+
+  /** Waits for a trial to end, an interrupt, or the poll interval, whichever comes first. */
+  async #sleep(): Promise<void> {
+    if (!this.#dirty) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => this.#endSleep!(), this.#o.pollMs ?? 1000)
+        this.#endSleep = () => {
+          clearTimeout(timer)
+          this.#endSleep = undefined
+          resolve()
+        }
+      })
+    }
+    this.#dirty = false
   }
 }
 
@@ -259,8 +277,4 @@ function countStates(trials: readonly TrialRecord[]): Record<TrialState, number>
   }
   for (const t of trials) counts[t.state]++
   return counts
-}
-
-async function removeStale(path: string): Promise<void> {
-  await rm(path, { force: true })
 }

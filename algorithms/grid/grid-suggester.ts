@@ -20,6 +20,7 @@ import { samplingSpaceIssues } from '../sampling-space-issues.ts'
 import type { SuggestRequest, SuggestResult, Suggester } from '../suggester.ts'
 import { gridPoints } from './grid-points.ts'
 import type { GridPoints } from './grid-points.ts'
+import { randomStateSetting } from '../seed-from-settings.ts'
 
 export type GridSettings = { readonly random_state?: number }
 
@@ -63,15 +64,7 @@ function gridIssues(space: SearchSpace) {
 export const gridAlgorithm: AlgorithmDefinition<GridSettings> = {
   name: 'grid',
   description: 'Every combination of the parameter values, in order; ends when all are used.',
-  settings: [
-    {
-      name: 'random_state',
-      type: 'int',
-      min: 0,
-      max: 2 ** 32 - 1,
-      description: 'Accepted for Katib compatibility; the grid order does not depend on it.',
-    },
-  ],
+  settings: [randomStateSetting('Accepted for Katib compatibility; the grid order does not depend on it.')],
   // maxTrialCount above the grid size is fine: the experiment completes when the grid is used up.
   check: (space) => gridIssues(space),
   create: () => new GridSuggester(),

@@ -17,6 +17,7 @@ import { paramsKey } from '../params-key.ts'
 import { sampleParams } from '../sample-parameter.ts'
 import { samplingSpaceIssues } from '../sampling-space-issues.ts'
 import type { SuggestRequest, SuggestResult, Suggester } from '../suggester.ts'
+import { randomStateSetting } from '../seed-from-settings.ts'
 
 const MAX_DRAWS = 32
 // Past this many points, 32 colliding draws mean the space is nearly full of trials anyway.
@@ -60,16 +61,7 @@ function pickUnusedPoint(space: SearchSpace, rng: Rng, used: ReadonlySet<string>
 export const randomAlgorithm: AlgorithmDefinition<RandomSettings> = {
   name: 'random',
   description: 'Independent random draws from each parameter\'s distribution, without repeating a tried point.',
-  settings: [
-    {
-      name: 'random_state',
-      type: 'int',
-      min: 0,
-      // numpy's legacy seeding (used by Katib's hyperopt service) accepts at most 2^32 − 1.
-      max: 2 ** 32 - 1,
-      description: 'Seed of the experiment; the same spec and random_state give the same trials.',
-    },
-  ],
+  settings: [randomStateSetting('Seed of the experiment; the same spec and random_state give the same trials.')],
   check: (space) => samplingSpaceIssues(space),
   create: () => new RandomSuggester(),
 }
