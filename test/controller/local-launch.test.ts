@@ -11,7 +11,7 @@ function katibExample(path: string): Experiment {
   assert.ok(parsed.experiment, JSON.stringify(parsed.issues))
   return parsed.experiment
 }
-const ctx = { baseDir: '/work/exp', runDir: '/work/exp/.hypertune/runs/x', env: { EXTRA: '1' } }
+const ctx = { baseDir: '/srv/exp', runDir: '/srv/exp/.hypertune/runs/x', env: { EXTRA: '1' } }
 
 test('a Katib Job template becomes the primary container command, with every metadata reference', () => {
   const experiment = katibExample('trial-template/trial-metadata-substitution.yaml')
@@ -26,8 +26,8 @@ test('a Katib Job template becomes the primary container command, with every met
   assert.equal(launch.env.KATIB_TRIAL_NAME, 'trial-metadata-substitution-abc')
   assert.equal(launch.env.EXTRA, '1')
   assert.equal(JSON.parse(launch.env.HYPERTUNE_PARAMS!).lr, 0.02)
-  assert.equal(launch.cwd, '/work/exp')
-  assert.equal(launch.logPath, '/work/exp/.hypertune/runs/x/trial-metadata-substitution-abc/output.log')
+  assert.equal(launch.cwd, '/srv/exp')
+  assert.equal(launch.logPath, '/srv/exp/.hypertune/runs/x/trial-metadata-substitution-abc/output.log')
 })
 
 test('the primary container is found inside any trial kind (PyTorchJob replica specs)', () => {
