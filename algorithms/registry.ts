@@ -6,18 +6,20 @@ import { gridAlgorithm } from './grid/grid-suggester.ts'
 import { parseSettings } from './parse-settings.ts'
 import type { RawSetting } from './parse-settings.ts'
 import { randomAlgorithm } from './random/random-suggester.ts'
+import { sobolAlgorithm } from './sobol/sobol-suggester.ts'
 
 /** Every algorithm this version runs, by Katib `algorithmName`. Explicit: no scanning, no decorators. */
 export const algorithms = {
   random: randomAlgorithm,
   grid: gridAlgorithm,
+  sobol: sobolAlgorithm,
 } satisfies Record<string, AlgorithmDefinition<never>>
 
 export type AlgorithmName = keyof typeof algorithms
 
 /** Names Katib accepts that we have not implemented yet; they get a clearer message than "unknown". */
 export const PLANNED_ALGORITHM_NAMES: readonly string[] = [
-  'tpe', 'multivariate-tpe', 'bayesianoptimization', 'cmaes', 'sobol', 'hyperband', 'pbt', 'enas', 'darts',
+  'tpe', 'multivariate-tpe', 'bayesianoptimization', 'cmaes', 'hyperband', 'pbt', 'enas', 'darts',
 ]
 
 export function getAlgorithm(name: string): AlgorithmDefinition | undefined {

@@ -14,7 +14,7 @@ const BUDGET = { maxTrialCount: 12, parallelTrialCount: 3 }
 
 describe('registry', () => {
   it('lists random and grid, each under its own Katib name', () => {
-    assert.deepEqual([...algorithmNames()].sort(), ['grid', 'random'])
+    assert.deepEqual([...algorithmNames()].sort(), ['grid', 'random', 'sobol'])
     for (const name of algorithmNames()) assert.equal(algorithms[name].name, name)
   })
 
@@ -33,9 +33,9 @@ describe('validateAlgorithm', () => {
 
   it('says a Katib algorithm we lack is not available yet', () => {
     assert.deepEqual(validateAlgorithm('tpe', [], SPACE, BUDGET).issues, [
-      { path: '/algorithmName', message: 'algorithm "tpe" is not available yet in this version; use random or grid' },
+      { path: '/algorithmName', message: 'algorithm "tpe" is not available yet in this version; use random, grid or sobol' },
     ])
-    for (const name of ['multivariate-tpe', 'bayesianoptimization', 'cmaes', 'sobol', 'hyperband', 'pbt', 'enas', 'darts']) {
+    for (const name of ['multivariate-tpe', 'bayesianoptimization', 'cmaes', 'hyperband', 'pbt', 'enas', 'darts']) {
       assert.match(validateAlgorithm(name, [], SPACE, BUDGET).issues[0]!.message, /not available yet/)
     }
   })
@@ -43,8 +43,8 @@ describe('validateAlgorithm', () => {
   it('lists known algorithms and guesses a typo for an unknown name', () => {
     const [issue] = validateAlgorithm('rnadom', [], SPACE, BUDGET).issues
     assert.equal(issue!.path, '/algorithmName')
-    assert.equal(issue!.message, 'unknown algorithm "rnadom"; did you mean "random"? Known algorithms: random, grid')
-    assert.match(validateAlgorithm('', [], SPACE, BUDGET).issues[0]!.message, /algorithmName is required; known algorithms: random, grid/)
+    assert.equal(issue!.message, 'unknown algorithm "rnadom"; did you mean "random"? Known algorithms: random, grid, sobol')
+    assert.match(validateAlgorithm('', [], SPACE, BUDGET).issues[0]!.message, /algorithmName is required; known algorithms: random, grid, sobol/)
     assert.match(validateAlgorithm(undefined, [], SPACE, BUDGET).issues[0]!.message, /required/)
   })
 
