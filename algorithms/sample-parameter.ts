@@ -35,23 +35,31 @@ export function sampleParams(space: SearchSpace, rng: Rng): Params {
 }
 
 function sampleNumeric(p: NumericParameter, rng: Rng): number {
+  return numericFromDraw(p, (low, high) => sampleContinuous(p, low, high, rng))
+}
+
+/**
+ * A numeric parameter's value from a continuous draw on [low, high]: checks the bounds, then
+ * either clamps (no grid) or snaps to the step grid, each grid point owning the half-step cell
+ * around it so uniform draws are uniform over the points. Shared by random and quasi-random
+ * samplers, which differ only in how they draw.
+ */
+export function numericFromDraw(p: NumericParameter, draw: (low: number, high: number) => number): number {
   if (p.max < p.min) throw new RangeError(`parameter "${p.name}" has min ${p.min} > max ${p.max}`)
   const isLog = p.distribution === 'logUniform' || p.distribution === 'logNormal'
   if (isLog && !(p.min > 0)) throw new RangeError(`parameter "${p.name}" has a ${p.distribution} distribution and needs min > 0, got ${p.min}`)
   const grid = numericGrid(p)
   if (grid === undefined || !Number.isFinite(grid.count)) {
     if (p.min === p.max) return p.min
-    const x = sampleContinuous(p, p.min, p.max, rng)
-    return Math.min(Math.max(roundTripSafe(x), p.min), p.max)
+    return Math.min(Math.max(roundTripSafe(draw(p.min, p.max)), p.min), p.max)
   }
   if (grid.count === 0) throw new RangeError(`parameter "${p.name}" has no value between min ${p.min} and max ${p.max} with step ${grid.step}`)
   const last = grid.count - 1
   const lowEdge = p.min - grid.step / 2
   const low = isLog && lowEdge <= 0 ? p.min : lowEdge
   const high = p.min + last * grid.step + grid.step / 2
-  const x = sampleContinuous(p, low, high, rng)
-  const k = Math.min(Math.max(Math.round((x - p.min) / grid.step), 0), last)
-  return grid.valueAt(k)
+  const x = draw(low, high)
+  return grid.valueAt(Math.min(Math.max(Math.round((x - p.min) / grid.step), 0), last))
 }
 
 /** A draw from the parameter's distribution restricted to [low, high]; μ and σ come from min/max. */

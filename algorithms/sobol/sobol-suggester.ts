@@ -26,7 +26,7 @@ import { probit } from 'simple-statistics'
 import { createRng } from '../../core/rng.ts'
 import type { NumericParameter, Parameter, ParamValue, Params, SearchSpace } from '../../core/search-space.ts'
 import type { AlgorithmDefinition, SettingIssue } from '../algorithm-definition.ts'
-import { numericGrid, roundTripSafe } from '../numeric-grid.ts'
+import { numericFromDraw } from '../sample-parameter.ts'
 import { samplingSpaceIssues } from '../sampling-space-issues.ts'
 import { randomStateSetting } from '../seed-from-settings.ts'
 import type { SuggestRequest, SuggestResult, Suggester } from '../suggester.ts'
@@ -76,21 +76,7 @@ export function parameterFromUnit(p: Parameter, u: number): ParamValue {
     if (p.choices.length === 0) throw new RangeError(`parameter "${p.name}" has no values to choose from`)
     return p.choices[Math.min(Math.floor(u * p.choices.length), p.choices.length - 1)]!
   }
-  if (p.max < p.min) throw new RangeError(`parameter "${p.name}" has min ${p.min} > max ${p.max}`)
-  const isLog = p.distribution === 'logUniform' || p.distribution === 'logNormal'
-  if (isLog && !(p.min > 0)) throw new RangeError(`parameter "${p.name}" has a ${p.distribution} distribution and needs min > 0, got ${p.min}`)
-  const grid = numericGrid(p)
-  if (grid === undefined || !Number.isFinite(grid.count)) {
-    if (p.min === p.max) return p.min
-    return Math.min(Math.max(roundTripSafe(continuousFromUnit(p, p.min, p.max, u)), p.min), p.max)
-  }
-  if (grid.count === 0) throw new RangeError(`parameter "${p.name}" has no value between min ${p.min} and max ${p.max} with step ${grid.step}`)
-  const last = grid.count - 1
-  const lowEdge = p.min - grid.step / 2
-  const low = isLog && lowEdge <= 0 ? p.min : lowEdge
-  const high = p.min + last * grid.step + grid.step / 2
-  const x = continuousFromUnit(p, low, high, u)
-  return grid.valueAt(Math.min(Math.max(Math.round((x - p.min) / grid.step), 0), last))
+  return numericFromDraw(p, (low, high) => continuousFromUnit(p, low, high, u))
 }
 
 /** Inverse CDF of the parameter's distribution on [low, high]; normals clamped to it. */
