@@ -54,12 +54,25 @@ export function numericFromDraw(p: NumericParameter, draw: (low: number, high: n
     return Math.min(Math.max(roundTripSafe(draw(p.min, p.max)), p.min), p.max)
   }
   if (grid.count === 0) throw new RangeError(`parameter "${p.name}" has no value between min ${p.min} and max ${p.max} with step ${grid.step}`)
-  const last = grid.count - 1
-  const lowEdge = p.min - grid.step / 2
-  const low = isLog && lowEdge <= 0 ? p.min : lowEdge
-  const high = p.min + last * grid.step + grid.step / 2
+  const { low, high } = gridDrawRange(p, grid.step, grid.count, isLog)
   const x = draw(low, high)
-  return grid.valueAt(Math.min(Math.max(Math.round((x - p.min) / grid.step), 0), last))
+  return grid.valueAt(Math.min(Math.max(Math.round((x - p.min) / grid.step), 0), grid.count - 1))
+}
+
+/**
+ * The continuous range `numericFromDraw` draws from: [min, max] without a grid; with one, the
+ * grid's span widened by half a step each side (the first cell starting at min on a log scale
+ * when a half step would reach 0). Algorithms that model in a continuous box use it as theirs.
+ */
+export function drawRange(p: NumericParameter): { readonly low: number; readonly high: number } {
+  const grid = numericGrid(p)
+  if (grid === undefined || !Number.isFinite(grid.count) || grid.count === 0) return { low: p.min, high: p.max }
+  return gridDrawRange(p, grid.step, grid.count, p.distribution === 'logUniform' || p.distribution === 'logNormal')
+}
+
+function gridDrawRange(p: NumericParameter, step: number, count: number, isLog: boolean): { low: number; high: number } {
+  const lowEdge = p.min - step / 2
+  return { low: isLog && lowEdge <= 0 ? p.min : lowEdge, high: p.min + (count - 1) * step + step / 2 }
 }
 
 /** A draw from the parameter's distribution restricted to [low, high]; μ and σ come from min/max. */
