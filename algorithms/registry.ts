@@ -1,25 +1,32 @@
 import type { SpecIssue } from '../core/errors.ts'
 import type { SearchSpace } from '../core/search-space.ts'
 import type { AlgorithmBudget, AlgorithmDefinition, SettingIssue } from './algorithm-definition.ts'
+import { cmaesAlgorithm } from './cmaes/cmaes-definition.ts'
 import { didYouMean } from './did-you-mean.ts'
+import { bayesianOptimizationAlgorithm } from './gp/bayesian-optimization-definition.ts'
 import { gridAlgorithm } from './grid/grid-suggester.ts'
 import { parseSettings } from './parse-settings.ts'
 import type { RawSetting } from './parse-settings.ts'
 import { randomAlgorithm } from './random/random-suggester.ts'
 import { sobolAlgorithm } from './sobol/sobol-suggester.ts'
+import { multivariateTpeAlgorithm, tpeAlgorithm } from './tpe/tpe-definitions.ts'
 
 /** Every algorithm this version runs, by Katib `algorithmName`. Explicit: no scanning, no decorators. */
 export const algorithms = {
   random: randomAlgorithm,
   grid: gridAlgorithm,
   sobol: sobolAlgorithm,
+  tpe: tpeAlgorithm,
+  'multivariate-tpe': multivariateTpeAlgorithm,
+  bayesianoptimization: bayesianOptimizationAlgorithm,
+  cmaes: cmaesAlgorithm,
 } satisfies Record<string, AlgorithmDefinition<never>>
 
 export type AlgorithmName = keyof typeof algorithms
 
 /** Names Katib accepts that we have not implemented yet; they get a clearer message than "unknown". */
 export const PLANNED_ALGORITHM_NAMES: readonly string[] = [
-  'tpe', 'multivariate-tpe', 'bayesianoptimization', 'cmaes', 'hyperband', 'pbt', 'enas', 'darts',
+  'hyperband', 'pbt', 'enas', 'darts',
 ]
 
 export function getAlgorithm(name: string): AlgorithmDefinition | undefined {

@@ -92,7 +92,8 @@ function sampleContinuous(p: NumericParameter, low: number, high: number, rng: R
   }
 }
 
-function truncatedNormal(mu: number, sigma: number, low: number, high: number, rng: Rng): number {
+/** N(mu, σ²) restricted to [low, high] by rejection; clamped after MAX_TRUNCATION_TRIES misses. */
+export function truncatedNormal(mu: number, sigma: number, low: number, high: number, rng: Rng): number {
   let x = mu
   for (let i = 0; i < MAX_TRUNCATION_TRIES; i++) {
     x = mu + sigma * rng.normal()

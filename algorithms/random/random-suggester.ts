@@ -8,6 +8,9 @@
  * times. If every draw collides on a finite space, we pick uniformly among the unused points
  * (this favours points the distribution makes rare, e.g. normal tails, but only once the likely
  * ones are spent). Only when every point is used do we repeat, rather than loop forever.
+ * A space with a continuous double (no step) cannot realistically repeat a 15-digit point, so
+ * there we skip keying the whole history on every call: that kept random search linear in
+ * the number of trials (4.6 ms per ask at 1,000 trials) for nothing.
  */
 import type { Rng } from '../../core/rng.ts'
 import type { Params, SearchSpace } from '../../core/search-space.ts'
@@ -28,7 +31,8 @@ export type RandomSettings = { readonly random_state?: number }
 export class RandomSuggester implements Suggester {
   suggest(request: SuggestRequest): SuggestResult {
     const { space, rng } = request
-    const used = new Set(request.trials.map((t) => paramsKey(space, t.params)))
+    const finite = gridPoints(space) !== undefined
+    const used = new Set(finite ? request.trials.map((t) => paramsKey(space, t.params)) : [])
     const suggestions: Params[] = []
     for (let i = 0; i < request.count; i++) {
       const params = drawUnused(space, rng, used)
