@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { InvalidSpecError, type SpecIssue } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
-import { parseExperimentYaml } from '../core/spec/index.ts'
-import { checkAlgorithm } from '../suggestion/check-algorithm.ts'
+import { checkExperimentYaml } from '../suggestion/check-experiment.ts'
 import { checkLocalRunnable } from '../controller/check-local.ts'
 
 export interface LoadedExperiment {
@@ -25,11 +24,9 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message
     throw new InvalidSpecError([{ path: '', message: `cannot read the experiment: ${reason}` }], file)
   }
-  const parsed = parseExperimentYaml(text, file)
-  if (!parsed.experiment) throw new InvalidSpecError(parsed.issues, file)
-  const experiment = parsed.experiment
-  const locate = (issues: readonly SpecIssue[]) => issues.map((issue) => ({ ...issue, ...parsed.locate(issue.path) }))
-  const algorithmIssues = locate(checkAlgorithm(experiment))
-  if (algorithmIssues.length > 0) throw new InvalidSpecError(algorithmIssues, file)
-  return { experiment, localIssues: locate(checkLocalRunnable(experiment)), warnings: parsed.warnings }
+  const checked = checkExperimentYaml(text, file)
+  if (!checked.experiment) throw new InvalidSpecError(checked.issues, file)
+  const experiment = checked.experiment
+  const localIssues = checkLocalRunnable(experiment).map((issue) => ({ ...issue, ...checked.locate(issue.path) }))
+  return { experiment, localIssues, warnings: checked.warnings }
 }

@@ -1,6 +1,7 @@
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, Option } from 'commander'
 import { HypertuneError, InvalidSpecError } from '../core/errors.ts'
 import { runCommand } from './run-command.ts'
+import { serveCommand } from './serve-command.ts'
 import { validateCommand } from './validate-command.ts'
 
 /**
@@ -28,6 +29,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<files...>', 'Experiment YAML files')
     .action(async (files: string[]) => {
       code = await validateCommand(files, process.stdout, process.stderr)
+    })
+  program
+    .command('serve')
+    .description('run the HTTP API and the controller: experiments submitted over the API run here (see docs/api.md)')
+    .option('--host <host>', 'interface to listen on (default: HYPERTUNE_HOST, else 127.0.0.1)')
+    .option('--port <port>', 'port to listen on; 0 picks a free one (default: HYPERTUNE_PORT, else 8080)')
+    .option('--home <dir>', 'folder that holds .hypertune/ (embedded database, trial logs); relative trial commands resolve here', process.cwd())
+    .option('--tokens <file>', 'bearer tokens, one "<token> admin|read" per line (HYPERTUNE_TOKEN adds an admin token)')
+    .option('--allow-unauthenticated', 'listen beyond loopback without any token: whoever reaches the port may submit and stop experiments')
+    .option('--local-execution', 'run the trialTemplate commands of submitted experiments on this machine (default: only on loopback)')
+    .option('--no-local-execution', 'never run trialTemplate commands; such experiments wait in Created')
+    .option('--body-limit <bytes>', 'largest request body accepted', '1048576')
+    .addOption(new Option('--log-level <level>', 'how much the server logs (to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug']).default('info'))
+    .action(async (opts: {
+      host?: string; port?: string; home: string; tokens?: string; allowUnauthenticated?: boolean
+      localExecution?: boolean; bodyLimit: string; logLevel: string
+    }) => {
+      code = await serveCommand(opts, process.stdout, process.stderr)
     })
   try {
     await program.parseAsync([...argv])

@@ -1,14 +1,11 @@
-import { randomInt } from 'node:crypto'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { formatIssues, InvalidSpecError } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
-import { parseSettings, getAlgorithm, seedFromSettings } from '../algorithms/index.ts'
 import { openStore, resolveStoreOptions } from '../db/open-store.ts'
 import type { ExperimentRecord, Store } from '../db/store.ts'
-import { ExperimentRunner, InterruptedError } from '../controller/experiment-runner.ts'
-import { LocalProcessExecutor } from '../controller/local-process-executor.ts'
-import { startPushReceiver } from '../metrics-collector/index.ts'
-import { SuggestionService } from '../suggestion/suggestion-service.ts'
+import { createLocalRunner } from '../controller/create-local-runner.ts'
+import { InterruptedError } from '../controller/experiment-runner.ts'
+import { experimentSeed } from '../suggestion/experiment-seed.ts'
 import { loadExperiment } from './load-experiment.ts'
 import { ProgressReporter } from './progress-reporter.ts'
 import { printSummary } from './print-summary.ts'
@@ -69,20 +66,11 @@ async function runToCompletion(
   const out = options.out
   const metric = experiment.spec.objective.objectiveMetricName
   const progress = new ProgressReporter(out, experiment.spec.maxTrialCount)
-  let runner: ExperimentRunner | undefined
-  const receiver = await startPushReceiver((trialName, points) => {
-    if (!runner) throw new Error('not ready')
-    runner.acceptPush(trialName, points)
-  })
-  runner = new ExperimentRunner({
+  const { runner, close } = await createLocalRunner({
     store,
-    suggestions: new SuggestionService(store),
-    executor: new LocalProcessExecutor(),
-    launch: { baseDir: options.baseDir, runDir: join(options.home, 'runs', record.name), env: {} },
-    pushEnv: (trialName) => ({
-      HYPERTUNE_REPORT_URL: `${receiver.url}/trials/${encodeURIComponent(trialName)}/metrics`,
-      HYPERTUNE_REPORT_TOKEN: receiver.tokenFor(trialName),
-    }),
+    experimentName: record.name,
+    home: options.home,
+    baseDir: options.baseDir,
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     onProgress: (p) => progress.update(p, metric),
   })
@@ -107,16 +95,6 @@ async function runToCompletion(
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     options.signal?.removeEventListener('abort', onSignal)
-    await receiver.close()
+    await close()
   }
-}
-
-/** random_state fixes the experiment's seed (reproducible runs); otherwise one is drawn. */
-function experimentSeed(experiment: Experiment): number {
-  const definition = getAlgorithm(experiment.spec.algorithm.algorithmName)
-  if (definition) {
-    const seed = seedFromSettings(parseSettings(definition, experiment.spec.algorithm.algorithmSettings ?? []).settings)
-    if (seed !== undefined) return seed
-  }
-  return randomInt(0, 2 ** 31)
 }

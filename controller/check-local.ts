@@ -9,6 +9,12 @@ import { LOCAL_COLLECTOR_KINDS } from './trial-collector.ts'
 export function checkLocalRunnable(experiment: Experiment): SpecIssue[] {
   const issues: SpecIssue[] = []
   const spec = experiment.spec
+  if (!spec.trialTemplate) {
+    issues.push({
+      path: '/spec/trialTemplate',
+      message: 'no trialTemplate is given, so there is nothing to run locally; add trialTemplate.command (or a trialSpec), or submit the experiment to `hypertune serve` for outside (ask/tell) workers',
+    })
+  }
   const kind = spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut'
   if (!(LOCAL_COLLECTOR_KINDS as readonly string[]).includes(kind)) {
     issues.push({
@@ -16,7 +22,7 @@ export function checkLocalRunnable(experiment: Experiment): SpecIssue[] {
       message: `collector kind ${kind} is not supported for local trials; use StdOut, File or Push`,
     })
   }
-  if (spec.trialTemplate.configMap) {
+  if (spec.trialTemplate?.configMap) {
     issues.push({
       path: '/spec/trialTemplate/configMap',
       message: 'a ConfigMap trial template needs a Kubernetes cluster; inline it as trialTemplate.trialSpec, or use trialTemplate.command',

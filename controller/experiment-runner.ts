@@ -64,10 +64,19 @@ export class ExperimentRunner {
     live.collector.onPush(points)
   }
 
+  /**
+   * Something changed in the database that the next reconcile should see now rather than after
+   * the poll interval (a trial killed or the experiment stopped through the API, a new budget).
+   */
+  poke(): void {
+    this.#wake()
+  }
+
   async run(experimentId: string, signal?: AbortSignal): Promise<ExperimentRecord> {
     const onAbort = () => this.#interrupt()
     signal?.addEventListener('abort', onAbort)
     try {
+      if (signal?.aborted) this.#interrupt()
       await this.#recover(experimentId)
       for (;;) {
         if (this.#interrupted) throw new InterruptedError()
@@ -76,6 +85,11 @@ export class ExperimentRunner {
         if (done) return done
         await this.#sleep()
       }
+    } catch (error) {
+      // No process outlives run(): an error leaves its trials Running in the database, as an
+      // interrupt does, and the next run relaunches them.
+      this.#interrupt()
+      throw error
     } finally {
       signal?.removeEventListener('abort', onAbort)
       if (this.#interrupted) await Promise.allSettled([...this.#live.values()].map((l) => l.finished))
@@ -87,16 +101,21 @@ export class ExperimentRunner {
     const { store } = this.#o
     let experiment = await store.experiments.get(experimentId)
     if (!experiment) throw new Error(`experiment ${experimentId} was deleted while running`)
-    if (experiment.state === 'Succeeded' || experiment.state === 'Failed') return experiment
+    // Completed elsewhere (stopped through the API, or by another controller): its trials stop here.
+    if (isCompleted(experiment)) return this.#endWith(experiment)
     const spec = experiment.spec as Experiment
     if (experiment.state === 'Created' || experiment.state === 'Restarting') {
-      experiment = await store.experiments.update(experimentId, {
+      // Compare-and-set: a stop that lands between the read and this write must win.
+      const running = await store.experiments.transition(experimentId, ['Created', 'Restarting'], {
         state: 'Running', reason: 'ExperimentRunning', message: 'experiment is running',
         startedAt: experiment.startedAt ?? new Date(),
       })
+      if (!running) return undefined
+      experiment = running
       await store.events.append({ experimentId, type: 'experiment:state-changed', payload: { state: 'Running' } })
     }
     const trials = await store.trials.list(experimentId)
+    this.#stopKilled(trials)
     const counts = countStates(trials)
     const direction = spec.spec.objective.type
     const best = bestTrial(trials, direction)
@@ -120,10 +139,12 @@ export class ExperimentRunner {
       for (const live of this.#live.values()) live.process.stop('ExperimentCompleted')
       await Promise.all([...this.#live.values()].map((l) => l.finished))
       await this.#killPending(experimentId)
-      const completed = await store.experiments.update(experimentId, {
+      const completed = await store.experiments.transition(experimentId, ['Running'], {
         state: plan.completion.state, reason: plan.completion.reason, message: plan.completion.message,
         completedAt: new Date(),
       })
+      // Someone else completed it meanwhile (a stop through the API); theirs stands.
+      if (!completed) return undefined
       await store.events.append({ experimentId, type: 'experiment:state-changed', payload: { state: completed.state, reason: completed.reason } })
       this.#o.onProgress?.({ experiment: completed, counts: countStates(await store.trials.list(experimentId)), best })
       return completed
@@ -205,7 +226,26 @@ export class ExperimentRunner {
         experimentId: trial.experimentId, trialId: trial.id, type: 'trial:state-changed',
         payload: { state: outcome.state, reason: outcome.reason, objective: outcome.objective },
       })
+    } else if (metrics) {
+      // Killed from outside while it ran: that decision stands, but what it observed is kept,
+      // as Katib keeps a killed trial's observation.
+      await store.trials.transition(trial.id, ['Killed'], 'Killed', { objective: outcome.objective, metrics })
     }
+  }
+
+  /** A trial whose row left Running while its process runs here was killed from outside: stop the process. */
+  #stopKilled(trials: readonly TrialRecord[]): void {
+    for (const trial of trials) {
+      if (trial.state !== 'Running') this.#live.get(trial.name)?.process.stop('Killed')
+    }
+  }
+
+  /** The experiment completed without this runner: stop what still runs here, then report it. */
+  async #endWith(experiment: ExperimentRecord): Promise<ExperimentRecord> {
+    for (const live of this.#live.values()) live.process.stop('ExperimentCompleted')
+    await Promise.all([...this.#live.values()].map((l) => l.finished))
+    await this.#killPending(experiment.id)
+    return (await this.#o.store.experiments.get(experiment.id)) ?? experiment
   }
 
   /**
@@ -269,6 +309,10 @@ export class InterruptedError extends Error {
   constructor() {
     super('interrupted')
   }
+}
+
+function isCompleted(experiment: ExperimentRecord): boolean {
+  return experiment.state === 'Succeeded' || experiment.state === 'Failed'
 }
 
 function countStates(trials: readonly TrialRecord[]): Record<TrialState, number> {

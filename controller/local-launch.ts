@@ -31,6 +31,8 @@ interface Container {
  * command + args run without a shell. The image is not used: the program must exist locally.
  */
 export function buildLocalLaunch(experiment: Experiment, trial: Pick<TrialRecord, 'name' | 'params'>, ctx: LaunchContext): LocalLaunch {
+  const template = experiment.spec.trialTemplate
+  if (!template) throw new LaunchError('the experiment has no trialTemplate; its trials are run by outside workers, not locally')
   const assignments = Object.fromEntries(Object.entries(trial.params).map(([k, v]) => [k, formatParamValue(v)]))
   const namespace = experiment.metadata?.namespace ?? 'default'
   let rendered: unknown
@@ -40,7 +42,6 @@ export function buildLocalLaunch(experiment: Experiment, trial: Pick<TrialRecord
     throw new LaunchError(`cannot render the trial template: ${(error as Error).message}`)
   }
   const trialDir = join(ctx.runDir, trial.name)
-  const template = experiment.spec.trialTemplate
   let command: string[]
   let env: { name: string; value?: string; valueFrom?: unknown }[]
   let workingDir: string | undefined

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { pendingMigrations } from './migrate.ts'
 import type { Database } from './schema.ts'
 import type { Store } from './store.ts'
 import { KyselyAlgorithmStateStore } from './kysely/kysely-algorithm-state-store.ts'
@@ -47,6 +48,10 @@ export class KyselyStore implements Store {
   async transaction<T>(work: (store: KyselyStore) => Promise<T>): Promise<T> {
     if (this.#db.isTransaction) return work(this)
     return this.#db.transaction().execute((trx) => work(new KyselyStore(trx, { backend: this.backend })))
+  }
+
+  pendingMigrations(): Promise<string[]> {
+    return pendingMigrations(this.#db)
   }
 
   /** Closes the pool or PGlite. A second call does nothing (shutdown paths often overlap). */

@@ -1,10 +1,12 @@
 import { Migrator, sql, type Kysely, type Migration } from 'kysely'
 import { HypertuneError } from '../core/errors.ts'
 import * as initial from './migrations/0001-initial.ts'
+import * as listIndexes from './migrations/0002-list-indexes.ts'
 
 /** Every migration, in order. Listed by hand: no directory scanning, so bundling cannot lose one. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-list-indexes': listIndexes,
 }
 
 /**
@@ -16,18 +18,7 @@ export async function migrateToLatest(
   db: Kysely<any>,
   list: Readonly<Record<string, Migration>> = migrations,
 ): Promise<void> {
-  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
-  const schema = rows[0]?.schema
-  if (!schema) {
-    throw new HypertuneError('DATABASE_UNAVAILABLE', 'cannot migrate: the search_path names no existing schema')
-  }
-  // Pin the bookkeeping tables to that schema: without it Kysely looks for `kysely_migration`
-  // in every schema and would take another schema's table (say a test's) for ours.
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => ({ ...list }) },
-    migrationTableSchema: schema,
-  })
+  const migrator = await migratorFor(db, list)
   const { error, results = [] } = await migrator.migrateToLatest()
   if (error === undefined) return
   const failed = results.find((r) => r.status === 'Error')?.migrationName
@@ -40,4 +31,28 @@ export async function migrateToLatest(
       : `database migrations could not run: ${reason}`,
     { cause: error },
   )
+}
+
+/** Migrations of `list` not yet applied to the database (the first schema on its search_path). */
+export async function pendingMigrations(
+  db: Kysely<any>,
+  list: Readonly<Record<string, Migration>> = migrations,
+): Promise<string[]> {
+  const migrator = await migratorFor(db, list)
+  return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name)
+}
+
+async function migratorFor(db: Kysely<any>, list: Readonly<Record<string, Migration>>): Promise<Migrator> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
+  const schema = rows[0]?.schema
+  if (!schema) {
+    throw new HypertuneError('DATABASE_UNAVAILABLE', 'cannot migrate: the search_path names no existing schema')
+  }
+  // Pin the bookkeeping tables to that schema: without it Kysely looks for `kysely_migration`
+  // in every schema and would take another schema's table (say a test's) for ours.
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ ...list }) },
+    migrationTableSchema: schema,
+  })
 }

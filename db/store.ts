@@ -78,14 +78,71 @@ export interface TrialPatch {
   readonly finishedAt?: Date | null
 }
 
+/** One page of a keyset-paginated list; `next` is the position of its last item when more may follow. */
+export interface Page<T, P> {
+  readonly items: T[]
+  readonly next?: P
+}
+
+/**
+ * Where a page of experiments ended. `createdAt` is the exact timestamp (microseconds, UTC,
+ * ISO 8601) as the database returned it: a JS Date would round it to milliseconds and so skip
+ * or repeat experiments created within the same millisecond.
+ */
+export interface ExperimentPosition {
+  readonly createdAt: string
+  readonly name: string
+}
+
+export interface ExperimentPageQuery {
+  readonly states?: readonly ExperimentState[]
+  /** Case-insensitive substring of the name. */
+  readonly nameContains?: string
+  /** metadata.labels entries that must all be present with these values. */
+  readonly labels?: Readonly<Record<string, string>>
+  /** 1 or more. */
+  readonly limit: number
+  /** Start after this position (the `next` of the previous page). */
+  readonly after?: ExperimentPosition
+}
+
+export type TrialSortKey = 'objective' | 'number' | 'createdAt'
+
+/**
+ * Where a page of trials ended: the sort key of its last trial (the objective, null included;
+ * the exact createdAt as in ExperimentPosition; or the number) and its number, which is unique
+ * within an experiment and breaks ties.
+ */
+export interface TrialPosition {
+  readonly key: number | string | null
+  readonly number: number
+}
+
+export interface TrialPageQuery {
+  readonly sort: TrialSortKey
+  readonly order: 'asc' | 'desc'
+  readonly states?: readonly TrialState[]
+  /** 1 or more. */
+  readonly limit: number
+  readonly after?: TrialPosition
+}
+
 export interface ExperimentStore {
   /** Throws HypertuneError('EXPERIMENT_EXISTS') when the name is taken. */
   create(input: NewExperiment): Promise<ExperimentRecord>
   get(id: string): Promise<ExperimentRecord | undefined>
   getByName(name: string): Promise<ExperimentRecord | undefined>
   list(): Promise<ExperimentRecord[]>
+  /** Newest first (createdAt descending, then name descending); keyset pagination, so every page costs the same. */
+  page(query: ExperimentPageQuery): Promise<Page<ExperimentRecord, ExperimentPosition>>
   /** Throws HypertuneError('EXPERIMENT_NOT_FOUND') when there is no such experiment. */
   update(id: string, patch: ExperimentPatch): Promise<ExperimentRecord>
+  /**
+   * Compare-and-set on state: applies `patch` only when the current state is in `from`.
+   * Resolves the updated record, or undefined (no throw) when the state did not match or the
+   * experiment does not exist.
+   */
+  transition(id: string, from: readonly ExperimentState[], patch: ExperimentPatch & { readonly state: ExperimentState }): Promise<ExperimentRecord | undefined>
   /** Inside a transaction: SELECT ... FOR UPDATE on the row, serialising suggestion calls. Throws EXPERIMENT_NOT_FOUND when absent. */
   lock(id: string): Promise<void>
   /** Deletes the experiment with its trials, observations, state and events. Throws EXPERIMENT_NOT_FOUND when absent. */
@@ -104,6 +161,13 @@ export interface TrialStore {
   /** Throws HypertuneError('TRIAL_NOT_FOUND') when there is no such trial. */
   update(id: string, patch: TrialPatch): Promise<TrialRecord>
   countByState(experimentId: string): Promise<Record<TrialState, number>>
+  /** countByState for several experiments in one query; every id gets an entry, zeros included. */
+  countByStateForExperiments(experimentIds: readonly string[]): Promise<Map<string, Record<TrialState, number>>>
+  /**
+   * Trials of one experiment sorted by `sort` then number (in the same direction), objective
+   * nulls last in both directions; keyset pagination, so page 1000 costs what page 1 does.
+   */
+  page(experimentId: string, query: TrialPageQuery): Promise<Page<TrialRecord, TrialPosition>>
 }
 
 export interface ObservationStore {
@@ -154,6 +218,11 @@ export interface Store {
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>
   /** Which backend this is, for messages. */
   readonly backend: 'postgres' | 'pglite'
+  /**
+   * Names of migrations this database still lacks (empty when it is up to date), for readiness
+   * checks. Throws when the database cannot be reached.
+   */
+  pendingMigrations(): Promise<string[]>
   destroy(): Promise<void>
 }
 

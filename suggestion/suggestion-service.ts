@@ -1,11 +1,17 @@
-import { createRng, deriveSeed } from '../core/rng.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { toSearchSpace } from '../core/spec/index.ts'
 import type { TrialSnapshot } from '../core/trial.ts'
-import { getAlgorithm, parseSettings } from '../algorithms/index.ts'
 import type { Store, TrialRecord } from '../db/store.ts'
 import { HypertuneError } from '../core/errors.ts'
+import { askAlgorithm } from './ask-algorithm.ts'
+import type { AskRequest, AskResult } from './ask-algorithm.ts'
 import { trialName } from './trial-name.ts'
+
+/**
+ * How the service asks the algorithm: askAlgorithm in this thread (the default), or a
+ * SuggestionWorkerPool's `ask`, which runs it in a worker thread (`hypertune serve`).
+ */
+export type AskFunction = (request: AskRequest) => Promise<AskResult>
 
 /** What we persist per experiment: the algorithm's own state plus whether it ran dry. */
 interface SuggestionState {
@@ -26,9 +32,11 @@ export interface EnsureResult {
  */
 export class SuggestionService {
   readonly #store: Store
+  readonly #ask: AskFunction
 
-  constructor(store: Store) {
+  constructor(store: Store, ask: AskFunction = askAlgorithm) {
     this.#store = store
+    this.#ask = ask
   }
 
   async ensureTrials(experimentId: string, wantedTotal: number): Promise<EnsureResult> {
@@ -43,25 +51,21 @@ export class SuggestionService {
       if (missing <= 0 || state.exhausted) return { created: [], exhausted: state.exhausted }
 
       const spec = experiment.spec as Experiment
-      const algorithmName = spec.spec.algorithm.algorithmName
-      const definition = getAlgorithm(algorithmName)
-      if (!definition) throw new HypertuneError('ALGORITHM_SETTINGS_INVALID', `unknown algorithm "${algorithmName}"`)
-      const { settings } = parseSettings(definition, spec.spec.algorithm.algorithmSettings ?? [])
-      const result = await definition.create(settings).suggest({
+      const { suggestions, state: algorithmState, exhausted } = await this.#ask({
+        algorithmName: spec.spec.algorithm.algorithmName,
+        settings: spec.spec.algorithm.algorithmSettings ?? [],
         space: toSearchSpace(spec),
         direction: spec.spec.objective.type,
         trials: trials.map(toSnapshot),
         count: missing,
-        rng: createRng(deriveSeed(experiment.seed, trials.length)),
+        seed: experiment.seed,
         state: state.algorithm,
       })
-      const suggestions = result.suggestions.slice(0, missing)
       const created = await tx.trials.createMany(
         experimentId,
         suggestions.map((params, i) => ({ name: trialName(experiment.name, experimentId, trials.length + i), params })),
       )
-      const exhausted = result.exhausted === true || suggestions.length < missing
-      await tx.algorithmStates.put(experimentId, { algorithm: result.state ?? null, exhausted }, saved?.version ?? 0)
+      await tx.algorithmStates.put(experimentId, { algorithm: algorithmState, exhausted }, saved?.version ?? 0)
       for (const trial of created) {
         await tx.events.append({ experimentId, trialId: trial.id, type: 'trial:created', payload: { name: trial.name, params: trial.params } })
       }

@@ -33,7 +33,7 @@ export function applyDefaults(input: Experiment): Experiment {
   spec.parallelTrialCount ??= DEFAULT_PARALLEL_TRIAL_COUNT
   spec.resumePolicy ??= DEFAULT_RESUME_POLICY
   defaultMetricStrategies(experiment)
-  defaultTrialTemplate(experiment.spec.trialTemplate, experiment)
+  if (spec.trialTemplate) defaultTrialTemplate(spec.trialTemplate, experiment)
   defaultMetricsCollector(experiment)
   for (const parameter of spec.parameters ?? []) parameter.feasibleSpace.distribution ??= 'uniform'
   return experiment

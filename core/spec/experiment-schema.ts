@@ -197,7 +197,10 @@ export const ExperimentSpecSchema = closed({
   resumePolicy: Type.Optional(ResumePolicySchema),
   metricsCollectorSpec: Type.Optional(MetricsCollectorSpecSchema),
   nasConfig: Type.Optional(NasConfigSchema),
-  trialTemplate: TrialTemplateSchema,
+  // Optional as in Katib's Go type (`*TrialTemplate`, omitempty); Katib's webhook requires it, we
+  // do not: without one, trials are run by outside workers (ask/tell through `hypertune serve`).
+  // `hypertune run` refuses such an experiment (controller/check-local.ts).
+  trialTemplate: Type.Optional(TrialTemplateSchema),
 })
 export type ExperimentSpec = Static<typeof ExperimentSpecSchema>
 

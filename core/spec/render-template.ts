@@ -31,6 +31,7 @@ export interface TrialToRender {
  */
 export function renderTrialTemplate(experiment: Experiment, trial: TrialToRender, configMapTemplate?: string): Record<string, unknown> | RenderedLocalTemplate {
   const template = experiment.spec.trialTemplate
+  if (template === undefined) throw new Error('the experiment has no spec.trialTemplate; its trials are run by outside workers')
   if (template.command !== undefined) return renderCommand(template, trial)
   if (template.trialSpec !== undefined) return renderManifest(template.trialSpec, template, trial)
   if (template.configMap !== undefined) {

@@ -15,7 +15,7 @@ export function validateMetricsCollector(experiment: Experiment, issues: SpecIss
   const fileSystemPath = spec.source?.fileSystemPath
   // A container's filesystem needs absolute paths. The local command form has none: there a
   // relative path means the trial's own folder (see controller/local-launch.ts).
-  const local = experiment.spec.trialTemplate.command !== undefined
+  const local = experiment.spec.trialTemplate?.command !== undefined
   const requireAbsolute = (path: string | undefined, example: string) => {
     if (local ? !path : !path?.startsWith('/')) {
       const right = local ? `a path (relative ones are inside the trial's folder), e.g. "${example}"` : `an absolute path such as "${example}" (relative paths work only with trialTemplate.command)`

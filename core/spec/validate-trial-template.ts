@@ -16,6 +16,11 @@ const SOURCES = ['trialSpec', 'configMap', 'command'] as const
 
 export function validateTrialTemplate(experiment: Experiment, issues: SpecIssue[], warnings: SpecIssue[]): void {
   const template = experiment.spec.trialTemplate
+  if (template === undefined) {
+    // Katib rejects this; we accept it for experiments whose trials outside workers run.
+    warnings.push({ path: AT, message: 'no trialTemplate is given, so no trial can run on its own: submit the experiment to `hypertune serve` for outside (ask/tell) workers, or give trialTemplate.command or trialSpec (Katib requires a trialTemplate)' })
+    return
+  }
   const given = SOURCES.filter((key) => template[key] !== undefined)
   if (given.length === 0) {
     issues.push({ path: AT, message: 'no trial source is given; give exactly one of trialSpec (a Kubernetes manifest), configMap (a ConfigMap holding one) or command (a local program and its arguments)' })
@@ -27,7 +32,7 @@ export function validateTrialTemplate(experiment: Experiment, issues: SpecIssue[
   if (template.configMap) validateConfigMap(template.configMap, issues)
   if (template.trialSpec) validateManifest(template.trialSpec, issues)
   if (template.command) validateCommand(template, issues)
-  const declared = validateTrialParameters(experiment, local, issues)
+  const declared = validateTrialParameters(experiment, template, local, issues)
   // A ConfigMap's template lives in the cluster, so its placeholders cannot be checked here.
   if (given.length === 1 && !template.configMap) validatePlaceholderUse(template, declared, issues, local ? issues : warnings)
 }
@@ -98,8 +103,7 @@ function validateCommand(template: TrialTemplate, issues: SpecIssue[]): void {
 }
 
 /** Returns the names that are validly declared, for the placeholder check. */
-function validateTrialParameters(experiment: Experiment, local: boolean, issues: SpecIssue[]): Map<string, number> {
-  const template = experiment.spec.trialTemplate
+function validateTrialParameters(experiment: Experiment, template: TrialTemplate, local: boolean, issues: SpecIssue[]): Map<string, number> {
   const parameterNames = [...new Set((experiment.spec.parameters ?? []).map((p) => p.name))]
   const declared = new Map<string, number>()
   const references = new Set<string>()
@@ -154,7 +158,7 @@ function validateReference(experiment: Experiment, reference: string, at: string
     issues.push({ path: at, message: `reference ${showValue(reference)} reads the Kubernetes manifest, which the command form has none of; with command only \${trialSpec.Name} and \${trialSpec.Namespace} are available` })
     return
   }
-  const trialSpec = experiment.spec.trialTemplate.trialSpec
+  const trialSpec = experiment.spec.trialTemplate?.trialSpec
   if ((meta.key === 'Labels' || meta.key === 'Annotations') && trialSpec) {
     const field = meta.key === 'Labels' ? 'labels' : 'annotations'
     const map = (trialSpec.metadata as Record<string, unknown> | undefined)?.[field] as Record<string, unknown> | undefined

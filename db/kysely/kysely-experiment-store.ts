@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { HypertuneError } from '../../core/errors.ts'
 import type { Database } from '../schema.ts'
-import type { ExperimentPatch, ExperimentRecord, ExperimentStore, NewExperiment } from '../store.ts'
+import type {
+  ExperimentPageQuery, ExperimentPatch, ExperimentPosition, ExperimentRecord, ExperimentState, ExperimentStore, NewExperiment, Page,
+} from '../store.ts'
 import { experimentPatchToUpdate, experimentRowToRecord, toJsonb } from './mappers.ts'
+import { pageExperiments } from './page-experiments.ts'
 
 export class KyselyExperimentStore implements ExperimentStore {
   readonly #db: Kysely<Database>
@@ -42,6 +45,26 @@ export class KyselyExperimentStore implements ExperimentStore {
   async list(): Promise<ExperimentRecord[]> {
     const rows = await this.#db.selectFrom('experiments').selectAll().orderBy('created_at').orderBy('name').execute()
     return rows.map(experimentRowToRecord)
+  }
+
+  page(query: ExperimentPageQuery): Promise<Page<ExperimentRecord, ExperimentPosition>> {
+    return pageExperiments(this.#db, query)
+  }
+
+  async transition(
+    id: string,
+    from: readonly ExperimentState[],
+    patch: ExperimentPatch & { readonly state: ExperimentState },
+  ): Promise<ExperimentRecord | undefined> {
+    if (from.length === 0) return undefined
+    const row = await this.#db
+      .updateTable('experiments')
+      .set(experimentPatchToUpdate(patch))
+      .where('id', '=', id)
+      .where('state', 'in', from)
+      .returningAll()
+      .executeTakeFirst()
+    return row && experimentRowToRecord(row)
   }
 
   async update(id: string, patch: ExperimentPatch): Promise<ExperimentRecord> {

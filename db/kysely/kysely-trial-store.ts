@@ -3,9 +3,10 @@ import type { Kysely } from 'kysely'
 import { HypertuneError } from '../../core/errors.ts'
 import { TRIAL_STATES, type TrialState } from '../../core/trial.ts'
 import type { Database } from '../schema.ts'
-import type { NewTrial, TrialPatch, TrialRecord, TrialStore } from '../store.ts'
+import type { NewTrial, Page, TrialPageQuery, TrialPatch, TrialPosition, TrialRecord, TrialStore } from '../store.ts'
 import type { KyselyStore } from '../kysely-store.ts'
 import { toJsonb, trialPatchToUpdate, trialRowToRecord } from './mappers.ts'
+import { pageTrials } from './page-trials.ts'
 
 export class KyselyTrialStore implements TrialStore {
   readonly #db: Kysely<Database>
@@ -99,10 +100,31 @@ export class KyselyTrialStore implements TrialStore {
       .where('experiment_id', '=', experimentId)
       .groupBy('state')
       .execute()
-    const counts = Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>
+    const counts = zeroCounts()
     for (const row of rows) counts[row.state] = Number(row.count)
     return counts
   }
+
+  async countByStateForExperiments(experimentIds: readonly string[]): Promise<Map<string, Record<TrialState, number>>> {
+    const counts = new Map(experimentIds.map((id) => [id, zeroCounts()]))
+    if (experimentIds.length === 0) return counts
+    const rows = await this.#db
+      .selectFrom('trials')
+      .select((eb) => ['experiment_id', 'state', eb.fn.countAll().as('count')])
+      .where('experiment_id', 'in', experimentIds)
+      .groupBy(['experiment_id', 'state'])
+      .execute()
+    for (const row of rows) counts.get(row.experiment_id)![row.state] = Number(row.count)
+    return counts
+  }
+
+  page(experimentId: string, query: TrialPageQuery): Promise<Page<TrialRecord, TrialPosition>> {
+    return pageTrials(this.#db, experimentId, query)
+  }
+}
+
+function zeroCounts(): Record<TrialState, number> {
+  return Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>
 }
 
 export function trialNotFound(id: string): HypertuneError {

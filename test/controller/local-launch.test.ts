@@ -49,12 +49,12 @@ test('a parameter value cannot escape its argv element or the JSON of the manife
 test('a template that cannot run locally is a LaunchError that says why', () => {
   const experiment = katibExample('hp-tuning/random.yaml')
   const noCommand = structuredClone(experiment) as Experiment
-  const spec = noCommand.spec.trialTemplate.trialSpec as { spec: { template: { spec: { containers: { command?: unknown }[] } } } }
+  const spec = noCommand.spec.trialTemplate!.trialSpec as { spec: { template: { spec: { containers: { command?: unknown }[] } } } }
   delete spec.spec.template.spec.containers[0]!.command
   assert.throws(() => buildLocalLaunch(noCommand, { name: 'random-abc', params: { lr: 0.02, momentum: 0.6 } }, ctx), (e: unknown) =>
     e instanceof LaunchError && /no command/.test(e.message))
   const wrongName = structuredClone(experiment) as Experiment
-  wrongName.spec.trialTemplate.primaryContainerName = 'trainer'
+  wrongName.spec.trialTemplate!.primaryContainerName = 'trainer'
   assert.throws(() => buildLocalLaunch(wrongName, { name: 'random-abc', params: { lr: 0.02, momentum: 0.6 } }, ctx), /no container named "trainer"/)
 })
 

@@ -6,6 +6,7 @@ import { HypertuneError, type ErrorCode } from '../../core/errors.ts'
 import type { MetricPoint } from '../../core/metric.ts'
 import { TRIAL_STATES, type TrialState } from '../../core/trial.ts'
 import type { ExperimentRecord, ExperimentState, Store } from '../../db/store.ts'
+import { describeStorePages } from './store-pages.conformance.ts'
 
 // A Record, not a list, so adding an ExperimentState without covering it here fails to compile.
 const EXPERIMENT_STATES = Object.keys({
@@ -320,6 +321,8 @@ export function describeStoreConformance(
         await rejectsWith(store.events.append({ experimentId: randomUUID(), type: 'x' }), 'EXPERIMENT_NOT_FOUND')
       })
     })
+
+    describeStorePages(() => store)
 
     describe('transactions', () => {
       test('a throwing transaction writes nothing, nested calls included', async () => {

@@ -71,7 +71,7 @@ test('collector kind PrometheusMetric defaults httpGet to /metrics on port 8080'
 })
 
 test('a Job trialSpec gets the Job success and failure conditions and no primary pod labels', () => {
-  const t = experimentOf(JOB).spec.trialTemplate
+  const t = experimentOf(JOB).spec.trialTemplate!
   assert.equal(t.successCondition, JOB_SUCCESS)
   assert.equal(t.failureCondition, FAILURE)
   assert.equal(t.primaryPodLabels, undefined)
@@ -79,7 +79,7 @@ test('a Job trialSpec gets the Job success and failure conditions and no primary
 
 test('TFJob, PyTorchJob, XGBoostJob and MPIJob get Succeeded conditions and the master pod label', () => {
   for (const kind of ['TFJob', 'PyTorchJob', 'XGBoostJob', 'MPIJob']) {
-    const t = withKind(kind).spec.trialTemplate
+    const t = withKind(kind).spec.trialTemplate!
     assert.equal(t.successCondition, KUBEFLOW_SUCCESS, kind)
     assert.equal(t.failureCondition, FAILURE, kind)
     assert.deepEqual(t.primaryPodLabels, { 'training.kubeflow.org/job-role': 'master' }, kind)
@@ -87,7 +87,7 @@ test('TFJob, PyTorchJob, XGBoostJob and MPIJob get Succeeded conditions and the 
 })
 
 test('TrainJob gets Complete conditions and the jobset node-0 pod labels', () => {
-  const t = withKind('TrainJob', 'trainer.kubeflow.org/v1alpha1').spec.trialTemplate
+  const t = withKind('TrainJob', 'trainer.kubeflow.org/v1alpha1').spec.trialTemplate!
   assert.equal(t.successCondition, JOB_SUCCESS)
   assert.equal(t.failureCondition, FAILURE)
   assert.deepEqual(t.primaryPodLabels, { 'jobset.sigs.k8s.io/replicatedjob-name': 'node', 'batch.kubernetes.io/job-completion-index': '0' })
@@ -99,7 +99,7 @@ test('given conditions and pod labels are never overwritten', () => {
     ['      apiVersion: batch/v1\n      kind: Job', '      apiVersion: kubeflow.org/v1\n      kind: PyTorchJob'],
     ['    primaryContainerName: training\n', '    primaryContainerName: training\n    successCondition: status.done\n    primaryPodLabels: {role: chief}\n'],
   )
-  const t = experimentOf(text).spec.trialTemplate
+  const t = experimentOf(text).spec.trialTemplate!
   assert.equal(t.successCondition, 'status.done')
   assert.equal(t.failureCondition, FAILURE)
   assert.deepEqual(t.primaryPodLabels, { role: 'chief' })
@@ -108,25 +108,25 @@ test('given conditions and pod labels are never overwritten', () => {
 test('conditions are not defaulted for a ConfigMap template or an unknown kind', () => {
   const base = experimentOf(JOB)
   const configMap = structuredClone(base)
-  delete configMap.spec.trialTemplate.trialSpec
-  delete configMap.spec.trialTemplate.successCondition
-  delete configMap.spec.trialTemplate.failureCondition
-  configMap.spec.trialTemplate.configMap = { configMapName: 'c', configMapNamespace: 'n', templatePath: 'p' }
-  const t = applyDefaults(configMap).spec.trialTemplate
+  delete configMap.spec.trialTemplate!.trialSpec
+  delete configMap.spec.trialTemplate!.successCondition
+  delete configMap.spec.trialTemplate!.failureCondition
+  configMap.spec.trialTemplate!.configMap = { configMapName: 'c', configMapNamespace: 'n', templatePath: 'p' }
+  const t = applyDefaults(configMap).spec.trialTemplate!
   assert.equal(t.successCondition, undefined)
   assert.equal(t.failureCondition, undefined)
   const workflow = structuredClone(configMap)
-  delete workflow.spec.trialTemplate.configMap
-  workflow.spec.trialTemplate.trialSpec = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow' }
-  const w = applyDefaults(workflow).spec.trialTemplate
+  delete workflow.spec.trialTemplate!.configMap
+  workflow.spec.trialTemplate!.trialSpec = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow' }
+  const w = applyDefaults(workflow).spec.trialTemplate!
   assert.equal(w.successCondition, undefined)
   assert.equal(w.primaryPodLabels, undefined)
 })
 
 test('the command form defaults trialParameters to one per parameter, by the parameter\'s name', () => {
   const e = experimentOf(LOCAL)
-  assert.deepEqual(e.spec.trialTemplate.trialParameters, [{ name: 'lr', reference: 'lr' }, { name: 'epochs', reference: 'epochs' }])
-  assert.equal(e.spec.trialTemplate.successCondition, undefined)
+  assert.deepEqual(e.spec.trialTemplate!.trialParameters, [{ name: 'lr', reference: 'lr' }, { name: 'epochs', reference: 'epochs' }])
+  assert.equal(e.spec.trialTemplate!.successCondition, undefined)
 })
 
 test('applyDefaults returns a new object and leaves its input alone', () => {
@@ -225,7 +225,7 @@ test('trial-metadata-substitution.yaml: parameters and every metadata reference 
   })
   assert.ok(!JSON.stringify(manifest).includes('${'), 'no placeholder is left')
   // The experiment itself is not modified by rendering.
-  assert.ok(JSON.stringify(experiment.spec.trialTemplate.trialSpec).includes('${trialParameters.trialName}'))
+  assert.ok(JSON.stringify(experiment.spec.trialTemplate!.trialSpec).includes('${trialParameters.trialName}'))
 })
 
 test('a value with quotes, backslashes and placeholders can neither break nor inject JSON structure', () => {
@@ -253,7 +253,7 @@ test('a missing assignment is an error naming the parameter', () => {
 
 test('a metadata reference to a missing label is an error naming the key', () => {
   const experiment = example('trial-template/trial-metadata-substitution.yaml')
-  const metadata = experiment.spec.trialTemplate.trialSpec!.metadata as { labels: Record<string, string> }
+  const metadata = experiment.spec.trialTemplate!.trialSpec!.metadata as { labels: Record<string, string> }
   delete metadata.labels['custom-key']
   assert.throws(
     () => renderTrialTemplate(experiment, { name: 't', namespace: 'n', assignments: { lr: '0.02', momentum: '0.7' } }),

@@ -1,0 +1,32 @@
+import type { SpecIssue } from '../core/errors.ts'
+
+/** Codes of failures that exist only at the HTTP surface (the domain's are core/errors.ts ErrorCode). */
+export type HttpErrorCode =
+  | 'INVALID_REQUEST'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'ROUTE_NOT_FOUND'
+  | 'LOG_NOT_FOUND'
+  | 'BODY_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_READY'
+  | 'INTERNAL'
+
+/** A request the API refuses for HTTP reasons (a bad cursor, a missing token); see plugins/error-handler.ts. */
+export class HttpError extends Error {
+  readonly status: number
+  readonly code: HttpErrorCode
+  readonly issues: readonly SpecIssue[] | undefined
+  constructor(status: number, code: HttpErrorCode, message: string, issues?: readonly SpecIssue[]) {
+    super(message)
+    this.name = 'HttpError'
+    this.status = status
+    this.code = code
+    this.issues = issues
+  }
+}
+
+/** 400 naming the offending field, e.g. `/querystring/cursor`. */
+export function invalidField(path: string, message: string): HttpError {
+  return new HttpError(400, 'INVALID_REQUEST', `${path}: ${message}`, [{ path, message }])
+}

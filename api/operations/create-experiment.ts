@@ -1,0 +1,32 @@
+import { InvalidSpecError, type SpecIssue } from '../../core/errors.ts'
+import type { Experiment } from '../../core/spec/index.ts'
+import type { ExperimentRecord, Store } from '../../db/store.ts'
+import { checkExperimentObject, checkExperimentYaml } from '../../suggestion/check-experiment.ts'
+import { experimentSeed } from '../../suggestion/experiment-seed.ts'
+
+export type Submission = { readonly yaml: string } | { readonly json: unknown }
+
+/**
+ * Accepts an experiment with the CLI's checks (suggestion/check-experiment.ts): every problem
+ * at once, with line:col for YAML (422), then `admit`'s (e.g. can this server run it). A name
+ * already taken is EXPERIMENT_EXISTS (409). The new experiment is Created; the controller
+ * starts it.
+ */
+export async function createExperiment(
+  store: Store,
+  submission: Submission,
+  admit?: (experiment: Experiment) => readonly SpecIssue[],
+): Promise<{ record: ExperimentRecord; warnings: readonly SpecIssue[] }> {
+  const checked = 'yaml' in submission ? checkExperimentYaml(submission.yaml) : checkExperimentObject(submission.json)
+  if (!checked.experiment) throw new InvalidSpecError(checked.issues)
+  const experiment = checked.experiment
+  const refused = (admit?.(experiment) ?? []).map((issue) => ({ ...issue, ...checked.locate(issue.path) }))
+  if (refused.length > 0) throw new InvalidSpecError(refused)
+  const name = experiment.metadata.name
+  const record = await store.transaction(async (tx) => {
+    const created = await tx.experiments.create({ name, spec: experiment, seed: experimentSeed(experiment) })
+    await tx.events.append({ experimentId: created.id, type: 'experiment:created', payload: { name } })
+    return tx.experiments.update(created.id, { reason: 'ExperimentCreated', message: 'experiment is created' })
+  })
+  return { record, warnings: checked.warnings }
+}

@@ -1,0 +1,69 @@
+import { HypertuneError, InvalidSpecError, type SpecIssue } from '../../core/errors.ts'
+import type { Experiment } from '../../core/spec/index.ts'
+import { checkSpecChange, EDITABLE_SPEC_FIELDS, joinPointer } from '../../core/spec/index.ts'
+import type { ExperimentRecord, Store } from '../../db/store.ts'
+import { checkExperimentObject } from '../../suggestion/check-experiment.ts'
+import { findExperiment, isCompleted } from './find-experiment.ts'
+
+const EDITABLE: readonly string[] = EDITABLE_SPEC_FIELDS
+const ONLY = 'only spec.parallelTrialCount, spec.maxTrialCount and spec.maxFailedTrialCount can change (Katib\'s update rules)'
+
+/**
+ * A merge patch of the three counts Katib lets change, with Katib's rules (core/spec/spec-change.ts,
+ * as `hypertune run` applies them to a changed file): any other field is 422 naming it; the
+ * patched spec must still validate; a completed experiment restarts only under its resumePolicy.
+ */
+export async function updateExperiment(store: Store, name: string, patch: Record<string, unknown>): Promise<ExperimentRecord> {
+  const refused = disallowedFields(patch)
+  if (refused.length > 0) throw new InvalidSpecError(refused)
+  const counts = (patch.spec ?? {}) as Record<string, unknown>
+  return store.transaction(async (tx) => {
+    const record = await findExperiment(tx, name)
+    await tx.experiments.lock(record.id)
+    const current = record.spec as Experiment
+    const next = structuredClone(current)
+    for (const key of EDITABLE) if (counts[key] !== undefined) (next.spec as Record<string, unknown>)[key] = counts[key]
+    const checked = checkExperimentObject(next)
+    if (!checked.experiment) throw new InvalidSpecError(checked.issues)
+    const trialCounts = await tx.trials.countByState(record.id)
+    const change = checkSpecChange({
+      name: record.name,
+      spec: current,
+      completed: isCompleted(record),
+      reason: record.reason,
+      trialCount: Object.values(trialCounts).reduce((a, b) => a + b, 0),
+    }, checked.experiment, 'delete the experiment and submit it again to start over')
+    if (change.kind === 'unchanged') return record
+    const updated = change.kind === 'update'
+      ? await tx.experiments.transition(record.id, [record.state], { state: record.state, spec: checked.experiment })
+      : await tx.experiments.transition(record.id, [record.state], {
+        state: 'Restarting', spec: checked.experiment, reason: 'ExperimentRestarting',
+        message: 'experiment is restarting with a larger budget', completedAt: null,
+      })
+    if (!updated) throw new HypertuneError('STATE_CONFLICT', `experiment "${name}" changed state while it was being updated; retry`)
+    await tx.events.append({
+      experimentId: record.id,
+      type: change.kind === 'restart' ? 'experiment:state-changed' : 'experiment:updated',
+      payload: change.kind === 'restart' ? { state: 'Restarting' } : { spec: countsOf(checked.experiment) },
+    })
+    return updated
+  })
+}
+
+function disallowedFields(patch: Record<string, unknown>): SpecIssue[] {
+  const issues: SpecIssue[] = []
+  for (const key of Object.keys(patch)) {
+    if (key !== 'spec') issues.push({ path: joinPointer('', key), message: `${key} cannot be changed; ${ONLY}` })
+  }
+  const spec = patch.spec
+  if (spec !== undefined) {
+    for (const key of Object.keys(spec as object)) {
+      if (!EDITABLE.includes(key)) issues.push({ path: joinPointer('/spec', key), message: `spec.${key} cannot be changed; ${ONLY}` })
+    }
+  }
+  return issues
+}
+
+function countsOf(experiment: Experiment): Record<string, number | undefined> {
+  return Object.fromEntries(EDITABLE.map((key) => [key, (experiment.spec as Record<string, unknown>)[key] as number | undefined]))
+}

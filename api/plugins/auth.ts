@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify'
+import { matchToken, type AccessToken } from '../access-tokens.ts'
+import { HttpError } from '../http-error.ts'
+
+export interface AuthOptions {
+  /** No tokens: no authentication (the server refuses to listen beyond loopback that way; see cli/serve-command.ts). */
+  readonly tokens: readonly AccessToken[]
+  /** Paths anyone may GET: probes and the API description (they hold no experiment data). */
+  readonly publicPaths: readonly string[]
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD'])
+
+/**
+ * Bearer tokens on every request but the public paths: 401 without a valid token, 403 when a
+ * read-only token tries to change something.
+ */
+export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
+  if (options.tokens.length === 0) return
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?')[0]!
+    if (READ_METHODS.has(request.method) && options.publicPaths.some((p) => path === p || path.startsWith(`${p}/`))) return
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '')
+    const role = match ? matchToken(options.tokens, match[1]!) : undefined
+    if (!role) {
+      throw new HttpError(401, 'UNAUTHORIZED', match ? 'the bearer token is not valid' : 'this server needs a token: send `Authorization: Bearer <token>`')
+    }
+    if (role === 'read' && !READ_METHODS.has(request.method)) {
+      throw new HttpError(403, 'FORBIDDEN', `a read-only token cannot ${request.method} ${path}; use an admin token`)
+    }
+  })
+}

@@ -1,0 +1,76 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { HypertuneError, InvalidSpecError, type ErrorCode, type SpecIssue } from '../../core/errors.ts'
+import { HttpError } from '../http-error.ts'
+import type { ErrorBody } from '../schemas/common.ts'
+import { validationIssues } from './validation-issues.ts'
+
+const DOMAIN_STATUS: Readonly<Record<ErrorCode, number>> = {
+  SPEC_INVALID: 422,
+  ALGORITHM_SETTINGS_INVALID: 422,
+  EXPERIMENT_NOT_FOUND: 404,
+  TRIAL_NOT_FOUND: 404,
+  EXPERIMENT_EXISTS: 409,
+  STATE_CONFLICT: 409,
+  DATABASE_UNAVAILABLE: 503,
+  EXECUTOR_FAILED: 500,
+}
+
+/** Fastify's own client errors, by its code; any other 4xx of fastify's keeps its status as INVALID_REQUEST. */
+const FASTIFY_CODES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+}
+
+/** A lost or refused database connection (node errno or PostgreSQL class 08/57P0x): the client may retry. */
+const UNAVAILABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|08\d{3}|57P0[1-3])$/
+
+/**
+ * The one place where failures become HTTP answers, all shaped `{ error: { code, message,
+ * issues? } }`: request-schema failures 400 with the field's path, domain errors by their code
+ * (invalid spec 422 with every issue, not found 404, conflicts 409), fastify's client errors
+ * with their status, unknown routes 404. Anything else is our bug: 500 with a generic message,
+ * the details in the log only.
+ */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const [status, body] = toAnswer(error, request)
+    if (status >= 500) request.log.error({ err: error }, 'request failed')
+    if (status === 401) reply.header('www-authenticate', 'Bearer realm="hypertune"')
+    return reply.code(status).type('application/json; charset=utf-8').send(body)
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const body = errorBody('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}; the API is described at /api/v1/openapi.json`)
+    return reply.code(404).send(body)
+  })
+}
+
+function toAnswer(error: FastifyError, request: FastifyRequest): [number, ErrorBody] {
+  if (error.validation) {
+    const issues = validationIssues(error.validation, error.validationContext ?? 'body')
+    const first = issues[0]
+    return [400, errorBody('INVALID_REQUEST', first ? `${first.path}: ${first.message}` : error.message, issues)]
+  }
+  if (error instanceof HttpError) return [error.status, errorBody(error.code, error.message, error.issues)]
+  if (error instanceof InvalidSpecError) return [422, errorBody(error.code, error.message, error.issues)]
+  if (error instanceof HypertuneError) return [DOMAIN_STATUS[error.code], errorBody(error.code, error.message)]
+  const status = error.statusCode
+  if (status !== undefined && status >= 400 && status < 500) {
+    return [status, errorBody(FASTIFY_CODES[error.code] ?? 'INVALID_REQUEST', error.message)]
+  }
+  if (UNAVAILABLE.test(String((error as { code?: unknown }).code ?? ''))) {
+    return [503, errorBody('DATABASE_UNAVAILABLE', 'the database cannot be reached right now; retry later')]
+  }
+  return [500, errorBody('INTERNAL', `internal error (request ${request.id}); the server log has the details`)]
+}
+
+function errorBody(code: string, message: string, issues?: readonly SpecIssue[]): ErrorBody {
+  return {
+    error: {
+      code,
+      message,
+      ...(issues && issues.length > 0
+        ? { issues: issues.map((i) => ({ path: i.path, message: i.message, ...(i.line !== undefined ? { line: i.line, col: i.col ?? 1 } : {}) })) }
+        : {}),
+    },
+  }
+}

@@ -1,0 +1,50 @@
+import { Type, type Static } from 'typebox'
+import { Cursor, PageSchema, Limit, Nullable, Timestamp } from './common.ts'
+
+export const TRIAL_STATE_VALUES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Killed', 'EarlyStopped', 'MetricsUnavailable'] as const
+export const TrialStateSchema = Type.Enum([...TRIAL_STATE_VALUES])
+
+/** Katib's ParameterAssignment: values as Katib formats them (strings). */
+export const ParameterAssignmentSchema = Type.Object({ name: Type.String(), value: Type.String() })
+
+/** Katib's Metric, with numbers instead of Katib's strings. */
+export const MetricSummarySchema = Type.Object({
+  name: Type.String(),
+  min: Type.Number(),
+  max: Type.Number(),
+  latest: Type.Number(),
+})
+
+export const ObservationSchema = Type.Object({ metrics: Type.Array(MetricSummarySchema) })
+
+export const TrialSchema = Type.Object({
+  name: Type.String(),
+  number: Type.Integer({ description: '0, 1, 2 ... in creation order' }),
+  state: TrialStateSchema,
+  reason: Nullable(Type.String()),
+  message: Nullable(Type.String()),
+  params: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String(), Type.Boolean()]), { description: 'the parameter values, typed' }),
+  parameterAssignments: Type.Array(ParameterAssignmentSchema),
+  objective: Nullable(Type.Number({ description: 'objective value picked by its metric strategy; null until known (or not a finite number)' })),
+  observation: ObservationSchema,
+  restarts: Type.Integer({ description: 'relaunches after the controller stopped while it ran' }),
+  createdAt: Timestamp,
+  startedAt: Nullable(Timestamp),
+  finishedAt: Nullable(Timestamp),
+})
+export type TrialView = Static<typeof TrialSchema>
+
+export const TrialListQuery = Type.Object({
+  sort: Type.Optional(Type.Enum(['objective', 'number', 'createdAt'], { description: 'default number' })),
+  order: Type.Optional(Type.Enum(['asc', 'desc'], { description: 'default asc; for sort=objective, best first (asc when minimizing, desc when maximizing)' })),
+  state: Type.Optional(Type.String({ description: 'comma-separated trial states, e.g. Running,Pending' })),
+  limit: Type.Optional(Limit),
+  cursor: Type.Optional(Cursor),
+})
+export type TrialListQueryType = Static<typeof TrialListQuery>
+
+export const TrialListSchema = PageSchema(TrialSchema)
+
+export const TrialLogsQuery = Type.Object({
+  tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'only the last N lines' })),
+})

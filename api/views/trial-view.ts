@@ -1,0 +1,43 @@
+import { formatParamValue } from '../../core/search-space.ts'
+import type { MetricSummary } from '../../core/trial.ts'
+import type { TrialRecord } from '../../db/store.ts'
+import type { TrialView } from '../schemas/trial.ts'
+
+/** JSON has no NaN or Infinity: a non-finite value is shown as null. */
+export const finiteOrNull = (value: number | null | undefined): number | null =>
+  value !== null && value !== undefined && Number.isFinite(value) ? value : null
+
+export const isoOrNull = (date: Date | null): string | null => (date ? date.toISOString() : null)
+
+/** Katib's parameterAssignments: values formatted the way Katib passes them to a trial. */
+export function parameterAssignments(trial: Pick<TrialRecord, 'params'>): { name: string; value: string }[] {
+  return Object.entries(trial.params).map(([name, value]) => ({ name, value: formatParamValue(value) }))
+}
+
+/** Katib's observation.metrics, sorted by name. */
+export function observation(metrics: Readonly<Record<string, MetricSummary>> | null): { metrics: { name: string; min: number; max: number; latest: number }[] } {
+  return {
+    metrics: Object.entries(metrics ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, m]) => ({ name, min: m.min, max: m.max, latest: m.latest })),
+  }
+}
+
+/** `metrics` overrides the stored summary, e.g. a live one for a trial that still runs. */
+export function trialView(trial: TrialRecord, metrics?: Readonly<Record<string, MetricSummary>>): TrialView {
+  return {
+    name: trial.name,
+    number: trial.number,
+    state: trial.state,
+    reason: trial.reason,
+    message: trial.message,
+    params: { ...trial.params },
+    parameterAssignments: parameterAssignments(trial),
+    objective: finiteOrNull(trial.objective),
+    observation: observation(metrics ?? trial.metrics),
+    restarts: trial.restarts,
+    createdAt: trial.createdAt.toISOString(),
+    startedAt: isoOrNull(trial.startedAt),
+    finishedAt: isoOrNull(trial.finishedAt),
+  }
+}

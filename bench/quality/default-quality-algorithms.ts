@@ -1,0 +1,9 @@
+import { algorithmNames } from '../../algorithms/registry.ts'
+
+/**
+ * Every registered algorithm but grid (a grid's quality is fixed by its resolution, not by
+ * seeds). Read from the registry each time, so newly registered algorithms join automatically.
+ */
+export function defaultQualityAlgorithms(): string[] {
+  return algorithmNames().filter((name) => name !== 'grid')
+}

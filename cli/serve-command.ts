@@ -1,0 +1,151 @@
+import { readFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { join, resolve } from 'node:path'
+import { InvalidSpecError } from '../core/errors.ts'
+import { openStore, resolveStoreOptions } from '../db/open-store.ts'
+import { buildApp } from '../api/app.ts'
+import { DEFAULT_BODY_LIMIT } from '../api/app-options.ts'
+import { parseTokensFile, type AccessToken } from '../api/access-tokens.ts'
+import { checkLocalRunnable } from '../controller/check-local.ts'
+import { runsDir } from '../controller/create-local-runner.ts'
+import { ExperimentSupervisor } from '../controller/experiment-supervisor.ts'
+import { SuggestionWorkerPool } from '../suggestion/suggestion-worker-pool.ts'
+import { isLoopback } from './is-loopback.ts'
+
+export interface ServeOptions {
+  /** Default HYPERTUNE_HOST, then 127.0.0.1. */
+  readonly host?: string
+  /** Default HYPERTUNE_PORT, then 8080; 0 picks a free port (the URL printed says which). */
+  readonly port?: string
+  /** Folder holding `.hypertune/`; relative trial commands resolve here too. */
+  readonly home?: string
+  /** `<token> admin|read` per line; HYPERTUNE_TOKEN adds an admin token. */
+  readonly tokens?: string
+  /** Listen beyond loopback with no token at all. */
+  readonly allowUnauthenticated?: boolean
+  /** Run submitted trialTemplate commands here; default: only when listening on loopback. */
+  readonly localExecution?: boolean
+  readonly bodyLimit?: string
+  readonly logLevel?: string
+  /** Stops the server like SIGTERM does (tests). */
+  readonly signal?: AbortSignal
+}
+
+/**
+ * `hypertune serve`: the API and the controller in one process on one store. Returns the exit
+ * code: 0 after a clean shutdown (SIGINT/SIGTERM), 2 for bad options, 3 when it cannot listen
+ * or reach the database.
+ */
+export async function serveCommand(options: ServeOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const env = process.env
+  const host = options.host ?? env.HYPERTUNE_HOST ?? '127.0.0.1'
+  const port = parsePort(options.port ?? env.HYPERTUNE_PORT ?? '8080')
+  const bodyLimit = Number(options.bodyLimit ?? DEFAULT_BODY_LIMIT)
+  if (port === undefined) return usage(err, `--port must be a whole number from 0 to 65535, got ${JSON.stringify(options.port ?? env.HYPERTUNE_PORT)}`)
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1024) return usage(err, '--body-limit must be a whole number of bytes, at least 1024')
+  const suggestionWorkers = parseWorkers(env.HYPERTUNE_SUGGESTION_WORKERS ?? '1')
+  if (suggestionWorkers === undefined) {
+    return usage(err, `HYPERTUNE_SUGGESTION_WORKERS must be a whole number from 1 to 64, got ${JSON.stringify(env.HYPERTUNE_SUGGESTION_WORKERS)}`)
+  }
+  const tokens = await loadTokens(options.tokens, env.HYPERTUNE_TOKEN)
+  const loopback = isLoopback(host)
+  if (!loopback && tokens.length === 0 && !options.allowUnauthenticated) {
+    return usage(err, `refusing to listen on ${host} without authentication: anyone who can reach it could submit experiments. ` +
+      'Set HYPERTUNE_TOKEN or pass --tokens FILE, or pass --allow-unauthenticated if that is really intended.')
+  }
+  // Running submitted commands is running other people's programs: only by default where only
+  // this machine's users can submit.
+  const localExecution = options.localExecution ?? loopback
+  const base = resolve(options.home ?? process.cwd())
+  const home = join(base, '.hypertune')
+  const store = await openStore(resolveStoreOptions(env, home))
+  // Model-based algorithms (a GP fit takes 100 ms or more) run in worker threads, so the
+  // event loop keeps answering HTTP requests and tending trials meanwhile; `run` asks in-process.
+  const suggestionPool = new SuggestionWorkerPool({ size: suggestionWorkers })
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined
+  const supervisor = new ExperimentSupervisor({
+    store, home, baseDir: base, localExecution, ask: suggestionPool.ask,
+    log: {
+      info: (message) => app?.log.info(message),
+      error: (message, error) => app?.log.error({ err: error }, message),
+    },
+  })
+  try {
+    app = await buildApp({
+      store,
+      control: { wake: (id) => supervisor.wake(id), detach: (id) => supervisor.detach(id) },
+      admit: (experiment) => (experiment.spec.trialTemplate ? checkLocalRunnable(experiment) : []),
+      trialLogPath: (experiment, trial) => join(runsDir(home, experiment), trial, 'output.log'),
+      tokens,
+      bodyLimit,
+      logger: { level: options.logLevel ?? 'info', stream: process.stderr },
+    })
+    try {
+      await app.listen({ host, port })
+    } catch (error) {
+      err.write(`error: cannot listen on ${host}:${port}: ${(error as Error).message}\n`)
+      return 3
+    }
+    const address = app.server.address() as AddressInfo
+    const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    out.write(`hypertune listening on http://${shown}:${address.port}\n`)
+    out.write(`  database: ${store.backend === 'pglite' ? `embedded, ${join(home, 'db')}` : 'PostgreSQL (DATABASE_URL)'}; ` +
+      `auth: ${tokens.length > 0 ? `${tokens.length} token(s)` : 'none'}; local trial execution: ${localExecution ? 'on' : 'off'}\n`)
+    supervisor.start()
+    await untilStopped(options.signal)
+    out.write('stopping: closing the server and the running trials\n')
+    return 0
+  } finally {
+    await app?.close()
+    await supervisor.stop()
+    await suggestionPool.close()
+    await store.destroy()
+  }
+}
+
+function parsePort(text: string): number | undefined {
+  const port = Number(text)
+  return /^\d+$/.test(text.trim()) && port >= 0 && port <= 65535 ? port : undefined
+}
+
+function parseWorkers(text: string): number | undefined {
+  const workers = Number(text)
+  return /^\d+$/.test(text.trim()) && workers >= 1 && workers <= 64 ? workers : undefined
+}
+
+function usage(err: NodeJS.WritableStream, message: string): number {
+  err.write(`error: ${message}\n`)
+  return 2
+}
+
+async function loadTokens(file: string | undefined, envToken: string | undefined): Promise<AccessToken[]> {
+  const tokens: AccessToken[] = []
+  if (envToken?.trim()) tokens.push({ token: envToken.trim(), role: 'admin' })
+  if (file === undefined) return tokens
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new InvalidSpecError([{ path: '', message: `cannot read the tokens file: ${(error as Error).message}` }], file)
+  }
+  const parsed = parseTokensFile(text)
+  if (parsed.issues.length > 0) throw new InvalidSpecError(parsed.issues, file)
+  if (parsed.tokens.length === 0) throw new InvalidSpecError([{ path: '', message: 'the tokens file holds no token' }], file)
+  return [...tokens, ...parsed.tokens.filter((t) => !tokens.some((e) => e.token === t.token))]
+}
+
+/** Resolves on SIGINT, SIGTERM or the abort signal, whichever comes first. */
+function untilStopped(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done)
+      process.off('SIGTERM', done)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    process.once('SIGINT', done)
+    process.once('SIGTERM', done)
+    signal?.addEventListener('abort', done)
+    if (signal?.aborted) done()
+  })
+}

@@ -1,0 +1,58 @@
+import { join } from 'node:path'
+import type { Store } from '../db/store.ts'
+import { startPushReceiver } from '../metrics-collector/index.ts'
+import { SuggestionService } from '../suggestion/suggestion-service.ts'
+import type { AskFunction } from '../suggestion/suggestion-service.ts'
+import { ExperimentRunner, type Progress } from './experiment-runner.ts'
+import { LocalProcessExecutor } from './local-process-executor.ts'
+
+export interface LocalRunnerOptions {
+  readonly store: Store
+  /** metadata.name of the experiment; its trials' folders go under `<home>/runs/<name>/`. */
+  readonly experimentName: string
+  /** The `.hypertune` folder. */
+  readonly home: string
+  /** Relative commands and working directories resolve here. */
+  readonly baseDir: string
+  readonly pollMs?: number
+  readonly onProgress?: (progress: Progress) => void
+  /** How suggestions are computed; default askAlgorithm in this thread (serve: a worker pool). */
+  readonly ask?: AskFunction
+}
+
+export interface LocalRunner {
+  readonly runner: ExperimentRunner
+  /** Stops the push receiver; call once `runner.run()` has settled. */
+  close(): Promise<void>
+}
+
+/** Where a trial's folder (output.log, metrics files) lives; shared by the runner and the API's log route. */
+export function runsDir(home: string, experimentName: string): string {
+  return join(home, 'runs', experimentName)
+}
+
+/**
+ * One experiment's local machinery, wired the same way for `hypertune run` and `hypertune
+ * serve`: the runner, its process executor, the suggestion service and a push receiver that
+ * routes each trial's reported metrics (Push collector) to its collector.
+ */
+export async function createLocalRunner(options: LocalRunnerOptions): Promise<LocalRunner> {
+  let runner: ExperimentRunner | undefined
+  const receiver = await startPushReceiver((trialName, points) => {
+    if (!runner) throw new Error('not ready')
+    runner.acceptPush(trialName, points)
+  })
+  runner = new ExperimentRunner({
+    store: options.store,
+    suggestions: new SuggestionService(options.store, options.ask),
+    executor: new LocalProcessExecutor(),
+    launch: { baseDir: options.baseDir, runDir: runsDir(options.home, options.experimentName), env: {} },
+    pushEnv: (trialName) => ({
+      HYPERTUNE_REPORT_URL: receiver.urlFor(trialName),
+      HYPERTUNE_REPORT_TOKEN: receiver.tokenFor(trialName),
+    }),
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  })
+  return { runner, close: () => receiver.close() }
+}

@@ -1,0 +1,191 @@
+import type { Experiment } from '../core/spec/index.ts'
+import type { ExperimentRecord, ExperimentState, Store } from '../db/store.ts'
+import type { AskFunction } from '../suggestion/suggestion-service.ts'
+import { checkLocalRunnable } from './check-local.ts'
+import { createLocalRunner } from './create-local-runner.ts'
+import { InterruptedError, type ExperimentRunner } from './experiment-runner.ts'
+
+const ACTIVE: readonly ExperimentState[] = ['Created', 'Running', 'Restarting']
+
+export interface SupervisorLog {
+  info(message: string): void
+  error(message: string, error: unknown): void
+}
+
+export interface SupervisorOptions {
+  readonly store: Store
+  /** The `.hypertune` folder: trial folders go under `<home>/runs/`. */
+  readonly home: string
+  /** Relative trial commands and working directories resolve here. */
+  readonly baseDir: string
+  /** Whether trialTemplate commands may run on this machine at all (see cli/serve-command.ts). */
+  readonly localExecution: boolean
+  /** How often the database is polled for experiments to start; default 1000 ms. */
+  readonly pollMs?: number
+  /** Each runner's reconcile interval; default 1000 ms. */
+  readonly runnerPollMs?: number
+  /** A runner that failed is retried after this long; default 5000 ms. */
+  readonly retryMs?: number
+  readonly log?: SupervisorLog
+  /** How every runner's suggestions are computed (serve: a worker pool); default in this thread. */
+  readonly ask?: AskFunction
+}
+
+interface Run {
+  readonly runner: ExperimentRunner
+  readonly abort: AbortController
+  readonly done: Promise<void>
+}
+
+/**
+ * The controller of `hypertune serve`: runs every experiment that should run (Created, Running
+ * or Restarting, with a trialTemplate this machine can run) with its own ExperimentRunner,
+ * concurrently. Level-triggered like the runners: each tick reads the database, so experiments
+ * submitted, stopped or deleted through the API (or by another process) are picked up, and
+ * ticking twice changes nothing. `wake` only makes the next tick come sooner.
+ */
+export class ExperimentSupervisor {
+  readonly #o: SupervisorOptions
+  readonly #runs = new Map<string, Run>()
+  /** Experiment id → time before which it is not (re)started: after a failure, or while being detached. */
+  readonly #holdUntil = new Map<string, number>()
+  #loop: Promise<void> | undefined
+  #stopping = false
+  #endSleep: (() => void) | undefined
+  #dirty = false
+
+  constructor(options: SupervisorOptions) {
+    this.#o = options
+  }
+
+  /** Ids of the experiments whose runner runs now. */
+  get running(): readonly string[] {
+    return [...this.#runs.keys()]
+  }
+
+  start(): void {
+    this.#loop ??= this.#run()
+  }
+
+  /** The desired state of an experiment changed (or a new one exists): reconcile now. */
+  wake(experimentId?: string): void {
+    if (experimentId !== undefined) this.#runs.get(experimentId)?.runner.poke()
+    this.#dirty = true
+    this.#endSleep?.()
+  }
+
+  /**
+   * Stops this experiment's runner (its trial processes end, Running trials stay Running for a
+   * later run to relaunch) and resolves once it is gone; used before a delete.
+   */
+  async detach(experimentId: string): Promise<void> {
+    this.#holdUntil.set(experimentId, Date.now() + 10_000)
+    const run = this.#runs.get(experimentId)
+    if (!run) return
+    run.abort.abort()
+    await run.done
+  }
+
+  /** Ends the loop and every runner; resolves when no trial process of ours is left. */
+  async stop(): Promise<void> {
+    this.#stopping = true
+    this.wake()
+    await this.#loop
+    for (const run of this.#runs.values()) run.abort.abort()
+    await Promise.all([...this.#runs.values()].map((r) => r.done))
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopping) {
+      try {
+        await this.#tick()
+      } catch (error) {
+        // The database may be briefly away; the next tick tries again.
+        this.#o.log?.error('supervisor: cannot read experiments', error)
+      }
+      await this.#sleep()
+    }
+  }
+
+  async #tick(): Promise<void> {
+    for (const record of await this.#activeExperiments()) {
+      if (this.#stopping) return
+      if (this.#runs.has(record.id) || (this.#holdUntil.get(record.id) ?? 0) > Date.now()) continue
+      this.#holdUntil.delete(record.id)
+      const blocker = this.#whyNotRun(record)
+      if (blocker === undefined) await this.#startRun(record)
+      else if (record.message !== blocker) {
+        // Accepted, but waiting: say why where the user looks (status.message). CAS on the state
+        // it was read in, so a concurrent stop is not undone.
+        await this.#o.store.experiments.transition(record.id, [record.state], { state: record.state, message: blocker })
+      }
+    }
+  }
+
+  async #activeExperiments(): Promise<ExperimentRecord[]> {
+    const all: ExperimentRecord[] = []
+    let after
+    for (;;) {
+      const page = await this.#o.store.experiments.page({ states: ACTIVE, limit: 500, ...(after ? { after } : {}) })
+      all.push(...page.items)
+      if (!page.next) return all
+      after = page.next
+    }
+  }
+
+  #whyNotRun(record: ExperimentRecord): string | undefined {
+    const experiment = record.spec as Experiment
+    if (!experiment.spec.trialTemplate) return 'no trialTemplate: trials are run by outside workers, not by this server'
+    if (!this.#o.localExecution) {
+      return 'waiting: local execution is disabled on this server (it listens beyond loopback, or was started with ' +
+        '--no-local-execution); restart it with --local-execution to run trialTemplate commands'
+    }
+    const issues = checkLocalRunnable(experiment)
+    if (issues.length > 0) return `cannot run on local processes: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`
+    return undefined
+  }
+
+  async #startRun(record: ExperimentRecord): Promise<void> {
+    const { store, home, baseDir, runnerPollMs, log, ask } = this.#o
+    const { runner, close } = await createLocalRunner({
+      store,
+      experimentName: record.name,
+      home,
+      baseDir,
+      ...(ask ? { ask } : {}),
+      ...(runnerPollMs !== undefined ? { pollMs: runnerPollMs } : {}),
+    })
+    const abort = new AbortController()
+    log?.info(`experiment "${record.name}": running its trials`)
+    const done = runner
+      .run(record.id, abort.signal)
+      .then(
+        (final) => log?.info(`experiment "${record.name}": ${final.state} (${final.reason ?? ''})`),
+        (error: unknown) => {
+          if (error instanceof InterruptedError) return
+          this.#holdUntil.set(record.id, Date.now() + (this.#o.retryMs ?? 5000))
+          log?.error(`experiment "${record.name}": runner stopped, retrying later`, error)
+        },
+      )
+      .finally(async () => {
+        this.#runs.delete(record.id)
+        await close().catch(() => undefined)
+        this.wake()
+      })
+    this.#runs.set(record.id, { runner, abort, done })
+  }
+
+  async #sleep(): Promise<void> {
+    if (!this.#dirty && !this.#stopping) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => this.#endSleep?.(), this.#o.pollMs ?? 1000)
+        this.#endSleep = () => {
+          clearTimeout(timer)
+          this.#endSleep = undefined
+          resolve()
+        }
+      })
+    }
+    this.#dirty = false
+  }
+}

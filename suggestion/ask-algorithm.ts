@@ -1,0 +1,58 @@
+import { getAlgorithm, parseSettings } from '../algorithms/index.ts'
+import type { Direction, RawSetting } from '../algorithms/index.ts'
+import { HypertuneError } from '../core/errors.ts'
+import { createRng, deriveSeed } from '../core/rng.ts'
+import type { Params, SearchSpace } from '../core/search-space.ts'
+import type { TrialSnapshot } from '../core/trial.ts'
+
+export interface AskRequest {
+  /** Katib `algorithmName`. */
+  readonly algorithmName: string
+  /** Katib `algorithmSettings`, as strings; assumed valid (checked at experiment creation). */
+  readonly settings: readonly RawSetting[]
+  readonly space: SearchSpace
+  readonly direction: Direction
+  /** Every trial so far, all states, ordered by number. */
+  readonly trials: readonly TrialSnapshot[]
+  /** How many new parameter sets are wanted. */
+  readonly count: number
+  /** The experiment seed. */
+  readonly seed: number
+  /** What the previous ask returned as `state`; undefined before the first. */
+  readonly state: unknown
+}
+
+export interface AskResult {
+  /** At most `count`. */
+  readonly suggestions: readonly Params[]
+  /** Opaque algorithm state to hand to the next ask (null when the algorithm keeps none). */
+  readonly state: unknown
+  /** The algorithm ran dry: it said so, or gave fewer than `count`. */
+  readonly exhausted: boolean
+}
+
+/**
+ * One suggestion call, without the database: what SuggestionService does between reading the
+ * experiment and writing trials. Kept separate so the benchmarks time and score exactly the code
+ * path the service runs. The stream depends on the seed and the number of trials only, so a
+ * retried call after a crash suggests the same points.
+ */
+export async function askAlgorithm(request: AskRequest): Promise<AskResult> {
+  const definition = getAlgorithm(request.algorithmName)
+  if (!definition) throw new HypertuneError('ALGORITHM_SETTINGS_INVALID', `unknown algorithm "${request.algorithmName}"`)
+  const { settings } = parseSettings(definition, request.settings)
+  const result = await definition.create(settings).suggest({
+    space: request.space,
+    direction: request.direction,
+    trials: request.trials,
+    count: request.count,
+    rng: createRng(deriveSeed(request.seed, request.trials.length)),
+    state: request.state,
+  })
+  const suggestions = result.suggestions.slice(0, request.count)
+  return {
+    suggestions,
+    state: result.state ?? null,
+    exhausted: result.exhausted === true || suggestions.length < request.count,
+  }
+}
