@@ -53,4 +53,22 @@ export interface AlgorithmDefinition<S = ParsedSettings> {
   check?(space: SearchSpace, settings: S, budget: AlgorithmBudget): readonly SettingIssue[]
   /** `settings` come from `parseSettings`, so they are typed, in range and defaulted. */
   create(settings: S): Suggester
+  /**
+   * Whether `suggest` reads the trials themselves rather than only how many there are; absent
+   * means it does. Those that do not are asked with no history and `trialCount`, so a
+   * suggestion costs the same at 10 trials as at 100,000 (ask/tell serves thousands a second).
+   */
+  usesHistory?(space: SearchSpace): boolean
+  /**
+   * Whether `suggest` reads the trials' `intermediate` series. Absent: it does not, and the
+   * controller fills them only for experiments with an early-stopping rule (TPE reads them for
+   * EarlyStopped trials, which only a rule makes), so other experiments skip that query.
+   */
+  readonly usesIntermediateValues?: boolean
+  /**
+   * Whether its trials continue others' (`SuggestResult.parents`) and are useless without the
+   * parent's checkpoint (pbt): such an experiment needs a trialTemplate, since only the local
+   * runner hands trials a checkpoint directory.
+   */
+  readonly needsCheckpoints?: boolean
 }

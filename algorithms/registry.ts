@@ -5,7 +5,9 @@ import { cmaesAlgorithm } from './cmaes/cmaes-definition.ts'
 import { didYouMean } from './did-you-mean.ts'
 import { bayesianOptimizationAlgorithm } from './gp/bayesian-optimization-definition.ts'
 import { gridAlgorithm } from './grid/grid-suggester.ts'
+import { hyperbandAlgorithm } from './hyperband/hyperband-definition.ts'
 import { parseSettings } from './parse-settings.ts'
+import { pbtAlgorithm } from './pbt/pbt-definition.ts'
 import type { RawSetting } from './parse-settings.ts'
 import { randomAlgorithm } from './random/random-suggester.ts'
 import { sobolAlgorithm } from './sobol/sobol-suggester.ts'
@@ -20,17 +22,29 @@ export const algorithms = {
   'multivariate-tpe': multivariateTpeAlgorithm,
   bayesianoptimization: bayesianOptimizationAlgorithm,
   cmaes: cmaesAlgorithm,
+  hyperband: hyperbandAlgorithm,
+  pbt: pbtAlgorithm,
 } satisfies Record<string, AlgorithmDefinition<never>>
 
 export type AlgorithmName = keyof typeof algorithms
 
 /** Names Katib accepts that we have not implemented yet; they get a clearer message than "unknown". */
 export const PLANNED_ALGORITHM_NAMES: readonly string[] = [
-  'hyperband', 'pbt', 'enas', 'darts',
+  'enas', 'darts',
 ]
 
 export function getAlgorithm(name: string): AlgorithmDefinition | undefined {
   return Object.hasOwn(algorithms, name) ? algorithms[name as AlgorithmName] : undefined
+}
+
+/** See AlgorithmDefinition.usesHistory; an unknown algorithm is assumed to. */
+export function algorithmUsesHistory(name: string, space: SearchSpace): boolean {
+  return getAlgorithm(name)?.usesHistory?.(space) ?? true
+}
+
+/** See AlgorithmDefinition.usesIntermediateValues. */
+export function algorithmUsesIntermediateValues(name: string): boolean {
+  return getAlgorithm(name)?.usesIntermediateValues === true
 }
 
 export function algorithmNames(): readonly AlgorithmName[] {

@@ -7,8 +7,13 @@ export type Direction = 'minimize' | 'maximize'
 export interface SuggestRequest {
   readonly space: SearchSpace
   readonly direction: Direction
-  /** Every trial so far, all states, ordered by number. */
+  /**
+   * Every trial so far, all states, ordered by number; empty for an algorithm whose
+   * `usesHistory` says it does not read them.
+   */
   readonly trials: readonly TrialSnapshot[]
+  /** How many trials exist so far; `trials.length` when absent. */
+  readonly trialCount?: number
   /** How many new parameter sets are wanted now. */
   readonly count: number
   /** Stream derived from the experiment seed and the suggestion counter. */
@@ -18,11 +23,23 @@ export interface SuggestRequest {
 }
 
 export interface SuggestResult {
-  /** At most `count`. Fewer only when the space is exhausted. */
+  /** At most `count`. Fewer only when the space is exhausted, or with `waiting`. */
   readonly suggestions: readonly Params[]
   readonly state?: unknown
   /** No further suggestion is possible (grid done): the experiment may complete. */
   readonly exhausted?: boolean
+  /**
+   * Fewer than `count` for now, not for good: the algorithm needs results of trials that are
+   * still pending or running (a synchronous rung of hyperband) before it can suggest more.
+   * Ask again when one of them completes; never set together with `exhausted`.
+   */
+  readonly waiting?: boolean
+  /**
+   * Aligned with `suggestions`: the name of the trial a suggestion continues (hyperband's
+   * promotion of a configuration to more resource), or null for a fresh start. A runner that
+   * keeps a checkpoint directory per lineage hands the parent's directory to the new trial.
+   */
+  readonly parents?: readonly (string | null)[]
 }
 
 /**

@@ -2,7 +2,10 @@ import type { FastifyServerOptions } from 'fastify'
 import type { SpecIssue } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import type { Store } from '../db/store.ts'
+import type { AskFunction } from '../suggestion/suggestion-service.ts'
+import type { EarlyStoppingRule } from './operations/early-stopping.ts'
 import type { AccessToken } from './access-tokens.ts'
+import type { HypertuneMetrics } from './metrics/hypertune-metrics.ts'
 
 /**
  * What runs trials in this process (the supervisor of `hypertune serve`), as the API sees it.
@@ -29,6 +32,20 @@ export interface AppOptions {
   readonly bodyLimit?: number
   /** Fastify's logger option; default off (tests). */
   readonly logger?: FastifyServerOptions['logger']
+  /**
+   * Prometheus metrics shown at /metrics; buildApp makes its own when absent. Routes that take in
+   * observations count them with countObservationsIngested(options.metrics, n).
+   */
+  readonly metrics?: HypertuneMetrics
+  /** Folder of the built dashboard (ui/build-ui.ts) served at `/`; none = API only. */
+  readonly dashboardDir?: string
+  /** Ask/tell: seconds without a heartbeat after which a trial is handed to another worker; default 300. */
+  readonly heartbeatTimeoutSeconds?: number
+  /** Ask/tell: how suggestions are computed (serve: its worker threads); default in this thread. */
+  readonly suggest?: AskFunction
+  /** Ask/tell: an early-stopping rule consulted on every push of points; default each experiment's spec.earlyStopping. */
+  readonly earlyStopping?: EarlyStoppingRule
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024
+export const DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 300

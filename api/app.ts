@@ -2,15 +2,25 @@ import { createRequire } from 'node:module'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { DEFAULT_BODY_LIMIT, type AppOptions } from './app-options.ts'
+import { HypertuneMetrics } from './metrics/hypertune-metrics.ts'
 import { registerAuth } from './plugins/auth.ts'
 import { registerContentTypes } from './plugins/content-types.ts'
+import { DASHBOARD_PUBLIC_PATHS, registerDashboard } from './plugins/dashboard.ts'
 import { registerErrorHandler } from './plugins/error-handler.ts'
+import { registerHttpMetrics } from './plugins/http-metrics.ts'
 import { DOCS_PATH, OPENAPI_PATH, registerOpenApi } from './plugins/openapi.ts'
 import { algorithmRoutes } from './routes/algorithms.ts'
+import { askTellRoutes } from './routes/ask-tell.ts'
 import { experimentActionRoutes } from './routes/experiment-actions.ts'
+import { experimentValidateRoutes } from './routes/experiment-validate.ts'
 import { experimentRoutes } from './routes/experiments.ts'
+import { EVENT_STREAM_PATHS, eventRoutes } from './routes/events.ts'
 import { healthRoutes } from './routes/health.ts'
+import { metricsRoutes } from './routes/metrics.ts'
+import { importanceRoutes } from './routes/importance.ts'
+import { observationRoutes } from './routes/observations.ts'
 import { trialLogRoutes } from './routes/trial-logs.ts'
+import { trialColumnRoutes } from './routes/trial-columns.ts'
 import { trialRoutes } from './routes/trials.ts'
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
@@ -20,10 +30,12 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
  * listens (cli/serve-command.ts does), so tests drive it with `inject`. The caller owns the
  * store and closes it after `app.close()`.
  *
- * Later routes (ask/tell, observations, events, metrics) register here the same way: a plugin
- * under routes/ taking AppOptions, its schemas under schemas/.
+ * Each route file is a plugin under routes/ taking AppOptions, its schemas under schemas/; the
+ * dashboard is served only when `dashboardDir` is given.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  // Every route sees the same metrics, so ingest routes can count into them without a check.
+  options = { ...options, metrics: options.metrics ?? new HypertuneMetrics() }
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -35,13 +47,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
   registerErrorHandler(app)
   registerContentTypes(app)
-  registerAuth(app, { tokens: options.tokens ?? [], publicPaths: ['/healthz', '/readyz', OPENAPI_PATH, DOCS_PATH] })
+  registerHttpMetrics(app, options.metrics!)
+  const dashboardPaths = options.dashboardDir !== undefined ? DASHBOARD_PUBLIC_PATHS : []
+  registerAuth(app, { tokens: options.tokens ?? [], publicPaths: ['/healthz', '/readyz', OPENAPI_PATH, DOCS_PATH, ...dashboardPaths], queryTokenPaths: EVENT_STREAM_PATHS })
   await registerOpenApi(app, version)
   await app.register(healthRoutes, options)
   await app.register(experimentRoutes, options)
+  await app.register(experimentValidateRoutes, options)
   await app.register(experimentActionRoutes, options)
   await app.register(trialRoutes, options)
   await app.register(trialLogRoutes, options)
   await app.register(algorithmRoutes, options)
+  await app.register(askTellRoutes, options)
+  await app.register(observationRoutes, options)
+  await app.register(trialColumnRoutes, options)
+  await app.register(importanceRoutes, options)
+  await app.register(eventRoutes, options)
+  await app.register(metricsRoutes, options)
+  if (options.dashboardDir !== undefined) await registerDashboard(app, options.dashboardDir)
   return app
 }

@@ -11,18 +11,27 @@ export type HttpErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_READY'
   | 'INTERNAL'
+  // ask/tell (docs/api.md)
+  | 'NOT_ASK_TELL'
+  | 'EXPERIMENT_COMPLETED'
+  | 'NO_TRIAL_AVAILABLE'
+  | 'TRIAL_FINISHED'
+  | 'TRIAL_REOFFERED'
 
 /** A request the API refuses for HTTP reasons (a bad cursor, a missing token); see plugins/error-handler.ts. */
 export class HttpError extends Error {
   readonly status: number
   readonly code: HttpErrorCode
   readonly issues: readonly SpecIssue[] | undefined
-  constructor(status: number, code: HttpErrorCode, message: string, issues?: readonly SpecIssue[]) {
+  /** Extra response headers, e.g. Retry-After. */
+  readonly headers: Readonly<Record<string, string>>
+  constructor(status: number, code: HttpErrorCode, message: string, issues?: readonly SpecIssue[], headers: Readonly<Record<string, string>> = {}) {
     super(message)
     this.name = 'HttpError'
     this.status = status
     this.code = code
     this.issues = issues
+    this.headers = headers
   }
 }
 

@@ -6,12 +6,13 @@ const MAX_BYTES = 8 * 1024 * 1024
 
 /**
  * The last `lines` lines of a file, read backwards in blocks so a large log costs only what is
- * returned (at most 8 MiB). A final line without its newline counts as a line.
+ * returned (at most 8 MiB). A final line without its newline counts as a line. `end` reads the
+ * tail of the file's first `end` bytes only, so a follower can continue exactly from there.
  */
-export async function readTail(path: string, lines: number): Promise<string> {
+export async function readTail(path: string, lines: number, end?: number): Promise<string> {
   const file = await open(path, 'r')
   try {
-    const { size } = await file.stat()
+    const size = end ?? (await file.stat()).size
     const chunks: Buffer[] = []
     let position = size
     let newlines = 0

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { HypertuneError, InvalidSpecError } from '../core/errors.ts'
 import { runCommand } from './run-command.ts'
 import { serveCommand } from './serve-command.ts'
+import { registerServerCommands } from './server-commands.ts'
 import { validateCommand } from './validate-command.ts'
 
 /**
@@ -41,13 +42,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--local-execution', 'run the trialTemplate commands of submitted experiments on this machine (default: only on loopback)')
     .option('--no-local-execution', 'never run trialTemplate commands; such experiments wait in Created')
     .option('--body-limit <bytes>', 'largest request body accepted', '1048576')
+    .option('--no-dashboard', 'serve the API only, no dashboard at /')
+    .option('--heartbeat-timeout <seconds>', 'ask/tell: a trial whose worker is silent this long is handed to another worker', '300')
     .addOption(new Option('--log-level <level>', 'how much the server logs (to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug']).default('info'))
     .action(async (opts: {
       host?: string; port?: string; home: string; tokens?: string; allowUnauthenticated?: boolean
-      localExecution?: boolean; bodyLimit: string; logLevel: string
+      localExecution?: boolean; bodyLimit: string; logLevel: string; heartbeatTimeout: string; dashboard: boolean
     }) => {
       code = await serveCommand(opts, process.stdout, process.stderr)
     })
+  registerServerCommands(program, (exitCode) => {
+    code = exitCode
+  })
   try {
     await program.parseAsync([...argv])
     return code

@@ -2,6 +2,7 @@ import { formatParamValue } from '../core/search-space.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { metricNames } from '../core/spec/index.ts'
 import type { ExperimentRecord, Store } from '../db/store.ts'
+import { earlyStoppingSavings, formatSavings } from './early-stopping-savings.ts'
 import { formatNumber } from './progress-reporter.ts'
 import { trialTable } from './trial-table.ts'
 
@@ -12,6 +13,8 @@ export async function printSummary(store: Store, record: ExperimentRecord, out: 
   const params = (spec.spec.parameters ?? []).map((p) => p.name)
   out.write('\n' + trialTable(trials, params, metricNames(spec), record.bestTrialId) + '\n\n')
   out.write(`experiment "${record.name}" ${record.state}: ${record.reason ?? ''}${record.message ? ` (${record.message})` : ''}\n`)
+  const savings = await earlyStoppingSavings(store, record)
+  if (savings) out.write(formatSavings(savings) + '\n')
   const best = trials.find((t) => t.id === record.bestTrialId)
   if (!best || best.objective === null) {
     out.write('no trial reported the objective metric\n')

@@ -4,12 +4,15 @@ import { join, resolve } from 'node:path'
 import { InvalidSpecError } from '../core/errors.ts'
 import { openStore, resolveStoreOptions } from '../db/open-store.ts'
 import { buildApp } from '../api/app.ts'
-import { DEFAULT_BODY_LIMIT } from '../api/app-options.ts'
+import { DEFAULT_BODY_LIMIT, DEFAULT_HEARTBEAT_TIMEOUT_SECONDS } from '../api/app-options.ts'
 import { parseTokensFile, type AccessToken } from '../api/access-tokens.ts'
+import { HypertuneMetrics } from '../api/metrics/hypertune-metrics.ts'
+import { instrumentAsk } from '../api/metrics/instrument-ask.ts'
 import { checkLocalRunnable } from '../controller/check-local.ts'
 import { runsDir } from '../controller/create-local-runner.ts'
 import { ExperimentSupervisor } from '../controller/experiment-supervisor.ts'
 import { SuggestionWorkerPool } from '../suggestion/suggestion-worker-pool.ts'
+import { DEFAULT_DASHBOARD_DIR, ensureDashboardBuilt } from '../ui/build-ui.ts'
 import { isLoopback } from './is-loopback.ts'
 
 export interface ServeOptions {
@@ -27,6 +30,10 @@ export interface ServeOptions {
   readonly localExecution?: boolean
   readonly bodyLimit?: string
   readonly logLevel?: string
+  /** Ask/tell: seconds without a heartbeat before a trial is handed to another worker; default 300. */
+  readonly heartbeatTimeout?: string
+  /** false: API only, nothing served at `/` (the dashboard is built on start otherwise). */
+  readonly dashboard?: boolean
   /** Stops the server like SIGTERM does (tests). */
   readonly signal?: AbortSignal
 }
@@ -43,6 +50,10 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
   const bodyLimit = Number(options.bodyLimit ?? DEFAULT_BODY_LIMIT)
   if (port === undefined) return usage(err, `--port must be a whole number from 0 to 65535, got ${JSON.stringify(options.port ?? env.HYPERTUNE_PORT)}`)
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1024) return usage(err, '--body-limit must be a whole number of bytes, at least 1024')
+  const heartbeatTimeoutSeconds = Number(options.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS)
+  if (!Number.isFinite(heartbeatTimeoutSeconds) || heartbeatTimeoutSeconds <= 0) {
+    return usage(err, `--heartbeat-timeout must be a positive number of seconds, got ${JSON.stringify(options.heartbeatTimeout)}`)
+  }
   const suggestionWorkers = parseWorkers(env.HYPERTUNE_SUGGESTION_WORKERS ?? '1')
   if (suggestionWorkers === undefined) {
     return usage(err, `HYPERTUNE_SUGGESTION_WORKERS must be a whole number from 1 to 64, got ${JSON.stringify(env.HYPERTUNE_SUGGESTION_WORKERS)}`)
@@ -62,22 +73,30 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
   // Model-based algorithms (a GP fit takes 100 ms or more) run in worker threads, so the
   // event loop keeps answering HTTP requests and tending trials meanwhile; `run` asks in-process.
   const suggestionPool = new SuggestionWorkerPool({ size: suggestionWorkers })
+  // One registry for the API and the controller: /metrics shows the runners' suggestion times too.
+  const metrics = new HypertuneMetrics()
+  const ask = instrumentAsk(suggestionPool.ask, metrics)
   let app: Awaited<ReturnType<typeof buildApp>> | undefined
   const supervisor = new ExperimentSupervisor({
-    store, home, baseDir: base, localExecution, ask: suggestionPool.ask,
+    store, home, baseDir: base, localExecution, ask,
     log: {
       info: (message) => app?.log.info(message),
       error: (message, error) => app?.log.error({ err: error }, message),
     },
   })
   try {
+    const dashboardDir = options.dashboard === false ? undefined : await prepareDashboard(home, err)
     app = await buildApp({
       store,
+      ...(dashboardDir !== undefined ? { dashboardDir } : {}),
       control: { wake: (id) => supervisor.wake(id), detach: (id) => supervisor.detach(id) },
       admit: (experiment) => (experiment.spec.trialTemplate ? checkLocalRunnable(experiment) : []),
       trialLogPath: (experiment, trial) => join(runsDir(home, experiment), trial, 'output.log'),
       tokens,
       bodyLimit,
+      heartbeatTimeoutSeconds,
+      suggest: ask,
+      metrics,
       logger: { level: options.logLevel ?? 'info', stream: process.stderr },
     })
     try {
@@ -89,6 +108,7 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
     const address = app.server.address() as AddressInfo
     const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address
     out.write(`hypertune listening on http://${shown}:${address.port}\n`)
+    if (dashboardDir !== undefined) out.write(`  dashboard: http://${shown}:${address.port}/\n`)
     out.write(`  database: ${store.backend === 'pglite' ? `embedded, ${join(home, 'db')}` : 'PostgreSQL (DATABASE_URL)'}; ` +
       `auth: ${tokens.length > 0 ? `${tokens.length} token(s)` : 'none'}; local trial execution: ${localExecution ? 'on' : 'off'}\n`)
     supervisor.start()
@@ -101,6 +121,23 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
     await suggestionPool.close()
     await store.destroy()
   }
+}
+
+/**
+ * Builds the dashboard when its bundle is missing or stale (under a second), next to its sources,
+ * or under .hypertune/ where those are read-only (an installed package). The API works without it.
+ */
+async function prepareDashboard(home: string, err: NodeJS.WritableStream): Promise<string | undefined> {
+  let firstError: unknown
+  for (const dir of [DEFAULT_DASHBOARD_DIR, join(home, 'dashboard')]) {
+    try {
+      return (await ensureDashboardBuilt(dir)).dir
+    } catch (error) {
+      firstError ??= error
+    }
+  }
+  err.write(`warning: the dashboard could not be built, serving the API only: ${(firstError as Error).message}\n`)
+  return undefined
 }
 
 function parsePort(text: string): number | undefined {

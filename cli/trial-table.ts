@@ -2,8 +2,11 @@ import { formatParamValue, type ParamValue } from '../core/search-space.ts'
 import type { TrialRecord } from '../db/store.ts'
 import { formatNumber } from './progress-reporter.ts'
 
+/** What a row needs; `id` only marks the best trial (the CLI's server commands pass the name). */
+export type TrialRow = Pick<TrialRecord, 'id' | 'name' | 'state' | 'params' | 'objective' | 'metrics'>
+
 /** A plain-text table of trials: name, state, parameters, then each metric's strategy value. */
-export function trialTable(trials: readonly TrialRecord[], paramNames: readonly string[], metrics: readonly string[], bestId: string | null): string {
+export function trialTable(trials: readonly TrialRow[], paramNames: readonly string[], metrics: readonly string[], bestId: string | null): string {
   const header = ['', 'TRIAL', 'STATE', ...paramNames, ...metrics]
   const rows = trials.map((t) => [
     t.id === bestId ? '*' : '',

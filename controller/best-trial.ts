@@ -9,7 +9,14 @@ export function bestTrial(trials: readonly TrialRecord[], direction: 'minimize' 
   for (const t of trials) {
     if (t.objective === null || !Number.isFinite(t.objective)) continue
     if (t.state !== 'Succeeded' && t.state !== 'EarlyStopped') continue
-    if (!best || (direction === 'minimize' ? t.objective < best.objective! : t.objective > best.objective!)) best = t
+    if (improves(direction, t.objective, best?.objective ?? undefined)) best = t
   }
   return best
+}
+
+/** Whether `value` beats the current best (strictly: ties keep the earlier trial). */
+export function improves(direction: 'minimize' | 'maximize', value: number, best: number | undefined): boolean {
+  if (!Number.isFinite(value)) return false
+  if (best === undefined) return true
+  return direction === 'minimize' ? value < best : value > best
 }

@@ -31,11 +31,5 @@ export function checkLocalRunnable(experiment: Experiment): SpecIssue[] {
   if (spec.nasConfig) {
     issues.push({ path: '/spec/nasConfig', message: 'neural architecture search is not available yet in this version' })
   }
-  if (spec.earlyStopping) {
-    issues.push({
-      path: '/spec/earlyStopping',
-      message: `early stopping "${spec.earlyStopping.algorithmName}" is not available yet in this version; remove spec.earlyStopping to run without it`,
-    })
-  }
   return issues
 }

@@ -2,13 +2,16 @@ import { rm } from 'node:fs/promises'
 import type { Experiment } from '../core/spec/index.ts'
 import { strategyFor } from '../core/spec/index.ts'
 import type { MetricPoint } from '../core/metric.ts'
-import type { TrialState } from '../core/trial.ts'
+import type { EarlyStopper } from '../algorithms/early-stopping/early-stopper.ts'
+import type { IntermediateValue, TrialState } from '../core/trial.ts'
 import type { ExperimentRecord, Store, TrialRecord } from '../db/store.ts'
 import type { SuggestionService } from '../suggestion/suggestion-service.ts'
 import { bestTrial } from './best-trial.ts'
+import { checkpointDirFor, prepareCheckpointDir } from './checkpoint-dir.ts'
+import { decideEarlyStop, earlyStopperOf, markEarlyStopped } from './early-stopping-check.ts'
 import { buildLocalLaunch, LaunchError, metricsFilePath, type LaunchContext } from './local-launch.ts'
 import type { ExitResult, LocalHandle, LocalProcessExecutor, RunningProcess } from './local-process-executor.ts'
-import { planExperiment } from './plan.ts'
+import { planExperiment, planInputFor } from './plan.ts'
 import { isSameProcessAlive, signalGroup } from './process-identity.ts'
 import { TrialCollector } from './trial-collector.ts'
 import { decideTrialOutcome } from './trial-outcome.ts'
@@ -34,6 +37,14 @@ interface LiveTrial {
   readonly process: RunningProcess
   readonly collector: TrialCollector
   readonly finished: Promise<void>
+  /** The objective's curve not yet judged by the early-stopping rule (the newest wins). */
+  unjudged?: IntermediateValue[]
+  /** A decision of the rule in progress; at most one per trial. */
+  judging?: Promise<void>
+  /** The rule stopped it: no further decision, the process is on its way out. */
+  stopping?: boolean
+  /** Its process ended: its outcome is collected, the rule no longer applies. */
+  exited?: boolean
 }
 
 /**
@@ -124,16 +135,7 @@ export class ExperimentRunner {
       if (best) await store.events.append({ experimentId, trialId: best.id, type: 'experiment:new-best', payload: { objective: best.objective } })
     }
 
-    const plan = planExperiment({
-      parallelTrialCount: spec.spec.parallelTrialCount ?? 3,
-      ...(spec.spec.maxTrialCount !== undefined ? { maxTrialCount: spec.spec.maxTrialCount } : {}),
-      ...(spec.spec.maxFailedTrialCount !== undefined ? { maxFailedTrialCount: spec.spec.maxFailedTrialCount } : {}),
-      ...(spec.spec.objective.goal !== undefined ? { goal: spec.spec.objective.goal } : {}),
-      direction,
-      counts,
-      ...(best?.objective != null ? { best: best.objective } : {}),
-      exhausted: await this.#o.suggestions.isExhausted(experimentId),
-    })
+    const plan = planExperiment(planInputFor(spec, counts, best?.objective ?? undefined, await this.#o.suggestions.isExhausted(experimentId)))
     if (plan.kind === 'complete') {
       // Katib leaves running trials behind (kubeflow/katib#2061); we stop them.
       for (const live of this.#live.values()) live.process.stop('ExperimentCompleted')
@@ -162,9 +164,17 @@ export class ExperimentRunner {
     const started = await store.trials.transition(trial.id, ['Pending'], 'Running', { startedAt: new Date(), execution: { kind: 'local', launching: true } })
     if (!started) return
     await store.events.append({ experimentId: trial.experimentId, trialId: trial.id, type: 'trial:state-changed', payload: { state: 'Running' } })
+    const checkpointDir = checkpointDirFor(spec, this.#o.launch, trial.name)
+    try {
+      const parentDir = trial.parentTrialName ? checkpointDirFor(spec, this.#o.launch, trial.parentTrialName) : undefined
+      await prepareCheckpointDir(checkpointDir, parentDir)
+    } catch (error) {
+      await this.#finishTrial(trial, { state: 'Failed', reason: 'TrialFailed', message: `Job reason: CheckpointError. cannot prepare the checkpoint directory ${checkpointDir}: ${(error as Error).message}`, objective: null })
+      return
+    }
     let launch
     try {
-      launch = buildLocalLaunch(spec, trial, {
+      launch = buildLocalLaunch(spec, { ...trial, checkpointDir }, {
         ...this.#o.launch,
         env: { ...this.#o.launch.env, ...this.#o.pushEnv?.(trial.name) },
       })
@@ -181,11 +191,19 @@ export class ExperimentRunner {
       launch = { ...launch, env: { ...launch.env, HYPERTUNE_METRICS_FILE: metricsFile } }
       await rm(metricsFile, { force: true })
     }
-    const collector = new TrialCollector(spec, store.observations, trial.id, metricsFile)
+    const stopper = earlyStopperOf(spec)
+    const onObjective = stopper ? (curve: IntermediateValue[]) => this.#judge(spec, stopper, trial, curve) : undefined
+    const collector = new TrialCollector(spec, store.observations, trial.id, metricsFile, onObjective)
     const process = this.#o.executor.start(launch, (line) => collector.onLine(line))
     await store.trials.update(trial.id, { execution: process.handle })
     const finished = process.done
-      .then((exit) => this.#collectOutcome(spec, trial, collector, exit))
+      .then(async (exit) => {
+        const live = this.#live.get(trial.name)
+        if (live) live.exited = true
+        // A decision under way must not mark the trial after its outcome was collected.
+        await live?.judging
+        await this.#collectOutcome(spec, trial, collector, exit)
+      })
       .catch((error: unknown) => {
         // The trial stays Running in the database; a rerun relaunches it.
         this.#failure ??= error
@@ -195,6 +213,48 @@ export class ExperimentRunner {
         this.#wake()
       })
     this.#live.set(trial.name, { process, collector, finished })
+  }
+
+  /**
+   * Asks the early-stopping rule about a running trial's newest objective point. Decisions of one
+   * trial run one at a time; points that arrive meanwhile are judged together afterwards (the
+   * rule reads the whole curve, so the newest curve is all it needs).
+   */
+  #judge(spec: Experiment, stopper: EarlyStopper, trial: TrialRecord, curve: IntermediateValue[]): void {
+    const live = this.#live.get(trial.name)
+    if (!live || live.stopping || live.exited) return
+    live.unjudged = curve
+    if (live.judging) return
+    live.judging = (async () => {
+      try {
+        while (live.unjudged && !live.stopping && !live.exited) {
+          const own = live.unjudged
+          live.unjudged = undefined
+          const decision = await decideEarlyStop(this.#o.store, stopper, spec, trial, own)
+          if (decision.stop && !live.exited && !this.#interrupted) await this.#earlyStop(spec, trial, live, decision.reason)
+        }
+      } catch (error) {
+        this.#failure ??= error
+        this.#wake()
+      } finally {
+        live.judging = undefined
+      }
+    })()
+  }
+
+  /**
+   * Stores what the trial reported, marks it EarlyStopped (compare-and-set), then signals its
+   * process and wakes the loop so the slot is refilled while the process winds down. A crash
+   * before the mark leaves it Running (relaunched by #recover); after it, #recover kills the
+   * orphan. Either way no point is lost and no trial is counted twice.
+   */
+  async #earlyStop(spec: Experiment, trial: TrialRecord, live: LiveTrial, reason: string): Promise<void> {
+    live.stopping = true
+    await live.collector.freeze()
+    if (await markEarlyStopped(this.#o.store, spec, trial, reason)) {
+      live.process.stop('EarlyStopped')
+      this.#wake()
+    }
   }
 
   async #collectOutcome(spec: Experiment, trial: TrialRecord, collector: TrialCollector, exit: ExitResult): Promise<void> {
@@ -255,6 +315,11 @@ export class ExperimentRunner {
    */
   async #recover(experimentId: string): Promise<void> {
     const { store } = this.#o
+    // Early stopped, then the controller died before the signal: the process may still run.
+    for (const trial of await store.trials.list(experimentId, { states: ['EarlyStopped'] })) {
+      const handle = trial.execution as Partial<LocalHandle> | null
+      if (handle?.pid && isSameProcessAlive(handle.pid, handle.startTime)) signalGroup(handle.pid, 'SIGKILL')
+    }
     const running = await store.trials.list(experimentId, { states: ['Running'] })
     for (const trial of running) {
       const handle = trial.execution as Partial<LocalHandle> | null

@@ -30,14 +30,20 @@ interface Container {
  * the primary container of any trialSpec kind (Job, PyTorchJob, TrainJob, ...), whose
  * command + args run without a shell. The image is not used: the program must exist locally.
  */
-export function buildLocalLaunch(experiment: Experiment, trial: Pick<TrialRecord, 'name' | 'params'>, ctx: LaunchContext): LocalLaunch {
+export function buildLocalLaunch(
+  experiment: Experiment,
+  trial: Pick<TrialRecord, 'name' | 'params'> & { readonly checkpointDir?: string },
+  ctx: LaunchContext,
+): LocalLaunch {
   const template = experiment.spec.trialTemplate
   if (!template) throw new LaunchError('the experiment has no trialTemplate; its trials are run by outside workers, not locally')
   const assignments = Object.fromEntries(Object.entries(trial.params).map(([k, v]) => [k, formatParamValue(v)]))
   const namespace = experiment.metadata?.namespace ?? 'default'
   let rendered: unknown
   try {
-    rendered = renderTrialTemplate(experiment, { name: trial.name, namespace, assignments })
+    rendered = renderTrialTemplate(experiment, {
+      name: trial.name, namespace, assignments, ...(trial.checkpointDir !== undefined ? { checkpointDir: trial.checkpointDir } : {}),
+    })
   } catch (error) {
     throw new LaunchError(`cannot render the trial template: ${(error as Error).message}`)
   }
@@ -82,6 +88,7 @@ export function buildLocalLaunch(experiment: Experiment, trial: Pick<TrialRecord
       HYPERTUNE_TRIAL_NAME: trial.name,
       HYPERTUNE_TRIAL_DIR: trialDir,
       HYPERTUNE_PARAMS: JSON.stringify(trial.params),
+      ...(trial.checkpointDir !== undefined ? { HYPERTUNE_CHECKPOINT_DIR: trial.checkpointDir } : {}),
       ...resolvedEnv,
     },
     logPath: join(trialDir, 'output.log'),

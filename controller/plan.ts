@@ -1,3 +1,4 @@
+import type { Experiment } from '../core/spec/index.ts'
 import type { TrialState } from '../core/trial.ts'
 import type { ExperimentState } from '../db/store.ts'
 
@@ -55,6 +56,26 @@ export function planExperiment(input: PlanInput): Plan {
       ? input.parallelTrialCount
       : Math.min(input.parallelTrialCount, input.maxTrialCount - completed)
   return { kind: 'continue', add: Math.max(0, required - active) }
+}
+
+/** The plan's input from an experiment's spec and its current counts (the runner and ask/tell alike). */
+export function planInputFor(
+  experiment: Experiment,
+  counts: Readonly<Record<TrialState, number>>,
+  best: number | undefined,
+  exhausted: boolean,
+): PlanInput {
+  const spec = experiment.spec
+  return {
+    parallelTrialCount: spec.parallelTrialCount ?? 3,
+    ...(spec.maxTrialCount !== undefined ? { maxTrialCount: spec.maxTrialCount } : {}),
+    ...(spec.maxFailedTrialCount !== undefined ? { maxFailedTrialCount: spec.maxFailedTrialCount } : {}),
+    ...(spec.objective.goal !== undefined ? { goal: spec.objective.goal } : {}),
+    direction: spec.objective.type,
+    counts,
+    ...(best !== undefined ? { best } : {}),
+    exhausted,
+  }
 }
 
 export function goalReached(direction: 'minimize' | 'maximize', value: number, goal: number): boolean {

@@ -1,6 +1,7 @@
 import type { MetricPoint } from '../core/metric.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { metricNames } from '../core/spec/index.ts'
+import type { IntermediateValue } from '../core/trial.ts'
 import type { ObservationStore } from '../db/store.ts'
 import { createMetricsParser, FileMetricsSource, MetricWriter } from '../metrics-collector/index.ts'
 import type { CollectionDiagnostics } from './trial-outcome.ts'
@@ -21,8 +22,25 @@ export class TrialCollector {
   readonly #finite = new Set<string>()
   readonly #nonFinite = new Set<string>()
   #timer: NodeJS.Timeout | undefined
+  readonly #objective: string
+  /** The objective metric by step, as seen here (written or not); kept only with `onObjective`. */
+  readonly #curve = new Map<number, number>()
+  readonly #onObjective: ((curve: IntermediateValue[]) => void) | undefined
+  #frozen = false
 
-  constructor(experiment: Experiment, store: Pick<ObservationStore, 'append'>, trialId: string, metricsFile?: string) {
+  /**
+   * `onObjective` is called after points of the objective metric arrive, with its whole curve so
+   * far (ascending steps), for the early-stopping rule.
+   */
+  constructor(
+    experiment: Experiment,
+    store: Pick<ObservationStore, 'append'>,
+    trialId: string,
+    metricsFile?: string,
+    onObjective?: (curve: IntermediateValue[]) => void,
+  ) {
+    this.#objective = experiment.spec.objective.objectiveMetricName
+    this.#onObjective = onObjective
     const collector = experiment.spec.metricsCollectorSpec
     this.#kind = collector?.collector?.kind ?? 'StdOut'
     const source = collector?.source
@@ -70,6 +88,16 @@ export class TrialCollector {
     clearInterval(this.#timer)
   }
 
+  /**
+   * Takes no more points and writes those it has: the trial was early stopped at what it
+   * reported so far, and what it prints while dying must not change the stored result.
+   */
+  async freeze(): Promise<void> {
+    this.#frozen = true
+    clearInterval(this.#timer)
+    await this.#writer.flush()
+  }
+
   async #pollFile(): Promise<void> {
     try {
       this.#add(await this.#file!.poll())
@@ -79,8 +107,11 @@ export class TrialCollector {
   }
 
   #add(points: readonly MetricPoint[]): void {
-    if (points.length === 0) return
+    if (points.length === 0 || this.#frozen) return
     for (const p of points) (Number.isFinite(p.value) ? this.#finite : this.#nonFinite).add(p.name)
     this.#writer.add([...points])
+    if (!this.#onObjective || !points.some((p) => p.name === this.#objective)) return
+    for (const p of points) if (p.name === this.#objective) this.#curve.set(p.step, p.value)
+    this.#onObjective([...this.#curve].sort(([a], [b]) => a - b).map(([step, value]) => ({ step, value })))
   }
 }

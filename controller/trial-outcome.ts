@@ -17,6 +17,9 @@ export interface TrialOutcome {
   readonly objective: number | null
 }
 
+/** The collector kind of trials run by outside workers (ask/tell): their values come with the tell. */
+export const ASK_TELL_COLLECTOR = 'AskTell'
+
 type Summary = Readonly<Record<string, { readonly min: number; readonly max: number; readonly latest: number }>>
 
 /**
@@ -60,6 +63,7 @@ function missingMetricMessage(
   }
   if (objective.collector === 'StdOut') parts.push(`the StdOut collector reads lines like "${objective.metric}=0.42"`)
   if (objective.collector === 'Push') parts.push('the trial must call reportMetrics() (HYPERTUNE_REPORT_URL)')
+  if (objective.collector === ASK_TELL_COLLECTOR) parts.push(`tell it as "value" or as "values": { "${objective.metric}": ... }`)
   return parts.join('; ')
 }
 

@@ -25,6 +25,12 @@ export interface MetricSummary {
   readonly latest: number
 }
 
+/** One reported value of the objective metric at a training step (epoch, iteration...). */
+export interface IntermediateValue {
+  readonly step: number
+  readonly value: number
+}
+
 /** Immutable view of a trial handed to algorithms (Optuna's FrozenTrial). */
 export interface TrialSnapshot {
   readonly id: string
@@ -35,6 +41,12 @@ export interface TrialSnapshot {
   readonly params: Params
   /** Objective value picked by the objective's metric strategy; set once the trial succeeded. */
   readonly objective?: number
+  /**
+   * The objective metric as reported so far, one entry per step in ascending step order (the
+   * raw values, before the metric strategy picks `objective`). Optional: only multi-fidelity
+   * algorithms and early-stopping rules read it, and older callers do not fill it.
+   */
+  readonly intermediate?: readonly IntermediateValue[]
   readonly createdAt: Date
   readonly finishedAt?: Date
 }

@@ -35,7 +35,7 @@ export class KyselyStore implements Store {
     this.backend = options.backend
     this.experiments = new KyselyExperimentStore(db)
     this.trials = new KyselyTrialStore(db, this)
-    this.observations = new KyselyObservationStore(db, this)
+    this.observations = new KyselyObservationStore(db)
     this.algorithmStates = new KyselyAlgorithmStateStore(db)
     this.events = new KyselyEventStore(db)
   }

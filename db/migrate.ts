@@ -2,11 +2,15 @@ import { Migrator, sql, type Kysely, type Migration } from 'kysely'
 import { HypertuneError } from '../core/errors.ts'
 import * as initial from './migrations/0001-initial.ts'
 import * as listIndexes from './migrations/0002-list-indexes.ts'
+import * as askTell from './migrations/0003-ask-tell.ts'
+import * as trialLineage from './migrations/0004-trial-lineage.ts'
 
 /** Every migration, in order. Listed by hand: no directory scanning, so bundling cannot lose one. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-list-indexes': listIndexes,
+  '0003-ask-tell': askTell,
+  '0004-trial-lineage': trialLineage,
 }
 
 /**

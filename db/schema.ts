@@ -52,6 +52,16 @@ export interface TrialsTable {
   created_at: CreatedAt
   started_at: Date | null
   finished_at: Date | null
+  /** Key of the ask that holds the trial (ask/tell); unique per experiment when set. */
+  idempotency_key: string | null
+  /** Last sign of life of an ask/tell worker; null for trials the controller runs. */
+  heartbeat_at: Date | null
+  /** Name an ask/tell worker gave itself. */
+  worker: string | null
+  /** The trial this one continues (hyperband promotion, pbt exploit); see 0004-trial-lineage.ts. */
+  parent_trial_name: string | null
+  /** 0 for a fresh start, the parent's + 1 otherwise. */
+  generation: Generated<number>
 }
 
 export interface ObservationsTable {

@@ -1,6 +1,6 @@
 import type { MetricPoint, MetricStrategy } from '../core/metric.ts'
 import type { Params } from '../core/search-space.ts'
-import type { MetricSummary, TrialState } from '../core/trial.ts'
+import type { IntermediateValue, MetricSummary, TrialState } from '../core/trial.ts'
 
 /** Katib's experiment condition types, used as states. */
 export type ExperimentState = 'Created' | 'Running' | 'Restarting' | 'Succeeded' | 'Failed'
@@ -60,11 +60,24 @@ export interface TrialRecord {
   readonly createdAt: Date
   readonly startedAt: Date | null
   readonly finishedAt: Date | null
+  /** Ask/tell: key of the ask that holds the trial, if it sent one. */
+  readonly idempotencyKey: string | null
+  /** Ask/tell: last sign of life of its worker; null for trials the controller runs. */
+  readonly heartbeatAt: Date | null
+  /** Ask/tell: the name its worker gave. */
+  readonly worker: string | null
+  /** Name of the trial this one continues (its checkpoint is copied in before launch); null for a fresh start. */
+  readonly parentTrialName: string | null
+  /** 0 for a fresh start, the parent's + 1 otherwise. */
+  readonly generation: number
 }
 
 export interface NewTrial {
   readonly name: string
   readonly params: Params
+  /** See TrialRecord.parentTrialName; a trial of the same experiment. */
+  readonly parentTrialName?: string | null
+  readonly generation?: number
 }
 
 export interface TrialPatch {
@@ -143,10 +156,20 @@ export interface ExperimentStore {
    * experiment does not exist.
    */
   transition(id: string, from: readonly ExperimentState[], patch: ExperimentPatch & { readonly state: ExperimentState }): Promise<ExperimentRecord | undefined>
-  /** Inside a transaction: SELECT ... FOR UPDATE on the row, serialising suggestion calls. Throws EXPERIMENT_NOT_FOUND when absent. */
+  /** Inside a transaction: SELECT ... FOR NO KEY UPDATE on the row, serialising suggestion calls and updates of the experiment. Throws EXPERIMENT_NOT_FOUND when absent. */
   lock(id: string): Promise<void>
   /** Deletes the experiment with its trials, observations, state and events. Throws EXPERIMENT_NOT_FOUND when absent. */
   delete(id: string): Promise<void>
+  /** Experiments per state, every state present (zeros included); one grouped query (for /metrics). */
+  countByState(): Promise<Record<ExperimentState, number>>
+  /** Trials per experiment name and state, only non-zero counts; one grouped query over all experiments (for /metrics). */
+  trialCountsByState(): Promise<TrialStateCount[]>
+}
+
+export interface TrialStateCount {
+  readonly experimentName: string
+  readonly state: TrialState
+  readonly count: number
 }
 
 export interface TrialStore {
@@ -168,6 +191,94 @@ export interface TrialStore {
    * nulls last in both directions; keyset pagination, so page 1000 costs what page 1 does.
    */
   page(experimentId: string, query: TrialPageQuery): Promise<Page<TrialRecord, TrialPosition>>
+  /** See TrialTally; one query. */
+  tally(experimentId: string): Promise<TrialTally>
+  /** An ask's serialised step, in one round trip (see WorkerClaim). */
+  claimForWorker(experimentId: string, request: WorkerClaimRequest): Promise<WorkerClaim>
+  /**
+   * A worker's sign of life: sets heartbeatAt if the trial is Running and, when `restarts` is
+   * given, still in that attempt. Resolves whether it was.
+   */
+  heartbeat(id: string, restarts?: number): Promise<boolean>
+  /**
+   * transition() that also requires `restarts` (the attempt a worker holds) when given;
+   * resolves the updated trial, or undefined when the state or attempt did not match.
+   */
+  transitionAttempt(id: string, restarts: number | undefined, from: readonly TrialState[], to: TrialState, patch?: TrialPatch): Promise<TrialRecord | undefined>
+  /**
+   * The experiment named `experimentName` and its trial named `trialName` (a trial of another
+   * experiment is absent), in one query; with `points`, the trial's points summarised per metric
+   * too, so a worker's request costs one read whatever the history.
+   */
+  findByNames(experimentName: string, trialName: string, options?: { readonly points?: boolean }): Promise<TrialByNames>
+  /**
+   * A worker's result in one atomic statement: transitionAttempt(), and only when it applied,
+   * observations.append() of `points` and `event` (an event of this trial). Resolves as
+   * transitionAttempt().
+   */
+  finishAttempt(
+    id: string, restarts: number | undefined, from: readonly TrialState[], to: TrialState, patch: TrialPatch,
+    effects: { readonly points: readonly MetricPoint[]; readonly event: { readonly type: string; readonly payload?: unknown } },
+  ): Promise<TrialRecord | undefined>
+}
+
+/** What TrialStore.findByNames found; `trial` and `points` are absent without the experiment. */
+export interface TrialByNames {
+  readonly experiment?: ExperimentRecord
+  readonly trial?: TrialRecord
+  /** By metric name (in name order), when asked for and the trial exists; metrics without points are absent. */
+  readonly points?: Readonly<Record<string, PointsSummary>>
+}
+
+/** One metric's stored points, as a tell needs them. */
+export interface PointsSummary {
+  /** The highest step of any point, NaN and ±Infinity included. */
+  readonly lastStep: number
+  /** Over the finite points only, as ObservationStore.summarize; absent when there is none. */
+  readonly finite?: { readonly min: number; readonly max: number; readonly latest: number; readonly count: number }
+}
+
+/** What an ask wants from claimForWorker (see migrations/0003-ask-tell.ts). */
+export interface WorkerClaimRequest {
+  readonly idempotencyKey?: string
+  readonly worker?: string
+  /** parallelTrialCount: no trial is taken while this many run. */
+  readonly maxRunning: number
+  /** A Running ask/tell trial silent for longer than this is re-offered. */
+  readonly staleSeconds: number
+}
+
+/** A trial as an ask hands it out. */
+export interface ClaimedTrial {
+  readonly id: string
+  readonly number: number
+  readonly name: string
+  readonly state: TrialState
+  readonly params: Params
+  readonly restarts: number
+}
+
+export type WorkerClaim =
+  /** The idempotency key already holds this trial (whatever its state now). */
+  | { readonly outcome: 'existing'; readonly trial: ClaimedTrial }
+  /** A stale Running trial, handed out again with restarts + 1; its old points are deleted and `trial:restarted` appended. */
+  | { readonly outcome: 'reoffered'; readonly trial: ClaimedTrial }
+  /** A Pending trial, now Running, with its `trial:state-changed` event; `pending` are left. */
+  | { readonly outcome: 'claimed'; readonly trial: ClaimedTrial; readonly pending: number }
+  | { readonly outcome: 'completed' | 'busy' | 'empty' }
+
+/**
+ * The counts that decide an experiment's plan, without reading every trial: `total` is the
+ * highest number + 1 (trials are numbered without gaps and never deleted one by one), the rest
+ * are index range scans over states that stay small (bounded by parallelTrialCount and
+ * maxFailedTrialCount). Succeeded, Killed and EarlyStopped are in total only.
+ */
+export interface TrialTally {
+  readonly total: number
+  readonly Pending: number
+  readonly Running: number
+  readonly Failed: number
+  readonly MetricsUnavailable: number
 }
 
 export interface ObservationStore {
@@ -182,8 +293,37 @@ export interface ObservationStore {
   summarize(trialId: string): Promise<Record<string, { min: number; max: number; latest: number; count: number }>>
   /** Number of points of one experiment (all trials). */
   countForExperiment(experimentId: string): Promise<number>
+  /**
+   * Every point of one metric across the experiment's trials, ascending by step per trial, in
+   * one query (the (experiment_id, metric_name) index): the learning curves early-stopping rules
+   * and multi-fidelity algorithms read. Raw values, NaN included; trials without a point are absent.
+   */
+  curves(experimentId: string, metric: string): Promise<Map<string, IntermediateValue[]>>
   /** Drops every point of a trial, e.g. before a relaunch so its steps start afresh. */
   deleteForTrial(trialId: string): Promise<void>
+  /**
+   * Learning curves for charts: the finite points of each (trial, metric) of `trialIds`, by
+   * step, each series cut to at most `maxPoints` in the database (see
+   * kysely/downsample-observations.ts for the method). Series without a finite point are absent.
+   */
+  series(query: SeriesQuery): Promise<ObservationSeries[]>
+}
+
+export interface SeriesQuery {
+  readonly trialIds: readonly string[]
+  /** Only these metrics; all when absent. */
+  readonly metrics?: readonly string[]
+  /** 2 or more; every point when absent. */
+  readonly maxPoints?: number
+}
+
+export interface ObservationSeries {
+  readonly trialId: string
+  readonly metric: string
+  /** Finite points the series has in the database, before downsampling. */
+  readonly total: number
+  /** Ascending by step. */
+  readonly points: { readonly step: number; readonly value: number }[]
 }
 
 export interface AlgorithmStateStore {
@@ -204,8 +344,31 @@ export interface ExperimentEvent {
 
 export interface EventStore {
   append(event: { experimentId: string; trialId?: string | null; type: string; payload?: unknown }): Promise<void>
+  /** append() of several events in one statement, ids in this order. */
+  appendMany(events: readonly { experimentId: string; trialId?: string | null; type: string; payload?: unknown }[]): Promise<void>
   /** Ordered by id; only events with id > afterId. */
   list(experimentId: string, afterId?: number): Promise<ExperimentEvent[]>
+  /** The highest event id, 0 when there is none. */
+  latestId(): Promise<number>
+  /** Events of all experiments (or one) with their names, ascending by id; for live streams (api/events/event-hub.ts). */
+  feed(query: EventFeedQuery): Promise<FeedEvent[]>
+}
+
+export interface EventFeedQuery {
+  /** Only ids above this one. */
+  readonly afterId: number
+  /** Only ids up to this one, inclusive. */
+  readonly untilId?: number
+  readonly experimentId?: string
+  readonly limit: number
+  /** The last `limit` events of the range instead of the first (still returned ascending). */
+  readonly newest?: boolean
+}
+
+export interface FeedEvent extends ExperimentEvent {
+  readonly experimentName: string
+  /** Null for experiment events. */
+  readonly trialName: string | null
 }
 
 export interface Store {

@@ -12,8 +12,10 @@ export interface AskRequest {
   readonly settings: readonly RawSetting[]
   readonly space: SearchSpace
   readonly direction: Direction
-  /** Every trial so far, all states, ordered by number. */
+  /** Every trial so far, all states, ordered by number; empty when the algorithm does not use them (see `trialCount`). */
   readonly trials: readonly TrialSnapshot[]
+  /** How many trials exist so far; `trials.length` when absent. */
+  readonly trialCount?: number
   /** How many new parameter sets are wanted. */
   readonly count: number
   /** The experiment seed. */
@@ -27,8 +29,10 @@ export interface AskResult {
   readonly suggestions: readonly Params[]
   /** Opaque algorithm state to hand to the next ask (null when the algorithm keeps none). */
   readonly state: unknown
-  /** The algorithm ran dry: it said so, or gave fewer than `count`. */
+  /** The algorithm ran dry: it said so, or gave fewer than `count` without saying it is `waiting`. */
   readonly exhausted: boolean
+  /** Aligned with `suggestions`: the trial each continues (hyperband's promotions), null for a fresh start. */
+  readonly parents?: readonly (string | null)[]
 }
 
 /**
@@ -41,18 +45,21 @@ export async function askAlgorithm(request: AskRequest): Promise<AskResult> {
   const definition = getAlgorithm(request.algorithmName)
   if (!definition) throw new HypertuneError('ALGORITHM_SETTINGS_INVALID', `unknown algorithm "${request.algorithmName}"`)
   const { settings } = parseSettings(definition, request.settings)
+  const trialCount = request.trialCount ?? request.trials.length
   const result = await definition.create(settings).suggest({
     space: request.space,
     direction: request.direction,
     trials: request.trials,
+    trialCount,
     count: request.count,
-    rng: createRng(deriveSeed(request.seed, request.trials.length)),
+    rng: createRng(deriveSeed(request.seed, trialCount)),
     state: request.state,
   })
   const suggestions = result.suggestions.slice(0, request.count)
   return {
     suggestions,
     state: result.state ?? null,
-    exhausted: result.exhausted === true || suggestions.length < request.count,
+    exhausted: result.exhausted === true || (suggestions.length < request.count && result.waiting !== true),
+    ...(result.parents ? { parents: result.parents.slice(0, suggestions.length) } : {}),
   }
 }

@@ -1,7 +1,8 @@
+import { algorithmUsesHistory, algorithmUsesIntermediateValues } from '../algorithms/index.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { toSearchSpace } from '../core/spec/index.ts'
-import type { TrialSnapshot } from '../core/trial.ts'
-import type { Store, TrialRecord } from '../db/store.ts'
+import type { IntermediateValue, TrialSnapshot } from '../core/trial.ts'
+import type { ExperimentRecord, Store, TrialRecord, TrialTally } from '../db/store.ts'
 import { HypertuneError } from '../core/errors.ts'
 import { askAlgorithm } from './ask-algorithm.ts'
 import type { AskRequest, AskResult } from './ask-algorithm.ts'
@@ -40,46 +41,102 @@ export class SuggestionService {
   }
 
   async ensureTrials(experimentId: string, wantedTotal: number): Promise<EnsureResult> {
+    return this.createTrials(experimentId, (tally) => wantedTotal - tally.total)
+  }
+
+  /**
+   * Creates `want(tally, experiment)` trials (none when 0 or less), deciding on counts and the
+   * experiment as they are under the experiment lock. Only algorithms that use the history get it (see
+   * AlgorithmDefinition.usesHistory); the others cost one count query however many trials exist.
+   */
+  async createTrials(experimentId: string, want: (tally: TrialTally, experiment: ExperimentRecord) => number): Promise<EnsureResult> {
     return this.#store.transaction(async (tx) => {
       await tx.experiments.lock(experimentId)
       const experiment = await tx.experiments.get(experimentId)
       if (!experiment) throw new HypertuneError('EXPERIMENT_NOT_FOUND', `experiment ${experimentId} does not exist`)
-      const trials = await tx.trials.list(experimentId)
+      const spec = experiment.spec as Experiment
+      const space = toSearchSpace(spec)
+      const trials = algorithmUsesHistory(spec.spec.algorithm.algorithmName, space) ? await tx.trials.list(experimentId) : undefined
+      const tally = trials ? tallyOf(trials) : await tx.trials.tally(experimentId)
       const saved = await tx.algorithmStates.get(experimentId)
       const state = (saved?.state ?? { algorithm: undefined, exhausted: false }) as SuggestionState
-      const missing = wantedTotal - trials.length
+      const missing = want(tally, experiment)
       if (missing <= 0 || state.exhausted) return { created: [], exhausted: state.exhausted }
 
-      const spec = experiment.spec as Experiment
-      const { suggestions, state: algorithmState, exhausted } = await this.#ask({
+      // One query for the whole experiment, and only when something reads the curves.
+      const curves = trials && needsIntermediateValues(spec)
+        ? await tx.observations.curves(experimentId, spec.spec.objective.objectiveMetricName)
+        : undefined
+      const { suggestions, state: algorithmState, exhausted, parents } = await this.#ask({
         algorithmName: spec.spec.algorithm.algorithmName,
         settings: spec.spec.algorithm.algorithmSettings ?? [],
-        space: toSearchSpace(spec),
+        space,
         direction: spec.spec.objective.type,
-        trials: trials.map(toSnapshot),
+        trials: trials ? trials.map((t) => toSnapshot(t, curves?.get(t.id))) : [],
+        trialCount: tally.total,
         count: missing,
         seed: experiment.seed,
         state: state.algorithm,
       })
+      const lineage = await lineageOf(tx, experimentId, trials, parents, suggestions.length)
       const created = await tx.trials.createMany(
         experimentId,
-        suggestions.map((params, i) => ({ name: trialName(experiment.name, experimentId, trials.length + i), params })),
+        suggestions.map((params, i) => ({ name: trialName(experiment.name, experimentId, tally.total + i), params, ...lineage[i] })),
       )
       await tx.algorithmStates.put(experimentId, { algorithm: algorithmState, exhausted }, saved?.version ?? 0)
-      for (const trial of created) {
-        await tx.events.append({ experimentId, trialId: trial.id, type: 'trial:created', payload: { name: trial.name, params: trial.params } })
-      }
+      // One statement: the experiment stays locked while they are written.
+      await tx.events.appendMany(created.map((trial) =>
+        ({ experimentId, trialId: trial.id, type: 'trial:created', payload: { name: trial.name, params: trial.params } })))
       return { created, exhausted }
     })
   }
 
   async isExhausted(experimentId: string): Promise<boolean> {
-    const saved = await this.#store.algorithmStates.get(experimentId)
-    return (saved?.state as SuggestionState | undefined)?.exhausted === true
+    return isSuggestionExhausted(this.#store, experimentId)
   }
 }
 
-export function toSnapshot(trial: TrialRecord): TrialSnapshot {
+/** Whether the experiment's algorithm said it has nothing more to suggest; `store` may be a transaction's. */
+export async function isSuggestionExhausted(store: Store, experimentId: string): Promise<boolean> {
+  const saved = await store.algorithmStates.get(experimentId)
+  return (saved?.state as SuggestionState | undefined)?.exhausted === true
+}
+
+function tallyOf(trials: readonly TrialRecord[]): TrialTally {
+  const count = (state: TrialRecord['state']) => trials.filter((t) => t.state === state).length
+  return { total: trials.length, Pending: count('Pending'), Running: count('Running'), Failed: count('Failed'), MetricsUnavailable: count('MetricsUnavailable') }
+}
+
+/**
+ * Whether the suggestion path must read the objective's learning curves: the algorithm reads
+ * them, or an early-stopping rule may stop trials (whose curves TPE then ranks by).
+ */
+export function needsIntermediateValues(spec: Experiment): boolean {
+  return Boolean(spec.spec.earlyStopping?.algorithmName) || algorithmUsesIntermediateValues(spec.spec.algorithm.algorithmName)
+}
+
+/**
+ * The parent id and generation of each new trial from the algorithm's `parents` (trial names).
+ * A name that is no trial of the experiment starts afresh rather than failing the suggestion.
+ */
+async function lineageOf(
+  store: Store,
+  experimentId: string,
+  trials: readonly TrialRecord[] | undefined,
+  parents: readonly (string | null)[] | undefined,
+  count: number,
+): Promise<{ parentTrialName: string | null; generation: number }[]> {
+  const byName = new Map((trials ?? []).map((t) => [t.name, t]))
+  const lineage: { parentTrialName: string | null; generation: number }[] = []
+  for (let i = 0; i < count; i++) {
+    const name = parents?.[i] ?? null
+    const parent = name === null ? undefined : byName.get(name) ?? await store.trials.getByName(name)
+    lineage.push(parent?.experimentId === experimentId ? { parentTrialName: parent.name, generation: parent.generation + 1 } : { parentTrialName: null, generation: 0 })
+  }
+  return lineage
+}
+
+export function toSnapshot(trial: TrialRecord, intermediate?: readonly IntermediateValue[]): TrialSnapshot {
   return {
     id: trial.id,
     number: trial.number,
@@ -87,6 +144,7 @@ export function toSnapshot(trial: TrialRecord): TrialSnapshot {
     state: trial.state,
     params: trial.params,
     ...(trial.objective !== null ? { objective: trial.objective } : {}),
+    ...(intermediate && intermediate.length > 0 ? { intermediate } : {}),
     createdAt: trial.createdAt,
     ...(trial.finishedAt ? { finishedAt: trial.finishedAt } : {}),
   }

@@ -68,4 +68,6 @@ export const randomAlgorithm: AlgorithmDefinition<RandomSettings> = {
   settings: [randomStateSetting('Seed of the experiment; the same spec and random_state give the same trials.')],
   check: (space) => samplingSpaceIssues(space),
   create: () => new RandomSuggester(),
+  // Only finite spaces are keyed against the tried points (see the header).
+  usesHistory: (space) => gridPoints(space) !== undefined,
 }

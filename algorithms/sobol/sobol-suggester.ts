@@ -47,7 +47,7 @@ export class SobolSuggester implements Suggester {
     const { space } = request
     const scrambleSeed = readState(request.state)?.scrambleSeed ?? request.rng.int(2 ** 32)
     const shift = sobolShift(scrambleSeed, space.length)
-    const start = request.trials.length
+    const start = request.trialCount ?? request.trials.length
     const suggestions: Params[] = []
     for (let i = 0; i < request.count && start + i <= SOBOL_MAX_INDEX; i++) {
       suggestions.push(paramsFromUnit(space, sobolPoint(start + i, space.length, shift)))
@@ -128,4 +128,5 @@ export const sobolAlgorithm: AlgorithmDefinition<SobolSettings> = {
   settings: [randomStateSetting('Seed of the scramble; the same spec and random_state give the same trials.')],
   check: (space) => sobolSpaceIssues(space),
   create: () => new SobolSuggester(),
+  usesHistory: () => false,
 }

@@ -12,8 +12,13 @@
  *   of the same batch. So parallel workers get exactly that many random trials instead of
  *   random ones until that many have *finished* (Optuna) or one whole first batch (Katib's
  *   hyperopt). Failed, killed and metrics-unavailable trials do not count: they are replaced.
- * - Early-stopped trials go to the bad group whatever their objective: a stopper judged them
- *   worse than their peers, and their partial objective is not comparable.
+ * - Early-stopped trials rank after every finished trial, those that got further first, then by
+ *   their last reported value (Optuna's order for pruned trials), and count towards γ(n); their
+ *   partial objective is not comparable with a finished one. Without intermediate values they
+ *   can only be bad. Putting every stopped trial in the bad group (our earlier rule) left γ(n)
+ *   counting only the ~40 finished trials of lcbench_like: median regret at 4050 epochs with
+ *   ASHA stopping 0.060 against 0.034 with this order (20 seeds), with medianstop 0.151
+ *   against 0.079 (10 seeds). The model also starts from stopped trials alone.
  * - Constant liar (Optuna's `constant_liar=True`): pending and running trials, and earlier
  *   suggestions of the same batch, join the bad group, so parallel suggestions spread out
  *   instead of piling onto the same promising spot.
@@ -91,7 +96,7 @@ export class TpeSuggester implements Suggester {
     let good: ParzenEstimator[] | undefined
     const suggestions: Params[] = []
     for (let i = 0; i < request.count; i++) {
-      const useModel = history.startupCount + i >= this.options.nStartupTrials && history.completed > 0 && model.dimensions.length > 0
+      const useModel = history.startupCount + i >= this.options.nStartupTrials && history.ranked > 0 && model.dimensions.length > 0
       let params: Params | undefined
       if (useModel) {
         const split = splitHistory(history, this.options.gamma)
@@ -212,6 +217,8 @@ interface History {
   readonly values: Float64Array
   /** Rows with a finite objective. */
   readonly completed: number
+  /** Rows with a rank in `values`: finite objectives and early-stopped trials that reported. */
+  readonly ranked: number
   /** Rows in use; grows as the batch adds liars. */
   count: number
   /** Trials that count towards `n_startup_trials`. */
@@ -222,6 +229,7 @@ function readHistory(model: TpeSpace, trials: readonly TrialSnapshot[], sign: nu
   const d = model.dimensions.length
   const points = new Float64Array((trials.length + batch) * d)
   const values = new Float64Array(trials.length + batch).fill(Infinity)
+  const stopped: { row: number; step: number; value: number }[] = []
   const others = new Float64Array(trials.length * d)
   let otherCount = 0
   let completed = 0
@@ -239,15 +247,42 @@ function readHistory(model: TpeSpace, trials: readonly TrialSnapshot[], sign: nu
     if (finished) {
       values[count] = sign * trial.objective!
       completed++
+    } else if (trial.state === 'EarlyStopped') {
+      const last = lastReport(trial)
+      if (last) stopped.push({ row: count, step: last.step, value: sign * last.value })
     }
     count++
   }
-  return { points, others, otherCount, values, completed, count, startupCount }
+  if (stopped.length > 0) rankStoppedAfterFinished(values, count, stopped)
+  return { points, others, otherCount, values, completed, ranked: completed + stopped.length, count, startupCount }
+}
+
+/** The last finite intermediate value of a trial, if it reported any. */
+function lastReport(trial: TrialSnapshot): { step: number; value: number } | undefined {
+  const series = trial.intermediate ?? []
+  for (let i = series.length - 1; i >= 0; i--) if (Number.isFinite(series[i]!.value)) return series[i]
+  return undefined
+}
+
+/**
+ * Optuna's order for pruned trials: every finished trial first (by objective), then the stopped
+ * ones, those that got further first, then by their last value. Values become ranks, which is
+ * all the split reads; rows without a value stay +Infinity.
+ */
+function rankStoppedAfterFinished(values: Float64Array, count: number, stopped: readonly { row: number; step: number; value: number }[]): void {
+  const stoppedRows = new Set(stopped.map((s) => s.row))
+  const finishedRows: number[] = []
+  for (let r = 0; r < count; r++) if (!stoppedRows.has(r) && Number.isFinite(values[r]!)) finishedRows.push(r)
+  finishedRows.sort((a, b) => values[a]! - values[b]! || a - b)
+  const order = [...stopped].sort((a, b) => b.step - a.step || a.value - b.value || a.row - b.row)
+  let rank = 0
+  for (const r of finishedRows) values[r] = rank++
+  for (const s of order) values[s.row] = rank++
 }
 
 /** Row indices of the good group and of everything else, each in trial order. */
 function splitHistory(history: History, gamma: GammaFunction): { below: Int32Array; above: Int32Array } {
-  const n = history.completed
+  const n = history.ranked
   // Rows without an objective are +Infinity, so they are never among the n smallest.
   const isBelow = selectSmallest(history.values, history.count, Math.min(Math.max(gamma(n), 1), n))
   let nBelow = 0

@@ -1,10 +1,10 @@
 import { InvalidSpecError, type SpecIssue } from '../../core/errors.ts'
 import type { Experiment } from '../../core/spec/index.ts'
 import type { ExperimentRecord, Store } from '../../db/store.ts'
-import { checkExperimentObject, checkExperimentYaml } from '../../suggestion/check-experiment.ts'
 import { experimentSeed } from '../../suggestion/experiment-seed.ts'
+import { checkSubmission, type Submission } from './check-submission.ts'
 
-export type Submission = { readonly yaml: string } | { readonly json: unknown }
+export type { Submission } from './check-submission.ts'
 
 /**
  * Accepts an experiment with the CLI's checks (suggestion/check-experiment.ts): every problem
@@ -17,11 +17,9 @@ export async function createExperiment(
   submission: Submission,
   admit?: (experiment: Experiment) => readonly SpecIssue[],
 ): Promise<{ record: ExperimentRecord; warnings: readonly SpecIssue[] }> {
-  const checked = 'yaml' in submission ? checkExperimentYaml(submission.yaml) : checkExperimentObject(submission.json)
+  const checked = checkSubmission(submission, admit)
   if (!checked.experiment) throw new InvalidSpecError(checked.issues)
   const experiment = checked.experiment
-  const refused = (admit?.(experiment) ?? []).map((issue) => ({ ...issue, ...checked.locate(issue.path) }))
-  if (refused.length > 0) throw new InvalidSpecError(refused)
   const name = experiment.metadata.name
   const record = await store.transaction(async (tx) => {
     const created = await tx.experiments.create({ name, spec: experiment, seed: experimentSeed(experiment) })

@@ -36,6 +36,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const [status, body] = toAnswer(error, request)
     if (status >= 500) request.log.error({ err: error }, 'request failed')
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="hypertune"')
+    if (error instanceof HttpError) reply.headers(error.headers)
     return reply.code(status).type('application/json; charset=utf-8').send(body)
   })
   app.setNotFoundHandler((request, reply) => {

@@ -78,6 +78,13 @@ export const ExperimentCreatedSchema = Type.Object({
   warnings: Type.Array(IssueSchema, { description: 'accepted, but probably not what was meant (as `hypertune validate` warns)' }),
 })
 
+export const ExperimentValidationSchema = Type.Object({
+  valid: Type.Boolean({ description: 'whether a submission of the same body would be accepted' }),
+  issues: Type.Array(IssueSchema, { description: 'every problem, as a submission would report it (422 or, for a taken name, 409)' }),
+  warnings: Type.Array(IssueSchema),
+})
+export type ExperimentValidation = Static<typeof ExperimentValidationSchema>
+
 export const ExperimentSummarySchema = Type.Object({
   name: Type.String(),
   state: ExperimentStateSchema,

@@ -28,6 +28,8 @@ export const TrialSchema = Type.Object({
   objective: Nullable(Type.Number({ description: 'objective value picked by its metric strategy; null until known (or not a finite number)' })),
   observation: ObservationSchema,
   restarts: Type.Integer({ description: 'relaunches after the controller stopped while it ran' }),
+  parent: Nullable(Type.String({ description: 'name of the trial this one continues from its checkpoint (hyperband promotion, pbt exploit); null for a fresh start' })),
+  generation: Type.Integer({ description: '0 for a fresh start, the parent\'s generation + 1 otherwise' }),
   createdAt: Timestamp,
   startedAt: Nullable(Timestamp),
   finishedAt: Nullable(Timestamp),
@@ -47,4 +49,8 @@ export const TrialListSchema = PageSchema(TrialSchema)
 
 export const TrialLogsQuery = Type.Object({
   tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'only the last N lines' })),
+  follow: Type.Optional(Type.Boolean({
+    description: 'keep the answer open and stream the log as it grows (chunked text/plain), like `tail -f`; ' +
+      'it ends once the trial is no longer Pending or Running and its whole output was sent',
+  })),
 })

@@ -21,6 +21,8 @@ export interface TrialToRender {
   readonly namespace: string
   /** Parameter name to value, as the suggestion service returned it (always a string in Katib). */
   readonly assignments: Readonly<Record<string, string>>
+  /** What `${trialSpec.CheckpointDir}` becomes; rendering without one fails where it is used. */
+  readonly checkpointDir?: string
 }
 
 /**
@@ -90,6 +92,9 @@ function resolver(template: TrialTemplate, trial: TrialToRender, manifest: Recor
         return trial.name
       case 'Namespace':
         return trial.namespace
+      case 'CheckpointDir':
+        if (trial.checkpointDir === undefined) throw new Error(`${reference} (needed by ${placeholder}) is only known to a local runner, which gives every trial a checkpoint directory`)
+        return trial.checkpointDir
       case 'Kind':
       case 'APIVersion': {
         const field = meta.key === 'Kind' ? 'kind' : 'apiVersion'

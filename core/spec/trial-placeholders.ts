@@ -23,7 +23,11 @@ export function replacePlaceholders(text: string, valueOf: (name: string) => str
   return text.replace(PLACEHOLDER, (_, name: string) => valueOf(name))
 }
 
-export const META_KEYS = ['Name', 'Namespace', 'Kind', 'APIVersion'] as const
+/**
+ * `CheckpointDir` is ours, not Katib's: the trial's checkpoint directory, which a trial continuing
+ * another (hyperband promotion, pbt) finds pre-filled with its parent's (docs/multi-fidelity.md).
+ */
+export const META_KEYS = ['Name', 'Namespace', 'Kind', 'APIVersion', 'CheckpointDir'] as const
 export type MetaReference =
   | { readonly key: (typeof META_KEYS)[number] }
   | { readonly key: 'Labels' | 'Annotations'; readonly entry: string }

@@ -146,7 +146,7 @@ function validateReference(experiment: Experiment, reference: string, at: string
   const meta = parseMetaReference(reference)
   if (!meta) {
     if (looksLikeMetaReference(reference)) {
-      issues.push({ path: at, message: `reference ${showValue(reference)} is not a trial metadata reference; use \${trialSpec.Name}, \${trialSpec.Namespace}, \${trialSpec.Kind}, \${trialSpec.APIVersion}, \${trialSpec.Labels[<key>]} or \${trialSpec.Annotations[<key>]}` })
+      issues.push({ path: at, message: `reference ${showValue(reference)} is not a trial metadata reference; use \${trialSpec.Name}, \${trialSpec.Namespace}, \${trialSpec.Kind}, \${trialSpec.APIVersion}, \${trialSpec.CheckpointDir}, \${trialSpec.Labels[<key>]} or \${trialSpec.Annotations[<key>]}` })
     } else if (parameterNames.length > 0 && !parameterNames.includes(reference)) {
       // Katib skips this when spec.parameters is empty: NAS services define their own references.
       const guess = closestMatch(reference, parameterNames)
@@ -154,8 +154,8 @@ function validateReference(experiment: Experiment, reference: string, at: string
     }
     return
   }
-  if (local && meta.key !== 'Name' && meta.key !== 'Namespace') {
-    issues.push({ path: at, message: `reference ${showValue(reference)} reads the Kubernetes manifest, which the command form has none of; with command only \${trialSpec.Name} and \${trialSpec.Namespace} are available` })
+  if (local && meta.key !== 'Name' && meta.key !== 'Namespace' && meta.key !== 'CheckpointDir') {
+    issues.push({ path: at, message: `reference ${showValue(reference)} reads the Kubernetes manifest, which the command form has none of; with command only \${trialSpec.Name}, \${trialSpec.Namespace} and \${trialSpec.CheckpointDir} are available` })
     return
   }
   const trialSpec = experiment.spec.trialTemplate?.trialSpec

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../schema.ts'
-import type { EventStore, ExperimentEvent } from '../store.ts'
+import type { EventFeedQuery, EventStore, ExperimentEvent, FeedEvent } from '../store.ts'
 import { experimentNotFound } from './kysely-experiment-store.ts'
 import { isForeignKeyViolation } from './is-foreign-key-violation.ts'
 import { eventRowToEvent, toNullableJsonb } from './mappers.ts'
@@ -12,19 +12,24 @@ export class KyselyEventStore implements EventStore {
     this.#db = db
   }
 
-  async append(event: { experimentId: string; trialId?: string | null; type: string; payload?: unknown }): Promise<void> {
+  append(event: { experimentId: string; trialId?: string | null; type: string; payload?: unknown }): Promise<void> {
+    return this.appendMany([event])
+  }
+
+  async appendMany(events: readonly { experimentId: string; trialId?: string | null; type: string; payload?: unknown }[]): Promise<void> {
+    if (events.length === 0) return
     try {
       await this.#db
         .insertInto('events')
-        .values({
+        .values(events.map((event) => ({
           experiment_id: event.experimentId,
           trial_id: event.trialId ?? null,
           type: event.type,
           payload: toNullableJsonb(event.payload),
-        })
+        })))
         .execute()
     } catch (error) {
-      if (isForeignKeyViolation(error)) throw experimentNotFound(event.experimentId)
+      if (isForeignKeyViolation(error)) throw experimentNotFound(events[0]!.experimentId)
       throw error
     }
   }
@@ -38,5 +43,26 @@ export class KyselyEventStore implements EventStore {
       .orderBy('id')
       .execute()
     return rows.map(eventRowToEvent)
+  }
+
+  async latestId(): Promise<number> {
+    const row = await this.#db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst()
+    return Number(row?.id ?? 0)
+  }
+
+  /** By primary key for all experiments, by (experiment_id, id) for one; the joins are primary-key lookups. */
+  async feed(q: EventFeedQuery): Promise<FeedEvent[]> {
+    let query = this.#db
+      .selectFrom('events as e')
+      .innerJoin('experiments as x', 'x.id', 'e.experiment_id')
+      .leftJoin('trials as t', 't.id', 'e.trial_id')
+      .selectAll('e')
+      .select(['x.name as experiment_name', 't.name as trial_name'])
+      .where('e.id', '>', q.afterId)
+    if (q.untilId !== undefined) query = query.where('e.id', '<=', q.untilId)
+    if (q.experimentId !== undefined) query = query.where('e.experiment_id', '=', q.experimentId)
+    const rows = await query.orderBy('e.id', q.newest ? 'desc' : 'asc').limit(q.limit).execute()
+    if (q.newest) rows.reverse()
+    return rows.map(({ experiment_name, trial_name, ...row }) => ({ ...eventRowToEvent(row), experimentName: experiment_name, trialName: trial_name }))
   }
 }

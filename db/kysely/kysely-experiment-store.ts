@@ -4,6 +4,7 @@ import { HypertuneError } from '../../core/errors.ts'
 import type { Database } from '../schema.ts'
 import type {
   ExperimentPageQuery, ExperimentPatch, ExperimentPosition, ExperimentRecord, ExperimentState, ExperimentStore, NewExperiment, Page,
+  TrialStateCount,
 } from '../store.ts'
 import { experimentPatchToUpdate, experimentRowToRecord, toJsonb } from './mappers.ts'
 import { pageExperiments } from './page-experiments.ts'
@@ -82,7 +83,10 @@ export class KyselyExperimentStore implements ExperimentStore {
       // Outside a transaction the row lock would be released as soon as it is taken.
       throw new Error('experiments.lock() must be called inside store.transaction()')
     }
-    const row = await this.#db.selectFrom('experiments').select('id').where('id', '=', id).forUpdate().executeTakeFirst()
+    // NO KEY UPDATE serialises lockers and updates of the row alike, but not the foreign-key
+    // checks of rows inserted for the experiment (trials' points, events): a tell or an ask does
+    // not wait while suggestions are created under this lock.
+    const row = await this.#db.selectFrom('experiments').select('id').where('id', '=', id).forNoKeyUpdate().executeTakeFirst()
     if (!row) throw experimentNotFound(id)
   }
 
@@ -90,6 +94,27 @@ export class KyselyExperimentStore implements ExperimentStore {
     // Trials, observations, algorithm state and events go with it (ON DELETE CASCADE).
     const row = await this.#db.deleteFrom('experiments').where('id', '=', id).returning('id').executeTakeFirst()
     if (!row) throw experimentNotFound(id)
+  }
+
+  async countByState(): Promise<Record<ExperimentState, number>> {
+    const rows = await this.#db.selectFrom('experiments').select((eb) => ['state', eb.fn.countAll().as('count')]).groupBy('state').execute()
+    const counts: Record<ExperimentState, number> = { Created: 0, Running: 0, Restarting: 0, Succeeded: 0, Failed: 0 }
+    for (const r of rows) counts[r.state] = Number(r.count)
+    return counts
+  }
+
+  async trialCountsByState(): Promise<TrialStateCount[]> {
+    // Grouped by id first (an index-only scan of trials_experiment_id_state_number_idx when the
+    // visibility map allows), names joined to the few groups afterwards.
+    const rows = await this.#db
+      .with('counts', (db) => db.selectFrom('trials').select((eb) => ['experiment_id', 'state', eb.fn.countAll().as('count')]).groupBy(['experiment_id', 'state']))
+      .selectFrom('counts')
+      .innerJoin('experiments', 'experiments.id', 'counts.experiment_id')
+      .select(['experiments.name', 'counts.state', 'counts.count'])
+      .orderBy('experiments.name')
+      .orderBy('counts.state')
+      .execute()
+    return rows.map((r) => ({ experimentName: r.name, state: r.state, count: Number(r.count) }))
   }
 }
 

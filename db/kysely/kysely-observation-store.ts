@@ -1,59 +1,32 @@
 import { sql, type Kysely } from 'kysely'
 import type { MetricPoint } from '../../core/metric.ts'
-import type { Database, NewObservationRow } from '../schema.ts'
-import type { ObservationStore } from '../store.ts'
-import type { KyselyStore } from '../kysely-store.ts'
+import type { IntermediateValue } from '../../core/trial.ts'
+import type { Database } from '../schema.ts'
+import type { ObservationSeries, ObservationStore, SeriesQuery } from '../store.ts'
+import { downsampleObservations } from './downsample-observations.ts'
 import { observationRowToPoint } from './mappers.ts'
+import { ON_POINT_CONFLICT, pointColumns, unnestPoints } from './point-columns.ts'
 import { trialNotFound } from './kysely-trial-store.ts'
-
-/** Rows per INSERT: 6 parameters each keeps a statement far below PostgreSQL's 65535-parameter cap. */
-const CHUNK = 1000
 
 type Summary = { min: number; max: number; latest: number; count: number }
 
 export class KyselyObservationStore implements ObservationStore {
   readonly #db: Kysely<Database>
-  readonly #owner: KyselyStore
 
-  constructor(db: Kysely<Database>, owner: KyselyStore) {
+  constructor(db: Kysely<Database>) {
     this.#db = db
-    this.#owner = owner
   }
 
   async append(trialId: string, points: readonly MetricPoint[]): Promise<void> {
     if (points.length === 0) return
-    const trial = await this.#db.selectFrom('trials').select('experiment_id').where('id', '=', trialId).executeTakeFirst()
-    if (!trial) throw trialNotFound(trialId)
-    // One statement may not upsert the same key twice, so a batch that repeats a point keeps its last copy.
-    const byKey = new Map<string, NewObservationRow>()
-    for (const p of points) {
-      byKey.set(JSON.stringify([p.name, p.step]), {
-        trial_id: trialId,
-        experiment_id: trial.experiment_id,
-        metric_name: p.name,
-        step: p.step,
-        value: p.value,
-        recorded_at: p.at,
-      })
-    }
-    const rows = [...byKey.values()]
-    const write = async (db: Kysely<Database>) => {
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        await db
-          .insertInto('observations')
-          .values(rows.slice(i, i + CHUNK))
-          .onConflict((oc) =>
-            oc.columns(['trial_id', 'metric_name', 'step']).doUpdateSet((eb) => ({
-              value: eb.ref('excluded.value'),
-              recorded_at: eb.ref('excluded.recorded_at'),
-            })),
-          )
-          .execute()
-      }
-    }
-    // Several chunks share a transaction so a batch lands whole or not at all.
-    if (rows.length <= CHUNK) await write(this.#db)
-    else await this.#owner.transaction((tx) => write(tx.observations.#db))
+    // experiment_id comes from the trial in the same statement; no row written means no trial.
+    const result = await sql`
+      insert into observations (trial_id, experiment_id, metric_name, step, value, recorded_at)
+      select t.id, t.experiment_id, p.metric_name, p.step, p.value, p.recorded_at
+      from trials t, ${unnestPoints(pointColumns(points))}
+      where t.id = ${trialId}
+      ${ON_POINT_CONFLICT}`.execute(this.#db)
+    if (!result.numAffectedRows) throw trialNotFound(trialId)
   }
 
   async list(trialId: string, names?: readonly string[]): Promise<MetricPoint[]> {
@@ -98,7 +71,29 @@ export class KyselyObservationStore implements ObservationStore {
     return Number(count)
   }
 
+  async curves(experimentId: string, metric: string): Promise<Map<string, IntermediateValue[]>> {
+    const rows = await this.#db
+      .selectFrom('observations')
+      .select(['trial_id', 'step', 'value'])
+      .where('experiment_id', '=', experimentId)
+      .where('metric_name', '=', metric)
+      .orderBy('trial_id')
+      .orderBy('step')
+      .execute()
+    const curves = new Map<string, IntermediateValue[]>()
+    for (const row of rows) {
+      let curve = curves.get(row.trial_id)
+      if (!curve) curves.set(row.trial_id, (curve = []))
+      curve.push({ step: row.step, value: row.value })
+    }
+    return curves
+  }
+
   async deleteForTrial(trialId: string): Promise<void> {
     await this.#db.deleteFrom('observations').where('trial_id', '=', trialId).execute()
+  }
+
+  series(query: SeriesQuery): Promise<ObservationSeries[]> {
+    return downsampleObservations(this.#db, query)
   }
 }

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import { HypertuneError } from '../../core/errors.ts'
+import type { MetricPoint } from '../../core/metric.ts'
 import { TRIAL_STATES, type TrialState } from '../../core/trial.ts'
 import type { Database } from '../schema.ts'
-import type { NewTrial, Page, TrialPageQuery, TrialPatch, TrialPosition, TrialRecord, TrialStore } from '../store.ts'
+import type {
+  ClaimedTrial, NewTrial, Page, TrialByNames, TrialPageQuery, TrialPatch, TrialPosition, TrialRecord, TrialStore, TrialTally, WorkerClaim, WorkerClaimRequest,
+} from '../store.ts'
 import type { KyselyStore } from '../kysely-store.ts'
 import { toJsonb, trialPatchToUpdate, trialRowToRecord } from './mappers.ts'
+import { findTrialByNames } from './find-trial-by-names.ts'
+import { finishAttempt } from './finish-attempt.ts'
+import { isUniqueViolation } from './is-unique-violation.ts'
 import { pageTrials } from './page-trials.ts'
 
 export class KyselyTrialStore implements TrialStore {
@@ -45,6 +51,8 @@ export class KyselyTrialStore implements TrialStore {
           name: t.name,
           state: 'Pending' as const,
           params: toJsonb(t.params),
+          parent_trial_name: t.parentTrialName ?? null,
+          generation: t.generation ?? 0,
         })),
       )
       .returningAll()
@@ -121,6 +129,97 @@ export class KyselyTrialStore implements TrialStore {
   page(experimentId: string, query: TrialPageQuery): Promise<Page<TrialRecord, TrialPosition>> {
     return pageTrials(this.#db, experimentId, query)
   }
+
+  async tally(experimentId: string): Promise<TrialTally> {
+    const row = await this.#db
+      .selectFrom('trials')
+      .select((eb) => [
+        sql<number | null>`(select max(number) from trials where experiment_id = ${experimentId})`.as('max'),
+        eb.fn.countAll().filterWhere('state', '=', 'Pending').as('Pending'),
+        eb.fn.countAll().filterWhere('state', '=', 'Running').as('Running'),
+        eb.fn.countAll().filterWhere('state', '=', 'Failed').as('Failed'),
+        eb.fn.countAll().filterWhere('state', '=', 'MetricsUnavailable').as('MetricsUnavailable'),
+      ])
+      .where('experiment_id', '=', experimentId)
+      .where('state', 'in', ['Pending', 'Running', 'Failed', 'MetricsUnavailable'])
+      .executeTakeFirstOrThrow()
+    return {
+      total: row.max === null ? 0 : Number(row.max) + 1,
+      Pending: Number(row.Pending),
+      Running: Number(row.Running),
+      Failed: Number(row.Failed),
+      MetricsUnavailable: Number(row.MetricsUnavailable),
+    }
+  }
+
+  async claimForWorker(experimentId: string, request: WorkerClaimRequest): Promise<WorkerClaim> {
+    const claim = () => sql<ClaimRow>`select * from claim_ask_trial(${experimentId}, ${request.idempotencyKey ?? null}, ${request.worker ?? null}, ${request.maxRunning}, ${request.staleSeconds})`
+      .execute(this.#db)
+    let result
+    try {
+      result = await claim()
+    } catch (error) {
+      // Two asks with one new key raced; the loser's retry finds the winner's trial ('existing').
+      if (!isUniqueViolation(error) || this.#db.isTransaction) throw error
+      result = await claim()
+    }
+    const row = result.rows[0]!
+    switch (row.outcome) {
+      case 'existing':
+      case 'reoffered':
+        return { outcome: row.outcome, trial: claimedTrial(row) }
+      case 'claimed':
+        return { outcome: 'claimed', trial: claimedTrial(row), pending: Number(row.pending) }
+      default:
+        return { outcome: row.outcome }
+    }
+  }
+
+  async heartbeat(id: string, restarts?: number): Promise<boolean> {
+    let query = this.#db.updateTable('trials').set({ heartbeat_at: sql<Date>`now()` }).where('id', '=', id).where('state', '=', 'Running')
+    if (restarts !== undefined) query = query.where('restarts', '=', restarts)
+    return (await query.returning('id').executeTakeFirst()) !== undefined
+  }
+
+  async transitionAttempt(
+    id: string, restarts: number | undefined, from: readonly TrialState[], to: TrialState, patch?: TrialPatch,
+  ): Promise<TrialRecord | undefined> {
+    if (from.length === 0) return undefined
+    let query = this.#db
+      .updateTable('trials')
+      .set({ ...(patch ? trialPatchToUpdate(patch) : {}), state: to })
+      .where('id', '=', id)
+      .where('state', 'in', from)
+    if (restarts !== undefined) query = query.where('restarts', '=', restarts)
+    const row = await query.returningAll().executeTakeFirst()
+    return row && trialRowToRecord(row)
+  }
+
+  findByNames(experimentName: string, trialName: string, options?: { readonly points?: boolean }): Promise<TrialByNames> {
+    return findTrialByNames(this.#db, experimentName, trialName, options?.points === true)
+  }
+
+  finishAttempt(
+    id: string, restarts: number | undefined, from: readonly TrialState[], to: TrialState, patch: TrialPatch,
+    effects: { readonly points: readonly MetricPoint[]; readonly event: { readonly type: string; readonly payload?: unknown } },
+  ): Promise<TrialRecord | undefined> {
+    return finishAttempt(this.#db, id, restarts, from, to, patch, effects)
+  }
+}
+
+interface ClaimRow {
+  readonly outcome: WorkerClaim['outcome']
+  readonly id: string
+  readonly number: number
+  readonly name: string
+  readonly state: TrialState
+  readonly params: ClaimedTrial['params']
+  readonly restarts: number
+  readonly pending: number | string | null
+}
+
+function claimedTrial(row: ClaimRow): ClaimedTrial {
+  return { id: row.id, number: row.number, name: row.name, state: row.state, params: row.params, restarts: row.restarts }
 }
 
 function zeroCounts(): Record<TrialState, number> {

@@ -45,6 +45,11 @@ export function trialRowToRecord(row: TrialRow): TrialRecord {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    idempotencyKey: row.idempotency_key,
+    heartbeatAt: row.heartbeat_at,
+    worker: row.worker,
+    parentTrialName: row.parent_trial_name,
+    generation: row.generation,
   }
 }
 

@@ -10,6 +10,7 @@ import type { Params, SearchSpace } from '../../core/search-space.ts'
 import type { TrialSnapshot, TrialState } from '../../core/trial.ts'
 import type { AlgorithmDefinition } from '../../algorithms/algorithm-definition.ts'
 import { parseSettings } from '../../algorithms/parse-settings.ts'
+import type { RawSetting } from '../../algorithms/parse-settings.ts'
 import type { SuggestResult } from '../../algorithms/suggester.ts'
 import { makeRequest, makeTrial } from './make-trial.ts'
 
@@ -36,8 +37,13 @@ export const CONTINUOUS_SPACE: SearchSpace = [
 const BUDGET = { maxTrialCount: 50, parallelTrialCount: 4 }
 const STATES: readonly TrialState[] = ['Succeeded', 'Failed', 'Running', 'Succeeded', 'Killed', 'EarlyStopped']
 
-export function describeSuggesterConformance(name: string, def: AlgorithmDefinition): void {
-  const settings = parseSettings(def, []).settings
+/** Settings an algorithm needs to run at all (hyperband's resource), by name; others run with none. */
+export const CONFORMANCE_SETTINGS: Readonly<Record<string, readonly RawSetting[]>> = {
+  hyperband: [{ name: 'r_l', value: '8' }, { name: 'eta', value: '2' }, { name: 'resource_name', value: 'layers' }],
+}
+
+export function describeSuggesterConformance(name: string, def: AlgorithmDefinition, raw: readonly RawSetting[] = CONFORMANCE_SETTINGS[name] ?? []): void {
+  const settings = parseSettings(def, raw).settings
   const rejects = (space: SearchSpace): boolean => (def.check?.(space, settings, BUDGET) ?? []).length > 0
   const suggest = async (space: SearchSpace, options: Parameters<typeof makeRequest>[1]): Promise<SuggestResult> => {
     const request = makeRequest(deepFreeze(space), { ...options, trials: deepFreeze([...(options?.trials ?? [])]) })

@@ -65,6 +65,23 @@ describe('TPE split and weights', () => {
 })
 
 describe('TPE suggester', () => {
+  it('ranks early-stopped trials by how far they got, then by their last value (Optuna\'s pruned order)', () => {
+    const rng = createRng(8)
+    const near = (cx: number, cy: number): Params => ({ x: cx + 0.1 * (rng.next() - 0.5), y: cy + 0.1 * (rng.next() - 0.5) })
+    // Far along but higher values near (0.5, 0.5); lower values but stopped at step 1 near (-0.5, -0.5).
+    const trials: TrialSnapshot[] = []
+    for (let i = 0; i < 40; i++) {
+      const far = i % 2 === 0
+      trials.push(makeTrial(i, far ? near(0.5, 0.5) : near(-0.5, -0.5), {
+        state: 'EarlyStopped',
+        intermediate: far ? [{ step: 1, value: 0.9 }, { step: 27, value: 0.5 }] : [{ step: 1, value: 0.1 }],
+      }))
+    }
+    const { suggestions } = suggestWith(new TpeSuggester(), PLANE, { trials, count: 8, seed: 3 })
+    const closer = suggestions.filter((p) => distance(p, { x: 0.5, y: 0.5 }) < distance(p, { x: -0.5, y: -0.5 })).length
+    assert.ok(closer >= 7, `${closer} of 8 suggestions near the trials that got furthest`)
+  })
+
   it('suggests legal values of every parameter kind once the model runs, multivariate or not', () => {
     for (const multivariate of [true, false]) {
       for (const space of [STEPPED_SPACE, CONTINUOUS_SPACE]) {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,41 +9,17 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { ExperimentResource } from '../../api/schemas/experiment.ts'
 import type { TrialView } from '../../api/schemas/trial.ts'
 import { quadraticExperiment } from '../helpers/experiment-yaml.ts'
+import { startServe } from '../helpers/serve-process.ts'
 import { uniqueName } from '../helpers/test-app.ts'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
 
-/** Resolves with the URL `hypertune serve` prints once it listens. */
-function listeningUrl(child: ChildProcess, output: { out: string; err: string }, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start within ${timeoutMs} ms\n${output.out}\n${output.err}`)), timeoutMs)
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output.out += chunk.toString()
-      const match = /listening on (http:\/\/\S+)/.exec(output.out)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1]!)
-      }
-    })
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output.err += chunk.toString()
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`serve exited with ${code}\n${output.out}\n${output.err}`))
-    })
-  })
-}
-
 describe('hypertune serve', () => {
   test('runs a submitted experiment to completion over HTTP and shuts down cleanly on SIGTERM', async () => {
     const home = mkdtempSync(join(tmpdir(), 'hypertune-serve-'))
-    const output = { out: '', err: '' }
-    // DATABASE_URL, when set, is inherited: the server then uses PostgreSQL.
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--home', home], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] })
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    const server = await startServe(['--home', home])
+    const base = server.url
     try {
-      const base = await listeningUrl(child, output, 180_000)
       assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/)
       const name = uniqueName('serve')
       const experiment = quadraticExperiment({ name, max: 4, parallel: 2 })
@@ -69,12 +45,10 @@ describe('hypertune serve', () => {
       assert.match(await log.text(), /loss=/)
 
       assert.equal((await fetch(`${base}/api/v1/experiments/${name}`, { method: 'DELETE' })).status, 204)
-      child.kill('SIGTERM')
-      assert.equal(await exited, 0, output.err)
-      assert.match(output.out, /stopping/)
+      assert.equal(await server.stop(), 0, server.output.err)
+      assert.match(server.output.out, /stopping/)
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL')
-      await exited
+      await server.stop()
     }
   })
 

@@ -252,7 +252,7 @@ rule('the manifest needs apiVersion and kind', edit(JOB, ['      apiVersion: bat
   path: '/spec/trialTemplate/trialSpec/apiVersion', at: 'trialSpec:', says: ['apiVersion is missing', 'apiVersion: batch/v1, kind: Job'],
 })
 rule('the command form can only use the trial\'s Name and Namespace as metadata', edit(LOCAL, ['    command: [', '    trialParameters:\n      - {name: lr, reference: lr}\n      - {name: epochs, reference: epochs}\n      - {name: kind, reference: "${trialSpec.Kind}"}\n    command: ["--kind=${trialParameters.kind}", ']), {
-  path: '/spec/trialTemplate/trialParameters/2/reference', at: 'reference: "${trialSpec.Kind}"', says: ['"${trialSpec.Kind}" reads the Kubernetes manifest', 'only ${trialSpec.Name} and ${trialSpec.Namespace}'],
+  path: '/spec/trialTemplate/trialParameters/2/reference', at: 'reference: "${trialSpec.Kind}"', says: ['"${trialSpec.Kind}" reads the Kubernetes manifest', 'only ${trialSpec.Name}, ${trialSpec.Namespace} and ${trialSpec.CheckpointDir}'],
 })
 rule('an unused trialParameter is an error in the command form', edit(LOCAL, ['    command: [', '    trialParameters:\n      - {name: lr, reference: lr}\n      - {name: epochs, reference: epochs}\n      - {name: trial, reference: "${trialSpec.Name}"}\n    command: [']), {
   path: '/spec/trialTemplate/trialParameters/2/name', at: 'name: trial', says: ['trialParameter "trial" is never used', 'command or env'],

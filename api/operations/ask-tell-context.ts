@@ -1,0 +1,11 @@
+import type { Store } from '../../db/store.ts'
+import type { SuggestionService } from '../../suggestion/suggestion-service.ts'
+import type { EarlyStoppingRule } from './early-stopping.ts'
+
+/** What the ask/tell operations share: built once per app by routes/ask-tell.ts. */
+export interface AskTellContext {
+  readonly store: Store
+  readonly suggestions: SuggestionService
+  readonly heartbeatTimeoutSeconds: number
+  readonly earlyStopping?: EarlyStoppingRule
+}

@@ -1,0 +1,134 @@
+import type { MetricPoint } from '../../core/metric.ts'
+import type { Experiment } from '../../core/spec/index.ts'
+import { metricNames, strategyFor } from '../../core/spec/index.ts'
+import type { ExperimentRecord, PointsSummary, Store, TrialRecord } from '../../db/store.ts'
+import { improves } from '../../controller/best-trial.ts'
+import { ASK_TELL_COLLECTOR, decideTrialOutcome, type TrialOutcome } from '../../controller/trial-outcome.ts'
+import type { MetricSummaryWithCount } from '../../metrics-collector/objective.ts'
+import { invalidField } from '../http-error.ts'
+import { trialFinished, trialReoffered } from './ask-tell-errors.ts'
+import type { BestObjectiveCache } from './best-objective-cache.ts'
+import { completeIfDone } from './complete-if-done.ts'
+import { findWorkerTrial } from './find-worker-trial.ts'
+import { toNumber, type ReportedValue } from './reported-value.ts'
+
+export interface TellInput {
+  readonly state?: 'Succeeded' | 'Failed'
+  /** The objective metric's final value. */
+  readonly value?: ReportedValue
+  /** Final values by metric name. */
+  readonly values?: Readonly<Record<string, ReportedValue>>
+  readonly message?: string
+  /** The attempt the ask answered with; absent = whoever holds the trial now. */
+  readonly attempt?: number
+}
+
+/**
+ * A worker's result (POST .../trials/{trial}:tell), decided as the controller decides a local
+ * trial's (controller/trial-outcome.ts): the told values become the last point of each metric,
+ * the objective is the objective metric's strategy over all of its points, and without a finite
+ * objective a Succeeded tell ends MetricsUnavailable. Then the best trial and the experiment's
+ * completion are updated with the controller's events. Three round trips unless the value may
+ * be a new best, whatever the history: the trial with its points summarised per metric in SQL,
+ * the finish (state, final points and event in one statement), the completion counts.
+ */
+export async function tellTrial(
+  store: Store,
+  bestObjectives: BestObjectiveCache,
+  experimentName: string,
+  trialName: string,
+  input: TellInput,
+): Promise<TrialRecord> {
+  const state = input.state ?? 'Succeeded'
+  if (input.value !== undefined && input.values !== undefined) throw invalidField('/body/values', 'give either value (the objective metric) or values, not both')
+  if (state === 'Succeeded' && input.value === undefined && input.values === undefined) {
+    throw invalidField('/body/value', 'a Succeeded tell needs value (the objective metric\'s final value) or values (by metric)')
+  }
+  const { experiment, trial, points: pushed } = await findWorkerTrial(store, experimentName, trialName, { points: true })
+  const spec = experiment.spec as Experiment
+  const metric = spec.spec.objective.objectiveMetricName
+  const told: Record<string, ReportedValue> = input.values ? { ...input.values } : input.value !== undefined ? { [metric]: input.value } : {}
+  const known = metricNames(spec)
+  for (const name of Object.keys(told)) {
+    if (!known.includes(name)) throw invalidField(`/body/values/${name}`, `"${name}" is not a metric of this experiment; its metrics are ${known.join(', ')}`)
+  }
+  const restarts = input.attempt === undefined ? undefined : input.attempt - 1
+  if (trial.state !== 'Running') throw trialFinished(trial)
+  if (restarts !== undefined && restarts !== trial.restarts) throw trialReoffered(trial, input.attempt!)
+
+  const finalPoints = finalPointsOf(told, pushed)
+  const summary = summaryWith(pushed, finalPoints)
+  const reported = new Set([...Object.keys(pushed), ...finalPoints.map((p) => p.name)])
+  const outcome = decideTrialOutcome(
+    state === 'Succeeded' ? { phase: 'succeeded' } : { phase: 'failed', reason: 'WorkerFailed', message: input.message ?? 'the worker reported a failure' },
+    summary,
+    { metric, strategy: strategyFor(spec, metric), collector: ASK_TELL_COLLECTOR },
+    { garbageCount: 0, nonFiniteOnly: [...reported].filter((name) => summary[name] === undefined) },
+  )
+  const direction = spec.spec.objective.type
+  // The best only improves, so a value that does not beat the best read now cannot beat the
+  // real one: only a likely new best pays for the experiment lock (and a transaction).
+  const current = await bestObjectives.get(store, experiment.bestTrialId)
+  const maybeBest = outcome.state === 'Succeeded' && outcome.objective !== null && improves(direction, outcome.objective, current)
+
+  const finish = async (s: Store): Promise<TrialRecord> => {
+    const metrics = Object.fromEntries(Object.entries(summary).map(([k, v]) => [k, { min: v.min, max: v.max, latest: v.latest }]))
+    const finished = await s.trials.finishAttempt(trial.id, restarts, ['Running'], outcome.state, {
+      objective: outcome.objective, metrics, reason: outcome.reason,
+      message: outcome.state === 'Succeeded' && input.message !== undefined ? input.message : outcome.message,
+      finishedAt: new Date(),
+    }, {
+      points: finalPoints,
+      event: { type: 'trial:state-changed', payload: { state: outcome.state, reason: outcome.reason, objective: outcome.objective } },
+    })
+    if (finished) return finished
+    const now = (await s.trials.get(trial.id)) ?? trial
+    throw now.state === 'Running' ? trialReoffered(now, input.attempt ?? 0) : trialFinished(now)
+  }
+  const { finished, best } = maybeBest
+    ? await store.transaction(async (tx) => {
+      // Experiment before trial, the order stop and completion lock in.
+      await tx.experiments.lock(experiment.id)
+      const finished = await finish(tx)
+      return { finished, best: await updateBest(tx, experiment, trial, outcome) }
+    })
+    : { finished: await finish(store), best: false }
+  if (best) bestObjectives.set(trial.id, outcome.objective!)
+  await completeIfDone(store, best ? { ...experiment, bestTrialId: trial.id } : experiment, best ? outcome.objective! : current)
+  return finished
+}
+
+/** Each told value one step after the metric's last stored point, so it is the metric's latest. */
+function finalPointsOf(told: Readonly<Record<string, ReportedValue>>, pushed: Readonly<Record<string, PointsSummary>>): MetricPoint[] {
+  const at = new Date()
+  return Object.entries(told).map(([name, value]) => ({ name, step: (pushed[name]?.lastStep ?? -1) + 1, value: toNumber(value), at }))
+}
+
+/**
+ * summarize() over the stored points and the final ones, from the stored points' summary: a
+ * final point is its metric's latest, and counts only when finite. Keys in summarize()'s order
+ * (first finite point: stored metrics by name, then the told ones).
+ */
+function summaryWith(pushed: Readonly<Record<string, PointsSummary>>, finalPoints: readonly MetricPoint[]): Record<string, MetricSummaryWithCount> {
+  const summary = new Map<string, MetricSummaryWithCount>()
+  for (const [name, p] of Object.entries(pushed)) if (p.finite) summary.set(name, p.finite)
+  for (const { name, value } of finalPoints) {
+    if (!Number.isFinite(value)) continue
+    const s = summary.get(name)
+    summary.set(name, s
+      ? { min: Math.min(s.min, value), max: Math.max(s.max, value), latest: value, count: s.count + 1 }
+      : { min: value, max: value, latest: value, count: 1 })
+  }
+  return Object.fromEntries(summary)
+}
+
+/** Under the experiment lock, so two tells cannot both think they beat the same best. Resolves whether it did. */
+async function updateBest(tx: Store, experiment: ExperimentRecord, trial: TrialRecord, outcome: TrialOutcome): Promise<boolean> {
+  const now = await tx.experiments.get(experiment.id)
+  if (!now) return false
+  const best = now.bestTrialId ? (await tx.trials.get(now.bestTrialId))?.objective ?? undefined : undefined
+  if (!improves((experiment.spec as Experiment).spec.objective.type, outcome.objective!, best)) return false
+  await tx.experiments.update(experiment.id, { bestTrialId: trial.id })
+  await tx.events.append({ experimentId: experiment.id, trialId: trial.id, type: 'experiment:new-best', payload: { objective: outcome.objective } })
+  return true
+}

@@ -1,0 +1,141 @@
+import { algorithmUsesHistory } from '../../algorithms/index.ts'
+import type { Experiment } from '../../core/spec/index.ts'
+import { toSearchSpace } from '../../core/spec/index.ts'
+import type { ClaimedTrial, ExperimentRecord, TrialTally } from '../../db/store.ts'
+import type { EnsureResult } from '../../suggestion/suggestion-service.ts'
+import type { AskTellContext } from './ask-tell-context.ts'
+import { experimentCompleted, noTrialAvailable, notAskTell } from './ask-tell-errors.ts'
+import { completeIfDone } from './complete-if-done.ts'
+import { findExperiment, isCompleted } from './find-experiment.ts'
+
+export interface AskInput {
+  readonly idempotencyKey?: string
+  readonly worker?: string
+}
+
+/** Asks that lose every race for a fresh trial this often give up with NO_TRIAL_AVAILABLE. */
+const MAX_ROUNDS = 8
+/** Retry-After when parallelTrialCount trials run: one of them usually ends soon. */
+const BUSY_RETRY_SECONDS = 1
+
+/**
+ * Hands trials to outside workers (POST .../trials:ask), Katib's budget rules included: at most
+ * parallelTrialCount Running, at most maxTrialCount in all, stale trials handed out again first.
+ *
+ * Built for many asks a second on long histories. The serialised part is one database call
+ * (TrialStore.claimForWorker: idempotency, staleness, the parallel limit and taking a Pending
+ * trial). Suggestions are created ahead as Pending trials, up to parallelTrialCount of them for
+ * algorithms that do not read the history (random on continuous spaces, sobol): one creation
+ * then serves many asks, and costs a count instead of reading every trial. Model-based
+ * algorithms get one suggestion per ask, with the full history, so each sees every result told
+ * before it. Creations of one experiment in this process are shared: asks that find nothing
+ * Pending wait for the creation in flight instead of queueing on the experiment lock.
+ */
+export class TrialDispenser {
+  readonly #ctx: AskTellContext
+  readonly #creating = new Map<string, Promise<EnsureResult>>()
+
+  constructor(context: AskTellContext) {
+    this.#ctx = context
+  }
+
+  async ask(experimentName: string, input: AskInput): Promise<{ experiment: ExperimentRecord; trial: ClaimedTrial }> {
+    const { store } = this.#ctx
+    let experiment = await findExperiment(store, experimentName)
+    const spec = experiment.spec as Experiment
+    if (spec.spec.trialTemplate) throw notAskTell(experiment)
+    if (experiment.state === 'Created' || experiment.state === 'Restarting') experiment = await this.#start(experiment)
+    const parallel = spec.spec.parallelTrialCount ?? 3
+    const request = {
+      ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
+      ...(input.worker !== undefined ? { worker: input.worker } : {}),
+      maxRunning: parallel,
+      staleSeconds: this.#ctx.heartbeatTimeoutSeconds,
+    }
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const claim = await store.trials.claimForWorker(experiment.id, request)
+      switch (claim.outcome) {
+        case 'existing':
+          return { experiment, trial: claim.trial }
+        case 'completed':
+          throw experimentCompleted((await store.experiments.get(experiment.id)) ?? experiment)
+        case 'reoffered':
+          // Its old points are gone and its event written: the claim did both.
+          return { experiment, trial: claim.trial }
+        case 'claimed':
+          // Top the pool up before it runs dry, so the next asks find a trial waiting.
+          if (claim.pending < parallel / 2 && !this.#usesHistory(experiment)) void this.#create(experiment).catch(() => {})
+          return { experiment, trial: claim.trial }
+        case 'busy':
+          throw noTrialAvailable(`experiment "${experiment.name}" already runs parallelTrialCount = ${parallel} trials; ask again when one ends`, BUSY_RETRY_SECONDS)
+        case 'empty': {
+          const created = await this.#create(experiment)
+          if (created.created.length === 0) await this.#explainEmpty(experiment)
+        }
+      }
+    }
+    throw noTrialAvailable(`every trial created for experiment "${experiment.name}" was taken by other asks; ask again`, BUSY_RETRY_SECONDS)
+  }
+
+  /** Resolves once no creation started by an ask is in flight (before the store closes). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#creating.values()])
+  }
+
+  /** Created (or Restarting, after a resume) becomes Running on the first ask: compare-and-set, as the runner does. */
+  async #start(experiment: ExperimentRecord): Promise<ExperimentRecord> {
+    const { store } = this.#ctx
+    const running = await store.experiments.transition(experiment.id, ['Created', 'Restarting'], {
+      state: 'Running', reason: 'ExperimentRunning', message: 'experiment is running; trials are run by ask/tell workers',
+      startedAt: experiment.startedAt ?? new Date(),
+    })
+    if (!running) return (await store.experiments.get(experiment.id)) ?? experiment
+    await store.events.append({ experimentId: experiment.id, type: 'experiment:state-changed', payload: { state: 'Running' } })
+    return running
+  }
+
+  #usesHistory(experiment: ExperimentRecord): boolean {
+    const spec = experiment.spec as Experiment
+    return algorithmUsesHistory(spec.spec.algorithm.algorithmName, toSearchSpace(spec))
+  }
+
+  /** Pending trials for the next asks; one creation per experiment at a time in this process. */
+  #create(experiment: ExperimentRecord): Promise<EnsureResult> {
+    const inFlight = this.#creating.get(experiment.id)
+    if (inFlight) return inFlight
+    const historyFree = !this.#usesHistory(experiment)
+    const want = (tally: TrialTally, now: ExperimentRecord) => {
+      if (isCompleted(now)) return 0
+      const spec = (now.spec as Experiment).spec
+      const room = (spec.maxTrialCount ?? Number.POSITIVE_INFINITY) - tally.total
+      return Math.min(room, historyFree ? Math.max(1, spec.parallelTrialCount ?? 3) - tally.Pending : tally.Pending === 0 ? 1 : 0)
+    }
+    const creation = this.#ctx.suggestions.createTrials(experiment.id, want).finally(() => this.#creating.delete(experiment.id))
+    this.#creating.set(experiment.id, creation)
+    return creation
+  }
+
+  /**
+   * Nothing Pending and nothing could be created: the experiment is done (complete it, 409
+   * EXPERIMENT_COMPLETED), or its remaining budget is held by running trials (409
+   * NO_TRIAL_AVAILABLE: one may fail or go stale and be handed out again). Returns when a trial
+   * appeared meanwhile, for the caller to claim.
+   */
+  async #explainEmpty(experiment: ExperimentRecord): Promise<void> {
+    const { store } = this.#ctx
+    const completed = await completeIfDone(store, experiment)
+    if (completed) throw experimentCompleted(completed)
+    const tally = await store.trials.tally(experiment.id)
+    if (tally.Pending > 0) return
+    const max = (experiment.spec as Experiment).spec.maxTrialCount
+    const retry = Math.min(this.#ctx.heartbeatTimeoutSeconds, 5)
+    if (max !== undefined && tally.total >= max) {
+      throw noTrialAvailable(`all ${max} trials of experiment "${experiment.name}" (maxTrialCount) are created and ${tally.Running} still run; ` +
+        'ask again: one that fails or goes stale is handed out again, otherwise the experiment completes when they end', retry)
+    }
+    const now = await store.experiments.get(experiment.id)
+    if (now && isCompleted(now)) throw experimentCompleted(now)
+    throw noTrialAvailable(`the search space of experiment "${experiment.name}" is exhausted and ${tally.Running} trials still run; ` +
+      'ask again: the experiment completes when they end', retry)
+  }
+}

@@ -1,0 +1,38 @@
+import type { TrialState } from '../../core/trial.ts'
+import type { TrialRecord } from '../../db/store.ts'
+import type { TrialColumns } from '../schemas/trial-columns.ts'
+import { finiteOrNull } from './trial-view.ts'
+
+/**
+ * Trials (sorted by number) as TrialColumns; `parameters` and `metrics` name the columns, in spec
+ * order. Names share `namePrefix` only when every one starts with it (trials of ask/tell clients
+ * are named by the server too, but a prefix that fails once is dropped rather than guessed).
+ */
+export function trialColumns(trials: readonly TrialRecord[], parameters: readonly string[], metrics: readonly string[], prefix: string): TrialColumns {
+  const namePrefix = trials.every((t) => t.name.startsWith(prefix)) ? prefix : ''
+  const states: TrialState[] = []
+  const stateIndex = new Map<TrialState, number>()
+  const params: Record<string, (number | string | boolean | null)[]> = Object.fromEntries(parameters.map((p) => [p, []]))
+  const latest: Record<string, (number | null)[]> = Object.fromEntries(metrics.map((m) => [m, []]))
+  const out: TrialColumns = {
+    count: trials.length, namePrefix, suffix: [], number: [], states, state: [], objective: [], params, metrics: latest, startedAt: [], finishedAt: [], message: [],
+  }
+  for (const t of trials) {
+    let s = stateIndex.get(t.state)
+    if (s === undefined) {
+      s = states.length
+      stateIndex.set(t.state, s)
+      states.push(t.state)
+    }
+    out.suffix.push(t.name.slice(namePrefix.length))
+    out.number.push(t.number)
+    out.state.push(s)
+    out.objective.push(finiteOrNull(t.objective))
+    for (const p of parameters) params[p]!.push(t.params[p] ?? null)
+    for (const m of metrics) latest[m]!.push(finiteOrNull(t.metrics?.[m]?.latest))
+    out.startedAt.push(t.startedAt ? t.startedAt.getTime() : null)
+    out.finishedAt.push(t.finishedAt ? t.finishedAt.getTime() : null)
+    out.message.push(t.message ?? t.reason)
+  }
+  return out
+}

@@ -1,0 +1,24 @@
+import type { HypertuneClient } from '../api/client/hypertune-client.ts'
+import type { ExperimentResource } from '../api/schemas/experiment.ts'
+import { renderOutput } from './render-output.ts'
+import type { CommandIo } from './server-io.ts'
+import type { OutputFormat } from './server-options.ts'
+
+/** `hypertune stop NAME`: completes it (Succeeded, ExperimentStopped) and kills its running trials. */
+export async function stopCommand(name: string, client: HypertuneClient, format: OutputFormat, io: CommandIo): Promise<number> {
+  const resource = await client.stopExperiment(name)
+  io.out.write(renderOutput(resource, format, () => stateLine(resource)))
+  return 0
+}
+
+/** `hypertune resume NAME`: runs a stopped experiment again when its resumePolicy allows. */
+export async function resumeCommand(name: string, client: HypertuneClient, format: OutputFormat, io: CommandIo): Promise<number> {
+  const resource = await client.resumeExperiment(name)
+  io.out.write(renderOutput(resource, format, () => stateLine(resource)))
+  return 0
+}
+
+function stateLine(resource: ExperimentResource): string {
+  const { state, reason, message } = resource.status
+  return `experiment "${resource.metadata.name}" ${state}${reason ? ` (${reason})` : ''}${message ? `: ${message}` : ''}`
+}

@@ -1,0 +1,2 @@
+// esbuild turns the stylesheet import into assets/main.css.
+declare module '*.css'

@@ -1,0 +1,69 @@
+import type { ExperimentResource } from './api-types.ts'
+import { formatAge, formatAssignment, formatNumber, formatTime } from './format.ts'
+import { Link } from './link.tsx'
+import { paths } from './router.ts'
+import type { SpecInfo } from './spec-info.ts'
+import { StatusBadge } from './status-badge.tsx'
+
+/** State with reason and message, Katib's conditions, trial counts and the best trial's parameters. */
+export function ExperimentHeader(props: { experiment: ExperimentResource; info: SpecInfo; live: string }) {
+  const { status, metadata } = props.experiment
+  const best = status.currentOptimalTrial
+  const objective = best.observation.metrics.find((m) => m.name === props.info.objective.metric)
+  const bestValue = objective ? (props.info.objective.type === 'minimize' ? objective.min : objective.max) : undefined
+  return (
+    <section class="experiment-header">
+      <div class="title-row">
+        <h1>{metadata.name}</h1>
+        <StatusBadge state={status.state} />
+        {status.reason && <span class="muted">{status.reason}</span>}
+        <span class={`live live-${props.live}`} title={props.live === 'stream' ? 'live: server-sent events' : props.live === 'polling' ? 'live: polling every 2 s' : 'connecting'}>
+          ● {props.live === 'stream' ? 'live' : props.live === 'polling' ? 'polling' : '…'}
+        </span>
+      </div>
+      {status.message && <p class="message">{status.message}</p>}
+      <div class="cards">
+        <div class="card">
+          <h2>Trials</h2>
+          <dl class="counts">
+            <dt>total</dt><dd>{status.trials}</dd>
+            <dt>succeeded</dt><dd class="good">{status.trialsSucceeded}</dd>
+            <dt>running</dt><dd>{status.trialsRunning + status.trialsPending}</dd>
+            <dt>failed</dt><dd class={status.trialsFailed > 0 ? 'bad' : ''}>{status.trialsFailed}</dd>
+            {status.trialsKilled > 0 && <><dt>killed</dt><dd>{status.trialsKilled}</dd></>}
+            {status.trialsEarlyStopped > 0 && <><dt>early stopped</dt><dd>{status.trialsEarlyStopped}</dd></>}
+            {status.trialMetricsUnavailable > 0 && <><dt>no metrics</dt><dd>{status.trialMetricsUnavailable}</dd></>}
+          </dl>
+          <p class="muted small">created {formatAge(metadata.creationTimestamp)}{status.completionTime ? `, completed ${formatTime(status.completionTime)}` : ''}</p>
+        </div>
+        <div class="card best-card" data-testid="best-trial">
+          <h2>Best trial</h2>
+          {best.bestTrialName ? (
+            <>
+              <p>
+                <Link href={paths.trial(metadata.name, best.bestTrialName)} class="strong">{best.bestTrialName}</Link>
+                <span class="best-value"> {props.info.objective.metric} = {formatNumber(bestValue)}</span>
+              </p>
+              <table class="kv">
+                <tbody>
+                  {best.parameterAssignments.map((a) => <tr><th scope="row">{a.name}</th><td class="num" title={a.value}>{formatAssignment(a.value)}</td></tr>)}
+                </tbody>
+              </table>
+            </>
+          ) : <p class="muted">No trial has reported {props.info.objective.metric} yet.</p>}
+        </div>
+        <div class="card">
+          <h2>Conditions</h2>
+          <ul class="conditions">
+            {status.conditions.map((c) => (
+              <li title={c.message}>
+                <span class={c.status === 'True' ? 'cond-true' : 'cond-false'}>{c.status === 'True' ? '●' : '○'}</span> {c.type}
+                <span class="muted small"> {c.reason}{c.lastTransitionTime ? `, ${formatAge(c.lastTransitionTime)}` : ''}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
+    </section>
+  )
+}

@@ -1,0 +1,52 @@
+import type { ExperimentResource } from './api-types.ts'
+import type { TrialRow } from './trial-row.ts'
+
+export interface ParameterInfo {
+  readonly name: string
+  readonly type: 'double' | 'int' | 'discrete' | 'categorical'
+  readonly log: boolean
+  /** Categorical values in spec order (discrete ones are numbers). */
+  readonly values: readonly string[] | undefined
+}
+
+export interface SpecInfo {
+  readonly parameters: readonly ParameterInfo[]
+  readonly objective: { readonly type: 'minimize' | 'maximize'; readonly metric: string; readonly goal: number | undefined }
+  readonly metrics: readonly string[]
+}
+
+interface LooseSpec {
+  objective?: { type?: string; objectiveMetricName?: string; additionalMetricNames?: string[]; goal?: number }
+  parameters?: { name: string; parameterType: ParameterInfo['type']; feasibleSpace?: { list?: string[]; distribution?: string } }[]
+}
+
+/** What the charts need from the stored spec (the API types it loosely: it is the user's document). */
+export function specInfo(experiment: ExperimentResource): SpecInfo {
+  const spec = experiment.spec as LooseSpec
+  const objective = spec.objective ?? {}
+  const metric = objective.objectiveMetricName ?? 'objective'
+  return {
+    parameters: (spec.parameters ?? []).map((p) => ({
+      name: p.name,
+      type: p.parameterType,
+      log: /log/i.test(p.feasibleSpace?.distribution ?? ''),
+      values: p.parameterType === 'categorical' ? p.feasibleSpace?.list ?? [] : undefined,
+    })),
+    objective: { type: objective.type === 'maximize' ? 'maximize' : 'minimize', metric, goal: objective.goal },
+    metrics: [metric, ...(objective.additionalMetricNames ?? [])],
+  }
+}
+
+/** Best first: the objective's direction, trials without a value last. */
+export function compareObjective(info: SpecInfo) {
+  const sign = info.objective.type === 'minimize' ? 1 : -1
+  return (a: TrialRow, b: TrialRow) => {
+    if (a.objective === null) return b.objective === null ? a.number - b.number : 1
+    if (b.objective === null) return -1
+    return sign * (a.objective - b.objective) || a.number - b.number
+  }
+}
+
+export function latestMetric(trial: TrialRow, name: string): number | undefined {
+  return trial.metrics[name] ?? undefined
+}

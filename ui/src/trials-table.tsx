@@ -1,0 +1,118 @@
+import { useMemo, useState } from 'preact/hooks'
+import { formatDuration, formatNumber, formatValue } from './format.ts'
+import { Link } from './link.tsx'
+import { paths } from './router.ts'
+import { compareObjective, latestMetric, type SpecInfo } from './spec-info.ts'
+import { StatusBadge } from './status-badge.tsx'
+import type { TrialRow } from './trial-row.ts'
+
+const ROW = 34
+const VIEW_ROWS = 14
+const OVERSCAN = 8
+
+type SortKey = { readonly kind: 'number' | 'state' | 'objective' | 'duration' } | { readonly kind: 'param' | 'metric'; readonly name: string }
+
+interface TrialsTableProps {
+  readonly experiment: string
+  readonly trials: readonly TrialRow[]
+  readonly info: SpecInfo
+  readonly bestTrial: string
+}
+
+/**
+ * Every trial, a column per parameter and metric, sortable by any column (click the header).
+ * Only the rows in view are in the DOM, so 10,000 trials scroll as fast as 10.
+ */
+export function TrialsTable(props: TrialsTableProps) {
+  const [sort, setSort] = useState<SortKey>({ kind: 'number' })
+  const [descending, setDescending] = useState(true)
+  const [scrollTop, setScrollTop] = useState(0)
+  const extraMetrics = props.info.metrics.slice(1)
+  const sorted = useMemo(() => sortTrials(props.trials, sort, descending, props.info), [props.trials, sort, descending, props.info])
+  const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN)
+  const last = Math.min(sorted.length, first + VIEW_ROWS + 2 * OVERSCAN)
+  const columns = 4 + props.info.parameters.length + extraMetrics.length
+
+  const header = (label: string, key: SortKey, className = '') => {
+    const active = sameKey(sort, key)
+    return (
+      <th class={className} aria-sort={active ? (descending ? 'descending' : 'ascending') : 'none'} scope="col">
+        <button
+          type="button"
+          class="th-button"
+          onClick={() => {
+            if (active) setDescending(!descending)
+            else {
+              setSort(key)
+              setDescending(key.kind === 'number')
+            }
+          }}
+        >
+          {label}{active ? (descending ? ' ▾' : ' ▴') : ''}
+        </button>
+      </th>
+    )
+  }
+  return (
+    <div class="trials-table-wrap table-wrap" style={{ maxHeight: `${(VIEW_ROWS + 1) * ROW + 2}px` }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="trials-table">
+      <table class="table trials-table">
+        <thead>
+          <tr>
+            {header('#', { kind: 'number' }, 'num')}
+            {header('State', { kind: 'state' })}
+            {header(props.info.objective.metric, { kind: 'objective' }, 'num')}
+            {props.info.parameters.map((p) => header(p.name, { kind: 'param', name: p.name }, 'num'))}
+            {extraMetrics.map((m) => header(m, { kind: 'metric', name: m }, 'num'))}
+            {header('Duration', { kind: 'duration' }, 'num')}
+          </tr>
+        </thead>
+        <tbody>
+          {first > 0 && <tr class="spacer" style={{ height: `${first * ROW}px` }}><td colSpan={columns} /></tr>}
+          {sorted.slice(first, last).map((t) => (
+            <tr key={t.name} class={t.name === props.bestTrial ? 'best-row' : undefined} style={{ height: `${ROW}px` }}>
+              <td class="num"><Link href={paths.trial(props.experiment, t.name)} title={t.name}>{t.number}</Link></td>
+              <td><StatusBadge state={t.state} title={t.message} /></td>
+              <td class="num strong">{formatNumber(t.objective)}{t.name === props.bestTrial ? <span class="best-mark" title="best trial"> ★</span> : null}</td>
+              {props.info.parameters.map((p) => <td class="num">{formatValue(t.params[p.name] ?? undefined)}</td>)}
+              {extraMetrics.map((m) => <td class="num">{formatNumber(latestMetric(t, m))}</td>)}
+              <td class="num">{t.startedMs !== null ? formatDuration((t.finishedMs ?? Date.now()) - t.startedMs) : '–'}</td>
+            </tr>
+          ))}
+          {last < sorted.length && <tr class="spacer" style={{ height: `${(sorted.length - last) * ROW}px` }}><td colSpan={columns} /></tr>}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+function sameKey(a: SortKey, b: SortKey): boolean {
+  return a.kind === b.kind && ('name' in a ? a.name : '') === ('name' in b ? b.name : '')
+}
+
+const duration = (t: TrialRow) => (t.startedMs !== null ? (t.finishedMs ?? Date.now()) - t.startedMs : -1)
+
+function sortTrials(trials: readonly TrialRow[], key: SortKey, descending: boolean, info: SpecInfo): TrialRow[] {
+  const list = [...trials]
+  const dir = descending ? -1 : 1
+  const byValue = (value: (t: TrialRow) => number | string | undefined) => (a: TrialRow, b: TrialRow) => {
+    const x = value(a)
+    const y = value(b)
+    // Missing values last in either direction.
+    if (x === undefined) return y === undefined ? a.number - b.number : 1
+    if (y === undefined) return -1
+    const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))
+    return dir * c || a.number - b.number
+  }
+  switch (key.kind) {
+    case 'number': return list.sort((a, b) => dir * (a.number - b.number))
+    case 'state': return list.sort(byValue((t) => t.state))
+    // Objective: ascending means best first, whatever the direction of the objective.
+    case 'objective': {
+      const best = compareObjective(info)
+      return list.sort((a, b) => (descending && a.objective !== null && b.objective !== null ? -best(a, b) : best(a, b)))
+    }
+    case 'duration': return list.sort(byValue((t) => (duration(t) < 0 ? undefined : duration(t))))
+    case 'param': return list.sort(byValue((t) => (t.params[key.name] ?? undefined) as number | string | undefined))
+    case 'metric': return list.sort(byValue((t) => latestMetric(t, key.name)))
+  }
+}
