@@ -8,7 +8,7 @@ export const ReportedValue = Type.Union([
 export type ReportedValueType = Static<typeof ReportedValue>
 
 const MetricName = Type.String({ minLength: 1, maxLength: 253, description: 'objectiveMetricName or one of additionalMetricNames' })
-const Attempt = Type.Integer({ minimum: 1, description: 'the attempt the ask answered with; a worker whose trial was handed to another is refused' })
+const Attempt = Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'the attempt the ask answered with; a worker whose trial was handed to another is refused' })
 
 export const AskBody = Type.Object({
   idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'a retried ask with the same key returns the same trial and creates nothing' })),
