@@ -21,8 +21,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<file>', 'Experiment YAML')
     .option('--fresh', 'discard an existing experiment of the same name and start over')
     .option('--home <dir>', 'folder that holds .hypertune/ (embedded database, trial logs)', process.cwd())
-    .action(async (file: string, opts: { fresh?: boolean; home: string }) => {
-      code = await runCommand(file, { fresh: opts.fresh ?? false, home: opts.home })
+    .option('--ui', 'also serve the API and the dashboard on loopback while it runs; prints the experiment page URL')
+    .option('--ui-wait', 'with --ui (implied): keep serving after the run ends, until Ctrl-C')
+    .option('--port <port>', 'with --ui: port to listen on; 0 picks a free one (default: HYPERTUNE_PORT, else 8080)')
+    .option('--host <host>', 'with --ui: loopback address to listen on (default: 127.0.0.1)')
+    .action(async (file: string, opts: { fresh?: boolean; home: string; ui?: boolean; uiWait?: boolean; port?: string; host?: string }) => {
+      const ui = opts.ui === true || opts.uiWait === true
+      if (!ui && (opts.port !== undefined || opts.host !== undefined)) {
+        process.stderr.write('error: --port and --host only apply with --ui\n')
+        code = 2
+        return
+      }
+      code = await runCommand(file, {
+        fresh: opts.fresh ?? false,
+        home: opts.home,
+        ...(ui ? { ui: { wait: opts.uiWait ?? false, ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host !== undefined ? { host: opts.host } : {}) } } : {}),
+      })
     })
   program
     .command('validate')

@@ -10,6 +10,8 @@ import { loadExperiment } from './load-experiment.ts'
 import { ProgressReporter } from './progress-reporter.ts'
 import { printSummary } from './print-summary.ts'
 import { reconcileSpecChange } from './reconcile-spec-change.ts'
+import { resolveRunUiAddress, startRunUi, type RunUi, type RunUiOptions } from './run-ui.ts'
+import { untilStopped } from './until-stopped.ts'
 
 export interface RunOptions {
   /** Discard an existing experiment of the same name and start over. */
@@ -19,27 +21,66 @@ export interface RunOptions {
   readonly pollMs?: number
   readonly signal?: AbortSignal
   readonly out?: NodeJS.WriteStream
+  /** Also serve the API and the dashboard on loopback while it runs (`--ui`). */
+  readonly ui?: RunUiOptions
 }
 
-/** Exit codes: 0 succeeded, 1 experiment failed, 2 bad input, 3 environment, 130 interrupted. */
+/**
+ * Exit codes: 0 succeeded, 1 experiment failed, 2 bad input (a --ui port in use too), 3
+ * environment, 130 interrupted. With `ui.wait` the code is returned only after Ctrl-C.
+ */
 export async function runCommand(file: string, options: RunOptions = {}): Promise<number> {
   const out = options.out ?? process.stdout
   const { experiment, localIssues, warnings } = await loadExperiment(file)
   if (localIssues.length > 0) throw new InvalidSpecError(localIssues, file)
   if (warnings.length > 0) process.stderr.write(`warning:\n${formatIssues(warnings, file)}\n`)
+  const address = options.ui ? resolveRunUiAddress(options.ui, process.env) : undefined
+  if (typeof address === 'string') return usage(address)
   const home = resolve(options.home ?? process.cwd(), '.hypertune')
   const store = await openStore(resolveStoreOptions(process.env, home))
+  // What a delete through the dashboard waits for: this process's trials of that experiment to end.
+  let running: { id: string; done: Promise<unknown> } | undefined
+  let ui: RunUi | undefined
   try {
+    if (address) {
+      // Listening comes before the experiment is touched: a taken port changes nothing.
+      const started = await startRunUi({
+        store, home, address, err: process.stderr, experimentName: experiment.metadata.name,
+        detach: async (id) => {
+          if (running?.id === id) await running.done.catch(() => {})
+        },
+      })
+      if (typeof started === 'string') return usage(started)
+      ui = started
+    }
     const record = await prepareExperiment(store, experiment, options.fresh ?? false, out)
+    // Printed once the experiment exists, so the page never opens on a 404.
+    if (ui) out.write(`${ui.dashboard ? 'dashboard' : 'api'}: ${ui.url}\n`)
+    let code: number
     if (record.state === 'Succeeded' || record.state === 'Failed') {
       out.write(`experiment "${record.name}" already completed; run with --fresh to start it over\n`)
       await printSummary(store, record, out)
-      return record.state === 'Succeeded' ? 0 : 1
+      code = record.state === 'Succeeded' ? 0 : 1
+    } else {
+      const done = runToCompletion(store, record, experiment, { ...options, out, baseDir: dirname(resolve(file)), home })
+      running = { id: record.id, done }
+      code = await done
     }
-    return await runToCompletion(store, record, experiment, { ...options, out, baseDir: dirname(resolve(file)), home })
+    // Ctrl-C during the run means "stop", not "stop the run and keep the page".
+    if (ui && options.ui?.wait && code !== 130) {
+      out.write(`the run is over; still serving ${ui.url} until Ctrl-C\n`)
+      await untilStopped(options.signal)
+    }
+    return code
   } finally {
+    await ui?.close()
     await store.destroy()
   }
+}
+
+function usage(message: string): number {
+  process.stderr.write(`error: ${message}\n`)
+  return 2
 }
 
 async function prepareExperiment(store: Store, experiment: Experiment, fresh: boolean, out: NodeJS.WritableStream): Promise<ExperimentRecord> {

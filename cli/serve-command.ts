@@ -12,8 +12,10 @@ import { checkLocalRunnable } from '../controller/check-local.ts'
 import { runsDir } from '../controller/create-local-runner.ts'
 import { ExperimentSupervisor } from '../controller/experiment-supervisor.ts'
 import { SuggestionWorkerPool } from '../suggestion/suggestion-worker-pool.ts'
-import { DEFAULT_DASHBOARD_DIR, ensureDashboardBuilt } from '../ui/build-ui.ts'
 import { isLoopback } from './is-loopback.ts'
+import { parsePort } from './parse-port.ts'
+import { prepareDashboard } from './prepare-dashboard.ts'
+import { untilStopped } from './until-stopped.ts'
 
 export interface ServeOptions {
   /** Default HYPERTUNE_HOST, then 127.0.0.1. */
@@ -123,28 +125,6 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
   }
 }
 
-/**
- * Builds the dashboard when its bundle is missing or stale (under a second), next to its sources,
- * or under .hypertune/ where those are read-only (an installed package). The API works without it.
- */
-async function prepareDashboard(home: string, err: NodeJS.WritableStream): Promise<string | undefined> {
-  let firstError: unknown
-  for (const dir of [DEFAULT_DASHBOARD_DIR, join(home, 'dashboard')]) {
-    try {
-      return (await ensureDashboardBuilt(dir)).dir
-    } catch (error) {
-      firstError ??= error
-    }
-  }
-  err.write(`warning: the dashboard could not be built, serving the API only: ${(firstError as Error).message}\n`)
-  return undefined
-}
-
-function parsePort(text: string): number | undefined {
-  const port = Number(text)
-  return /^\d+$/.test(text.trim()) && port >= 0 && port <= 65535 ? port : undefined
-}
-
 function parseWorkers(text: string): number | undefined {
   const workers = Number(text)
   return /^\d+$/.test(text.trim()) && workers >= 1 && workers <= 64 ? workers : undefined
@@ -169,20 +149,4 @@ async function loadTokens(file: string | undefined, envToken: string | undefined
   if (parsed.issues.length > 0) throw new InvalidSpecError(parsed.issues, file)
   if (parsed.tokens.length === 0) throw new InvalidSpecError([{ path: '', message: 'the tokens file holds no token' }], file)
   return [...tokens, ...parsed.tokens.filter((t) => !tokens.some((e) => e.token === t.token))]
-}
-
-/** Resolves on SIGINT, SIGTERM or the abort signal, whichever comes first. */
-function untilStopped(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done)
-      process.off('SIGTERM', done)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    process.once('SIGINT', done)
-    process.once('SIGTERM', done)
-    signal?.addEventListener('abort', done)
-    if (signal?.aborted) done()
-  })
 }

@@ -4,6 +4,7 @@ import * as initial from './migrations/0001-initial.ts'
 import * as listIndexes from './migrations/0002-list-indexes.ts'
 import * as askTell from './migrations/0003-ask-tell.ts'
 import * as trialLineage from './migrations/0004-trial-lineage.ts'
+import * as askByName from './migrations/0005-ask-by-name.ts'
 
 /** Every migration, in order. Listed by hand: no directory scanning, so bundling cannot lose one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -11,6 +12,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002-list-indexes': listIndexes,
   '0003-ask-tell': askTell,
   '0004-trial-lineage': trialLineage,
+  '0005-ask-by-name': askByName,
 }
 
 /**

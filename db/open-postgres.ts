@@ -3,6 +3,7 @@ import pg from 'pg'
 import { databaseUnavailable } from './database-unavailable.ts'
 import { KyselyStore } from './kysely-store.ts'
 import { migrateToLatest } from './migrate.ts'
+import { preparingPool } from './preparing-pool.ts'
 import type { Database } from './schema.ts'
 
 // pg returns int8 (bigint, bigserial, count(*)) as strings; PGlite returns numbers. Parsing
@@ -29,7 +30,7 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
   // An idle connection dropped by the server (restart, failover) is reported here; without a
   // listener Node would crash the process. The pool discards it and the next query reconnects.
   pool.on('error', () => {})
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) })
   try {
     await migrateToLatest(db)
   } catch (error) {

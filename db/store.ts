@@ -196,6 +196,11 @@ export interface TrialStore {
   /** An ask's serialised step, in one round trip (see WorkerClaim). */
   claimForWorker(experimentId: string, request: WorkerClaimRequest): Promise<WorkerClaim>
   /**
+   * claimForWorker on the experiment named `experimentName`, the limit being its spec's
+   * parallelTrialCount: a whole ask in one round trip (see NamedWorkerClaim).
+   */
+  claimByName(experimentName: string, request: NamedClaimRequest): Promise<NamedWorkerClaim>
+  /**
    * A worker's sign of life: sets heartbeatAt if the trial is Running and, when `restarts` is
    * given, still in that attempt. Resolves whether it was.
    */
@@ -228,6 +233,16 @@ export interface TrialByNames {
   readonly trial?: TrialRecord
   /** By metric name (in name order), when asked for and the trial exists; metrics without points are absent. */
   readonly points?: Readonly<Record<string, PointsSummary>>
+  /** With `points`: how far the experiment has come, read in the same query. */
+  readonly progress?: ExperimentProgress
+}
+
+/** What a tell reads to tell whether its experiment may complete (api/operations/complete-if-done.ts). */
+export interface ExperimentProgress {
+  /** The highest trial number + 1, as TrialTally.total. */
+  readonly total: number
+  /** The suggestion service's saved state says the search space is exhausted (isSuggestionExhausted). */
+  readonly suggestionExhausted: boolean
 }
 
 /** One metric's stored points, as a tell needs them. */
@@ -247,6 +262,28 @@ export interface WorkerClaimRequest {
   /** A Running ask/tell trial silent for longer than this is re-offered. */
   readonly staleSeconds: number
 }
+
+/** What an ask by experiment name wants from claimByName. */
+export interface NamedClaimRequest {
+  readonly idempotencyKey?: string
+  readonly worker?: string
+  /** The limit when the spec sets no parallelTrialCount. */
+  readonly defaultMaxRunning: number
+  readonly staleSeconds: number
+}
+
+/**
+ * claimByName's answer: claimForWorker's, or `not-ask-tell` (the spec has a trialTemplate) or
+ * `not-started` (Created or Restarting: start it, then ask again), with the experiment's id, the
+ * limit applied, and a version that changes with every update of the experiment's row (keep
+ * what is derived from its spec until it does).
+ */
+export type NamedWorkerClaim =
+  | { readonly outcome: 'not-found' }
+  | (
+    (WorkerClaim | { readonly outcome: 'not-ask-tell' | 'not-started' })
+    & { readonly experimentId: string; readonly experimentVersion: string; readonly maxRunning: number }
+  )
 
 /** A trial as an ask hands it out. */
 export interface ClaimedTrial {

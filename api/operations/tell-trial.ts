@@ -8,7 +8,7 @@ import type { MetricSummaryWithCount } from '../../metrics-collector/objective.t
 import { invalidField } from '../http-error.ts'
 import { trialFinished, trialReoffered } from './ask-tell-errors.ts'
 import type { BestObjectiveCache } from './best-objective-cache.ts'
-import { completeIfDone } from './complete-if-done.ts'
+import { completeIfDone, mayComplete } from './complete-if-done.ts'
 import { findWorkerTrial } from './find-worker-trial.ts'
 import { toNumber, type ReportedValue } from './reported-value.ts'
 
@@ -28,9 +28,10 @@ export interface TellInput {
  * trial's (controller/trial-outcome.ts): the told values become the last point of each metric,
  * the objective is the objective metric's strategy over all of its points, and without a finite
  * objective a Succeeded tell ends MetricsUnavailable. Then the best trial and the experiment's
- * completion are updated with the controller's events. Three round trips unless the value may
+ * completion are updated with the controller's events. Two round trips unless the value may
  * be a new best, whatever the history: the trial with its points summarised per metric in SQL,
- * the finish (state, final points and event in one statement), the completion counts.
+ * the finish (state, final points and event in one statement); a third, the completion counts,
+ * only when the experiment may complete (mayComplete).
  */
 export async function tellTrial(
   store: Store,
@@ -44,7 +45,7 @@ export async function tellTrial(
   if (state === 'Succeeded' && input.value === undefined && input.values === undefined) {
     throw invalidField('/body/value', 'a Succeeded tell needs value (the objective metric\'s final value) or values (by metric)')
   }
-  const { experiment, trial, points: pushed } = await findWorkerTrial(store, experimentName, trialName, { points: true })
+  const { experiment, trial, points: pushed, progress } = await findWorkerTrial(store, experimentName, trialName, { points: true })
   const spec = experiment.spec as Experiment
   const metric = spec.spec.objective.objectiveMetricName
   const told: Record<string, ReportedValue> = input.values ? { ...input.values } : input.value !== undefined ? { [metric]: input.value } : {}
@@ -94,7 +95,11 @@ export async function tellTrial(
     })
     : { finished: await finish(store), best: false }
   if (best) bestObjectives.set(trial.id, outcome.objective!)
-  await completeIfDone(store, best ? { ...experiment, bestTrialId: trial.id } : experiment, best ? outcome.objective! : current)
+  const bestNow = best ? outcome.objective! : current
+  // Most tells cannot complete their experiment; they skip the counts (a round trip) then.
+  if (!progress || mayComplete(spec, progress, bestNow)) {
+    await completeIfDone(store, best ? { ...experiment, bestTrialId: trial.id } : experiment, bestNow)
+  }
   return finished
 }
 

@@ -6,7 +6,7 @@ import type { EnsureResult } from '../../suggestion/suggestion-service.ts'
 import type { AskTellContext } from './ask-tell-context.ts'
 import { experimentCompleted, noTrialAvailable, notAskTell } from './ask-tell-errors.ts'
 import { completeIfDone } from './complete-if-done.ts'
-import { findExperiment, isCompleted } from './find-experiment.ts'
+import { experimentNamedNotFound, isCompleted } from './find-experiment.ts'
 
 export interface AskInput {
   readonly idempotencyKey?: string
@@ -17,16 +17,21 @@ export interface AskInput {
 const MAX_ROUNDS = 8
 /** Retry-After when parallelTrialCount trials run: one of them usually ends soon. */
 const BUSY_RETRY_SECONDS = 1
+/** parallelTrialCount when the spec sets none (Katib's default). */
+const DEFAULT_PARALLEL = 3
+/** Experiments whose history use is kept; past this the map starts over. */
+const MAX_KNOWN_EXPERIMENTS = 1_000
 
 /**
  * Hands trials to outside workers (POST .../trials:ask), Katib's budget rules included: at most
  * parallelTrialCount Running, at most maxTrialCount in all, stale trials handed out again first.
  *
- * Built for many asks a second on long histories. The serialised part is one database call
- * (TrialStore.claimForWorker: idempotency, staleness, the parallel limit and taking a Pending
- * trial). Suggestions are created ahead as Pending trials, up to parallelTrialCount of them for
- * algorithms that do not read the history (random on continuous spaces, sobol): one creation
- * then serves many asks, and costs a count instead of reading every trial. Model-based
+ * Built for many asks a second on long histories. An ask is one database call
+ * (TrialStore.claimByName: the experiment by name, idempotency, staleness, the parallel limit
+ * and taking a Pending trial); the experiment itself is read only off that path. Suggestions
+ * are created ahead as Pending trials, up to parallelTrialCount of them for algorithms that do
+ * not read the history (random on continuous spaces, sobol): one creation then serves many asks,
+ * and costs a count instead of reading every trial. Model-based
  * algorithms get one suggestion per ask, with the full history, so each sees every result told
  * before it. Creations of one experiment in this process are shared: asks that find nothing
  * Pending wait for the creation in flight instead of queueing on the experiment lock.
@@ -34,47 +39,58 @@ const BUSY_RETRY_SECONDS = 1
 export class TrialDispenser {
   readonly #ctx: AskTellContext
   readonly #creating = new Map<string, Promise<EnsureResult>>()
+  readonly #historyUse = new Map<string, { readonly version: string; readonly usesHistory: boolean }>()
 
   constructor(context: AskTellContext) {
     this.#ctx = context
   }
 
-  async ask(experimentName: string, input: AskInput): Promise<{ experiment: ExperimentRecord; trial: ClaimedTrial }> {
+  async ask(experimentName: string, input: AskInput): Promise<{ experimentName: string; trial: ClaimedTrial }> {
     const { store } = this.#ctx
-    let experiment = await findExperiment(store, experimentName)
-    const spec = experiment.spec as Experiment
-    if (spec.spec.trialTemplate) throw notAskTell(experiment)
-    if (experiment.state === 'Created' || experiment.state === 'Restarting') experiment = await this.#start(experiment)
-    const parallel = spec.spec.parallelTrialCount ?? 3
     const request = {
       ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
       ...(input.worker !== undefined ? { worker: input.worker } : {}),
-      maxRunning: parallel,
+      defaultMaxRunning: DEFAULT_PARALLEL,
       staleSeconds: this.#ctx.heartbeatTimeoutSeconds,
     }
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const claim = await store.trials.claimForWorker(experiment.id, request)
+    // Starting a Created experiment takes one round more than MAX_ROUNDS claims.
+    for (let round = 0; round <= MAX_ROUNDS; round++) {
+      // The experiment is looked up by the claim itself and read here only off the common path.
+      const claim = await store.trials.claimByName(experimentName, request)
+      if (claim.outcome === 'not-found') throw experimentNamedNotFound(experimentName)
+      const parallel = claim.maxRunning
+      const experiment = () => this.#experiment(claim.experimentId, experimentName)
       switch (claim.outcome) {
+        case 'not-ask-tell':
+          throw notAskTell(await experiment())
+        case 'not-started':
+          await this.#start(await experiment())
+          break
         case 'existing':
-          return { experiment, trial: claim.trial }
+          return { experimentName, trial: claim.trial }
         case 'completed':
-          throw experimentCompleted((await store.experiments.get(experiment.id)) ?? experiment)
+          throw experimentCompleted(await experiment())
         case 'reoffered':
           // Its old points are gone and its event written: the claim did both.
-          return { experiment, trial: claim.trial }
+          return { experimentName, trial: claim.trial }
         case 'claimed':
           // Top the pool up before it runs dry, so the next asks find a trial waiting.
-          if (claim.pending < parallel / 2 && !this.#usesHistory(experiment)) void this.#create(experiment).catch(() => {})
-          return { experiment, trial: claim.trial }
+          // A creation in flight will do: no read of the experiment for it.
+          if (claim.pending < parallel / 2 && !this.#creating.has(claim.experimentId) &&
+            !(await this.#usesHistory(claim.experimentId, claim.experimentVersion, experimentName))) {
+            void experiment().then((e) => this.#create(e)).catch(() => {})
+          }
+          return { experimentName, trial: claim.trial }
         case 'busy':
-          throw noTrialAvailable(`experiment "${experiment.name}" already runs parallelTrialCount = ${parallel} trials; ask again when one ends`, BUSY_RETRY_SECONDS)
+          throw noTrialAvailable(`experiment "${experimentName}" already runs parallelTrialCount = ${parallel} trials; ask again when one ends`, BUSY_RETRY_SECONDS)
         case 'empty': {
-          const created = await this.#create(experiment)
-          if (created.created.length === 0) await this.#explainEmpty(experiment)
+          const now = await experiment()
+          const created = await this.#create(now)
+          if (created.created.length === 0) await this.#explainEmpty(now)
         }
       }
     }
-    throw noTrialAvailable(`every trial created for experiment "${experiment.name}" was taken by other asks; ask again`, BUSY_RETRY_SECONDS)
+    throw noTrialAvailable(`every trial created for experiment "${experimentName}" was taken by other asks; ask again`, BUSY_RETRY_SECONDS)
   }
 
   /** Resolves once no creation started by an ask is in flight (before the store closes). */
@@ -94,21 +110,38 @@ export class TrialDispenser {
     return running
   }
 
-  #usesHistory(experiment: ExperimentRecord): boolean {
-    const spec = experiment.spec as Experiment
-    return algorithmUsesHistory(spec.spec.algorithm.algorithmName, toSearchSpace(spec))
+  /** The experiment as it is now; one that was deleted meanwhile is not found. */
+  async #experiment(id: string, name: string): Promise<ExperimentRecord> {
+    const record = await this.#ctx.store.experiments.get(id)
+    if (!record) throw experimentNamedNotFound(name)
+    return record
+  }
+
+  /**
+   * Whether the experiment's algorithm reads the history, kept per experiment version: the
+   * claim names the version, so a spec change (which changes it) is read again, and the asks
+   * between pay neither a read nor a parse of the spec.
+   */
+  async #usesHistory(id: string, version: string, name: string): Promise<boolean> {
+    const known = this.#historyUse.get(id)
+    if (known?.version === version) return known.usesHistory
+    const experiment = await this.#experiment(id, name)
+    const usesHistory = usesHistoryOf(experiment)
+    if (this.#historyUse.size >= MAX_KNOWN_EXPERIMENTS) this.#historyUse.clear()
+    this.#historyUse.set(id, { version, usesHistory })
+    return usesHistory
   }
 
   /** Pending trials for the next asks; one creation per experiment at a time in this process. */
   #create(experiment: ExperimentRecord): Promise<EnsureResult> {
     const inFlight = this.#creating.get(experiment.id)
     if (inFlight) return inFlight
-    const historyFree = !this.#usesHistory(experiment)
+    const historyFree = !usesHistoryOf(experiment)
     const want = (tally: TrialTally, now: ExperimentRecord) => {
       if (isCompleted(now)) return 0
       const spec = (now.spec as Experiment).spec
       const room = (spec.maxTrialCount ?? Number.POSITIVE_INFINITY) - tally.total
-      return Math.min(room, historyFree ? Math.max(1, spec.parallelTrialCount ?? 3) - tally.Pending : tally.Pending === 0 ? 1 : 0)
+      return Math.min(room, historyFree ? Math.max(1, spec.parallelTrialCount ?? DEFAULT_PARALLEL) - tally.Pending : tally.Pending === 0 ? 1 : 0)
     }
     const creation = this.#ctx.suggestions.createTrials(experiment.id, want).finally(() => this.#creating.delete(experiment.id))
     this.#creating.set(experiment.id, creation)
@@ -138,4 +171,9 @@ export class TrialDispenser {
     throw noTrialAvailable(`the search space of experiment "${experiment.name}" is exhausted and ${tally.Running} trials still run; ` +
       'ask again: the experiment completes when they end', retry)
   }
+}
+
+function usesHistoryOf(experiment: ExperimentRecord): boolean {
+  const spec = experiment.spec as Experiment
+  return algorithmUsesHistory(spec.spec.algorithm.algorithmName, toSearchSpace(spec))
 }

@@ -53,9 +53,9 @@ export const askTellRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, 
       response: { 200: AskedTrialSchema, ...errorResponses },
     },
   }, async (request) => {
-    const { experiment, trial } = await dispenser.ask(request.params.name, request.body)
+    const { experimentName, trial } = await dispenser.ask(request.params.name, request.body)
     return {
-      experiment: experiment.name,
+      experiment: experimentName,
       name: trial.name,
       number: trial.number,
       state: trial.state,

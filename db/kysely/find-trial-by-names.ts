@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Database, ExperimentRow, TrialRow } from '../schema.ts'
 import type { PointsSummary, TrialByNames } from '../store.ts'
 import { experimentRowToRecord, trialRowToRecord } from './mappers.ts'
+import { PREPARED } from './prepared.ts'
 
 // A Record over every column, so a column added to ExperimentsTable fails to compile here
 // instead of going missing from the record. Prefixed, since the trial's columns share names.
@@ -40,8 +41,14 @@ export async function findTrialByNames(db: Kysely<Database>, experimentName: str
           group by metric_name
         ) s)`
     : sql`null`
-  const { rows } = await sql<Record<string, unknown>>`
-    select t.*, ${experimentColumns}, ${points} as ${sql.ref(`${PREFIX}points`)}
+  // What a tell needs to know whether its experiment may complete (see TrialByNames.progress).
+  const progressColumns = withPoints
+    ? sql`(select max(number) from trials where experiment_id = e.id) as ${sql.ref(`${PREFIX}max_number`)},
+      coalesce((select a.state -> 'exhausted' = 'true'::jsonb from algorithm_states a where a.experiment_id = e.id), false) as ${sql.ref(`${PREFIX}exhausted`)},`
+    : sql``
+  // Prepared: one text with points and one without, run by every tell, heartbeat and push.
+  const { rows } = await sql<Record<string, unknown>>`${PREPARED}
+    select t.*, ${experimentColumns}, ${progressColumns} ${points} as ${sql.ref(`${PREFIX}points`)}
     from experiments e left join trials t on t.experiment_id = e.id and t.name = ${trialName}
     where e.name = ${experimentName}`.execute(db)
   const row = rows[0]
@@ -55,5 +62,7 @@ export async function findTrialByNames(db: Kysely<Database>, experimentName: str
     p.name,
     p.count > 0 ? { lastStep: p.lastStep, finite: { min: p.min!, max: p.max!, latest: p.latest!, count: p.count } } : { lastStep: p.lastStep },
   ]))
-  return { experiment, trial, points: summaries }
+  const maxNumber = row[`${PREFIX}max_number`] as number | string | null
+  const progress = { total: maxNumber === null ? 0 : Number(maxNumber) + 1, suggestionExhausted: row[`${PREFIX}exhausted`] === true }
+  return { experiment, trial, points: summaries, progress }
 }

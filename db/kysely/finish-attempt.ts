@@ -5,6 +5,7 @@ import type { Database, TrialRow } from '../schema.ts'
 import type { TrialPatch, TrialRecord } from '../store.ts'
 import { toNullableJsonb, trialPatchToUpdate, trialRowToRecord } from './mappers.ts'
 import { ON_POINT_CONFLICT, pointColumns, unnestPoints } from './point-columns.ts'
+import { PREPARED } from './prepared.ts'
 
 /**
  * TrialStore.finishAttempt as one statement with data-modifying CTEs: the points and the event
@@ -18,7 +19,8 @@ export async function finishAttempt(
 ): Promise<TrialRecord | undefined> {
   if (from.length === 0) return undefined
   const set = Object.entries({ ...trialPatchToUpdate(patch), state: to }).map(([column, value]) => sql`${sql.ref(column)} = ${value}`)
-  const { rows } = await sql<TrialRow>`
+  // Prepared: its text takes a few forms only (the patch's keys, whether restarts is given).
+  const { rows } = await sql<TrialRow>`${PREPARED}
     with t as (
       update trials set ${sql.join(set)}
       where id = ${id} and state in (${sql.join(from)})${restarts === undefined ? sql`` : sql` and restarts = ${restarts}`}

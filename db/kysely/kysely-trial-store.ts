@@ -5,7 +5,7 @@ import type { MetricPoint } from '../../core/metric.ts'
 import { TRIAL_STATES, type TrialState } from '../../core/trial.ts'
 import type { Database } from '../schema.ts'
 import type {
-  ClaimedTrial, NewTrial, Page, TrialByNames, TrialPageQuery, TrialPatch, TrialPosition, TrialRecord, TrialStore, TrialTally, WorkerClaim, WorkerClaimRequest,
+  ClaimedTrial, NamedClaimRequest, NamedWorkerClaim, NewTrial, Page, TrialByNames, TrialPageQuery, TrialPatch, TrialPosition, TrialRecord, TrialStore, TrialTally, WorkerClaim, WorkerClaimRequest,
 } from '../store.ts'
 import type { KyselyStore } from '../kysely-store.ts'
 import { toJsonb, trialPatchToUpdate, trialRowToRecord } from './mappers.ts'
@@ -13,6 +13,7 @@ import { findTrialByNames } from './find-trial-by-names.ts'
 import { finishAttempt } from './finish-attempt.ts'
 import { isUniqueViolation } from './is-unique-violation.ts'
 import { pageTrials } from './page-trials.ts'
+import { PREPARED } from './prepared.ts'
 
 export class KyselyTrialStore implements TrialStore {
   readonly #db: Kysely<Database>
@@ -131,18 +132,15 @@ export class KyselyTrialStore implements TrialStore {
   }
 
   async tally(experimentId: string): Promise<TrialTally> {
-    const row = await this.#db
-      .selectFrom('trials')
-      .select((eb) => [
-        sql<number | null>`(select max(number) from trials where experiment_id = ${experimentId})`.as('max'),
-        eb.fn.countAll().filterWhere('state', '=', 'Pending').as('Pending'),
-        eb.fn.countAll().filterWhere('state', '=', 'Running').as('Running'),
-        eb.fn.countAll().filterWhere('state', '=', 'Failed').as('Failed'),
-        eb.fn.countAll().filterWhere('state', '=', 'MetricsUnavailable').as('MetricsUnavailable'),
-      ])
-      .where('experiment_id', '=', experimentId)
-      .where('state', 'in', ['Pending', 'Running', 'Failed', 'MetricsUnavailable'])
-      .executeTakeFirstOrThrow()
+    // Raw and prepared: every tell that may complete its experiment runs it.
+    const { rows } = await sql<Record<'max' | TallyState, number | string | null>>`${PREPARED}
+      select (select max(number) from trials where experiment_id = ${experimentId}) as max,
+        count(*) filter (where state = 'Pending') as "Pending",
+        count(*) filter (where state = 'Running') as "Running",
+        count(*) filter (where state = 'Failed') as "Failed",
+        count(*) filter (where state = 'MetricsUnavailable') as "MetricsUnavailable"
+      from trials where experiment_id = ${experimentId} and state in ('Pending', 'Running', 'Failed', 'MetricsUnavailable')`.execute(this.#db)
+    const row = rows[0]!
     return {
       total: row.max === null ? 0 : Number(row.max) + 1,
       Pending: Number(row.Pending),
@@ -172,6 +170,32 @@ export class KyselyTrialStore implements TrialStore {
         return { outcome: 'claimed', trial: claimedTrial(row), pending: Number(row.pending) }
       default:
         return { outcome: row.outcome }
+    }
+  }
+
+  async claimByName(experimentName: string, request: NamedClaimRequest): Promise<NamedWorkerClaim> {
+    const claim = () => sql<NamedClaimRow>`${PREPARED}
+      select * from claim_ask_trial_by_name(${experimentName}, ${request.idempotencyKey ?? null}, ${request.worker ?? null},
+        ${request.defaultMaxRunning}::integer, ${request.staleSeconds}::float8)`.execute(this.#db)
+    let result
+    try {
+      result = await claim()
+    } catch (error) {
+      // As in claimForWorker: the loser of a race on one new key finds the winner's trial.
+      if (!isUniqueViolation(error) || this.#db.isTransaction) throw error
+      result = await claim()
+    }
+    const row = result.rows[0]!
+    if (row.outcome === 'not-found') return { outcome: 'not-found' }
+    const experiment = { experimentId: row.experiment_id!, experimentVersion: row.experiment_version!, maxRunning: row.max_running! }
+    switch (row.outcome) {
+      case 'existing':
+      case 'reoffered':
+        return { outcome: row.outcome, trial: claimedTrial(row), ...experiment }
+      case 'claimed':
+        return { outcome: 'claimed', trial: claimedTrial(row), pending: Number(row.pending), ...experiment }
+      default:
+        return { outcome: row.outcome, ...experiment }
     }
   }
 
@@ -207,6 +231,15 @@ export class KyselyTrialStore implements TrialStore {
   }
 }
 
+type TallyState = Exclude<keyof TrialTally, 'total'>
+
+interface NamedClaimRow extends Omit<ClaimRow, 'outcome'> {
+  readonly outcome: NamedWorkerClaim['outcome']
+  readonly experiment_id: string | null
+  readonly experiment_version: string | null
+  readonly max_running: number | null
+}
+
 interface ClaimRow {
   readonly outcome: WorkerClaim['outcome']
   readonly id: string
@@ -218,7 +251,7 @@ interface ClaimRow {
   readonly pending: number | string | null
 }
 
-function claimedTrial(row: ClaimRow): ClaimedTrial {
+function claimedTrial(row: Omit<ClaimRow, 'outcome'>): ClaimedTrial {
   return { id: row.id, number: row.number, name: row.name, state: row.state, params: row.params, restarts: row.restarts }
 }
 

@@ -1,0 +1,117 @@
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../api/app.ts'
+import { runsDir } from '../controller/create-local-runner.ts'
+import type { Store } from '../db/store.ts'
+import { isLoopback } from './is-loopback.ts'
+import { parsePort } from './parse-port.ts'
+import { prepareDashboard } from './prepare-dashboard.ts'
+
+/** `run --ui`'s own flags. */
+export interface RunUiOptions {
+  /** Default 127.0.0.1; only loopback is accepted. */
+  readonly host?: string
+  /** Default HYPERTUNE_PORT, then 8080; 0 picks a free port. */
+  readonly port?: string
+  /** Keep serving after the run ends, until Ctrl-C. */
+  readonly wait?: boolean
+}
+
+export interface RunUiAddress {
+  readonly host: string
+  readonly port: number
+}
+
+/**
+ * Checks --host and --port before anything is opened or run: the address, or the message for
+ * the user. HYPERTUNE_HOST is not read: it is `serve`'s setting and may well be 0.0.0.0.
+ */
+export function resolveRunUiAddress(options: RunUiOptions, env: NodeJS.ProcessEnv): RunUiAddress | string {
+  const host = options.host ?? '127.0.0.1'
+  const portText = options.port ?? env.HYPERTUNE_PORT ?? '8080'
+  const port = parsePort(portText)
+  if (port === undefined) return `--port must be a whole number from 0 to 65535, got ${JSON.stringify(portText)}`
+  // No tokens here: the dashboard can stop and delete experiments, so whoever reaches the port
+  // must already be on this machine. `serve` is the command for a shared, authenticated server.
+  if (!isLoopback(host)) {
+    return `run --ui serves the dashboard without authentication, so only on loopback (127.0.0.1, ::1, localhost), not on ${host}. ` +
+      'To share it, use `hypertune serve` with tokens (docs/api.md).'
+  }
+  return { host, port }
+}
+
+export interface StartRunUiOptions {
+  readonly store: Store
+  /** The `.hypertune` folder (trial logs; the dashboard bundle where ui/ is read-only). */
+  readonly home: string
+  readonly experimentName: string
+  readonly address: RunUiAddress
+  readonly err: NodeJS.WritableStream
+  /** Resolves once this process no longer runs the experiment's trials (asked before a delete). */
+  readonly detach: (experimentId: string) => Promise<void>
+}
+
+export interface RunUi {
+  /** The experiment's page on the dashboard, or its API resource when the dashboard could not be built. */
+  readonly url: string
+  readonly dashboard: boolean
+  close(): Promise<void>
+}
+
+/**
+ * The API and the dashboard on the run's own store, in the run's process. Live updates need
+ * nothing more: the event streams poll the events table the runner appends to. Returns the
+ * message for the user when it cannot listen (the port taken, most often).
+ */
+export async function startRunUi(o: StartRunUiOptions): Promise<RunUi | string> {
+  const dashboardDir = await prepareDashboard(o.home, o.err)
+  const app: FastifyInstance = await buildApp({
+    store: o.store,
+    ...(dashboardDir !== undefined ? { dashboardDir } : {}),
+    // The runner notices stops and count changes by polling; only a delete must wait for it.
+    control: { wake: () => {}, detach: o.detach },
+    // Nothing here would run a submitted experiment: refuse it rather than let it sit in Created.
+    admit: () => [{
+      path: '',
+      message: `this is \`hypertune run --ui\`, which runs only "${o.experimentName}"; submit experiments to \`hypertune serve\` instead`,
+    }],
+    trialLogPath: (experiment, trial) => join(runsDir(o.home, experiment), trial, 'output.log'),
+    // Only failures: a line per event would scroll the progress bar away.
+    logger: { level: 'error', stream: process.stderr },
+  })
+  const { host, port } = o.address
+  try {
+    await app.listen({ host, port })
+  } catch (error) {
+    await app.close()
+    const code = (error as NodeJS.ErrnoException).code
+    return code === 'EADDRINUSE'
+      ? `port ${port} on ${host} is already in use: pick another with --port (--port 0 picks a free one)`
+      : `cannot listen on ${host}:${port}: ${(error as Error).message}`
+  }
+  const address = app.server.address() as AddressInfo
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const page = dashboardDir !== undefined ? `/experiments/${encodeURIComponent(o.experimentName)}` : `/api/v1/experiments/${encodeURIComponent(o.experimentName)}`
+  return { url: `http://${shown}:${address.port}${page}`, dashboard: dashboardDir !== undefined, close: () => closeApp(app) }
+}
+
+/** The event streams read the events table every 250 ms: this long lets the run's last events reach open pages. */
+const LAST_EVENTS_MS = 600
+/** How long requests in flight get to finish once the server closes. */
+const FORCE_CLOSE_MS = 2000
+
+async function closeApp(app: FastifyInstance): Promise<void> {
+  await sleep(LAST_EVENTS_MS)
+  const closing = app.close()
+  // Closing ends the event streams, yet a client that stopped reading one (a page being closed)
+  // can hold its connection, and Node's close would wait for it up to the keep-alive timeout
+  // (72 s) before the process exits. Requests get a moment to finish, then every connection goes.
+  const force = setTimeout(() => app.server.closeAllConnections(), FORCE_CLOSE_MS)
+  try {
+    await closing
+  } finally {
+    clearTimeout(force)
+  }
+}
