@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { commaList, positiveInteger } from '../report/parse-flags.ts'
 
 export const SCENARIOS = ['trial-list', 'ingest', 'ask-tell'] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
@@ -41,24 +42,18 @@ export function parseApiArgs(argv: readonly string[], defaultOutDir: string): Ap
     strict: true,
     allowPositionals: false,
   })
-  const scenarios = values.scenarios.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const scenarios = commaList(values.scenarios)
   for (const s of scenarios) {
     if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--scenarios: unknown scenario "${s}"; choose from ${SCENARIOS.join(', ')}`)
   }
   return {
     help: values.help,
     scenarios: scenarios as ScenarioName[],
-    durationS: positive('--duration', values.duration),
-    connections: positive('--connections', values.connections),
-    trials: positive('--trials', values.trials),
-    history: positive('--history', values.history),
-    batch: positive('--batch', values.batch),
+    durationS: positiveInteger('--duration', values.duration),
+    connections: positiveInteger('--connections', values.connections),
+    trials: positiveInteger('--trials', values.trials),
+    history: positiveInteger('--history', values.history),
+    batch: positiveInteger('--batch', values.batch),
     outDir: values.out,
   }
-}
-
-function positive(flag: string, text: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got "${text}"`)
-  return n
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import type { RawSetting } from '../../algorithms/parse-settings.ts'
 import { parseAlgorithmSettings } from '../quality/parse-algorithm-settings.ts'
-import { positiveInteger } from '../quality/parse-quality-args.ts'
+import { commaList, positiveInteger } from '../report/parse-flags.ts'
 
 export const LATENCY_USAGE = `Usage: npm run bench:latency -- [options]
 
@@ -37,7 +37,7 @@ export function parseLatencyArgs(argv: readonly string[], defaultOutDir: string)
     strict: true,
     allowPositionals: false,
   })
-  const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const list = commaList
   return {
     help: values.help,
     ...(values.algorithms === undefined ? {} : { algorithms: list(values.algorithms) }),

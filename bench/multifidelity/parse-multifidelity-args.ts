@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { parseSeeds } from '../quality/parse-seeds.ts'
-import { positiveInteger } from '../quality/parse-quality-args.ts'
+import { commaList, positiveInteger } from '../report/parse-flags.ts'
 
 export const MULTIFIDELITY_USAGE = `Usage: npm run bench:multifidelity -- [options]
 
@@ -34,7 +34,7 @@ export function parseMultiFidelityArgs(argv: readonly string[], defaultOutDir: s
     strict: true,
     allowPositionals: false,
   })
-  const list = (text: string | undefined): string[] | undefined => text?.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const list = (text: string | undefined): string[] | undefined => (text === undefined ? undefined : commaList(text))
   return {
     help: values.help,
     ...(values.configs === undefined ? {} : { configs: list(values.configs)! }),

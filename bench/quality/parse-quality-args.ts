@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import type { RawSetting } from '../../algorithms/parse-settings.ts'
 import { parseAlgorithmSettings } from './parse-algorithm-settings.ts'
 import { parseSeeds } from './parse-seeds.ts'
+import { commaList, positiveInteger } from '../report/parse-flags.ts'
 
 export const QUALITY_USAGE = `Usage: npm run bench:quality -- [options]
 
@@ -48,7 +49,7 @@ export function parseQualityArgs(argv: readonly string[], defaultOutDir: string)
     strict: true,
     allowPositionals: false,
   })
-  const list = (text: string | undefined): string[] | undefined => text?.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const list = (text: string | undefined): string[] | undefined => (text === undefined ? undefined : commaList(text))
   return {
     help: values.help,
     ...(values.problems === undefined ? {} : { problemsModule: values.problems }),
@@ -61,12 +62,6 @@ export function parseQualityArgs(argv: readonly string[], defaultOutDir: string)
     timeoutSeconds: positiveInteger('--run-timeout', values['run-timeout']),
     outDir: values.out,
   }
-}
-
-export function positiveInteger(flag: string, text: string): number {
-  const value = Number(text)
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) throw new Error(`${flag} must be a positive integer, got "${text}"`)
-  return value
 }
 
 function nonNegativeInteger(flag: string, text: string): number {

@@ -5,9 +5,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { openStore, resolveStoreOptions } from '../../db/open-store.ts'
 import type { Store } from '../../db/store.ts'
 import { quadraticFixture } from '../helpers/experiment-yaml.ts'
+import { withCliStore } from '../helpers/cli-store.ts'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url))
@@ -20,15 +20,7 @@ function cli(args: readonly string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
-/** Opens the database the CLI used (only after the CLI exited: PGlite allows one process). */
-async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(resolveStoreOptions(process.env, join(home, '.hypertune')))
-  try {
-    return await work(store)
-  } finally {
-    await store.destroy()
-  }
-}
+const withStore = <T>(work: (store: Store) => Promise<T>): Promise<T> => withCliStore(home, work)
 
 after(async () => {
   // On a shared PostgreSQL, leave nothing behind.

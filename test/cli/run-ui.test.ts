@@ -6,9 +6,9 @@ import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { openStore, resolveStoreOptions } from '../../db/open-store.ts'
 import type { Store } from '../../db/store.ts'
 import { quadraticFixture } from '../helpers/experiment-yaml.ts'
+import { withCliStore } from '../helpers/cli-store.ts'
 
 // `hypertune run --ui` as the user runs it: a child process, its printed URL, its exit code.
 // DATABASE_URL, when set, is inherited: the run and the cleanup then use PostgreSQL.
@@ -18,14 +18,7 @@ const suffix = Date.now().toString(36)
 const created: string[] = []
 
 /** Opens the database the CLI used (only once it exited: PGlite allows one process). */
-async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(resolveStoreOptions(process.env, join(home, '.hypertune')))
-  try {
-    return await work(store)
-  } finally {
-    await store.destroy()
-  }
-}
+const withStore = <T>(work: (store: Store) => Promise<T>): Promise<T> => withCliStore(home, work)
 
 after(async () => {
   await withStore(async (store) => {
