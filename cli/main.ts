@@ -1,9 +1,6 @@
 import { Command, CommanderError, Option } from 'commander'
 import { HypertuneError, InvalidSpecError } from '../core/errors.ts'
-import { runCommand } from './run-command.ts'
-import { serveCommand } from './serve-command.ts'
 import { registerServerCommands } from './server-commands.ts'
-import { validateCommand } from './validate-command.ts'
 
 /**
  * The composition root. Every failure the user can fix ends here as a message and an exit
@@ -32,6 +29,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         code = 2
         return
       }
+      // Loaded by the command that needs it: the server commands start in a fraction of the time.
+      const { runCommand } = await import('./run-command.ts')
       code = await runCommand(file, {
         fresh: opts.fresh ?? false,
         home: opts.home,
@@ -43,6 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('check Experiment files without running them')
     .argument('<files...>', 'Experiment YAML files')
     .action(async (files: string[]) => {
+      const { validateCommand } = await import('./validate-command.ts')
       code = await validateCommand(files, process.stdout, process.stderr)
     })
   program
@@ -63,6 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       host?: string; port?: string; home: string; tokens?: string; allowUnauthenticated?: boolean
       localExecution?: boolean; bodyLimit: string; logLevel: string; heartbeatTimeout: string; dashboard: boolean
     }) => {
+      const { serveCommand } = await import('./serve-command.ts')
       code = await serveCommand(opts, process.stdout, process.stderr)
     })
   registerServerCommands(program, (exitCode) => {

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../api/app.ts'
 import { runsDir } from '../controller/create-local-runner.ts'
 import type { Store } from '../db/store.ts'
+import { closeServer } from './close-server.ts'
 import { isLoopback } from './is-loopback.ts'
 import { parsePort } from './parse-port.ts'
 import { prepareDashboard } from './prepare-dashboard.ts'
@@ -99,19 +100,7 @@ export async function startRunUi(o: StartRunUiOptions): Promise<RunUi | string> 
 
 /** The event streams read the events table every 250 ms: this long lets the run's last events reach open pages. */
 const LAST_EVENTS_MS = 600
-/** How long requests in flight get to finish once the server closes. */
-const FORCE_CLOSE_MS = 2000
-
 async function closeApp(app: FastifyInstance): Promise<void> {
   await sleep(LAST_EVENTS_MS)
-  const closing = app.close()
-  // Closing ends the event streams, yet a client that stopped reading one (a page being closed)
-  // can hold its connection, and Node's close would wait for it up to the keep-alive timeout
-  // (72 s) before the process exits. Requests get a moment to finish, then every connection goes.
-  const force = setTimeout(() => app.server.closeAllConnections(), FORCE_CLOSE_MS)
-  try {
-    await closing
-  } finally {
-    clearTimeout(force)
-  }
+  await closeServer(app)
 }

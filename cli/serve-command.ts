@@ -12,6 +12,7 @@ import { checkLocalRunnable } from '../controller/check-local.ts'
 import { runsDir } from '../controller/create-local-runner.ts'
 import { ExperimentSupervisor } from '../controller/experiment-supervisor.ts'
 import { SuggestionWorkerPool } from '../suggestion/suggestion-worker-pool.ts'
+import { closeServer } from './close-server.ts'
 import { isLoopback } from './is-loopback.ts'
 import { parsePort } from './parse-port.ts'
 import { prepareDashboard } from './prepare-dashboard.ts'
@@ -118,7 +119,7 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
     out.write('stopping: closing the server and the running trials\n')
     return 0
   } finally {
-    await app?.close()
+    if (app) await closeServer(app)
     await supervisor.stop()
     await suggestionPool.close()
     await store.destroy()

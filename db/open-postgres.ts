@@ -30,6 +30,14 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
   // An idle connection dropped by the server (restart, failover) is reported here; without a
   // listener Node would crash the process. The pool discards it and the next query reconnects.
   pool.on('error', () => {})
+  // Our named prepared statements (PREPARED) and PL/pgSQL functions pass their batches as arrays,
+  // whose length a plan cannot know: PostgreSQL then finds every custom plan cheaper than the
+  // generic one and plans each call anew, which cost five times the execution. Their texts
+  // are written so that the generic plan is index lookups whatever the guess. Unprepared
+  // statements are planned per call regardless. Queued first on each new connection.
+  pool.on('connect', (client) => {
+    client.query('set plan_cache_mode = force_generic_plan').catch(() => {})
+  })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) })
   try {
     await migrateToLatest(db)

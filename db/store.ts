@@ -193,13 +193,12 @@ export interface TrialStore {
   page(experimentId: string, query: TrialPageQuery): Promise<Page<TrialRecord, TrialPosition>>
   /** See TrialTally; one query. */
   tally(experimentId: string): Promise<TrialTally>
-  /** An ask's serialised step, in one round trip (see WorkerClaim). */
-  claimForWorker(experimentId: string, request: WorkerClaimRequest): Promise<WorkerClaim>
   /**
-   * claimForWorker on the experiment named `experimentName`, the limit being its spec's
-   * parallelTrialCount: a whole ask in one round trip (see NamedWorkerClaim).
+   * Asks of the experiment named `experimentName`, answered in order in one round trip
+   * (migrations/0006-ask-in-batches.ts): one claim per request, the limit being the spec's
+   * parallelTrialCount. A key repeated within `requests` is the caller's to fold into one.
    */
-  claimByName(experimentName: string, request: NamedClaimRequest): Promise<NamedWorkerClaim>
+  claimByName(experimentName: string, requests: readonly ClaimRequest[], limits: ClaimLimits): Promise<NamedWorkerClaim[]>
   /**
    * A worker's sign of life: sets heartbeatAt if the trial is Running and, when `restarts` is
    * given, still in that attempt. Resolves whether it was.
@@ -211,20 +210,38 @@ export interface TrialStore {
    */
   transitionAttempt(id: string, restarts: number | undefined, from: readonly TrialState[], to: TrialState, patch?: TrialPatch): Promise<TrialRecord | undefined>
   /**
-   * The experiment named `experimentName` and its trial named `trialName` (a trial of another
-   * experiment is absent), in one query; with `points`, the trial's points summarised per metric
-   * too, so a worker's request costs one read whatever the history.
+   * For each lookup, the experiment named `experimentName` and its trial named `trialName` (a
+   * trial of another experiment is absent), all in one query; with `points`, each trial's points
+   * summarised per metric too, so a worker's request costs one read whatever the history.
    */
-  findByNames(experimentName: string, trialName: string, options?: { readonly points?: boolean }): Promise<TrialByNames>
+  findByNames(lookups: readonly TrialLookup[], options?: { readonly points?: boolean }): Promise<TrialByNames[]>
   /**
-   * A worker's result in one atomic statement: transitionAttempt(), and only when it applied,
-   * observations.append() of `points` and `event` (an event of this trial). Resolves as
-   * transitionAttempt().
+   * Workers' results in one atomic statement: each Running trial (in the attempt `restarts`,
+   * when given) moves to its state with its patch, and only when it did, its points are
+   * appended (as observations.append()) and its event. Resolves, per attempt, the finished trial
+   * or undefined when the state or attempt did not match.
    */
-  finishAttempt(
-    id: string, restarts: number | undefined, from: readonly TrialState[], to: TrialState, patch: TrialPatch,
-    effects: { readonly points: readonly MetricPoint[]; readonly event: { readonly type: string; readonly payload?: unknown } },
-  ): Promise<TrialRecord | undefined>
+  finishAttempts(attempts: readonly FinishedAttempt[]): Promise<(TrialRecord | undefined)[]>
+}
+
+export interface TrialLookup {
+  readonly experimentName: string
+  readonly trialName: string
+}
+
+/** A Running trial's end as a worker told it (TrialStore.finishAttempts). */
+export interface FinishedAttempt {
+  readonly id: string
+  /** The attempt the worker holds; absent = whoever holds it now. */
+  readonly restarts?: number
+  readonly state: TrialState
+  readonly objective: number | null
+  readonly metrics: Readonly<Record<string, MetricSummary>> | null
+  readonly reason: string | null
+  readonly message: string | null
+  readonly finishedAt: Date
+  readonly points: readonly MetricPoint[]
+  readonly event: { readonly type: string; readonly payload?: unknown }
 }
 
 /** What TrialStore.findByNames found; `trial` and `points` are absent without the experiment. */
@@ -253,27 +270,22 @@ export interface PointsSummary {
   readonly finite?: { readonly min: number; readonly max: number; readonly latest: number; readonly count: number }
 }
 
-/** What an ask wants from claimForWorker (see migrations/0003-ask-tell.ts). */
-export interface WorkerClaimRequest {
+/** One ask, as claimByName takes it. */
+export interface ClaimRequest {
   readonly idempotencyKey?: string
   readonly worker?: string
-  /** parallelTrialCount: no trial is taken while this many run. */
-  readonly maxRunning: number
+}
+
+/** What bounds every claim of a claimByName call. */
+export interface ClaimLimits {
+  /** The limit when the spec sets no parallelTrialCount. */
+  readonly defaultMaxRunning: number
   /** A Running ask/tell trial silent for longer than this is re-offered. */
   readonly staleSeconds: number
 }
 
-/** What an ask by experiment name wants from claimByName. */
-export interface NamedClaimRequest {
-  readonly idempotencyKey?: string
-  readonly worker?: string
-  /** The limit when the spec sets no parallelTrialCount. */
-  readonly defaultMaxRunning: number
-  readonly staleSeconds: number
-}
-
 /**
- * claimByName's answer: claimForWorker's, or `not-ask-tell` (the spec has a trialTemplate) or
+ * claimByName's answer to one ask: a WorkerClaim, or `not-ask-tell` (the spec has a trialTemplate) or
  * `not-started` (Created or Restarting: start it, then ask again), with the experiment's id, the
  * limit applied, and a version that changes with every update of the experiment's row (keep
  * what is derived from its spec until it does).

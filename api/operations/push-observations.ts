@@ -8,6 +8,7 @@ import { findWorkerTrial } from './find-worker-trial.ts'
 import type { ShouldStop } from './heartbeat-trial.ts'
 import { toNumber, type ReportedValue } from './reported-value.ts'
 import { stopReason } from './stop-reason.ts'
+import type { WorkerBatches } from './worker-batches.ts'
 
 export interface PushInput {
   readonly points: readonly { readonly metric: string; readonly step: number; readonly value: ReportedValue }[]
@@ -22,12 +23,13 @@ export interface PushInput {
  */
 export async function pushObservations(
   store: Store,
+  batches: WorkerBatches,
   experimentName: string,
   trialName: string,
   input: PushInput,
   earlyStopping?: EarlyStoppingRule,
 ): Promise<ShouldStop & { readonly accepted: number }> {
-  const { experiment, trial } = await findWorkerTrial(store, experimentName, trialName)
+  const { experiment, trial } = await findWorkerTrial(batches, experimentName, trialName)
   const known = metricNames(experiment.spec as Experiment)
   input.points.forEach((p, i) => {
     if (!known.includes(p.metric)) throw invalidField(`/body/points/${i}/metric`, `"${p.metric}" is not a metric of this experiment; its metrics are ${known.join(', ')}`)

@@ -1,7 +1,7 @@
 import type { MetricPoint } from '../../core/metric.ts'
 import type { Experiment } from '../../core/spec/index.ts'
 import { metricNames, strategyFor } from '../../core/spec/index.ts'
-import type { ExperimentRecord, PointsSummary, Store, TrialRecord } from '../../db/store.ts'
+import type { ExperimentRecord, FinishedAttempt, PointsSummary, Store, TrialRecord } from '../../db/store.ts'
 import { improves } from '../../controller/best-trial.ts'
 import { ASK_TELL_COLLECTOR, decideTrialOutcome, type TrialOutcome } from '../../controller/trial-outcome.ts'
 import type { MetricSummaryWithCount } from '../../metrics-collector/objective.ts'
@@ -11,6 +11,7 @@ import type { BestObjectiveCache } from './best-objective-cache.ts'
 import { completeIfDone, mayComplete } from './complete-if-done.ts'
 import { findWorkerTrial } from './find-worker-trial.ts'
 import { toNumber, type ReportedValue } from './reported-value.ts'
+import type { WorkerBatches } from './worker-batches.ts'
 
 export interface TellInput {
   readonly state?: 'Succeeded' | 'Failed'
@@ -28,13 +29,15 @@ export interface TellInput {
  * trial's (controller/trial-outcome.ts): the told values become the last point of each metric,
  * the objective is the objective metric's strategy over all of its points, and without a finite
  * objective a Succeeded tell ends MetricsUnavailable. Then the best trial and the experiment's
- * completion are updated with the controller's events. Two round trips unless the value may
+ * completion are updated with the controller's events. Two statements unless the value may
  * be a new best, whatever the history: the trial with its points summarised per metric in SQL,
- * the finish (state, final points and event in one statement); a third, the completion counts,
- * only when the experiment may complete (mayComplete).
+ * the finish (state, final points and event in one statement), each shared with other tells
+ * under load (WorkerBatches); a third, the completion counts, only when the experiment may
+ * complete (mayComplete).
  */
 export async function tellTrial(
   store: Store,
+  batches: WorkerBatches,
   bestObjectives: BestObjectiveCache,
   experimentName: string,
   trialName: string,
@@ -45,7 +48,7 @@ export async function tellTrial(
   if (state === 'Succeeded' && input.value === undefined && input.values === undefined) {
     throw invalidField('/body/value', 'a Succeeded tell needs value (the objective metric\'s final value) or values (by metric)')
   }
-  const { experiment, trial, points: pushed, progress } = await findWorkerTrial(store, experimentName, trialName, { points: true })
+  const { experiment, trial, points: pushed, progress } = await findWorkerTrial(batches, experimentName, trialName, { points: true })
   const spec = experiment.spec as Experiment
   const metric = spec.spec.objective.objectiveMetricName
   const told: Record<string, ReportedValue> = input.values ? { ...input.values } : input.value !== undefined ? { [metric]: input.value } : {}
@@ -72,17 +75,18 @@ export async function tellTrial(
   const current = await bestObjectives.get(store, experiment.bestTrialId)
   const maybeBest = outcome.state === 'Succeeded' && outcome.objective !== null && improves(direction, outcome.objective, current)
 
-  const finish = async (s: Store): Promise<TrialRecord> => {
-    const metrics = Object.fromEntries(Object.entries(summary).map(([k, v]) => [k, { min: v.min, max: v.max, latest: v.latest }]))
-    const finished = await s.trials.finishAttempt(trial.id, restarts, ['Running'], outcome.state, {
-      objective: outcome.objective, metrics, reason: outcome.reason,
-      message: outcome.state === 'Succeeded' && input.message !== undefined ? input.message : outcome.message,
-      finishedAt: new Date(),
-    }, {
-      points: finalPoints,
-      event: { type: 'trial:state-changed', payload: { state: outcome.state, reason: outcome.reason, objective: outcome.objective } },
-    })
+  const attempt: FinishedAttempt = {
+    id: trial.id, ...(restarts !== undefined ? { restarts } : {}), state: outcome.state, objective: outcome.objective,
+    metrics: Object.fromEntries(Object.entries(summary).map(([k, v]) => [k, { min: v.min, max: v.max, latest: v.latest }])),
+    reason: outcome.reason, message: outcome.state === 'Succeeded' && input.message !== undefined ? input.message : outcome.message,
+    finishedAt: new Date(), points: finalPoints,
+    event: { type: 'trial:state-changed', payload: { state: outcome.state, reason: outcome.reason, objective: outcome.objective } },
+  }
+  // Batched with other tells' unless it runs in the new best's transaction.
+  const finish = async (s?: Store): Promise<TrialRecord> => {
+    const finished = s ? (await s.trials.finishAttempts([attempt]))[0] : await batches.finish(attempt)
     if (finished) return finished
+    s ??= store
     const now = (await s.trials.get(trial.id)) ?? trial
     throw now.state === 'Running' ? trialReoffered(now, input.attempt ?? 0) : trialFinished(now)
   }
@@ -93,7 +97,7 @@ export async function tellTrial(
       const finished = await finish(tx)
       return { finished, best: await updateBest(tx, experiment, trial, outcome) }
     })
-    : { finished: await finish(store), best: false }
+    : { finished: await finish(), best: false }
   if (best) bestObjectives.set(trial.id, outcome.objective!)
   const bestNow = best ? outcome.objective! : current
   // Most tells cannot complete their experiment; they skip the counts (a round trip) then.

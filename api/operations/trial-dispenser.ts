@@ -18,7 +18,16 @@ const MAX_ROUNDS = 8
 /** Retry-After when parallelTrialCount trials run: one of them usually ends soon. */
 const BUSY_RETRY_SECONDS = 1
 /** parallelTrialCount when the spec sets none (Katib's default). */
-const DEFAULT_PARALLEL = 3
+export const DEFAULT_PARALLEL = 3
+/**
+ * Pending trials kept ahead for history-free algorithms: two parallelTrialCounts (at most
+ * 256), topped up when fewer than half are left. With one only, the asks of a busy experiment
+ * emptied the pool before the top-up landed and a third of them had to wait for it; the cap
+ * keeps an experiment with a huge parallelTrialCount from creating thousands nobody asked for.
+ */
+function aheadOf(parallel: number): number {
+  return 2 * Math.min(Math.max(1, parallel), 128)
+}
 /** Experiments whose history use is kept; past this the map starts over. */
 const MAX_KNOWN_EXPERIMENTS = 1_000
 
@@ -28,12 +37,12 @@ const MAX_KNOWN_EXPERIMENTS = 1_000
  *
  * Built for many asks a second on long histories. An ask is one database call
  * (TrialStore.claimByName: the experiment by name, idempotency, staleness, the parallel limit
- * and taking a Pending trial); the experiment itself is read only off that path. Suggestions
- * are created ahead as Pending trials, up to parallelTrialCount of them for algorithms that do
- * not read the history (random on continuous spaces, sobol): one creation then serves many asks,
- * and costs a count instead of reading every trial. Model-based
- * algorithms get one suggestion per ask, with the full history, so each sees every result told
- * before it. Creations of one experiment in this process are shared: asks that find nothing
+ * and taking a Pending trial), shared by the asks of one experiment that arrive together
+ * (WorkerBatches); the experiment itself is read only off that path. Suggestions are created
+ * ahead as Pending trials (aheadOf) for algorithms that do not read the history (random on
+ * continuous spaces, sobol): one creation then serves many asks, and costs a count instead of
+ * reading every trial. Model-based algorithms get one suggestion per ask, with the full
+ * history, so each sees every result told before it. Creations of one experiment in this process are shared: asks that find nothing
  * Pending wait for the creation in flight instead of queueing on the experiment lock.
  */
 export class TrialDispenser {
@@ -46,17 +55,14 @@ export class TrialDispenser {
   }
 
   async ask(experimentName: string, input: AskInput): Promise<{ experimentName: string; trial: ClaimedTrial }> {
-    const { store } = this.#ctx
     const request = {
       ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
       ...(input.worker !== undefined ? { worker: input.worker } : {}),
-      defaultMaxRunning: DEFAULT_PARALLEL,
-      staleSeconds: this.#ctx.heartbeatTimeoutSeconds,
     }
     // Starting a Created experiment takes one round more than MAX_ROUNDS claims.
     for (let round = 0; round <= MAX_ROUNDS; round++) {
       // The experiment is looked up by the claim itself and read here only off the common path.
-      const claim = await store.trials.claimByName(experimentName, request)
+      const claim = await this.#ctx.batches.claim(experimentName, request)
       if (claim.outcome === 'not-found') throw experimentNamedNotFound(experimentName)
       const parallel = claim.maxRunning
       const experiment = () => this.#experiment(claim.experimentId, experimentName)
@@ -76,17 +82,16 @@ export class TrialDispenser {
         case 'claimed':
           // Top the pool up before it runs dry, so the next asks find a trial waiting.
           // A creation in flight will do: no read of the experiment for it.
-          if (claim.pending < parallel / 2 && !this.#creating.has(claim.experimentId) &&
+          if (claim.pending < aheadOf(parallel) / 2 && !this.#creating.has(claim.experimentId) &&
             !(await this.#usesHistory(claim.experimentId, claim.experimentVersion, experimentName))) {
-            void experiment().then((e) => this.#create(e)).catch(() => {})
+            this.#create(claim.experimentId).catch(() => {})
           }
           return { experimentName, trial: claim.trial }
         case 'busy':
           throw noTrialAvailable(`experiment "${experimentName}" already runs parallelTrialCount = ${parallel} trials; ask again when one ends`, BUSY_RETRY_SECONDS)
         case 'empty': {
-          const now = await experiment()
-          const created = await this.#create(now)
-          if (created.created.length === 0) await this.#explainEmpty(now)
+          const created = await this.#create(claim.experimentId)
+          if (created.created.length === 0) await this.#explainEmpty(await experiment())
         }
       }
     }
@@ -132,19 +137,23 @@ export class TrialDispenser {
     return usesHistory
   }
 
-  /** Pending trials for the next asks; one creation per experiment at a time in this process. */
-  #create(experiment: ExperimentRecord): Promise<EnsureResult> {
-    const inFlight = this.#creating.get(experiment.id)
+  /**
+   * Pending trials for the next asks; one creation per experiment at a time in this process,
+   * marked in flight before anything is awaited. How many is decided on the experiment as the
+   * creation reads it under its lock.
+   */
+  #create(experimentId: string): Promise<EnsureResult> {
+    const inFlight = this.#creating.get(experimentId)
     if (inFlight) return inFlight
-    const historyFree = !usesHistoryOf(experiment)
     const want = (tally: TrialTally, now: ExperimentRecord) => {
       if (isCompleted(now)) return 0
       const spec = (now.spec as Experiment).spec
       const room = (spec.maxTrialCount ?? Number.POSITIVE_INFINITY) - tally.total
-      return Math.min(room, historyFree ? Math.max(1, spec.parallelTrialCount ?? DEFAULT_PARALLEL) - tally.Pending : tally.Pending === 0 ? 1 : 0)
+      const ahead = usesHistoryOf(now) ? (tally.Pending === 0 ? 1 : 0) : aheadOf(spec.parallelTrialCount ?? DEFAULT_PARALLEL) - tally.Pending
+      return Math.min(room, ahead)
     }
-    const creation = this.#ctx.suggestions.createTrials(experiment.id, want).finally(() => this.#creating.delete(experiment.id))
-    this.#creating.set(experiment.id, creation)
+    const creation = this.#ctx.suggestions.createTrials(experimentId, want).finally(() => this.#creating.delete(experimentId))
+    this.#creating.set(experimentId, creation)
     return creation
   }
 

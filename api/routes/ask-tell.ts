@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { SuggestionService } from '../../suggestion/suggestion-service.ts'
 import { DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, type AppOptions } from '../app-options.ts'
+import { countObservationsIngested } from '../metrics/hypertune-metrics.ts'
 import { BestObjectiveCache } from '../operations/best-objective-cache.ts'
 import { specEarlyStopping } from '../operations/early-stopping.ts'
 import { heartbeatTrial } from '../operations/heartbeat-trial.ts'
 import { pushObservations } from '../operations/push-observations.ts'
 import { tellTrial } from '../operations/tell-trial.ts'
-import { TrialDispenser } from '../operations/trial-dispenser.ts'
+import { DEFAULT_PARALLEL, TrialDispenser } from '../operations/trial-dispenser.ts'
+import { WorkerBatches } from '../operations/worker-batches.ts'
 import {
   AskBody, AskedTrialSchema, PushAnswerSchema, PushBody, ShouldStopSchema, TellBody, WorkerSignalBody,
 } from '../schemas/ask-tell.ts'
@@ -27,9 +29,11 @@ export const askTellRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, 
   const heartbeatTimeoutSeconds = options.heartbeatTimeoutSeconds ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS
   // Without a rule of its own, the app applies each experiment's spec.earlyStopping.
   const earlyStopping = options.earlyStopping ?? specEarlyStopping(store)
+  const batches = new WorkerBatches(store, { defaultMaxRunning: DEFAULT_PARALLEL, staleSeconds: heartbeatTimeoutSeconds })
   const dispenser = new TrialDispenser({
     store,
     suggestions: new SuggestionService(store, ...(options.suggest ? [options.suggest] : [])),
+    batches,
     heartbeatTimeoutSeconds,
     earlyStopping,
   })
@@ -78,7 +82,12 @@ export const askTellRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, 
       body: TellBody,
       response: { 200: TrialSchema, ...errorResponses },
     },
-  }, async (request) => trialView(await tellTrial(store, bestObjectives, request.params.name, request.params.trial, request.body)))
+  }, async (request) => {
+    const told = await tellTrial(store, batches, bestObjectives, request.params.name, request.params.trial, request.body)
+    const { value, values } = request.body
+    countObservationsIngested(options.metrics, values ? Object.keys(values).length : value !== undefined ? 1 : 0)
+    return trialView(told)
+  })
 
   app.post(`${TRIAL}::heartbeat`, {
     schema: {
@@ -90,7 +99,7 @@ export const askTellRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, 
       body: WorkerSignalBody,
       response: { 200: ShouldStopSchema, ...errorResponses },
     },
-  }, async (request) => heartbeatTrial(store, request.params.name, request.params.trial, request.body.attempt))
+  }, async (request) => heartbeatTrial(store, batches, request.params.name, request.params.trial, request.body.attempt))
 
   app.post(`${TRIAL}/observations`, {
     schema: {
@@ -103,5 +112,9 @@ export const askTellRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, 
       body: PushBody,
       response: { 200: PushAnswerSchema, ...errorResponses },
     },
-  }, async (request) => pushObservations(store, request.params.name, request.params.trial, request.body, earlyStopping))
+  }, async (request) => {
+    const answer = await pushObservations(store, batches, request.params.name, request.params.trial, request.body, earlyStopping)
+    countObservationsIngested(options.metrics, answer.accepted)
+    return answer
+  })
 }

@@ -9,7 +9,9 @@ export interface BenchServer {
 /** Starts bench-server.ts as a child process (with the dashboard when asked) and resolves its URL once it listens. */
 export async function startBenchServer(databaseUrl: string, schema: string, options: { readonly dashboard?: boolean } = {}): Promise<BenchServer> {
   const entry = fileURLToPath(new URL('./bench-server.ts', import.meta.url))
-  const args = ['--import', 'tsx', entry, databaseUrl, schema, ...(options.dashboard ? ['dashboard'] : [])]
+  // BENCH_SERVER_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=prof`) profiles the server alone.
+  const flags = process.env.BENCH_SERVER_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []
+  const args = [...flags, '--import', 'tsx', entry, databaseUrl, schema, ...(options.dashboard ? ['dashboard'] : [])]
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const url = await new Promise<string>((resolve, reject) => {

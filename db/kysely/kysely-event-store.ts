@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../schema.ts'
 import type { EventFeedQuery, EventStore, ExperimentEvent, FeedEvent } from '../store.ts'
 import { experimentNotFound } from './kysely-experiment-store.ts'
+import { chunks } from './chunks.ts'
 import { isForeignKeyViolation } from './is-foreign-key-violation.ts'
 import { eventRowToEvent, toNullableJsonb } from './mappers.ts'
 
@@ -19,15 +20,18 @@ export class KyselyEventStore implements EventStore {
   async appendMany(events: readonly { experimentId: string; trialId?: string | null; type: string; payload?: unknown }[]): Promise<void> {
     if (events.length === 0) return
     try {
-      await this.#db
-        .insertInto('events')
-        .values(events.map((event) => ({
-          experiment_id: event.experimentId,
-          trial_id: event.trialId ?? null,
-          type: event.type,
-          payload: toNullableJsonb(event.payload),
-        })))
-        .execute()
+      // Four parameters a row.
+      for (const chunk of chunks(events, 5_000)) {
+        await this.#db
+          .insertInto('events')
+          .values(chunk.map((event) => ({
+            experiment_id: event.experimentId,
+            trial_id: event.trialId ?? null,
+            type: event.type,
+            payload: toNullableJsonb(event.payload),
+          })))
+          .execute()
+      }
     } catch (error) {
       if (isForeignKeyViolation(error)) throw experimentNotFound(events[0]!.experimentId)
       throw error

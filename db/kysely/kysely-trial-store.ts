@@ -5,12 +5,14 @@ import type { MetricPoint } from '../../core/metric.ts'
 import { TRIAL_STATES, type TrialState } from '../../core/trial.ts'
 import type { Database } from '../schema.ts'
 import type {
-  ClaimedTrial, NamedClaimRequest, NamedWorkerClaim, NewTrial, Page, TrialByNames, TrialPageQuery, TrialPatch, TrialPosition, TrialRecord, TrialStore, TrialTally, WorkerClaim, WorkerClaimRequest,
+  ClaimedTrial, ClaimLimits, ClaimRequest, FinishedAttempt, NamedWorkerClaim, NewTrial, Page, TrialByNames, TrialLookup, TrialPageQuery, TrialPatch,
+  TrialPosition, TrialRecord, TrialStore, TrialTally,
 } from '../store.ts'
 import type { KyselyStore } from '../kysely-store.ts'
 import { toJsonb, trialPatchToUpdate, trialRowToRecord } from './mappers.ts'
-import { findTrialByNames } from './find-trial-by-names.ts'
-import { finishAttempt } from './finish-attempt.ts'
+import { findTrialsByNames } from './find-trials-by-names.ts'
+import { finishAttempts } from './finish-attempts.ts'
+import { chunks } from './chunks.ts'
 import { isUniqueViolation } from './is-unique-violation.ts'
 import { pageTrials } from './page-trials.ts'
 import { PREPARED } from './prepared.ts'
@@ -31,7 +33,10 @@ export class KyselyTrialStore implements TrialStore {
     // caller's transaction it is a no-op re-lock of a row it already holds.
     return this.#owner.transaction(async (tx) => {
       await tx.experiments.lock(experimentId)
-      return tx.trials.#insertAfterMax(experimentId, trials)
+      const created: TrialRecord[] = []
+      // Eight parameters a row; each chunk numbers on from the one before.
+      for (const chunk of chunks(trials, 2_500)) created.push(...await tx.trials.#insertAfterMax(experimentId, chunk))
+      return created
     })
   }
 
@@ -150,53 +155,24 @@ export class KyselyTrialStore implements TrialStore {
     }
   }
 
-  async claimForWorker(experimentId: string, request: WorkerClaimRequest): Promise<WorkerClaim> {
-    const claim = () => sql<ClaimRow>`select * from claim_ask_trial(${experimentId}, ${request.idempotencyKey ?? null}, ${request.worker ?? null}, ${request.maxRunning}, ${request.staleSeconds})`
-      .execute(this.#db)
-    let result
-    try {
-      result = await claim()
-    } catch (error) {
-      // Two asks with one new key raced; the loser's retry finds the winner's trial ('existing').
-      if (!isUniqueViolation(error) || this.#db.isTransaction) throw error
-      result = await claim()
-    }
-    const row = result.rows[0]!
-    switch (row.outcome) {
-      case 'existing':
-      case 'reoffered':
-        return { outcome: row.outcome, trial: claimedTrial(row) }
-      case 'claimed':
-        return { outcome: 'claimed', trial: claimedTrial(row), pending: Number(row.pending) }
-      default:
-        return { outcome: row.outcome }
-    }
-  }
-
-  async claimByName(experimentName: string, request: NamedClaimRequest): Promise<NamedWorkerClaim> {
+  async claimByName(experimentName: string, requests: readonly ClaimRequest[], limits: ClaimLimits): Promise<NamedWorkerClaim[]> {
+    if (requests.length === 0) return []
+    // Prepared: one text whatever the batch, the asks being array parameters.
     const claim = () => sql<NamedClaimRow>`${PREPARED}
-      select * from claim_ask_trial_by_name(${experimentName}, ${request.idempotencyKey ?? null}, ${request.worker ?? null},
-        ${request.defaultMaxRunning}::integer, ${request.staleSeconds}::float8)`.execute(this.#db)
+      select * from claim_ask_trials(${experimentName}, ${requests.map((r) => r.idempotencyKey ?? null)}::text[],
+        ${requests.map((r) => r.worker ?? null)}::text[], ${limits.defaultMaxRunning}::integer, ${limits.staleSeconds}::float8)`.execute(this.#db)
     let result
     try {
       result = await claim()
     } catch (error) {
-      // As in claimForWorker: the loser of a race on one new key finds the winner's trial.
+      // Two asks with one new key raced (from two servers); the batch applied nothing, and
+      // its retry finds the winner's trial ('existing').
       if (!isUniqueViolation(error) || this.#db.isTransaction) throw error
       result = await claim()
     }
-    const row = result.rows[0]!
-    if (row.outcome === 'not-found') return { outcome: 'not-found' }
-    const experiment = { experimentId: row.experiment_id!, experimentVersion: row.experiment_version!, maxRunning: row.max_running! }
-    switch (row.outcome) {
-      case 'existing':
-      case 'reoffered':
-        return { outcome: row.outcome, trial: claimedTrial(row), ...experiment }
-      case 'claimed':
-        return { outcome: 'claimed', trial: claimedTrial(row), pending: Number(row.pending), ...experiment }
-      default:
-        return { outcome: row.outcome, ...experiment }
-    }
+    const claims: NamedWorkerClaim[] = []
+    for (const row of result.rows) claims[row.ordinal - 1] = namedClaim(row)
+    return claims
   }
 
   async heartbeat(id: string, restarts?: number): Promise<boolean> {
@@ -219,29 +195,23 @@ export class KyselyTrialStore implements TrialStore {
     return row && trialRowToRecord(row)
   }
 
-  findByNames(experimentName: string, trialName: string, options?: { readonly points?: boolean }): Promise<TrialByNames> {
-    return findTrialByNames(this.#db, experimentName, trialName, options?.points === true)
+  findByNames(lookups: readonly TrialLookup[], options?: { readonly points?: boolean }): Promise<TrialByNames[]> {
+    return findTrialsByNames(this.#db, lookups, options?.points === true)
   }
 
-  finishAttempt(
-    id: string, restarts: number | undefined, from: readonly TrialState[], to: TrialState, patch: TrialPatch,
-    effects: { readonly points: readonly MetricPoint[]; readonly event: { readonly type: string; readonly payload?: unknown } },
-  ): Promise<TrialRecord | undefined> {
-    return finishAttempt(this.#db, id, restarts, from, to, patch, effects)
+  finishAttempts(attempts: readonly FinishedAttempt[]): Promise<(TrialRecord | undefined)[]> {
+    return finishAttempts(this.#db, attempts)
   }
 }
 
 type TallyState = Exclude<keyof TrialTally, 'total'>
 
-interface NamedClaimRow extends Omit<ClaimRow, 'outcome'> {
+interface NamedClaimRow {
+  readonly ordinal: number
   readonly outcome: NamedWorkerClaim['outcome']
   readonly experiment_id: string | null
   readonly experiment_version: string | null
   readonly max_running: number | null
-}
-
-interface ClaimRow {
-  readonly outcome: WorkerClaim['outcome']
   readonly id: string
   readonly number: number
   readonly name: string
@@ -251,8 +221,19 @@ interface ClaimRow {
   readonly pending: number | string | null
 }
 
-function claimedTrial(row: Omit<ClaimRow, 'outcome'>): ClaimedTrial {
-  return { id: row.id, number: row.number, name: row.name, state: row.state, params: row.params, restarts: row.restarts }
+function namedClaim(row: NamedClaimRow): NamedWorkerClaim {
+  if (row.outcome === 'not-found') return { outcome: 'not-found' }
+  const experiment = { experimentId: row.experiment_id!, experimentVersion: row.experiment_version!, maxRunning: row.max_running! }
+  const trial = (): ClaimedTrial => ({ id: row.id, number: row.number, name: row.name, state: row.state, params: row.params, restarts: row.restarts })
+  switch (row.outcome) {
+    case 'existing':
+    case 'reoffered':
+      return { outcome: row.outcome, trial: trial(), ...experiment }
+    case 'claimed':
+      return { outcome: 'claimed', trial: trial(), pending: Number(row.pending), ...experiment }
+    default:
+      return { outcome: row.outcome, ...experiment }
+  }
 }
 
 function zeroCounts(): Record<TrialState, number> {

@@ -106,6 +106,39 @@ describe('ask', () => {
     assert.equal(errorOf(done.body).code, 'EXPERIMENT_COMPLETED')
   })
 
+  test('asks and tells that arrive together are answered together, each as if alone', async () => {
+    const name = await askTellExperiment(t, { parallel: 8, max: 50 })
+    // Retries of two keys among fresh asks, all at once: batched claims fold each key into one trial.
+    const bodies = Array.from({ length: 16 }, (_, i) => (i % 4 === 0 ? { idempotencyKey: 'k-a' } : i % 4 === 1 ? { idempotencyKey: 'k-b' } : {}))
+    const answers = await Promise.all(bodies.map((body) => ask(t, name, body)))
+    const byKey = new Map<string, Set<string>>()
+    const ok: AskedTrialView[] = []
+    answers.forEach((r, i) => {
+      if (r.statusCode !== 200) return assert.equal(errorOf(r.body).code, 'NO_TRIAL_AVAILABLE')
+      const x = JSON.parse(r.body) as AskedTrialView
+      ok.push(x)
+      const key = bodies[i]!.idempotencyKey
+      if (key) byKey.set(key, (byKey.get(key) ?? new Set()).add(x.name))
+    })
+    assert.deepEqual([...byKey.values()].map((names) => names.size), [1, 1])
+    const distinct = new Set(ok.map((x) => x.name))
+    assert.equal(distinct.size, 8, 'parallelTrialCount trials handed out, the keys\' ones once each')
+    const { counts } = await experimentState(t, name)
+    assert.equal(counts.Running, 8)
+    // Every trial told twice at once: one tell each wins, the other is 409 TRIAL_FINISHED.
+    const trials = [...distinct]
+    const tells = await Promise.all([...trials, ...trials].map((trial, i) => tell(t, name, trial, { value: i })))
+    assert.equal(tells.filter((r) => r.statusCode === 200).length, 8)
+    for (const r of tells.filter((r) => r.statusCode !== 200)) assert.equal(errorOf(r.body).code, 'TRIAL_FINISHED')
+    const after = await experimentState(t, name)
+    assert.equal(after.counts.Succeeded, 8)
+    assert.equal(after.events.filter((type) => type === 'trial:state-changed').length, 16, 'one Running and one finished event per trial')
+    for (const trial of trials) {
+      const points = await t.store.observations.list((await t.store.trials.getByName(trial))!.id)
+      assert.equal(points.length, 1, `${trial} keeps the winning tell's point only`)
+    }
+  })
+
   test('the remaining budget held by running trials is 409 NO_TRIAL_AVAILABLE with Retry-After; a failure frees it', async () => {
     const name = await askTellExperiment(t, { parallel: 2, max: 2 })
     const a = await asked(t, name)

@@ -124,18 +124,31 @@ describe('GET /metrics', () => {
     assert.equal(find(samples, 'hypertune_http_request_duration_seconds_count', { route: '/api/v1/experiments', method: 'GET', status: '2xx' }).length, 1)
   })
 
-  test('suggestion latency by algorithm, observations ingested', async () => {
+  test('suggestion latency by algorithm; observations ingested by pushes and tells', async () => {
     const experiment = quadraticExperiment({ name: uniqueName('ask') })
     const ask = instrumentAsk(askAlgorithm, metrics)
     await ask({
       algorithmName: 'random', settings: [], space: toSearchSpace(experiment), direction: 'minimize',
       trials: [], trialCount: 0, count: 2, seed: 1, state: undefined,
     })
-    countObservationsIngested(metrics, 7)
+    const ingested = async () => find((await scrape()).samples, 'hypertune_observations_ingested_total')[0]?.value ?? 0
+    assert.equal(find((await scrape()).samples, 'hypertune_suggestion_duration_seconds_count', { algorithm: 'random' })[0]?.value, 1)
+    const before = await ingested()
     countObservationsIngested(metrics, 0)
-    const { samples } = await scrape()
-    assert.equal(find(samples, 'hypertune_suggestion_duration_seconds_count', { algorithm: 'random' })[0]?.value, 1)
-    assert.equal(find(samples, 'hypertune_observations_ingested_total')[0]?.value, 7)
+    assert.equal(await ingested(), before)
+    // Through the API: a push of three points, then a tell.
+    const name = uniqueName('ingest')
+    assert.equal((await postYaml(t.app, experimentYaml(name, { template: false }))).statusCode, 201)
+    const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url: `/api/v1/experiments/${name}/trials${url}`, payload })
+    const asked = JSON.parse((await post(':ask', {})).body) as { name: string }
+    const points = [{ metric: 'loss', step: 0, value: 1 }, { metric: 'loss', step: 1, value: 0.5 }, { metric: 'loss', step: 2, value: 0.4 }]
+    assert.equal((await post(`/${asked.name}/observations`, { points })).statusCode, 200)
+    assert.equal(await ingested(), before + 3)
+    assert.equal((await post(`/${asked.name}:tell`, { values: { loss: 0.2 } })).statusCode, 200)
+    assert.equal(await ingested(), before + 4)
+    // A refused tell takes nothing in.
+    assert.equal((await post(`/${asked.name}:tell`, { value: 0.1 })).statusCode, 409)
+    assert.equal(await ingested(), before + 4)
   })
 
   test('with tokens: a read token is enough, none is 401', async () => {

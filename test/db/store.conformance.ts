@@ -161,6 +161,17 @@ export function describeStoreConformance(
         await rejectsWith(newTrials(randomUUID(), 1), 'EXPERIMENT_NOT_FOUND')
       })
 
+      test('createMany and appendMany take more rows than one statement has parameters for', async () => {
+        const e = await newExperiment()
+        await newTrials(e.id, 1)
+        const many = await newTrials(e.id, 9_001)
+        assert.equal(many.length, 9_001)
+        assert.ok(many.every((t, i) => t.number === i + 1), 'numbered on without a gap across chunks')
+        assert.equal((await store.trials.tally(e.id)).total, 9_002)
+        await store.events.appendMany(many.concat(many).map((t) => ({ experimentId: e.id, trialId: t.id, type: 'trial:created' })))
+        assert.equal((await store.events.list(e.id)).length, 18_002)
+      })
+
       test('transition is a compare-and-set on state', async () => {
         const e = await newExperiment()
         const [t] = await newTrials(e.id, 1)
