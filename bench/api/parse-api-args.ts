@@ -13,6 +13,9 @@ export const API_USAGE = `Usage: DATABASE_URL=postgres://... npm run bench:api -
   --history N         finished trials before the ask-tell run (default 10000)
   --batch N           points per ingest request (default 1000)
   --out DIR           where api.md and api.json go (default bench/results)
+
+  BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=DIR" passes Node flags to the server process
+  alone, e.g. to profile it under load.
 `
 
 export interface ApiArgs {
