@@ -142,6 +142,7 @@ describe('dashboard', { skip: missing }, () => {
       await page.waitForURL(`**/trials/${best}`)
       await page.getByTestId('log-tail').getByText(/loss=/).first().waitFor({ timeout: 10_000 })
       await page.getByRole('heading', { name: 'Parameters' }).waitFor()
+      await page.getByTestId('trial-curves').waitFor()
       await shot(page, '06-trial.png')
 
       // Back on the list, the experiment is there, finished.

@@ -1,11 +1,11 @@
-import { useEffect, useMemo, useState } from 'preact/hooks'
+import { useMemo } from 'preact/hooks'
 import { api } from './api-client.ts'
-import { isMissingRoute } from './api-error.ts'
 import { Chart } from './chart.tsx'
 import { formatNumber } from './format.ts'
 import { Notice } from './notice.tsx'
 import { experimentCurves, type Series } from './curve-series.ts'
 import { chartPalette, darkMode } from './theme.ts'
+import { usePolledSeries } from './use-polled-series.ts'
 
 /** The best trials' curves: what a reader compares; all 10,000 would be an unreadable block of ink. */
 const BEST_TRIALS = 100
@@ -19,34 +19,19 @@ const POINTS_PER_TRIAL = 80
  * stopped. Refreshed every 5 s while the experiment runs.
  */
 export function LearningCurves(props: { experiment: string; metric: string; bestTrial: string; active: boolean; trialCount: number }) {
-  const [series, setSeries] = useState<Series[] | undefined>(undefined)
-  const [problem, setProblem] = useState<string | undefined>(undefined)
-  useEffect(() => {
-    const abort = new AbortController()
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const load = async () => {
-      try {
-        const q = { metric: props.metric, maxPointsPerTrial: POINTS_PER_TRIAL }
-        const [best, running] = await Promise.all([
-          api.experimentObservations(props.experiment, { ...q, sort: 'objective', limit: BEST_TRIALS }, abort.signal),
-          props.active ? api.experimentObservations(props.experiment, { ...q, state: 'Running', limit: RUNNING_TRIALS }, abort.signal) : undefined,
-        ])
-        const all = experimentCurves(best)
-        const seen = new Set(all.map((s) => s.trial))
-        if (running) all.push(...experimentCurves(running).filter((s) => !seen.has(s.trial)))
-        setSeries(all)
-        setProblem(undefined)
-        if (props.active) timer = setTimeout(load, 5000)
-      } catch (error) {
-        if (abort.signal.aborted) return
-        setProblem(isMissingRoute(error) ? 'This server has no observations API yet (GET /api/v1/experiments/{name}/observations).' : (error as Error).message)
-      }
-    }
-    void load()
-    return () => {
-      abort.abort()
-      clearTimeout(timer)
-    }
+  const { series, problem } = usePolledSeries(async (signal) => {
+    const q = { metric: props.metric, maxPointsPerTrial: POINTS_PER_TRIAL }
+    const [best, running] = await Promise.all([
+      api.experimentObservations(props.experiment, { ...q, sort: 'objective', limit: BEST_TRIALS }, signal),
+      props.active ? api.experimentObservations(props.experiment, { ...q, state: 'Running', limit: RUNNING_TRIALS }, signal) : undefined,
+    ])
+    const all = experimentCurves(best)
+    const seen = new Set(all.map((s) => s.trial))
+    if (running) all.push(...experimentCurves(running).filter((s) => !seen.has(s.trial)))
+    return all
+  }, {
+    live: props.active, everyMs: 5000,
+    missingRoute: 'This server has no observations API yet (GET /api/v1/experiments/{name}/observations).',
   }, [props.experiment, props.metric, props.active, props.trialCount > 0])
 
   const dark = darkMode.value
