@@ -1,10 +1,13 @@
 import { apiRequest } from '../../api/client/api-request.ts'
 
 /**
- * An ask/tell experiment (no trialTemplate: its trials are run by clients) with random search
- * over two doubles, created through the API like any client would.
+ * An ask/tell experiment (no trialTemplate: its trials are run by clients) with random search,
+ * over two doubles unless `parameters` says otherwise, created through the API like any client would.
  */
-export async function createBenchExperiment(server: string, name: string, parallelTrialCount: number): Promise<void> {
+export async function createBenchExperiment(
+  server: string, name: string, parallelTrialCount: number,
+  o: { readonly maxTrialCount?: number; readonly parameters?: readonly object[] } = {},
+): Promise<void> {
   await apiRequest(
     { server },
     {
@@ -18,8 +21,8 @@ export async function createBenchExperiment(server: string, name: string, parall
           objective: { type: 'minimize', objectiveMetricName: 'loss', additionalMetricNames: ['accuracy'] },
           algorithm: { algorithmName: 'random' },
           parallelTrialCount,
-          maxTrialCount: 100_000_000,
-          parameters: ['x1', 'x2'].map((p) => ({ name: p, parameterType: 'double', feasibleSpace: { min: '0', max: '1' } })),
+          maxTrialCount: o.maxTrialCount ?? 100_000_000,
+          parameters: o.parameters ?? ['x1', 'x2'].map((p) => ({ name: p, parameterType: 'double', feasibleSpace: { min: '0', max: '1' } })),
         },
       },
     },

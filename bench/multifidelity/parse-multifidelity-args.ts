@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { parseSeeds } from '../quality/parse-seeds.ts'
-import { commaList, positiveInteger } from '../report/parse-flags.ts'
+import { commaList, positiveInteger, positiveIntegerList } from '../report/parse-flags.ts'
 
 export const MULTIFIDELITY_USAGE = `Usage: npm run bench:multifidelity -- [options]
 
@@ -34,13 +34,12 @@ export function parseMultiFidelityArgs(argv: readonly string[], defaultOutDir: s
     strict: true,
     allowPositionals: false,
   })
-  const list = (text: string | undefined): string[] | undefined => (text === undefined ? undefined : commaList(text))
   return {
     help: values.help,
-    ...(values.configs === undefined ? {} : { configs: list(values.configs)! }),
+    ...(values.configs === undefined ? {} : { configs: commaList(values.configs) }),
     seeds: parseSeeds(values.seeds),
     budget: positiveInteger('--budget', values.budget),
-    ...(values.checkpoints === undefined ? {} : { checkpoints: list(values.checkpoints)!.map((c) => positiveInteger('--checkpoints', c)) }),
+    ...(values.checkpoints === undefined ? {} : { checkpoints: positiveIntegerList('--checkpoints', values.checkpoints) }),
     outDir: values.out,
   }
 }

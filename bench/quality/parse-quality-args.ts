@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import type { RawSetting } from '../../algorithms/parse-settings.ts'
 import { parseAlgorithmSettings } from './parse-algorithm-settings.ts'
 import { parseSeeds } from './parse-seeds.ts'
-import { commaList, positiveInteger } from '../report/parse-flags.ts'
+import { commaList, positiveInteger, positiveIntegerList } from '../report/parse-flags.ts'
 
 export const QUALITY_USAGE = `Usage: npm run bench:quality -- [options]
 
@@ -49,14 +49,13 @@ export function parseQualityArgs(argv: readonly string[], defaultOutDir: string)
     strict: true,
     allowPositionals: false,
   })
-  const list = (text: string | undefined): string[] | undefined => (text === undefined ? undefined : commaList(text))
   return {
     help: values.help,
     ...(values.problems === undefined ? {} : { problemsModule: values.problems }),
-    ...(values.algorithms === undefined ? {} : { algorithms: list(values.algorithms)! }),
+    ...(values.algorithms === undefined ? {} : { algorithms: commaList(values.algorithms) }),
     seeds: parseSeeds(values.seeds),
     budget: positiveInteger('--budget', values.budget),
-    ...(values.checkpoints === undefined ? {} : { checkpoints: list(values.checkpoints)!.map((c) => positiveInteger('--checkpoints', c)) }),
+    ...(values.checkpoints === undefined ? {} : { checkpoints: positiveIntegerList('--checkpoints', values.checkpoints) }),
     settings: parseAlgorithmSettings(values.settings),
     workers: nonNegativeInteger('--workers', values.workers),
     timeoutSeconds: positiveInteger('--run-timeout', values['run-timeout']),

@@ -10,3 +10,8 @@ export function positiveInteger(flag: string, text: string): number {
 export function commaList(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s !== '')
 }
+
+/** `--flag 25,50,100` as positive integers. */
+export function positiveIntegerList(flag: string, text: string): number[] {
+  return commaList(text).map((item) => positiveInteger(flag, item))
+}

@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { positiveInteger } from '../report/parse-flags.ts'
 import { chromiumMissing, launchChromium } from '../../test/helpers/chromium.ts'
 import { openBenchDatabase } from '../api/bench-database.ts'
 import { commandLine } from '../report/command-line.ts'
@@ -25,9 +26,15 @@ const { values } = parseArgs({
   args: argv,
   options: { runs: { type: 'string', default: '7' }, trials: { type: 'string', default: '10000' }, steps: { type: 'string', default: '100' }, out: { type: 'string' } },
 })
-const runs = Number(values.runs)
-const trials = Number(values.trials)
-const steps = Number(values.steps)
+let runs: number, trials: number, steps: number
+try {
+  runs = positiveInteger('--runs', values.runs)
+  trials = positiveInteger('--trials', values.trials)
+  steps = positiveInteger('--steps', values.steps)
+} catch (error) {
+  process.stderr.write(`bench:ui: ${(error as Error).message}\n`)
+  process.exit(1)
+}
 const outDir = values.out ?? (relative(process.cwd(), fileURLToPath(new URL('../results/', import.meta.url))) || '.')
 const databaseUrl = process.env.DATABASE_URL?.trim()
 if (!databaseUrl) {

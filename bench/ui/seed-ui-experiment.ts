@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { apiRequest } from '../../api/client/api-request.ts'
+import { createBenchExperiment, experimentId } from '../api/create-bench-experiment.ts'
 
 export interface UiExperimentSize {
   readonly trials: number
@@ -16,29 +16,16 @@ export interface UiExperimentSize {
  * importance chart has a known answer to show.
  */
 export async function seedUiExperiment(server: string, pool: pg.Pool, name: string, size: UiExperimentSize): Promise<void> {
-  await apiRequest({ server }, {
-    method: 'POST',
-    path: '/api/v1/experiments',
-    body: {
-      apiVersion: 'kubeflow.org/v1beta1',
-      kind: 'Experiment',
-      metadata: { name },
-      spec: {
-        objective: { type: 'minimize', objectiveMetricName: 'loss', additionalMetricNames: ['accuracy'] },
-        algorithm: { algorithmName: 'random' },
-        parallelTrialCount: 8,
-        maxTrialCount: size.trials,
-        parameters: [
-          { name: 'lr', parameterType: 'double', feasibleSpace: { min: '0.00001', max: '0.1', distribution: 'logUniform' } },
-          { name: 'momentum', parameterType: 'double', feasibleSpace: { min: '0', max: '0.99' } },
-          { name: 'layers', parameterType: 'int', feasibleSpace: { min: '1', max: '8' } },
-          { name: 'optimizer', parameterType: 'categorical', feasibleSpace: { list: ['sgd', 'adam', 'rmsprop'] } },
-        ],
-      },
-    },
+  await createBenchExperiment(server, name, 8, {
+    maxTrialCount: size.trials,
+    parameters: [
+      { name: 'lr', parameterType: 'double', feasibleSpace: { min: '0.00001', max: '0.1', distribution: 'logUniform' } },
+      { name: 'momentum', parameterType: 'double', feasibleSpace: { min: '0', max: '0.99' } },
+      { name: 'layers', parameterType: 'int', feasibleSpace: { min: '1', max: '8' } },
+      { name: 'optimizer', parameterType: 'categorical', feasibleSpace: { list: ['sgd', 'adam', 'rmsprop'] } },
+    ],
   })
-  const { rows } = await pool.query<{ id: string }>('select id from experiments where name = $1', [name])
-  const experimentId = rows[0]!.id
+  const id = await experimentId(server, name)
   await pool.query('select setseed(0.17)')
   await pool.query(
     `insert into trials (id, experiment_id, number, name, state, params, objective, metrics, reason, message, created_at, started_at, finished_at)
@@ -61,7 +48,7 @@ export async function seedUiExperiment(server: string, pool: pg.Pool, name: stri
          from generate_series(0, $3 - 1) as n
        ) as drawn
      ) as s`,
-    [experimentId, name, size.trials],
+    [id, name, size.trials],
   )
   // A learning curve per trial: decaying towards its final loss, with noise.
   await pool.query(
@@ -69,14 +56,14 @@ export async function seedUiExperiment(server: string, pool: pg.Pool, name: stri
      select t.id, t.experiment_id, 'loss', s.step, coalesce(t.objective, 1) + 2 * exp(-s.step / 15.0) + 0.05 * random(), t.started_at + make_interval(secs => s.step)
      from trials t cross join generate_series(0, $2 - 1) as s(step)
      where t.experiment_id = $1`,
-    [experimentId, size.stepsPerTrial],
+    [id, size.stepsPerTrial],
   )
   await pool.query(
     `update experiments set state = 'Succeeded', reason = 'ExperimentMaxTrialsReached', message = 'seeded by bench:ui', completed_at = now(),
        started_at = now() - make_interval(secs => $2 * 30),
        best_trial_id = (select id from trials where experiment_id = $1 and state = 'Succeeded' order by objective limit 1)
      where id = $1`,
-    [experimentId, size.trials],
+    [id, size.trials],
   )
   await pool.query('analyze trials')
   await pool.query('analyze observations')

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
+import { askTellExperimentObject } from '../helpers/experiment-yaml.ts'
 import { openTestApp, uniqueName, type TestApp } from '../helpers/test-app.ts'
 
 /**
@@ -20,18 +21,7 @@ before(async () => {
   const created = await t.app.inject({
     method: 'POST',
     url: '/api/v1/experiments',
-    payload: {
-      apiVersion: 'kubeflow.org/v1beta1',
-      kind: 'Experiment',
-      metadata: { name },
-      spec: {
-        objective: { type: 'minimize', objectiveMetricName: 'loss' },
-        algorithm: { algorithmName: 'random' },
-        parallelTrialCount: 4,
-        maxTrialCount: 100_000,
-        parameters: [{ name: 'x', parameterType: 'double', feasibleSpace: { min: '0', max: '1' } }],
-      },
-    },
+    payload: askTellExperimentObject(name, { parallel: 4, max: 100_000 }),
   })
   assert.equal(created.statusCode, 201, created.body)
   experimentId = (await t.store.experiments.getByName(name))!.id

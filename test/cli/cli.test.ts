@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Store } from '../../db/store.ts'
-import { quadraticFixture } from '../helpers/experiment-yaml.ts'
-import { withCliStore } from '../helpers/cli-store.ts'
+import { invalidExperimentYaml, quadraticFixture } from '../helpers/experiment-yaml.ts'
+import { deleteCliExperiments, withCliStore } from '../helpers/cli-store.ts'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url))
@@ -22,15 +22,7 @@ function cli(args: readonly string[]) {
 
 const withStore = <T>(work: (store: Store) => Promise<T>): Promise<T> => withCliStore(home, work)
 
-after(async () => {
-  // On a shared PostgreSQL, leave nothing behind.
-  await withStore(async (store) => {
-    for (const name of created) {
-      const record = await store.experiments.getByName(name)
-      if (record) await store.experiments.delete(record.id)
-    }
-  })
-})
+after(() => deleteCliExperiments(home, created))
 
 function writeExperiment(name: string, body: string): string {
   created.push(name)
@@ -61,19 +53,7 @@ describe('hypertune CLI', () => {
     const ok = cli(['validate', join(examples, 'quickstart.yaml'), join(examples, 'grid-job.yaml')])
     assert.equal(ok.code, 0, ok.stderr)
     assert.match(ok.stdout, /valid Experiment "quickstart"/)
-    const bad = writeExperiment(`bad-${suffix}`, `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: NAME
-spec:
-  objective: {type: minimize, objectiveMetricName: loss}
-  algorithm: {algorithmName: random}
-  maxTrialCount: 0
-  parameters:
-    - {name: x, parameterType: double, feasibleSpace: {min: "2", max: "1"}}
-  trialTemplate:
-    command: [node, train.js]
-`)
+    const bad = writeExperiment(`bad-${suffix}`, invalidExperimentYaml('NAME'))
     const result = cli(['validate', bad])
     assert.equal(result.code, 2)
     assert.match(result.stderr, /:8:\d+ \/spec\/maxTrialCount/)

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Store } from '../../db/store.ts'
 import { quadraticFixture } from '../helpers/experiment-yaml.ts'
-import { withCliStore } from '../helpers/cli-store.ts'
+import { deleteCliExperiments, withCliStore } from '../helpers/cli-store.ts'
 
 // `hypertune run --ui` as the user runs it: a child process, its printed URL, its exit code.
 // DATABASE_URL, when set, is inherited: the run and the cleanup then use PostgreSQL.
@@ -20,14 +20,7 @@ const created: string[] = []
 /** Opens the database the CLI used (only once it exited: PGlite allows one process). */
 const withStore = <T>(work: (store: Store) => Promise<T>): Promise<T> => withCliStore(home, work)
 
-after(async () => {
-  await withStore(async (store) => {
-    for (const name of created) {
-      const record = await store.experiments.getByName(name)
-      if (record) await store.experiments.delete(record.id)
-    }
-  })
-})
+after(() => deleteCliExperiments(home, created))
 
 /** An experiment whose trials take about a second each (3 steps of 300 ms), 6 of them 2 at a time. */
 function writeExperiment(name: string, sleepMs = 300): string {

@@ -6,20 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { validateExperimentObject } from '../../core/spec/index.ts'
+import { askTellExperimentObject } from '../helpers/experiment-yaml.ts'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
 
-const experiment = (name: string) => ({
-  apiVersion: 'kubeflow.org/v1beta1',
-  kind: 'Experiment',
-  metadata: { name },
-  spec: {
-    objective: { type: 'minimize', objectiveMetricName: 'loss' },
-    algorithm: { algorithmName: 'random' },
-    maxTrialCount: 3,
-    parameters: [{ name: 'x', parameterType: 'double', feasibleSpace: { min: '0', max: '1' } }],
-  },
-})
+const experiment = (name: string) => askTellExperimentObject(name, { max: 3 })
 
 test('a trialTemplate is optional (Katib\'s type allows it; the webhook would not): valid, with a warning', () => {
   const result = validateExperimentObject(experiment('outside-workers'))

@@ -17,7 +17,7 @@ import { checkLocalRunnable } from '../../controller/check-local.ts'
 import { runsDir } from '../../controller/create-local-runner.ts'
 import { ExperimentSupervisor } from '../../controller/experiment-supervisor.ts'
 import type { Store } from '../../db/store.ts'
-import { quadraticFixture } from '../helpers/experiment-yaml.ts'
+import { invalidExperimentYaml, quadraticFixture } from '../helpers/experiment-yaml.ts'
 import { experimentYaml, uniqueName } from '../helpers/test-app.ts'
 import { openTestStore } from '../helpers/test-store.ts'
 
@@ -226,19 +226,7 @@ describe('CLI commands against a server', () => {
 
   test('errors: invalid YAML with file:line:col, unknown experiment, no best yet, bad options', async () => {
     const bad = join(work, 'bad.yaml')
-    writeFileSync(bad, `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ${uniqueName('bad')}
-spec:
-  objective: {type: minimize, objectiveMetricName: loss}
-  algorithm: {algorithmName: random}
-  maxTrialCount: 0
-  parameters:
-    - {name: x, parameterType: double, feasibleSpace: {min: "2", max: "1"}}
-  trialTemplate:
-    command: [node, train.js]
-`)
+    writeFileSync(bad, invalidExperimentYaml(uniqueName('bad')))
     const invalid = failed(await cli(['submit', bad]))
     assert.match(invalid.stderr, /^error: the server refused the experiment in .*bad\.yaml\n/)
     assert.match(invalid.stderr, /bad\.yaml:8:\d+ \/spec\/maxTrialCount: /)

@@ -14,3 +14,13 @@ export async function withCliStore<T>(home: string, work: (store: Store) => Prom
     await store.destroy()
   }
 }
+
+/** Deletes the named experiments from the CLI's database (on a shared PostgreSQL, tests leave nothing behind). */
+export async function deleteCliExperiments(home: string, names: readonly string[]): Promise<void> {
+  await withCliStore(home, async (store) => {
+    for (const name of names) {
+      const record = await store.experiments.getByName(name)
+      if (record) await store.experiments.delete(record.id)
+    }
+  })
+}

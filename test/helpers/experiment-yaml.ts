@@ -50,3 +50,39 @@ ${o.deadlineSeconds ? `    activeDeadlineSeconds: ${o.deadlineSeconds}\n` : ''}`
   if (!parsed.experiment) throw new Error(`test experiment is invalid:\n${parsed.issues.map((i) => `${i.line}:${i.col} ${i.path} ${i.message}`).join('\n')}\n${text}`)
   return parsed.experiment
 }
+
+/**
+ * Experiment YAML with two mistakes at known places: `maxTrialCount: 0` on line 8 and a
+ * feasibleSpace whose min is above its max on line 10.
+ */
+export function invalidExperimentYaml(name: string): string {
+  return `apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata:
+  name: ${name}
+spec:
+  objective: {type: minimize, objectiveMetricName: loss}
+  algorithm: {algorithmName: random}
+  maxTrialCount: 0
+  parameters:
+    - {name: x, parameterType: double, feasibleSpace: {min: "2", max: "1"}}
+  trialTemplate:
+    command: [node, train.js]
+`
+}
+
+/** A valid ask/tell Experiment (no trialTemplate) with random search over one double `x`. */
+export function askTellExperimentObject(name: string, o: { readonly parallel?: number; readonly max: number }) {
+  return {
+    apiVersion: 'kubeflow.org/v1beta1',
+    kind: 'Experiment',
+    metadata: { name },
+    spec: {
+      objective: { type: 'minimize', objectiveMetricName: 'loss' },
+      algorithm: { algorithmName: 'random' },
+      ...(o.parallel !== undefined ? { parallelTrialCount: o.parallel } : {}),
+      maxTrialCount: o.max,
+      parameters: [{ name: 'x', parameterType: 'double', feasibleSpace: { min: '0', max: '1' } }],
+    },
+  }
+}
