@@ -33,6 +33,8 @@ export interface SettingIssue {
   readonly field?: string
   /** Name of the setting it concerns. */
   readonly setting?: string
+  /** Accepted, but probably not what was meant: reported as a warning, never refused. */
+  readonly warning?: boolean
 }
 
 /** What an experiment's budget says about the trials an algorithm will be asked for. */

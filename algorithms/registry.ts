@@ -63,9 +63,9 @@ export function validateAlgorithm(
   settingsList: readonly RawSetting[],
   space: SearchSpace,
   budget: AlgorithmBudget,
-): { issues: SpecIssue[] } {
+): { issues: SpecIssue[]; warnings: SpecIssue[] } {
   const def = name ? getAlgorithm(name) : undefined
-  if (!def) return { issues: [{ path: '/algorithmName', message: unknownAlgorithmMessage(name ?? '') }] }
+  if (!def) return { issues: [{ path: '/algorithmName', message: unknownAlgorithmMessage(name ?? '') }], warnings: [] }
   const parsed = parseSettings(def, settingsList)
   if (parsed.issues.length > 0) {
     return {
@@ -73,10 +73,14 @@ export function validateAlgorithm(
         path: issue.index === undefined ? '/algorithmSettings' : `/algorithmSettings/${issue.index}/${issue.field ?? 'value'}`,
         message: issue.message,
       })),
+      warnings: [],
     }
   }
-  const checks = def.check?.(space, parsed.settings, budget) ?? []
-  return { issues: checks.map((issue) => ({ path: checkIssuePath(issue, space, settingsList), message: issue.message })) }
+  const checks = (def.check?.(space, parsed.settings, budget) ?? []).map((issue) => ({ issue, path: checkIssuePath(issue, space, settingsList) }))
+  return {
+    issues: checks.filter((c) => !c.issue.warning).map((c) => ({ path: c.path, message: c.issue.message })),
+    warnings: checks.filter((c) => c.issue.warning).map((c) => ({ path: c.path, message: c.issue.message })),
+  }
 }
 
 function unknownAlgorithmMessage(name: string): string {

@@ -6,7 +6,10 @@ import { checkLocalRunnable } from '../controller/check-local.ts'
 
 export interface LoadedExperiment {
   readonly experiment: Experiment
-  /** Reasons this valid experiment cannot run on local processes (empty when it can). */
+  /**
+   * Reasons this valid experiment cannot run on local processes (empty when it can), an
+   * algorithm this version lacks (enas, darts) included: `validate` notes them, `run` refuses.
+   */
   readonly localIssues: readonly SpecIssue[]
   /** Katib would reject these, but its own examples rely on them; we accept and say so. */
   readonly warnings: readonly SpecIssue[]
@@ -27,6 +30,6 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
   const checked = checkExperimentYaml(text, file)
   if (!checked.experiment) throw new InvalidSpecError(checked.issues, file)
   const experiment = checked.experiment
-  const localIssues = checkLocalRunnable(experiment).map((issue) => ({ ...issue, ...checked.locate(issue.path) }))
+  const localIssues = [...checked.unsupported, ...checkLocalRunnable(experiment).map((issue) => ({ ...issue, ...checked.locate(issue.path) }))]
   return { experiment, localIssues, warnings: checked.warnings }
 }

@@ -10,6 +10,11 @@ export interface CheckedExperiment {
   readonly issues: readonly SpecIssue[]
   /** Accepted but probably wrong (see core/spec/validate-experiment.ts). */
   readonly warnings: readonly SpecIssue[]
+  /**
+   * Valid Katib this version cannot run yet (the NAS algorithms enas and darts): `validate`
+   * accepts the experiment with a note, `run` and a submission to `serve` refuse it.
+   */
+  readonly unsupported: readonly SpecIssue[]
   /** Where a path is in the YAML text; always undefined for JSON input. */
   locate(path: string): Position | undefined
 }
@@ -21,16 +26,20 @@ export interface CheckedExperiment {
  */
 export function checkExperimentYaml(text: string, file?: string): CheckedExperiment {
   const parsed = parseExperimentYaml(text, file)
-  if (!parsed.experiment) return parsed
-  const located = checkAlgorithm(parsed.experiment).map((issue) => ({ ...issue, ...parsed.locate(issue.path) }))
-  return located.length > 0 ? { issues: located, warnings: parsed.warnings, locate: parsed.locate } : parsed
+  return withAlgorithm(parsed.experiment, parsed.issues, parsed.warnings, parsed.locate)
 }
 
 /** The same checks for an already parsed document (a JSON body); issues carry paths only. */
 export function checkExperimentObject(document: unknown): CheckedExperiment {
-  const locate = () => undefined
   const result = validateExperimentObject(document)
-  if (!result.experiment) return { issues: result.issues, warnings: result.warnings, locate }
-  const issues = checkAlgorithm(result.experiment)
-  return issues.length > 0 ? { issues, warnings: result.warnings, locate } : { ...result, locate }
+  return withAlgorithm(result.experiment, result.issues, result.warnings, () => undefined)
+}
+
+function withAlgorithm(experiment: Experiment | undefined, issues: readonly SpecIssue[], warnings: readonly SpecIssue[], locate: (path: string) => Position | undefined): CheckedExperiment {
+  if (!experiment) return { issues, warnings, unsupported: [], locate }
+  const located = (list: readonly SpecIssue[]) => list.map((issue) => ({ ...issue, ...locate(issue.path) }))
+  const algorithm = checkAlgorithm(experiment)
+  const allWarnings = [...warnings, ...located(algorithm.warnings)]
+  if (algorithm.issues.length > 0) return { issues: located(algorithm.issues), warnings: allWarnings, unsupported: [], locate }
+  return { experiment, issues: [], warnings: allWarnings, unsupported: located(algorithm.unsupported), locate }
 }

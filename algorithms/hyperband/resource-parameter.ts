@@ -50,10 +50,13 @@ export function resourceIssues(space: SearchSpace, resourceName: string, maxReso
     }]
   }
   const issues: SettingIssue[] = []
+  // Katib's hyperband sets the resource itself and never reads its max (its own
+  // hp-tuning/hyperband.yaml has r_l 2 over max 1), so this is accepted; the rungs above max
+  // run with max here, which repeats a rung rather than giving the trial more resource.
   if (maxResource > p.max * (1 + 1e-9)) {
     issues.push({
-      parameter: p.name, field: '/feasibleSpace/max',
-      message: `r_l ${maxResource} is above feasibleSpace.max ${p.max} of resource parameter "${p.name}"; raise max to ${maxResource} or lower r_l`,
+      parameter: p.name, field: '/feasibleSpace/max', warning: true,
+      message: `r_l ${maxResource} is above feasibleSpace.max ${p.max} of resource parameter "${p.name}", so the rungs above ${p.max} run with "${p.name}" ${p.max}; raise max to ${maxResource} or lower r_l`,
     })
   }
   const schedule = hyperbandSchedule(maxResource, eta, unit)

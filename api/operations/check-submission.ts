@@ -21,6 +21,7 @@ export interface CheckedSubmission {
 export function checkSubmission(submission: Submission, admit?: (experiment: Experiment) => readonly SpecIssue[]): CheckedSubmission {
   const checked = 'yaml' in submission ? checkExperimentYaml(submission.yaml) : checkExperimentObject(submission.json)
   if (!checked.experiment) return checked
-  const refused = (admit?.(checked.experiment) ?? []).map((issue) => ({ ...issue, ...checked.locate(issue.path) }))
+  // What `validate` only notes (an algorithm this version lacks, e.g. enas) no server can run.
+  const refused = [...checked.unsupported, ...(admit?.(checked.experiment) ?? []).map((issue) => ({ ...issue, ...checked.locate(issue.path) }))]
   return refused.length > 0 ? { issues: refused, warnings: checked.warnings, locate: checked.locate } : checked
 }

@@ -101,12 +101,16 @@ describe('hyperband validation at creation', () => {
     assert.match(issue!.message, /must be an int or double parameter/)
   })
 
-  it('rejects r_l below one step, above max, and a smallest rung below min', () => {
+  it('rejects r_l below one step and a smallest rung below min; r_l above max is only a warning', () => {
     assert.match(validate({ r_l: '0.5' })[0]!.message, /r_l 0.5 is below one step \(1\)/)
     const stepped: SearchSpace = [...SPACE.slice(0, 2), { name: 'epochs', type: 'int', min: 5, max: 100, step: 5, distribution: 'uniform' }]
     assert.match(validate({ r_l: '4' }, stepped)[0]!.message, /below one step \(5\)/)
-    const [above] = validate({ r_l: '100' })
+    // Katib sets the resource itself and never reads its max (its hp-tuning/hyperband.yaml has r_l 2 over max 1).
+    const aboveMax = validateAlgorithm('hyperband', [{ name: 'r_l', value: '100' }, { name: 'eta', value: '3' }, { name: 'resource_name', value: 'epochs' }], SPACE, { parallelTrialCount: 1 })
+    assert.deepEqual(aboveMax.issues, [])
+    const [above] = aboveMax.warnings
     assert.equal(above!.path, '/spec/parameters/2/feasibleSpace/max')
+    assert.match(above!.message, /r_l 100 is above feasibleSpace\.max 81 .*run with "epochs" 81/)
     const high: SearchSpace = [...SPACE.slice(0, 2), { name: 'epochs', type: 'int', min: 3, max: 81, distribution: 'uniform' }]
     const [low] = validate({}, high)
     assert.equal(low!.path, '/spec/parameters/2/feasibleSpace/min')

@@ -6,18 +6,38 @@ import { fileURLToPath } from 'node:url'
 import type { SpecIssue } from '../../../core/errors.ts'
 import { parseExperimentYaml, type Experiment, type ParsedExperiment } from '../../../core/spec/index.ts'
 
-/** Katib's examples sit next to the repository: ../shared/katib-examples from its root. */
-export const examplesDir = fileURLToPath(new URL('../../../../shared/katib-examples/', import.meta.url))
+/** Katib's 33 example Experiments, copied into the repository (see test/fixtures/katib/README.md). */
+export const examplesDir = fileURLToPath(new URL('../../fixtures/katib/', import.meta.url))
 
-/** Relative paths of every example .yaml; fails (never passes vacuously) when the folder is absent. */
-export function exampleFiles(): string[] {
-  assert.ok(existsSync(examplesDir), `Katib examples not found at ${examplesDir}; expected ../shared/katib-examples beside the repository root`)
-  return (readdirSync(examplesDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml')).sort()
+/**
+ * The reference copy beside the repository (../shared/katib-examples), when there is one: the
+ * tests run over it as an extra check and skip that run in a clone alone.
+ * HYPERTUNE_SHARED_EXAMPLES overrides the location (pointing it nowhere shows the skip).
+ */
+export const sharedExamplesDir = process.env.HYPERTUNE_SHARED_EXAMPLES ?? fileURLToPath(new URL('../../../../shared/katib-examples/', import.meta.url))
+
+/** `false`, or the reason to give node:test's `skip` when the reference copy is absent. */
+export function sharedExamplesSkip(): false | string {
+  return existsSync(sharedExamplesDir) ? false : `no reference copy of Katib's examples at ${sharedExamplesDir}`
 }
 
-export function exampleText(file: string): string {
-  const path = join(examplesDir, file)
-  assert.ok(existsSync(path), `Katib example ${file} not found under ${examplesDir}`)
+/** The example sets to run over: the in-repository copy always, the reference copy when present. */
+export const exampleSets: readonly { readonly name: string; readonly dir: string; readonly skip: false | string }[] = [
+  { name: 'test/fixtures/katib', dir: examplesDir, skip: false },
+  { name: '../shared/katib-examples', dir: sharedExamplesDir, skip: sharedExamplesSkip() },
+]
+
+/** Relative paths of every example .yaml under `dir`; fails (never passes vacuously) when the folder is absent. */
+export function exampleFiles(dir = examplesDir): string[] {
+  assert.ok(existsSync(dir), `Katib examples not found at ${dir}`)
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml')).sort()
+  assert.ok(files.length > 0, `no .yaml files under ${dir}`)
+  return files
+}
+
+export function exampleText(file: string, dir = examplesDir): string {
+  const path = join(dir, file)
+  assert.ok(existsSync(path), `Katib example ${file} not found under ${dir}`)
   return readFileSync(path, 'utf8')
 }
 
