@@ -5,6 +5,7 @@ import type { Store } from './store.ts'
 import { KyselyAlgorithmStateStore } from './kysely/kysely-algorithm-state-store.ts'
 import { KyselyEventStore } from './kysely/kysely-event-store.ts'
 import { KyselyExperimentStore } from './kysely/kysely-experiment-store.ts'
+import { KyselyLeaseStore } from './kysely/kysely-lease-store.ts'
 import { KyselyObservationStore } from './kysely/kysely-observation-store.ts'
 import { KyselyTrialStore } from './kysely/kysely-trial-store.ts'
 
@@ -24,6 +25,7 @@ export class KyselyStore implements Store {
   readonly observations: KyselyObservationStore
   readonly algorithmStates: KyselyAlgorithmStateStore
   readonly events: KyselyEventStore
+  readonly leases: KyselyLeaseStore
   readonly backend: Store['backend']
   readonly #db: Kysely<Database>
   readonly #options: KyselyStoreOptions
@@ -38,6 +40,7 @@ export class KyselyStore implements Store {
     this.observations = new KyselyObservationStore(db)
     this.algorithmStates = new KyselyAlgorithmStateStore(db)
     this.events = new KyselyEventStore(db)
+    this.leases = new KyselyLeaseStore(db)
   }
 
   /**

@@ -7,6 +7,7 @@ import * as trialLineage from './migrations/0004-trial-lineage.ts'
 import * as askByName from './migrations/0005-ask-by-name.ts'
 import * as askInBatches from './migrations/0006-ask-in-batches.ts'
 import * as observationForeignKey from './migrations/0007-observation-foreign-key.ts'
+import * as experimentLeases from './migrations/0008-experiment-leases.ts'
 
 /** Every migration, in order. Listed by hand: no directory scanning, so bundling cannot lose one. */
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -17,6 +18,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005-ask-by-name': askByName,
   '0006-ask-in-batches': askInBatches,
   '0007-observation-foreign-key': observationForeignKey,
+  '0008-experiment-leases': experimentLeases,
 }
 
 /**

@@ -94,12 +94,25 @@ export interface EventsTable {
   at: CreatedAt
 }
 
+/** See migrations/0008-experiment-leases.ts. */
+export interface ExperimentLeasesTable {
+  experiment_id: string
+  holder_id: string
+  holder: Jsonb<unknown>
+  /** bigint; parsed to a JS number on both backends. */
+  epoch: number
+  acquired_at: Date
+  renewed_at: Date
+  expires_at: Date
+}
+
 export interface Database {
   experiments: ExperimentsTable
   trials: TrialsTable
   observations: ObservationsTable
   algorithm_states: AlgorithmStatesTable
   events: EventsTable
+  experiment_leases: ExperimentLeasesTable
 }
 
 export type ExperimentRow = Selectable<ExperimentsTable>

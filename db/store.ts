@@ -420,12 +420,88 @@ export interface FeedEvent extends ExperimentEvent {
   readonly trialName: string | null
 }
 
+/** Who holds a lease, as it describes itself: for messages, and to take over from a dead holder on its own machine. */
+export interface LeaseHolder {
+  readonly host: string
+  readonly pid: number
+  /** The process's start time (controller/process-identity.ts), so a reused pid is not taken for the holder. */
+  readonly startTime?: string
+  /** The pid namespace (`/proc/self/ns/pid`), so processes of two containers with one host name are told apart. */
+  readonly pidNamespace?: string
+  /** The command that holds it: `run` or `serve`. */
+  readonly command: string
+}
+
+/** An experiment's lease (migrations/0008-experiment-leases.ts): who drives it, until when by the database's clock. */
+export interface LeaseRecord {
+  readonly experimentId: string
+  /** Random per acquisition attempt of one controller; with `epoch`, what a fenced write presents. */
+  readonly holderId: string
+  readonly holder: LeaseHolder
+  /** The fencing token: 1 for the first acquisition, +1 for each one after. Never decreases. */
+  readonly epoch: number
+  readonly acquiredAt: Date
+  readonly renewedAt: Date
+  readonly expiresAt: Date
+  /** Milliseconds until expiry by the database's clock when it was read; 0 or less once expired or released. */
+  readonly remainingMs: number
+}
+
+/** What a fenced write presents: it applies only while this holder holds the lease of this epoch. */
+export interface LeaseFence {
+  readonly experimentId: string
+  readonly holderId: string
+  readonly epoch: number
+}
+
+/** LeaseStore.acquire's answer: the new lease, or the lease of whoever holds it. */
+export type LeaseAcquisition =
+  | { readonly acquired: true; readonly lease: LeaseRecord }
+  | { readonly acquired: false; readonly lease: LeaseRecord }
+
+/**
+ * One controller per experiment (docs/reliability.md). Every expiry is judged by the database's
+ * clock (`now()`), never by a controller's, so hosts with skewed clocks agree on it.
+ */
+export interface LeaseStore {
+  /**
+   * Takes the experiment's lease for `ttlMs` when it is free (never held, released, or expired)
+   * or, with `takeOver`, still held by exactly that holder and epoch (the caller found that
+   * process gone). The epoch becomes the previous one + 1. Otherwise resolves the current
+   * holder's lease. Throws EXPERIMENT_NOT_FOUND.
+   */
+  acquire(
+    experimentId: string,
+    holderId: string,
+    holder: LeaseHolder,
+    ttlMs: number,
+    takeOver?: { readonly holderId: string; readonly epoch: number },
+  ): Promise<LeaseAcquisition>
+  /**
+   * Extends the lease to `ttlMs` from now while this holder holds this epoch, even past its
+   * expiry as long as nobody took it since (no write of another holder can have come between).
+   * Resolves undefined once another holder took it or the experiment is gone.
+   */
+  renew(fence: LeaseFence, ttlMs: number): Promise<LeaseRecord | undefined>
+  /** Lets it go at once (for the next controller, without waiting for expiry); resolves whether this fence still held it. */
+  release(fence: LeaseFence): Promise<boolean>
+  get(experimentId: string): Promise<LeaseRecord | undefined>
+  /**
+   * The fence. Inside a transaction: checks that `fence` holds the lease, unexpired by the
+   * database's clock, and locks the lease row (FOR SHARE) until commit, so no acquisition or
+   * takeover can come between this check and the transaction's writes. Throws LeaseLostError
+   * (db/lease-lost-error.ts) otherwise.
+   */
+  assertHeld(fence: LeaseFence): Promise<void>
+}
+
 export interface Store {
   readonly experiments: ExperimentStore
   readonly trials: TrialStore
   readonly observations: ObservationStore
   readonly algorithmStates: AlgorithmStateStore
   readonly events: EventStore
+  readonly leases: LeaseStore
   /** Runs `work` in one transaction; the store it receives is bound to it. Nested calls reuse it. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>
   /** Which backend this is, for messages. */

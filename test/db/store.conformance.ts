@@ -7,6 +7,7 @@ import type { MetricPoint } from '../../core/metric.ts'
 import { TRIAL_STATES, type TrialState } from '../../core/trial.ts'
 import type { ExperimentRecord, ExperimentState, Store } from '../../db/store.ts'
 import { describeStorePages } from './store-pages.conformance.ts'
+import { describeStoreLeases } from './store-leases.conformance.ts'
 
 // A Record, not a list, so adding an ExperimentState without covering it here fails to compile.
 const EXPERIMENT_STATES = Object.keys({
@@ -334,6 +335,7 @@ export function describeStoreConformance(
     })
 
     describeStorePages(() => store)
+    describeStoreLeases(() => store)
 
     describe('transactions', () => {
       test('a throwing transaction writes nothing, nested calls included', async () => {

@@ -18,6 +18,7 @@ export async function openTestStore(): Promise<Store> {
     observations: store.observations,
     algorithmStates: store.algorithmStates,
     events: store.events,
+    leases: store.leases,
     backend: store.backend,
     pendingMigrations: () => store.pendingMigrations(),
     transaction: (work) => store.transaction(work),
