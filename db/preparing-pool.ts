@@ -32,13 +32,21 @@ export function preparingPool(pool: pg.Pool): PostgresPool {
 }
 
 function preparingClient(client: pg.PoolClient): PostgresPoolClient {
+  // node-postgres reports a connection lost while checked out (a server restart, a killed
+  // backend) as an 'error' event on the client, which the pool listens to only while the client
+  // is idle: without this listener the process would crash. The query in flight is rejected by
+  // node-postgres itself; the client is destroyed on release instead of going back to the pool.
+  let broken = false
+  client.on('error', () => {
+    broken = true
+  })
   const query = (textOrCursor: unknown, values?: readonly unknown[]): unknown => {
     if (typeof textOrCursor === 'string' && textOrCursor.startsWith(PREPARED_MARK)) {
       return client.query({ name: statementName(textOrCursor), text: textOrCursor, values: values ? [...values] : [] })
     }
     return (client.query as (a: unknown, b?: unknown) => unknown)(textOrCursor, values)
   }
-  return { query: query as PostgresPoolClient['query'], release: (destroy?: boolean) => client.release(destroy) }
+  return { query: query as PostgresPoolClient['query'], release: (destroy?: boolean) => client.release(destroy || broken || undefined) }
 }
 
 function statementName(text: string): string {
