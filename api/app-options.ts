@@ -24,8 +24,21 @@ export interface AppOptions {
   readonly control?: ExperimentControl
   /** Checks beyond the spec before an experiment is accepted, e.g. whether this server could run its trialTemplate. */
   readonly admit?: (experiment: Experiment) => readonly SpecIssue[]
+  /**
+   * The most parallelTrialCount a submission or PATCH may ask for (`serve --max-parallel-trials`);
+   * default DEFAULT_MAX_PARALLEL_TRIALS (core/spec/parallel-limit.ts). Checked before `admit`.
+   */
+  readonly maxParallelTrials?: number
   /** Path of a trial's combined stdout/stderr; without it the logs route answers 404. */
   readonly trialLogPath?: (experimentName: string, trialName: string) => string
+  /**
+   * The address the server listens on, which decides the Host headers it answers by default
+   * (api/host-policy.ts): loopback names only, or beyond loopback also IP literals and this
+   * machine's name. Default 127.0.0.1.
+   */
+  readonly listenHost?: string
+  /** Host names answered besides the defaults (`serve --allowed-hosts`): `a.example`, `.example.com` with subdomains, `*` any. */
+  readonly allowedHosts?: readonly string[]
   /** Bearer tokens; none = no authentication. */
   readonly tokens?: readonly AccessToken[]
   /** Largest request body in bytes; default 1 MiB. */

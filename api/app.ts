@@ -2,11 +2,15 @@ import { createRequire } from 'node:module'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { DEFAULT_BODY_LIMIT, type AppOptions } from './app-options.ts'
+import { HostPolicy } from './host-policy.ts'
+import { DEFAULT_MAX_PARALLEL_TRIALS } from '../core/spec/index.ts'
 import { HypertuneMetrics } from './metrics/hypertune-metrics.ts'
+import { withParallelLimit } from './operations/parallel-limit-admission.ts'
 import { registerAuth } from './plugins/auth.ts'
 import { registerContentTypes } from './plugins/content-types.ts'
 import { DASHBOARD_PUBLIC_PATHS, registerDashboard } from './plugins/dashboard.ts'
 import { registerErrorHandler } from './plugins/error-handler.ts'
+import { registerHostOriginGuard } from './plugins/host-origin-guard.ts'
 import { registerHttpMetrics } from './plugins/http-metrics.ts'
 import { DOCS_PATH, OPENAPI_PATH, registerOpenApi } from './plugins/openapi.ts'
 import { algorithmRoutes } from './routes/algorithms.ts'
@@ -35,7 +39,12 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Every route sees the same metrics, so ingest routes can count into them without a check.
-  options = { ...options, metrics: options.metrics ?? new HypertuneMetrics() }
+  options = {
+    ...options,
+    metrics: options.metrics ?? new HypertuneMetrics(),
+    // Every route that admits an experiment (submit, validate, PATCH) checks the limit first.
+    admit: withParallelLimit(options.admit, options.maxParallelTrials ?? DEFAULT_MAX_PARALLEL_TRIALS),
+  }
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -48,6 +57,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerErrorHandler(app)
   registerContentTypes(app)
   registerHttpMetrics(app, options.metrics!)
+  // Before auth: a web page must be refused even where no token is asked for (loopback, the default).
+  registerHostOriginGuard(app, new HostPolicy({
+    ...(options.listenHost !== undefined ? { listenHost: options.listenHost } : {}),
+    ...(options.allowedHosts !== undefined ? { allowedHosts: options.allowedHosts } : {}),
+  }))
   const dashboardPaths = options.dashboardDir !== undefined ? DASHBOARD_PUBLIC_PATHS : []
   registerAuth(app, { tokens: options.tokens ?? [], publicPaths: ['/healthz', '/readyz', OPENAPI_PATH, DOCS_PATH, ...dashboardPaths], queryTokenPaths: EVENT_STREAM_PATHS })
   await registerOpenApi(app, version)

@@ -5,6 +5,9 @@ export type HttpErrorCode =
   | 'INVALID_REQUEST'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
+  // a request a web page may have made (plugins/host-origin-guard.ts)
+  | 'HOST_NOT_ALLOWED'
+  | 'CROSS_ORIGIN'
   | 'ROUTE_NOT_FOUND'
   | 'LOG_NOT_FOUND'
   | 'BODY_TOO_LARGE'

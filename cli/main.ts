@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander'
 import { HypertuneError, InvalidSpecError } from '../core/errors.ts'
+import { isDatabaseUnavailable } from '../db/is-database-unavailable.ts'
 import { registerServerCommands } from './server-commands.ts'
 
 /**
@@ -22,7 +23,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--ui-wait', 'with --ui (implied): keep serving after the run ends, until Ctrl-C')
     .option('--port <port>', 'with --ui: port to listen on; 0 picks a free one (default: HYPERTUNE_PORT, else 8080)')
     .option('--host <host>', 'with --ui: loopback address to listen on (default: 127.0.0.1)')
-    .action(async (file: string, opts: { fresh?: boolean; home: string; ui?: boolean; uiWait?: boolean; port?: string; host?: string }) => {
+    .option('--max-parallel-trials <n>', 'refuse an experiment whose parallelTrialCount is above this (default: HYPERTUNE_MAX_PARALLEL_TRIALS, else 256)')
+    .option('--db-outage-limit <seconds>', 'how long PostgreSQL may be unreachable while trials keep running before run gives up with exit 3 (default: HYPERTUNE_DB_OUTAGE_LIMIT, else 300)')
+    .action(async (file: string, opts: { fresh?: boolean; home: string; ui?: boolean; uiWait?: boolean; port?: string; host?: string; maxParallelTrials?: string; dbOutageLimit?: string }) => {
       const ui = opts.ui === true || opts.uiWait === true
       if (!ui && (opts.port !== undefined || opts.host !== undefined)) {
         process.stderr.write('error: --port and --host only apply with --ui\n')
@@ -34,6 +37,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = await runCommand(file, {
         fresh: opts.fresh ?? false,
         home: opts.home,
+        ...(opts.maxParallelTrials !== undefined ? { maxParallelTrials: opts.maxParallelTrials } : {}),
+        ...(opts.dbOutageLimit !== undefined ? { outageLimit: opts.dbOutageLimit } : {}),
         ...(ui ? { ui: { wait: opts.uiWait ?? false, ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host !== undefined ? { host: opts.host } : {}) } } : {}),
       })
     })
@@ -52,16 +57,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--port <port>', 'port to listen on; 0 picks a free one (default: HYPERTUNE_PORT, else 8080)')
     .option('--home <dir>', 'folder that holds .hypertune/ (embedded database, trial logs); relative trial commands resolve here', process.cwd())
     .option('--tokens <file>', 'bearer tokens, one "<token> admin|read" per line (HYPERTUNE_TOKEN adds an admin token)')
+    .option('--allowed-hosts <names>', 'comma-separated host names the server answers to besides loopback (and IP addresses beyond it), e.g. a reverse proxy\'s; * for any (default: HYPERTUNE_ALLOWED_HOSTS)')
     .option('--allow-unauthenticated', 'listen beyond loopback without any token: whoever reaches the port may submit and stop experiments')
     .option('--local-execution', 'run the trialTemplate commands of submitted experiments on this machine (default: only on loopback)')
     .option('--no-local-execution', 'never run trialTemplate commands; such experiments wait in Created')
     .option('--body-limit <bytes>', 'largest request body accepted', '1048576')
     .option('--no-dashboard', 'serve the API only, no dashboard at /')
     .option('--heartbeat-timeout <seconds>', 'ask/tell: a trial whose worker is silent this long is handed to another worker', '300')
+    .option('--max-parallel-trials <n>', 'refuse experiments whose parallelTrialCount is above this (default: HYPERTUNE_MAX_PARALLEL_TRIALS, else 256)')
     .addOption(new Option('--log-level <level>', 'how much the server logs (to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug']).default('info'))
     .action(async (opts: {
-      host?: string; port?: string; home: string; tokens?: string; allowUnauthenticated?: boolean
-      localExecution?: boolean; bodyLimit: string; logLevel: string; heartbeatTimeout: string; dashboard: boolean
+      host?: string; port?: string; home: string; tokens?: string; allowedHosts?: string; allowUnauthenticated?: boolean
+      localExecution?: boolean; bodyLimit: string; logLevel: string; heartbeatTimeout: string; dashboard: boolean; maxParallelTrials?: string
     }) => {
       const { serveCommand } = await import('./serve-command.ts')
       code = await serveCommand(opts, process.stdout, process.stderr)
@@ -81,6 +88,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof HypertuneError) {
       process.stderr.write(`error: ${error.message}\n`)
       return error.code === 'DATABASE_UNAVAILABLE' ? 3 : 1
+    }
+    if (isDatabaseUnavailable(error)) {
+      process.stderr.write(`error: the database became unreachable (${(error as Error).message}). ` +
+        'Everything done so far is stored: run the same command again once it is back.\n')
+      return 3
     }
     const detail = process.env.HYPERTUNE_DEBUG ? (error as Error)?.stack : (error as Error)?.message
     process.stderr.write(`unexpected error: ${detail ?? String(error)}\n(set HYPERTUNE_DEBUG=1 for the stack trace; state is in the database, so the same command resumes)\n`)

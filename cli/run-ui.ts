@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../api/app.ts'
+import { allowedHostsProblem, splitAllowedHosts } from '../api/host-policy.ts'
 import { runsDir } from '../controller/create-local-runner.ts'
 import type { Store } from '../db/store.ts'
 import { closeServer } from './close-server.ts'
@@ -23,11 +24,14 @@ export interface RunUiOptions {
 export interface RunUiAddress {
   readonly host: string
   readonly port: number
+  /** HYPERTUNE_ALLOWED_HOSTS: names answered besides loopback's (api/host-policy.ts), as for `serve`. */
+  readonly allowedHosts: readonly string[]
 }
 
 /**
  * Checks --host and --port before anything is opened or run: the address, or the message for
  * the user. HYPERTUNE_HOST is not read: it is `serve`'s setting and may well be 0.0.0.0.
+ * HYPERTUNE_ALLOWED_HOSTS is: it only lets a name through that leads to this loopback port.
  */
 export function resolveRunUiAddress(options: RunUiOptions, env: NodeJS.ProcessEnv): RunUiAddress | string {
   const host = options.host ?? '127.0.0.1'
@@ -40,7 +44,10 @@ export function resolveRunUiAddress(options: RunUiOptions, env: NodeJS.ProcessEn
     return `run --ui serves the dashboard without authentication, so only on loopback (127.0.0.1, ::1, localhost), not on ${host}. ` +
       'To share it, use `hypertune serve` with tokens (docs/api.md).'
   }
-  return { host, port }
+  const allowedHosts = splitAllowedHosts(env.HYPERTUNE_ALLOWED_HOSTS ?? '')
+  const badHost = allowedHostsProblem(allowedHosts)
+  if (badHost !== undefined) return `HYPERTUNE_ALLOWED_HOSTS: ${badHost}`
+  return { host, port, allowedHosts }
 }
 
 export interface StartRunUiOptions {
@@ -79,6 +86,8 @@ export async function startRunUi(o: StartRunUiOptions): Promise<RunUi | string> 
       message: `this is \`hypertune run --ui\`, which runs only "${o.experimentName}"; submit experiments to \`hypertune serve\` instead`,
     }],
     trialLogPath: (experiment, trial) => join(runsDir(o.home, experiment), trial, 'output.log'),
+    listenHost: o.address.host,
+    allowedHosts: o.address.allowedHosts,
     // Only failures: a line per event would scroll the progress bar away.
     logger: { level: 'error', stream: process.stderr },
   })

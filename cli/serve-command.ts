@@ -2,10 +2,12 @@ import { readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import { InvalidSpecError } from '../core/errors.ts'
+import { MAX_PARALLEL_TRIALS_ENV, MAX_PARALLEL_TRIALS_USAGE, parseMaxParallelTrials } from '../core/spec/index.ts'
 import { openStore, resolveStoreOptions } from '../db/open-store.ts'
 import { buildApp } from '../api/app.ts'
 import { DEFAULT_BODY_LIMIT, DEFAULT_HEARTBEAT_TIMEOUT_SECONDS } from '../api/app-options.ts'
-import { parseTokensFile, type AccessToken } from '../api/access-tokens.ts'
+import { parseTokensFile } from '../api/access-tokens.ts'
+import { allowedHostsProblem, splitAllowedHosts } from '../api/host-policy.ts'
 import { HypertuneMetrics } from '../api/metrics/hypertune-metrics.ts'
 import { instrumentAsk } from '../api/metrics/instrument-ask.ts'
 import { checkLocalRunnable } from '../controller/check-local.ts'
@@ -16,6 +18,7 @@ import { closeServer } from './close-server.ts'
 import { isLoopback } from './is-loopback.ts'
 import { parsePort } from './parse-port.ts'
 import { prepareDashboard } from './prepare-dashboard.ts'
+import { shortTokenMessage, type SourcedToken } from './short-tokens.ts'
 import { untilStopped } from './until-stopped.ts'
 
 export interface ServeOptions {
@@ -27,6 +30,11 @@ export interface ServeOptions {
   readonly home?: string
   /** `<token> admin|read` per line; HYPERTUNE_TOKEN adds an admin token. */
   readonly tokens?: string
+  /**
+   * Comma-separated host names answered besides loopback's (and, beyond loopback, IP addresses
+   * and this machine's name): a reverse proxy's or a DNS name; `*` any. Default HYPERTUNE_ALLOWED_HOSTS.
+   */
+  readonly allowedHosts?: string
   /** Listen beyond loopback with no token at all. */
   readonly allowUnauthenticated?: boolean
   /** Run submitted trialTemplate commands here; default: only when listening on loopback. */
@@ -35,6 +43,8 @@ export interface ServeOptions {
   readonly logLevel?: string
   /** Ask/tell: seconds without a heartbeat before a trial is handed to another worker; default 300. */
   readonly heartbeatTimeout?: string
+  /** The most parallelTrialCount a submission may ask for; default HYPERTUNE_MAX_PARALLEL_TRIALS, then 256. */
+  readonly maxParallelTrials?: string
   /** false: API only, nothing served at `/` (the dashboard is built on start otherwise). */
   readonly dashboard?: boolean
   /** Stops the server like SIGTERM does (tests). */
@@ -57,12 +67,21 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
   if (!Number.isFinite(heartbeatTimeoutSeconds) || heartbeatTimeoutSeconds <= 0) {
     return usage(err, `--heartbeat-timeout must be a positive number of seconds, got ${JSON.stringify(options.heartbeatTimeout)}`)
   }
+  const maxParallelTrials = parseMaxParallelTrials(options.maxParallelTrials ?? env[MAX_PARALLEL_TRIALS_ENV])
+  if (maxParallelTrials === undefined) {
+    return usage(err, `${MAX_PARALLEL_TRIALS_USAGE}, got ${JSON.stringify(options.maxParallelTrials ?? env[MAX_PARALLEL_TRIALS_ENV])}`)
+  }
   const suggestionWorkers = parseWorkers(env.HYPERTUNE_SUGGESTION_WORKERS ?? '1')
   if (suggestionWorkers === undefined) {
     return usage(err, `HYPERTUNE_SUGGESTION_WORKERS must be a whole number from 1 to 64, got ${JSON.stringify(env.HYPERTUNE_SUGGESTION_WORKERS)}`)
   }
   const tokens = await loadTokens(options.tokens, env.HYPERTUNE_TOKEN)
   const loopback = isLoopback(host)
+  const weakTokens = loopback ? undefined : shortTokenMessage(tokens, host)
+  if (weakTokens !== undefined) return usage(err, weakTokens)
+  const allowedHosts = splitAllowedHosts(options.allowedHosts ?? env.HYPERTUNE_ALLOWED_HOSTS ?? '')
+  const badHost = allowedHostsProblem(allowedHosts)
+  if (badHost !== undefined) return usage(err, `${options.allowedHosts !== undefined ? '--allowed-hosts' : 'HYPERTUNE_ALLOWED_HOSTS'}: ${badHost}`)
   if (!loopback && tokens.length === 0 && !options.allowUnauthenticated) {
     return usage(err, `refusing to listen on ${host} without authentication: anyone who can reach it could submit experiments. ` +
       'Set HYPERTUNE_TOKEN or pass --tokens FILE, or pass --allow-unauthenticated if that is really intended.')
@@ -96,8 +115,11 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
       admit: (experiment) => (experiment.spec.trialTemplate ? checkLocalRunnable(experiment) : []),
       trialLogPath: (experiment, trial) => join(runsDir(home, experiment), trial, 'output.log'),
       tokens,
+      listenHost: host,
+      allowedHosts,
       bodyLimit,
       heartbeatTimeoutSeconds,
+      maxParallelTrials,
       suggest: ask,
       metrics,
       logger: { level: options.logLevel ?? 'info', stream: process.stderr },
@@ -136,9 +158,9 @@ function usage(err: NodeJS.WritableStream, message: string): number {
   return 2
 }
 
-async function loadTokens(file: string | undefined, envToken: string | undefined): Promise<AccessToken[]> {
-  const tokens: AccessToken[] = []
-  if (envToken?.trim()) tokens.push({ token: envToken.trim(), role: 'admin' })
+async function loadTokens(file: string | undefined, envToken: string | undefined): Promise<SourcedToken[]> {
+  const tokens: SourcedToken[] = []
+  if (envToken?.trim()) tokens.push({ token: envToken.trim(), role: 'admin', source: 'HYPERTUNE_TOKEN' })
   if (file === undefined) return tokens
   let text: string
   try {
@@ -149,5 +171,8 @@ async function loadTokens(file: string | undefined, envToken: string | undefined
   const parsed = parseTokensFile(text)
   if (parsed.issues.length > 0) throw new InvalidSpecError(parsed.issues, file)
   if (parsed.tokens.length === 0) throw new InvalidSpecError([{ path: '', message: 'the tokens file holds no token' }], file)
-  return [...tokens, ...parsed.tokens.filter((t) => !tokens.some((e) => e.token === t.token))]
+  // Where each token is, so a refusal can point at its line without showing it.
+  const lines = text.split(/\r?\n/).map((line) => line.replace(/#.*$/, '').trim().split(/\s+/)[0])
+  const fromFile = parsed.tokens.map((t) => ({ ...t, source: `${file}:${lines.indexOf(t.token) + 1}` }))
+  return [...tokens, ...fromFile.filter((t) => !tokens.some((e) => e.token === t.token))]
 }

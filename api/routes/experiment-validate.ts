@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { AppOptions } from '../app-options.ts'
 import { checkSubmission } from '../operations/check-submission.ts'
-import { YAML_TYPES } from '../plugins/content-types.ts'
+import { submittedDocument, YAML_TYPES } from '../plugins/content-types.ts'
 import { errorResponses } from '../schemas/common.ts'
 import { ExperimentDocumentSchema, ExperimentValidationSchema } from '../schemas/experiment.ts'
 
@@ -31,8 +31,7 @@ export const experimentValidateRoutes: FastifyPluginAsyncTypebox<AppOptions> = a
       response: { 200: ExperimentValidationSchema, ...errorResponses },
     },
   }, async (request) => {
-    const body: unknown = request.body
-    const checked = checkSubmission(typeof body === 'string' ? { yaml: body } : { json: body }, options.admit)
+    const checked = checkSubmission(submittedDocument(request), options.admit)
     const issues = checked.issues.map((issue) => ({ ...issue }))
     if (checked.experiment) {
       const name = checked.experiment.metadata.name

@@ -8,7 +8,7 @@ import { createExperiment } from '../operations/create-experiment.ts'
 import { deleteExperiment } from '../operations/delete-experiment.ts'
 import { findExperiment } from '../operations/find-experiment.ts'
 import { updateExperiment } from '../operations/update-experiment.ts'
-import { YAML_TYPES } from '../plugins/content-types.ts'
+import { submittedDocument, YAML_TYPES } from '../plugins/content-types.ts'
 import { errorResponses, ExperimentParams } from '../schemas/common.ts'
 import {
   EXPERIMENT_STATE_VALUES, ExperimentCreatedSchema, ExperimentDocumentSchema, ExperimentListQuery, ExperimentListSchema,
@@ -38,8 +38,7 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (ap
       response: { 201: ExperimentCreatedSchema, ...errorResponses },
     },
   }, async (request, reply) => {
-    const body: unknown = request.body
-    const { record, warnings } = await createExperiment(store, typeof body === 'string' ? { yaml: body } : { json: body }, options.admit)
+    const { record, warnings } = await createExperiment(store, submittedDocument(request), options.admit)
     control?.wake(record.id)
     reply.code(201).header('location', `/api/v1/experiments/${encodeURIComponent(record.name)}`)
     return { experiment: await loadExperimentResource(store, record), warnings: [...warnings] }
@@ -99,7 +98,7 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (ap
       response: { 200: ExperimentResourceSchema, ...errorResponses },
     },
   }, async (request) => {
-    const record = await updateExperiment(store, request.params.name, request.body as Record<string, unknown>)
+    const record = await updateExperiment(store, request.params.name, request.body as Record<string, unknown>, options.admit)
     control?.wake(record.id)
     return loadExperimentResource(store, record)
   })
