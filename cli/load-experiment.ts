@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { InvalidSpecError, type SpecIssue } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
+import { DEFAULT_MAX_PARALLEL_TRIALS, parallelLimitIssues } from '../core/spec/index.ts'
 import { checkExperimentYaml } from '../suggestion/check-experiment.ts'
 import { checkLocalRunnable } from '../controller/check-local.ts'
 
@@ -19,7 +20,7 @@ export interface LoadedExperiment {
  * Reads an Experiment file and runs every check we have (schema, Katib's webhook rules, ours,
  * the algorithm's settings), reporting all problems of the file at once with line:col.
  */
-export async function loadExperiment(file: string): Promise<LoadedExperiment> {
+export async function loadExperiment(file: string, options: { readonly maxParallelTrials?: number } = {}): Promise<LoadedExperiment> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -30,6 +31,10 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
   const checked = checkExperimentYaml(text, file)
   if (!checked.experiment) throw new InvalidSpecError(checked.issues, file)
   const experiment = checked.experiment
-  const localIssues = [...checked.unsupported, ...checkLocalRunnable(experiment).map((issue) => ({ ...issue, ...checked.locate(issue.path) }))]
+  const local = [
+    ...parallelLimitIssues(experiment, options.maxParallelTrials ?? DEFAULT_MAX_PARALLEL_TRIALS, 'run it with a higher --max-parallel-trials'),
+    ...checkLocalRunnable(experiment),
+  ]
+  const localIssues = [...checked.unsupported, ...local.map((issue) => ({ ...issue, ...checked.locate(issue.path) }))]
   return { experiment, localIssues, warnings: checked.warnings }
 }

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path'
 import { formatIssues, InvalidSpecError } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
+import { MAX_PARALLEL_TRIALS_ENV, MAX_PARALLEL_TRIALS_USAGE, parseMaxParallelTrials } from '../core/spec/index.ts'
 import { openStore, resolveStoreOptions } from '../db/open-store.ts'
 import type { ExperimentRecord, Store } from '../db/store.ts'
 import { createLocalRunner } from '../controller/create-local-runner.ts'
@@ -23,6 +24,8 @@ export interface RunOptions {
   readonly out?: NodeJS.WriteStream
   /** Also serve the API and the dashboard on loopback while it runs (`--ui`). */
   readonly ui?: RunUiOptions
+  /** `--max-parallel-trials`: the most parallelTrialCount accepted; default HYPERTUNE_MAX_PARALLEL_TRIALS, then 256. */
+  readonly maxParallelTrials?: string
 }
 
 /**
@@ -31,7 +34,10 @@ export interface RunOptions {
  */
 export async function runCommand(file: string, options: RunOptions = {}): Promise<number> {
   const out = options.out ?? process.stdout
-  const { experiment, localIssues, warnings } = await loadExperiment(file)
+  const limitText = options.maxParallelTrials ?? process.env[MAX_PARALLEL_TRIALS_ENV]
+  const maxParallelTrials = parseMaxParallelTrials(limitText)
+  if (maxParallelTrials === undefined) return usage(`${MAX_PARALLEL_TRIALS_USAGE}, got ${JSON.stringify(limitText)}`)
+  const { experiment, localIssues, warnings } = await loadExperiment(file, { maxParallelTrials })
   if (localIssues.length > 0) throw new InvalidSpecError(localIssues, file)
   if (warnings.length > 0) process.stderr.write(`warning:\n${formatIssues(warnings, file)}\n`)
   const address = options.ui ? resolveRunUiAddress(options.ui, process.env) : undefined

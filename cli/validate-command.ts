@@ -1,4 +1,5 @@
 import { formatIssues, InvalidSpecError } from '../core/errors.ts'
+import { MAX_PARALLEL_TRIALS_ENV, parseMaxParallelTrials } from '../core/spec/index.ts'
 import { loadExperiment } from './load-experiment.ts'
 
 /**
@@ -7,9 +8,11 @@ import { loadExperiment } from './load-experiment.ts'
  */
 export async function validateCommand(files: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   let invalid = 0
+  // The limit `run` would apply; an unreadable setting is run's error to report, not validate's.
+  const maxParallelTrials = parseMaxParallelTrials(process.env[MAX_PARALLEL_TRIALS_ENV])
   for (const file of files) {
     try {
-      const { experiment, localIssues, warnings } = await loadExperiment(file)
+      const { experiment, localIssues, warnings } = await loadExperiment(file, maxParallelTrials !== undefined ? { maxParallelTrials } : {})
       const s = experiment.spec
       out.write(`${file}: valid Experiment "${experiment.metadata.name}" (${s.algorithm.algorithmName}, ` +
         `${(s.parameters ?? []).length} parameters, ${s.maxTrialCount ?? 'unbounded'} trials, ${s.parallelTrialCount} in parallel)\n`)

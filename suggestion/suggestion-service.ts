@@ -3,6 +3,7 @@ import type { Experiment } from '../core/spec/index.ts'
 import { toSearchSpace } from '../core/spec/index.ts'
 import type { IntermediateValue, TrialSnapshot } from '../core/trial.ts'
 import type { ExperimentRecord, Store, TrialRecord, TrialTally } from '../db/store.ts'
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { HypertuneError } from '../core/errors.ts'
 import { askAlgorithm } from './ask-algorithm.ts'
 import type { AskRequest, AskResult } from './ask-algorithm.ts'
@@ -19,6 +20,14 @@ interface SuggestionState {
   readonly algorithm: unknown
   readonly exhausted: boolean
 }
+
+/**
+ * The most trials one creation asks the algorithm for and writes, in one transaction that holds
+ * the experiment's lock. A larger want is met in several, with the event loop free between them,
+ * so no experiment (parallelTrialCount in the hundreds, an ask/tell top-up) holds a huge batch
+ * in memory or keeps the server from answering meanwhile.
+ */
+export const TRIAL_BATCH = 64
 
 export interface EnsureResult {
   readonly created: readonly TrialRecord[]
@@ -40,12 +49,19 @@ export class SuggestionService {
     this.#ask = ask
   }
 
+  /** Creates trials until the experiment has `wantedTotal`, TRIAL_BATCH at a time, or the algorithm runs dry. */
   async ensureTrials(experimentId: string, wantedTotal: number): Promise<EnsureResult> {
-    return this.createTrials(experimentId, (tally) => wantedTotal - tally.total)
+    const created: TrialRecord[] = []
+    for (;;) {
+      const batch = await this.createTrials(experimentId, (tally) => wantedTotal - tally.total)
+      created.push(...batch.created)
+      if (batch.exhausted || batch.created.length < TRIAL_BATCH) return { created, exhausted: batch.exhausted }
+      await yieldToEventLoop()
+    }
   }
 
   /**
-   * Creates `want(tally, experiment)` trials (none when 0 or less), deciding on counts and the
+   * Creates `want(tally, experiment)` trials, at most TRIAL_BATCH (none when 0 or less), deciding on counts and the
    * experiment as they are under the experiment lock. Only algorithms that use the history get it (see
    * AlgorithmDefinition.usesHistory); the others cost one count query however many trials exist.
    */
@@ -60,7 +76,7 @@ export class SuggestionService {
       const tally = trials ? tallyOf(trials) : await tx.trials.tally(experimentId)
       const saved = await tx.algorithmStates.get(experimentId)
       const state = (saved?.state ?? { algorithm: undefined, exhausted: false }) as SuggestionState
-      const missing = want(tally, experiment)
+      const missing = Math.min(want(tally, experiment), TRIAL_BATCH)
       if (missing <= 0 || state.exhausted) return { created: [], exhausted: state.exhausted }
 
       // One query for the whole experiment, and only when something reads the curves.

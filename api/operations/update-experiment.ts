@@ -11,9 +11,16 @@ const ONLY = 'only spec.parallelTrialCount, spec.maxTrialCount and spec.maxFaile
 /**
  * A merge patch of the three counts Katib lets change, with Katib's rules (core/spec/spec-change.ts,
  * as `hypertune run` applies them to a changed file): any other field is 422 naming it; the
- * patched spec must still validate; a completed experiment restarts only under its resumePolicy.
+ * patched spec must still validate (counts up to Katib's int32) and pass `admit` as a submission
+ * would (the server's parallel-trial limit); a completed experiment restarts only under its
+ * resumePolicy.
  */
-export async function updateExperiment(store: Store, name: string, patch: Record<string, unknown>): Promise<ExperimentRecord> {
+export async function updateExperiment(
+  store: Store,
+  name: string,
+  patch: Record<string, unknown>,
+  admit?: (experiment: Experiment) => readonly SpecIssue[],
+): Promise<ExperimentRecord> {
   const refused = disallowedFields(patch)
   if (refused.length > 0) throw new InvalidSpecError(refused)
   const counts = (patch.spec ?? {}) as Record<string, unknown>
@@ -25,6 +32,8 @@ export async function updateExperiment(store: Store, name: string, patch: Record
     for (const key of EDITABLE) if (counts[key] !== undefined) (next.spec as Record<string, unknown>)[key] = counts[key]
     const checked = checkExperimentObject(next)
     if (!checked.experiment) throw new InvalidSpecError(checked.issues)
+    const refused = admit?.(checked.experiment) ?? []
+    if (refused.length > 0) throw new InvalidSpecError([...refused])
     const trialCounts = await tx.trials.countByState(record.id)
     const change = checkSpecChange({
       name: record.name,

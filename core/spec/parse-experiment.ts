@@ -11,6 +11,7 @@ import { applyDefaults } from './apply-defaults.ts'
 import { checkStructure } from './check-structure.ts'
 import type { Experiment } from './experiment-schema.ts'
 import { issueAt } from './issue-at.ts'
+import { objectNestingIssue, yamlNestingIssue } from './nesting-depth.ts'
 import { normaliseFeasibleSpaceNumbers } from './normalise-feasible-space.ts'
 import { validateExperiment } from './validate-experiment.ts'
 import { createLocator, type Locate, type Position } from './yaml-locator.ts'
@@ -28,6 +29,9 @@ export interface ParsedExperiment {
 }
 
 export function parseExperimentYaml(text: string, file?: string): ParsedExperiment {
+  // Before the parser, which recurses per level and takes seconds on a runaway document.
+  const tooDeep = yamlNestingIssue(text)
+  if (tooDeep) return { issues: [tooDeep], warnings: [], locate: () => undefined, file }
   const lineCounter = new LineCounter()
   const documents: Document[] = parseAllDocuments(text, { lineCounter })
   const present = documents.filter((d) => !isEmpty(d))
@@ -61,6 +65,8 @@ export function parseExperimentYaml(text: string, file?: string): ParsedExperime
 
 /** For JSON (or otherwise already parsed) input: same checks and defaults, no positions. */
 export function validateExperimentObject(obj: unknown): { experiment?: Experiment; issues: SpecIssue[]; warnings: SpecIssue[] } {
+  const tooDeep = objectNestingIssue(obj)
+  if (tooDeep) return { issues: [tooDeep], warnings: [] }
   let copy: unknown
   try {
     copy = structuredClone(obj)

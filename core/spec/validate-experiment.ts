@@ -17,6 +17,8 @@ import { validateTrialTemplate } from './validate-trial-template.ts'
 const NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
 const NAME_MAX = 40
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+/** Katib's counts are Go int32: a larger value is refused by its API server. */
+export const MAX_KATIB_COUNT = 2_147_483_647
 
 /**
  * `issues` make the experiment invalid. `warnings` are what Katib rejects but its own shipped
@@ -62,6 +64,14 @@ function validateMetadata(experiment: Experiment, issues: SpecIssue[]): void {
 
 function validateCounts(experiment: Experiment, issues: SpecIssue[], warnings: SpecIssue[]): void {
   const { maxTrialCount: max, parallelTrialCount: parallel, maxFailedTrialCount: failed } = experiment.spec
+  const beyond = (name: string, value: number | undefined, hint: string) => {
+    if (value !== undefined && value > MAX_KATIB_COUNT) {
+      issues.push({ path: joinPointer('/spec', name), message: `${name} ${value} is above ${MAX_KATIB_COUNT}, the largest count Katib accepts (a 32-bit integer); ${hint}` })
+    }
+  }
+  beyond('maxTrialCount', max, 'give a smaller number, or omit maxTrialCount for no limit')
+  beyond('parallelTrialCount', parallel, 'give the number of trials to run at once, e.g. 3')
+  beyond('maxFailedTrialCount', failed, 'give a smaller number, or omit maxFailedTrialCount')
   if (failed !== undefined && failed < 0) issues.push({ path: '/spec/maxFailedTrialCount', message: `maxFailedTrialCount ${failed} is negative; it must be >= 0 (0 fails the experiment on the first failed trial)` })
   if (max !== undefined && max <= 0) issues.push({ path: '/spec/maxTrialCount', message: `maxTrialCount ${max} is not positive; it must be > 0, or omitted for no limit` })
   if (parallel !== undefined && parallel <= 0) issues.push({ path: '/spec/parallelTrialCount', message: `parallelTrialCount ${parallel} is not positive; it must be > 0` })
