@@ -16,8 +16,21 @@ export interface SuggestRequest {
   readonly trialCount?: number
   /** How many new parameter sets are wanted now. */
   readonly count: number
-  /** Stream derived from the experiment seed and the suggestion counter. */
+  /**
+   * Stream derived from the experiment seed and `trialCount`: for work the whole call shares
+   * (fitting a model). It is also the stream of the call's first suggestion (see `suggestionRng`).
+   */
   readonly rng: Rng
+  /**
+   * The stream of the `index`-th suggestion of this call, which becomes trial number
+   * `trialCount + index`: derived from the experiment seed and that trial number only, so what
+   * an algorithm draws for trial n does not depend on how many trials were asked at once (a
+   * crash and resume, free slots, ask/tell workers asking ahead). Calling it again for the same
+   * index continues the same stream; index 0 is `rng` itself, so a one-trial ask draws exactly
+   * as it did before streams were per trial. Absent for direct callers (tests): every suggestion
+   * then draws from `rng` in turn (see `rngForSuggestion`).
+   */
+  readonly suggestionRng?: (index: number) => Rng
   /** What the previous call returned as `state` (opaque JSON), if anything. */
   readonly state: unknown
 }

@@ -39,9 +39,32 @@ export function createRng(seed: number | readonly number[]): Rng {
   }
 }
 
-/** Mixes an experiment seed with a counter so each suggestion call gets an independent stream. */
+/**
+ * Mixes an experiment seed with a counter (a trial number) into the seed of an independent
+ * stream: trial n of an experiment draws from `createRng(deriveSeed(seed, n))` whatever else
+ * was asked in the same call (see `trialRngs`).
+ */
 export function deriveSeed(seed: number, counter: number): number {
   return splitmix32(splitmix32(seed >>> 0) ^ (counter >>> 0))
+}
+
+/**
+ * One stream per trial number from `first` on, created when first asked for and then reused,
+ * so drawing twice for the same trial continues its stream. `streamOf(first)` is the stream a
+ * call at `first` trials always had, which keeps one-trial asks drawing what they drew before.
+ */
+export function trialRngs(seed: number, first: number): { readonly streamOf: (number: number) => Rng } {
+  const streams = new Map<number, Rng>()
+  return {
+    streamOf: (number) => {
+      let rng = streams.get(number)
+      if (rng === undefined) {
+        rng = createRng(deriveSeed(seed, number))
+        streams.set(number, rng)
+      }
+      return rng
+    },
+  }
 }
 
 function seedState(seed: number): Uint32Array {

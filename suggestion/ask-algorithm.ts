@@ -1,7 +1,7 @@
 import { getAlgorithm, parseSettings } from '../algorithms/index.ts'
 import type { Direction, RawSetting } from '../algorithms/index.ts'
 import { HypertuneError } from '../core/errors.ts'
-import { createRng, deriveSeed } from '../core/rng.ts'
+import { trialRngs } from '../core/rng.ts'
 import type { Params, SearchSpace } from '../core/search-space.ts'
 import type { TrialSnapshot } from '../core/trial.ts'
 
@@ -38,21 +38,24 @@ export interface AskResult {
 /**
  * One suggestion call, without the database: what SuggestionService does between reading the
  * experiment and writing trials. Kept separate so the benchmarks time and score exactly the code
- * path the service runs. The stream depends on the seed and the number of trials only, so a
- * retried call after a crash suggests the same points.
+ * path the service runs. Each suggestion draws from the stream of the trial number it will
+ * get (the seed and that number only, `trialRngs`), so a retried call after a crash suggests
+ * the same points, and so does a call that asks for more or fewer trials at once.
  */
 export async function askAlgorithm(request: AskRequest): Promise<AskResult> {
   const definition = getAlgorithm(request.algorithmName)
   if (!definition) throw new HypertuneError('ALGORITHM_SETTINGS_INVALID', `unknown algorithm "${request.algorithmName}"`)
   const { settings } = parseSettings(definition, request.settings)
   const trialCount = request.trialCount ?? request.trials.length
+  const streams = trialRngs(request.seed, trialCount)
   const result = await definition.create(settings).suggest({
     space: request.space,
     direction: request.direction,
     trials: request.trials,
     trialCount,
     count: request.count,
-    rng: createRng(deriveSeed(request.seed, trialCount)),
+    rng: streams.streamOf(trialCount),
+    suggestionRng: (index) => streams.streamOf(trialCount + index),
     state: request.state,
   })
   const suggestions = result.suggestions.slice(0, request.count)

@@ -25,6 +25,12 @@
  *   sequential ones (hartmann6 0.025 vs 0.094 when late trials were dropped).
  * - A sample whose parameters an earlier trial already has (ints and categoricals round many
  *   samples to one point) reuses that trial's result instead of being run again.
+ * - Seeding: a generation's samples come from its own seed, handed out in order, so within a
+ *   generation trial n gets the same sample however the trials were batched. The seed of the
+ *   next generation (and a restart's start) is drawn from the stream of the trial number about
+ *   to be suggested when the generation completes (`rngForSuggestion`), not from the call's
+ *   stream. Which trial that is, and which trials make the update, depends on when results
+ *   arrive: after the first generation the sequence follows the history, as CMA-ES must.
  * - Katib's goptuna ignores distributions and needs ≥ 2 numeric parameters; we honour log scales
  *   and accept any space, categoricals included, with at least one parameter.
  */
@@ -32,6 +38,7 @@ import type { Params } from '../../core/search-space.ts'
 import type { Rng } from '../../core/rng.ts'
 import type { TrialSnapshot } from '../../core/trial.ts'
 import { paramsKey } from '../params-key.ts'
+import { rngForSuggestion } from '../rng-for-suggestion.ts'
 import type { Direction, SuggestRequest, SuggestResult, Suggester } from '../suggester.ts'
 import { createUnitCube } from '../unit-cube.ts'
 import type { UnitCube } from '../unit-cube.ts'
@@ -66,14 +73,14 @@ export class CmaesSuggester implements Suggester {
   constructor(private readonly settings: CmaesSettings) {}
 
   suggest(request: SuggestRequest): SuggestResult {
-    const { space, trials, direction, rng } = request
+    const { space, trials, direction } = request
     const count = Math.max(0, Math.floor(request.count))
     const cube = createUnitCube(space)
     if (cube.dimensions === 0) return { suggestions: Array.from({ length: count }, () => ({})) }
     const defaults: RestartDefaults = { popsize: this.settings.popsize ?? defaultPopsize(cube.dimensions), sigma: this.settings.sigma }
     const search = new GenerationSearch(
       cube, request, this.settings.restart_strategy, defaults,
-      readCmaesState(request.state, cube.dimensions) ?? freshState(cube, trials, direction, defaults, rng),
+      readCmaesState(request.state, cube.dimensions) ?? freshState(cube, trials, direction, defaults, rngForSuggestion(request, 0)),
     )
     return { suggestions: search.suggest(count), state: search.state() }
   }
@@ -113,7 +120,7 @@ class GenerationSearch {
     const reusable = pointsCanRepeat(space) ? reusableTrials(trials, space) : undefined
     const suggestions: Params[] = []
     let reuses = 0
-    this.finishCompleteGenerations()
+    this.finishCompleteGenerations(0)
     while (suggestions.length < count) {
       const sample = this.drawn++
       const params = this.paramsOf(sample)
@@ -127,7 +134,7 @@ class GenerationSearch {
         reuses++
       }
       this.members.push({ sample, trial })
-      this.finishCompleteGenerations()
+      this.finishCompleteGenerations(suggestions.length)
     }
     return suggestions
   }
@@ -154,11 +161,12 @@ class GenerationSearch {
     return this.issued.has(member.trial) ? undefined : trialValue(this.trialsByNumber.get(member.trial), this.request.direction)
   }
 
-  private finishCompleteGenerations(): void {
+  /** `next`: the index in this call of the suggestion that follows, whose stream seeds a new generation. */
+  private finishCompleteGenerations(next: number): void {
     while (this.updates < MAX_UPDATES_PER_CALL) {
       const finished = this.finishedMembers()
       if (finished.length < this.run.popsize) return
-      this.finishGeneration(finished.slice(0, this.run.popsize))
+      this.finishGeneration(finished.slice(0, this.run.popsize), rngForSuggestion(this.request, next))
       this.updates++
     }
   }
@@ -192,8 +200,8 @@ class GenerationSearch {
    * generation. Trials still running are injected into the next generation rather than wasted
    * (unless the run restarts elsewhere).
    */
-  private finishGeneration(finished: readonly (RankedStep & { readonly member: CmaMember })[]): void {
-    const { space, rng } = this.request
+  private finishGeneration(finished: readonly (RankedStep & { readonly member: CmaMember })[], rng: Rng): void {
+    const { space } = this.request
     const d = this.cube.dimensions
     const lambda = this.run.popsize
     const order = new Map(finished.map((f, i) => [f, i]))

@@ -44,6 +44,11 @@
  *   most MAX_FIT_POINTS of them (subsample-history.ts: the best quarter plus a seeded random
  *   sample of the rest); screening candidates shrink as 1/n² so the O(n²) predictive variance
  *   keeps a bounded cost.
+ * - Seeding: the i-th suggestion of a call draws (its acquisition search, gp_hedge's choice, a
+ *   random fallback) from the stream of its own trial number (`rngForSuggestion`); the model
+ *   fit draws from the call's stream. The initial design is the Sobol' sequence by trial
+ *   number, so it does not depend on batching; after it, suggestions depend on the history,
+ *   which depends on which trials had finished when each was asked.
  *
  * Deviations from Katib: Katib's skopt service treats every double as log-uniform (so min must
  * be > 0, kubeflow/katib#2688); we use each parameter's own scale (uniform and normal linear,
@@ -56,6 +61,7 @@
 import type { Rng } from '../../core/rng.ts'
 import type { Params, SearchSpace } from '../../core/search-space.ts'
 import { paramsKey } from '../params-key.ts'
+import { rngForSuggestion } from '../rng-for-suggestion.ts'
 import { sampleParams } from '../sample-parameter.ts'
 import { SOBOL_MAX_DIMENSIONS, SOBOL_MAX_INDEX, sobolPoint } from '../sobol/sobol-sequence.ts'
 import { sobolShift } from '../sobol/sobol-suggester.ts'
@@ -134,7 +140,7 @@ export class GpSuggester implements Suggester {
 
     let designIndex = request.trials.length
     while (suggestions.length < request.count && (designIndex < this.options.initialPoints || data.y.length < MIN_OBSERVATIONS)) {
-      const { params, next } = designPoint(space, cube, scrambleSeed, designIndex, used, rng)
+      const { params, next } = designPoint(space, cube, scrambleSeed, designIndex, used, rngForSuggestion(request, suggestions.length))
       designIndex = next
       used.add(paramsKey(space, params))
       suggestions.push(params)
@@ -157,26 +163,27 @@ export class GpSuggester implements Suggester {
     const apart = (x: Float64Array): boolean => inFlight.every((y) => scaledDistance(x, y, lengthscales) >= MIN_SEPARATION)
 
     while (suggestions.length < request.count) {
+      const own = rngForSuggestion(request, suggestions.length)
       const { ranked, logImprovementProbability } = maximizeAcquisition({
         gp: model.gp,
         cube,
         names: portfolio,
         settings: { best, xi: DEFAULT_XI, kappa: DEFAULT_KAPPA },
         incumbents: model.incumbents,
-        rng,
+        rng: own,
         candidates: this.candidateCount(model.gp.size),
         localStarts: this.localStarts(model.gp.size),
       })
-      const choice = gains ? pickHedge(gains, rng) : 0
+      const choice = gains ? pickHedge(gains, own) : 0
       if (gains && proposals === undefined) proposals = ranked.map((points) => Array.from(points[0]!.x))
       const points = ranked[choice]!.map((p) => p.x)
       let params: Params
       if (logImprovementProbability < LOG_STALL) {
-        const point = designPoint(space, cube, scrambleSeed, designIndex, used, rng)
+        const point = designPoint(space, cube, scrambleSeed, designIndex, used, own)
         designIndex = point.next
         params = point.params
       } else {
-        params = firstUnused(space, cube, points.filter(apart), used) ?? firstUnused(space, cube, points, used) ?? randomUnused(space, rng, used)
+        params = firstUnused(space, cube, points.filter(apart), used) ?? firstUnused(space, cube, points, used) ?? randomUnused(space, own, used)
       }
       used.add(paramsKey(space, params))
       suggestions.push(params)

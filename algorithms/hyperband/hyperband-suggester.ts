@@ -22,12 +22,18 @@
  * - `sampler: tpe` (BOHB, Falkner et al. 2018): new configurations come from TPE, a
  *   `random_fraction` of them at random; unlike BOHB the model sees every configuration, ranked
  *   by the highest rung it reached, then its value there (see `modelTrials`).
+ * - Seeding: a new configuration is drawn from the stream of the trial number it is first
+ *   suggested as (`rngForSuggestion`), not from one stream per call. The first rung of the
+ *   first bracket is therefore the same however the trials were batched; later, which trial
+ *   number a new configuration gets depends on when promotions became due, i.e. on when
+ *   results arrived.
  */
 import type { Rng } from '../../core/rng.ts'
 import type { Params, SearchSpace } from '../../core/search-space.ts'
 import type { TrialSnapshot } from '../../core/trial.ts'
 import { isTrialCompleted } from '../../core/trial.ts'
 import { paramsKey } from '../params-key.ts'
+import { rngForSuggestion } from '../rng-for-suggestion.ts'
 import { sampleParams } from '../sample-parameter.ts'
 import type { SuggestRequest, SuggestResult, Suggester } from '../suggester.ts'
 import { TpeSuggester } from '../tpe/tpe-suggester.ts'
@@ -134,7 +140,9 @@ export class HyperbandSuggester implements Suggester {
       const newest = state.brackets.at(-1)
       const room = newest ? schedule.brackets[newest.b]!.rungs[0]!.n - newest.rungs[0]!.length : 0
       if (newest && room > 0) {
-        for (const params of this.draw(Math.min(room, wanted), baseSpace, state, schedule, request.rng)) {
+        const first = suggestions.length
+        const streams = Array.from({ length: Math.min(room, wanted) }, (_, k) => rngForSuggestion(request, first + k))
+        for (const params of this.draw(streams, baseSpace, state, schedule)) {
           state.configs.push(params)
           const entry: Entry = { c: state.configs.length - 1 }
           newest.rungs[0]!.push(entry)
@@ -154,17 +162,21 @@ export class HyperbandSuggester implements Suggester {
     return result
   }
 
-  /** `count` new configurations (without the resource): random, or BOHB's TPE proposals. */
-  private draw(count: number, baseSpace: SearchSpace, state: HyperbandState, schedule: HyperbandSchedule, rng: Rng): Params[] {
+  /**
+   * One new configuration (without the resource) per stream, each drawn from its own: random,
+   * or BOHB's TPE proposals.
+   */
+  private draw(streams: readonly Rng[], baseSpace: SearchSpace, state: HyperbandState, schedule: HyperbandSchedule): Params[] {
     const model = this.options.sampler === 'tpe' ? modelTrials(state, schedule, baseSpace) : []
-    const random = (): Params => sampleParams(baseSpace, rng)
-    if (model.length === 0) return Array.from({ length: count }, random)
-    const fromModel = Array.from({ length: count }, () => rng.next() >= this.options.randomFraction)
+    if (model.length === 0) return streams.map((rng) => sampleParams(baseSpace, rng))
+    const fromModel = streams.map((rng) => rng.next() >= this.options.randomFraction)
+    const modelStreams = streams.filter((_, k) => fromModel[k])
     const proposals = new TpeSuggester({ nStartupTrials: 0 }).suggest({
-      space: baseSpace, direction: 'minimize', trials: model, count: fromModel.filter(Boolean).length, rng, state: undefined,
+      space: baseSpace, direction: 'minimize', trials: model, count: modelStreams.length,
+      rng: modelStreams[0] ?? streams[0]!, suggestionRng: (index) => modelStreams[index]!, state: undefined,
     }).suggestions
     let next = 0
-    return fromModel.map((useModel) => (useModel ? proposals[next++]! : random()))
+    return fromModel.map((useModel, k) => (useModel ? proposals[next++]! : sampleParams(baseSpace, streams[k]!)))
   }
 }
 

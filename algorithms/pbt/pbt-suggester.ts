@@ -25,10 +25,15 @@
  *   categoricals change only by resampling (the paper perturbs continuous values only).
  * - It never runs dry: the experiment ends by maxTrialCount or its goal (required at creation).
  *   Fewer than asked, with `waiting`, while every member's segment is still running.
+ * - Seeding: the random draws for a segment (initial parameters, exploit choice, exploration)
+ *   come from the stream of the trial number it is suggested as (`rngForSuggestion`), not from
+ *   one stream per call, so the initial population is the same however the trials were
+ *   batched. Later segments follow the order in which members finished, which is timing.
  */
 import type { Params, SearchSpace } from '../../core/search-space.ts'
 import type { TrialSnapshot } from '../../core/trial.ts'
 import { isTrialCompleted } from '../../core/trial.ts'
+import { rngForSuggestion } from '../rng-for-suggestion.ts'
 import { sampleParams } from '../sample-parameter.ts'
 import type { SuggestRequest, SuggestResult, Suggester } from '../suggester.ts'
 import { exploreParams } from './explore-params.ts'
@@ -67,7 +72,7 @@ export class PbtSuggester implements Suggester {
   }
 
   suggest(request: SuggestRequest): SuggestResult {
-    const { space, trials, rng } = request
+    const { space, trials } = request
     const state = readState(request.state)
     const sign = request.direction === 'maximize' ? -1 : 1
     const byNumber = new Map(trials.map((t) => [t.number, t]))
@@ -106,13 +111,13 @@ export class PbtSuggester implements Suggester {
     // A segment suggested but never created is suggested again as it was.
     for (const member of state.members) if (member.t === undefined && suggestions.length < request.count) issue(member, member.f)
     while (state.members.length < this.options.populationSize && suggestions.length < request.count) {
-      const member: Member = { p: sampleParams(space, rng) }
+      const member: Member = { p: sampleParams(space, rngForSuggestion(request, suggestions.length)) }
       state.members.push(member)
       issue(member, undefined)
     }
     for (const { member } of ready) {
       if (suggestions.length >= request.count) break
-      this.nextSegment(member, state.members, space, request, issue)
+      this.nextSegment(member, state.members, space, request, suggestions.length, issue)
     }
     const result = { suggestions, state, parents }
     return suggestions.length < request.count ? { ...result, waiting: true } : result
@@ -120,19 +125,21 @@ export class PbtSuggester implements Suggester {
 
   /** Truncation selection for a member whose segment ended, then its next segment. */
   private nextSegment(
-    member: Member, members: readonly Member[], space: SearchSpace, request: SuggestRequest,
+    member: Member, members: readonly Member[], space: SearchSpace, request: SuggestRequest, index: number,
     issue: (member: Member, parent: number | undefined) => void,
   ): void {
     const ranked = members.filter((m) => typeof m.v === 'number' && Number.isFinite(m.v)).sort((a, b) => a.v! - b.v!)
     const cut = Math.floor(ranked.length * this.options.truncationThreshold)
     const top = ranked.slice(0, cut).filter((m) => m !== member)
     const inBottom = typeof member.v !== 'number' || !Number.isFinite(member.v) || ranked.indexOf(member) >= ranked.length - cut
+    // The stream of the trial this segment is about to be suggested as.
+    const rng = rngForSuggestion(request, index)
     if (inBottom && top.length > 0) {
-      const source = top[request.rng.int(top.length)]!
-      member.p = exploreParams(space, source.p, this.options.resampleProbability, request.rng)
+      const source = top[rng.int(top.length)]!
+      member.p = exploreParams(space, source.p, this.options.resampleProbability, rng)
       issue(member, source.r)
     } else if (typeof member.v !== 'number' || !Number.isFinite(member.v)) {
-      member.p = sampleParams(space, request.rng)
+      member.p = sampleParams(space, rng)
       issue(member, undefined)
     } else {
       issue(member, member.r)

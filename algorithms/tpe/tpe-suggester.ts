@@ -39,10 +39,16 @@
  *   would otherwise repeat its favourite, and a repeated batch member defeats the liar.
  * - Candidates are drawn from l with the suggestion's own seeded stream, so a request is
  *   reproducible from the experiment seed and the history alone.
+ * - Seeding: trial n draws (random startup draws and candidates alike) from its own stream, the
+ *   seed and n (`rngForSuggestion`), not from one stream per call. During startup trial n
+ *   therefore gets the same parameters however the trials were batched; once the model is used
+ *   its draws still depend only on the seed, n and what the history holds, but the history
+ *   itself (which trials had finished when n was asked) depends on timing.
  */
 import type { Rng } from '../../core/rng.ts'
 import type { Params, SearchSpace } from '../../core/search-space.ts'
 import type { TrialSnapshot } from '../../core/trial.ts'
+import { rngForSuggestion } from '../rng-for-suggestion.ts'
 import { sampleParams } from '../sample-parameter.ts'
 import type { SuggestRequest, SuggestResult, Suggester } from '../suggester.ts'
 import { ParzenEstimator } from './parzen-estimator.ts'
@@ -90,12 +96,13 @@ export class TpeSuggester implements Suggester {
   }
 
   suggest(request: SuggestRequest): SuggestResult {
-    const { space, rng } = request
+    const { space } = request
     const model = new TpeSpace(space)
     const history = readHistory(model, request.trials, request.direction === 'maximize' ? -1 : 1, request.count)
     let good: ParzenEstimator[] | undefined
     const suggestions: Params[] = []
     for (let i = 0; i < request.count; i++) {
+      const rng = rngForSuggestion(request, i)
       const useModel = history.startupCount + i >= this.options.nStartupTrials && history.ranked > 0 && model.dimensions.length > 0
       let params: Params | undefined
       if (useModel) {

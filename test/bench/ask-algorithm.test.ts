@@ -12,10 +12,11 @@ const SPACE: SearchSpace = [
 
 // The benchmarks rely on askAlgorithm being exactly the service's call.
 describe('askAlgorithm', () => {
-  it('calls the suggester with the stream derived from the seed and the trial count', async () => {
-    const result = await askAlgorithm({ algorithmName: 'random', settings: [], space: SPACE, direction: 'minimize', trials: [], count: 3, seed: 42, state: undefined })
-    const expected = new RandomSuggester().suggest({ space: SPACE, direction: 'minimize', trials: [], count: 3, rng: createRng(deriveSeed(42, 0)), state: undefined })
-    assert.deepEqual(result.suggestions, expected.suggestions)
+  it('calls the suggester with one stream per trial number, derived from the seed and that number', async () => {
+    const result = await askAlgorithm({ algorithmName: 'random', settings: [], space: SPACE, direction: 'minimize', trials: [], trialCount: 5, count: 3, seed: 42, state: undefined })
+    const expected = [5, 6, 7].map((number) =>
+      new RandomSuggester().suggest({ space: SPACE, direction: 'minimize', trials: [], count: 1, rng: createRng(deriveSeed(42, number)), state: undefined }).suggestions[0])
+    assert.deepEqual(result.suggestions, expected)
     assert.equal(result.state, null)
     assert.equal(result.exhausted, false)
   })
