@@ -3,6 +3,7 @@
  * means on a cluster, plus the one default of our local `command` form. Returns a new object.
  */
 import type { Experiment, TrialTemplate } from './experiment-schema.ts'
+import { WHOLE, type Shape } from './shape.ts'
 
 export const DEFAULT_PARALLEL_TRIAL_COUNT = 3
 /** Katib's type comment says LongRunning; its code says Never, and the code is what runs. */
@@ -27,16 +28,32 @@ export const DEFAULT_TRAINJOB_PRIMARY_POD_LABELS: Readonly<Record<string, string
   'batch.kubernetes.io/job-completion-index': '0',
 }
 
-export function applyDefaults(input: Experiment): Experiment {
+/**
+ * With a `shape` (a document with structural issues), only its well-formed parts are defaulted,
+ * for the rules that still check them; the result is then no valid Experiment, whatever its type.
+ */
+export function applyDefaults(input: Experiment, shape: Shape = WHOLE): Experiment {
   const experiment = structuredClone(input)
+  if (!shape.intact('/spec')) return experiment
   const spec = experiment.spec
-  spec.parallelTrialCount ??= DEFAULT_PARALLEL_TRIAL_COUNT
-  spec.resumePolicy ??= DEFAULT_RESUME_POLICY
-  defaultMetricStrategies(experiment)
-  if (spec.trialTemplate) defaultTrialTemplate(spec.trialTemplate, experiment)
-  defaultMetricsCollector(experiment)
-  for (const parameter of spec.parameters ?? []) parameter.feasibleSpace.distribution ??= 'uniform'
+  const { wellFormed } = shape
+  if (wellFormed('/spec/parallelTrialCount')) spec.parallelTrialCount ??= DEFAULT_PARALLEL_TRIAL_COUNT
+  if (wellFormed('/spec/resumePolicy')) spec.resumePolicy ??= DEFAULT_RESUME_POLICY
+  if (wellFormed('/spec/objective')) defaultMetricStrategies(experiment)
+  if (spec.trialTemplate && wellFormed('/spec/trialTemplate') && (spec.trialTemplate.trialParameters !== undefined || parameterNamesKnown(experiment, shape))) {
+    defaultTrialTemplate(spec.trialTemplate, experiment)
+  }
+  if (wellFormed('/spec/metricsCollectorSpec')) defaultMetricsCollector(experiment)
+  ;(shape.intact('/spec/parameters') ? spec.parameters ?? [] : []).forEach((parameter, i) => {
+    if (wellFormed(`/spec/parameters/${i}/feasibleSpace`)) parameter.feasibleSpace.distribution ??= 'uniform'
+  })
   return experiment
+}
+
+/** Whether every search parameter's name can be read (the template rules refer to them). */
+export function parameterNamesKnown(experiment: Experiment, shape: Shape): boolean {
+  if (!shape.intact('/spec/parameters')) return false
+  return (experiment.spec.parameters ?? []).every((_, i) => shape.wellFormed(`/spec/parameters/${i}/name`))
 }
 
 /** Katib's comment promises `latest` for additional metrics; its code gives them the objective's direction. */

@@ -7,6 +7,7 @@ import type { SpecIssue } from '../errors.ts'
 import { closestMatch } from './closest-match.ts'
 import { ExperimentSchema, type Experiment } from './experiment-schema.ts'
 import { joinPointer } from './json-pointer.ts'
+import { WHOLE, type Shape } from './shape.ts'
 import { describeValue, showValue } from './show-value.ts'
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false })
@@ -14,9 +15,22 @@ const validate = ajv.compile<Experiment>(ExperimentSchema)
 
 type Schema = Record<string, unknown>
 
-export function checkStructure(raw: unknown): { experiment?: Experiment; issues: SpecIssue[] } {
-  if (validate(raw)) return { experiment: raw, issues: [] }
-  return { issues: withoutUnionBranches(validate.errors ?? []).map(toIssue) }
+export function checkStructure(raw: unknown): { experiment?: Experiment; issues: SpecIssue[]; shape: Shape } {
+  if (validate(raw)) return { experiment: raw, issues: [], shape: WHOLE }
+  const errors = withoutUnionBranches(validate.errors ?? [])
+  return { issues: errors.map(toIssue), shape: shapeOf(errors) }
+}
+
+function shapeOf(errors: readonly ErrorObject[]): Shape {
+  // An unknown field breaks nothing that is read; a missing required one breaks its own path.
+  const broken = errors
+    .filter((e) => e.keyword !== 'additionalProperties')
+    .map((e) => (e.keyword === 'required' ? joinPointer(e.instancePath, String((e.params as { missingProperty: unknown }).missingProperty)) : e.instancePath))
+  const within = (path: string, ancestor: string) => path === ancestor || path.startsWith(`${ancestor}/`)
+  return {
+    wellFormed: (path) => !broken.some((b) => within(b, path) || within(path, b)),
+    intact: (path) => !broken.some((b) => within(path, b)),
+  }
 }
 
 /** A failed anyOf already reports as a whole; its per-branch errors would only repeat it. */

@@ -1,8 +1,8 @@
 /**
  * The way in for a user's Experiment: YAML text (with positions), a JSON-like object, or a
- * file. Structure is checked first; defaults and Katib's rules run only on a well-formed
- * document, because they need its types. Nothing here throws on bad input except
- * loadExperimentFile, whose contract is to.
+ * file. Structure is checked first; defaults and Katib's rules then run on the parts that are
+ * well-formed (all of a valid document), because they need their types, so one pass reports
+ * every problem. Nothing here throws on bad input except loadExperimentFile, whose contract is to.
  */
 import { readFile } from 'node:fs/promises'
 import { LineCounter, parseAllDocuments, type Document, type YAMLError } from 'yaml'
@@ -75,7 +75,12 @@ export function validateExperimentObject(obj: unknown): { experiment?: Experimen
   }
   normaliseFeasibleSpaceNumbers(copy)
   const structure = checkStructure(copy)
-  if (!structure.experiment) return { issues: structure.issues, warnings: [] }
+  if (!structure.experiment) {
+    // Katib's rules still check the well-formed parts: every problem of the file in one pass.
+    if (!isRecord(copy)) return { issues: structure.issues, warnings: [] }
+    const partial = validateExperiment(applyDefaults(copy as Experiment, structure.shape), structure.shape)
+    return { issues: [...structure.issues, ...partial.issues], warnings: partial.warnings }
+  }
   const experiment = applyDefaults(structure.experiment)
   const { issues, warnings } = validateExperiment(experiment)
   return issues.length > 0 ? { issues, warnings } : { experiment, issues, warnings }
@@ -91,6 +96,10 @@ export async function loadExperimentFile(path: string): Promise<Experiment> {
   const parsed = parseExperimentYaml(text, path)
   if (!parsed.experiment) throw new InvalidSpecError(parsed.issues, path)
   return parsed.experiment
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** A stream like `---\nfoo: 1\n---\n` ends in a document with nothing in it, which is no document. */

@@ -8,6 +8,8 @@ import type { SpecIssue } from '../errors.ts'
 import { closestMatch } from './closest-match.ts'
 import type { AlgorithmSetting, Experiment } from './experiment-schema.ts'
 import { joinPointer } from './json-pointer.ts'
+import { parameterNamesKnown } from './apply-defaults.ts'
+import { WHOLE, type Shape } from './shape.ts'
 import { showValue } from './show-value.ts'
 import { validateMetricsCollector } from './validate-metrics-collector.ts'
 import { validateParameters } from './validate-parameters.ts'
@@ -29,22 +31,33 @@ export interface ValidationResult {
   readonly warnings: SpecIssue[]
 }
 
-export function validateExperiment(experiment: Experiment): ValidationResult {
+/**
+ * With a `shape` from a document that has structural issues, each rule runs only where the parts
+ * it reads are well-formed, so the file's other problems are reported in the same pass.
+ */
+export function validateExperiment(experiment: Experiment, shape: Shape = WHOLE): ValidationResult {
   const issues: SpecIssue[] = []
   const warnings: SpecIssue[] = []
-  validateMetadata(experiment, issues)
-  validateCounts(experiment, issues, warnings)
-  validateObjective(experiment, issues)
+  const { wellFormed } = shape
+  if (wellFormed('/metadata')) validateMetadata(experiment, issues)
+  if (!shape.intact('/spec')) return { issues, warnings }
+  validateCounts(experiment, shape, issues, warnings)
+  if (wellFormed('/spec/objective')) validateObjective(experiment, issues)
   const { algorithm, earlyStopping } = experiment.spec
-  if (algorithm.algorithmName === '') issues.push({ path: '/spec/algorithm/algorithmName', message: 'algorithmName is empty; name a search algorithm such as "random", "tpe" or "grid"' })
-  validateSettings(algorithm.algorithmSettings, '/spec/algorithm/algorithmSettings', issues)
-  if (earlyStopping) {
+  if (wellFormed('/spec/algorithm')) {
+    if (algorithm.algorithmName === '') issues.push({ path: '/spec/algorithm/algorithmName', message: 'algorithmName is empty; name a search algorithm such as "random", "tpe" or "grid"' })
+    validateSettings(algorithm.algorithmSettings, '/spec/algorithm/algorithmSettings', issues)
+  }
+  if (earlyStopping && wellFormed('/spec/earlyStopping')) {
     if (earlyStopping.algorithmName === '') issues.push({ path: '/spec/earlyStopping/algorithmName', message: 'algorithmName is empty; name an early-stopping algorithm such as "medianstop", or remove earlyStopping' })
     validateSettings(earlyStopping.algorithmSettings, '/spec/earlyStopping/algorithmSettings', issues)
   }
-  validateTrialTemplate(experiment, issues, warnings)
-  validateSearchSpace(experiment, issues)
-  validateMetricsCollector(experiment, issues)
+  // The template's rules compare it with the parameters' names.
+  if (wellFormed('/spec/trialTemplate') && parameterNamesKnown(experiment, shape)) validateTrialTemplate(experiment, issues, warnings)
+  validateSearchSpace(experiment, shape, issues)
+  if (wellFormed('/spec/metricsCollectorSpec') && shape.intact('/spec/trialTemplate') && wellFormed('/spec/trialTemplate/command')) {
+    validateMetricsCollector(experiment, issues)
+  }
   return { issues, warnings }
 }
 
@@ -62,8 +75,10 @@ function validateMetadata(experiment: Experiment, issues: SpecIssue[]): void {
   }
 }
 
-function validateCounts(experiment: Experiment, issues: SpecIssue[], warnings: SpecIssue[]): void {
-  const { maxTrialCount: max, parallelTrialCount: parallel, maxFailedTrialCount: failed } = experiment.spec
+function validateCounts(experiment: Experiment, shape: Shape, issues: SpecIssue[], warnings: SpecIssue[]): void {
+  const spec = experiment.spec
+  const count = (name: 'maxTrialCount' | 'parallelTrialCount' | 'maxFailedTrialCount') => (shape.wellFormed(`/spec/${name}`) ? spec[name] : undefined)
+  const [max, parallel, failed] = [count('maxTrialCount'), count('parallelTrialCount'), count('maxFailedTrialCount')]
   const beyond = (name: string, value: number | undefined, hint: string) => {
     if (value !== undefined && value > MAX_KATIB_COUNT) {
       issues.push({ path: joinPointer('/spec', name), message: `${name} ${value} is above ${MAX_KATIB_COUNT}, the largest count Katib accepts (a 32-bit integer); ${hint}` })
@@ -123,7 +138,8 @@ function validateSettings(settings: readonly AlgorithmSetting[] | undefined, at:
   })
 }
 
-function validateSearchSpace(experiment: Experiment, issues: SpecIssue[]): void {
+function validateSearchSpace(experiment: Experiment, shape: Shape, issues: SpecIssue[]): void {
+  if (!shape.intact('/spec/parameters') || !shape.intact('/spec/nasConfig')) return
   const { parameters, nasConfig } = experiment.spec
   const hasParameters = (parameters?.length ?? 0) > 0
   if (!hasParameters && !nasConfig) {
@@ -132,15 +148,18 @@ function validateSearchSpace(experiment: Experiment, issues: SpecIssue[]): void 
   if (hasParameters && nasConfig) {
     issues.push({ path: '/spec/nasConfig', message: 'spec.parameters and spec.nasConfig are both given; give only one of them' })
   }
-  if (parameters) validateParameters(parameters, '/spec/parameters', issues)
-  if (!nasConfig) return
+  if (parameters) validateParameters(parameters, '/spec/parameters', issues, (path) => shape.wellFormed(path))
+  if (!nasConfig || !shape.intact('/spec/nasConfig/operations')) return
   const operations = nasConfig.operations ?? []
   if (operations.length === 0) {
     issues.push({ path: '/spec/nasConfig/operations', message: 'operations is empty; list the operations the architecture search may choose from' })
   }
   operations.forEach((operation, i) => {
     const at = joinPointer('/spec/nasConfig/operations', i)
-    if (operation.operationType === '') issues.push({ path: joinPointer(at, 'operationType'), message: 'operationType is empty; name the operation, e.g. "convolution"' })
-    validateParameters(operation.parameters ?? [], joinPointer(at, 'parameters'), issues)
+    if (!shape.intact(at)) return
+    if (shape.wellFormed(joinPointer(at, 'operationType')) && operation.operationType === '') {
+      issues.push({ path: joinPointer(at, 'operationType'), message: 'operationType is empty; name the operation, e.g. "convolution"' })
+    }
+    if (shape.intact(joinPointer(at, 'parameters'))) validateParameters(operation.parameters ?? [], joinPointer(at, 'parameters'), issues, (path) => shape.wellFormed(path))
   })
 }

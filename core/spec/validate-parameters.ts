@@ -12,10 +12,12 @@ import { showValue } from './show-value.ts'
 /** Tolerance for `step <= max - min`, since e.g. 0.3 - 0.1 is 0.19999999999999998. */
 const EPSILON = 1e-9
 
-export function validateParameters(parameters: readonly ParameterSpec[], base: string, issues: SpecIssue[]): void {
+/** `wellFormed` skips the parameters with structural issues (already reported); default none. */
+export function validateParameters(parameters: readonly ParameterSpec[], base: string, issues: SpecIssue[], wellFormed: (path: string) => boolean = () => true): void {
   const firstIndex = new Map<string, number>()
   parameters.forEach((parameter, i) => {
     const at = joinPointer(base, i)
+    if (!wellFormed(at)) return
     if (parameter.name === '') {
       issues.push({ path: joinPointer(at, 'name'), message: 'parameter name is empty; give every parameter a non-empty name' })
     } else if (firstIndex.has(parameter.name)) {
