@@ -140,7 +140,8 @@ export class TrialDispenser {
   /**
    * Pending trials for the next asks; one creation per experiment at a time in this process,
    * marked in flight before anything is awaited. How many is decided on the experiment as the
-   * creation reads it under its lock.
+   * creation reads it under its lock, and is at most TRIAL_BATCH (suggestion-service.ts) however
+   * large parallelTrialCount is: the next asks top the pool up again.
    */
   #create(experimentId: string): Promise<EnsureResult> {
     const inFlight = this.#creating.get(experimentId)
