@@ -22,8 +22,11 @@ export function registerHostOriginGuard(app: FastifyInstance, policy: HostPolicy
   app.addHook('onRequest', async (request) => {
     const header = request.headers.host
     const host = header === undefined ? undefined : parseHostHeader(header)
-    if (header !== undefined && (host === undefined || !policy.allowsHost(host))) {
-      const name = host?.name ?? header
+    if (header !== undefined && host === undefined) {
+      throw new HttpError(403, 'HOST_NOT_ALLOWED', `the Host header ${JSON.stringify(header)} is not a host name or address with an optional port`)
+    }
+    if (host !== undefined && !policy.allowsHost(host)) {
+      const name = host.name.includes(':') ? `[${host.name}]` : host.name
       throw new HttpError(403, 'HOST_NOT_ALLOWED',
         `this server does not answer requests addressed to the host "${header}" (it answers ${policy.describe()}): ` +
         'a web page reaching it under another name may be a DNS-rebinding attack. If you reach it through that name ' +
