@@ -1,5 +1,6 @@
 import type { SpecIssue } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
+import { metricsFileIssues } from './metrics-file.ts'
 import { LOCAL_COLLECTOR_KINDS } from './trial-collector.ts'
 
 /**
@@ -22,6 +23,7 @@ export function checkLocalRunnable(experiment: Experiment): SpecIssue[] {
       message: `collector kind ${kind} is not supported for local trials; use StdOut, File or Push`,
     })
   }
+  issues.push(...metricsFileIssues(experiment))
   if (spec.trialTemplate?.configMap) {
     issues.push({
       path: '/spec/trialTemplate/configMap',

@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import type { Experiment } from '../core/spec/index.ts'
 import { strategyFor } from '../core/spec/index.ts'
 import type { MetricPoint } from '../core/metric.ts'
@@ -9,11 +10,13 @@ import type { SuggestionService } from '../suggestion/suggestion-service.ts'
 import { bestTrial } from './best-trial.ts'
 import { checkpointDirFor, prepareCheckpointDir } from './checkpoint-dir.ts'
 import { decideEarlyStop, earlyStopperOf, markEarlyStopped } from './early-stopping-check.ts'
-import { buildLocalLaunch, LaunchError, metricsFilePath, type LaunchContext } from './local-launch.ts'
+import { buildLocalLaunch, LaunchError, type LaunchContext } from './local-launch.ts'
 import type { ExitResult, LocalHandle, LocalProcessExecutor, RunningProcess } from './local-process-executor.ts'
 import { planExperiment, planInputFor } from './plan.ts'
-import { isSameProcessAlive, signalGroup } from './process-identity.ts'
+import { sharesMetricsFile } from './metrics-file.ts'
+import { isRealPid, isSameProcessAlive, signalTrial } from './process-identity.ts'
 import { TrialCollector } from './trial-collector.ts'
+import { readTrialHandle, trialHandleFile } from './trial-handle-file.ts'
 import { decideTrialOutcome } from './trial-outcome.ts'
 
 export interface Progress {
@@ -161,6 +164,9 @@ export class ExperimentRunner {
   async #launch(spec: Experiment, trial: TrialRecord): Promise<void> {
     const { store } = this.#o
     if (this.#live.has(trial.name)) return
+    // Trials that all write one metrics file outside their folders would read each other's
+    // values: one at a time (admission refuses this for parallel trials; a PATCH can still get here).
+    if (this.#live.size > 0 && sharesMetricsFile(spec)) return
     const started = await store.trials.transition(trial.id, ['Pending'], 'Running', { startedAt: new Date(), execution: { kind: 'local', launching: true } })
     if (!started) return
     await store.events.append({ experimentId: trial.experimentId, trialId: trial.id, type: 'trial:state-changed', payload: { state: 'Running' } })
@@ -183,13 +189,12 @@ export class ExperimentRunner {
       await this.#finishTrial(trial, { state: 'Failed', reason: 'TrialFailed', message: `Job reason: TemplateError. ${error.message}`, objective: null })
       return
     }
-    const fileSource = spec.spec.metricsCollectorSpec?.source?.fileSystemPath?.path
-    const metricsFile = spec.spec.metricsCollectorSpec?.collector?.kind === 'File' && fileSource
-      ? metricsFilePath(fileSource, this.#o.launch.runDir, trial.name)
-      : undefined
-    if (metricsFile) {
-      launch = { ...launch, env: { ...launch.env, HYPERTUNE_METRICS_FILE: metricsFile } }
-      await rm(metricsFile, { force: true })
+    const metricsFile = launch.metricsFile
+    // Only a file in the trial's own folder is cleared (a relaunch starts it afresh); one outside
+    // is never deleted, and its collector skips what was there before the launch.
+    if (metricsFile?.inTrialDir) {
+      await rm(metricsFile.path, { force: true })
+      await mkdir(dirname(metricsFile.path), { recursive: true })
     }
     const stopper = earlyStopperOf(spec)
     const onObjective = stopper ? (curve: IntermediateValue[]) => this.#judge(spec, stopper, trial, curve) : undefined
@@ -316,14 +321,10 @@ export class ExperimentRunner {
   async #recover(experimentId: string): Promise<void> {
     const { store } = this.#o
     // Early stopped, then the controller died before the signal: the process may still run.
-    for (const trial of await store.trials.list(experimentId, { states: ['EarlyStopped'] })) {
-      const handle = trial.execution as Partial<LocalHandle> | null
-      if (handle?.pid && isSameProcessAlive(handle.pid, handle.startTime)) signalGroup(handle.pid, 'SIGKILL')
-    }
+    for (const trial of await store.trials.list(experimentId, { states: ['EarlyStopped'] })) this.#killOrphan(trial)
     const running = await store.trials.list(experimentId, { states: ['Running'] })
     for (const trial of running) {
-      const handle = trial.execution as Partial<LocalHandle> | null
-      if (handle?.pid && isSameProcessAlive(handle.pid, handle.startTime)) signalGroup(handle.pid, 'SIGKILL')
+      this.#killOrphan(trial)
       await store.observations.deleteForTrial(trial.id)
       const reset = await store.trials.transition(trial.id, ['Running'], 'Pending', {
         execution: null, startedAt: null, restarts: trial.restarts + 1,
@@ -331,6 +332,16 @@ export class ExperimentRunner {
       })
       if (reset) await store.events.append({ experimentId, trialId: trial.id, type: 'trial:restarted', payload: { restarts: trial.restarts + 1 } })
     }
+  }
+
+  /**
+   * Kills what a previous controller left of a trial's process group. Its handle is on the row,
+   * or, when the controller died between the spawn and that write, in the trial's folder.
+   */
+  #killOrphan(trial: TrialRecord): void {
+    const stored = trial.execution as Partial<LocalHandle> | null
+    const handle = isRealPid(stored?.pid) ? stored : readTrialHandle(trialHandleFile(this.#o.launch.runDir, trial.name))
+    if (handle?.pid !== undefined && isSameProcessAlive(handle.pid, handle.startTime)) signalTrial(handle.pid, 'SIGKILL')
   }
 
   /** Trials created but never started when the experiment completed are marked Killed. */

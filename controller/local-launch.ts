@@ -1,9 +1,13 @@
-import { isAbsolute, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { formatParamValue } from '../core/search-space.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { renderTrialTemplate } from '../core/spec/index.ts'
 import type { TrialRecord } from '../db/store.ts'
 import type { LocalLaunch } from './local-process-executor.ts'
+import { fileCollectorPath, placeMetricsFile, type TrialMetricsFile } from './metrics-file.ts'
+import { findContainer } from './primary-container.ts'
+import { inheritedTrialEnvironment } from './trial-environment.ts'
+import { trialHandleFile } from './trial-handle-file.ts'
 
 export interface LaunchContext {
   /** Relative commands and working dirs resolve here (the Experiment file's folder). */
@@ -17,18 +21,12 @@ export interface LaunchContext {
 /** Thrown when a template cannot become a local process; the trial fails with this message. */
 export class LaunchError extends Error {}
 
-interface Container {
-  name?: string
-  command?: string[]
-  args?: string[]
-  env?: { name: string; value?: string; valueFrom?: unknown }[]
-  workingDir?: string
-}
-
 /**
  * Turns a rendered trial template into a child process: the short `command` form directly, or
  * the primary container of any trialSpec kind (Job, PyTorchJob, TrainJob, ...), whose
  * command + args run without a shell. The image is not used: the program must exist locally.
+ * The trial's environment is the server's less its secrets (trial-environment.ts); a File
+ * collector's path gets a copy per trial where the command names it (metrics-file.ts).
  */
 export function buildLocalLaunch(
   experiment: Experiment,
@@ -70,19 +68,29 @@ export function buildLocalLaunch(
   if (command.length === 0) {
     throw new LaunchError('the primary container has no command; a local trial runs command + args (an image entrypoint cannot run locally)')
   }
-  const resolvedEnv: Record<string, string> = {}
+  let resolvedEnv: Record<string, string> = {}
   for (const item of env) {
     if (item.value === undefined) {
       throw new LaunchError(`env ${item.name} uses valueFrom, which needs a cluster; give it a literal value for local runs`)
     }
     resolvedEnv[item.name] = item.value
   }
+  const source = fileCollectorPath(experiment)
+  let metricsFile: TrialMetricsFile | undefined
+  if (source !== undefined) {
+    try {
+      const placed = placeMetricsFile(source, trialDir, command, resolvedEnv)
+      ;({ command, env: resolvedEnv, file: metricsFile } = placed)
+    } catch (error) {
+      throw new LaunchError((error as Error).message)
+    }
+  }
   return {
     trialName: trial.name,
     command,
     cwd: workingDir ? resolve(ctx.baseDir, workingDir) : ctx.baseDir,
     env: {
-      ...(process.env as Record<string, string>),
+      ...inheritedTrialEnvironment(),
       ...ctx.env,
       KATIB_TRIAL_NAME: trial.name,
       HYPERTUNE_TRIAL_NAME: trial.name,
@@ -90,36 +98,13 @@ export function buildLocalLaunch(
       HYPERTUNE_PARAMS: JSON.stringify(trial.params),
       ...(trial.checkpointDir !== undefined ? { HYPERTUNE_CHECKPOINT_DIR: trial.checkpointDir } : {}),
       ...resolvedEnv,
+      ...(metricsFile ? { HYPERTUNE_METRICS_FILE: metricsFile.path } : {}),
     },
     logPath: join(trialDir, 'output.log'),
+    handlePath: trialHandleFile(ctx.runDir, trial.name),
+    ...(metricsFile ? { metricsFile } : {}),
     ...(deadlineSeconds ? { timeoutMs: deadlineSeconds * 1000 } : {}),
   }
-}
-
-/** Where a File collector reads: relative paths live in the trial's own folder. */
-export function metricsFilePath(path: string, runDir: string, trialName: string): string {
-  return isAbsolute(path) ? path : join(runDir, trialName, path)
-}
-
-function findContainer(node: unknown, name: string): Container | undefined {
-  if (Array.isArray(node)) {
-    for (const item of node) {
-      const found = findContainer(item, name)
-      if (found) return found
-    }
-    return undefined
-  }
-  if (node === null || typeof node !== 'object') return undefined
-  const record = node as Record<string, unknown>
-  if (Array.isArray(record.containers)) {
-    const match = (record.containers as Container[]).find((c) => c?.name === name)
-    if (match) return match
-  }
-  for (const value of Object.values(record)) {
-    const found = findContainer(value, name)
-    if (found) return found
-  }
-  return undefined
 }
 
 function findDeadline(rendered: unknown): number | undefined {

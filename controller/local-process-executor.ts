@@ -1,12 +1,19 @@
 import { spawn } from 'node:child_process'
-import { createWriteStream, mkdirSync } from 'node:fs'
+import { createWriteStream, mkdirSync, statSync } from 'node:fs'
+import type { Socket } from 'node:net'
 import { dirname } from 'node:path'
-import { processStartTime, signalGroup } from './process-identity.ts'
+import type { Readable } from 'node:stream'
+import type { TrialMetricsFile } from './metrics-file.ts'
+import { findProgram } from './find-program.ts'
+import { OutputLines } from './output-lines.ts'
+import { isRealPid, processStartTime, signalGroup, signalTrial } from './process-identity.ts'
+import { removeTrialHandle, writeTrialHandle } from './trial-handle-file.ts'
+import { WATCHDOG_SHELL, watchdogArgs } from './trial-watchdog.ts'
 
 /** Everything needed to start one trial as a local child process. */
 export interface LocalLaunch {
   readonly trialName: string
-  /** argv; argv[0] is looked up on PATH. Never passed through a shell. */
+  /** argv; argv[0] is looked up on env.PATH. No shell interprets it (the watchdog shell execs "$@"). */
   readonly command: readonly string[]
   readonly env: Readonly<Record<string, string>>
   readonly cwd: string
@@ -14,8 +21,12 @@ export interface LocalLaunch {
   readonly logPath: string
   /** Katib's activeDeadlineSeconds. */
   readonly timeoutMs?: number
-  /** How long SIGTERM has before SIGKILL. */
+  /** How long SIGTERM has before SIGKILL (also when the supervisor dies). */
   readonly killGraceMs?: number
+  /** Where the handle is written as soon as the process exists (see trial-handle-file.ts). */
+  readonly handlePath?: string
+  /** Where a File collector reads this trial's metrics; see metrics-file.ts. */
+  readonly metricsFile?: TrialMetricsFile
 }
 
 /** Stored on the trial row so a restarted controller can find (and stop) the process. */
@@ -39,38 +50,57 @@ export type ExitResult =
 export interface RunningProcess {
   readonly handle: LocalHandle
   readonly done: Promise<ExitResult>
-  /** SIGTERM to the process group, SIGKILL after the grace period. Idempotent. */
+  /** SIGTERM to the process group, SIGKILL after the grace period. Idempotent; a no-op once it exited. */
   stop(reason: string): void
 }
 
 export type LineListener = (line: string) => void
 
+/**
+ * After the trial's process exits, how long what it left in its group (a background job that
+ * still holds stdout) gets to end on SIGTERM and its output to drain, before SIGKILL.
+ */
+const DRAIN_MS = 1500
+/** After that SIGKILL, how long the pipes get to report their end. */
+const FINAL_DRAIN_MS = 500
+
 export class LocalProcessExecutor {
   start(launch: LocalLaunch, onLine: LineListener): RunningProcess {
     mkdirSync(dirname(launch.logPath), { recursive: true })
     const log = createWriteStream(launch.logPath, { flags: 'w' })
-    const [file, ...args] = launch.command
-    const child = spawn(file!, args, {
+    const notStarted = checkStartable(launch)
+    if (notStarted) {
+      const done = new Promise<ExitResult>((resolve) => log.end(() => resolve(notStarted)))
+      return { handle: { kind: 'local', pid: -1, logPath: launch.logPath }, done, stop: () => {} }
+    }
+    const killGraceMs = launch.killGraceMs ?? 5000
+    const child = spawn(WATCHDOG_SHELL, watchdogArgs(launch.command, killGraceMs), {
       cwd: launch.cwd,
       env: launch.env,
       // Own process group: timeouts and stops reach grandchildren (e.g. `sh -c` templates).
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // fd 3: the watchdog's lifeline (see trial-watchdog.ts); it never carries data.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     })
+    const pid = child.pid ?? -1
     const handle: LocalHandle = {
       kind: 'local',
-      pid: child.pid ?? -1,
+      pid,
       ...(child.pid ? { startTime: processStartTime(child.pid) } : {}),
       logPath: launch.logPath,
     }
+    if (launch.handlePath && isRealPid(pid)) writeTrialHandle(launch.handlePath, handle)
+    const lifeline = child.stdio[3] as Socket | null
+    lifeline?.on('error', () => {})
 
+    let exited = false
     let stopReason: string | undefined
     let killTimer: NodeJS.Timeout | undefined
     const stop = (reason: string): void => {
-      if (stopReason !== undefined || child.exitCode !== null || child.pid === undefined) return
+      if (stopReason !== undefined || exited || !isRealPid(pid)) return
       stopReason = reason
-      signalGroup(child.pid, 'SIGTERM')
-      killTimer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), launch.killGraceMs ?? 5000)
+      signalTrial(pid, 'SIGTERM')
+      killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), killGraceMs)
       killTimer.unref()
     }
     const deadline = launch.timeoutMs
@@ -78,30 +108,84 @@ export class LocalProcessExecutor {
       : undefined
     deadline?.unref()
 
-    const pending: string[] = ['', '']
-    const pump = (index: 0 | 1) => (chunk: Buffer) => {
-      log.write(chunk)
-      const text = pending[index] + chunk.toString('utf8')
-      const lines = text.split('\n')
-      pending[index] = lines.pop()!
-      for (const line of lines) onLine(line.endsWith('\r') ? line.slice(0, -1) : line)
+    const streams = [child.stdout!, child.stderr!]
+    const open = new Set<Readable>(streams)
+    let allClosed: () => void = () => {}
+    for (const stream of streams) {
+      const lines = new OutputLines(onLine)
+      stream.on('data', (chunk: Buffer) => {
+        // The log keeps every byte; a trial that writes faster than the disk takes waits for it.
+        if (!log.write(chunk)) {
+          stream.pause()
+          log.once('drain', () => stream.resume())
+        }
+        lines.push(chunk)
+      })
+      stream.once('close', () => {
+        lines.end()
+        open.delete(stream)
+        if (open.size === 0) allClosed()
+      })
     }
-    child.stdout!.on('data', pump(0))
-    child.stderr!.on('data', pump(1))
+    const closed = (ms: number): Promise<void> => new Promise((resolve) => {
+      if (open.size === 0) return resolve()
+      const timer = setTimeout(resolve, ms)
+      allClosed = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
 
     const done = new Promise<ExitResult>((resolve) => {
       let spawnError: NodeJS.ErrnoException | undefined
+      const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+        log.end(() => resolve(exitResult(launch, code, signal, stopReason, spawnError)))
+      }
       child.on('error', (error: NodeJS.ErrnoException) => {
         spawnError = error
+        // Never started: no exit event follows.
+        if (child.pid === undefined) child.once('close', () => finish(null, null))
       })
-      child.on('close', (code, signal) => {
+      // The trial ends when its process exits, not when every descendant has let go of stdout.
+      child.on('exit', async (code, signal) => {
+        exited = true
         clearTimeout(deadline)
         clearTimeout(killTimer)
-        for (const rest of pending) if (rest) onLine(rest)
-        log.end(() => resolve(exitResult(launch, code, signal, stopReason, spawnError)))
+        lifeline?.destroy()
+        signalGroup(pid, 'SIGTERM')
+        await closed(DRAIN_MS)
+        signalGroup(pid, 'SIGKILL')
+        await closed(FINAL_DRAIN_MS)
+        for (const stream of streams) stream.destroy()
+        if (launch.handlePath) removeTrialHandle(launch.handlePath)
+        finish(code, signal)
       })
     })
     return { handle, done, stop }
+  }
+}
+
+/** A trial that cannot start: its program or working directory is missing. */
+function checkStartable(launch: LocalLaunch): ExitResult | undefined {
+  const program = launch.command[0] ?? ''
+  if (!isDirectory(launch.cwd)) {
+    return { phase: 'failed', reason: 'StartError', message: `could not start "${program}": working directory ${launch.cwd} does not exist` }
+  }
+  if (findProgram(program, launch.env.PATH, launch.cwd) === undefined) {
+    return {
+      phase: 'failed',
+      reason: 'CommandNotFound',
+      message: `command "${program}" was not found (working directory ${launch.cwd}); install it or fix the trial template's command`,
+    }
+  }
+  return undefined
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
   }
 }
 
@@ -114,13 +198,6 @@ function exitResult(
 ): ExitResult {
   const command = launch.command[0]
   if (spawnError) {
-    if (spawnError.code === 'ENOENT') {
-      return {
-        phase: 'failed',
-        reason: 'CommandNotFound',
-        message: `command "${command}" was not found (working directory ${launch.cwd}); install it or fix the trial template's command`,
-      }
-    }
     return { phase: 'failed', reason: 'StartError', message: `could not start "${command}": ${spawnError.message}` }
   }
   if (stopReason === 'DeadlineExceeded') {

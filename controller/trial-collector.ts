@@ -4,6 +4,7 @@ import { metricNames } from '../core/spec/index.ts'
 import type { IntermediateValue } from '../core/trial.ts'
 import type { ObservationStore } from '../db/store.ts'
 import { createMetricsParser, FileMetricsSource, MetricWriter } from '../metrics-collector/index.ts'
+import type { TrialMetricsFile } from './metrics-file.ts'
 import type { CollectionDiagnostics } from './trial-outcome.ts'
 
 /** The collector kinds a local trial supports; the others need a cluster. */
@@ -36,7 +37,7 @@ export class TrialCollector {
     experiment: Experiment,
     store: Pick<ObservationStore, 'append'>,
     trialId: string,
-    metricsFile?: string,
+    metricsFile?: TrialMetricsFile,
     onObjective?: (curve: IntermediateValue[]) => void,
   ) {
     this.#objective = experiment.spec.objective.objectiveMetricName
@@ -51,7 +52,8 @@ export class TrialCollector {
       ...(source?.filter?.metricsFormat?.length ? { filters: source.filter.metricsFormat } : {}),
     })
     if (this.#kind === 'File' && metricsFile) {
-      this.#file = new FileMetricsSource(metricsFile, this.#parser)
+      // A file outside the trial's folder is never cleared: what it held before this launch is not this trial's.
+      this.#file = new FileMetricsSource(metricsFile.path, this.#parser, { skipExisting: !metricsFile.inTrialDir })
       this.#timer = setInterval(() => void this.#pollFile(), 1000)
       this.#timer.unref()
     }

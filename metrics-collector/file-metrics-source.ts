@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import type { MetricPoint } from '../core/metric.ts'
 import { LineSplitter } from './line-splitter.ts'
@@ -6,6 +7,11 @@ import type { MetricsParser } from './metrics-parser.ts'
 export interface FileMetricsSourceOptions {
   /** Stamp for lines without a timestamp; default the wall clock at read time. */
   readonly now?: () => Date
+  /**
+   * Read only what is written from now on: the file may hold an earlier trial's lines that were
+   * not ours to delete. A file that shrinks or is replaced later is read from its start.
+   */
+  readonly skipExisting?: boolean
 }
 
 const CHUNK_BYTES = 64 * 1024
@@ -30,6 +36,15 @@ export class FileMetricsSource {
     this.#path = path
     this.#parser = parser
     this.#now = opts.now ?? (() => new Date())
+    if (opts.skipExisting) {
+      try {
+        const st = statSync(path)
+        this.#offset = st.size
+        this.#ino = st.ino
+      } catch {
+        // Not there yet: everything written to it is new.
+      }
+    }
   }
 
   /** Bytes consumed so far. */

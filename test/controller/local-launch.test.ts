@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildLocalLaunch, LaunchError, metricsFilePath } from '../../controller/local-launch.ts'
+import { buildLocalLaunch, LaunchError } from '../../controller/local-launch.ts'
 import { parseExperimentYaml, type Experiment } from '../../core/spec/index.ts'
 import { examplesDir } from '../core/spec/spec-test-kit.ts'
 
@@ -58,7 +58,37 @@ test('a template that cannot run locally is a LaunchError that says why', () => 
   assert.throws(() => buildLocalLaunch(wrongName, { name: 'random-abc', params: { lr: 0.02, momentum: 0.6 } }, ctx), /no container named "trainer"/)
 })
 
-test('relative metrics files live in the trial folder; absolute ones are kept', () => {
-  assert.equal(metricsFilePath('metrics.json', '/r', 't1'), '/r/t1/metrics.json')
-  assert.equal(metricsFilePath('/var/log/katib/metrics.log', '/r', 't1'), '/var/log/katib/metrics.log')
+test('a File path the command names gets a copy in each trial folder; a relative one lives there', () => {
+  const experiment = katibExample('metrics-collector/file-metrics-collector.yaml')
+  const launch = buildLocalLaunch(experiment, { name: 'fmc-a', params: { lr: 0.02, momentum: 0.6 } }, ctx)
+  const own = '/srv/exp/.hypertune/runs/x/fmc-a/root/katib/mnist.log'
+  assert.ok(launch.command.includes(`--log-path=${own}`), launch.command.join(' '))
+  assert.deepEqual(launch.metricsFile, { path: own, inTrialDir: true })
+  assert.equal(launch.env.HYPERTUNE_METRICS_FILE, own)
+
+  const relative = structuredClone(experiment) as Experiment
+  relative.spec.metricsCollectorSpec!.source!.fileSystemPath!.path = 'logs/m.log'
+  assert.deepEqual(buildLocalLaunch(relative, { name: 'fmc-b', params: { lr: 0.02, momentum: 0.6 } }, ctx).metricsFile,
+    { path: '/srv/exp/.hypertune/runs/x/fmc-b/logs/m.log', inTrialDir: true })
+  relative.spec.metricsCollectorSpec!.source!.fileSystemPath!.path = '../../escape.log'
+  assert.throws(() => buildLocalLaunch(relative, { name: 'fmc-c', params: { lr: 0.02, momentum: 0.6 } }, ctx),
+    (e: unknown) => e instanceof LaunchError && /not inside the trial's folder/.test(e.message))
+})
+
+test('the trial environment keeps the user\'s variables and drops the server\'s secrets', () => {
+  const set = { HYPERTUNE_TOKEN: 'admin-secret', DATABASE_URL: 'postgres://u:pw@h/db', PGPASSWORD: 'pw', VIRTUAL_ENV: '/venv' }
+  const saved = Object.fromEntries(Object.keys(set).map((name) => [name, process.env[name]]))
+  Object.assign(process.env, set)
+  try {
+    const launch = buildLocalLaunch(katibExample('hp-tuning/grid.yaml'), { name: 'grid-env', params: { lr: 0.02, momentum: 0.6 } }, ctx)
+    for (const secret of ['HYPERTUNE_TOKEN', 'DATABASE_URL', 'PGPASSWORD']) assert.equal(launch.env[secret], undefined, secret)
+    assert.equal(launch.env.VIRTUAL_ENV, '/venv')
+    assert.equal(launch.env.PATH, process.env.PATH)
+    assert.equal(launch.env.HYPERTUNE_TRIAL_NAME, 'grid-env')
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  }
 })

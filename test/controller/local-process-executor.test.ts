@@ -1,11 +1,14 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { LocalProcessExecutor, type LocalLaunch } from '../../controller/local-process-executor.ts'
-import { isSameProcessAlive } from '../../controller/process-identity.ts'
+import { MAX_PARSED_LINE } from '../../controller/output-lines.ts'
+import { isSameProcessAlive, signalGroup, signalTrial } from '../../controller/process-identity.ts'
+import { isRunning, liveGroupMembers, until } from '../helpers/processes.ts'
 
 const fixture = fileURLToPath(new URL('../fixtures/trials/quadratic.mjs', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'hypertune-exec-'))
@@ -66,4 +69,62 @@ test('stop() ends a running trial and is idempotent', async () => {
   run.stop('ExperimentCompleted')
   const exit = await run.done
   assert.equal(exit.phase === 'failed' && exit.reason, 'ExperimentCompleted')
+})
+
+test('a trial ends when its process exits, though a background child still holds stdout; the child is stopped', { timeout: 60_000 }, async () => {
+  const lines: string[] = []
+  const run = new LocalProcessExecutor().start(launch('background', ['sh', '-c', 'sleep 600 & echo "child $!"; echo loss=0.5']), (l) => lines.push(l))
+  assert.deepEqual(await run.done, { phase: 'succeeded' })
+  assert.ok(lines.includes('loss=0.5'), lines.join('\n'))
+  const child = Number(lines.find((l) => l.startsWith('child '))!.slice('child '.length))
+  await until(() => !isRunning(child), `background child ${child} stopped`)
+  await until(() => liveGroupMembers(run.handle.pid).length === 0, `trial group ${run.handle.pid} gone`)
+})
+
+test('a character split between two writes is decoded whole', async () => {
+  const lines: string[] = []
+  const script = `process.stdout.write(Buffer.from([0xe2, 0x82])); setTimeout(() => process.stdout.write(Buffer.from([0xac, 0x0a])), 200)`
+  assert.deepEqual(await new LocalProcessExecutor().start(launch('utf8', [process.execPath, '-e', script]), (l) => lines.push(l)).done, { phase: 'succeeded' })
+  assert.deepEqual(lines, ['€'])
+})
+
+test('a 50 MB line without a newline is logged whole and parsed only in part; the next line still counts', { timeout: 120_000 }, async () => {
+  const size = 50 * 1024 * 1024
+  const lines: string[] = []
+  const script = `process.stdout.write(Buffer.alloc(${size}, 'x')); process.stdout.write('\\nloss=0.5\\n')`
+  const run = new LocalProcessExecutor().start(launch('huge', [process.execPath, '-e', script]), (l) => lines.push(l))
+  assert.deepEqual(await run.done, { phase: 'succeeded' })
+  assert.deepEqual(lines.map((l) => l.length), [MAX_PARSED_LINE, 'loss=0.5'.length])
+  assert.equal(lines[1], 'loss=0.5')
+  assert.equal(statSync(run.handle.logPath).size, size + '\nloss=0.5\n'.length)
+  rmSync(run.handle.logPath)
+})
+
+test('a trial whose working directory is missing fails to start without a pid that could be signalled', async () => {
+  const run = new LocalProcessExecutor().start(launch('no-cwd', [process.execPath, '-e', ''], { cwd: join(dir, 'no-such-dir') }), () => {})
+  const exit = await run.done
+  assert.equal(exit.phase === 'failed' && exit.reason, 'StartError')
+  assert.match(exit.phase === 'failed' ? exit.message : '', /does not exist/)
+  run.stop('Killed')
+})
+
+test('pids 0 and -1 are never signalled: kill() would reach our own group or every process of the user', async () => {
+  // A sentinel in this process group reports each SIGWINCH (ignored by default: harmless to others).
+  const sentinel = spawn(process.execPath, ['-e', `process.on('SIGWINCH', () => console.log('hit')); console.log('ready'); setInterval(() => {}, 1000)`], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let output = ''
+  sentinel.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  try {
+    await until(() => output.includes('ready'), 'sentinel ready')
+    for (const pid of [0, -1, Number.NaN, 1.5]) {
+      assert.equal(signalGroup(pid, 'SIGWINCH'), false)
+      assert.equal(signalTrial(pid, 'SIGWINCH'), false)
+      assert.equal(isSameProcessAlive(pid, undefined), false)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    sentinel.kill('SIGWINCH')
+    await until(() => output.includes('hit'), 'sentinel saw the direct signal')
+    assert.equal(output.match(/hit/g)!.length, 1, 'only the direct signal reached the sentinel')
+  } finally {
+    sentinel.kill('SIGKILL')
+  }
 })
