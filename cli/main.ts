@@ -18,6 +18,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('run an experiment to completion with local trial processes (resumes if it exists)')
     .argument('<file>', 'Experiment YAML')
     .option('--fresh', 'discard an existing experiment of the same name and start over')
+    .option('--wait-for-lease', 'while another process runs this experiment, wait for it to finish or die instead of exiting with code 4')
     .option('--home <dir>', 'folder that holds .hypertune/ (embedded database, trial logs)', process.cwd())
     .option('--ui', 'also serve the API and the dashboard on loopback while it runs; prints the experiment page URL')
     .option('--ui-wait', 'with --ui (implied): keep serving after the run ends, until Ctrl-C')
@@ -25,7 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--host <host>', 'with --ui: loopback address to listen on (default: 127.0.0.1)')
     .option('--max-parallel-trials <n>', 'refuse an experiment whose parallelTrialCount is above this (default: HYPERTUNE_MAX_PARALLEL_TRIALS, else 256)')
     .option('--db-outage-limit <seconds>', 'how long PostgreSQL may be unreachable while trials keep running before run gives up with exit 3 (default: HYPERTUNE_DB_OUTAGE_LIMIT, else 300)')
-    .action(async (file: string, opts: { fresh?: boolean; home: string; ui?: boolean; uiWait?: boolean; port?: string; host?: string; maxParallelTrials?: string; dbOutageLimit?: string }) => {
+    .action(async (file: string, opts: { fresh?: boolean; waitForLease?: boolean; home: string; ui?: boolean; uiWait?: boolean; port?: string; host?: string; maxParallelTrials?: string; dbOutageLimit?: string }) => {
       const ui = opts.ui === true || opts.uiWait === true
       if (!ui && (opts.port !== undefined || opts.host !== undefined)) {
         process.stderr.write('error: --port and --host only apply with --ui\n')
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       code = await runCommand(file, {
         fresh: opts.fresh ?? false,
         home: opts.home,
+        waitForLease: opts.waitForLease ?? false,
         ...(opts.maxParallelTrials !== undefined ? { maxParallelTrials: opts.maxParallelTrials } : {}),
         ...(opts.dbOutageLimit !== undefined ? { outageLimit: opts.dbOutageLimit } : {}),
         ...(ui ? { ui: { wait: opts.uiWait ?? false, ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host !== undefined ? { host: opts.host } : {}) } } : {}),

@@ -4,13 +4,15 @@ import type { Experiment } from '../core/spec/index.ts'
 import { MAX_PARALLEL_TRIALS_ENV, MAX_PARALLEL_TRIALS_USAGE, parseMaxParallelTrials } from '../core/spec/index.ts'
 import { openStore, resolveStoreOptions } from '../db/open-store.ts'
 import type { ExperimentRecord, Store } from '../db/store.ts'
+import { LeaseLostError } from '../db/lease-lost-error.ts'
 import { createLocalRunner } from '../controller/create-local-runner.ts'
+import { LEASE_TTL_ENV, LEASE_TTL_USAGE, leaseTtlFromEnv, type ExperimentLease } from '../controller/experiment-lease.ts'
 import { InterruptedError } from '../controller/experiment-runner.ts'
-import { experimentSeed } from '../suggestion/experiment-seed.ts'
+import { runUnderLease } from '../controller/run-under-lease.ts'
+import { claimExperiment, refusal } from './claim-experiment.ts'
 import { loadExperiment } from './load-experiment.ts'
 import { ProgressReporter } from './progress-reporter.ts'
 import { printSummary } from './print-summary.ts'
-import { reconcileSpecChange } from './reconcile-spec-change.ts'
 import { resolveRunUiAddress, startRunUi, type RunUi, type RunUiOptions } from './run-ui.ts'
 import { untilStopped } from './until-stopped.ts'
 
@@ -24,13 +26,16 @@ export interface RunOptions {
   readonly out?: NodeJS.WriteStream
   /** Also serve the API and the dashboard on loopback while it runs (`--ui`). */
   readonly ui?: RunUiOptions
+  /** While another controller runs the experiment, wait for its lease instead of refusing (`--wait-for-lease`). */
+  readonly waitForLease?: boolean
   /** `--max-parallel-trials`: the most parallelTrialCount accepted; default HYPERTUNE_MAX_PARALLEL_TRIALS, then 256. */
   readonly maxParallelTrials?: string
 }
 
 /**
  * Exit codes: 0 succeeded, 1 experiment failed, 2 bad input (a --ui port in use too), 3
- * environment, 130 interrupted. With `ui.wait` the code is returned only after Ctrl-C.
+ * environment, 4 another controller runs the experiment (refused at the start, or its lease was
+ * taken during the run), 130 interrupted. With `ui.wait` the code is returned only after Ctrl-C.
  */
 export async function runCommand(file: string, options: RunOptions = {}): Promise<number> {
   const out = options.out ?? process.stdout
@@ -43,10 +48,13 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
   const address = options.ui ? resolveRunUiAddress(options.ui, process.env) : undefined
   if (typeof address === 'string') return usage(address)
   const home = resolve(options.home ?? process.cwd(), '.hypertune')
+  const leaseTtlMs = leaseTtlFromEnv(process.env)
+  if (leaseTtlMs === undefined) return usage(`${LEASE_TTL_USAGE}, got ${JSON.stringify(process.env[LEASE_TTL_ENV])}`)
   const store = await openStore(resolveStoreOptions(process.env, home))
   // What a delete through the dashboard waits for: this process's trials of that experiment to end.
   let running: { id: string; done: Promise<unknown> } | undefined
   let ui: RunUi | undefined
+  let lease: ExperimentLease | undefined
   try {
     if (address) {
       // Listening comes before the experiment is touched: a taken port changes nothing.
@@ -59,7 +67,17 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
       if (typeof started === 'string') return usage(started)
       ui = started
     }
-    const record = await prepareExperiment(store, experiment, options.fresh ?? false, out)
+    const claim = await claimExperiment(store, experiment, {
+      fresh: options.fresh ?? false, wait: options.waitForLease ?? false, ttlMs: leaseTtlMs, out,
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+    if (claim.kind === 'held') {
+      process.stderr.write(`error: ${refusal(experiment.metadata.name, claim.heldBy)}\n`)
+      return 4
+    }
+    if (claim.kind === 'interrupted') return 130
+    const record = claim.record
+    lease = claim.lease
     // Printed once the experiment exists, so the page never opens on a 404.
     if (ui) out.write(`${ui.dashboard ? 'dashboard' : 'api'}: ${ui.url}\n`)
     let code: number
@@ -68,7 +86,7 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
       await printSummary(store, record, out)
       code = record.state === 'Succeeded' ? 0 : 1
     } else {
-      const done = runToCompletion(store, record, experiment, { ...options, out, baseDir: dirname(resolve(file)), home })
+      const done = runToCompletion(store, lease, record, experiment, { ...options, out, baseDir: dirname(resolve(file)), home })
       running = { id: record.id, done }
       code = await done
     }
@@ -79,6 +97,7 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
     }
     return code
   } finally {
+    await lease?.release()
     await ui?.close()
     await store.destroy()
   }
@@ -89,23 +108,9 @@ function usage(message: string): number {
   return 2
 }
 
-async function prepareExperiment(store: Store, experiment: Experiment, fresh: boolean, out: NodeJS.WritableStream): Promise<ExperimentRecord> {
-  const name = experiment.metadata.name
-  let record = await store.experiments.getByName(name)
-  if (record && fresh) {
-    await store.experiments.delete(record.id)
-    record = undefined
-  }
-  if (!record) return store.experiments.create({ name, spec: experiment, seed: experimentSeed(experiment) })
-  const resumed = await reconcileSpecChange(store, record, experiment)
-  if (resumed.state === 'Running' || resumed.state === 'Restarting' || resumed.state === 'Created') {
-    out.write(`resuming experiment "${name}" from the ${store.backend === 'pglite' ? 'embedded' : 'PostgreSQL'} database\n`)
-  }
-  return resumed
-}
-
 async function runToCompletion(
   store: Store,
+  lease: ExperimentLease,
   record: ExperimentRecord,
   experiment: Experiment,
   options: RunOptions & { out: NodeJS.WriteStream; baseDir: string; home: string },
@@ -114,7 +119,8 @@ async function runToCompletion(
   const metric = experiment.spec.objective.objectiveMetricName
   const progress = new ProgressReporter(out, experiment.spec.maxTrialCount)
   const { runner, close } = await createLocalRunner({
-    store,
+    // Every write of the run is fenced by its lease (db/fenced-store.ts).
+    store: lease.store,
     experimentName: record.name,
     home: options.home,
     baseDir: options.baseDir,
@@ -127,7 +133,7 @@ async function runToCompletion(
   process.once('SIGTERM', onSignal)
   options.signal?.addEventListener('abort', onSignal)
   try {
-    const done = await runner.run(record.id, interrupt.signal)
+    const done = await runUnderLease(runner, lease, interrupt.signal)
     progress.stop()
     await printSummary(store, done, out)
     return done.state === 'Succeeded' ? 0 : 1
@@ -136,6 +142,11 @@ async function runToCompletion(
     if (error instanceof InterruptedError) {
       out.write(`\ninterrupted: trials in progress were stopped. Run the same command again to resume "${record.name}".\n`)
       return 130
+    }
+    if (error instanceof LeaseLostError) {
+      process.stderr.write(`\nerror: ${error.message}. This process stopped its trials of "${record.name}" and changed nothing more; ` +
+        'the other controller goes on with the experiment.\n')
+      return 4
     }
     throw error
   } finally {

@@ -13,6 +13,7 @@ import { instrumentAsk } from '../api/metrics/instrument-ask.ts'
 import { checkLocalRunnable } from '../controller/check-local.ts'
 import { runsDir } from '../controller/create-local-runner.ts'
 import { ExperimentSupervisor } from '../controller/experiment-supervisor.ts'
+import { LEASE_TTL_ENV, LEASE_TTL_USAGE, leaseTtlFromEnv } from '../controller/experiment-lease.ts'
 import { SuggestionWorkerPool } from '../suggestion/suggestion-worker-pool.ts'
 import { closeServer } from './close-server.ts'
 import { isLoopback } from './is-loopback.ts'
@@ -71,6 +72,8 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
   if (maxParallelTrials === undefined) {
     return usage(err, `${MAX_PARALLEL_TRIALS_USAGE}, got ${JSON.stringify(options.maxParallelTrials ?? env[MAX_PARALLEL_TRIALS_ENV])}`)
   }
+  const leaseTtlMs = leaseTtlFromEnv(env)
+  if (leaseTtlMs === undefined) return usage(err, `${LEASE_TTL_USAGE}, got ${JSON.stringify(env[LEASE_TTL_ENV])}`)
   const suggestionWorkers = parseWorkers(env.HYPERTUNE_SUGGESTION_WORKERS ?? '1')
   if (suggestionWorkers === undefined) {
     return usage(err, `HYPERTUNE_SUGGESTION_WORKERS must be a whole number from 1 to 64, got ${JSON.stringify(env.HYPERTUNE_SUGGESTION_WORKERS)}`)
@@ -100,7 +103,7 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
   const ask = instrumentAsk(suggestionPool.ask, metrics)
   let app: Awaited<ReturnType<typeof buildApp>> | undefined
   const supervisor = new ExperimentSupervisor({
-    store, home, baseDir: base, localExecution, ask,
+    store, home, baseDir: base, localExecution, ask, leaseTtlMs,
     log: {
       info: (message) => app?.log.info(message),
       error: (message, error) => app?.log.error({ err: error }, message),

@@ -4,6 +4,10 @@ import type { AskFunction } from '../suggestion/suggestion-service.ts'
 import { checkLocalRunnable } from './check-local.ts'
 import { createLocalRunner } from './create-local-runner.ts'
 import { InterruptedError, type ExperimentRunner } from './experiment-runner.ts'
+import { describeHolder } from '../db/describe-lease.ts'
+import { LeaseLostError } from '../db/lease-lost-error.ts'
+import { DEFAULT_LEASE_TTL_MS, ExperimentLease } from './experiment-lease.ts'
+import { runUnderLease } from './run-under-lease.ts'
 
 const ACTIVE: readonly ExperimentState[] = ['Created', 'Running', 'Restarting']
 
@@ -29,7 +33,12 @@ export interface SupervisorOptions {
   readonly log?: SupervisorLog
   /** How every runner's suggestions are computed (serve: a worker pool); default in this thread. */
   readonly ask?: AskFunction
+  /** Time to live of each experiment's lease (controller/experiment-lease.ts); default 20 s. */
+  readonly leaseTtlMs?: number
 }
+
+/** The start of the status message of an experiment another controller runs (see #startRun). */
+const LEASED_ELSEWHERE = 'waiting: run by another controller, '
 
 interface Run {
   readonly runner: ExperimentRunner
@@ -145,24 +154,54 @@ export class ExperimentSupervisor {
     return undefined
   }
 
+  /**
+   * Runs the experiment if its lease can be had: one controller per experiment, so an
+   * experiment that `hypertune run` (or another server) drives is left to it, with a status
+   * message saying who holds it, until that holder lets go or its lease expires.
+   */
   async #startRun(record: ExperimentRecord): Promise<void> {
     const { store, home, baseDir, runnerPollMs, log, ask } = this.#o
-    const { runner, close } = await createLocalRunner({
-      store,
-      experimentName: record.name,
-      home,
-      baseDir,
-      ...(ask ? { ask } : {}),
-      ...(runnerPollMs !== undefined ? { pollMs: runnerPollMs } : {}),
-    })
+    const attempt = await ExperimentLease.acquire({ store, experimentId: record.id, command: 'serve', ttlMs: this.#o.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS })
+    if ('heldBy' in attempt) {
+      const message = `${LEASED_ELSEWHERE}${describeHolder(attempt.heldBy)}; this server takes it over once that one stops or its lease expires`
+      if (record.message !== message) {
+        log?.info(`experiment "${record.name}": ${message}`)
+        await store.experiments.transition(record.id, [record.state], { state: record.state, message })
+      }
+      return
+    }
+    const { lease } = attempt
+    let local
+    try {
+      if (record.message?.startsWith(LEASED_ELSEWHERE)) {
+        await lease.store.experiments.transition(record.id, [record.state], { state: record.state, message: 'experiment is running' })
+      }
+      local = await createLocalRunner({
+        // Every write of the runner is fenced by the lease (db/fenced-store.ts).
+        store: lease.store,
+        experimentName: record.name,
+        home,
+        baseDir,
+        ...(ask ? { ask } : {}),
+        ...(runnerPollMs !== undefined ? { pollMs: runnerPollMs } : {}),
+      })
+    } catch (error) {
+      await lease.release()
+      throw error
+    }
+    const { runner, close } = local
     const abort = new AbortController()
     log?.info(`experiment "${record.name}": running its trials`)
-    const done = runner
-      .run(record.id, abort.signal)
+    const done = runUnderLease(runner, lease, abort.signal)
       .then(
         (final) => log?.info(`experiment "${record.name}": ${final.state} (${final.reason ?? ''})`),
         (error: unknown) => {
           if (error instanceof InterruptedError) return
+          // Taken over: the next ticks find it held by the other controller and leave it alone.
+          if (error instanceof LeaseLostError) {
+            log?.info(`experiment "${record.name}": ${error.message}; its trials here were stopped`)
+            return
+          }
           this.#holdUntil.set(record.id, Date.now() + (this.#o.retryMs ?? 5000))
           log?.error(`experiment "${record.name}": runner stopped, retrying later`, error)
         },

@@ -7,9 +7,13 @@ import type { LeaseRecord } from './store.ts'
  * unless renewed`.
  */
 export function describeLease(lease: LeaseRecord): string {
-  const { holder } = lease
-  const who = `"hypertune ${holder.command}" (pid ${holder.pid} on host ${holder.host})`
-  if (lease.remainingMs <= 0) return `free (last held by ${who}, epoch ${lease.epoch})`
+  if (lease.remainingMs <= 0) return `free (last held by ${describeHolder(lease)})`
   const seconds = Math.max(1, Math.ceil(lease.remainingMs / 1000))
-  return `held by ${who} since ${lease.acquiredAt.toISOString()}, expires in ${seconds} s unless renewed`
+  return `held by ${describeHolder(lease)}, expires in ${seconds} s unless renewed`
+}
+
+/** Who holds it and since when, without the time left (a status message that does not change while it is held). */
+export function describeHolder(lease: LeaseRecord): string {
+  const { holder } = lease
+  return `"hypertune ${holder.command}" (pid ${holder.pid} on host ${holder.host}) since ${lease.acquiredAt.toISOString()}`
 }

@@ -21,10 +21,11 @@ const WRITES = {
  * it resumes, whatever it believes.
  *
  * A lease that merely expired (nobody took it: the database was away, or the process paused
- * with no other controller waiting) is renewed through `renew` and the write tried once more.
+ * with no other controller waiting) is renewed through `renew` and the write tried once more;
+ * a takeover in between makes that attempt fail like any other.
  * Creating and deleting experiments are not fenced: a lease belongs to an existing experiment.
  */
-export function fencedStore(store: Store, fence: LeaseFence, renew: () => Promise<boolean>): Store {
+export function fencedStore(store: Store, fence: LeaseFence, renew: () => Promise<unknown>): Store {
   const fenced = async <T>(work: (tx: Store) => Promise<T>): Promise<T> => {
     const attempt = () => store.transaction(async (tx) => {
       await tx.leases.assertHeld(fence)
@@ -33,8 +34,10 @@ export function fencedStore(store: Store, fence: LeaseFence, renew: () => Promis
     try {
       return await attempt()
     } catch (error) {
-      if (error instanceof LeaseLostError && error.expiredOnly && await renew()) return attempt()
-      throw error
+      if (!(error instanceof LeaseLostError && error.expiredOnly)) throw error
+      // Renewed, the write applies; taken meanwhile, the second attempt says by whom.
+      await renew()
+      return attempt()
     }
   }
   const part = <K extends keyof typeof WRITES>(key: K): Store[K] => {

@@ -452,6 +452,11 @@ export interface LeaseFence {
   readonly experimentId: string
   readonly holderId: string
   readonly epoch: number
+  /**
+   * The lease's time to live, when known: a fenced transaction left idle for 3 times as long
+   * (at least 10 s), its process paused, is ended by the database so it cannot hold off a takeover.
+   */
+  readonly ttlMs?: number
 }
 
 /** LeaseStore.acquire's answer: the new lease, or the lease of whoever holds it. */

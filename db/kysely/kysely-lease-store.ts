@@ -106,8 +106,13 @@ export class KyselyLeaseStore implements LeaseStore {
       throw new Error('leases.assertHeld() must be called inside store.transaction()')
     }
     // FOR SHARE, not KEY SHARE: an acquisition updates non-key columns, which KEY SHARE allows.
+    // A holder paused (SIGSTOP, a partition) inside the transaction would keep that lock, and
+    // with it any takeover, for as long as it is paused: the server ends the transaction once
+    // it has been idle too long (set for this transaction only).
+    const idleMs = Math.round(Math.max(10_000, 3 * (fence.ttlMs ?? 20_000)))
     const { rows } = await sql<LeaseRow>`
-      select ${RETURNING} from experiment_leases where experiment_id = ${fence.experimentId} for share`.execute(this.#db)
+      select ${RETURNING}, set_config('idle_in_transaction_session_timeout', ${String(idleMs)}, true) as idle_timeout
+      from experiment_leases where experiment_id = ${fence.experimentId} for share`.execute(this.#db)
     const row = rows[0]
     const current = row && toRecord(row)
     if (current && current.holderId === fence.holderId && current.epoch === fence.epoch && current.remainingMs > 0) return
