@@ -1,6 +1,7 @@
 import { HypertuneError } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { describeLease } from '../db/describe-lease.ts'
+import type { LeaseLostError } from '../db/lease-lost-error.ts'
 import type { ExperimentRecord, LeaseRecord, Store } from '../db/store.ts'
 import { ExperimentLease, type ExperimentLeaseOptions } from '../controller/experiment-lease.ts'
 import { experimentSeed } from '../suggestion/experiment-seed.ts'
@@ -101,4 +102,11 @@ export function refusal(name: string, heldBy: LeaseRecord): string {
   return `experiment "${name}" is run by another controller: ${describeLease(heldBy)}. ` +
     'Only one process may run an experiment at a time; wait for that one to finish or stop it, ' +
     'or run again with --wait-for-lease to take over once it lets go.'
+}
+
+/** What `run` prints when another controller took the experiment during the run (exit code 4). */
+export function lostLease(name: string, error: LeaseLostError): string {
+  const now = error.current ? describeLease(error.current) : 'the experiment was deleted'
+  return `experiment "${name}" was taken over by another controller (${now}); this process stopped its trials ` +
+    'and changed nothing more.'
 }

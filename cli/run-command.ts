@@ -9,7 +9,7 @@ import { createLocalRunner } from '../controller/create-local-runner.ts'
 import { LEASE_TTL_ENV, LEASE_TTL_USAGE, leaseTtlFromEnv, type ExperimentLease } from '../controller/experiment-lease.ts'
 import { InterruptedError } from '../controller/experiment-runner.ts'
 import { runUnderLease } from '../controller/run-under-lease.ts'
-import { claimExperiment, refusal } from './claim-experiment.ts'
+import { claimExperiment, lostLease, refusal } from './claim-experiment.ts'
 import { loadExperiment } from './load-experiment.ts'
 import { ProgressReporter } from './progress-reporter.ts'
 import { printSummary } from './print-summary.ts'
@@ -144,8 +144,7 @@ async function runToCompletion(
       return 130
     }
     if (error instanceof LeaseLostError) {
-      process.stderr.write(`\nerror: ${error.message}. This process stopped its trials of "${record.name}" and changed nothing more; ` +
-        'the other controller goes on with the experiment.\n')
+      process.stderr.write(`\nerror: ${lostLease(record.name, error)}\n`)
       return 4
     }
     throw error

@@ -303,7 +303,7 @@ describe('one controller per experiment', { skip }, () => {
     }
     const code = await paused.exited
     assert.equal(code, 4, paused.output.stdout + paused.output.stderr)
-    assert.match(paused.output.stderr, new RegExp(`no longer drives experiment ${record.id}`))
+    assert.match(paused.output.stderr, new RegExp(`error: experiment "${name}" was taken over by another controller \\(free \\(last held by "hypertune run" \\(pid \\d+ on host `))
     assert.doesNotMatch(paused.output.stderr, /\n\s+at /, 'no stack trace')
     assert.deepEqual(await snapshotOf(record.id), snapshot, 'the paused run wrote nothing after it resumed')
   })
