@@ -150,8 +150,11 @@ describe('one controller per experiment', { skip }, () => {
     process.env.DATABASE_URL = saved.url
     if (saved.ttl === undefined) delete process.env.HYPERTUNE_LEASE_TTL_SECONDS
     else process.env.HYPERTUNE_LEASE_TTL_SECONDS = saved.ttl
-    await store?.destroy()
-    await db?.drop()
+    try {
+      await store?.destroy()
+    } finally {
+      await db?.drop()
+    }
   })
 
   const experimentNamed = (name: string) => until(`experiment ${name}`, () => store.experiments.getByName(name))
