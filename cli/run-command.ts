@@ -6,6 +6,7 @@ import { openStore, resolveStoreOptions } from '../db/open-store.ts'
 import type { ExperimentRecord, Store } from '../db/store.ts'
 import { LeaseLostError } from '../db/lease-lost-error.ts'
 import { createLocalRunner } from '../controller/create-local-runner.ts'
+import { DatabaseOutage } from '../controller/database-outage.ts'
 import { LEASE_TTL_ENV, LEASE_TTL_USAGE, leaseTtlFromEnv, type ExperimentLease } from '../controller/experiment-lease.ts'
 import { InterruptedError } from '../controller/experiment-runner.ts'
 import { runUnderLease } from '../controller/run-under-lease.ts'
@@ -17,6 +18,11 @@ import { resolveRunUiAddress, startRunUi, type RunUi, type RunUiOptions } from '
 import { untilStopped } from './until-stopped.ts'
 
 export interface RunOptions {
+  /**
+   * `--db-outage-limit`: seconds the database may be unreachable while trials run before `run`
+   * gives up (exit 3); default HYPERTUNE_DB_OUTAGE_LIMIT, else 300.
+   */
+  readonly outageLimit?: string
   /** Discard an existing experiment of the same name and start over. */
   readonly fresh?: boolean
   /** Where `.hypertune/` (embedded database, trial logs) lives; defaults to the working dir. */
@@ -32,13 +38,22 @@ export interface RunOptions {
   readonly maxParallelTrials?: string
 }
 
+/** How long `run` waits out an unreachable database by default: long enough for a restart or a failover. */
+const DEFAULT_OUTAGE_LIMIT_SECONDS = 300
+
 /**
  * Exit codes: 0 succeeded, 1 experiment failed, 2 bad input (a --ui port in use too), 3
- * environment, 4 another controller runs the experiment (refused at the start, or its lease was
- * taken during the run), 130 interrupted. With `ui.wait` the code is returned only after Ctrl-C.
+ * environment (the database unreachable, at the start or for longer than the outage limit), 4
+ * another controller runs the experiment (refused at the start, or its lease was taken during
+ * the run), 130 interrupted. With `ui.wait` the code is returned only after Ctrl-C.
  */
 export async function runCommand(file: string, options: RunOptions = {}): Promise<number> {
   const out = options.out ?? process.stdout
+  const outageText = options.outageLimit ?? process.env.HYPERTUNE_DB_OUTAGE_LIMIT ?? String(DEFAULT_OUTAGE_LIMIT_SECONDS)
+  const outageSeconds = Number(outageText)
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(outageText) || !(outageSeconds > 0)) {
+    return usage(`--db-outage-limit (HYPERTUNE_DB_OUTAGE_LIMIT) must be a positive number of seconds, got ${JSON.stringify(outageText)}`)
+  }
   const limitText = options.maxParallelTrials ?? process.env[MAX_PARALLEL_TRIALS_ENV]
   const maxParallelTrials = parseMaxParallelTrials(limitText)
   if (maxParallelTrials === undefined) return usage(`${MAX_PARALLEL_TRIALS_USAGE}, got ${JSON.stringify(limitText)}`)
@@ -86,7 +101,7 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
       await printSummary(store, record, out)
       code = record.state === 'Succeeded' ? 0 : 1
     } else {
-      const done = runToCompletion(store, lease, record, experiment, { ...options, out, baseDir: dirname(resolve(file)), home })
+      const done = runToCompletion(store, lease, record, experiment, { ...options, out, baseDir: dirname(resolve(file)), home, outageLimitMs: outageSeconds * 1000 })
       running = { id: record.id, done }
       code = await done
     }
@@ -113,11 +128,15 @@ async function runToCompletion(
   lease: ExperimentLease,
   record: ExperimentRecord,
   experiment: Experiment,
-  options: RunOptions & { out: NodeJS.WriteStream; baseDir: string; home: string },
+  options: RunOptions & { out: NodeJS.WriteStream; baseDir: string; home: string; outageLimitMs: number },
 ): Promise<number> {
   const out = options.out
   const metric = experiment.spec.objective.objectiveMetricName
   const progress = new ProgressReporter(out, experiment.spec.maxTrialCount)
+  const outage = new DatabaseOutage({
+    limitMs: options.outageLimitMs,
+    log: { warn: (message) => process.stderr.write(`warning: ${message}\n`) },
+  })
   const { runner, close } = await createLocalRunner({
     // Every write of the run is fenced by its lease (db/fenced-store.ts).
     store: lease.store,
@@ -126,6 +145,7 @@ async function runToCompletion(
     baseDir: options.baseDir,
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     onProgress: (p) => progress.update(p, metric),
+    outage,
   })
   const interrupt = new AbortController()
   const onSignal = () => interrupt.abort()
@@ -135,7 +155,7 @@ async function runToCompletion(
   try {
     const done = await runUnderLease(runner, lease, interrupt.signal)
     progress.stop()
-    await printSummary(store, done, out)
+    await outage.retry(() => printSummary(store, done, out))
     return done.state === 'Succeeded' ? 0 : 1
   } catch (error) {
     progress.stop()

@@ -103,9 +103,10 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
   const ask = instrumentAsk(suggestionPool.ask, metrics)
   let app: Awaited<ReturnType<typeof buildApp>> | undefined
   const supervisor = new ExperimentSupervisor({
-    store, home, baseDir: base, localExecution, ask, leaseTtlMs,
+    store, home, baseDir: base, localExecution, ask, leaseTtlMs, maxParallelTrials,
     log: {
       info: (message) => app?.log.info(message),
+      warn: (message) => app?.log.warn(message),
       error: (message, error) => app?.log.error({ err: error }, message),
     },
   })

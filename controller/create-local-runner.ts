@@ -3,6 +3,7 @@ import type { Store } from '../db/store.ts'
 import { startPushReceiver } from '../metrics-collector/index.ts'
 import { SuggestionService } from '../suggestion/suggestion-service.ts'
 import type { AskFunction } from '../suggestion/suggestion-service.ts'
+import type { DatabaseOutage } from './database-outage.ts'
 import { ExperimentRunner, type Progress } from './experiment-runner.ts'
 import { LocalProcessExecutor } from './local-process-executor.ts'
 
@@ -18,6 +19,8 @@ export interface LocalRunnerOptions {
   readonly onProgress?: (progress: Progress) => void
   /** How suggestions are computed; default askAlgorithm in this thread (serve: a worker pool). */
   readonly ask?: AskFunction
+  /** How database outages are waited out; default without limit. */
+  readonly outage?: DatabaseOutage
 }
 
 export interface LocalRunner {
@@ -53,6 +56,7 @@ export async function createLocalRunner(options: LocalRunnerOptions): Promise<Lo
     }),
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.outage ? { outage: options.outage } : {}),
   })
   return { runner, close: () => receiver.close() }
 }

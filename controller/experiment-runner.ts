@@ -5,10 +5,12 @@ import { strategyFor } from '../core/spec/index.ts'
 import type { MetricPoint } from '../core/metric.ts'
 import type { EarlyStopper } from '../algorithms/early-stopping/early-stopper.ts'
 import type { IntermediateValue, TrialState } from '../core/trial.ts'
+import { isDatabaseUnavailable } from '../db/is-database-unavailable.ts'
 import type { ExperimentRecord, Store, TrialRecord } from '../db/store.ts'
 import type { SuggestionService } from '../suggestion/suggestion-service.ts'
 import { bestTrial } from './best-trial.ts'
 import { checkpointDirFor, prepareCheckpointDir } from './checkpoint-dir.ts'
+import { DatabaseOutage, StoppedWaitingError } from './database-outage.ts'
 import { decideEarlyStop, earlyStopperOf, markEarlyStopped } from './early-stopping-check.ts'
 import { buildLocalLaunch, LaunchError, type LaunchContext } from './local-launch.ts'
 import type { ExitResult, LocalHandle, LocalProcessExecutor, RunningProcess } from './local-process-executor.ts'
@@ -34,6 +36,11 @@ export interface ExperimentRunnerOptions {
   readonly pushEnv?: (trialName: string) => Readonly<Record<string, string>>
   readonly pollMs?: number
   readonly onProgress?: (progress: Progress) => void
+  /**
+   * How database outages are waited out (see DatabaseOutage): `run` gives up after a limit,
+   * `serve` never does. Default: no limit, nothing logged.
+   */
+  readonly outage?: DatabaseOutage
 }
 
 interface LiveTrial {
@@ -64,11 +71,13 @@ export class ExperimentRunner {
   #dirty = false
   #endSleep: (() => void) | undefined
   #interrupted = false
-  /** An error from a trial's completion path (e.g. the database went away), rethrown by run(). */
+  /** An error from a trial's completion path that is not a database outage (a bug), rethrown by run(). */
   #failure: unknown
+  readonly #outage: DatabaseOutage
 
   constructor(options: ExperimentRunnerOptions) {
     this.#o = options
+    this.#outage = options.outage ?? new DatabaseOutage()
   }
 
   /** Points pushed by a trial program; routed to its collector while it runs. */
@@ -91,11 +100,22 @@ export class ExperimentRunner {
     signal?.addEventListener('abort', onAbort)
     try {
       if (signal?.aborted) this.#interrupt()
-      await this.#recover(experimentId)
+      await this.#outage.retry(() => this.#recover(experimentId), () => this.#interrupted)
       for (;;) {
         if (this.#interrupted) throw new InterruptedError()
         if (this.#failure !== undefined) throw this.#failure
-        const done = await this.#reconcile(experimentId)
+        let done: ExperimentRecord | undefined
+        try {
+          done = await this.#reconcile(experimentId)
+          this.#outage.recovered()
+        } catch (error) {
+          // The database is away: trial processes and their collectors go on here, and the next
+          // pass picks up where this one stopped (every step is a compare-and-set). An outage
+          // past the limit throws DATABASE_UNAVAILABLE from failed().
+          if (!this.#outage.failed(error)) throw error
+          await this.#sleep(this.#outage.nextDelayMs())
+          continue
+        }
         if (done) return done
         await this.#sleep()
       }
@@ -103,6 +123,7 @@ export class ExperimentRunner {
       // No process outlives run(): an error leaves its trials Running in the database, as an
       // interrupt does, and the next run relaunches them.
       this.#interrupt()
+      if (error instanceof StoppedWaitingError) throw new InterruptedError()
       throw error
     } finally {
       signal?.removeEventListener('abort', onAbort)
@@ -130,6 +151,14 @@ export class ExperimentRunner {
     }
     const trials = await store.trials.list(experimentId)
     this.#stopKilled(trials)
+    // Launches run one after another inside a pass, so a Running trial without a process here is
+    // one whose launch was cut short (the database went away between its steps): it starts over.
+    const stranded = trials.filter((t) => t.state === 'Running' && !this.#live.has(t.name))
+    for (const trial of stranded) await this.#relaunch(trial, 'relaunched: its launch was interrupted by a database outage')
+    if (stranded.length > 0) {
+      this.#wake()
+      return undefined
+    }
     const counts = countStates(trials)
     const direction = spec.spec.objective.type
     const best = bestTrial(trials, direction)
@@ -200,24 +229,28 @@ export class ExperimentRunner {
     const onObjective = stopper ? (curve: IntermediateValue[]) => this.#judge(spec, stopper, trial, curve) : undefined
     const collector = new TrialCollector(spec, store.observations, trial.id, metricsFile, onObjective)
     const process = this.#o.executor.start(launch, (line) => collector.onLine(line))
-    await store.trials.update(trial.id, { execution: process.handle })
     const finished = process.done
       .then(async (exit) => {
         const live = this.#live.get(trial.name)
         if (live) live.exited = true
         // A decision under way must not mark the trial after its outcome was collected.
         await live?.judging
-        await this.#collectOutcome(spec, trial, collector, exit)
+        // An outage at the end of a trial only delays its outcome: the points stay buffered
+        // and the result is written once the database is back.
+        await this.#outage.retry(() => this.#collectOutcome(spec, trial, collector, exit), () => this.#interrupted)
       })
       .catch((error: unknown) => {
         // The trial stays Running in the database; a rerun relaunches it.
-        this.#failure ??= error
+        if (!this.#interrupted) this.#failure ??= error
       })
       .finally(() => {
         this.#live.delete(trial.name)
         this.#wake()
       })
     this.#live.set(trial.name, { process, collector, finished })
+    // Only now that the process is tracked here: a failure below (the database went away) must
+    // not leave it running unseen. The next pass retries; the trial folder's pid file covers a crash.
+    await this.#outage.retry(() => store.trials.update(trial.id, { execution: process.handle }), () => this.#interrupted)
   }
 
   /**
@@ -239,8 +272,11 @@ export class ExperimentRunner {
           if (decision.stop && !live.exited && !this.#interrupted) await this.#earlyStop(spec, trial, live, decision.reason)
         }
       } catch (error) {
-        this.#failure ??= error
-        this.#wake()
+        // Unreachable database: this point goes unjudged; the next point is judged with the whole curve.
+        if (!isDatabaseUnavailable(error)) {
+          this.#failure ??= error
+          this.#wake()
+        }
       } finally {
         live.judging = undefined
       }
@@ -323,15 +359,18 @@ export class ExperimentRunner {
     // Early stopped, then the controller died before the signal: the process may still run.
     for (const trial of await store.trials.list(experimentId, { states: ['EarlyStopped'] })) this.#killOrphan(trial)
     const running = await store.trials.list(experimentId, { states: ['Running'] })
-    for (const trial of running) {
-      this.#killOrphan(trial)
-      await store.observations.deleteForTrial(trial.id)
-      const reset = await store.trials.transition(trial.id, ['Running'], 'Pending', {
-        execution: null, startedAt: null, restarts: trial.restarts + 1,
-        reason: 'TrialRestarted', message: 'relaunched after the controller stopped while it ran',
-      })
-      if (reset) await store.events.append({ experimentId, trialId: trial.id, type: 'trial:restarted', payload: { restarts: trial.restarts + 1 } })
-    }
+    for (const trial of running) await this.#relaunch(trial, 'relaunched after the controller stopped while it ran')
+  }
+
+  /** A Running trial without a process of this runner: whatever is left of it is killed, and it starts over. */
+  async #relaunch(trial: TrialRecord, message: string): Promise<void> {
+    const { store } = this.#o
+    this.#killOrphan(trial)
+    await store.observations.deleteForTrial(trial.id)
+    const reset = await store.trials.transition(trial.id, ['Running'], 'Pending', {
+      execution: null, startedAt: null, restarts: trial.restarts + 1, reason: 'TrialRestarted', message,
+    })
+    if (reset) await store.events.append({ experimentId: trial.experimentId, trialId: trial.id, type: 'trial:restarted', payload: { restarts: trial.restarts + 1 } })
   }
 
   /**
@@ -366,10 +405,10 @@ export class ExperimentRunner {
   }
 
   /** Waits for a trial to end, an interrupt, or the poll interval, whichever comes first. */
-  async #sleep(): Promise<void> {
+  async #sleep(ms = this.#o.pollMs ?? 1000): Promise<void> {
     if (!this.#dirty) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => this.#endSleep!(), this.#o.pollMs ?? 1000)
+        const timer = setTimeout(() => this.#endSleep!(), ms)
         this.#endSleep = () => {
           clearTimeout(timer)
           this.#endSleep = undefined

@@ -1,8 +1,10 @@
 import type { Experiment } from '../core/spec/index.ts'
+import { DEFAULT_MAX_PARALLEL_TRIALS, parallelLimitIssues } from '../core/spec/index.ts'
 import type { ExperimentRecord, ExperimentState, Store } from '../db/store.ts'
 import type { AskFunction } from '../suggestion/suggestion-service.ts'
 import { checkLocalRunnable } from './check-local.ts'
 import { createLocalRunner } from './create-local-runner.ts'
+import { DatabaseOutage } from './database-outage.ts'
 import { InterruptedError, type ExperimentRunner } from './experiment-runner.ts'
 import { describeHolder } from '../db/describe-lease.ts'
 import { LeaseLostError } from '../db/lease-lost-error.ts'
@@ -13,6 +15,8 @@ const ACTIVE: readonly ExperimentState[] = ['Created', 'Running', 'Restarting']
 
 export interface SupervisorLog {
   info(message: string): void
+  /** A database outage begins or ends (once each, not per retry). */
+  warn?(message: string): void
   error(message: string, error: unknown): void
 }
 
@@ -22,6 +26,8 @@ export interface SupervisorOptions {
   readonly home: string
   /** Relative trial commands and working directories resolve here. */
   readonly baseDir: string
+  /** The most parallel trials one experiment may run here; default DEFAULT_MAX_PARALLEL_TRIALS. */
+  readonly maxParallelTrials?: number
   /** Whether trialTemplate commands may run on this machine at all (see cli/serve-command.ts). */
   readonly localExecution: boolean
   /** How often the database is polled for experiments to start; default 1000 ms. */
@@ -63,8 +69,17 @@ export class ExperimentSupervisor {
   #endSleep: (() => void) | undefined
   #dirty = false
 
+  /** The supervisor's own reads; each runner waits out an outage with its own (never giving up). */
+  readonly #outage: DatabaseOutage
+
   constructor(options: SupervisorOptions) {
     this.#o = options
+    this.#outage = new DatabaseOutage({ log: { warn: (message) => this.#warn(`supervisor: ${message}`) } })
+  }
+
+  #warn(message: string): void {
+    if (this.#o.log?.warn) this.#o.log.warn(message)
+    else this.#o.log?.info(message)
   }
 
   /** Ids of the experiments whose runner runs now. */
@@ -108,9 +123,10 @@ export class ExperimentSupervisor {
     while (!this.#stopping) {
       try {
         await this.#tick()
+        this.#outage.recovered()
       } catch (error) {
-        // The database may be briefly away; the next tick tries again.
-        this.#o.log?.error('supervisor: cannot read experiments', error)
+        // The database may be away: said once, and the next tick tries again. Anything else is a bug.
+        if (!this.#outage.failed(error)) this.#o.log?.error('supervisor: cannot read experiments', error)
       }
       await this.#sleep()
     }
@@ -149,7 +165,12 @@ export class ExperimentSupervisor {
       return 'waiting: local execution is disabled on this server (it listens beyond loopback, or was started with ' +
         '--no-local-execution); restart it with --local-execution to run trialTemplate commands'
     }
-    const issues = checkLocalRunnable(experiment)
+    // Admission refuses these; one stored before the limit (or under a higher one) must not
+    // flood the machine with processes at every start either.
+    const issues = [
+      ...checkLocalRunnable(experiment),
+      ...parallelLimitIssues(experiment, this.#o.maxParallelTrials ?? DEFAULT_MAX_PARALLEL_TRIALS, 'restart the server with a higher --max-parallel-trials'),
+    ]
     if (issues.length > 0) return `cannot run on local processes: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`
     return undefined
   }
@@ -184,6 +205,8 @@ export class ExperimentSupervisor {
         baseDir,
         ...(ask ? { ask } : {}),
         ...(runnerPollMs !== undefined ? { pollMs: runnerPollMs } : {}),
+        // A server waits out any outage: its trials keep running, and giving up would restart them.
+        outage: new DatabaseOutage({ log: { warn: (message) => this.#warn(`experiment "${record.name}": ${message}`) } }),
       })
     } catch (error) {
       await lease.release()

@@ -28,6 +28,7 @@ export class TrialCollector {
   readonly #curve = new Map<number, number>()
   readonly #onObjective: ((curve: IntermediateValue[]) => void) | undefined
   #frozen = false
+  #fileFinished = false
 
   /**
    * `onObjective` is called after points of the objective metric arrive, with its whole curve so
@@ -73,10 +74,17 @@ export class TrialCollector {
     this.#add(points)
   }
 
-  /** Reads what is left, writes everything, and says what went wrong with the metrics. */
+  /**
+   * Reads what is left, writes everything, and says what went wrong with the metrics. May be
+   * called again after it failed (the database was away): the source is read once, and what is
+   * still unwritten is written.
+   */
   async finish(): Promise<CollectionDiagnostics> {
     clearInterval(this.#timer)
-    if (this.#file) this.#add(await this.#file.finish())
+    if (this.#file && !this.#fileFinished) {
+      this.#add(await this.#file.finish())
+      this.#fileFinished = true
+    }
     await this.#writer.close()
     return {
       garbageCount: this.#parser.garbageCount,

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { HypertuneError, InvalidSpecError, type ErrorCode, type SpecIssue } from '../../core/errors.ts'
+import { isDatabaseUnavailable } from '../../db/is-database-unavailable.ts'
 import { HttpError } from '../http-error.ts'
 import type { ErrorBody } from '../schemas/common.ts'
 import { validationIssues } from './validation-issues.ts'
@@ -21,8 +22,8 @@ const FASTIFY_CODES: Readonly<Record<string, string>> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
 }
 
-/** A lost or refused database connection (node errno or PostgreSQL class 08/57P0x): the client may retry. */
-const UNAVAILABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|08\d{3}|57P0[1-3])$/
+/** At most one outage line per this many ms, per app. */
+const OUTAGE_LOG_EVERY_MS = 30_000
 
 /**
  * The one place where failures become HTTP answers, all shaped `{ error: { code, message,
@@ -32,9 +33,16 @@ const UNAVAILABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|08\d{3}|57P0[1-3]
  * the details in the log only.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
+  let lastOutageLog = -Infinity
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const [status, body] = toAnswer(error, request)
-    if (status >= 500) request.log.error({ err: error }, 'request failed')
+    if (body.error.code === 'DATABASE_UNAVAILABLE') {
+      // An outage fails every request: one line now and then, not a stack per request.
+      if (Date.now() - lastOutageLog >= OUTAGE_LOG_EVERY_MS) {
+        lastOutageLog = Date.now()
+        request.log.warn(`database unreachable: ${(error as Error).message} (requests answer 503 until it is back)`)
+      }
+    } else if (status >= 500) request.log.error({ err: error }, 'request failed')
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="hypertune"')
     if (error instanceof HttpError) reply.headers(error.headers)
     return reply.code(status).type('application/json; charset=utf-8').send(body)
@@ -58,7 +66,7 @@ function toAnswer(error: FastifyError, request: FastifyRequest): [number, ErrorB
   if (status !== undefined && status >= 400 && status < 500) {
     return [status, errorBody(FASTIFY_CODES[error.code] ?? 'INVALID_REQUEST', error.message)]
   }
-  if (UNAVAILABLE.test(String((error as { code?: unknown }).code ?? ''))) {
+  if (isDatabaseUnavailable(error)) {
     return [503, errorBody('DATABASE_UNAVAILABLE', 'the database cannot be reached right now; retry later')]
   }
   return [500, errorBody('INTERNAL', `internal error (request ${request.id}); the server log has the details`)]

@@ -19,7 +19,7 @@ export interface ScratchPostgres {
   readonly port: number
   /** Fast shutdown (SIGINT): open connections are terminated, as in a real restart. */
   stop(): Promise<void>
-  /** Starts it again on the same port and data folder. */
+  /** Starts it again on the same port and data folder; nothing when it runs. */
   start(): Promise<void>
   /** Stops it and deletes its folder. */
   destroy(): Promise<void>
@@ -50,6 +50,7 @@ export async function startScratchPostgres(): Promise<ScratchPostgres> {
   let server: ChildProcess | undefined
 
   const start = async () => {
+    if (server && server.exitCode === null) return
     const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=40']
     const child = spawn(join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, ...ids })
     let log = ''

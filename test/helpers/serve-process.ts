@@ -11,10 +11,10 @@ export interface ServeProcess {
 }
 
 /** `hypertune serve --port 0` as a child process, resolved once it prints the URL it listens on. */
-export async function startServe(args: readonly string[], timeoutMs = 180_000): Promise<ServeProcess> {
+export async function startServe(args: readonly string[], timeoutMs = 180_000, env: NodeJS.ProcessEnv = process.env): Promise<ServeProcess> {
   const output = { out: '', err: '' }
   // DATABASE_URL, when set, is inherited: the server then uses PostgreSQL.
-  const child: ChildProcess = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child: ChildProcess = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start within ${timeoutMs} ms\n${output.out}\n${output.err}`)), timeoutMs)
