@@ -42,7 +42,8 @@ export function placeMetricsFile(
 ): { file: TrialMetricsFile; command: string[]; env: Record<string, string> } {
   const issue = relativeEscape(source)
   if (issue) throw new Error(issue)
-  const own = isAbsolute(source) ? join(trialDir, OWN_ROOT, source) : join(trialDir, source)
+  // Normalized first: `/../../x` is `/x` on the filesystem, but joined as is it would climb out of the trial's folder.
+  const own = isAbsolute(source) ? join(trialDir, OWN_ROOT, normalize(source)) : join(trialDir, source)
   const pattern = referencePattern(source)
   const every = new RegExp(pattern.source, 'g')
   const rewrite = (text: string) => text.replace(every, () => own)

@@ -1,15 +1,16 @@
 import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { deleteCliExperiments } from '../helpers/cli-store.ts'
 import { isRunning, liveGroupMembers, until } from '../helpers/processes.ts'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
 const lingering = fileURLToPath(new URL('../fixtures/trials/lingering.mjs', import.meta.url))
+const fileMetrics = fileURLToPath(new URL('../fixtures/trials/file-metrics.mjs', import.meta.url))
 const home = mkdtempSync(join(tmpdir(), 'hypertune-cli-trials-'))
 const suffix = Date.now().toString(36)
 const created: string[] = []
@@ -107,5 +108,26 @@ describe('hypertune run: trial processes', () => {
     const result = spawnSync(process.execPath, [bin, 'run', escaping], { cwd: home, encoding: 'utf8', env: process.env, timeout: 60_000 })
     assert.equal(result.status, 2, result.stderr)
     assert.match(result.stderr, /not inside the trial's folder/)
+  })
+
+  test('an absolute metrics path that climbs above / stays in the trial\'s folder: nothing outside it is deleted or written', () => {
+    const name = `climb-${suffix}`
+    created.push(name)
+    // From <home>/.hypertune/runs/<experiment>/<trial>/root, four `..` reach <home>/.hypertune.
+    const climbing = '/../../../../victim.log'
+    const victim = join(home, '.hypertune', 'victim.log')
+    const file = writeExperiment(name, `  parallelTrialCount: 1
+  metricsCollectorSpec:
+    collector: {kind: File}
+    source: {fileSystemPath: {path: "${climbing}", kind: File}}
+  trialTemplate:
+    command: ["${process.execPath}", "${fileMetrics}", "--x=\${trialParameters.x}", "--log-path=${climbing}"]
+`)
+    mkdirSync(dirname(victim), { recursive: true })
+    writeFileSync(victim, 'not a trial\'s\n')
+    const result = spawnSync(process.execPath, [bin, 'run', file], { cwd: home, encoding: 'utf8', env: process.env, timeout: 120_000 })
+    assert.equal(result.status, 0, result.stderr + result.stdout)
+    assert.equal(readFileSync(victim, 'utf8'), 'not a trial\'s\n')
+    assert.match(readFileSync(join(trialDir(name)!, 'root', 'victim.log'), 'utf8'), /^loss=/)
   })
 })
