@@ -291,8 +291,11 @@ export class ExperimentRunner {
    */
   async #earlyStop(spec: Experiment, trial: TrialRecord, live: LiveTrial, reason: string): Promise<void> {
     live.stopping = true
-    await live.collector.freeze()
-    if (await markEarlyStopped(this.#o.store, spec, trial, reason)) {
+    // Decided: from here no point is judged or collected again, so an outage must delay the stop,
+    // not drop it (the trial would run on to its end with its metrics cut at the decision).
+    const interrupted = () => this.#interrupted
+    await this.#outage.retry(() => live.collector.freeze(), interrupted)
+    if (await this.#outage.retry(() => markEarlyStopped(this.#o.store, spec, trial, reason), interrupted)) {
       live.process.stop('EarlyStopped')
       this.#wake()
     }

@@ -73,11 +73,11 @@ function experimentOf(o: Options): Experiment {
   return checked.experiment
 }
 
-async function run(experiment: Experiment): Promise<{ done: ExperimentRecord; trials: TrialRecord[]; runDir: string }> {
+async function run(experiment: Experiment, through: Store = store): Promise<{ done: ExperimentRecord; trials: TrialRecord[]; runDir: string }> {
   const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 5 })
   const runDir = join(home, 'runs', record.name)
   const runner = new ExperimentRunner({
-    store,
+    store: through,
     suggestions: new SuggestionService(store),
     executor: new LocalProcessExecutor(),
     launch: { baseDir: home, runDir, env: {} },
@@ -128,6 +128,37 @@ describe('early stopping with real child processes', () => {
     const events = await store.events.list(done.id)
     assert.ok(events.some((e) => e.trialId === bad.id && e.type === 'trial:state-changed' && (e.payload as { state: string }).state === 'EarlyStopped'))
     assert.ok(existsSync(join(runDir, bad.name, 'checkpoint')))
+  })
+
+  test('a database outage at the moment of an early stop delays the stop; the trial still ends EarlyStopped', async () => {
+    // The store refuses the EarlyStopped mark twice, as an unreachable database does; everything else works.
+    let refusals = 2
+    const trials = new Proxy(store.trials, {
+      get(target, name) {
+        const value: unknown = Reflect.get(target, name)
+        if (name === 'transitionAttempt' && refusals > 0) {
+          return async () => {
+            refusals--
+            throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+          }
+        }
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const flaky: Store = { ...store, trials, transaction: (work) => store.transaction(work) }
+    const { done, trials: ended } = await run(experimentOf({
+      name: 'es-median-outage', algorithm: 'grid', parallel: 1,
+      parameters: '    - {name: x, parameterType: discrete, feasibleSpace: {list: ["0.3", "0.31", "5", "0.32"]}}',
+      references: ['x'],
+      earlyStopping: { name: 'medianstop', settings: { min_trials_required: '2', start_step: '2' } },
+      flags: ['--epochs=12', '--epoch-ms=300'],
+    }), flaky)
+    assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
+    assert.equal(refusals, 0, 'the outage happened at the stop')
+    assert.deepEqual(ended.map((t) => t.state), ['Succeeded', 'Succeeded', 'EarlyStopped', 'Succeeded'])
+    const bad = ended[2]!
+    const points = await store.observations.list(bad.id, ['loss'])
+    assert.ok(points.length >= 2 && points.length < 12, `${points.length} points kept: stopped, not run to its end`)
   })
 
   test('asha stops trials at a rung when they are outside the top 1/eta there', async () => {
