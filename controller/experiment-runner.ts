@@ -149,11 +149,14 @@ export class ExperimentRunner {
       experiment = running
       await store.events.append({ experimentId, type: 'experiment:state-changed', payload: { state: 'Running' } })
     }
+    // Live before the read: a trial that ends while the list is read is Running in it and gone
+    // from #live after it, yet no stranded launch (relaunching it would delete its points).
+    const liveBefore = new Set(this.#live.keys())
     const trials = await store.trials.list(experimentId)
     this.#stopKilled(trials)
     // Launches run one after another inside a pass, so a Running trial without a process here is
     // one whose launch was cut short (the database went away between its steps): it starts over.
-    const stranded = trials.filter((t) => t.state === 'Running' && !this.#live.has(t.name))
+    const stranded = trials.filter((t) => t.state === 'Running' && !liveBefore.has(t.name) && !this.#live.has(t.name))
     for (const trial of stranded) await this.#relaunch(trial, 'relaunched: its launch was interrupted by a database outage')
     if (stranded.length > 0) {
       this.#wake()

@@ -20,10 +20,10 @@ after(async () => {
   await store.destroy()
 })
 
-async function runExperiment(experiment: Experiment): Promise<ExperimentRecord> {
+async function runExperiment(experiment: Experiment, through: Store = store): Promise<ExperimentRecord> {
   const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 11 })
   const runner = new ExperimentRunner({
-    store,
+    store: through,
     suggestions: new SuggestionService(store),
     executor: new LocalProcessExecutor(),
     launch: { baseDir: home, runDir: join(home, 'runs', record.name), env: {} },
@@ -101,6 +101,39 @@ describe('experiment runner with real child processes', () => {
     const [trial] = await store.trials.list(done.id)
     assert.equal(trial!.state, 'Failed')
     assert.match(trial!.message ?? '', /DeadlineExceeded/)
+  })
+
+  test('a trial that ends while a pass reads the trial list keeps its points (it is not taken for a stranded launch)', async () => {
+    // The list of a pass is read before a trial's outcome commits and answered after the runner
+    // is done with that trial, as on PostgreSQL when the list query is the slower of the two.
+    let staleAnswers = 0
+    const trials = new Proxy(store.trials, {
+      get(target, name) {
+        const value: unknown = Reflect.get(target, name)
+        if (name !== 'list') return typeof value === 'function' ? value.bind(target) : value
+        return async (experimentId: string, options?: Parameters<Store['trials']['list']>[1]) => {
+          const rows = await target.list(experimentId, options)
+          const running = rows.filter((t) => t.state === 'Running')
+          if (options !== undefined || running.length === 0 || staleAnswers > 0) return rows
+          staleAnswers++
+          for (let i = 0; i < 200; i++) {
+            const events = await store.events.list(experimentId)
+            if (running.every((t) => events.some((e) => e.trialId === t.id && (e.payload as { state?: string }).state === 'Succeeded'))) break
+            await new Promise((resolve) => setTimeout(resolve, 25))
+          }
+          await new Promise((resolve) => setTimeout(resolve, 200))
+          return rows
+        }
+      },
+    })
+    const done = await runExperiment(quadraticExperiment({ name: 'stale-list', max: 2, parallel: 1, flags: ['--sleep-ms=100'] }), { ...store, trials })
+    assert.equal(staleAnswers, 1, 'a stale list was answered while a trial ran')
+    assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
+    for (const trial of await store.trials.list(done.id)) {
+      assert.equal(trial.state, 'Succeeded')
+      assert.equal(trial.restarts, 0, `${trial.name} was relaunched`)
+      assert.deepEqual((await store.observations.list(trial.id, ['loss'])).map((p) => p.step), [0, 1, 2], `${trial.name} kept its points`)
+    }
   })
 
   test('reaching the goal succeeds early and stops running trials', async () => {
