@@ -157,7 +157,9 @@ export class ExperimentRunner {
     // Launches run one after another inside a pass, so a Running trial without a process here is
     // one whose launch was cut short (the database went away between its steps): it starts over.
     const stranded = trials.filter((t) => t.state === 'Running' && !liveBefore.has(t.name) && !this.#live.has(t.name))
-    for (const trial of stranded) await this.#relaunch(trial, 'relaunched: its launch was interrupted by a database outage')
+    // Only the row is reset (fenced): this runner started no process for it, so a process on the
+    // row is another controller's, one that took the lease while this one was paused.
+    for (const trial of stranded) await this.#reset(trial, 'relaunched: its launch was interrupted by a database outage')
     if (stranded.length > 0) {
       this.#wake()
       return undefined
@@ -365,13 +367,15 @@ export class ExperimentRunner {
     // Early stopped, then the controller died before the signal: the process may still run.
     for (const trial of await store.trials.list(experimentId, { states: ['EarlyStopped'] })) this.#killOrphan(trial)
     const running = await store.trials.list(experimentId, { states: ['Running'] })
-    for (const trial of running) await this.#relaunch(trial, 'relaunched after the controller stopped while it ran')
+    for (const trial of running) {
+      this.#killOrphan(trial)
+      await this.#reset(trial, 'relaunched after the controller stopped while it ran')
+    }
   }
 
-  /** A Running trial without a process of this runner: whatever is left of it is killed, and it starts over. */
-  async #relaunch(trial: TrialRecord, message: string): Promise<void> {
+  /** A Running trial without a process of this runner starts over: its points are dropped and it is Pending again. */
+  async #reset(trial: TrialRecord, message: string): Promise<void> {
     const { store } = this.#o
-    this.#killOrphan(trial)
     await store.observations.deleteForTrial(trial.id)
     const reset = await store.trials.transition(trial.id, ['Running'], 'Pending', {
       execution: null, startedAt: null, restarts: trial.restarts + 1, reason: 'TrialRestarted', message,

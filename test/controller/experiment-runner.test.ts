@@ -1,12 +1,15 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ExperimentRunner } from '../../controller/experiment-runner.ts'
 import { LocalProcessExecutor } from '../../controller/local-process-executor.ts'
+import { processStartTime } from '../../controller/process-identity.ts'
 import type { Experiment } from '../../core/spec/index.ts'
-import type { ExperimentRecord, Store } from '../../db/store.ts'
+import type { ExperimentRecord, Store, TrialRecord } from '../../db/store.ts'
 import { SuggestionService } from '../../suggestion/suggestion-service.ts'
 import { openTestStore } from '../helpers/test-store.ts'
 import { quadraticExperiment, type QuadraticOptions } from '../helpers/experiment-yaml.ts'
@@ -133,6 +136,37 @@ describe('experiment runner with real child processes', () => {
       assert.equal(trial.state, 'Succeeded')
       assert.equal(trial.restarts, 0, `${trial.name} was relaunched`)
       assert.deepEqual((await store.observations.list(trial.id, ['loss'])).map((p) => p.step), [0, 1, 2], `${trial.name} kept its points`)
+    }
+  })
+
+  test('a Running trial another controller launched mid-run is never signalled: only its row is reset, and that write is fenced', async () => {
+    // What a controller that was paused past its lease reads on resuming: a trial its successor
+    // launched, with a live process of that successor's on this machine.
+    const other = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' })
+    const startTime = processStartTime(other.pid!)
+    let injected = false
+    const trials = new Proxy(store.trials, {
+      get(target, name) {
+        const value: unknown = Reflect.get(target, name)
+        if (name !== 'list') return typeof value === 'function' ? value.bind(target) : value
+        return async (experimentId: string, options?: Parameters<Store['trials']['list']>[1]) => {
+          const rows = await target.list(experimentId, options)
+          if (options !== undefined || injected || rows.length === 0) return rows
+          injected = true
+          const theirs: TrialRecord = { ...rows[0]!, id: randomUUID(), name: `${rows[0]!.name}-theirs`, state: 'Running', execution: { kind: 'local', pid: other.pid!, startTime, logPath: '/nowhere' } }
+          return [...rows, theirs]
+        }
+      },
+    })
+    try {
+      const done = await runExperiment(quadraticExperiment({ name: 'not-ours', max: 2, parallel: 1 }), { ...store, trials })
+      assert.ok(injected)
+      assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
+      assert.equal(other.exitCode, null)
+      assert.equal(other.signalCode, null, 'the other controller\'s trial process was killed')
+      process.kill(other.pid!, 0)
+    } finally {
+      other.kill('SIGKILL')
     }
   })
 
