@@ -85,6 +85,13 @@ export function allowedHostsProblem(entries: readonly string[]): string | undefi
   return undefined
 }
 
+/**
+ * Why `*` needs a token: it answers any Host, so a page whose own name was re-pointed at this
+ * machine (DNS rebinding) is same-origin with the server and passes the Origin check too.
+ */
+export const ANY_HOST_NEEDS_TOKEN = 'allowed hosts "*" without a token would let any web page drive this server through DNS rebinding ' +
+  '(its own name re-pointed at this machine makes it same-origin); list the names instead (e.g. tune.example)'
+
 /** Comma-separated `--allowed-hosts` / HYPERTUNE_ALLOWED_HOSTS text as entries. */
 export function splitAllowedHosts(text: string): string[] {
   return text.split(',').map((h) => h.trim()).filter((h) => h !== '')

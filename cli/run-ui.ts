@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../api/app.ts'
-import { allowedHostsProblem, splitAllowedHosts } from '../api/host-policy.ts'
+import { allowedHostsProblem, ANY_HOST_NEEDS_TOKEN, splitAllowedHosts } from '../api/host-policy.ts'
 import { runsDir } from '../controller/create-local-runner.ts'
 import type { Store } from '../db/store.ts'
 import { closeServer } from './close-server.ts'
@@ -47,6 +47,8 @@ export function resolveRunUiAddress(options: RunUiOptions, env: NodeJS.ProcessEn
   const allowedHosts = splitAllowedHosts(env.HYPERTUNE_ALLOWED_HOSTS ?? '')
   const badHost = allowedHostsProblem(allowedHosts)
   if (badHost !== undefined) return `HYPERTUNE_ALLOWED_HOSTS: ${badHost}`
+  // run --ui has no tokens: `*` would open it to DNS-rebinding pages.
+  if (allowedHosts.includes('*')) return `HYPERTUNE_ALLOWED_HOSTS: ${ANY_HOST_NEEDS_TOKEN} (run --ui takes no token; \`hypertune serve\` does)`
   return { host, port, allowedHosts }
 }
 

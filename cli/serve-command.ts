@@ -7,7 +7,7 @@ import { openStore, resolveStoreOptions } from '../db/open-store.ts'
 import { buildApp } from '../api/app.ts'
 import { DEFAULT_BODY_LIMIT, DEFAULT_HEARTBEAT_TIMEOUT_SECONDS } from '../api/app-options.ts'
 import { parseTokensFile } from '../api/access-tokens.ts'
-import { allowedHostsProblem, splitAllowedHosts } from '../api/host-policy.ts'
+import { allowedHostsProblem, ANY_HOST_NEEDS_TOKEN, splitAllowedHosts } from '../api/host-policy.ts'
 import { HypertuneMetrics } from '../api/metrics/hypertune-metrics.ts'
 import { instrumentAsk } from '../api/metrics/instrument-ask.ts'
 import { checkLocalRunnable } from '../controller/check-local.ts'
@@ -85,6 +85,7 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
   const allowedHosts = splitAllowedHosts(options.allowedHosts ?? env.HYPERTUNE_ALLOWED_HOSTS ?? '')
   const badHost = allowedHostsProblem(allowedHosts)
   if (badHost !== undefined) return usage(err, `${options.allowedHosts !== undefined ? '--allowed-hosts' : 'HYPERTUNE_ALLOWED_HOSTS'}: ${badHost}`)
+  if (allowedHosts.includes('*') && tokens.length === 0) return usage(err, `${ANY_HOST_NEEDS_TOKEN}, or set a token (HYPERTUNE_TOKEN, --tokens)`)
   if (!loopback && tokens.length === 0 && !options.allowUnauthenticated) {
     return usage(err, `refusing to listen on ${host} without authentication: anyone who can reach it could submit experiments. ` +
       'Set HYPERTUNE_TOKEN or pass --tokens FILE, or pass --allow-unauthenticated if that is really intended.')

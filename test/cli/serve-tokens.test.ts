@@ -57,6 +57,20 @@ describe('serve: token length beyond loopback', () => {
     assert.doesNotMatch(stderr, /abc123/)
   })
 
+  test('--allowed-hosts * without a token is exit 2 (DNS rebinding would pass); with a token it serves', async () => {
+    const { code, stderr } = refusedServe(['--allowed-hosts', '*'])
+    assert.equal(code, 2, stderr)
+    assert.match(stderr, /allowed hosts "\*" without a token would let any web page drive this server through DNS rebinding/)
+    const fromEnv = refusedServe([], { HYPERTUNE_ALLOWED_HOSTS: 'tune.example,*' })
+    assert.equal(fromEnv.code, 2, fromEnv.stderr)
+    const guarded = await startServe(['--home', work, '--no-dashboard', '--allowed-hosts', '*'], 180_000, { ...process.env, HYPERTUNE_TOKEN: LONG, HYPERTUNE_ALLOWED_HOSTS: '' })
+    try {
+      assert.equal(await getWithHost(guarded.url, '/api/v1/experiments', 'anything.example', LONG), 200)
+    } finally {
+      await guarded.stop()
+    }
+  })
+
   test('an --allowed-hosts value that is not a host name is exit 2', () => {
     const { code, stderr } = refusedServe(['--allowed-hosts', 'https://tune.example:443/'])
     assert.equal(code, 2, stderr)
