@@ -11,6 +11,7 @@ import { openStore } from '../../db/open-store.ts'
 import type { ExperimentRecord, Store } from '../../db/store.ts'
 import { createSchemaDatabase, type SchemaDatabase } from '../helpers/schema-database.ts'
 import { startServe } from '../helpers/serve-process.ts'
+import { quadraticExperimentYaml } from '../helpers/experiment-yaml.ts'
 
 // One controller per experiment (docs/reliability.md): `run` and `serve` as real processes on
 // one PostgreSQL database (a schema of this file's own). The embedded database admits one
@@ -112,22 +113,10 @@ function gate(name: string) {
 /** An experiment of 6 trials, 2 at a time, whose trials finish once `gatePath` exists. */
 function writeExperiment(name: string, gatePath: string): string {
   const file = join(dir, `${name}.yaml`)
-  writeFileSync(file, `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ${name}
-spec:
-  objective: {type: minimize, objectiveMetricName: loss}
-  algorithm:
-    algorithmName: random
-  parallelTrialCount: 2
-  maxTrialCount: 6
-  parameters:
-    - {name: x, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
-    - {name: y, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
-  trialTemplate:
-    command: ["${process.execPath}", "${gatedTrial}", "--gate=${gatePath}", "--x=\${trialParameters.x}", "--y=\${trialParameters.y}"]
-`)
+  writeFileSync(file, quadraticExperimentYaml({
+    name, parallel: 2, max: 6,
+    command: [process.execPath, gatedTrial, `--gate=${gatePath}`, '--x=${trialParameters.x}', '--y=${trialParameters.y}'],
+  }))
   return file
 }
 

@@ -9,7 +9,7 @@ import type { Params } from '../../core/search-space.ts'
 import { parseExperimentYaml, toSearchSpace } from '../../core/spec/index.ts'
 import { askAlgorithm } from '../../suggestion/ask-algorithm.ts'
 import { deleteCliExperiments, withCliStore } from '../helpers/cli-store.ts'
-import { quadraticFixture } from '../helpers/experiment-yaml.ts'
+import { quadraticExperimentYaml } from '../helpers/experiment-yaml.ts'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
 const home = mkdtempSync(join(tmpdir(), 'hypertune-seed-'))
@@ -19,26 +19,8 @@ const MAX_TRIALS = 9
 
 after(() => deleteCliExperiments(home, [name]))
 
-const command = [process.execPath, quadraticFixture, '--x=${trialParameters.x}', '--y=${trialParameters.y}', '--sleep-ms=150']
 const file = join(home, `${name}.yaml`)
-const yaml = `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ${name}
-spec:
-  objective: {type: minimize, objectiveMetricName: loss}
-  algorithm:
-    algorithmName: random
-    algorithmSettings:
-      - {name: random_state, value: "${RANDOM_STATE}"}
-  parallelTrialCount: 3
-  maxTrialCount: ${MAX_TRIALS}
-  parameters:
-    - {name: x, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
-    - {name: y, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
-  trialTemplate:
-    command: ${JSON.stringify(command)}
-`
+const yaml = quadraticExperimentYaml({ name, settings: { random_state: String(RANDOM_STATE) }, parallel: 3, max: MAX_TRIALS, flags: ['--sleep-ms=150'] })
 writeFileSync(file, yaml)
 
 function cli(args: readonly string[]) {

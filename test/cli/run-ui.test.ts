@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Store } from '../../db/store.ts'
-import { quadraticFixture } from '../helpers/experiment-yaml.ts'
+import { quadraticExperimentYaml } from '../helpers/experiment-yaml.ts'
 import { deleteCliExperiments, withCliStore } from '../helpers/cli-store.ts'
 
 // `hypertune run --ui` as the user runs it: a child process, its printed URL, its exit code.
@@ -26,21 +26,7 @@ after(() => deleteCliExperiments(home, created))
 function writeExperiment(name: string, sleepMs = 300): string {
   created.push(name)
   const file = join(home, `${name}.yaml`)
-  writeFileSync(file, `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ${name}
-spec:
-  objective: {type: minimize, objectiveMetricName: loss}
-  algorithm: {algorithmName: random}
-  parallelTrialCount: 2
-  maxTrialCount: 6
-  parameters:
-    - {name: x, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
-    - {name: y, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
-  trialTemplate:
-    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(quadraticFixture)}, "--x=\${trialParameters.x}", "--y=\${trialParameters.y}", "--sleep-ms=${sleepMs}"]
-`)
+  writeFileSync(file, quadraticExperimentYaml({ name, parallel: 2, max: 6, flags: [`--sleep-ms=${sleepMs}`] }))
   return file
 }
 

@@ -8,29 +8,15 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { openStore } from '../../db/open-store.ts'
 import type { Store } from '../../db/store.ts'
+import { quadraticExperimentYaml } from '../helpers/experiment-yaml.ts'
 import { findPostgresBin, startScratchPostgres, type ScratchPostgres } from '../helpers/scratch-postgres.ts'
 import { startServe } from '../helpers/serve-process.ts'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
-const trialProgram = fileURLToPath(new URL('../fixtures/trials/quadratic.mjs', import.meta.url))
 const STEPS = 16
 
 function experimentYaml(name: string, steps: number, sleepMs: number): string {
-  return `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ${name}
-spec:
-  objective: { type: minimize, objectiveMetricName: loss }
-  algorithm: { algorithmName: random }
-  parallelTrialCount: 2
-  maxTrialCount: 2
-  parameters:
-    - { name: x, parameterType: double, feasibleSpace: { min: "0", max: "1" } }
-    - { name: y, parameterType: double, feasibleSpace: { min: "0", max: "1" } }
-  trialTemplate:
-    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(trialProgram)}, "--x=\${trialParameters.x}", "--y=\${trialParameters.y}", "--steps=${steps}", "--sleep-ms=${sleepMs}"]
-`
+  return quadraticExperimentYaml({ name, parallel: 2, max: 2, flags: [`--steps=${steps}`, `--sleep-ms=${sleepMs}`] })
 }
 
 interface Child {

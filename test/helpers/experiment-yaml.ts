@@ -22,8 +22,16 @@ export interface QuadraticOptions {
 
 /** An Experiment over the quadratic fixture program, parsed and validated like a user's file. */
 export function quadraticExperiment(o: QuadraticOptions): Experiment {
+  const text = quadraticExperimentYaml(o)
+  const parsed = parseExperimentYaml(text, `${o.name}.yaml`)
+  if (!parsed.experiment) throw new Error(`test experiment is invalid:\n${parsed.issues.map((i) => `${i.line}:${i.col} ${i.path} ${i.message}`).join('\n')}\n${text}`)
+  return parsed.experiment
+}
+
+/** The Experiment file quadraticExperiment parses: what CLI tests write for `hypertune run`. */
+export function quadraticExperimentYaml(o: QuadraticOptions): string {
   const command = o.command ?? [process.execPath, quadraticFixture, '--x=${trialParameters.x}', '--y=${trialParameters.y}', ...(o.flags ?? [])]
-  const text = `
+  return `
 apiVersion: kubeflow.org/v1beta1
 kind: Experiment
 metadata:
@@ -46,9 +54,6 @@ ${o.extraSpec ?? ''}
   trialTemplate:
     command: ${JSON.stringify(command)}
 ${o.deadlineSeconds ? `    activeDeadlineSeconds: ${o.deadlineSeconds}\n` : ''}`
-  const parsed = parseExperimentYaml(text, `${o.name}.yaml`)
-  if (!parsed.experiment) throw new Error(`test experiment is invalid:\n${parsed.issues.map((i) => `${i.line}:${i.col} ${i.path} ${i.message}`).join('\n')}\n${text}`)
-  return parsed.experiment
 }
 
 /**
