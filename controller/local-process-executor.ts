@@ -7,6 +7,7 @@ import type { TrialMetricsFile } from './metrics-file.ts'
 import { findProgram } from './find-program.ts'
 import { OutputLines } from './output-lines.ts'
 import { isRealPid, processStartTime, signalGroup, signalTrial } from './process-identity.ts'
+import type { LocalHandle } from './local-handle.ts'
 import { removeTrialHandle, writeTrialHandle } from './trial-handle-file.ts'
 import { WATCHDOG_SHELL, watchdogArgs } from './trial-watchdog.ts'
 
@@ -29,13 +30,7 @@ export interface LocalLaunch {
   readonly metricsFile?: TrialMetricsFile
 }
 
-/** Stored on the trial row so a restarted controller can find (and stop) the process. */
-export interface LocalHandle {
-  readonly kind: 'local'
-  readonly pid: number
-  readonly startTime?: string
-  readonly logPath: string
-}
+export type { LocalHandle } from './local-handle.ts'
 
 export type ExitResult =
   | { readonly phase: 'succeeded' }

@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { LocalHandle } from './local-process-executor.ts'
+import type { LocalHandle } from './local-handle.ts'
 import { isRealPid } from './process-identity.ts'
 
 /**

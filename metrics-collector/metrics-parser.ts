@@ -1,6 +1,4 @@
 import type { MetricPoint } from '../core/metric.ts'
-import { JsonMetricsParser } from './json-metrics-parser.ts'
-import { TextMetricsParser } from './text-metrics-parser.ts'
 
 /** Turns log lines into metric points; stateful (per-metric step counters), one per trial. */
 export interface MetricsParser {
@@ -19,13 +17,4 @@ export interface MetricsParserOptions {
   readonly metricNames: readonly string[]
   /** Katib `source.filter.metricsFormat`: regexes with the name in group 1 and the value in group 2. */
   readonly filters?: readonly string[]
-}
-
-export function createMetricsParser(opts: MetricsParserOptions): MetricsParser {
-  if (opts.format === 'TEXT') return new TextMetricsParser(opts)
-  // Katib's webhook rejects this combination; failing here keeps a bypassed spec from being half-applied.
-  if (opts.filters !== undefined && opts.filters.length > 0) {
-    throw new Error('metrics filters (source.filter.metricsFormat) only apply to the TEXT format, not JSON')
-  }
-  return new JsonMetricsParser(opts)
 }

@@ -5,10 +5,9 @@ import type { MetricPoint } from '../../core/metric.ts'
 import { TRIAL_STATES, type TrialState } from '../../core/trial.ts'
 import type { Database } from '../schema.ts'
 import type {
-  ClaimedTrial, ClaimLimits, ClaimRequest, FinishedAttempt, NamedWorkerClaim, NewTrial, Page, TrialByNames, TrialLookup, TrialPageQuery, TrialPatch,
+  ClaimedTrial, ClaimLimits, ClaimRequest, FinishedAttempt, NamedWorkerClaim, NewTrial, Page, ExperimentStore, TrialByNames, TrialLookup, TrialPageQuery, TrialPatch,
   TrialPosition, TrialRecord, TrialStore, TrialTally,
 } from '../store.ts'
-import type { KyselyStore } from '../kysely-store.ts'
 import { toJsonb, trialPatchToUpdate, trialRowToRecord } from './mappers.ts'
 import { findTrialsByNames } from './find-trials-by-names.ts'
 import { finishAttempts } from './finish-attempts.ts'
@@ -17,12 +16,20 @@ import { isUniqueViolation } from './is-unique-violation.ts'
 import { pageTrials } from './page-trials.ts'
 import { PREPARED } from './prepared.ts'
 
+/**
+ * The store a KyselyTrialStore belongs to (KyselyStore), as far as it needs it: transactions whose
+ * trial store is again a KyselyTrialStore. An interface, so db/kysely/ does not import its owner.
+ */
+interface TrialStoreOwner {
+  transaction<T>(work: (tx: { readonly experiments: Pick<ExperimentStore, 'lock'>; readonly trials: KyselyTrialStore }) => Promise<T>): Promise<T>
+}
+
 export class KyselyTrialStore implements TrialStore {
   readonly #db: Kysely<Database>
-  readonly #owner: KyselyStore
+  readonly #owner: TrialStoreOwner
 
   /** `owner` is the store this one belongs to, for opening (or joining) its transaction. */
-  constructor(db: Kysely<Database>, owner: KyselyStore) {
+  constructor(db: Kysely<Database>, owner: TrialStoreOwner) {
     this.#db = db
     this.#owner = owner
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { JsonMetricsParser } from '../../metrics-collector/json-metrics-parser.ts'
-import { createMetricsParser } from '../../metrics-collector/metrics-parser.ts'
+import { createMetricsParser } from '../../metrics-collector/create-metrics-parser.ts'
 import { TextMetricsParser } from '../../metrics-collector/text-metrics-parser.ts'
 
 const NOW = new Date('2030-01-01T00:00:00Z')
