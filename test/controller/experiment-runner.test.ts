@@ -36,6 +36,26 @@ async function runExperiment(experiment: Experiment, through: Store = store): Pr
 }
 
 const run = (o: QuadraticOptions) => runExperiment(quadraticExperiment(o))
+
+/**
+ * The trial store with the list a reconcile pass reads (all states, no options) answered through
+ * `answer`, to stage what a pass may see; every other call goes to the store as is.
+ */
+function withPassList(
+  trials: Store['trials'],
+  answer: (experimentId: string, rows: TrialRecord[]) => Promise<TrialRecord[]>,
+): Store['trials'] {
+  return new Proxy(trials, {
+    get(target, name) {
+      const value: unknown = Reflect.get(target, name)
+      if (name !== 'list') return typeof value === 'function' ? value.bind(target) : value
+      return async (experimentId: string, options?: Parameters<Store['trials']['list']>[1]) => {
+        const rows = await target.list(experimentId, options)
+        return options === undefined ? answer(experimentId, rows) : rows
+      }
+    },
+  })
+}
 const expectedLoss = (p: Record<string, unknown>) => (Number(p.x) - 0.3) ** 2 + (Number(p.y) - 0.7) ** 2
 
 describe('experiment runner with real child processes', () => {
@@ -110,24 +130,17 @@ describe('experiment runner with real child processes', () => {
     // The list of a pass is read before a trial's outcome commits and answered after the runner
     // is done with that trial, as on PostgreSQL when the list query is the slower of the two.
     let staleAnswers = 0
-    const trials = new Proxy(store.trials, {
-      get(target, name) {
-        const value: unknown = Reflect.get(target, name)
-        if (name !== 'list') return typeof value === 'function' ? value.bind(target) : value
-        return async (experimentId: string, options?: Parameters<Store['trials']['list']>[1]) => {
-          const rows = await target.list(experimentId, options)
-          const running = rows.filter((t) => t.state === 'Running')
-          if (options !== undefined || running.length === 0 || staleAnswers > 0) return rows
-          staleAnswers++
-          for (let i = 0; i < 200; i++) {
-            const events = await store.events.list(experimentId)
-            if (running.every((t) => events.some((e) => e.trialId === t.id && (e.payload as { state?: string }).state === 'Succeeded'))) break
-            await new Promise((resolve) => setTimeout(resolve, 25))
-          }
-          await new Promise((resolve) => setTimeout(resolve, 200))
-          return rows
-        }
-      },
+    const trials = withPassList(store.trials, async (experimentId, rows) => {
+      const running = rows.filter((t) => t.state === 'Running')
+      if (running.length === 0 || staleAnswers > 0) return rows
+      staleAnswers++
+      for (let i = 0; i < 200; i++) {
+        const events = await store.events.list(experimentId)
+        if (running.every((t) => events.some((e) => e.trialId === t.id && (e.payload as { state?: string }).state === 'Succeeded'))) break
+        await new Promise((resolve) => setTimeout(resolve, 25))
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      return rows
     })
     const done = await runExperiment(quadraticExperiment({ name: 'stale-list', max: 2, parallel: 1, flags: ['--sleep-ms=100'] }), { ...store, trials })
     assert.equal(staleAnswers, 1, 'a stale list was answered while a trial ran')
@@ -145,18 +158,11 @@ describe('experiment runner with real child processes', () => {
     const other = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' })
     const startTime = processStartTime(other.pid!)
     let injected = false
-    const trials = new Proxy(store.trials, {
-      get(target, name) {
-        const value: unknown = Reflect.get(target, name)
-        if (name !== 'list') return typeof value === 'function' ? value.bind(target) : value
-        return async (experimentId: string, options?: Parameters<Store['trials']['list']>[1]) => {
-          const rows = await target.list(experimentId, options)
-          if (options !== undefined || injected || rows.length === 0) return rows
-          injected = true
-          const theirs: TrialRecord = { ...rows[0]!, id: randomUUID(), name: `${rows[0]!.name}-theirs`, state: 'Running', execution: { kind: 'local', pid: other.pid!, startTime, logPath: '/nowhere' } }
-          return [...rows, theirs]
-        }
-      },
+    const trials = withPassList(store.trials, async (_experimentId, rows) => {
+      if (injected || rows.length === 0) return rows
+      injected = true
+      const theirs: TrialRecord = { ...rows[0]!, id: randomUUID(), name: `${rows[0]!.name}-theirs`, state: 'Running', execution: { kind: 'local', pid: other.pid!, startTime, logPath: '/nowhere' } }
+      return [...rows, theirs]
     })
     try {
       const done = await runExperiment(quadraticExperiment({ name: 'not-ours', max: 2, parallel: 1 }), { ...store, trials })
