@@ -14,7 +14,8 @@ const EXPERIMENT_STATES = Object.keys({
   Created: true, Running: true, Restarting: true, Succeeded: true, Failed: true,
 } satisfies Record<ExperimentState, true>) as ExperimentState[]
 
-const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`
+// 64 bits: the 9,001 trials of one test would meet a birthday collision of 32-bit names about once in a hundred runs.
+const unique = (prefix: string) => `${prefix}-${randomUUID().replaceAll('-', '').slice(0, 16)}`
 const at = new Date('2026-01-02T03:04:05.678Z')
 const point = (name: string, step: number, value: number): MetricPoint => ({ name, step, value, at })
 
