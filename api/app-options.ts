@@ -5,10 +5,10 @@ import type { Store } from '../db/store.ts'
 import type { AskFunction } from '../suggestion/suggestion-service.ts'
 import type { EarlyStoppingRule } from './operations/early-stopping.ts'
 import type { AccessToken } from './access-tokens.ts'
-import type { HypertuneMetrics } from './metrics/hypertune-metrics.ts'
+import type { TunewellMetrics } from './metrics/tunewell-metrics.ts'
 
 /**
- * What runs trials in this process (the supervisor of `hypertune serve`), as the API sees it.
+ * What runs trials in this process (the supervisor of `tunewell serve`), as the API sees it.
  * The API writes desired state to the database and the controller reconciles it, so every
  * method is only a nudge: without a control the same changes are picked up by polling.
  */
@@ -49,7 +49,7 @@ export interface AppOptions {
    * Prometheus metrics shown at /metrics; buildApp makes its own when absent. Routes that take in
    * observations count them with countObservationsIngested(options.metrics, n).
    */
-  readonly metrics?: HypertuneMetrics
+  readonly metrics?: TunewellMetrics
   /** Folder of the built dashboard (ui/build-ui.ts) served at `/`; none = API only. */
   readonly dashboardDir?: string
   /** Ask/tell: seconds without a heartbeat after which a trial is handed to another worker; default 300. */

@@ -4,7 +4,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import { DEFAULT_BODY_LIMIT, type AppOptions } from './app-options.ts'
 import { HostPolicy } from './host-policy.ts'
 import { DEFAULT_MAX_PARALLEL_TRIALS } from '../core/spec/index.ts'
-import { HypertuneMetrics } from './metrics/hypertune-metrics.ts'
+import { TunewellMetrics } from './metrics/tunewell-metrics.ts'
 import { withParallelLimit } from './operations/parallel-limit-admission.ts'
 import { registerAuth } from './plugins/auth.ts'
 import { registerContentTypes } from './plugins/content-types.ts'
@@ -41,7 +41,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Every route sees the same metrics, so ingest routes can count into them without a check.
   options = {
     ...options,
-    metrics: options.metrics ?? new HypertuneMetrics(),
+    metrics: options.metrics ?? new TunewellMetrics(),
     // Every route that admits an experiment (submit, validate, PATCH) checks the limit first.
     admit: withParallelLimit(options.admit, options.maxParallelTrials ?? DEFAULT_MAX_PARALLEL_TRIALS),
   }

@@ -92,7 +92,7 @@ export function allowedHostsProblem(entries: readonly string[]): string | undefi
 export const ANY_HOST_NEEDS_TOKEN = 'allowed hosts "*" without a token would let any web page drive this server through DNS rebinding ' +
   '(its own name re-pointed at this machine makes it same-origin); list the names instead (e.g. tune.example)'
 
-/** Comma-separated `--allowed-hosts` / HYPERTUNE_ALLOWED_HOSTS text as entries. */
+/** Comma-separated `--allowed-hosts` / TUNEWELL_ALLOWED_HOSTS text as entries. */
 export function splitAllowedHosts(text: string): string[] {
   return text.split(',').map((h) => h.trim()).filter((h) => h !== '')
 }

@@ -1,4 +1,4 @@
-import type { HypertuneClient } from '../api/client/hypertune-client.ts'
+import type { TunewellClient } from '../api/client/tunewell-client.ts'
 import type { TrialView } from '../api/schemas/trial.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { formatNumber } from './progress-reporter.ts'
@@ -8,10 +8,10 @@ import type { OutputFormat } from './server-options.ts'
 import { textTable } from './text-table.ts'
 
 /**
- * `hypertune best NAME`: the experiment's current optimal trial, its parameters and metrics.
+ * `tunewell best NAME`: the experiment's current optimal trial, its parameters and metrics.
  * JSON and YAML are that trial as the API shows it. Exit 1 while no trial has an objective value.
  */
-export async function bestCommand(name: string, client: HypertuneClient, format: OutputFormat, io: CommandIo): Promise<number> {
+export async function bestCommand(name: string, client: TunewellClient, format: OutputFormat, io: CommandIo): Promise<number> {
   const experiment = await client.getExperiment(name)
   const objective = (experiment as unknown as Experiment).spec.objective
   const bestName = experiment.status.currentOptimalTrial.bestTrialName

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point for `npx hypertune` and `npm run demo`: the sources are TypeScript, run through tsx.
+// Entry point for `npx tunewell` and `npm run demo`: the sources are TypeScript, run through tsx.
 import { register } from 'tsx/esm/api'
 
 register()

@@ -1,4 +1,4 @@
-import { HypertuneError } from '../core/errors.ts'
+import { TunewellError } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { describeLease } from '../db/describe-lease.ts'
 import type { LeaseLostError } from '../db/lease-lost-error.ts'
@@ -24,7 +24,7 @@ export interface ClaimOptions {
 }
 
 /**
- * `hypertune run`'s hold on its experiment before it touches it: the experiment's lease, then
+ * `tunewell run`'s hold on its experiment before it touches it: the experiment's lease, then
  * --fresh's delete or the spec change, all as its one controller. A new experiment is created
  * with its lease in one transaction, so `serve` cannot pick it up in between.
  */
@@ -88,13 +88,13 @@ async function createLeased(
       return { record, lease: attempt.lease }
     })
   } catch (error) {
-    if (error instanceof HypertuneError && error.code === 'EXPERIMENT_EXISTS') return undefined
+    if (error instanceof TunewellError && error.code === 'EXPERIMENT_EXISTS') return undefined
     throw error
   }
 }
 
 function isNotFound(error: unknown): boolean {
-  return error instanceof HypertuneError && error.code === 'EXPERIMENT_NOT_FOUND'
+  return error instanceof TunewellError && error.code === 'EXPERIMENT_NOT_FOUND'
 }
 
 /** What `run` prints when another controller runs the experiment (exit code 4). */

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises'
-import type { HypertuneClient } from '../api/client/hypertune-client.ts'
+import type { TunewellClient } from '../api/client/tunewell-client.ts'
 import type { CommandIo } from './server-io.ts'
 
 export interface DeleteOptions {
@@ -7,11 +7,11 @@ export interface DeleteOptions {
 }
 
 /**
- * `hypertune delete NAME`: stops the experiment and deletes it with its trials and data. Asks
+ * `tunewell delete NAME`: stops the experiment and deletes it with its trials and data. Asks
  * first on a terminal; without one (a script, CI) it refuses unless `--yes` says so up front,
  * so a pipeline never hangs on a question nobody can answer. Exit 2 when refused that way.
  */
-export async function deleteCommand(name: string, options: DeleteOptions, client: HypertuneClient, io: CommandIo): Promise<number> {
+export async function deleteCommand(name: string, options: DeleteOptions, client: TunewellClient, io: CommandIo): Promise<number> {
   if (!options.yes) {
     if (!process.stdin.isTTY || process.env.CI) {
       io.err.write(`error: refusing to delete experiment "${name}" without --yes: there is no terminal to ask on\n`)
@@ -31,6 +31,6 @@ export async function deleteCommand(name: string, options: DeleteOptions, client
     }
   }
   await client.deleteExperiment(name)
-  io.out.write(`experiment "${name}" deleted (its trial logs stay on the server, under .hypertune/runs/)\n`)
+  io.out.write(`experiment "${name}" deleted (its trial logs stay on the server, under .tunewell/runs/)\n`)
   return 0
 }

@@ -1,4 +1,4 @@
-import type { HypertuneClient } from '../api/client/hypertune-client.ts'
+import type { TunewellClient } from '../api/client/tunewell-client.ts'
 import type { ExperimentResource } from '../api/schemas/experiment.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { shortTime } from './list-command.ts'
@@ -8,8 +8,8 @@ import type { CommandIo } from './server-io.ts'
 import type { OutputFormat } from './server-options.ts'
 import { textTable } from './text-table.ts'
 
-/** `hypertune get NAME`: the experiment as the API shows it; the table form is a summary. */
-export async function getCommand(name: string, client: HypertuneClient, format: OutputFormat, io: CommandIo): Promise<number> {
+/** `tunewell get NAME`: the experiment as the API shows it; the table form is a summary. */
+export async function getCommand(name: string, client: TunewellClient, format: OutputFormat, io: CommandIo): Promise<number> {
   const resource = await client.getExperiment(name)
   io.out.write(renderOutput(resource, format, () => experimentDetails(resource)))
   return 0

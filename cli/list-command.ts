@@ -1,4 +1,4 @@
-import type { ExperimentFilter, HypertuneClient } from '../api/client/hypertune-client.ts'
+import type { ExperimentFilter, TunewellClient } from '../api/client/tunewell-client.ts'
 import type { ExperimentSummary } from '../api/schemas/experiment.ts'
 import { formatNumber } from './progress-reporter.ts'
 import { renderOutput } from './render-output.ts'
@@ -13,8 +13,8 @@ export interface ListOptions {
   readonly label: readonly string[]
 }
 
-/** `hypertune list`: every experiment the filters match, newest first (all pages). */
-export async function listCommand(options: ListOptions, client: HypertuneClient, format: OutputFormat, io: CommandIo): Promise<number> {
+/** `tunewell list`: every experiment the filters match, newest first (all pages). */
+export async function listCommand(options: ListOptions, client: TunewellClient, format: OutputFormat, io: CommandIo): Promise<number> {
   const filter: ExperimentFilter = {
     ...(options.status ? { status: options.status } : {}),
     ...(options.name ? { name: options.name } : {}),

@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import type { HypertuneClient } from '../api/client/hypertune-client.ts'
+import type { TunewellClient } from '../api/client/tunewell-client.ts'
 import type { CommandIo } from './server-io.ts'
 
 export interface LogsOptions {
@@ -8,10 +8,10 @@ export interface LogsOptions {
 }
 
 /**
- * `hypertune logs NAME TRIAL`: the trial's output; with `--follow`, as it is written, until the
+ * `tunewell logs NAME TRIAL`: the trial's output; with `--follow`, as it is written, until the
  * trial ends (Ctrl-C stops following, the trial carries on).
  */
-export async function logsCommand(name: string, trial: string, options: LogsOptions, client: HypertuneClient, io: CommandIo): Promise<number> {
+export async function logsCommand(name: string, trial: string, options: LogsOptions, client: TunewellClient, io: CommandIo): Promise<number> {
   const tail = options.tail !== undefined ? { tail: options.tail } : {}
   if (!options.follow) {
     io.out.write(await client.trialLogs(name, trial, tail))

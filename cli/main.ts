@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander'
-import { HypertuneError, InvalidSpecError } from '../core/errors.ts'
+import { TunewellError, InvalidSpecError } from '../core/errors.ts'
 import { isDatabaseUnavailable } from '../db/is-database-unavailable.ts'
 import { registerServerCommands } from './server-commands.ts'
 
@@ -10,7 +10,7 @@ import { registerServerCommands } from './server-commands.ts'
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0
   const program = new Command()
-    .name('hypertune')
+    .name('tunewell')
     .description('Hyperparameter tuning for Katib Experiment YAML, on this machine')
     .exitOverride()
   program
@@ -19,13 +19,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<file>', 'Experiment YAML')
     .option('--fresh', 'discard an existing experiment of the same name and start over')
     .option('--wait-for-lease', 'while another process runs this experiment, wait for it to finish or die instead of exiting with code 4')
-    .option('--home <dir>', 'folder that holds .hypertune/ (embedded database, trial logs)', process.cwd())
+    .option('--home <dir>', 'folder that holds .tunewell/ (embedded database, trial logs)', process.cwd())
     .option('--ui', 'also serve the API and the dashboard on loopback while it runs; prints the experiment page URL')
     .option('--ui-wait', 'with --ui (implied): keep serving after the run ends, until Ctrl-C')
-    .option('--port <port>', 'with --ui: port to listen on; 0 picks a free one (default: HYPERTUNE_PORT, else 8080)')
+    .option('--port <port>', 'with --ui: port to listen on; 0 picks a free one (default: TUNEWELL_PORT, else 8080)')
     .option('--host <host>', 'with --ui: loopback address to listen on (default: 127.0.0.1)')
-    .option('--max-parallel-trials <n>', 'refuse an experiment whose parallelTrialCount is above this (default: HYPERTUNE_MAX_PARALLEL_TRIALS, else 256)')
-    .option('--db-outage-limit <seconds>', 'how long PostgreSQL may be unreachable while trials keep running before run gives up with exit 3 (default: HYPERTUNE_DB_OUTAGE_LIMIT, else 300)')
+    .option('--max-parallel-trials <n>', 'refuse an experiment whose parallelTrialCount is above this (default: TUNEWELL_MAX_PARALLEL_TRIALS, else 256)')
+    .option('--db-outage-limit <seconds>', 'how long PostgreSQL may be unreachable while trials keep running before run gives up with exit 3 (default: TUNEWELL_DB_OUTAGE_LIMIT, else 300)')
     .action(async (file: string, opts: { fresh?: boolean; waitForLease?: boolean; home: string; ui?: boolean; uiWait?: boolean; port?: string; host?: string; maxParallelTrials?: string; dbOutageLimit?: string }) => {
       const ui = opts.ui === true || opts.uiWait === true
       if (!ui && (opts.port !== undefined || opts.host !== undefined)) {
@@ -55,18 +55,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('serve')
     .description('run the HTTP API and the controller: experiments submitted over the API run here (see docs/api.md)')
-    .option('--host <host>', 'interface to listen on (default: HYPERTUNE_HOST, else 127.0.0.1)')
-    .option('--port <port>', 'port to listen on; 0 picks a free one (default: HYPERTUNE_PORT, else 8080)')
-    .option('--home <dir>', 'folder that holds .hypertune/ (embedded database, trial logs); relative trial commands resolve here', process.cwd())
-    .option('--tokens <file>', 'bearer tokens, one "<token> admin|read" per line (HYPERTUNE_TOKEN adds an admin token)')
-    .option('--allowed-hosts <names>', 'comma-separated host names the server answers to besides loopback (and IP addresses beyond it), e.g. a reverse proxy\'s; * for any (default: HYPERTUNE_ALLOWED_HOSTS)')
+    .option('--host <host>', 'interface to listen on (default: TUNEWELL_HOST, else 127.0.0.1)')
+    .option('--port <port>', 'port to listen on; 0 picks a free one (default: TUNEWELL_PORT, else 8080)')
+    .option('--home <dir>', 'folder that holds .tunewell/ (embedded database, trial logs); relative trial commands resolve here', process.cwd())
+    .option('--tokens <file>', 'bearer tokens, one "<token> admin|read" per line (TUNEWELL_TOKEN adds an admin token)')
+    .option('--allowed-hosts <names>', 'comma-separated host names the server answers to besides loopback (and IP addresses beyond it), e.g. a reverse proxy\'s; * for any (default: TUNEWELL_ALLOWED_HOSTS)')
     .option('--allow-unauthenticated', 'listen beyond loopback without any token: whoever reaches the port may submit and stop experiments')
     .option('--local-execution', 'run the trialTemplate commands of submitted experiments on this machine (default: only on loopback)')
     .option('--no-local-execution', 'never run trialTemplate commands; such experiments wait in Created')
     .option('--body-limit <bytes>', 'largest request body accepted', '1048576')
     .option('--no-dashboard', 'serve the API only, no dashboard at /')
     .option('--heartbeat-timeout <seconds>', 'ask/tell: a trial whose worker is silent this long is handed to another worker', '300')
-    .option('--max-parallel-trials <n>', 'refuse experiments whose parallelTrialCount is above this (default: HYPERTUNE_MAX_PARALLEL_TRIALS, else 256)')
+    .option('--max-parallel-trials <n>', 'refuse experiments whose parallelTrialCount is above this (default: TUNEWELL_MAX_PARALLEL_TRIALS, else 256)')
     .addOption(new Option('--log-level <level>', 'how much the server logs (to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug']).default('info'))
     .action(async (opts: {
       host?: string; port?: string; home: string; tokens?: string; allowedHosts?: string; allowUnauthenticated?: boolean
@@ -87,7 +87,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${error.message}\n${error.issues.length} problem(s) found\n`)
       return 2
     }
-    if (error instanceof HypertuneError) {
+    if (error instanceof TunewellError) {
       process.stderr.write(`error: ${error.message}\n`)
       return error.code === 'DATABASE_UNAVAILABLE' ? 3 : 1
     }
@@ -96,8 +96,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         'Everything done so far is stored: run the same command again once it is back.\n')
       return 3
     }
-    const detail = process.env.HYPERTUNE_DEBUG ? (error as Error)?.stack : (error as Error)?.message
-    process.stderr.write(`unexpected error: ${detail ?? String(error)}\n(set HYPERTUNE_DEBUG=1 for the stack trace; state is in the database, so the same command resumes)\n`)
+    const detail = process.env.TUNEWELL_DEBUG ? (error as Error)?.stack : (error as Error)?.message
+    process.stderr.write(`unexpected error: ${detail ?? String(error)}\n(set TUNEWELL_DEBUG=1 for the stack trace; state is in the database, so the same command resumes)\n`)
     return 1
   }
 }

@@ -3,7 +3,7 @@ import { DEFAULT_DASHBOARD_DIR, ensureDashboardBuilt } from '../ui/build-ui.ts'
 
 /**
  * Builds the dashboard when its bundle is missing or stale (under a second), next to its sources,
- * or under .hypertune/ where those are read-only (an installed package). The API works without it,
+ * or under .tunewell/ where those are read-only (an installed package). The API works without it,
  * so a failed build is a warning and undefined. Shared by `serve` and `run --ui`.
  */
 export async function prepareDashboard(home: string, err: NodeJS.WritableStream): Promise<string | undefined> {

@@ -27,6 +27,6 @@ export function reportApiError(error: unknown, err: NodeJS.WritableStream, file?
 }
 
 const HINTS: Readonly<Record<string, string>> = {
-  UNAUTHORIZED: 'hint: pass --token <token> or set HYPERTUNE_TOKEN',
-  FORBIDDEN: 'hint: this token may only read; use an admin token (--token or HYPERTUNE_TOKEN)',
+  UNAUTHORIZED: 'hint: pass --token <token> or set TUNEWELL_TOKEN',
+  FORBIDDEN: 'hint: this token may only read; use an admin token (--token or TUNEWELL_TOKEN)',
 }

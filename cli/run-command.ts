@@ -20,12 +20,12 @@ import { untilStopped } from './until-stopped.ts'
 export interface RunOptions {
   /**
    * `--db-outage-limit`: seconds the database may be unreachable while trials run before `run`
-   * gives up (exit 3); default HYPERTUNE_DB_OUTAGE_LIMIT, else 300.
+   * gives up (exit 3); default TUNEWELL_DB_OUTAGE_LIMIT, else 300.
    */
   readonly outageLimit?: string
   /** Discard an existing experiment of the same name and start over. */
   readonly fresh?: boolean
-  /** Where `.hypertune/` (embedded database, trial logs) lives; defaults to the working dir. */
+  /** Where `.tunewell/` (embedded database, trial logs) lives; defaults to the working dir. */
   readonly home?: string
   readonly pollMs?: number
   readonly signal?: AbortSignal
@@ -34,7 +34,7 @@ export interface RunOptions {
   readonly ui?: RunUiOptions
   /** While another controller runs the experiment, wait for its lease instead of refusing (`--wait-for-lease`). */
   readonly waitForLease?: boolean
-  /** `--max-parallel-trials`: the most parallelTrialCount accepted; default HYPERTUNE_MAX_PARALLEL_TRIALS, then 256. */
+  /** `--max-parallel-trials`: the most parallelTrialCount accepted; default TUNEWELL_MAX_PARALLEL_TRIALS, then 256. */
   readonly maxParallelTrials?: string
 }
 
@@ -49,10 +49,10 @@ const DEFAULT_OUTAGE_LIMIT_SECONDS = 300
  */
 export async function runCommand(file: string, options: RunOptions = {}): Promise<number> {
   const out = options.out ?? process.stdout
-  const outageText = options.outageLimit ?? process.env.HYPERTUNE_DB_OUTAGE_LIMIT ?? String(DEFAULT_OUTAGE_LIMIT_SECONDS)
+  const outageText = options.outageLimit ?? process.env.TUNEWELL_DB_OUTAGE_LIMIT ?? String(DEFAULT_OUTAGE_LIMIT_SECONDS)
   const outageSeconds = Number(outageText)
   if (!/^\s*\d+(\.\d+)?\s*$/.test(outageText) || !(outageSeconds > 0)) {
-    return usage(`--db-outage-limit (HYPERTUNE_DB_OUTAGE_LIMIT) must be a positive number of seconds, got ${JSON.stringify(outageText)}`)
+    return usage(`--db-outage-limit (TUNEWELL_DB_OUTAGE_LIMIT) must be a positive number of seconds, got ${JSON.stringify(outageText)}`)
   }
   const limitText = options.maxParallelTrials ?? process.env[MAX_PARALLEL_TRIALS_ENV]
   const maxParallelTrials = parseMaxParallelTrials(limitText)
@@ -62,7 +62,7 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
   if (warnings.length > 0) process.stderr.write(`warning:\n${formatIssues(warnings, file)}\n`)
   const address = options.ui ? resolveRunUiAddress(options.ui, process.env) : undefined
   if (typeof address === 'string') return usage(address)
-  const home = resolve(options.home ?? process.cwd(), '.hypertune')
+  const home = resolve(options.home ?? process.cwd(), '.tunewell')
   const leaseTtlMs = leaseTtlFromEnv(process.env)
   if (leaseTtlMs === undefined) return usage(`${LEASE_TTL_USAGE}, got ${JSON.stringify(process.env[LEASE_TTL_ENV])}`)
   const store = await openStore(resolveStoreOptions(process.env, home))

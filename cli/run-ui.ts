@@ -15,7 +15,7 @@ import { prepareDashboard } from './prepare-dashboard.ts'
 export interface RunUiOptions {
   /** Default 127.0.0.1; only loopback is accepted. */
   readonly host?: string
-  /** Default HYPERTUNE_PORT, then 8080; 0 picks a free port. */
+  /** Default TUNEWELL_PORT, then 8080; 0 picks a free port. */
   readonly port?: string
   /** Keep serving after the run ends, until Ctrl-C. */
   readonly wait?: boolean
@@ -24,37 +24,37 @@ export interface RunUiOptions {
 export interface RunUiAddress {
   readonly host: string
   readonly port: number
-  /** HYPERTUNE_ALLOWED_HOSTS: names answered besides loopback's (api/host-policy.ts), as for `serve`. */
+  /** TUNEWELL_ALLOWED_HOSTS: names answered besides loopback's (api/host-policy.ts), as for `serve`. */
   readonly allowedHosts: readonly string[]
 }
 
 /**
  * Checks --host and --port before anything is opened or run: the address, or the message for
- * the user. HYPERTUNE_HOST is not read: it is `serve`'s setting and may well be 0.0.0.0.
- * HYPERTUNE_ALLOWED_HOSTS is: it only lets a name through that leads to this loopback port.
+ * the user. TUNEWELL_HOST is not read: it is `serve`'s setting and may well be 0.0.0.0.
+ * TUNEWELL_ALLOWED_HOSTS is: it only lets a name through that leads to this loopback port.
  */
 export function resolveRunUiAddress(options: RunUiOptions, env: NodeJS.ProcessEnv): RunUiAddress | string {
   const host = options.host ?? '127.0.0.1'
-  const portText = options.port ?? env.HYPERTUNE_PORT ?? '8080'
+  const portText = options.port ?? env.TUNEWELL_PORT ?? '8080'
   const port = parsePort(portText)
   if (port === undefined) return `--port must be a whole number from 0 to 65535, got ${JSON.stringify(portText)}`
   // No tokens here: the dashboard can stop and delete experiments, so whoever reaches the port
   // must already be on this machine. `serve` is the command for a shared, authenticated server.
   if (!isLoopback(host)) {
     return `run --ui serves the dashboard without authentication, so only on loopback (127.0.0.1, ::1, localhost), not on ${host}. ` +
-      'To share it, use `hypertune serve` with tokens (docs/api.md).'
+      'To share it, use `tunewell serve` with tokens (docs/api.md).'
   }
-  const allowedHosts = splitAllowedHosts(env.HYPERTUNE_ALLOWED_HOSTS ?? '')
+  const allowedHosts = splitAllowedHosts(env.TUNEWELL_ALLOWED_HOSTS ?? '')
   const badHost = allowedHostsProblem(allowedHosts)
-  if (badHost !== undefined) return `HYPERTUNE_ALLOWED_HOSTS: ${badHost}`
+  if (badHost !== undefined) return `TUNEWELL_ALLOWED_HOSTS: ${badHost}`
   // run --ui has no tokens: `*` would open it to DNS-rebinding pages.
-  if (allowedHosts.includes('*')) return `HYPERTUNE_ALLOWED_HOSTS: ${ANY_HOST_NEEDS_TOKEN} (run --ui takes no token; \`hypertune serve\` does)`
+  if (allowedHosts.includes('*')) return `TUNEWELL_ALLOWED_HOSTS: ${ANY_HOST_NEEDS_TOKEN} (run --ui takes no token; \`tunewell serve\` does)`
   return { host, port, allowedHosts }
 }
 
 export interface StartRunUiOptions {
   readonly store: Store
-  /** The `.hypertune` folder (trial logs; the dashboard bundle where ui/ is read-only). */
+  /** The `.tunewell` folder (trial logs; the dashboard bundle where ui/ is read-only). */
   readonly home: string
   readonly experimentName: string
   readonly address: RunUiAddress
@@ -85,7 +85,7 @@ export async function startRunUi(o: StartRunUiOptions): Promise<RunUi | string> 
     // Nothing here would run a submitted experiment: refuse it rather than let it sit in Created.
     admit: () => [{
       path: '',
-      message: `this is \`hypertune run --ui\`, which runs only "${o.experimentName}"; submit experiments to \`hypertune serve\` instead`,
+      message: `this is \`tunewell run --ui\`, which runs only "${o.experimentName}"; submit experiments to \`tunewell serve\` instead`,
     }],
     trialLogPath: (experiment, trial) => join(runsDir(o.home, experiment), trial, 'output.log'),
     listenHost: o.address.host,

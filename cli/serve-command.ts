@@ -8,7 +8,7 @@ import { buildApp } from '../api/app.ts'
 import { DEFAULT_BODY_LIMIT, DEFAULT_HEARTBEAT_TIMEOUT_SECONDS } from '../api/app-options.ts'
 import { parseTokensFile } from '../api/access-tokens.ts'
 import { allowedHostsProblem, ANY_HOST_NEEDS_TOKEN, splitAllowedHosts } from '../api/host-policy.ts'
-import { HypertuneMetrics } from '../api/metrics/hypertune-metrics.ts'
+import { TunewellMetrics } from '../api/metrics/tunewell-metrics.ts'
 import { instrumentAsk } from '../api/metrics/instrument-ask.ts'
 import { checkLocalRunnable } from '../controller/check-local.ts'
 import { runsDir } from '../controller/create-local-runner.ts'
@@ -23,17 +23,17 @@ import { shortTokenMessage, type SourcedToken } from './short-tokens.ts'
 import { untilStopped } from './until-stopped.ts'
 
 export interface ServeOptions {
-  /** Default HYPERTUNE_HOST, then 127.0.0.1. */
+  /** Default TUNEWELL_HOST, then 127.0.0.1. */
   readonly host?: string
-  /** Default HYPERTUNE_PORT, then 8080; 0 picks a free port (the URL printed says which). */
+  /** Default TUNEWELL_PORT, then 8080; 0 picks a free port (the URL printed says which). */
   readonly port?: string
-  /** Folder holding `.hypertune/`; relative trial commands resolve here too. */
+  /** Folder holding `.tunewell/`; relative trial commands resolve here too. */
   readonly home?: string
-  /** `<token> admin|read` per line; HYPERTUNE_TOKEN adds an admin token. */
+  /** `<token> admin|read` per line; TUNEWELL_TOKEN adds an admin token. */
   readonly tokens?: string
   /**
    * Comma-separated host names answered besides loopback's (and, beyond loopback, IP addresses
-   * and this machine's name): a reverse proxy's or a DNS name; `*` any. Default HYPERTUNE_ALLOWED_HOSTS.
+   * and this machine's name): a reverse proxy's or a DNS name; `*` any. Default TUNEWELL_ALLOWED_HOSTS.
    */
   readonly allowedHosts?: string
   /** Listen beyond loopback with no token at all. */
@@ -44,7 +44,7 @@ export interface ServeOptions {
   readonly logLevel?: string
   /** Ask/tell: seconds without a heartbeat before a trial is handed to another worker; default 300. */
   readonly heartbeatTimeout?: string
-  /** The most parallelTrialCount a submission may ask for; default HYPERTUNE_MAX_PARALLEL_TRIALS, then 256. */
+  /** The most parallelTrialCount a submission may ask for; default TUNEWELL_MAX_PARALLEL_TRIALS, then 256. */
   readonly maxParallelTrials?: string
   /** false: API only, nothing served at `/` (the dashboard is built on start otherwise). */
   readonly dashboard?: boolean
@@ -53,16 +53,16 @@ export interface ServeOptions {
 }
 
 /**
- * `hypertune serve`: the API and the controller in one process on one store. Returns the exit
+ * `tunewell serve`: the API and the controller in one process on one store. Returns the exit
  * code: 0 after a clean shutdown (SIGINT/SIGTERM), 2 for bad options, 3 when it cannot listen
  * or reach the database.
  */
 export async function serveCommand(options: ServeOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const env = process.env
-  const host = options.host ?? env.HYPERTUNE_HOST ?? '127.0.0.1'
-  const port = parsePort(options.port ?? env.HYPERTUNE_PORT ?? '8080')
+  const host = options.host ?? env.TUNEWELL_HOST ?? '127.0.0.1'
+  const port = parsePort(options.port ?? env.TUNEWELL_PORT ?? '8080')
   const bodyLimit = Number(options.bodyLimit ?? DEFAULT_BODY_LIMIT)
-  if (port === undefined) return usage(err, `--port must be a whole number from 0 to 65535, got ${JSON.stringify(options.port ?? env.HYPERTUNE_PORT)}`)
+  if (port === undefined) return usage(err, `--port must be a whole number from 0 to 65535, got ${JSON.stringify(options.port ?? env.TUNEWELL_PORT)}`)
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1024) return usage(err, '--body-limit must be a whole number of bytes, at least 1024')
   const heartbeatTimeoutSeconds = Number(options.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS)
   if (!Number.isFinite(heartbeatTimeoutSeconds) || heartbeatTimeoutSeconds <= 0) {
@@ -74,33 +74,33 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
   }
   const leaseTtlMs = leaseTtlFromEnv(env)
   if (leaseTtlMs === undefined) return usage(err, `${LEASE_TTL_USAGE}, got ${JSON.stringify(env[LEASE_TTL_ENV])}`)
-  const suggestionWorkers = parseWorkers(env.HYPERTUNE_SUGGESTION_WORKERS ?? '1')
+  const suggestionWorkers = parseWorkers(env.TUNEWELL_SUGGESTION_WORKERS ?? '1')
   if (suggestionWorkers === undefined) {
-    return usage(err, `HYPERTUNE_SUGGESTION_WORKERS must be a whole number from 1 to 64, got ${JSON.stringify(env.HYPERTUNE_SUGGESTION_WORKERS)}`)
+    return usage(err, `TUNEWELL_SUGGESTION_WORKERS must be a whole number from 1 to 64, got ${JSON.stringify(env.TUNEWELL_SUGGESTION_WORKERS)}`)
   }
-  const tokens = await loadTokens(options.tokens, env.HYPERTUNE_TOKEN)
+  const tokens = await loadTokens(options.tokens, env.TUNEWELL_TOKEN)
   const loopback = isLoopback(host)
   const weakTokens = loopback ? undefined : shortTokenMessage(tokens, host)
   if (weakTokens !== undefined) return usage(err, weakTokens)
-  const allowedHosts = splitAllowedHosts(options.allowedHosts ?? env.HYPERTUNE_ALLOWED_HOSTS ?? '')
+  const allowedHosts = splitAllowedHosts(options.allowedHosts ?? env.TUNEWELL_ALLOWED_HOSTS ?? '')
   const badHost = allowedHostsProblem(allowedHosts)
-  if (badHost !== undefined) return usage(err, `${options.allowedHosts !== undefined ? '--allowed-hosts' : 'HYPERTUNE_ALLOWED_HOSTS'}: ${badHost}`)
-  if (allowedHosts.includes('*') && tokens.length === 0) return usage(err, `${ANY_HOST_NEEDS_TOKEN}, or set a token (HYPERTUNE_TOKEN, --tokens)`)
+  if (badHost !== undefined) return usage(err, `${options.allowedHosts !== undefined ? '--allowed-hosts' : 'TUNEWELL_ALLOWED_HOSTS'}: ${badHost}`)
+  if (allowedHosts.includes('*') && tokens.length === 0) return usage(err, `${ANY_HOST_NEEDS_TOKEN}, or set a token (TUNEWELL_TOKEN, --tokens)`)
   if (!loopback && tokens.length === 0 && !options.allowUnauthenticated) {
     return usage(err, `refusing to listen on ${host} without authentication: anyone who can reach it could submit experiments. ` +
-      'Set HYPERTUNE_TOKEN or pass --tokens FILE, or pass --allow-unauthenticated if that is really intended.')
+      'Set TUNEWELL_TOKEN or pass --tokens FILE, or pass --allow-unauthenticated if that is really intended.')
   }
   // Running submitted commands is running other people's programs: only by default where only
   // this machine's users can submit.
   const localExecution = options.localExecution ?? loopback
   const base = resolve(options.home ?? process.cwd())
-  const home = join(base, '.hypertune')
+  const home = join(base, '.tunewell')
   const store = await openStore(resolveStoreOptions(env, home))
   // Model-based algorithms (a GP fit takes 100 ms or more) run in worker threads, so the
   // event loop keeps answering HTTP requests and tending trials meanwhile; `run` asks in-process.
   const suggestionPool = new SuggestionWorkerPool({ size: suggestionWorkers })
   // One registry for the API and the controller: /metrics shows the runners' suggestion times too.
-  const metrics = new HypertuneMetrics()
+  const metrics = new TunewellMetrics()
   const ask = instrumentAsk(suggestionPool.ask, metrics)
   let app: Awaited<ReturnType<typeof buildApp>> | undefined
   const supervisor = new ExperimentSupervisor({
@@ -137,7 +137,7 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
     }
     const address = app.server.address() as AddressInfo
     const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address
-    out.write(`hypertune listening on http://${shown}:${address.port}\n`)
+    out.write(`tunewell listening on http://${shown}:${address.port}\n`)
     if (dashboardDir !== undefined) out.write(`  dashboard: http://${shown}:${address.port}/\n`)
     out.write(`  database: ${store.backend === 'pglite' ? `embedded, ${join(home, 'db')}` : 'PostgreSQL (DATABASE_URL)'}; ` +
       `auth: ${tokens.length > 0 ? `${tokens.length} token(s)` : 'none'}; local trial execution: ${localExecution ? 'on' : 'off'}\n`)
@@ -165,7 +165,7 @@ function usage(err: NodeJS.WritableStream, message: string): number {
 
 async function loadTokens(file: string | undefined, envToken: string | undefined): Promise<SourcedToken[]> {
   const tokens: SourcedToken[] = []
-  if (envToken?.trim()) tokens.push({ token: envToken.trim(), role: 'admin', source: 'HYPERTUNE_TOKEN' })
+  if (envToken?.trim()) tokens.push({ token: envToken.trim(), role: 'admin', source: 'TUNEWELL_TOKEN' })
   if (file === undefined) return tokens
   let text: string
   try {

@@ -13,18 +13,18 @@ import { trialsCommand } from './trials-command.ts'
 type Options = ServerOptions & OutputOptions
 
 /**
- * The commands that talk to a running `hypertune serve` (docs/api.md, "Command line against a
+ * The commands that talk to a running `tunewell serve` (docs/api.md, "Command line against a
  * server"). Each reports its exit code through `finish`: 0 done, 1 the server refused or cannot
  * be reached, 2 bad input on this side.
  */
 export function registerServerCommands(program: Command, finish: (code: number) => void, io: CommandIo = { out: process.stdout, err: process.stderr }): void {
   withServerOptions(program.command('submit')
-    .description('submit an Experiment file to a hypertune server (checked there like validate)')
+    .description('submit an Experiment file to a tunewell server (checked there like validate)')
     .argument('<file>', 'Experiment YAML (or JSON)'))
     .action(async (file: string, opts: Options) => finish(await guarded(io, () => submitCommand(file, clientFor(opts), opts.output, io))))
 
   withServerOptions(program.command('list')
-    .description('list the experiments on a hypertune server, newest first')
+    .description('list the experiments on a tunewell server, newest first')
     .option('--status <states>', 'only these states, comma-separated (Created, Running, Restarting, Succeeded, Failed)')
     .option('--name <text>', 'only names containing this text (case-insensitive)')
     .option('--label <key=value>', 'only experiments with this label; repeat for several', collect, [] as string[]))
@@ -32,12 +32,12 @@ export function registerServerCommands(program: Command, finish: (code: number) 
       finish(await guarded(io, () => listCommand(opts, clientFor(opts), opts.output, io))))
 
   withServerOptions(program.command('get')
-    .description('show an experiment on a hypertune server: state, trial counts, best trial')
+    .description('show an experiment on a tunewell server: state, trial counts, best trial')
     .argument('<name>', 'experiment name'))
     .action(async (name: string, opts: Options) => finish(await guarded(io, () => getCommand(name, clientFor(opts), opts.output, io))))
 
   withServerOptions(program.command('trials')
-    .description('list the trials of an experiment on a hypertune server')
+    .description('list the trials of an experiment on a tunewell server')
     .argument('<name>', 'experiment name')
     .addOption(new Option('--sort <key>', 'sort by (default number)').choices(['objective', 'number', 'createdAt']))
     .addOption(new Option('--order <order>', 'asc or desc (default asc; for objective, best first)').choices(['asc', 'desc']))
@@ -48,31 +48,31 @@ export function registerServerCommands(program: Command, finish: (code: number) 
       finish(await guarded(io, () => trialsCommand(name, opts, clientFor(opts), opts.output, io))))
 
   withServerOptions(program.command('logs')
-    .description('print a trial\'s output (stdout and stderr) from a hypertune server')
+    .description('print a trial\'s output (stdout and stderr) from a tunewell server')
     .argument('<name>', 'experiment name')
-    .argument('<trial>', 'trial name, as `hypertune trials` shows it')
+    .argument('<trial>', 'trial name, as `tunewell trials` shows it')
     .option('--tail <n>', 'only the last N lines', wholeNumber(1, 100_000))
     .option('-f, --follow', 'keep printing as the trial writes, until it ends'), false)
     .action(async (name: string, trial: string, opts: ServerOptions & { tail?: number; follow?: boolean }) =>
       finish(await guarded(io, () => logsCommand(name, trial, opts, clientFor(opts), io))))
 
   withServerOptions(program.command('best')
-    .description('show the best trial so far of an experiment on a hypertune server: parameters and metrics')
+    .description('show the best trial so far of an experiment on a tunewell server: parameters and metrics')
     .argument('<name>', 'experiment name'))
     .action(async (name: string, opts: Options) => finish(await guarded(io, () => bestCommand(name, clientFor(opts), opts.output, io))))
 
   withServerOptions(program.command('stop')
-    .description('stop an experiment on a hypertune server (Succeeded, ExperimentStopped; running trials are killed)')
+    .description('stop an experiment on a tunewell server (Succeeded, ExperimentStopped; running trials are killed)')
     .argument('<name>', 'experiment name'))
     .action(async (name: string, opts: Options) => finish(await guarded(io, () => stopCommand(name, clientFor(opts), opts.output, io))))
 
   withServerOptions(program.command('resume')
-    .description('resume a stopped experiment on a hypertune server (resumePolicy LongRunning or FromVolume)')
+    .description('resume a stopped experiment on a tunewell server (resumePolicy LongRunning or FromVolume)')
     .argument('<name>', 'experiment name'))
     .action(async (name: string, opts: Options) => finish(await guarded(io, () => resumeCommand(name, clientFor(opts), opts.output, io))))
 
   withServerOptions(program.command('delete')
-    .description('stop and delete an experiment on a hypertune server, with its trials and their data')
+    .description('stop and delete an experiment on a tunewell server, with its trials and their data')
     .argument('<name>', 'experiment name')
     .option('--yes', 'do not ask (required when there is no terminal, e.g. in CI)'), false)
     .action(async (name: string, opts: ServerOptions & { yes?: boolean }) => finish(await guarded(io, () => deleteCommand(name, opts, clientFor(opts), io))))

@@ -1,4 +1,4 @@
-import { HypertuneClient } from '../api/client/hypertune-client.ts'
+import { TunewellClient } from '../api/client/tunewell-client.ts'
 import { reportApiError } from './report-api-error.ts'
 import { connectionFrom, UsageError, type ServerOptions } from './server-options.ts'
 
@@ -8,7 +8,7 @@ export interface CommandIo {
   readonly err: NodeJS.WritableStream
 }
 
-export const clientFor = (options: ServerOptions) => new HypertuneClient(connectionFrom(options))
+export const clientFor = (options: ServerOptions) => new TunewellClient(connectionFrom(options))
 
 /** Runs a server command; a failed API call becomes its message on `err` and exit code 1, bad input here 2. */
 export async function guarded(io: CommandIo, work: () => Promise<number>): Promise<number> {

@@ -5,7 +5,7 @@ export const DEFAULT_SERVER = 'http://127.0.0.1:8080'
 export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
 
-/** What every command that talks to `hypertune serve` accepts. */
+/** What every command that talks to `tunewell serve` accepts. */
 export interface ServerOptions {
   readonly server?: string
   readonly token?: string
@@ -18,8 +18,8 @@ export interface OutputOptions {
 /** Adds --server and --token, and -o when the command prints a resource. */
 export function withServerOptions(command: Command, output = true): Command {
   command
-    .option('--server <url>', `the hypertune serve to talk to (default: HYPERTUNE_SERVER, else ${DEFAULT_SERVER})`)
-    .option('--token <token>', 'bearer token, when the server needs one (default: HYPERTUNE_TOKEN)')
+    .option('--server <url>', `the tunewell serve to talk to (default: TUNEWELL_SERVER, else ${DEFAULT_SERVER})`)
+    .option('--token <token>', 'bearer token, when the server needs one (default: TUNEWELL_TOKEN)')
   if (output) command.addOption(new Option('-o, --output <format>', 'table, json or yaml').choices(OUTPUT_FORMATS).default('table'))
   return command
 }
@@ -29,8 +29,8 @@ export class UsageError extends Error {}
 
 /** Options first, then the environment: a flag given on the command line always wins. */
 export function connectionFrom(options: ServerOptions, env: NodeJS.ProcessEnv = process.env): ApiConnection {
-  const server = options.server ?? (env.HYPERTUNE_SERVER?.trim() || DEFAULT_SERVER)
-  const token = options.token ?? (env.HYPERTUNE_TOKEN?.trim() || undefined)
+  const server = options.server ?? (env.TUNEWELL_SERVER?.trim() || DEFAULT_SERVER)
+  const token = options.token ?? (env.TUNEWELL_TOKEN?.trim() || undefined)
   let url: URL | undefined
   try {
     url = new URL(server)
@@ -38,7 +38,7 @@ export function connectionFrom(options: ServerOptions, env: NodeJS.ProcessEnv = 
     // reported below
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    const from = options.server !== undefined ? '--server' : 'HYPERTUNE_SERVER'
+    const from = options.server !== undefined ? '--server' : 'TUNEWELL_SERVER'
     throw new UsageError(`${from} must be the server's URL, like ${DEFAULT_SERVER}; got ${JSON.stringify(server)}`)
   }
   return { server, ...(token ? { token } : {}) }

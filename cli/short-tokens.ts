@@ -5,7 +5,7 @@ export const MIN_TOKEN_LENGTH = 16
 
 /** A token and where it was given, for messages that must never show the token itself. */
 export interface SourcedToken extends AccessToken {
-  /** `HYPERTUNE_TOKEN` or `FILE:LINE`. */
+  /** `TUNEWELL_TOKEN` or `FILE:LINE`. */
   readonly source: string
 }
 
@@ -19,5 +19,5 @@ export function shortTokenMessage(tokens: readonly SourcedToken[], host: string)
   const which = short.map((t) => `${t.source}: the ${t.role} token has ${t.token.length} characters`).join('; ')
   return `refusing to listen on ${host} with a token shorter than ${MIN_TOKEN_LENGTH} characters (${which}): beyond loopback, ` +
     'whoever reaches the port can try tokens, and a short one is guessed. Make a long one with `openssl rand -hex 32` ' +
-    'and put it in HYPERTUNE_TOKEN or the tokens file.'
+    'and put it in TUNEWELL_TOKEN or the tokens file.'
 }

@@ -1,4 +1,4 @@
-import type { HypertuneClient, TrialFilter } from '../api/client/hypertune-client.ts'
+import type { TunewellClient, TrialFilter } from '../api/client/tunewell-client.ts'
 import type { TrialView } from '../api/schemas/trial.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { metricNames } from '../core/spec/index.ts'
@@ -17,11 +17,11 @@ export interface TrialsOptions {
 }
 
 /**
- * `hypertune trials NAME`: one page (`--limit`, default the server's 100) or, with `--all`,
+ * `tunewell trials NAME`: one page (`--limit`, default the server's 100) or, with `--all`,
  * every trial page by page. The table marks the best trial with `*`; JSON and YAML are the
  * API's trial objects, as a list.
  */
-export async function trialsCommand(name: string, options: TrialsOptions, client: HypertuneClient, format: OutputFormat, io: CommandIo): Promise<number> {
+export async function trialsCommand(name: string, options: TrialsOptions, client: TunewellClient, format: OutputFormat, io: CommandIo): Promise<number> {
   const filter: TrialFilter = {
     ...(options.sort ? { sort: options.sort } : {}),
     ...(options.order ? { order: options.order } : {}),

@@ -3,7 +3,7 @@ import { MAX_PARALLEL_TRIALS_ENV, parseMaxParallelTrials } from '../core/spec/in
 import { loadExperiment } from './load-experiment.ts'
 
 /**
- * `hypertune validate`: checks every file without running it and reports all of them, so one
+ * `tunewell validate`: checks every file without running it and reports all of them, so one
  * bad file does not hide the problems of the next. Local-execution limits are notes, not errors.
  */
 export async function validateCommand(files: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {

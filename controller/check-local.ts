@@ -13,7 +13,7 @@ export function checkLocalRunnable(experiment: Experiment): SpecIssue[] {
   if (!spec.trialTemplate) {
     issues.push({
       path: '/spec/trialTemplate',
-      message: 'no trialTemplate is given, so there is nothing to run locally; add trialTemplate.command (or a trialSpec), or submit the experiment to `hypertune serve` for outside (ask/tell) workers',
+      message: 'no trialTemplate is given, so there is nothing to run locally; add trialTemplate.command (or a trialSpec), or submit the experiment to `tunewell serve` for outside (ask/tell) workers',
     })
   }
   const kind = spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut'

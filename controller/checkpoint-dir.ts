@@ -5,7 +5,7 @@ import type { Experiment } from '../core/spec/index.ts'
 /**
  * A trial's checkpoint directory: `<runDir>/<trial>/checkpoint`, or `<suggestion_trial_dir>/<trial>`
  * when the algorithm has Katib's pbt setting (relative to the Experiment file's folder). The trial
- * gets it as HYPERTUNE_CHECKPOINT_DIR and as `${trialSpec.CheckpointDir}`.
+ * gets it as TUNEWELL_CHECKPOINT_DIR and as `${trialSpec.CheckpointDir}`.
  */
 export function checkpointDirFor(experiment: Experiment, ctx: { readonly baseDir: string; readonly runDir: string }, trialName: string): string {
   const base = experiment.spec.algorithm.algorithmSettings?.find((s) => s.name === 'suggestion_trial_dir')?.value

@@ -11,7 +11,7 @@ export interface LocalRunnerOptions {
   readonly store: Store
   /** metadata.name of the experiment; its trials' folders go under `<home>/runs/<name>/`. */
   readonly experimentName: string
-  /** The `.hypertune` folder. */
+  /** The `.tunewell` folder. */
   readonly home: string
   /** Relative commands and working directories resolve here. */
   readonly baseDir: string
@@ -35,7 +35,7 @@ export function runsDir(home: string, experimentName: string): string {
 }
 
 /**
- * One experiment's local machinery, wired the same way for `hypertune run` and `hypertune
+ * One experiment's local machinery, wired the same way for `tunewell run` and `tunewell
  * serve`: the runner, its process executor, the suggestion service and a push receiver that
  * routes each trial's reported metrics (Push collector) to its collector.
  */
@@ -51,8 +51,8 @@ export async function createLocalRunner(options: LocalRunnerOptions): Promise<Lo
     executor: new LocalProcessExecutor(),
     launch: { baseDir: options.baseDir, runDir: runsDir(options.home, options.experimentName), env: {} },
     pushEnv: (trialName) => ({
-      HYPERTUNE_REPORT_URL: receiver.urlFor(trialName),
-      HYPERTUNE_REPORT_TOKEN: receiver.tokenFor(trialName),
+      TUNEWELL_REPORT_URL: receiver.urlFor(trialName),
+      TUNEWELL_REPORT_TOKEN: receiver.tokenFor(trialName),
     }),
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { HypertuneError } from '../core/errors.ts'
+import { TunewellError } from '../core/errors.ts'
 import { isDatabaseUnavailable } from '../db/is-database-unavailable.ts'
 
 export interface OutageLog {
@@ -55,7 +55,7 @@ export class DatabaseOutage {
     }
     const limit = this.#o.limitMs ?? Infinity
     if (now - this.#since > limit) {
-      throw new HypertuneError('DATABASE_UNAVAILABLE', `the database has been unreachable for ${Math.round((now - this.#since) / 1000)} s ` +
+      throw new TunewellError('DATABASE_UNAVAILABLE', `the database has been unreachable for ${Math.round((now - this.#since) / 1000)} s ` +
         `(limit ${Math.round(limit / 1000)} s): ${messageOf(this.#lastError)}`, { cause: error })
     }
     return true

@@ -9,11 +9,11 @@ import { isSameProcessAlive, processStartTime } from './process-identity.ts'
 
 /** How long a lease lasts without renewal: how long a controller that died without releasing it blocks the next. */
 export const DEFAULT_LEASE_TTL_MS = 20_000
-export const LEASE_TTL_ENV = 'HYPERTUNE_LEASE_TTL_SECONDS'
+export const LEASE_TTL_ENV = 'TUNEWELL_LEASE_TTL_SECONDS'
 
 export const LEASE_TTL_USAGE = `${LEASE_TTL_ENV} must be a number of seconds from 0.5 to 3600 (default 20)`
 
-/** HYPERTUNE_LEASE_TTL_SECONDS in ms, DEFAULT_LEASE_TTL_MS when unset; undefined when malformed (say LEASE_TTL_USAGE). */
+/** TUNEWELL_LEASE_TTL_SECONDS in ms, DEFAULT_LEASE_TTL_MS when unset; undefined when malformed (say LEASE_TTL_USAGE). */
 export function leaseTtlFromEnv(env: Readonly<Record<string, string | undefined>>): number | undefined {
   const raw = env[LEASE_TTL_ENV]?.trim()
   if (!raw) return DEFAULT_LEASE_TTL_MS

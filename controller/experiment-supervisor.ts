@@ -22,7 +22,7 @@ export interface SupervisorLog {
 
 export interface SupervisorOptions {
   readonly store: Store
-  /** The `.hypertune` folder: trial folders go under `<home>/runs/`. */
+  /** The `.tunewell` folder: trial folders go under `<home>/runs/`. */
   readonly home: string
   /** Relative trial commands and working directories resolve here. */
   readonly baseDir: string
@@ -53,7 +53,7 @@ interface Run {
 }
 
 /**
- * The controller of `hypertune serve`: runs every experiment that should run (Created, Running
+ * The controller of `tunewell serve`: runs every experiment that should run (Created, Running
  * or Restarting, with a trialTemplate this machine can run) with its own ExperimentRunner,
  * concurrently. Level-triggered like the runners: each tick reads the database, so experiments
  * submitted, stopped or deleted through the API (or by another process) are picked up, and
@@ -177,7 +177,7 @@ export class ExperimentSupervisor {
 
   /**
    * Runs the experiment if its lease can be had: one controller per experiment, so an
-   * experiment that `hypertune run` (or another server) drives is left to it, with a status
+   * experiment that `tunewell run` (or another server) drives is left to it, with a status
    * message saying who holds it, until that holder lets go or its lease expires.
    */
   async #startRun(record: ExperimentRecord): Promise<void> {

@@ -71,7 +71,7 @@ export function metricsFileIssues(experiment: Experiment): SpecIssue[] {
       path: at,
       message: `parallel trials (parallelTrialCount ${parallel}) would all write their metrics to ${source} and read each other's values: ` +
         `name the path in the trial's command, args or env (e.g. --log-path=${source}; each trial then gets its own copy in its folder), ` +
-        'use a relative path (kept in each trial\'s folder, named by $HYPERTUNE_METRICS_FILE), or set parallelTrialCount: 1',
+        'use a relative path (kept in each trial\'s folder, named by $TUNEWELL_METRICS_FILE), or set parallelTrialCount: 1',
     }]
   }
   return []

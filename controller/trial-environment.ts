@@ -2,8 +2,8 @@
  * Names of the server's environment that a trial never sees. Trials get the user's environment
  * (PATH, HOME, a conda or virtualenv, CUDA_*, proxies: what a program started by hand would
  * get) less the server's own credentials and settings: its API tokens and every other
- * HYPERTUNE_* setting, the database URL, and libpq's connection variables. A trial learns what
- * is meant for it (HYPERTUNE_TRIAL_NAME, HYPERTUNE_REPORT_TOKEN, ...) from the values set for
+ * TUNEWELL_* setting, the database URL, and libpq's connection variables. A trial learns what
+ * is meant for it (TUNEWELL_TRIAL_NAME, TUNEWELL_REPORT_TOKEN, ...) from the values set for
  * it after this filter.
  */
 const SERVER_ONLY = new Set([
@@ -18,7 +18,7 @@ const SERVER_ONLY = new Set([
 ])
 
 export function isServerOnlyVariable(name: string): boolean {
-  return name.startsWith('HYPERTUNE_') || SERVER_ONLY.has(name)
+  return name.startsWith('TUNEWELL_') || SERVER_ONLY.has(name)
 }
 
 /** The part of `env` (default: this process's) that trials inherit. */

@@ -62,7 +62,7 @@ function missingMetricMessage(
     parts.push(`${d.garbageCount} line(s) mentioned a metric without a number, e.g. ${JSON.stringify(d.garbageExample ?? '')}`)
   }
   if (objective.collector === 'StdOut') parts.push(`the StdOut collector reads lines like "${objective.metric}=0.42"`)
-  if (objective.collector === 'Push') parts.push('the trial must call reportMetrics() (HYPERTUNE_REPORT_URL)')
+  if (objective.collector === 'Push') parts.push('the trial must call reportMetrics() (TUNEWELL_REPORT_URL)')
   if (objective.collector === ASK_TELL_COLLECTOR) parts.push(`tell it as "value" or as "values": { "${objective.metric}": ... }`)
   return parts.join('; ')
 }

@@ -20,7 +20,7 @@ exec "$@" 3<&-`
 export const WATCHDOG_SHELL = '/bin/sh'
 
 /** $0 of the watchdog shell: what its own messages and `ps` show. */
-const NAME = 'hypertune-trial'
+const NAME = 'tunewell-trial'
 
 /** Arguments for WATCHDOG_SHELL that run `command` under the watcher; spawn it with fd 3 a pipe. */
 export function watchdogArgs(command: readonly string[], killGraceMs: number): string[] {

@@ -8,12 +8,12 @@ export type ErrorCode =
   | 'DATABASE_UNAVAILABLE'
   | 'EXECUTOR_FAILED'
 
-export class HypertuneError extends Error {
+export class TunewellError extends Error {
   readonly code: ErrorCode
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.code = code
-    this.name = 'HypertuneError'
+    this.name = 'TunewellError'
   }
 }
 
@@ -27,7 +27,7 @@ export interface SpecIssue {
   readonly col?: number
 }
 
-export class InvalidSpecError extends HypertuneError {
+export class InvalidSpecError extends TunewellError {
   readonly issues: readonly SpecIssue[]
   readonly file: string | undefined
   constructor(issues: readonly SpecIssue[], file?: string) {

@@ -1,9 +1,9 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { HypertuneError } from '../core/errors.ts'
+import { TunewellError } from '../core/errors.ts'
 
-const LOCK_FILE = 'hypertune.lock'
+const LOCK_FILE = 'tunewell.lock'
 
 /** Data dirs this process holds, so a reused pid from an earlier run is not mistaken for us. */
 const held = new Set<string>()
@@ -27,7 +27,7 @@ export function lockDataDir(dir: string): () => void {
       }
     } catch (error) {
       if ((error as { code?: string }).code !== 'EEXIST' || attempt > 0) {
-        throw new HypertuneError('DATABASE_UNAVAILABLE', `cannot lock the embedded database at ${dir}: ${String(error)}`, {
+        throw new TunewellError('DATABASE_UNAVAILABLE', `cannot lock the embedded database at ${dir}: ${String(error)}`, {
           cause: error,
         })
       }
@@ -35,7 +35,7 @@ export function lockDataDir(dir: string): () => void {
     const holder = readHolder(file)
     if (holder && isRunning(holder, dir)) {
       const who = holder.pid === process.pid ? 'this process (it is already open)' : `process ${holder.pid} on ${holder.host}`
-      throw new HypertuneError(
+      throw new TunewellError(
         'DATABASE_UNAVAILABLE',
         `the embedded database at ${dir} is in use by ${who}; only one process may open it. ` +
           'Stop that process (or talk to it through its API), use another working directory, ' +

@@ -1,14 +1,14 @@
-import { HypertuneError } from '../core/errors.ts'
+import { TunewellError } from '../core/errors.ts'
 
 const HOW_TO_FIX =
   'Start PostgreSQL (e.g. `pg_ctlcluster <version> main start` or `systemctl start postgresql`), ' +
   'fix DATABASE_URL, or unset DATABASE_URL to use the embedded database.'
 
 /**
- * Turns a failure to reach PostgreSQL into a HypertuneError that names the server (host:port,
+ * Turns a failure to reach PostgreSQL into a TunewellError that names the server (host:port,
  * never the password) and says what to do; the pg error stays attached as `cause`.
  */
-export function databaseUnavailable(url: string, error: unknown, timeoutMs: number): HypertuneError {
+export function databaseUnavailable(url: string, error: unknown, timeoutMs: number): TunewellError {
   const { where, database, password } = describeUrl(url)
   const code = errorCode(error)
   let detail: string
@@ -24,7 +24,7 @@ export function databaseUnavailable(url: string, error: unknown, timeoutMs: numb
   } else if (/timeout|timed out/i.test(messageOf(error))) detail = `no answer within ${timeoutMs / 1000} s`
   else detail = messageOf(error)
   if (password) detail = detail.replaceAll(password, '***')
-  return new HypertuneError('DATABASE_UNAVAILABLE', `cannot use PostgreSQL at ${where} (${detail}). ${fix}`, {
+  return new TunewellError('DATABASE_UNAVAILABLE', `cannot use PostgreSQL at ${where} (${detail}). ${fix}`, {
     cause: error,
   })
 }

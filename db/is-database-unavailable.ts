@@ -1,4 +1,4 @@
-import { HypertuneError } from '../core/errors.ts'
+import { TunewellError } from '../core/errors.ts'
 
 /** Node errnos of a refused, reset or unreachable connection. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTCONN'])
@@ -20,7 +20,7 @@ const MESSAGES = /Connection terminated|connection error and is not queryable|ti
  */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (depth > 5 || error === null || typeof error !== 'object') return false
-  if (error instanceof HypertuneError) return error.code === 'DATABASE_UNAVAILABLE'
+  if (error instanceof TunewellError) return error.code === 'DATABASE_UNAVAILABLE'
   const e = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown }
   const code = typeof e.code === 'string' ? e.code : ''
   if (NETWORK_CODES.has(code) || SQLSTATE.test(code)) return true

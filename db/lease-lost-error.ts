@@ -1,4 +1,4 @@
-import { HypertuneError } from '../core/errors.ts'
+import { TunewellError } from '../core/errors.ts'
 import type { LeaseFence, LeaseRecord } from './store.ts'
 import { describeLease } from './describe-lease.ts'
 
@@ -7,7 +7,7 @@ import { describeLease } from './describe-lease.ts'
  * lease as the database has it now (absent when the experiment is gone). `expiredOnly` means
  * nobody took it over yet: the holder may renew it (LeaseStore.renew) and write again.
  */
-export class LeaseLostError extends HypertuneError {
+export class LeaseLostError extends TunewellError {
   readonly fence: LeaseFence
   readonly current: LeaseRecord | undefined
   readonly expiredOnly: boolean

@@ -1,5 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration } from 'kysely'
-import { HypertuneError } from '../core/errors.ts'
+import { TunewellError } from '../core/errors.ts'
 import * as initial from './migrations/0001-initial.ts'
 import * as listIndexes from './migrations/0002-list-indexes.ts'
 import * as askTell from './migrations/0003-ask-tell.ts'
@@ -23,7 +23,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
 
 /**
  * Brings the database (the first schema on its search_path) up to the latest migration. Safe to
- * call on every start. Throws HypertuneError('DATABASE_UNAVAILABLE') naming the failed migration.
+ * call on every start. Throws TunewellError('DATABASE_UNAVAILABLE') naming the failed migration.
  * `list` is for tests that need a failing migration.
  */
 export async function migrateToLatest(
@@ -35,7 +35,7 @@ export async function migrateToLatest(
   if (error === undefined) return
   const failed = results.find((r) => r.status === 'Error')?.migrationName
   const reason = error instanceof Error ? error.message : String(error)
-  throw new HypertuneError(
+  throw new TunewellError(
     'DATABASE_UNAVAILABLE',
     failed
       ? // Kysely runs a batch in one transaction on PostgreSQL, so nothing of this batch stuck.
@@ -58,7 +58,7 @@ async function migratorFor(db: Kysely<any>, list: Readonly<Record<string, Migrat
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
   const schema = rows[0]?.schema
   if (!schema) {
-    throw new HypertuneError('DATABASE_UNAVAILABLE', 'cannot migrate: the search_path names no existing schema')
+    throw new TunewellError('DATABASE_UNAVAILABLE', 'cannot migrate: the search_path names no existing schema')
   }
   // Pin the bookkeeping tables to that schema: without it Kysely looks for `kysely_migration`
   // in every schema and would take another schema's table (say a test's) for ours.

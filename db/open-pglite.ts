@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
-import { HypertuneError } from '../core/errors.ts'
+import { TunewellError } from '../core/errors.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import { KyselyStore } from './kysely-store.ts'
 import { migrateToLatest } from './migrate.ts'
@@ -17,7 +17,7 @@ export async function openPglite(dataDir: string | undefined, schema?: string): 
     try {
       mkdirSync(dir, { recursive: true })
     } catch (error) {
-      throw new HypertuneError('DATABASE_UNAVAILABLE', `cannot create the embedded database folder ${dir}: ${String(error)}`, {
+      throw new TunewellError('DATABASE_UNAVAILABLE', `cannot create the embedded database folder ${dir}: ${String(error)}`, {
         cause: error,
       })
     }
@@ -33,7 +33,7 @@ export async function openPglite(dataDir: string | undefined, schema?: string): 
     release()
     // PGlite reports a damaged folder as a WASM abort ("Aborted()") or a vague init failure.
     const why = error instanceof Error ? error.message : String(error)
-    throw new HypertuneError(
+    throw new TunewellError(
       'DATABASE_UNAVAILABLE',
       `the embedded database${dir ? ` at ${dir}` : ''} could not be opened (${why}); it may be damaged or ` +
         'written by another PGlite version. Move the folder aside to start with an empty database, ' +

@@ -21,7 +21,7 @@ export interface StoreOptions {
 
 /**
  * Opens the database and migrates it to the latest schema. An unreachable, locked or damaged
- * database throws HypertuneError('DATABASE_UNAVAILABLE') with a message saying how to fix it.
+ * database throws TunewellError('DATABASE_UNAVAILABLE') with a message saying how to fix it.
  * Callers must `await store.destroy()`: an open PGlite keeps the process alive.
  */
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -38,11 +38,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 
 /**
  * DATABASE_URL selects PostgreSQL; otherwise the embedded database lives in `<home>/db`,
- * where `home` is the `.hypertune` folder (default: `./.hypertune`).
+ * where `home` is the `.tunewell` folder (default: `./.tunewell`).
  */
 export function resolveStoreOptions(
   env: Readonly<Record<string, string | undefined>> = process.env,
-  home: string = join(process.cwd(), '.hypertune'),
+  home: string = join(process.cwd(), '.tunewell'),
 ): StoreOptions {
   const url = env.DATABASE_URL?.trim()
   return url ? { url } : { dataDir: join(home, 'db') }

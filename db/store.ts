@@ -141,14 +141,14 @@ export interface TrialPageQuery {
 }
 
 export interface ExperimentStore {
-  /** Throws HypertuneError('EXPERIMENT_EXISTS') when the name is taken. */
+  /** Throws TunewellError('EXPERIMENT_EXISTS') when the name is taken. */
   create(input: NewExperiment): Promise<ExperimentRecord>
   get(id: string): Promise<ExperimentRecord | undefined>
   getByName(name: string): Promise<ExperimentRecord | undefined>
   list(): Promise<ExperimentRecord[]>
   /** Newest first (createdAt descending, then name descending); keyset pagination, so every page costs the same. */
   page(query: ExperimentPageQuery): Promise<Page<ExperimentRecord, ExperimentPosition>>
-  /** Throws HypertuneError('EXPERIMENT_NOT_FOUND') when there is no such experiment. */
+  /** Throws TunewellError('EXPERIMENT_NOT_FOUND') when there is no such experiment. */
   update(id: string, patch: ExperimentPatch): Promise<ExperimentRecord>
   /**
    * Compare-and-set on state: applies `patch` only when the current state is in `from`.
@@ -181,7 +181,7 @@ export interface TrialStore {
   list(experimentId: string, filter?: { readonly states?: readonly TrialState[] }): Promise<TrialRecord[]>
   /** Compare-and-set on state; resolves false (no throw) when the current state is not in `from`. */
   transition(id: string, from: readonly TrialState[], to: TrialState, patch?: TrialPatch): Promise<boolean>
-  /** Throws HypertuneError('TRIAL_NOT_FOUND') when there is no such trial. */
+  /** Throws TunewellError('TRIAL_NOT_FOUND') when there is no such trial. */
   update(id: string, patch: TrialPatch): Promise<TrialRecord>
   countByState(experimentId: string): Promise<Record<TrialState, number>>
   /** countByState for several experiments in one query; every id gets an entry, zeros included. */
@@ -377,7 +377,7 @@ export interface ObservationSeries {
 
 export interface AlgorithmStateStore {
   get(experimentId: string): Promise<{ readonly state: unknown; readonly version: number } | undefined>
-  /** Throws HypertuneError('STATE_CONFLICT') when `expectedVersion` is stale (0 = no row yet). */
+  /** Throws TunewellError('STATE_CONFLICT') when `expectedVersion` is stale (0 = no row yet). */
   put(experimentId: string, state: unknown, expectedVersion: number): Promise<void>
 }
 

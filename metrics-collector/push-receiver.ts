@@ -9,7 +9,7 @@ export type PushSink = (trialName: string, points: MetricPoint[]) => Promise<voi
 export interface PushReceiver {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string
-  /** The URL one trial POSTs to (its HYPERTUNE_REPORT_URL). */
+  /** The URL one trial POSTs to (its TUNEWELL_REPORT_URL). */
   urlFor(trialName: string): string
   /** The bearer token that lets one trial, and only it, write its metrics. */
   tokenFor(trialName: string): string

@@ -1,7 +1,7 @@
 // Imported by trial programs, so it imports nothing: only the global fetch of Node 18+ (or a
 // browser-like runtime). The env var names repeat env.ts on purpose; the tests pin them together.
-const URL_ENV = 'HYPERTUNE_REPORT_URL'
-const TOKEN_ENV = 'HYPERTUNE_REPORT_TOKEN'
+const URL_ENV = 'TUNEWELL_REPORT_URL'
+const TOKEN_ENV = 'TUNEWELL_REPORT_TOKEN'
 
 const RETRIES = 3
 const FIRST_BACKOFF_MS = 100
@@ -13,13 +13,13 @@ export interface ReportOptions {
 }
 
 /**
- * Sends metrics of the running trial to Hypertune (Katib's `report_metrics` for the Push
+ * Sends metrics of the running trial to Tunewell (Katib's `report_metrics` for the Push
  * collector). NaN and Infinity are allowed, so a diverging run is recorded as such.
  * Retries network errors and 5xx answers 3 times with backoff; a 4xx answer throws at once.
  */
 export async function reportMetrics(metrics: Record<string, number>, opts: ReportOptions = {}): Promise<void> {
   const env = globalThis.process?.env ?? {}
-  const hint = 'run this program as a Hypertune trial with metricsCollectorSpec.collector.kind: Push'
+  const hint = 'run this program as a Tunewell trial with metricsCollectorSpec.collector.kind: Push'
   const url = env[URL_ENV]
   if (!url) throw new Error(`reportMetrics needs ${URL_ENV}: ${hint}`)
   const token = env[TOKEN_ENV]

@@ -1,6 +1,6 @@
 import { getAlgorithm, parseSettings } from '../algorithms/index.ts'
 import type { Direction, RawSetting } from '../algorithms/index.ts'
-import { HypertuneError } from '../core/errors.ts'
+import { TunewellError } from '../core/errors.ts'
 import { trialRngs } from '../core/rng.ts'
 import type { Params, SearchSpace } from '../core/search-space.ts'
 import type { TrialSnapshot } from '../core/trial.ts'
@@ -44,7 +44,7 @@ export interface AskResult {
  */
 export async function askAlgorithm(request: AskRequest): Promise<AskResult> {
   const definition = getAlgorithm(request.algorithmName)
-  if (!definition) throw new HypertuneError('ALGORITHM_SETTINGS_INVALID', `unknown algorithm "${request.algorithmName}"`)
+  if (!definition) throw new TunewellError('ALGORITHM_SETTINGS_INVALID', `unknown algorithm "${request.algorithmName}"`)
   const { settings } = parseSettings(definition, request.settings)
   const trialCount = request.trialCount ?? request.trials.length
   const streams = trialRngs(request.seed, trialCount)

@@ -38,7 +38,7 @@ export function checkAlgorithm(experiment: Experiment): AlgorithmCheck {
     // Ask/tell workers are handed parameters, not a parent's checkpoint: a child could not resume.
     algorithmIssues.push({
       path: '/spec/trialTemplate',
-      message: `algorithm "${algorithmName}" continues trials from their parents' checkpoints, which only trials run from a trialTemplate get (HYPERTUNE_CHECKPOINT_DIR, \${trialSpec.CheckpointDir}); add a trialTemplate or choose another algorithm`,
+      message: `algorithm "${algorithmName}" continues trials from their parents' checkpoints, which only trials run from a trialTemplate get (TUNEWELL_CHECKPOINT_DIR, \${trialSpec.CheckpointDir}); add a trialTemplate or choose another algorithm`,
     })
   }
   // Katib's ValidateEarlyStoppingSettings: a bad rule or setting fails at creation, not at run time.

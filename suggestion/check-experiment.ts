@@ -20,7 +20,7 @@ export interface CheckedExperiment {
 }
 
 /**
- * Every check an Experiment gets before it is stored, whichever way it arrives (`hypertune
+ * Every check an Experiment gets before it is stored, whichever way it arrives (`tunewell
  * run`/`validate` read a file, the API a request body): the schema, Katib's webhook rules, ours,
  * then the algorithm's settings and whether it can handle the search space.
  */

@@ -4,7 +4,7 @@ import { getAlgorithm, parseSettings, seedFromSettings } from '../algorithms/ind
 
 /**
  * The seed stored with a new experiment: `random_state` fixes it (the same file gives the same
- * parameter sets), otherwise one is drawn. Used by `hypertune run` and by the API alike.
+ * parameter sets), otherwise one is drawn. Used by `tunewell run` and by the API alike.
  */
 export function experimentSeed(experiment: Experiment): number {
   const definition = getAlgorithm(experiment.spec.algorithm.algorithmName)

@@ -4,14 +4,14 @@ import { toSearchSpace } from '../core/spec/index.ts'
 import type { IntermediateValue, TrialSnapshot } from '../core/trial.ts'
 import type { ExperimentRecord, Store, TrialRecord, TrialTally } from '../db/store.ts'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
-import { HypertuneError } from '../core/errors.ts'
+import { TunewellError } from '../core/errors.ts'
 import { askAlgorithm } from './ask-algorithm.ts'
 import type { AskRequest, AskResult } from './ask-algorithm.ts'
 import { trialName } from './trial-name.ts'
 
 /**
  * How the service asks the algorithm: askAlgorithm in this thread (the default), or a
- * SuggestionWorkerPool's `ask`, which runs it in a worker thread (`hypertune serve`).
+ * SuggestionWorkerPool's `ask`, which runs it in a worker thread (`tunewell serve`).
  */
 export type AskFunction = (request: AskRequest) => Promise<AskResult>
 
@@ -69,7 +69,7 @@ export class SuggestionService {
     return this.#store.transaction(async (tx) => {
       await tx.experiments.lock(experimentId)
       const experiment = await tx.experiments.get(experimentId)
-      if (!experiment) throw new HypertuneError('EXPERIMENT_NOT_FOUND', `experiment ${experimentId} does not exist`)
+      if (!experiment) throw new TunewellError('EXPERIMENT_NOT_FOUND', `experiment ${experimentId} does not exist`)
       const spec = experiment.spec as Experiment
       const space = toSearchSpace(spec)
       const trials = algorithmUsesHistory(spec.spec.algorithm.algorithmName, space) ? await tx.trials.list(experimentId) : undefined

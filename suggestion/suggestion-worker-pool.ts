@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import { HypertuneError } from '../core/errors.ts'
+import { TunewellError } from '../core/errors.ts'
 import { askAlgorithm } from './ask-algorithm.ts'
 import type { AskRequest, AskResult } from './ask-algorithm.ts'
 import type { WorkerAsk, WorkerFailure, WorkerReply } from './suggestion-worker.ts'
@@ -37,14 +37,14 @@ interface Slot {
 const DEFAULT_WORKER_URL = new URL('./suggestion-worker-bootstrap.mjs', import.meta.url)
 
 /**
- * askAlgorithm off the main thread, for `hypertune serve`: a model fit in the event loop would
+ * askAlgorithm off the main thread, for `tunewell serve`: a model fit in the event loop would
  * stall every HTTP request and every trial's bookkeeping for as long as it runs. Workers start
  * lazily (none until the first request that needs one); each runs one request at a time, the
  * rest wait in order. Results are askAlgorithm's, bit for bit: the request and the result cross
  * by structured clone (Dates, numbers and nested state copied exactly) and the algorithms are
  * deterministic in the seed and the trial count.
  *
- * An error thrown by the algorithm rejects its request with the same message (a HypertuneError
+ * An error thrown by the algorithm rejects its request with the same message (a TunewellError
  * with the same code when it was one). A worker that crashes or exits rejects the request it was
  * running and is replaced by a fresh one when the next request comes. Idle workers are unref'd,
  * so the pool never keeps a process alive; one running a request is ref'd until it answers.
@@ -160,7 +160,7 @@ export class SuggestionWorkerPool {
 }
 
 function fromFailure(failure: WorkerFailure): Error {
-  const error = failure.code !== undefined ? new HypertuneError(failure.code, failure.message) : new Error(failure.message)
+  const error = failure.code !== undefined ? new TunewellError(failure.code, failure.message) : new Error(failure.message)
   if (failure.code === undefined) error.name = failure.name
   if (failure.stack !== undefined) error.stack = `${failure.stack}\n    (in the suggestion worker thread)`
   return error

@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads'
-import { HypertuneError } from '../core/errors.ts'
+import { TunewellError } from '../core/errors.ts'
 import type { ErrorCode } from '../core/errors.ts'
 import { askAlgorithm } from './ask-algorithm.ts'
 import type { AskRequest, AskResult } from './ask-algorithm.ts'
@@ -47,7 +47,7 @@ function toFailure(error: unknown): WorkerFailure {
   return {
     name: error.name,
     message: error.message,
-    ...(error instanceof HypertuneError ? { code: error.code } : {}),
+    ...(error instanceof TunewellError ? { code: error.code } : {}),
     ...(error.stack !== undefined ? { stack: error.stack } : {}),
   }
 }

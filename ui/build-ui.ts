@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 const UI_DIR = fileURLToPath(new URL('.', import.meta.url))
 /** The sources whose changes make a rebuild necessary. */
 const SOURCES = [join(UI_DIR, 'src'), join(UI_DIR, 'index.html'), fileURLToPath(import.meta.url)]
-/** Where `npm run build:ui` and `hypertune serve` put the bundle (gitignored). */
+/** Where `npm run build:ui` and `tunewell serve` put the bundle (gitignored). */
 export const DEFAULT_DASHBOARD_DIR = join(UI_DIR, 'dist')
 /** Written last, so a half-finished build never counts as up to date. */
 const STAMP = 'build-stamp.json'
@@ -23,7 +23,7 @@ export interface DashboardBuild {
 /**
  * Builds the dashboard bundle (ui/src → dist/assets/main.js + main.css, and index.html) when it
  * is missing or older than its sources, so a fresh clone needs no build step before
- * `hypertune serve`; esbuild takes well under a second. The new build is written next to the
+ * `tunewell serve`; esbuild takes well under a second. The new build is written next to the
  * old one and swapped in, so a server that is serving the old one never sees a half-written file.
  */
 export async function ensureDashboardBuilt(outDir: string = DEFAULT_DASHBOARD_DIR, options: { force?: boolean } = {}): Promise<DashboardBuild> {

@@ -26,14 +26,14 @@ export const pbtAlgorithm: AlgorithmDefinition<PbtSettings> = {
     { name: 'n_population', type: 'int', default: 40, min: 5, description: 'Members of the population, each a lineage of trials continuing one another.' },
     { name: 'truncation_threshold', type: 'float', default: 0.2, min: 0, exclusiveMin: true, max: 0.5, description: 'Share of the population at the bottom that copies a member of the same share at the top.' },
     { name: 'resample_probability', type: 'float', default: 0, min: 0, max: 1, description: 'Per parameter, the chance that exploring redraws it from its prior instead of perturbing it by 0.8 or 1.2.' },
-    { name: 'suggestion_trial_dir', type: 'string', description: 'Folder of the trials\' checkpoint directories (<dir>/<trial>), relative to the Experiment file; default .hypertune/runs/<experiment>/<trial>/checkpoint.' },
+    { name: 'suggestion_trial_dir', type: 'string', description: 'Folder of the trials\' checkpoint directories (<dir>/<trial>), relative to the Experiment file; default .tunewell/runs/<experiment>/<trial>/checkpoint.' },
     randomStateSetting('Seed of the experiment; the same spec, history and random_state give the same trials.'),
   ],
   needsCheckpoints: true,
   check: (space, settings, budget) => {
     const issues: SettingIssue[] = [...samplingSpaceIssues(space)]
     if (settings.suggestion_trial_dir !== undefined && settings.suggestion_trial_dir.trim() === '') {
-      issues.push({ setting: 'suggestion_trial_dir', message: 'suggestion_trial_dir is empty; pbt copies checkpoints between trials and needs a folder for them: name one, or leave the setting out for .hypertune/runs/<experiment>/<trial>/checkpoint' })
+      issues.push({ setting: 'suggestion_trial_dir', message: 'suggestion_trial_dir is empty; pbt copies checkpoints between trials and needs a folder for them: name one, or leave the setting out for .tunewell/runs/<experiment>/<trial>/checkpoint' })
     }
     if (budget.maxTrialCount === undefined) {
       issues.push({ message: 'pbt trains its population until stopped; set spec.maxTrialCount so the experiment ends' })

@@ -79,7 +79,7 @@ export async function apiFetch(connection: ApiConnection, request: ApiRequest): 
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause
     const why = cause?.code ?? cause?.message ?? (error as Error).message
-    throw new ApiError(0, 'UNREACHABLE', `cannot reach ${url}: ${why}; is \`hypertune serve\` running there? (--server or HYPERTUNE_SERVER)`)
+    throw new ApiError(0, 'UNREACHABLE', `cannot reach ${url}: ${why}; is \`tunewell serve\` running there? (--server or TUNEWELL_SERVER)`)
   }
   if (response.ok) return response
   throw await toApiError(response)

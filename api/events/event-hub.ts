@@ -45,7 +45,7 @@ interface Subscriber {
  * One poller of the events table for every open stream of this process: 100 dashboards cost
  * one query per interval, not 100. It reads the table rather than listening to this process's
  * writes, so events written by another process on the same database (a second API, a
- * `hypertune run`) reach the streams too. It only runs while someone listens.
+ * `tunewell run`) reach the streams too. It only runs while someone listens.
  *
  * Order and gaps: ids come from a sequence, and a transaction can commit a lower id after a
  * higher one was already read. Skipping past it would lose it, so the hub delivers strictly in id

@@ -1,4 +1,4 @@
-import { HypertuneError } from '../../core/errors.ts'
+import { TunewellError } from '../../core/errors.ts'
 import type { ExperimentRecord, Store, TrialRecord } from '../../db/store.ts'
 
 /** The experiment named `name`, or EXPERIMENT_NOT_FOUND (404) saying so by name. */
@@ -15,12 +15,12 @@ export async function findTrial(store: Store, experiment: ExperimentRecord, tria
   return trial
 }
 
-export function experimentNamedNotFound(name: string): HypertuneError {
-  return new HypertuneError('EXPERIMENT_NOT_FOUND', `experiment "${name}" not found`)
+export function experimentNamedNotFound(name: string): TunewellError {
+  return new TunewellError('EXPERIMENT_NOT_FOUND', `experiment "${name}" not found`)
 }
 
-export function trialNamedNotFound(experiment: Pick<ExperimentRecord, 'name'>, trialName: string): HypertuneError {
-  return new HypertuneError('TRIAL_NOT_FOUND', `trial "${trialName}" of experiment "${experiment.name}" not found`)
+export function trialNamedNotFound(experiment: Pick<ExperimentRecord, 'name'>, trialName: string): TunewellError {
+  return new TunewellError('TRIAL_NOT_FOUND', `trial "${trialName}" of experiment "${experiment.name}" not found`)
 }
 
 export function isCompleted(record: Pick<ExperimentRecord, 'state'>): boolean {

@@ -1,4 +1,4 @@
-import { HypertuneError } from '../../core/errors.ts'
+import { TunewellError } from '../../core/errors.ts'
 import type { Store, TrialRecord } from '../../db/store.ts'
 import { findExperiment, findTrial } from './find-experiment.ts'
 
@@ -17,7 +17,7 @@ export async function killTrial(store: Store, experimentName: string, trialName:
     })
     if (!killed) {
       const now = await tx.trials.get(trial.id)
-      throw new HypertuneError('STATE_CONFLICT', `trial "${trialName}" already finished (${now?.state ?? trial.state}); there is nothing to kill`)
+      throw new TunewellError('STATE_CONFLICT', `trial "${trialName}" already finished (${now?.state ?? trial.state}); there is nothing to kill`)
     }
     await tx.events.append({ experimentId: experiment.id, trialId: trial.id, type: 'trial:state-changed', payload: { state: 'Killed', reason: 'TrialKilled' } })
     return (await tx.trials.get(trial.id))!

@@ -11,7 +11,7 @@ export function withParallelLimit(
   limit: number,
 ): (experiment: Experiment) => readonly SpecIssue[] {
   return (experiment) => [
-    ...parallelLimitIssues(experiment, limit, 'start `hypertune serve` with a higher --max-parallel-trials'),
+    ...parallelLimitIssues(experiment, limit, 'start `tunewell serve` with a higher --max-parallel-trials'),
     ...(admit?.(experiment) ?? []),
   ]
 }

@@ -1,4 +1,4 @@
-import { HypertuneError } from '../../core/errors.ts'
+import { TunewellError } from '../../core/errors.ts'
 import type { Experiment } from '../../core/spec/index.ts'
 import type { ExperimentRecord, Store } from '../../db/store.ts'
 import { findExperiment, isCompleted } from './find-experiment.ts'
@@ -19,24 +19,24 @@ export async function resumeExperiment(store: Store, name: string): Promise<Expe
     const spec = (record.spec as Experiment).spec
     const policy = spec.resumePolicy ?? 'Never'
     if (policy === 'Never') {
-      throw new HypertuneError('STATE_CONFLICT', `experiment "${name}" has resumePolicy Never, so once completed it cannot run again (Katib's rule); ` +
+      throw new TunewellError('STATE_CONFLICT', `experiment "${name}" has resumePolicy Never, so once completed it cannot run again (Katib's rule); ` +
         'submit it again under a new name with spec.resumePolicy: LongRunning to be able to resume it')
     }
     if (record.reason !== STOPPED_REASON && record.reason !== 'ExperimentMaxTrialsReached') {
-      throw new HypertuneError('STATE_CONFLICT', `experiment "${name}" ended with ${record.reason}, which is final; only a stopped experiment or one that reached maxTrialCount can be resumed`)
+      throw new TunewellError('STATE_CONFLICT', `experiment "${name}" ended with ${record.reason}, which is final; only a stopped experiment or one that reached maxTrialCount can be resumed`)
     }
     if (record.reason === 'ExperimentMaxTrialsReached') {
       const counts = await tx.trials.countByState(record.id)
       const trials = Object.values(counts).reduce((a, b) => a + b, 0)
       if (spec.maxTrialCount !== undefined && spec.maxTrialCount <= trials) {
-        throw new HypertuneError('STATE_CONFLICT', `experiment "${name}" already ran its maxTrialCount of ${spec.maxTrialCount} trials; ` +
+        throw new TunewellError('STATE_CONFLICT', `experiment "${name}" already ran its maxTrialCount of ${spec.maxTrialCount} trials; ` +
           'raise spec.maxTrialCount with PATCH, which restarts it')
       }
     }
     const restarted = await tx.experiments.transition(record.id, ['Succeeded', 'Failed'], {
       state: 'Restarting', reason: 'ExperimentRestarting', message: 'experiment is restarting', completedAt: null,
     })
-    if (!restarted) throw new HypertuneError('STATE_CONFLICT', `experiment "${name}" changed state while it was being resumed; retry`)
+    if (!restarted) throw new TunewellError('STATE_CONFLICT', `experiment "${name}" changed state while it was being resumed; retry`)
     await tx.events.append({ experimentId: record.id, type: 'experiment:state-changed', payload: { state: 'Restarting' } })
     return restarted
   })

@@ -1,4 +1,4 @@
-import { HypertuneError } from '../../core/errors.ts'
+import { TunewellError } from '../../core/errors.ts'
 import type { ExperimentRecord, Store } from '../../db/store.ts'
 import { findExperiment, isCompleted } from './find-experiment.ts'
 
@@ -19,13 +19,13 @@ export async function stopExperiment(store: Store, name: string): Promise<Experi
     await tx.experiments.lock(record.id)
     if (isCompleted(record)) {
       if (record.reason === STOPPED_REASON) return record
-      throw new HypertuneError('STATE_CONFLICT', `experiment "${name}" already completed (${record.state}, ${record.reason}); there is nothing to stop`)
+      throw new TunewellError('STATE_CONFLICT', `experiment "${name}" already completed (${record.state}, ${record.reason}); there is nothing to stop`)
     }
     const now = new Date()
     const stopped = await tx.experiments.transition(record.id, ['Created', 'Running', 'Restarting'], {
       state: 'Succeeded', reason: STOPPED_REASON, message: 'experiment was stopped through the API', completedAt: now,
     })
-    if (!stopped) throw new HypertuneError('STATE_CONFLICT', `experiment "${name}" changed state while it was being stopped; retry`)
+    if (!stopped) throw new TunewellError('STATE_CONFLICT', `experiment "${name}" changed state while it was being stopped; retry`)
     for (const trial of await tx.trials.list(record.id, { states: ['Pending', 'Running'] })) {
       const killed = await tx.trials.transition(trial.id, ['Pending', 'Running'], 'Killed', {
         reason: 'TrialKilled', message: 'killed because the experiment was stopped', finishedAt: now,

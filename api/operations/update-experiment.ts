@@ -1,4 +1,4 @@
-import { HypertuneError, InvalidSpecError, type SpecIssue } from '../../core/errors.ts'
+import { TunewellError, InvalidSpecError, type SpecIssue } from '../../core/errors.ts'
 import type { Experiment } from '../../core/spec/index.ts'
 import { checkSpecChange, EDITABLE_SPEC_FIELDS, joinPointer } from '../../core/spec/index.ts'
 import type { ExperimentRecord, Store } from '../../db/store.ts'
@@ -10,7 +10,7 @@ const ONLY = 'only spec.parallelTrialCount, spec.maxTrialCount and spec.maxFaile
 
 /**
  * A merge patch of the three counts Katib lets change, with Katib's rules (core/spec/spec-change.ts,
- * as `hypertune run` applies them to a changed file): any other field is 422 naming it; the
+ * as `tunewell run` applies them to a changed file): any other field is 422 naming it; the
  * patched spec must still validate (counts up to Katib's int32) and pass `admit` as a submission
  * would (the server's parallel-trial limit); a completed experiment restarts only under its
  * resumePolicy.
@@ -49,7 +49,7 @@ export async function updateExperiment(
         state: 'Restarting', spec: checked.experiment, reason: 'ExperimentRestarting',
         message: 'experiment is restarting with a larger budget', completedAt: null,
       })
-    if (!updated) throw new HypertuneError('STATE_CONFLICT', `experiment "${name}" changed state while it was being updated; retry`)
+    if (!updated) throw new TunewellError('STATE_CONFLICT', `experiment "${name}" changed state while it was being updated; retry`)
     await tx.events.append({
       experimentId: record.id,
       type: change.kind === 'restart' ? 'experiment:state-changed' : 'experiment:updated',

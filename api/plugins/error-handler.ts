@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { HypertuneError, InvalidSpecError, type ErrorCode, type SpecIssue } from '../../core/errors.ts'
+import { TunewellError, InvalidSpecError, type ErrorCode, type SpecIssue } from '../../core/errors.ts'
 import { isDatabaseUnavailable } from '../../db/is-database-unavailable.ts'
 import { HttpError } from '../http-error.ts'
 import type { ErrorBody } from '../schemas/common.ts'
@@ -43,7 +43,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
         request.log.warn(`database unreachable: ${(error as Error).message} (requests answer 503 until it is back)`)
       }
     } else if (status >= 500) request.log.error({ err: error }, 'request failed')
-    if (status === 401) reply.header('www-authenticate', 'Bearer realm="hypertune"')
+    if (status === 401) reply.header('www-authenticate', 'Bearer realm="tunewell"')
     if (error instanceof HttpError) reply.headers(error.headers)
     return reply.code(status).type('application/json; charset=utf-8').send(body)
   })
@@ -61,7 +61,7 @@ function toAnswer(error: FastifyError, request: FastifyRequest): [number, ErrorB
   }
   if (error instanceof HttpError) return [error.status, errorBody(error.code, error.message, error.issues)]
   if (error instanceof InvalidSpecError) return [422, errorBody(error.code, error.message, error.issues)]
-  if (error instanceof HypertuneError) return [DOMAIN_STATUS[error.code], errorBody(error.code, error.message)]
+  if (error instanceof TunewellError) return [DOMAIN_STATUS[error.code], errorBody(error.code, error.message)]
   const status = error.statusCode
   if (status !== undefined && status >= 400 && status < 500) {
     return [status, errorBody(FASTIFY_CODES[error.code] ?? 'INVALID_REQUEST', error.message)]

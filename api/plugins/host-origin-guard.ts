@@ -30,15 +30,15 @@ export function registerHostOriginGuard(app: FastifyInstance, policy: HostPolicy
       throw new HttpError(403, 'HOST_NOT_ALLOWED',
         `this server does not answer requests addressed to the host "${header}" (it answers ${policy.describe()}): ` +
         'a web page reaching it under another name may be a DNS-rebinding attack. If you reach it through that name ' +
-        `(a reverse proxy, a DNS name), start it with \`hypertune serve --allowed-hosts ${name}\` (or HYPERTUNE_ALLOWED_HOSTS)`)
+        `(a reverse proxy, a DNS name), start it with \`tunewell serve --allowed-hosts ${name}\` (or TUNEWELL_ALLOWED_HOSTS)`)
     }
     if (SAFE_METHODS.has(request.method)) return
     const refusal = foreignPage(request, host, policy)
     if (refusal !== undefined) {
       throw new HttpError(403, 'CROSS_ORIGIN',
         `${request.method} ${request.url.split('?')[0]} refused: ${refusal}; a web page of another site must not change anything here. ` +
-        'Send the request without an Origin header (curl, the hypertune CLI, a worker do), or use the dashboard this server serves. ' +
-        'Behind a reverse proxy that rewrites Host, start the server with `hypertune serve --allowed-hosts <the name in the browser>`')
+        'Send the request without an Origin header (curl, the tunewell CLI, a worker do), or use the dashboard this server serves. ' +
+        'Behind a reverse proxy that rewrites Host, start the server with `tunewell serve --allowed-hosts <the name in the browser>`')
     }
   })
 }

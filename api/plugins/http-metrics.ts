@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify'
-import type { HypertuneMetrics } from '../metrics/hypertune-metrics.ts'
+import type { TunewellMetrics } from '../metrics/tunewell-metrics.ts'
 
 /**
- * Every answer's duration into hypertune_http_request_duration_seconds. Labelled by the route
+ * Every answer's duration into tunewell_http_request_duration_seconds. Labelled by the route
  * pattern (`/api/v1/experiments/:name`), never the URL, so experiment names cannot blow up the
  * number of series; unknown paths share `unmatched`. Event streams are left out: their
  * "duration" is how long someone watched, which would swamp every bucket.
  */
-export function registerHttpMetrics(app: FastifyInstance, metrics: HypertuneMetrics): void {
+export function registerHttpMetrics(app: FastifyInstance, metrics: TunewellMetrics): void {
   app.addHook('onResponse', async (request, reply) => {
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/event-stream')) return
     const route = request.routeOptions.url ?? 'unmatched'

@@ -15,7 +15,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
     openapi: {
       openapi: '3.0.3',
       info: {
-        title: 'Hypertune API',
+        title: 'Tunewell API',
         version,
         description: 'Katib-compatible hyperparameter tuning: experiments, trials and algorithms. Errors are `{ error: { code, message, issues? } }`.',
       },

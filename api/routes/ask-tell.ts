@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { SuggestionService } from '../../suggestion/suggestion-service.ts'
 import { DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, type AppOptions } from '../app-options.ts'
-import { countObservationsIngested } from '../metrics/hypertune-metrics.ts'
+import { countObservationsIngested } from '../metrics/tunewell-metrics.ts'
 import { BestObjectiveCache } from '../operations/best-objective-cache.ts'
 import { specEarlyStopping } from '../operations/early-stopping.ts'
 import { heartbeatTrial } from '../operations/heartbeat-trial.ts'

@@ -26,7 +26,7 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (ap
   app.post('/api/v1/experiments', {
     schema: {
       summary: 'Submit an experiment',
-      description: 'YAML (`Content-Type: application/yaml`) or JSON, checked like `hypertune validate`: every problem at once, ' +
+      description: 'YAML (`Content-Type: application/yaml`) or JSON, checked like `tunewell validate`: every problem at once, ' +
         'with line:col for YAML (422). A taken name is 409. The experiment starts as Created; the controller runs it.',
       tags: TAGS,
       body: {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { AppOptions } from '../app-options.ts'
 import { CONTENT_TYPE } from '../metrics/exposition.ts'
-import { collectStoreGauges, HypertuneMetrics } from '../metrics/hypertune-metrics.ts'
+import { collectStoreGauges, TunewellMetrics } from '../metrics/tunewell-metrics.ts'
 import { errorResponses } from '../schemas/common.ts'
 
 /**
@@ -10,7 +10,7 @@ import { errorResponses } from '../schemas/common.ts'
  * names, which are experiment data, so with tokens on a read token is needed (and enough).
  */
 export const metricsRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, options) => {
-  const metrics = options.metrics ?? new HypertuneMetrics()
+  const metrics = options.metrics ?? new TunewellMetrics()
 
   app.get('/metrics', {
     schema: {

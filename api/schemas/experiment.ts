@@ -6,7 +6,7 @@ export const EXPERIMENT_STATE_VALUES = ['Created', 'Running', 'Restarting', 'Suc
 export const ExperimentStateSchema = Type.Enum([...EXPERIMENT_STATE_VALUES])
 
 /**
- * A JSON body only has to be an object here: everything inside is checked like `hypertune
+ * A JSON body only has to be an object here: everything inside is checked like `tunewell
  * validate` does (all problems at once, 422), the same way for JSON and YAML bodies.
  */
 export const ExperimentDocumentSchema = Type.Object({}, {
@@ -75,7 +75,7 @@ export type ExperimentResource = Static<typeof ExperimentResourceSchema>
 
 export const ExperimentCreatedSchema = Type.Object({
   experiment: ExperimentResourceSchema,
-  warnings: Type.Array(IssueSchema, { description: 'accepted, but probably not what was meant (as `hypertune validate` warns)' }),
+  warnings: Type.Array(IssueSchema, { description: 'accepted, but probably not what was meant (as `tunewell validate` warns)' }),
 })
 
 export const ExperimentValidationSchema = Type.Object({

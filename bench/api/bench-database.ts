@@ -16,7 +16,7 @@ export interface BenchDatabase {
  * never touches existing data, and a second run starts from the same empty state.
  */
 export async function openBenchDatabase(url: string): Promise<BenchDatabase> {
-  const schema = `hypertune_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`
+  const schema = `tunewell_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`
   const store = await openStore({ url, schema })
   const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${schema}` })
   return {

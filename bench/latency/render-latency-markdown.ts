@@ -9,7 +9,7 @@ const ms = (t: { readonly median_ms: number; readonly p25_ms: number; readonly p
 export function renderLatencyMarkdown(report: LatencyReport, anchor?: AnchorResults): string {
   const { meta, latency } = report
   const entries = Object.values(latency.in_memory)
-  const out: string[] = ['# Latency benchmark: Hypertune ask on hartmann6', '']
+  const out: string[] = ['# Latency benchmark: Tunewell ask on hartmann6', '']
   out.push(`Generated ${meta.date} by \`${meta.command}\` in ${meta.runtime_s.toFixed(1)} s on ${meta.machine}.  `)
   out.push('Protocol: the latency protocol of `bench/hpo-anchor-v1/SUITE.md`, for our algorithms. Per-call values: `latency.json` next to this file.', '')
   out.push(`- history: ${latency.history}.`, `- ask: ${latency.ask_definition}.`, `- protocol: ${latency.ask_protocol}.`, '')
@@ -47,7 +47,7 @@ export function renderLatencyMarkdown(report: LatencyReport, anchor?: AnchorResu
 
   out.push('## Notes', '')
   out.push('- Only ask is timed. Our tell is the service writing the trial\'s result to the database; no algorithm code runs until the next ask, so there is no algorithm-side tell to time (Optuna\'s in-memory tell took 0.10–0.19 ms).')
-  out.push('- Optuna\'s ask includes creating the trial in its in-memory storage; ours excludes the service\'s database reads and writes, which `hypertune` does in one transaction per ask.')
+  out.push('- Optuna\'s ask includes creating the trial in its in-memory storage; ours excludes the service\'s database reads and writes, which `tunewell` does in one transaction per ask.')
   out.push('- The longest event-loop block is measured with an immediate re-armed on every loop turn during the ask: equal to the ask time for a synchronous algorithm, shorter for one that yields between chunks of work.')
   out.push('- Asks run one at a time in the main thread with nothing else in the process; the figures are for one core of the machine above.', '')
   return out.join('\n')

@@ -31,7 +31,7 @@ export interface MultiFidelityReport {
     readonly command: string
     readonly machine: string
     readonly machine_detail: MachineDescription
-    readonly hypertune: string
+    readonly tunewell: string
     readonly seeds: string
     readonly budget_epochs: number
     readonly checkpoints: readonly number[]

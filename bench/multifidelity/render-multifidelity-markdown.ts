@@ -11,9 +11,9 @@ export function renderMultiFidelityMarkdown(report: MultiFidelityReport, anchor?
   const keys = meta.checkpoints.map(String)
   const first = keys[0]
   const out: string[] = []
-  out.push('# Multi-fidelity benchmark: Hypertune on hpo-anchor-v1 lcbench_like', '')
+  out.push('# Multi-fidelity benchmark: Tunewell on hpo-anchor-v1 lcbench_like', '')
   out.push(`Generated ${meta.date} by \`${meta.command}\` in ${Math.round(meta.runtime_s)} s on ${meta.machine}.  `)
-  out.push(`Hypertune ${meta.hypertune}. Suite spec: \`bench/hpo-anchor-v1/SUITE.md\` (lcbench_like). Per-seed values: \`multifidelity.json\` next to this file.`)
+  out.push(`Tunewell ${meta.tunewell}. Suite spec: \`bench/hpo-anchor-v1/SUITE.md\` (lcbench_like). Per-seed values: \`multifidelity.json\` next to this file.`)
   if (anchor) out.push('', `Rows \`optuna: …\` are Optuna ${anchor.optuna}'s results from the anchor (${anchor.date.slice(0, 10)}, ${anchor.machine}), copied from \`anchor-optuna-results.json\`.`)
   out.push('')
   out.push(`## lcbench_like (multi-fidelity), regret vs. epochs consumed: median [q25, q75]`, '')

@@ -75,7 +75,7 @@ export async function runMultiFidelity(options: MultiFidelityOptions): Promise<M
       command: options.command ?? 'runMultiFidelity()',
       machine: machineLine(machine),
       machine_detail: machine,
-      hypertune: packageVersion(),
+      tunewell: packageVersion(),
       seeds: describeSeeds(options.seeds),
       budget_epochs: options.budget,
       checkpoints,

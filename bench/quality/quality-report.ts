@@ -27,7 +27,7 @@ export interface QualityMeta {
   readonly machine: string
   readonly machine_detail: MachineDescription
   readonly node: string
-  readonly hypertune: string
+  readonly tunewell: string
   readonly workers: number
   readonly seeds_sf: string
   readonly budget_sf: number

@@ -27,9 +27,9 @@ export function renderQualityMarkdown(input: QualityMarkdownInput): string {
   const anchorSamplers = anchorSamplerNames(input.anchor, problems)
   const out: string[] = []
 
-  out.push('# Quality benchmark: Hypertune on hpo-anchor-v1', '')
+  out.push('# Quality benchmark: Tunewell on hpo-anchor-v1', '')
   out.push(`Generated ${meta.date} by \`${meta.command}\` in ${Math.round(meta.runtime_s)} s on ${meta.machine}.  `)
-  out.push(`Hypertune ${meta.hypertune}; algorithms: ${algorithms.join(', ')}; problems: ${meta.problems_module}.  `)
+  out.push(`Tunewell ${meta.tunewell}; algorithms: ${algorithms.join(', ')}; problems: ${meta.problems_module}.  `)
   out.push('Suite spec: `bench/hpo-anchor-v1/SUITE.md` + `suite.json`. Per-seed values: `quality.json` next to this file. Optuna anchor: `bench/hpo-anchor-v1/anchor-optuna.md`.')
   if (input.anchor && anchorSamplers.length > 0) out.push('', `Rows \`optuna: …\` are Optuna ${input.anchor.meta.optuna}'s results from the anchor (${input.anchor.meta.date.slice(0, 10)}, ${input.anchor.meta.machine}), copied from \`anchor-optuna-results.json\`.`)
   out.push('')

@@ -93,7 +93,7 @@ export async function runQuality(options: QualityOptions): Promise<QualityReport
       machine: machineLine(machine),
       machine_detail: machine,
       node: process.version,
-      hypertune: packageVersion(),
+      tunewell: packageVersion(),
       workers: options.workers,
       seeds_sf: describeSeeds(options.seeds),
       budget_sf: options.budget,

@@ -198,8 +198,8 @@ export const ExperimentSpecSchema = closed({
   metricsCollectorSpec: Type.Optional(MetricsCollectorSpecSchema),
   nasConfig: Type.Optional(NasConfigSchema),
   // Optional as in Katib's Go type (`*TrialTemplate`, omitempty); Katib's webhook requires it, we
-  // do not: without one, trials are run by outside workers (ask/tell through `hypertune serve`).
-  // `hypertune run` refuses such an experiment (controller/check-local.ts).
+  // do not: without one, trials are run by outside workers (ask/tell through `tunewell serve`).
+  // `tunewell run` refuses such an experiment (controller/check-local.ts).
   trialTemplate: Type.Optional(TrialTemplateSchema),
 })
 export type ExperimentSpec = Static<typeof ExperimentSpecSchema>

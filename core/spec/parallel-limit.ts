@@ -11,11 +11,11 @@ import { DEFAULT_PARALLEL_TRIAL_COUNT } from './apply-defaults.ts'
 import { MAX_KATIB_COUNT } from './validate-experiment.ts'
 
 export const DEFAULT_MAX_PARALLEL_TRIALS = 256
-export const MAX_PARALLEL_TRIALS_ENV = 'HYPERTUNE_MAX_PARALLEL_TRIALS'
+export const MAX_PARALLEL_TRIALS_ENV = 'TUNEWELL_MAX_PARALLEL_TRIALS'
 
 /**
  * Refuses an experiment that asks for more parallel trials than `limit`. `raise` says how this
- * process's limit is set, e.g. "start `hypertune serve` with --max-parallel-trials N".
+ * process's limit is set, e.g. "start `tunewell serve` with --max-parallel-trials N".
  */
 export function parallelLimitIssues(experiment: Experiment, limit: number, raise: string): SpecIssue[] {
   const parallel = experiment.spec.parallelTrialCount ?? DEFAULT_PARALLEL_TRIAL_COUNT

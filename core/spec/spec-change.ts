@@ -1,6 +1,6 @@
 /**
  * Katib's update rules for an experiment that already exists, as a pure decision shared by
- * `hypertune run` (a changed file) and `PATCH /api/v1/experiments/{name}`: only the three counts
+ * `tunewell run` (a changed file) and `PATCH /api/v1/experiments/{name}`: only the three counts
  * may change; a completed experiment restarts only when it ended by MaxTrialsReached, its
  * resumePolicy allows it (LongRunning or FromVolume), and maxTrialCount grows.
  */

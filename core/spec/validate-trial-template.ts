@@ -18,7 +18,7 @@ export function validateTrialTemplate(experiment: Experiment, issues: SpecIssue[
   const template = experiment.spec.trialTemplate
   if (template === undefined) {
     // Katib rejects this; we accept it for experiments whose trials outside workers run.
-    warnings.push({ path: AT, message: 'no trialTemplate is given, so no trial can run on its own: submit the experiment to `hypertune serve` for outside (ask/tell) workers, or give trialTemplate.command or trialSpec (Katib requires a trialTemplate)' })
+    warnings.push({ path: AT, message: 'no trialTemplate is given, so no trial can run on its own: submit the experiment to `tunewell serve` for outside (ask/tell) workers, or give trialTemplate.command or trialSpec (Katib requires a trialTemplate)' })
     return
   }
   const given = SOURCES.filter((key) => template[key] !== undefined)

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { HypertuneError } from '../../core/errors.ts'
+import { TunewellError } from '../../core/errors.ts'
 import type { Database } from '../schema.ts'
 import type { AlgorithmStateStore } from '../store.ts'
 import { experimentNotFound } from './kysely-experiment-store.ts'
@@ -35,7 +35,7 @@ export class KyselyAlgorithmStateStore implements AlgorithmStateStore {
             .executeTakeFirst()
     if (written) return
     const current = await this.get(experimentId)
-    throw new HypertuneError(
+    throw new TunewellError(
       'STATE_CONFLICT',
       `algorithm state of experiment ${experimentId} is at version ${current?.version ?? 0}, not ${expectedVersion}: ` +
         'another suggestion call wrote it first; reload the state and retry',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import { HypertuneError } from '../../core/errors.ts'
+import { TunewellError } from '../../core/errors.ts'
 import type { Database } from '../schema.ts'
 import type {
   ExperimentPageQuery, ExperimentPatch, ExperimentPosition, ExperimentRecord, ExperimentState, ExperimentStore, NewExperiment, Page,
@@ -25,7 +25,7 @@ export class KyselyExperimentStore implements ExperimentStore {
       .returningAll()
       .executeTakeFirst()
     if (!row) {
-      throw new HypertuneError(
+      throw new TunewellError(
         'EXPERIMENT_EXISTS',
         `experiment "${input.name}" already exists; pick another metadata.name or delete the existing experiment first`,
       )
@@ -118,6 +118,6 @@ export class KyselyExperimentStore implements ExperimentStore {
   }
 }
 
-export function experimentNotFound(id: string): HypertuneError {
-  return new HypertuneError('EXPERIMENT_NOT_FOUND', `experiment ${id} not found`)
+export function experimentNotFound(id: string): TunewellError {
+  return new TunewellError('EXPERIMENT_NOT_FOUND', `experiment ${id} not found`)
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
-import { HypertuneError } from '../../core/errors.ts'
+import { TunewellError } from '../../core/errors.ts'
 import type { MetricPoint } from '../../core/metric.ts'
 import { TRIAL_STATES, type TrialState } from '../../core/trial.ts'
 import type { Database } from '../schema.ts'
@@ -247,6 +247,6 @@ function zeroCounts(): Record<TrialState, number> {
   return Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>
 }
 
-export function trialNotFound(id: string): HypertuneError {
-  return new HypertuneError('TRIAL_NOT_FOUND', `trial ${id} not found`)
+export function trialNotFound(id: string): TunewellError {
+  return new TunewellError('TRIAL_NOT_FOUND', `trial ${id} not found`)
 }

@@ -2,17 +2,17 @@
  * An ask/tell worker: minimises (x - 1)² + (y + 0.5)² by "training" for a few steps, reporting
  * the loss at every step and stopping early when the server says so.
  *
- *   npx hypertune serve &
+ *   npx tunewell serve &
  *   curl -X POST http://127.0.0.1:8080/api/v1/experiments -H 'content-type: application/yaml' \
  *     --data-binary @examples/ask-tell/experiment.yaml
  *   node --import tsx examples/ask-tell/worker.ts            # run several at once to go faster
  *
- * HYPERTUNE_SERVER and HYPERTUNE_TOKEN select the server; the experiment name is the argument.
+ * TUNEWELL_SERVER and TUNEWELL_TOKEN select the server; the experiment name is the argument.
  */
 import { TrialWorker } from '../../api/client/trial-worker.ts'
 
-const server = process.env.HYPERTUNE_SERVER ?? 'http://127.0.0.1:8080'
-const token = process.env.HYPERTUNE_TOKEN
+const server = process.env.TUNEWELL_SERVER ?? 'http://127.0.0.1:8080'
+const token = process.env.TUNEWELL_TOKEN
 const experiment = process.argv[2] ?? 'ask-tell-demo'
 const worker = new TrialWorker({ server, ...(token ? { token } : {}) }, experiment, { worker: `example pid ${process.pid}` })
 

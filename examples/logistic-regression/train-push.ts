@@ -1,5 +1,5 @@
 // Same training, reporting each epoch through the push path (collector kind Push):
-// reportMetrics() posts to the URL Hypertune gives the trial in HYPERTUNE_REPORT_URL.
+// reportMetrics() posts to the URL Tunewell gives the trial in TUNEWELL_REPORT_URL.
 import { reportMetrics } from '../../metrics-collector/report.ts'
 import { parseFlags } from './args.ts'
 import { makeMoons, split } from './dataset.ts'

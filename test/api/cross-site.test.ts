@@ -272,9 +272,9 @@ function raw(base: string, method: string, path: string, headers: Record<string,
   })
 }
 
-describe('a real `hypertune serve`', () => {
+describe('a real `tunewell serve`', () => {
   test('a text/plain POST of an Experiment whose command writes a file stores nothing and runs nothing; forged Host and Origin are refused', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'hypertune-cross-site-'))
+    const home = mkdtempSync(join(tmpdir(), 'tunewell-cross-site-'))
     const marker = join(home, 'pwned')
     const name = uniqueName('pwn')
     const experiment = quadraticExperiment({

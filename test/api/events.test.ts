@@ -95,7 +95,7 @@ async function append(e: ExperimentRecord, count: number, type = 'test:tick', tr
 
 async function clients(app: TestApp = t): Promise<number> {
   const text = (await app.app.inject({ method: 'GET', url: '/metrics' })).body
-  return Number(/^hypertune_event_stream_clients (\d+)$/m.exec(text)?.[1])
+  return Number(/^tunewell_event_stream_clients (\d+)$/m.exec(text)?.[1])
 }
 
 async function untilClients(n: number, app: TestApp = t): Promise<void> {

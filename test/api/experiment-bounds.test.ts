@@ -52,7 +52,7 @@ describe('counts beyond int32 and beyond the parallel-trial limit', () => {
     const [issue] = errorOf(res.body).issues!
     assert.equal(issue!.path, '/spec/parallelTrialCount')
     assert.equal(issue!.line, lineOf(yaml, 'parallelTrialCount'))
-    assert.match(issue!.message, new RegExp(`parallelTrialCount 1000000000 is above the limit of ${DEFAULT_MAX_PARALLEL_TRIALS} trials at once \\(--max-parallel-trials, HYPERTUNE_MAX_PARALLEL_TRIALS\\)`))
+    assert.match(issue!.message, new RegExp(`parallelTrialCount 1000000000 is above the limit of ${DEFAULT_MAX_PARALLEL_TRIALS} trials at once \\(--max-parallel-trials, TUNEWELL_MAX_PARALLEL_TRIALS\\)`))
     assert.equal((await validate(yaml)).json().issues[0].path, '/spec/parallelTrialCount')
 
     const atLimit = await postYaml(t.app, experimentYaml(uniqueName('at-limit'), { parallel: DEFAULT_MAX_PARALLEL_TRIALS, max: INT32_MAX }))

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { Counter } from '../../api/metrics/counter.ts'
 import { Gauge } from '../../api/metrics/gauge.ts'
 import { Histogram } from '../../api/metrics/histogram.ts'
-import { countObservationsIngested, HypertuneMetrics } from '../../api/metrics/hypertune-metrics.ts'
+import { countObservationsIngested, TunewellMetrics } from '../../api/metrics/tunewell-metrics.ts'
 import { instrumentAsk } from '../../api/metrics/instrument-ask.ts'
 import { MetricsRegistry } from '../../api/metrics/metrics-registry.ts'
 import type { TrialState } from '../../core/trial.ts'
@@ -60,9 +60,9 @@ const find = (samples: readonly Sample[], name: string, labels: Record<string, s
   samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
 
 let t: TestApp
-let metrics: HypertuneMetrics
+let metrics: TunewellMetrics
 before(async () => {
-  metrics = new HypertuneMetrics()
+  metrics = new TunewellMetrics()
   t = await openTestApp({ metrics })
 })
 after(async () => {
@@ -89,39 +89,39 @@ describe('GET /metrics', () => {
       }
     }
     const { types, samples } = await scrape()
-    assert.equal(types.get('hypertune_trials'), 'gauge')
+    assert.equal(types.get('tunewell_trials'), 'gauge')
     for (const name of names) {
       const e = (await t.store.experiments.getByName(name))!
       const counts = await t.store.trials.countByState(e.id)
       for (const state of TRIAL_STATES) {
-        const [sample] = find(samples, 'hypertune_trials', { experiment: name, state })
+        const [sample] = find(samples, 'tunewell_trials', { experiment: name, state })
         assert.equal(sample?.value, counts[state], `${name} ${state}`)
       }
     }
     const all = await t.store.experiments.list()
     for (const state of ['Created', 'Running', 'Restarting', 'Succeeded', 'Failed']) {
-      assert.equal(find(samples, 'hypertune_experiments', { state })[0]?.value, all.filter((e) => e.state === state).length, state)
+      assert.equal(find(samples, 'tunewell_experiments', { state })[0]?.value, all.filter((e) => e.state === state).length, state)
     }
     // A deleted experiment's series go away rather than keep their last values.
     assert.equal((await t.app.inject({ method: 'DELETE', url: `/api/v1/experiments/${names[1]}` })).statusCode, 204)
-    assert.deepEqual(find((await scrape()).samples, 'hypertune_trials', { experiment: names[1]! }), [])
+    assert.deepEqual(find((await scrape()).samples, 'tunewell_trials', { experiment: names[1]! }), [])
   })
 
   test('HTTP durations by route pattern and status class, as a well-formed histogram', async () => {
     await t.app.inject({ method: 'GET', url: '/api/v1/experiments/nope-nope' })
     await t.app.inject({ method: 'GET', url: '/api/v1/experiments' })
     const { types, samples } = await scrape()
-    assert.equal(types.get('hypertune_http_request_duration_seconds'), 'histogram')
+    assert.equal(types.get('tunewell_http_request_duration_seconds'), 'histogram')
     const route = { route: '/api/v1/experiments/:name', method: 'GET', status: '4xx' }
-    const count = find(samples, 'hypertune_http_request_duration_seconds_count', route)
+    const count = find(samples, 'tunewell_http_request_duration_seconds_count', route)
     assert.equal(count.length, 1, JSON.stringify(count))
     assert.ok(count[0]!.value >= 1)
     assert.ok(!samples.some((s) => s.labels.route?.includes('nope-nope')), 'labelled by pattern, never by URL')
-    const buckets = find(samples, 'hypertune_http_request_duration_seconds_bucket', route)
+    const buckets = find(samples, 'tunewell_http_request_duration_seconds_bucket', route)
     assert.ok(buckets.every((b, i) => i === 0 || b.value >= buckets[i - 1]!.value), 'buckets are cumulative')
     assert.equal(buckets.at(-1)!.labels.le, '+Inf')
     assert.equal(buckets.at(-1)!.value, count[0]!.value)
-    assert.equal(find(samples, 'hypertune_http_request_duration_seconds_count', { route: '/api/v1/experiments', method: 'GET', status: '2xx' }).length, 1)
+    assert.equal(find(samples, 'tunewell_http_request_duration_seconds_count', { route: '/api/v1/experiments', method: 'GET', status: '2xx' }).length, 1)
   })
 
   test('suggestion latency by algorithm; observations ingested by pushes and tells', async () => {
@@ -131,8 +131,8 @@ describe('GET /metrics', () => {
       algorithmName: 'random', settings: [], space: toSearchSpace(experiment), direction: 'minimize',
       trials: [], trialCount: 0, count: 2, seed: 1, state: undefined,
     })
-    const ingested = async () => find((await scrape()).samples, 'hypertune_observations_ingested_total')[0]?.value ?? 0
-    assert.equal(find((await scrape()).samples, 'hypertune_suggestion_duration_seconds_count', { algorithm: 'random' })[0]?.value, 1)
+    const ingested = async () => find((await scrape()).samples, 'tunewell_observations_ingested_total')[0]?.value ?? 0
+    assert.equal(find((await scrape()).samples, 'tunewell_suggestion_duration_seconds_count', { algorithm: 'random' })[0]?.value, 1)
     const before = await ingested()
     countObservationsIngested(metrics, 0)
     assert.equal(await ingested(), before)

@@ -14,9 +14,9 @@ import { uniqueName } from '../helpers/test-app.ts'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
 
-describe('hypertune serve', () => {
+describe('tunewell serve', () => {
   test('runs a submitted experiment to completion over HTTP and shuts down cleanly on SIGTERM', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'hypertune-serve-'))
+    const home = mkdtempSync(join(tmpdir(), 'tunewell-serve-'))
     const server = await startServe(['--home', home])
     const base = server.url
     try {
@@ -53,7 +53,7 @@ describe('hypertune serve', () => {
   })
 
   test('refuses to listen beyond loopback without a token, and rejects a bad port', () => {
-    const env = { ...process.env, HYPERTUNE_TOKEN: '' }
+    const env = { ...process.env, TUNEWELL_TOKEN: '' }
     const open = spawnSync(process.execPath, [bin, 'serve', '--host', '0.0.0.0', '--port', '0'], { env, encoding: 'utf8', timeout: 60_000 })
     assert.equal(open.status, 2, open.stderr)
     assert.match(open.stderr, /refusing to listen on 0\.0\.0\.0 without authentication/)

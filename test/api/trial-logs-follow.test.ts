@@ -10,7 +10,7 @@ import type { TrialState } from '../../core/trial.ts'
 import type { TrialRecord } from '../../db/store.ts'
 import { experimentYaml, openTestApp, postYaml, uniqueName, type TestApp } from '../helpers/test-app.ts'
 
-const logs = mkdtempSync(join(tmpdir(), 'hypertune-follow-'))
+const logs = mkdtempSync(join(tmpdir(), 'tunewell-follow-'))
 const logPath = (experiment: string, trial: string) => join(logs, experiment, trial, 'output.log')
 let t: TestApp
 let base: string

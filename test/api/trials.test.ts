@@ -9,7 +9,7 @@ import type { TrialState } from '../../core/trial.ts'
 import type { ExperimentRecord, TrialRecord } from '../../db/store.ts'
 import { experimentYaml, openTestApp, postYaml, uniqueName, type TestApp } from '../helpers/test-app.ts'
 
-const logs = mkdtempSync(join(tmpdir(), 'hypertune-api-logs-'))
+const logs = mkdtempSync(join(tmpdir(), 'tunewell-api-logs-'))
 let t: TestApp
 before(async () => {
   t = await openTestApp({ trialLogPath: (experiment, trial) => join(logs, experiment, trial, 'output.log') })

@@ -11,7 +11,7 @@ import { deleteCliExperiments, withCliStore } from '../helpers/cli-store.ts'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url))
-const home = mkdtempSync(join(tmpdir(), 'hypertune-cli-'))
+const home = mkdtempSync(join(tmpdir(), 'tunewell-cli-'))
 const suffix = Date.now().toString(36)
 const created: string[] = []
 
@@ -48,7 +48,7 @@ spec:
     command: ["${process.execPath}", "${quadraticFixture}", "--x=\${trialParameters.x}", "--y=\${trialParameters.y}", "--sleep-ms=150"]
 `
 
-describe('hypertune CLI', () => {
+describe('tunewell CLI', () => {
   test('validate accepts the examples and reports every problem of a bad file with line:col', () => {
     const ok = cli(['validate', join(examples, 'quickstart.yaml'), join(examples, 'grid-job.yaml')])
     assert.equal(ok.code, 0, ok.stderr)

@@ -21,7 +21,7 @@ const baseUrl = process.env.DATABASE_URL?.trim()
 const skip = baseUrl ? false : 'DATABASE_URL is not set: two controllers can only share a PostgreSQL database'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
-const dir = mkdtempSync(join(tmpdir(), 'hypertune-lease-'))
+const dir = mkdtempSync(join(tmpdir(), 'tunewell-lease-'))
 const suffix = Date.now().toString(36)
 const TTL_SECONDS = '2'
 
@@ -120,25 +120,25 @@ function writeExperiment(name: string, gatePath: string): string {
   return file
 }
 
-/** A working directory of its own (`.hypertune/runs/` for trial folders). */
+/** A working directory of its own (`.tunewell/runs/` for trial folders). */
 const home = (name: string) => mkdtempSync(join(dir, `${name}-`))
 
 describe('one controller per experiment', { skip }, () => {
   let db: SchemaDatabase
   let store: Store
-  const saved = { url: process.env.DATABASE_URL, ttl: process.env.HYPERTUNE_LEASE_TTL_SECONDS }
+  const saved = { url: process.env.DATABASE_URL, ttl: process.env.TUNEWELL_LEASE_TTL_SECONDS }
 
   before(async () => {
-    db = await createSchemaDatabase(baseUrl!, 'hypertune_lease_test')
+    db = await createSchemaDatabase(baseUrl!, 'tunewell_lease_test')
     store = await openStore({ url: db.url })
     // Inherited by every child process of this file.
     process.env.DATABASE_URL = db.url
-    process.env.HYPERTUNE_LEASE_TTL_SECONDS = TTL_SECONDS
+    process.env.TUNEWELL_LEASE_TTL_SECONDS = TTL_SECONDS
   })
   after(async () => {
     process.env.DATABASE_URL = saved.url
-    if (saved.ttl === undefined) delete process.env.HYPERTUNE_LEASE_TTL_SECONDS
-    else process.env.HYPERTUNE_LEASE_TTL_SECONDS = saved.ttl
+    if (saved.ttl === undefined) delete process.env.TUNEWELL_LEASE_TTL_SECONDS
+    else process.env.TUNEWELL_LEASE_TTL_SECONDS = saved.ttl
     try {
       await store?.destroy()
     } finally {
@@ -178,12 +178,12 @@ describe('one controller per experiment', { skip }, () => {
 
     const second = await cli(['run', file], cwd)
     assert.equal(second.code, 4, second.stderr + second.stdout)
-    assert.match(second.stderr, new RegExp(`experiment "${name}" is run by another controller: held by "hypertune run" \\(pid ${first.process.pid} on host \\S+\\) since \\d{4}-`))
+    assert.match(second.stderr, new RegExp(`experiment "${name}" is run by another controller: held by "tunewell run" \\(pid ${first.process.pid} on host \\S+\\) since \\d{4}-`))
     assert.match(second.stderr, /--wait-for-lease/)
     assert.doesNotMatch(second.stderr, /\n\s+at /, 'no stack trace')
 
     const waiting = start(['run', file, '--wait-for-lease'], cwd)
-    await waiting.waitFor(new RegExp(`waiting for experiment "${name}": held by "hypertune run" \\(pid ${first.process.pid}`))
+    await waiting.waitFor(new RegExp(`waiting for experiment "${name}": held by "tunewell run" \\(pid ${first.process.pid}`))
     trials.open()
     assert.equal(await first.exited, 0, first.output.stderr)
     assert.equal(await waiting.exited, 0, waiting.output.stderr)
@@ -213,7 +213,7 @@ describe('one controller per experiment', { skip }, () => {
       where experiment_id = $1`, [experimentId])
     const refused = await cli(['run', file], cwd)
     assert.equal(refused.code, 4, refused.stderr + refused.stdout)
-    assert.match(refused.stderr, new RegExp(`held by "hypertune run" \\(pid ${killed.process.pid} on host another-host\\)`))
+    assert.match(refused.stderr, new RegExp(`held by "tunewell run" \\(pid ${killed.process.pid} on host another-host\\)`))
 
     trials.open()
     const waiter = start(['run', file, '--wait-for-lease'], cwd)
@@ -239,8 +239,8 @@ describe('one controller per experiment', { skip }, () => {
         const record = await store.experiments.getByName(name)
         return record?.message?.startsWith('waiting: run by another controller') ? record.message : undefined
       })
-      assert.match(waiting, new RegExp(`"hypertune run" \\(pid ${run.process.pid} on host \\S+\\) since `))
-      const serveRuns = join(serveHome, '.hypertune', 'runs', name)
+      assert.match(waiting, new RegExp(`"tunewell run" \\(pid ${run.process.pid} on host \\S+\\) since `))
+      const serveRuns = join(serveHome, '.tunewell', 'runs', name)
       assert.equal(existsSync(serveRuns), false, 'serve launched none of its trials')
 
       run.process.kill('SIGKILL')
@@ -266,7 +266,7 @@ describe('one controller per experiment', { skip }, () => {
       })
       const refused = await cli(['run', servedFile], runHome)
       assert.equal(refused.code, 4, refused.stderr + refused.stdout)
-      assert.match(refused.stderr, /is run by another controller: held by "hypertune serve" \(pid \d+ on host/)
+      assert.match(refused.stderr, /is run by another controller: held by "tunewell serve" \(pid \d+ on host/)
     } finally {
       await server.stop()
     }
@@ -295,7 +295,7 @@ describe('one controller per experiment', { skip }, () => {
     }
     const code = await paused.exited
     assert.equal(code, 4, paused.output.stdout + paused.output.stderr)
-    assert.match(paused.output.stderr, new RegExp(`error: experiment "${name}" was taken over by another controller \\(free \\(last held by "hypertune run" \\(pid \\d+ on host `))
+    assert.match(paused.output.stderr, new RegExp(`error: experiment "${name}" was taken over by another controller \\(free \\(last held by "tunewell run" \\(pid \\d+ on host `))
     assert.doesNotMatch(paused.output.stderr, /\n\s+at /, 'no stack trace')
     assert.deepEqual(await snapshotOf(record.id), snapshot, 'the paused run wrote nothing after it resumed')
   })

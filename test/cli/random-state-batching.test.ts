@@ -12,7 +12,7 @@ import { deleteCliExperiments, withCliStore } from '../helpers/cli-store.ts'
 import { quadraticExperimentYaml } from '../helpers/experiment-yaml.ts'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
-const home = mkdtempSync(join(tmpdir(), 'hypertune-seed-'))
+const home = mkdtempSync(join(tmpdir(), 'tunewell-seed-'))
 const name = `seeded-${Date.now().toString(36)}`
 const RANDOM_STATE = 7
 const MAX_TRIALS = 9
@@ -52,7 +52,7 @@ async function oneAtATime(): Promise<Params[]> {
   return params
 }
 
-describe('random_state through hypertune run', () => {
+describe('random_state through tunewell run', () => {
   test('the same file gives every trial number the same parameters, straight through or killed with -9 and resumed', async () => {
     const straight = cli(['run', file])
     assert.equal(straight.code, 0, straight.stderr + straight.stdout)

@@ -10,10 +10,10 @@ import type { Store } from '../../db/store.ts'
 import { quadraticExperimentYaml } from '../helpers/experiment-yaml.ts'
 import { deleteCliExperiments, withCliStore } from '../helpers/cli-store.ts'
 
-// `hypertune run --ui` as the user runs it: a child process, its printed URL, its exit code.
+// `tunewell run --ui` as the user runs it: a child process, its printed URL, its exit code.
 // DATABASE_URL, when set, is inherited: the run and the cleanup then use PostgreSQL.
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
-const home = mkdtempSync(join(tmpdir(), 'hypertune-run-ui-'))
+const home = mkdtempSync(join(tmpdir(), 'tunewell-run-ui-'))
 const suffix = Date.now().toString(36)
 const created: string[] = []
 
@@ -41,7 +41,7 @@ interface RunProcess {
 function startRun(args: readonly string[]): RunProcess {
   const output = { out: '', err: '' }
   const env = { ...process.env }
-  delete env.HYPERTUNE_PORT
+  delete env.TUNEWELL_PORT
   const child = spawn(process.execPath, [bin, 'run', ...args, '--home', home], { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const listeners = new Set<() => void>()
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -94,7 +94,7 @@ async function readStreamUntil(url: string, pattern: RegExp, timeoutMs: number):
   }
 }
 
-describe('hypertune run --ui', () => {
+describe('tunewell run --ui', () => {
   test('serves the API, the dashboard and live events while it runs, then exits 0', async () => {
     const name = `run-ui-${suffix}`
     const run = startRun([writeExperiment(name), '--ui', '--port', '0'])
@@ -152,7 +152,7 @@ describe('hypertune run --ui', () => {
     const file = writeExperiment(name)
     const outside = startRun([file, '--ui', '--host', '0.0.0.0', '--port', '0'])
     assert.equal(await outside.exited, 2)
-    assert.match(outside.output.err, /only on loopback .*not on 0\.0\.0\.0.*hypertune serve/)
+    assert.match(outside.output.err, /only on loopback .*not on 0\.0\.0\.0.*tunewell serve/)
 
     const blocker = createServer()
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))

@@ -20,14 +20,14 @@ test('a trialTemplate is optional (Katib\'s type allows it; the webhook would no
   assert.deepEqual(result.warnings.map((w) => w.path), ['/spec/trialTemplate'])
 })
 
-test('`hypertune run` refuses an experiment without trialTemplate, saying what to do, before touching a database', () => {
-  const home = mkdtempSync(join(tmpdir(), 'hypertune-notemplate-'))
+test('`tunewell run` refuses an experiment without trialTemplate, saying what to do, before touching a database', () => {
+  const home = mkdtempSync(join(tmpdir(), 'tunewell-notemplate-'))
   const file = join(home, 'outside.yaml')
   writeFileSync(file, JSON.stringify(experiment('outside-workers'), null, 2))
   const result = spawnSync(process.execPath, [bin, 'run', file, '--home', home], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DATABASE_URL: '' } })
   assert.equal(result.status, 2, result.stderr)
   assert.match(result.stderr, /outside\.yaml:\d+:\d+ \/spec\/trialTemplate: no trialTemplate is given, so there is nothing to run locally/)
-  assert.match(result.stderr, /hypertune serve/)
+  assert.match(result.stderr, /tunewell serve/)
   const validate = spawnSync(process.execPath, [bin, 'validate', file], { encoding: 'utf8', timeout: 60_000 })
   assert.equal(validate.status, 0, validate.stderr)
   assert.match(validate.stdout, /valid Experiment "outside-workers"/)

@@ -9,13 +9,13 @@ import { fileURLToPath } from 'node:url'
 import { startServe } from '../helpers/serve-process.ts'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
-const work = mkdtempSync(join(tmpdir(), 'hypertune-serve-tokens-'))
+const work = mkdtempSync(join(tmpdir(), 'tunewell-serve-tokens-'))
 const LONG = 'f3a9c1d07b2e4c58a61d9e0b7c3f2a15'
 
-/** `hypertune serve` as a child process that must refuse to start: its exit code and stderr. */
+/** `tunewell serve` as a child process that must refuse to start: its exit code and stderr. */
 function refusedServe(args: readonly string[], env: Readonly<Record<string, string>> = {}) {
   const result = spawnSync(process.execPath, [bin, 'serve', '--port', '0', '--home', work, '--no-dashboard', ...args], {
-    env: { ...process.env, HYPERTUNE_TOKEN: '', HYPERTUNE_ALLOWED_HOSTS: '', ...env }, encoding: 'utf8', timeout: 60_000,
+    env: { ...process.env, TUNEWELL_TOKEN: '', TUNEWELL_ALLOWED_HOSTS: '', ...env }, encoding: 'utf8', timeout: 60_000,
   })
   return { code: result.status, stderr: result.stderr }
 }
@@ -40,11 +40,11 @@ function getWithHost(base: string, path: string, host: string, token: string): P
 }
 
 describe('serve: token length beyond loopback', () => {
-  test('HYPERTUNE_TOKEN shorter than 16 characters is refused on 0.0.0.0 with exit 2, saying how to make one, never echoing it', () => {
-    const { code, stderr } = refusedServe(['--host', '0.0.0.0'], { HYPERTUNE_TOKEN: 'hunter2-secret' })
+  test('TUNEWELL_TOKEN shorter than 16 characters is refused on 0.0.0.0 with exit 2, saying how to make one, never echoing it', () => {
+    const { code, stderr } = refusedServe(['--host', '0.0.0.0'], { TUNEWELL_TOKEN: 'hunter2-secret' })
     assert.equal(code, 2, stderr)
     assert.match(stderr, /refusing to listen on 0\.0\.0\.0 with a token shorter than 16 characters/)
-    assert.match(stderr, /HYPERTUNE_TOKEN: the admin token has 14 characters/)
+    assert.match(stderr, /TUNEWELL_TOKEN: the admin token has 14 characters/)
     assert.match(stderr, /openssl rand -hex 32/)
     assert.doesNotMatch(stderr, /hunter2/)
   })
@@ -61,9 +61,9 @@ describe('serve: token length beyond loopback', () => {
     const { code, stderr } = refusedServe(['--allowed-hosts', '*'])
     assert.equal(code, 2, stderr)
     assert.match(stderr, /allowed hosts "\*" without a token would let any web page drive this server through DNS rebinding/)
-    const fromEnv = refusedServe([], { HYPERTUNE_ALLOWED_HOSTS: 'tune.example,*' })
+    const fromEnv = refusedServe([], { TUNEWELL_ALLOWED_HOSTS: 'tune.example,*' })
     assert.equal(fromEnv.code, 2, fromEnv.stderr)
-    const guarded = await startServe(['--home', work, '--no-dashboard', '--allowed-hosts', '*'], 180_000, { ...process.env, HYPERTUNE_TOKEN: LONG, HYPERTUNE_ALLOWED_HOSTS: '' })
+    const guarded = await startServe(['--home', work, '--no-dashboard', '--allowed-hosts', '*'], 180_000, { ...process.env, TUNEWELL_TOKEN: LONG, TUNEWELL_ALLOWED_HOSTS: '' })
     try {
       assert.equal(await getWithHost(guarded.url, '/api/v1/experiments', 'anything.example', LONG), 200)
     } finally {

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import { parse as parseYaml } from 'yaml'
 import { buildApp } from '../../api/app.ts'
-import { HypertuneClient } from '../../api/client/hypertune-client.ts'
+import { TunewellClient } from '../../api/client/tunewell-client.ts'
 import type { ExperimentResource, ExperimentSummary } from '../../api/schemas/experiment.ts'
 import type { TrialView } from '../../api/schemas/trial.ts'
 import { checkLocalRunnable } from '../../controller/check-local.ts'
@@ -22,8 +22,8 @@ import { experimentYaml, uniqueName } from '../helpers/test-app.ts'
 import { openTestStore } from '../helpers/test-store.ts'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
-const work = mkdtempSync(join(tmpdir(), 'hypertune-server-cli-'))
-const home = join(work, '.hypertune')
+const work = mkdtempSync(join(tmpdir(), 'tunewell-server-cli-'))
+const home = join(work, '.tunewell')
 
 // The server runs in this process (a private test store, real trial processes), so the CLI is
 // always spawned asynchronously: a spawnSync would block the server it talks to.
@@ -31,7 +31,7 @@ let store: Store
 let app: FastifyInstance
 let supervisor: ExperimentSupervisor
 let server: string
-let api: HypertuneClient
+let api: TunewellClient
 
 before(async () => {
   store = await openTestStore()
@@ -44,7 +44,7 @@ before(async () => {
   })
   await app.listen({ host: '127.0.0.1', port: 0 })
   server = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-  api = new HypertuneClient({ server })
+  api = new TunewellClient({ server })
   supervisor.start()
 })
 
@@ -65,7 +65,7 @@ function cli(args: readonly string[], env: Readonly<Record<string, string>> = {}
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: work,
       // No terminal, as in CI; the server comes from the environment unless a test says otherwise.
-      env: { ...process.env, HYPERTUNE_SERVER: server, HYPERTUNE_TOKEN: '', ...env },
+      env: { ...process.env, TUNEWELL_SERVER: server, TUNEWELL_TOKEN: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -251,25 +251,25 @@ describe('CLI commands against a server', () => {
 
   test('an unreachable server says so and how to fix it', async () => {
     const closed = await freePort()
-    const result = failed(await cli(['list'], { HYPERTUNE_SERVER: `http://127.0.0.1:${closed}` }))
+    const result = failed(await cli(['list'], { TUNEWELL_SERVER: `http://127.0.0.1:${closed}` }))
     assert.match(result.stderr, new RegExp(`cannot reach http://127\\.0\\.0\\.1:${closed}/.*ECONNREFUSED`))
-    assert.match(result.stderr, /hypertune serve/)
-    assert.match(result.stderr, /--server or HYPERTUNE_SERVER/)
+    assert.match(result.stderr, /tunewell serve/)
+    assert.match(result.stderr, /--server or TUNEWELL_SERVER/)
     // --server wins over the environment.
-    ok(await cli(['list', '--server', server], { HYPERTUNE_SERVER: `http://127.0.0.1:${closed}` }))
+    ok(await cli(['list', '--server', server], { TUNEWELL_SERVER: `http://127.0.0.1:${closed}` }))
   })
 
-  test('a server that needs a token: 401 says how to pass one; --token and HYPERTUNE_TOKEN work; a read token cannot stop', async () => {
+  test('a server that needs a token: 401 says how to pass one; --token and TUNEWELL_TOKEN work; a read token cannot stop', async () => {
     const guarded = await buildApp({ store, tokens: [{ token: 'admin-secret', role: 'admin' }, { token: 'read-secret', role: 'read' }] })
     try {
       await guarded.listen({ host: '127.0.0.1', port: 0 })
       const url = `http://127.0.0.1:${(guarded.server.address() as AddressInfo).port}`
       const denied = failed(await cli(['list', '--server', url]))
       assert.match(denied.stderr, /error: this server needs a token/)
-      assert.match(denied.stderr, /--token <token> or set HYPERTUNE_TOKEN/)
+      assert.match(denied.stderr, /--token <token> or set TUNEWELL_TOKEN/)
       assert.match(failed(await cli(['list', '--server', url, '--token', 'wrong'])).stderr, /the bearer token is not valid/)
       ok(await cli(['list', '--server', url, '--token', 'admin-secret']))
-      ok(await cli(['list', '--server', url], { HYPERTUNE_TOKEN: 'read-secret' }))
+      ok(await cli(['list', '--server', url], { TUNEWELL_TOKEN: 'read-secret' }))
       const forbidden = failed(await cli(['stop', 'anything', '--server', url, '--token', 'read-secret']))
       assert.match(forbidden.stderr, /read-only token cannot POST/)
     } finally {

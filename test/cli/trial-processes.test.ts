@@ -11,7 +11,7 @@ import { isRunning, liveGroupMembers, until } from '../helpers/processes.ts'
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
 const lingering = fileURLToPath(new URL('../fixtures/trials/lingering.mjs', import.meta.url))
 const fileMetrics = fileURLToPath(new URL('../fixtures/trials/file-metrics.mjs', import.meta.url))
-const home = mkdtempSync(join(tmpdir(), 'hypertune-cli-trials-'))
+const home = mkdtempSync(join(tmpdir(), 'tunewell-cli-trials-'))
 const suffix = Date.now().toString(36)
 const created: string[] = []
 
@@ -34,13 +34,13 @@ ${body}`)
 }
 
 function trialDir(name: string): string | undefined {
-  const runs = join(home, '.hypertune', 'runs', name)
+  const runs = join(home, '.tunewell', 'runs', name)
   if (!existsSync(runs)) return undefined
   const [trial] = readdirSync(runs)
   return trial === undefined ? undefined : join(runs, trial)
 }
 
-describe('hypertune run: trial processes', () => {
+describe('tunewell run: trial processes', () => {
   test('a trial gets the user\'s environment without the server\'s token, database URL or libpq password', () => {
     const name = `env-${suffix}`
     created.push(name)
@@ -48,14 +48,14 @@ describe('hypertune run: trial processes', () => {
   trialTemplate:
     command: ["${process.execPath}", "${lingering}", "--x=\${trialParameters.x}"]
 `)
-    const env = { ...process.env, HYPERTUNE_TOKEN: 'admin-token-0123456789abcdef', PGPASSWORD: 'db-password', VIRTUAL_ENV: '/opt/venvs/mine' }
+    const env = { ...process.env, TUNEWELL_TOKEN: 'admin-token-0123456789abcdef', PGPASSWORD: 'db-password', VIRTUAL_ENV: '/opt/venvs/mine' }
     const result = spawnSync(process.execPath, [bin, 'run', file], { cwd: home, encoding: 'utf8', env, timeout: 240_000 })
     assert.equal(result.status, 0, result.stderr + result.stdout)
     const seen = JSON.parse(readFileSync(join(trialDir(name)!, 'env.json'), 'utf8')) as Record<string, string>
-    for (const secret of ['HYPERTUNE_TOKEN', 'DATABASE_URL', 'PGPASSWORD']) assert.equal(seen[secret], undefined, `${secret} reached the trial`)
+    for (const secret of ['TUNEWELL_TOKEN', 'DATABASE_URL', 'PGPASSWORD']) assert.equal(seen[secret], undefined, `${secret} reached the trial`)
     assert.equal(seen.VIRTUAL_ENV, '/opt/venvs/mine')
     assert.equal(seen.PATH, process.env.PATH)
-    assert.ok(seen.HYPERTUNE_TRIAL_NAME && seen.HYPERTUNE_REPORT_TOKEN, 'what is meant for the trial is there')
+    assert.ok(seen.TUNEWELL_TRIAL_NAME && seen.TUNEWELL_REPORT_TOKEN, 'what is meant for the trial is there')
   })
 
   test('kill -9 of run: its running trial and the trial\'s children stop by themselves', { timeout: 180_000 }, async () => {
@@ -113,9 +113,9 @@ describe('hypertune run: trial processes', () => {
   test('an absolute metrics path that climbs above / stays in the trial\'s folder: nothing outside it is deleted or written', () => {
     const name = `climb-${suffix}`
     created.push(name)
-    // From <home>/.hypertune/runs/<experiment>/<trial>/root, four `..` reach <home>/.hypertune.
+    // From <home>/.tunewell/runs/<experiment>/<trial>/root, four `..` reach <home>/.tunewell.
     const climbing = '/../../../../victim.log'
-    const victim = join(home, '.hypertune', 'victim.log')
+    const victim = join(home, '.tunewell', 'victim.log')
     const file = writeExperiment(name, `  parallelTrialCount: 1
   metricsCollectorSpec:
     collector: {kind: File}

@@ -1,5 +1,5 @@
 /**
- * `hypertune validate` (the CLI, as a child process) on hostile or careless input: documents
+ * `tunewell validate` (the CLI, as a child process) on hostile or careless input: documents
  * nested far beyond any Experiment, counts beyond Katib's int32 and beyond the local limit on
  * parallel trials, and files with several problems of different kinds at once.
  */
@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
-const dir = mkdtempSync(join(tmpdir(), 'hypertune-validate-'))
+const dir = mkdtempSync(join(tmpdir(), 'tunewell-validate-'))
 
 function validate(...files: string[]) {
   const result = spawnSync(process.execPath, [bin, 'validate', ...files], { cwd: dir, encoding: 'utf8', timeout: 120_000 })
@@ -106,8 +106,8 @@ test('counts above int32 are invalid; a parallelTrialCount above the local limit
   const wide = write('wide.yaml', HEAD.replace('  algorithm:', '  maxTrialCount: 100000\n  parallelTrialCount: 1000\n  algorithm:'))
   const noted = validate(wide)
   assert.equal(noted.code, 0, noted.stderr)
-  assert.match(noted.stdout, /note: it cannot run on local processes:\n.*wide\.yaml:8:3 \/spec\/parallelTrialCount: parallelTrialCount 1000 is above the limit of 256 trials at once \(--max-parallel-trials, HYPERTUNE_MAX_PARALLEL_TRIALS\)/)
-  const raised = spawnSync(process.execPath, [bin, 'validate', wide], { cwd: dir, encoding: 'utf8', env: { ...process.env, HYPERTUNE_MAX_PARALLEL_TRIALS: '1000' } })
+  assert.match(noted.stdout, /note: it cannot run on local processes:\n.*wide\.yaml:8:3 \/spec\/parallelTrialCount: parallelTrialCount 1000 is above the limit of 256 trials at once \(--max-parallel-trials, TUNEWELL_MAX_PARALLEL_TRIALS\)/)
+  const raised = spawnSync(process.execPath, [bin, 'validate', wide], { cwd: dir, encoding: 'utf8', env: { ...process.env, TUNEWELL_MAX_PARALLEL_TRIALS: '1000' } })
   assert.doesNotMatch(raised.stdout, /note:/)
 
   const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'run', ...args, wide], { cwd: dir, encoding: 'utf8', timeout: 120_000 })
@@ -116,5 +116,5 @@ test('counts above int32 are invalid; a parallelTrialCount above the local limit
   assert.match(refused.stderr, /wide\.yaml:8:3 \/spec\/parallelTrialCount: parallelTrialCount 1000 is above the limit of 256 trials at once.*run it with a higher --max-parallel-trials/)
   const badFlag = run('--max-parallel-trials', '0')
   assert.equal(badFlag.status, 2)
-  assert.match(badFlag.stderr, /--max-parallel-trials \(or HYPERTUNE_MAX_PARALLEL_TRIALS\) must be a whole number from 1 to 2147483647, got "0"/)
+  assert.match(badFlag.stderr, /--max-parallel-trials \(or TUNEWELL_MAX_PARALLEL_TRIALS\) must be a whole number from 1 to 2147483647, got "0"/)
 })

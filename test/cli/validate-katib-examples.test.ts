@@ -1,5 +1,5 @@
 /**
- * `hypertune validate` (the CLI, as a child process) over every Katib example: the parser
+ * `tunewell validate` (the CLI, as a child process) over every Katib example: the parser
  * accepting them is not enough, since the algorithm and local-execution checks run after it.
  */
 import { test } from 'node:test'
@@ -19,7 +19,7 @@ function validate(files: readonly string[]) {
 }
 
 for (const set of exampleSets) {
-  test(`hypertune validate accepts all 33 Katib examples (${set.name})`, { skip: set.skip }, () => {
+  test(`tunewell validate accepts all 33 Katib examples (${set.name})`, { skip: set.skip }, () => {
     const files = exampleFiles(set.dir)
     assert.equal(files.length, 33)
     const result = validate(files.map((file) => join(set.dir, file)))
@@ -36,9 +36,9 @@ for (const set of exampleSets) {
   })
 }
 
-test('hypertune run refuses a NAS example, which validate accepts', () => {
+test('tunewell run refuses a NAS example, which validate accepts', () => {
   const enas = join(exampleSets[0]!.dir, 'nas/enas-cpu.yaml')
-  const cwd = mkdtempSync(join(tmpdir(), 'hypertune-nas-'))
+  const cwd = mkdtempSync(join(tmpdir(), 'tunewell-nas-'))
   const result = spawnSync(process.execPath, [bin, 'run', enas], { cwd, encoding: 'utf8', timeout: 120_000 })
   assert.equal(result.status, 2, result.stderr)
   assert.match(result.stderr, /enas-cpu\.yaml:25:5 \/spec\/algorithm\/algorithmName: algorithm "enas" is not available yet/)

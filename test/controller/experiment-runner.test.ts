@@ -15,7 +15,7 @@ import { openTestStore } from '../helpers/test-store.ts'
 import { quadraticExperiment, type QuadraticOptions } from '../helpers/experiment-yaml.ts'
 
 let store: Store
-const home = mkdtempSync(join(tmpdir(), 'hypertune-runner-'))
+const home = mkdtempSync(join(tmpdir(), 'tunewell-runner-'))
 before(async () => {
   store = await openTestStore()
 })

@@ -14,7 +14,7 @@ import { quadraticExperiment, type QuadraticOptions } from '../helpers/experimen
 import { openTestStore } from '../helpers/test-store.ts'
 
 let store: Store
-const home = mkdtempSync(join(tmpdir(), 'hypertune-supervisor-'))
+const home = mkdtempSync(join(tmpdir(), 'tunewell-supervisor-'))
 // One supervisor per database at a time (as with one server): each test stops its own.
 const supervisors: ExperimentSupervisor[] = []
 before(async () => {

@@ -11,7 +11,7 @@ function katibExample(path: string): Experiment {
   assert.ok(parsed.experiment, JSON.stringify(parsed.issues))
   return parsed.experiment
 }
-const ctx = { baseDir: '/srv/exp', runDir: '/srv/exp/.hypertune/runs/x', env: { EXTRA: '1' } }
+const ctx = { baseDir: '/srv/exp', runDir: '/srv/exp/.tunewell/runs/x', env: { EXTRA: '1' } }
 
 test('a Katib Job template becomes the primary container command, with every metadata reference', () => {
   const experiment = katibExample('trial-template/trial-metadata-substitution.yaml')
@@ -25,9 +25,9 @@ test('a Katib Job template becomes the primary container command, with every met
   assert.equal(launch.env.TRIAL_ANNOTATION_CUSTOM, 'custom-annotation')
   assert.equal(launch.env.KATIB_TRIAL_NAME, 'trial-metadata-substitution-abc')
   assert.equal(launch.env.EXTRA, '1')
-  assert.equal(JSON.parse(launch.env.HYPERTUNE_PARAMS!).lr, 0.02)
+  assert.equal(JSON.parse(launch.env.TUNEWELL_PARAMS!).lr, 0.02)
   assert.equal(launch.cwd, '/srv/exp')
-  assert.equal(launch.logPath, '/srv/exp/.hypertune/runs/x/trial-metadata-substitution-abc/output.log')
+  assert.equal(launch.logPath, '/srv/exp/.tunewell/runs/x/trial-metadata-substitution-abc/output.log')
 })
 
 test('the primary container is found inside any trial kind (PyTorchJob replica specs)', () => {
@@ -61,30 +61,30 @@ test('a template that cannot run locally is a LaunchError that says why', () => 
 test('a File path the command names gets a copy in each trial folder; a relative one lives there', () => {
   const experiment = katibExample('metrics-collector/file-metrics-collector.yaml')
   const launch = buildLocalLaunch(experiment, { name: 'fmc-a', params: { lr: 0.02, momentum: 0.6 } }, ctx)
-  const own = '/srv/exp/.hypertune/runs/x/fmc-a/root/katib/mnist.log'
+  const own = '/srv/exp/.tunewell/runs/x/fmc-a/root/katib/mnist.log'
   assert.ok(launch.command.includes(`--log-path=${own}`), launch.command.join(' '))
   assert.deepEqual(launch.metricsFile, { path: own, inTrialDir: true })
-  assert.equal(launch.env.HYPERTUNE_METRICS_FILE, own)
+  assert.equal(launch.env.TUNEWELL_METRICS_FILE, own)
 
   const relative = structuredClone(experiment) as Experiment
   relative.spec.metricsCollectorSpec!.source!.fileSystemPath!.path = 'logs/m.log'
   assert.deepEqual(buildLocalLaunch(relative, { name: 'fmc-b', params: { lr: 0.02, momentum: 0.6 } }, ctx).metricsFile,
-    { path: '/srv/exp/.hypertune/runs/x/fmc-b/logs/m.log', inTrialDir: true })
+    { path: '/srv/exp/.tunewell/runs/x/fmc-b/logs/m.log', inTrialDir: true })
   relative.spec.metricsCollectorSpec!.source!.fileSystemPath!.path = '../../escape.log'
   assert.throws(() => buildLocalLaunch(relative, { name: 'fmc-c', params: { lr: 0.02, momentum: 0.6 } }, ctx),
     (e: unknown) => e instanceof LaunchError && /not inside the trial's folder/.test(e.message))
 })
 
 test('the trial environment keeps the user\'s variables and drops the server\'s secrets', () => {
-  const set = { HYPERTUNE_TOKEN: 'admin-secret', DATABASE_URL: 'postgres://u:pw@h/db', PGPASSWORD: 'pw', VIRTUAL_ENV: '/venv' }
+  const set = { TUNEWELL_TOKEN: 'admin-secret', DATABASE_URL: 'postgres://u:pw@h/db', PGPASSWORD: 'pw', VIRTUAL_ENV: '/venv' }
   const saved = Object.fromEntries(Object.keys(set).map((name) => [name, process.env[name]]))
   Object.assign(process.env, set)
   try {
     const launch = buildLocalLaunch(katibExample('hp-tuning/grid.yaml'), { name: 'grid-env', params: { lr: 0.02, momentum: 0.6 } }, ctx)
-    for (const secret of ['HYPERTUNE_TOKEN', 'DATABASE_URL', 'PGPASSWORD']) assert.equal(launch.env[secret], undefined, secret)
+    for (const secret of ['TUNEWELL_TOKEN', 'DATABASE_URL', 'PGPASSWORD']) assert.equal(launch.env[secret], undefined, secret)
     assert.equal(launch.env.VIRTUAL_ENV, '/venv')
     assert.equal(launch.env.PATH, process.env.PATH)
-    assert.equal(launch.env.HYPERTUNE_TRIAL_NAME, 'grid-env')
+    assert.equal(launch.env.TUNEWELL_TRIAL_NAME, 'grid-env')
   } finally {
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name]

@@ -11,7 +11,7 @@ import { isSameProcessAlive, signalGroup, signalTrial } from '../../controller/p
 import { isRunning, liveGroupMembers, until } from '../helpers/processes.ts'
 
 const fixture = fileURLToPath(new URL('../fixtures/trials/quadratic.mjs', import.meta.url))
-const dir = mkdtempSync(join(tmpdir(), 'hypertune-exec-'))
+const dir = mkdtempSync(join(tmpdir(), 'tunewell-exec-'))
 const launch = (name: string, command: string[], over: Partial<LocalLaunch> = {}): LocalLaunch => ({
   trialName: name, command, env: { PATH: process.env.PATH ?? '' }, cwd: dir, logPath: join(dir, name, 'output.log'), ...over,
 })

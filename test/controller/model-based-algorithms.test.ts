@@ -1,6 +1,6 @@
 /**
  * Each optimiser, selected by its Katib name in Experiment YAML, runs real trial processes in
- * parallel to completion through the same service path as `hypertune run`.
+ * parallel to completion through the same service path as `tunewell run`.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -15,7 +15,7 @@ import { openTestStore } from '../helpers/test-store.ts'
 import { quadraticExperiment } from '../helpers/experiment-yaml.ts'
 
 let store: Store
-const home = mkdtempSync(join(tmpdir(), 'hypertune-model-based-'))
+const home = mkdtempSync(join(tmpdir(), 'tunewell-model-based-'))
 before(async () => {
   store = await openTestStore()
 })

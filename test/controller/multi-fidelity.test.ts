@@ -19,7 +19,7 @@ import { openTestStore } from '../helpers/test-store.ts'
 
 const fixture = fileURLToPath(new URL('../fixtures/trials/epochs.mjs', import.meta.url))
 let store: Store
-const home = mkdtempSync(join(tmpdir(), 'hypertune-multifidelity-'))
+const home = mkdtempSync(join(tmpdir(), 'tunewell-multifidelity-'))
 before(async () => {
   store = await openTestStore()
 })

@@ -17,7 +17,7 @@ import { isRunning, until } from '../helpers/processes.ts'
 import { openTestStore } from '../helpers/test-store.ts'
 
 const fileMetrics = fileURLToPath(new URL('../fixtures/trials/file-metrics.mjs', import.meta.url))
-const home = mkdtempSync(join(tmpdir(), 'hypertune-trial-processes-'))
+const home = mkdtempSync(join(tmpdir(), 'tunewell-trial-processes-'))
 const suffix = Date.now().toString(36)
 let store: Store
 before(async () => {

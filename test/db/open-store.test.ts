@@ -2,7 +2,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
-import { HypertuneError } from '../../core/errors.ts'
+import { TunewellError } from '../../core/errors.ts'
 import { openStore, resolveStoreOptions } from '../../db/open-store.ts'
 
 async function unavailable(open: Promise<unknown>): Promise<{ message: string; ms: number }> {
@@ -11,7 +11,7 @@ async function unavailable(open: Promise<unknown>): Promise<{ message: string; m
     () => assert.fail('expected openStore to fail'),
     (e: unknown) => e,
   )
-  assert.ok(error instanceof HypertuneError, `expected a HypertuneError, got ${String(error)}`)
+  assert.ok(error instanceof TunewellError, `expected a TunewellError, got ${String(error)}`)
   assert.equal(error.code, 'DATABASE_UNAVAILABLE')
   return { message: error.message, ms: Date.now() - started }
 }
@@ -47,10 +47,10 @@ describe('openStore on PostgreSQL that cannot be used', () => {
   const url = process.env.DATABASE_URL?.trim()
   test('a missing database says how to create it', { skip: url ? false : 'needs DATABASE_URL' }, async () => {
     const missing = new URL(url!)
-    missing.pathname = '/hypertune_no_such_database'
+    missing.pathname = '/tunewell_no_such_database'
     const { message } = await unavailable(openStore({ url: missing.toString() }))
-    assert.match(message, /database "hypertune_no_such_database" does not exist/)
-    assert.match(message, /createdb hypertune_no_such_database/)
+    assert.match(message, /database "tunewell_no_such_database" does not exist/)
+    assert.match(message, /createdb tunewell_no_such_database/)
   })
 
   test('a schema name that is not a plain identifier is refused before connecting', async () => {
@@ -62,7 +62,7 @@ describe('resolveStoreOptions', () => {
   test('DATABASE_URL selects PostgreSQL, otherwise the embedded database under the home folder', () => {
     const url = 'postgres://postgres@127.0.0.1:5432/test'
     assert.deepEqual(resolveStoreOptions({ DATABASE_URL: url }, 'h'), { url })
-    assert.deepEqual(resolveStoreOptions({}, join('w', '.hypertune')), { dataDir: join('w', '.hypertune', 'db') })
+    assert.deepEqual(resolveStoreOptions({}, join('w', '.tunewell')), { dataDir: join('w', '.tunewell', 'db') })
     assert.deepEqual(resolveStoreOptions({ DATABASE_URL: ' ' }, 'h'), { dataDir: join('h', 'db') })
   })
 

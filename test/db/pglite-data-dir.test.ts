@@ -7,16 +7,16 @@ import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely, sql } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
-import { HypertuneError } from '../../core/errors.ts'
+import { TunewellError } from '../../core/errors.ts'
 import { migrateToLatest, migrations } from '../../db/migrate.ts'
 import { openStore } from '../../db/open-store.ts'
 
-const root = mkdtempSync(join(tmpdir(), 'hypertune-db-'))
+const root = mkdtempSync(join(tmpdir(), 'tunewell-db-'))
 const dataDir = join(root, 'nested', 'db')
-const lockFile = join(dataDir, 'hypertune.lock')
+const lockFile = join(dataDir, 'tunewell.lock')
 
 const unavailable = (message: RegExp) => (error: unknown) => {
-  assert.ok(error instanceof HypertuneError, `expected a HypertuneError, got ${String(error)}`)
+  assert.ok(error instanceof TunewellError, `expected a TunewellError, got ${String(error)}`)
   assert.equal(error.code, 'DATABASE_UNAVAILABLE')
   assert.match(error.message, message)
   return true
@@ -91,6 +91,6 @@ describe('embedded database on disk', () => {
     cpSync(dataDir, damaged, { recursive: true })
     writeFileSync(join(damaged, 'global', 'pg_control'), 'not a control file')
     await assert.rejects(openStore({ dataDir: damaged }), unavailable(/could not be opened.*Move the folder aside/))
-    assert.equal(existsSync(join(damaged, 'hypertune.lock')), false)
+    assert.equal(existsSync(join(damaged, 'tunewell.lock')), false)
   })
 })

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { HypertuneError } from '../../core/errors.ts'
+import { TunewellError } from '../../core/errors.ts'
 import { fencedStore } from '../../db/fenced-store.ts'
 import { LeaseLostError } from '../../db/lease-lost-error.ts'
 import type { LeaseFence, LeaseHolder, LeaseRecord, Store } from '../../db/store.ts'
@@ -187,7 +187,7 @@ export function describeStoreLeases(getStore: () => Store): void {
       await assert.rejects(store.leases.assertHeld(fenceOf(lease)), /inside store\.transaction/)
       await store.transaction((tx) => tx.leases.assertHeld(fenceOf(lease)))
       await assert.rejects(store.leases.acquire(randomUUID(), randomUUID(), holder(1), LONG), (error: unknown) =>
-        error instanceof HypertuneError && error.code === 'EXPERIMENT_NOT_FOUND')
+        error instanceof TunewellError && error.code === 'EXPERIMENT_NOT_FOUND')
       await store.experiments.delete(experiment.id)
       assert.equal(await store.leases.get(experiment.id), undefined)
       assert.equal(await store.leases.renew(fenceOf(lease), LONG), undefined)

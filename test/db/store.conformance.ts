@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { HypertuneError, type ErrorCode } from '../../core/errors.ts'
+import { TunewellError, type ErrorCode } from '../../core/errors.ts'
 import type { MetricPoint } from '../../core/metric.ts'
 import { TRIAL_STATES, type TrialState } from '../../core/trial.ts'
 import type { ExperimentRecord, ExperimentState, Store } from '../../db/store.ts'
@@ -21,7 +21,7 @@ const point = (name: string, step: number, value: number): MetricPoint => ({ nam
 
 const rejectsWith = (promise: Promise<unknown>, code: ErrorCode, message?: RegExp) =>
   assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof HypertuneError, `expected a HypertuneError, got ${String(error)}`)
+    assert.ok(error instanceof TunewellError, `expected a TunewellError, got ${String(error)}`)
     assert.equal(error.code, code)
     if (message) assert.match(error.message, message)
     return true

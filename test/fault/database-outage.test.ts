@@ -69,7 +69,7 @@ describe('a database outage while trials run', { skip }, () => {
     pg = await startScratchPostgres()
     store = await openStore({ url: pg.url })
     home = mkdtempSync(join(tmpdir(), 'outage-'))
-    env = { ...process.env, DATABASE_URL: pg.url, HYPERTUNE_DEBUG: '' }
+    env = { ...process.env, DATABASE_URL: pg.url, TUNEWELL_DEBUG: '' }
   })
   after(async () => {
     await store?.destroy().catch(() => {})

@@ -7,7 +7,7 @@ import type { Store } from '../../db/store.ts'
  * allows one process), runs `work`, closes it.
  */
 export async function withCliStore<T>(home: string, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(resolveStoreOptions(process.env, join(home, '.hypertune')))
+  const store = await openStore(resolveStoreOptions(process.env, join(home, '.tunewell')))
   try {
     return await work(store)
   } finally {

@@ -28,7 +28,7 @@ export function quadraticExperiment(o: QuadraticOptions): Experiment {
   return parsed.experiment
 }
 
-/** The Experiment file quadraticExperiment parses: what CLI tests write for `hypertune run`. */
+/** The Experiment file quadraticExperiment parses: what CLI tests write for `tunewell run`. */
 export function quadraticExperimentYaml(o: QuadraticOptions): string {
   const command = o.command ?? [process.execPath, quadraticFixture, '--x=${trialParameters.x}', '--y=${trialParameters.y}', ...(o.flags ?? [])]
   return `

@@ -13,7 +13,7 @@ export interface SchemaDatabase {
  * A fresh, empty schema on the PostgreSQL server of `base` (DATABASE_URL), reachable through a
  * URL of its own, so CLI and serve child processes share one database that no other test sees.
  */
-export async function createSchemaDatabase(base: string, prefix = 'hypertune_test'): Promise<SchemaDatabase> {
+export async function createSchemaDatabase(base: string, prefix = 'tunewell_test'): Promise<SchemaDatabase> {
   const schema = `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 16)}`
   await withClient(base, (client) => client.query(`create schema ${pg.escapeIdentifier(schema)}`))
   const url = new URL(base)

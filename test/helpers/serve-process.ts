@@ -10,7 +10,7 @@ export interface ServeProcess {
   stop(): Promise<number | null>
 }
 
-/** `hypertune serve --port 0` as a child process, resolved once it prints the URL it listens on. */
+/** `tunewell serve --port 0` as a child process, resolved once it prints the URL it listens on. */
 export async function startServe(args: readonly string[], timeoutMs = 180_000, env: NodeJS.ProcessEnv = process.env): Promise<ServeProcess> {
   const output = { out: '', err: '' }
   // DATABASE_URL, when set, is inherited: the server then uses PostgreSQL.

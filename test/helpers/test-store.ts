@@ -10,7 +10,7 @@ import type { Store } from '../../db/store.ts'
 export async function openTestStore(): Promise<Store> {
   const url = process.env.DATABASE_URL?.trim()
   if (!url) return openStore({ memory: true })
-  const schema = `hypertune_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`
+  const schema = `tunewell_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`
   const store = await openStore({ url, schema })
   return {
     experiments: store.experiments,

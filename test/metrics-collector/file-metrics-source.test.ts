@@ -8,7 +8,7 @@ import { JsonMetricsParser } from '../../metrics-collector/json-metrics-parser.t
 import { TextMetricsParser } from '../../metrics-collector/text-metrics-parser.ts'
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'hypertune-file-source-'))
+  const dir = await mkdtemp(join(tmpdir(), 'tunewell-file-source-'))
   try {
     await fn(dir)
   } finally {

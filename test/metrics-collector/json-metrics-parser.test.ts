@@ -16,7 +16,7 @@ test('JSON numbers and numeric strings are both values (Katib drops numbers)', (
     ['loss', 0.5, 0],
     ['accuracy', 0.75, 0],
   ])
-  // cloudml-hypertune style: every value a string, other keys ignored.
+  // cloudml-tunewell style: every value a string, other keys ignored.
   assert.deepEqual(values(p, '{"timestamp": 1700000000.5, "trial": "0", "loss": "0.25", "global_step": "1"}'), [['loss', 0.25, 1]])
   assert.equal(p.garbageCount, 0)
 })

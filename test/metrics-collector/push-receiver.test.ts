@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import type { MetricPoint } from '../../core/metric.ts'
-import { HYPERTUNE_REPORT_TOKEN, HYPERTUNE_REPORT_URL } from '../../metrics-collector/env.ts'
+import { TUNEWELL_REPORT_TOKEN, TUNEWELL_REPORT_URL } from '../../metrics-collector/env.ts'
 import { startPushReceiver, type PushReceiver, type PushSink } from '../../metrics-collector/push-receiver.ts'
 import { reportMetrics } from '../../metrics-collector/report.ts'
 
@@ -182,14 +182,14 @@ test('trial names are percent-encoded in the URL and decoded for the sink', () =
   }))
 
 test('reportMetrics end to end through the receiver, with retry after a 503', async () => {
-  const saved = { url: process.env[HYPERTUNE_REPORT_URL], token: process.env[HYPERTUNE_REPORT_TOKEN] }
+  const saved = { url: process.env[TUNEWELL_REPORT_URL], token: process.env[TUNEWELL_REPORT_TOKEN] }
   let failures = 1
   const stored: Received[] = []
   try {
     await withReceiver(
       async (r) => {
-        process.env[HYPERTUNE_REPORT_URL] = r.urlFor('exp-trial-1')
-        process.env[HYPERTUNE_REPORT_TOKEN] = r.tokenFor('exp-trial-1')
+        process.env[TUNEWELL_REPORT_URL] = r.urlFor('exp-trial-1')
+        process.env[TUNEWELL_REPORT_TOKEN] = r.tokenFor('exp-trial-1')
         await reportMetrics({ loss: 0.42, accuracy: 0.9 }, { step: 1 })
         await reportMetrics({ loss: NaN })
         assert.equal(failures, 0, 'the first attempt failed and was retried')
@@ -198,13 +198,13 @@ test('reportMetrics end to end through the receiver, with retry after a 503', as
           ['exp-trial-1: loss@1=0.42 accuracy@1=0.9', 'exp-trial-1: loss@2=NaN'],
         )
         // A rejected report (4xx) is not retried and says why.
-        process.env[HYPERTUNE_REPORT_TOKEN] = r.tokenFor('another-trial')
+        process.env[TUNEWELL_REPORT_TOKEN] = r.tokenFor('another-trial')
         await assert.rejects(reportMetrics({ loss: 1 }), (err: Error) => {
           assert.match(err.message, /answered 401.*bearer token/)
           assert.doesNotMatch(err.message, /attempts/)
           return true
         })
-        process.env[HYPERTUNE_REPORT_TOKEN] = r.tokenFor('exp-trial-1')
+        process.env[TUNEWELL_REPORT_TOKEN] = r.tokenFor('exp-trial-1')
         await assert.rejects(reportMetrics({ loss: 1 }, { step: -2 }), /step must be a non-negative integer/)
       },
       (trial, points) => {
@@ -221,11 +221,11 @@ test('reportMetrics end to end through the receiver, with retry after a 503', as
 })
 
 test('reportMetrics gives up after retries when nothing listens', async () => {
-  const saved = { url: process.env[HYPERTUNE_REPORT_URL], token: process.env[HYPERTUNE_REPORT_TOKEN] }
+  const saved = { url: process.env[TUNEWELL_REPORT_URL], token: process.env[TUNEWELL_REPORT_TOKEN] }
   try {
     const r = await startPushReceiver(() => undefined)
-    process.env[HYPERTUNE_REPORT_URL] = r.urlFor('t')
-    process.env[HYPERTUNE_REPORT_TOKEN] = r.tokenFor('t')
+    process.env[TUNEWELL_REPORT_URL] = r.urlFor('t')
+    process.env[TUNEWELL_REPORT_TOKEN] = r.tokenFor('t')
     await r.close()
     await assert.rejects(reportMetrics({ loss: 1 }), /could not deliver metrics to .* after 4 attempts/)
   } finally {
@@ -234,16 +234,16 @@ test('reportMetrics gives up after retries when nothing listens', async () => {
 })
 
 test('reportMetrics without the env vars throws a clear error', async () => {
-  const saved = { url: process.env[HYPERTUNE_REPORT_URL], token: process.env[HYPERTUNE_REPORT_TOKEN] }
+  const saved = { url: process.env[TUNEWELL_REPORT_URL], token: process.env[TUNEWELL_REPORT_TOKEN] }
   try {
-    delete process.env[HYPERTUNE_REPORT_URL]
-    delete process.env[HYPERTUNE_REPORT_TOKEN]
+    delete process.env[TUNEWELL_REPORT_URL]
+    delete process.env[TUNEWELL_REPORT_TOKEN]
     await assert.rejects(reportMetrics({ loss: 1 }), {
       message:
-        'reportMetrics needs HYPERTUNE_REPORT_URL: run this program as a Hypertune trial with metricsCollectorSpec.collector.kind: Push',
+        'reportMetrics needs TUNEWELL_REPORT_URL: run this program as a Tunewell trial with metricsCollectorSpec.collector.kind: Push',
     })
-    process.env[HYPERTUNE_REPORT_URL] = 'http://127.0.0.1:9/trials/t/metrics'
-    await assert.rejects(reportMetrics({ loss: 1 }), /needs HYPERTUNE_REPORT_TOKEN/)
+    process.env[TUNEWELL_REPORT_URL] = 'http://127.0.0.1:9/trials/t/metrics'
+    await assert.rejects(reportMetrics({ loss: 1 }), /needs TUNEWELL_REPORT_TOKEN/)
   } finally {
     restoreEnv(saved)
   }
@@ -251,8 +251,8 @@ test('reportMetrics without the env vars throws a clear error', async () => {
 
 function restoreEnv(saved: { url: string | undefined; token: string | undefined }): void {
   for (const [key, value] of [
-    [HYPERTUNE_REPORT_URL, saved.url],
-    [HYPERTUNE_REPORT_TOKEN, saved.token],
+    [TUNEWELL_REPORT_URL, saved.url],
+    [TUNEWELL_REPORT_TOKEN, saved.token],
   ] as const) {
     if (value === undefined) delete process.env[key]
     else process.env[key] = value

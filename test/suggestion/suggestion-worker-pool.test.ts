@@ -2,7 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { HypertuneError } from '../../core/errors.ts'
+import { TunewellError } from '../../core/errors.ts'
 import { createRng } from '../../core/rng.ts'
 import type { SearchSpace } from '../../core/search-space.ts'
 import type { TrialSnapshot, TrialState } from '../../core/trial.ts'
@@ -120,7 +120,7 @@ describe('SuggestionWorkerPool', () => {
     const pool = new SuggestionWorkerPool()
     try {
       await assert.rejects(pool.ask(request('nope', history(3))), (error: unknown) => {
-        assert.ok(error instanceof HypertuneError)
+        assert.ok(error instanceof TunewellError)
         assert.equal(error.code, 'ALGORITHM_SETTINGS_INVALID')
         assert.match(error.message, /unknown algorithm "nope"/)
         return true

@@ -59,7 +59,7 @@ async function getExperiment(server: ServeProcess, name: string): Promise<Experi
 
 describe('dashboard', { skip: missing }, () => {
   test('create from the editor, watch it run live, brush, open a trial', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'hypertune-ui-'))
+    const home = mkdtempSync(join(tmpdir(), 'tunewell-ui-'))
     const server = await startServe(['--home', home])
     let browser: Awaited<ReturnType<typeof launchChromium>> | undefined
     let exitCode: number | null = null
@@ -263,11 +263,11 @@ describe('dashboard at 10,000 trials', { skip: missing }, () => {
   })
 })
 
-// `HYPERTUNE_DOCS_SCREENSHOT=1 node --import tsx --test test/ui/dashboard.test.ts` refreshes the README's picture.
-const docsShot = process.env.HYPERTUNE_DOCS_SCREENSHOT === '1'
-describe('docs screenshot', { skip: missing ?? (docsShot ? false : 'set HYPERTUNE_DOCS_SCREENSHOT=1 to refresh docs/dashboard-experiment.png') }, () => {
+// `TUNEWELL_DOCS_SCREENSHOT=1 node --import tsx --test test/ui/dashboard.test.ts` refreshes the README's picture.
+const docsShot = process.env.TUNEWELL_DOCS_SCREENSHOT === '1'
+describe('docs screenshot', { skip: missing ?? (docsShot ? false : 'set TUNEWELL_DOCS_SCREENSHOT=1 to refresh docs/dashboard-experiment.png') }, () => {
   test('a finished experiment of 60 trials', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'hypertune-ui-docs-'))
+    const home = mkdtempSync(join(tmpdir(), 'tunewell-ui-docs-'))
     const server = await startServe(['--home', home])
     let browser: Awaited<ReturnType<typeof launchChromium>> | undefined
     try {

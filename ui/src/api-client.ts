@@ -35,7 +35,7 @@ export async function apiFetch(path: string, options: RequestOptions = {}): Prom
     response = await fetch(path, { method: options.method ?? 'GET', headers, body, signal: options.signal ?? null })
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error
-    throw new ApiError(0, 'UNREACHABLE', 'the server cannot be reached; is `hypertune serve` still running?')
+    throw new ApiError(0, 'UNREACHABLE', 'the server cannot be reached; is `tunewell serve` still running?')
   }
   if (response.ok) return response
   if (response.status === 401) authRequired.value = true

@@ -13,7 +13,7 @@ export function App() {
     <>
       <a class="skip" href="#content">Skip to content</a>
       <header class="topbar">
-        <Link href={paths.experiments()} class="brand">Hypertune</Link>
+        <Link href={paths.experiments()} class="brand">Tunewell</Link>
         <nav aria-label="Main">
           <Link href={paths.experiments()}>Experiments</Link>
           <Link href={paths.newExperiment()}>New</Link>

@@ -8,7 +8,7 @@ import { focusLine, YamlEditor } from './yaml-editor.tsx'
 
 type Check = { readonly state: 'checking' | 'valid' | 'invalid' | 'unavailable'; readonly issues: readonly Issue[]; readonly warnings: readonly Issue[] }
 
-const DRAFT_KEY = 'hypertune.draft'
+const DRAFT_KEY = 'tunewell.draft'
 
 /**
  * A YAML editor checked by the server as you type (POST /experiments:validate, the same checks

@@ -20,7 +20,7 @@ export function TokenPrompt() {
       >
         <h2 id="token-title">This server needs a token</h2>
         <p class="muted">
-          {token.value ? 'The token of this tab was refused. ' : ''}Paste an admin or read-only token (from <code>HYPERTUNE_TOKEN</code> or
+          {token.value ? 'The token of this tab was refused. ' : ''}Paste an admin or read-only token (from <code>TUNEWELL_TOKEN</code> or
           the <code>--tokens</code> file). It is kept for this tab only. A link with <code>?token=…</code> works too.
         </p>
         <input type="password" autoFocus autocomplete="off" aria-label="Token" value={value} onInput={(e) => setValue(e.currentTarget.value)} />

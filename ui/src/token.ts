@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals'
 
-const KEY = 'hypertune.token'
+const KEY = 'tunewell.token'
 
 /** The bearer token for API calls; sessionStorage so it ends with the tab, never in localStorage. */
 export const token = signal<string | null>(read())

@@ -7,9 +7,9 @@ export const examplesDir = fileURLToPath(new URL('../../fixtures/katib/', import
 /**
  * The reference copy beside the repository (../shared/katib-examples), when there is one: the
  * tests run over it as an extra check and skip that run in a clone alone.
- * HYPERTUNE_SHARED_EXAMPLES overrides the location (pointing it nowhere shows the skip).
+ * TUNEWELL_SHARED_EXAMPLES overrides the location (pointing it nowhere shows the skip).
  */
-export const sharedExamplesDir = process.env.HYPERTUNE_SHARED_EXAMPLES ?? fileURLToPath(new URL('../../../../shared/katib-examples/', import.meta.url))
+export const sharedExamplesDir = process.env.TUNEWELL_SHARED_EXAMPLES ?? fileURLToPath(new URL('../../../../shared/katib-examples/', import.meta.url))
 
 /** `false`, or the reason to give node:test's `skip` when the reference copy is absent. */
 export function sharedExamplesSkip(): false | string {

@@ -210,7 +210,7 @@ test('validateExperimentObject validates JSON input without positions and leaves
 })
 
 test('loadExperimentFile returns the experiment, or throws InvalidSpecError naming the file and position', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'hypertune-spec-'))
+  const dir = await mkdtemp(join(tmpdir(), 'tunewell-spec-'))
   try {
     const good = join(dir, 'good.yaml')
     await writeFile(good, JOB)

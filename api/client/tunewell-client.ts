@@ -11,7 +11,7 @@ export interface Page<T> {
 
 export interface ExperimentCreated {
   readonly experiment: ExperimentResource
-  /** Accepted, but probably not what was meant (as `hypertune validate` warns). */
+  /** Accepted, but probably not what was meant (as `tunewell validate` warns). */
   readonly warnings: Issue[]
 }
 
@@ -55,12 +55,12 @@ export interface FollowOptions {
 const FOLLOW_TIMEOUT_MS = 2 ** 31 - 1
 
 /**
- * A typed client of the `hypertune serve` API (docs/api.md), for the CLI's server commands and
+ * A typed client of the `tunewell serve` API (docs/api.md), for the CLI's server commands and
  * for scripts. Every method rejects with an ApiError carrying the server's status, code and
  * issues; an unreachable server is status 0, code UNREACHABLE. Only types come from the server's
  * code, so the api/client folder can be copied into a trial program on its own.
  */
-export class HypertuneClient {
+export class TunewellClient {
   readonly connection: ApiConnection
 
   constructor(connection: ApiConnection) {

@@ -10,29 +10,29 @@ const SUGGESTION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 
 
 /**
  * Every metric the server exports, on one registry (GET /metrics). One instance per server:
- * `hypertune serve` creates it and hands it to the API (AppOptions.metrics) and to whatever it
+ * `tunewell serve` creates it and hands it to the API (AppOptions.metrics) and to whatever it
  * instruments (instrument-ask.ts); an app built without one gets its own.
  */
-export class HypertuneMetrics {
+export class TunewellMetrics {
   readonly registry = new MetricsRegistry()
 
   /** Set at scrape time from the database (collectStoreGauges), so they hold for every process writing to it. */
   readonly trials = this.registry.register(new Gauge<'experiment' | 'state'>({
-    name: 'hypertune_trials', help: 'Trials per experiment and state, from the database at scrape time.', labelNames: ['experiment', 'state'],
+    name: 'tunewell_trials', help: 'Trials per experiment and state, from the database at scrape time.', labelNames: ['experiment', 'state'],
   }))
 
   readonly experiments = this.registry.register(new Gauge<'state'>({
-    name: 'hypertune_experiments', help: 'Experiments per state, from the database at scrape time.', labelNames: ['state'],
+    name: 'tunewell_experiments', help: 'Experiments per state, from the database at scrape time.', labelNames: ['state'],
   }))
 
   readonly httpRequestDuration = this.registry.register(new Histogram<'method' | 'route' | 'status'>({
-    name: 'hypertune_http_request_duration_seconds',
+    name: 'tunewell_http_request_duration_seconds',
     help: 'HTTP requests by method, route pattern and status class (2xx, 4xx...); event streams are not counted.',
     labelNames: ['method', 'route', 'status'],
   }))
 
   readonly suggestionDuration = this.registry.register(new Histogram<'algorithm'>({
-    name: 'hypertune_suggestion_duration_seconds',
+    name: 'tunewell_suggestion_duration_seconds',
     help: 'Time to compute one batch of suggestions, by algorithm (worker-thread queueing included).',
     labelNames: ['algorithm'],
     buckets: SUGGESTION_BUCKETS,
@@ -40,16 +40,16 @@ export class HypertuneMetrics {
 
   /** Call observationsIngested.inc(n) (or countObservationsIngested) wherever points are taken in over the API. */
   readonly observationsIngested = this.registry.register(new Counter({
-    name: 'hypertune_observations_ingested_total', help: 'Metric points accepted over the API (batch pushes and tells).',
+    name: 'tunewell_observations_ingested_total', help: 'Metric points accepted over the API (batch pushes and tells).',
   }))
 
   readonly eventStreamClients = this.registry.register(new Gauge({
-    name: 'hypertune_event_stream_clients', help: 'Open server-sent event streams (GET .../events).',
+    name: 'tunewell_event_stream_clients', help: 'Open server-sent event streams (GET .../events).',
   }))
 }
 
 /** For ingest routes: counts `accepted` points when the app has metrics (it always does under buildApp). */
-export function countObservationsIngested(metrics: HypertuneMetrics | undefined, accepted: number): void {
+export function countObservationsIngested(metrics: TunewellMetrics | undefined, accepted: number): void {
   if (accepted > 0) metrics?.observationsIngested.inc(accepted)
 }
 
@@ -59,7 +59,7 @@ export function countObservationsIngested(metrics: HypertuneMetrics | undefined,
  * experiment that has trials is present, zeros included, so a series that drops to 0 shows 0
  * rather than vanishing.
  */
-export async function collectStoreGauges(store: Store, metrics: HypertuneMetrics): Promise<void> {
+export async function collectStoreGauges(store: Store, metrics: TunewellMetrics): Promise<void> {
   const [experiments, trials] = await Promise.all([store.experiments.countByState(), store.experiments.trialCountsByState()])
   metrics.experiments.reset()
   for (const [state, count] of Object.entries(experiments) as [ExperimentState, number][]) metrics.experiments.set(count, { state })
