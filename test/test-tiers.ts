@@ -1,0 +1,90 @@
+import { readdirSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/**
+ * Which tier every test file runs in (docs/development.md, "Tests"), by folder, with a few files
+ * placed apart from their folder. The most specific rule wins; a file that no rule covers fails
+ * every tier run, so a new folder is placed on purpose and never dropped silently.
+ *
+ * - unit: no database, no child process, no browser (test/architecture/test-tiers.test.ts checks
+ *   what each unit file imports); the whole tier runs in seconds.
+ * - integration: real PostgreSQL or PGlite, child processes (the CLI, trial processes, serve),
+ *   the scratch PostgreSQL of the fault tests, and the packed tarball installed into a folder.
+ * - browser: the dashboard in Chromium.
+ */
+export const TIERS = ['unit', 'integration', 'browser'] as const
+export type Tier = (typeof TIERS)[number]
+
+export const TIER_RULES: Readonly<Record<string, Tier>> = {
+  'test/smoke.test.ts': 'unit',
+  'test/algorithms': 'unit',
+  'test/architecture': 'unit',
+  'test/bench': 'unit',
+  'test/bench/quality-harness.test.ts': 'integration',
+  'test/core': 'unit',
+  'test/lifecycle': 'unit',
+  'test/metrics-collector': 'unit',
+  'test/controller/plan.test.ts': 'unit',
+  'test/api/coalescer.test.ts': 'unit',
+
+  'test/api': 'integration',
+  'test/cli': 'integration',
+  'test/controller': 'integration',
+  'test/db': 'integration',
+  'test/fault': 'integration',
+  'test/package': 'integration',
+  'test/suggestion': 'integration',
+
+  'test/ui': 'browser',
+}
+
+export interface TierAssignment {
+  readonly files: Readonly<Record<Tier, readonly string[]>>
+  /** Test files no rule covers: an error, never skipped. */
+  readonly unassigned: readonly string[]
+  /** Rules that match no file (a folder renamed or emptied): an error too. */
+  readonly unusedRules: readonly string[]
+}
+
+const root = fileURLToPath(new URL('../', import.meta.url))
+
+/** Every test file of the repository, as `test/...` paths, sorted. */
+export function listTestFiles(): string[] {
+  const files: string[] = []
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name)
+      if (name === 'node_modules' || name === 'fixtures') continue
+      if (statSync(path).isDirectory()) walk(path)
+      else if (name.endsWith('.test.ts')) files.push(relative(root, path).split('\\').join('/'))
+    }
+  }
+  walk(join(root, 'test'))
+  return files.sort()
+}
+
+/** The rule that places a file: itself, else its nearest folder that has one. */
+export function ruleOf(file: string, rules: Readonly<Record<string, Tier>> = TIER_RULES): string | undefined {
+  for (let path = file; path.includes('/'); path = path.slice(0, path.lastIndexOf('/'))) {
+    if (Object.hasOwn(rules, path)) return path
+  }
+  return undefined
+}
+
+export function assignTiers(files: readonly string[] = listTestFiles(), rules: Readonly<Record<string, Tier>> = TIER_RULES): TierAssignment {
+  const byTier: Record<Tier, string[]> = { unit: [], integration: [], browser: [] }
+  const unassigned: string[] = []
+  const used = new Set<string>()
+  for (const file of files) {
+    const rule = ruleOf(file, rules)
+    if (rule === undefined) {
+      unassigned.push(file)
+      continue
+    }
+    used.add(rule)
+    byTier[rules[rule]!].push(file)
+  }
+  const unusedRules = Object.keys(rules).filter((rule) => !used.has(rule))
+  return { files: byTier, unassigned, unusedRules }
+}
