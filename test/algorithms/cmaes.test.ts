@@ -14,10 +14,8 @@ import { newRun } from '../../algorithms/cmaes/cma-state.ts'
 import { parseSettings } from '../../algorithms/parse-settings.ts'
 import { paramsKey } from '../../algorithms/params-key.ts'
 import type { Direction, SuggestResult } from '../../algorithms/suggester.ts'
-import { describeSuggesterConformance, assertLegal } from './suggester.conformance.ts'
+import { assertLegal } from './suggester.conformance.ts'
 import { makeRequest, makeTrial } from './make-trial.ts'
-
-describeSuggesterConformance('cmaes', cmaesAlgorithm)
 
 const DEFAULTS = parseSettings(cmaesAlgorithm, []).settings as unknown as CmaesSettings
 

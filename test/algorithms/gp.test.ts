@@ -12,10 +12,8 @@ import { validateAlgorithm } from '../../algorithms/registry.ts'
 import { RandomSuggester } from '../../algorithms/random/random-suggester.ts'
 import type { SuggestResult, Suggester } from '../../algorithms/suggester.ts'
 import { createUnitCube } from '../../algorithms/unit-cube.ts'
-import { assertLegal, describeSuggesterConformance } from './suggester.conformance.ts'
+import { assertLegal } from './suggester.conformance.ts'
 import { makeRequest, makeTrial } from './make-trial.ts'
-
-describeSuggesterConformance('bayesianoptimization', bayesianOptimizationAlgorithm)
 
 const SQUARE: SearchSpace = [
   { name: 'x', type: 'double', min: -5, max: 10, distribution: 'uniform' },

@@ -12,7 +12,7 @@ import { askAlgorithm } from '../../suggestion/ask-algorithm.ts'
 import { describeSuggesterConformance } from './suggester.conformance.ts'
 import { makeRequest, makeTrial } from './make-trial.ts'
 
-describeSuggesterConformance('hyperband', hyperbandAlgorithm)
+// The registry test runs the conformance suite once per algorithm; this is the sampler variant.
 describeSuggesterConformance('hyperband (sampler tpe)', hyperbandAlgorithm, [
   { name: 'r_l', value: '8' }, { name: 'eta', value: '2' }, { name: 'resource_name', value: 'layers' }, { name: 'sampler', value: 'tpe' },
 ])

@@ -9,9 +9,6 @@ import { exploreParams } from '../../algorithms/pbt/explore-params.ts'
 import type { PbtSuggester } from '../../algorithms/pbt/pbt-suggester.ts'
 import type { SuggestResult } from '../../algorithms/suggester.ts'
 import { makeRequest, makeTrial } from './make-trial.ts'
-import { describeSuggesterConformance } from './suggester.conformance.ts'
-
-describeSuggesterConformance('pbt', pbtAlgorithm)
 
 const SPACE: SearchSpace = [
   { name: 'lr', type: 'double', min: 0.001, max: 1, distribution: 'logUniform' },

@@ -4,6 +4,8 @@ import type { SearchSpace } from '../../core/search-space.ts'
 import { algorithmNames, algorithms, getAlgorithm, validateAlgorithm } from '../../algorithms/registry.ts'
 import { describeSuggesterConformance } from './suggester.conformance.ts'
 
+// The one place the conformance suite runs for each registered algorithm (variants with other
+// settings, such as hyperband's tpe sampler, run in their algorithm's own file).
 for (const name of algorithmNames()) describeSuggesterConformance(name, getAlgorithm(name)!)
 
 const SPACE: SearchSpace = [

@@ -5,10 +5,7 @@ import type { Params, SearchSpace } from '../../core/search-space.ts'
 import { SOBOL_MAX_DIMENSIONS, sobolPoint } from '../../algorithms/sobol/sobol-sequence.ts'
 import { parameterFromUnit, sobolAlgorithm, sobolShift } from '../../algorithms/sobol/sobol-suggester.ts'
 import type { SuggestResult } from '../../algorithms/suggester.ts'
-import { describeSuggesterConformance } from './suggester.conformance.ts'
 import { makeRequest, trialsFrom } from './make-trial.ts'
-
-describeSuggesterConformance('sobol', sobolAlgorithm)
 
 describe('sobol sequence', () => {
   it('starts with the standard unscrambled points', () => {

@@ -10,13 +10,10 @@ import { sampleParams } from '../../algorithms/sample-parameter.ts'
 import type { SuggestResult, Suggester } from '../../algorithms/suggester.ts'
 import { recencyWeights } from '../../algorithms/tpe/recency-weights.ts'
 import { hyperoptGamma, optunaGamma, selectSmallest } from '../../algorithms/tpe/split-trials.ts'
-import { multivariateTpeAlgorithm, tpeAlgorithm } from '../../algorithms/tpe/tpe-definitions.ts'
+import { tpeAlgorithm } from '../../algorithms/tpe/tpe-definitions.ts'
 import { TpeSuggester } from '../../algorithms/tpe/tpe-suggester.ts'
-import { assertLegal, CONTINUOUS_SPACE, describeSuggesterConformance, STEPPED_SPACE } from './suggester.conformance.ts'
+import { assertLegal, CONTINUOUS_SPACE, STEPPED_SPACE } from './suggester.conformance.ts'
 import { makeRequest, makeTrial } from './make-trial.ts'
-
-describeSuggesterConformance('tpe', tpeAlgorithm)
-describeSuggesterConformance('multivariate-tpe', multivariateTpeAlgorithm)
 
 const PLANE: SearchSpace = [
   { name: 'x', type: 'double', min: -1, max: 1, distribution: 'uniform' },
