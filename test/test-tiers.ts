@@ -25,7 +25,6 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/core': 'unit',
   'test/lifecycle': 'unit',
   'test/metrics-collector': 'unit',
-  'test/controller/plan.test.ts': 'unit',
   'test/api/coalescer.test.ts': 'unit',
 
   'test/api': 'integration',
