@@ -1,6 +1,5 @@
 import type { TunewellClient } from '../api/client/tunewell-client.ts'
 import type { TrialView } from '../api/schemas/trial.ts'
-import type { Experiment } from '../core/spec/index.ts'
 import { formatNumber } from './progress-reporter.ts'
 import { renderOutput } from './render-output.ts'
 import type { CommandIo } from './server-io.ts'
@@ -13,7 +12,7 @@ import { textTable } from './text-table.ts'
  */
 export async function bestCommand(name: string, client: TunewellClient, format: OutputFormat, io: CommandIo): Promise<number> {
   const experiment = await client.getExperiment(name)
-  const objective = (experiment as unknown as Experiment).spec.objective
+  const objective = experiment.spec.objective
   const bestName = experiment.status.currentOptimalTrial.bestTrialName
   if (!bestName) {
     io.err.write(`error: experiment "${name}" has no best trial yet: no trial has reported ${objective.objectiveMetricName} (state ${experiment.status.state}, ${experiment.status.trials} trial(s))\n`)

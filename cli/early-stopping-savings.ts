@@ -1,4 +1,3 @@
-import type { Experiment } from '../core/spec/index.ts'
 import type { ExperimentRecord, Store } from '../db/store.ts'
 
 export interface EarlyStoppingSavings {
@@ -20,7 +19,7 @@ export interface EarlyStoppingSavings {
  * reports of the objective metric, one per epoch for a program that reports per epoch.
  */
 export async function earlyStoppingSavings(store: Store, record: ExperimentRecord): Promise<EarlyStoppingSavings | undefined> {
-  const spec = record.spec as Experiment
+  const spec = record.spec
   const rule = spec.spec.earlyStopping?.algorithmName
   if (!rule) return undefined
   const [trials, curves] = await Promise.all([

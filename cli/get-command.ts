@@ -1,6 +1,5 @@
 import type { TunewellClient } from '../api/client/tunewell-client.ts'
 import type { ExperimentResource } from '../api/schemas/experiment.ts'
-import type { Experiment } from '../core/spec/index.ts'
 import { shortTime } from './list-command.ts'
 import { formatNumber } from './progress-reporter.ts'
 import { renderOutput } from './render-output.ts'
@@ -17,7 +16,7 @@ export async function getCommand(name: string, client: TunewellClient, format: O
 
 /** A few labelled lines: state, search, trial counts, times and the best trial so far. */
 export function experimentDetails(resource: ExperimentResource): string {
-  const spec = (resource as unknown as Experiment).spec
+  const spec = resource.spec
   const status = resource.status
   const objective = spec.objective
   const counts = ([

@@ -1,5 +1,4 @@
 import { formatParamValue } from '../core/search-space.ts'
-import type { Experiment } from '../core/spec/index.ts'
 import { metricNames } from '../core/spec/index.ts'
 import type { ExperimentRecord, Store } from '../db/store.ts'
 import { earlyStoppingSavings, formatSavings } from './early-stopping-savings.ts'
@@ -8,7 +7,7 @@ import { trialTable } from './trial-table.ts'
 
 /** The end of a run: every trial, the experiment's outcome, and the best parameters. */
 export async function printSummary(store: Store, record: ExperimentRecord, out: NodeJS.WritableStream): Promise<void> {
-  const spec = record.spec as Experiment
+  const spec = record.spec
   const trials = await store.trials.list(record.id)
   const params = (spec.spec.parameters ?? []).map((p) => p.name)
   out.write('\n' + trialTable(trials, params, metricNames(spec), record.bestTrialId) + '\n\n')

@@ -32,7 +32,7 @@ export class ProgressReporter {
     const failed = c.Failed + c.MetricsUnavailable
     const best = progress.best?.objective != null ? `${metric}=${formatNumber(progress.best.objective)}` : '-'
     if (this.#bar) {
-      const total = (progress.experiment.spec as { spec?: { maxTrialCount?: number } }).spec?.maxTrialCount
+      const total = progress.experiment.spec.spec.maxTrialCount
       this.#bar.setTotal(total ?? Math.max(done + c.Running + c.Pending, 1))
       this.#bar.update(done, { running: c.Running, failed, best })
       return

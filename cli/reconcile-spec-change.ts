@@ -10,7 +10,7 @@ export async function reconcileSpecChange(store: Store, record: ExperimentRecord
   const counts = await store.trials.countByState(record.id)
   const change = checkSpecChange({
     name: record.name,
-    spec: record.spec as Experiment,
+    spec: record.spec,
     completed: record.state === 'Succeeded' || record.state === 'Failed',
     reason: record.reason,
     trialCount: Object.values(counts).reduce((a, b) => a + b, 0),

@@ -1,6 +1,5 @@
 import type { TunewellClient, TrialFilter } from '../api/client/tunewell-client.ts'
 import type { TrialView } from '../api/schemas/trial.ts'
-import type { Experiment } from '../core/spec/index.ts'
 import { metricNames } from '../core/spec/index.ts'
 import { renderOutput } from './render-output.ts'
 import type { CommandIo } from './server-io.ts'
@@ -39,11 +38,10 @@ export async function trialsCommand(name: string, options: TrialsOptions, client
     items = page.items
     if (page.nextCursor) io.err.write(`(${items.length} trials shown; there are more: --all for every one, or --limit N)\n`)
   }
-  const spec = experiment as unknown as Experiment
-  io.out.write(renderOutput(items, format, () => {
+    io.out.write(renderOutput(items, format, () => {
     if (items.length === 0) return `no trials${options.state ? ` in state ${options.state}` : ''}`
-    const params = (spec.spec.parameters ?? []).map((p) => p.name)
-    return trialTable(items.map(toRow), params, metricNames(spec), experiment.status.currentOptimalTrial.bestTrialName || null)
+    const params = (experiment.spec.parameters ?? []).map((p) => p.name)
+    return trialTable(items.map(toRow), params, metricNames(experiment), experiment.status.currentOptimalTrial.bestTrialName || null)
   }))
   return 0
 }

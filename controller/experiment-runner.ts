@@ -138,7 +138,7 @@ export class ExperimentRunner {
     if (!experiment) throw new Error(`experiment ${experimentId} was deleted while running`)
     // Completed elsewhere (stopped through the API, or by another controller): its trials stop here.
     if (isCompleted(experiment)) return this.#endWith(experiment)
-    const spec = experiment.spec as Experiment
+    const spec = experiment.spec
     if (experiment.state === 'Created' || experiment.state === 'Restarting') {
       // Compare-and-set: a stop that lands between the read and this write must win.
       const running = await store.experiments.transition(experimentId, ['Created', 'Restarting'], {

@@ -1,4 +1,3 @@
-import type { Experiment } from '../core/spec/index.ts'
 import { DEFAULT_MAX_PARALLEL_TRIALS, parallelLimitIssues } from '../core/spec/index.ts'
 import type { ExperimentRecord, ExperimentState, Store } from '../db/store.ts'
 import type { AskFunction } from '../suggestion/suggestion-service.ts'
@@ -159,7 +158,7 @@ export class ExperimentSupervisor {
   }
 
   #whyNotRun(record: ExperimentRecord): string | undefined {
-    const experiment = record.spec as Experiment
+    const experiment = record.spec
     if (!experiment.spec.trialTemplate) return 'no trialTemplate: trials are run by outside workers, not by this server'
     if (!this.#o.localExecution) {
       return 'waiting: local execution is disabled on this server (it listens beyond loopback, or was started with ' +

@@ -7,4 +7,6 @@ export interface MetricPoint {
   readonly at: Date
 }
 
-export type MetricStrategy = 'min' | 'max' | 'latest'
+/** How a metric's series is reduced to one value (Katib's metricStrategies): its minimum, maximum or last value. */
+export const METRIC_STRATEGIES = ['min', 'max', 'latest'] as const
+export type MetricStrategy = (typeof METRIC_STRATEGIES)[number]

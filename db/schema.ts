@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
 import type { Params } from '../core/search-space.ts'
+import type { Experiment } from '../core/spec/experiment-schema.ts'
 import type { TrialState } from '../core/trial.ts'
 import type { ExperimentState } from './store.ts'
 
@@ -18,8 +19,11 @@ export interface ExperimentsTable {
   id: string
   /** metadata.name; unique. */
   name: string
-  /** The validated Experiment document with defaults applied. */
-  spec: Jsonb<unknown>
+  /**
+   * The validated Experiment document with defaults applied. Typed here, once: the store only
+   * writes an `Experiment` (NewExperiment, ExperimentPatch), so what it reads back is one.
+   */
+  spec: Jsonb<Experiment>
   state: ExperimentState
   reason: string | null
   message: string | null

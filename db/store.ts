@@ -1,4 +1,5 @@
-import type { MetricPoint, MetricStrategy } from '../core/metric.ts'
+import type { MetricPoint } from '../core/metric.ts'
+import type { Experiment } from '../core/spec/experiment-schema.ts'
 import type { Params } from '../core/search-space.ts'
 import type { IntermediateValue, MetricSummary, TrialState } from '../core/trial.ts'
 
@@ -10,7 +11,7 @@ export interface ExperimentRecord {
   /** metadata.name; unique. */
   readonly name: string
   /** The validated Experiment document with defaults applied (plain JSON). */
-  readonly spec: unknown
+  readonly spec: Experiment
   readonly state: ExperimentState
   /** Katib reason, e.g. `ExperimentMaxTrialsReached`. */
   readonly reason: string | null
@@ -25,7 +26,8 @@ export interface ExperimentRecord {
 
 export interface NewExperiment {
   readonly name: string
-  readonly spec: unknown
+  /** Validated, defaults applied: the store keeps it as given and never re-validates it. */
+  readonly spec: Experiment
   readonly seed: number
 }
 
@@ -34,7 +36,7 @@ export interface ExperimentPatch {
   readonly reason?: string | null
   readonly message?: string | null
   readonly bestTrialId?: string | null
-  readonly spec?: unknown
+  readonly spec?: Experiment
   readonly startedAt?: Date | null
   readonly completedAt?: Date | null
 }
@@ -519,4 +521,3 @@ export interface Store {
   destroy(): Promise<void>
 }
 
-export type { MetricStrategy }

@@ -70,7 +70,7 @@ export class SuggestionService {
       await tx.experiments.lock(experimentId)
       const experiment = await tx.experiments.get(experimentId)
       if (!experiment) throw new TunewellError('EXPERIMENT_NOT_FOUND', `experiment ${experimentId} does not exist`)
-      const spec = experiment.spec as Experiment
+      const spec = experiment.spec
       const space = toSearchSpace(spec)
       const trials = algorithmUsesHistory(spec.spec.algorithm.algorithmName, space) ? await tx.trials.list(experimentId) : undefined
       const tally = trials ? tallyOf(trials) : await tx.trials.tally(experimentId)

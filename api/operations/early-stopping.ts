@@ -1,5 +1,4 @@
 import type { MetricPoint } from '../../core/metric.ts'
-import type { Experiment } from '../../core/spec/index.ts'
 import type { ExperimentRecord, Store, TrialRecord } from '../../db/store.ts'
 import { decideEarlyStop, earlyStopperOf, markEarlyStopped } from '../../controller/early-stopping-check.ts'
 import { completeIfDone } from './complete-if-done.ts'
@@ -24,7 +23,7 @@ export type EarlyStoppingRule = (input: {
  */
 export function specEarlyStopping(store: Store): EarlyStoppingRule {
   return async ({ experiment, trial, points }) => {
-    const spec = experiment.spec as Experiment
+    const spec = experiment.spec
     const stopper = earlyStopperOf(spec)
     if (!stopper || !points.some((p) => p.name === spec.spec.objective.objectiveMetricName)) return undefined
     const decision = await decideEarlyStop(store, stopper, spec, trial)

@@ -1,4 +1,3 @@
-import type { Experiment } from '../../core/spec/index.ts'
 import type { ExperimentProgress, ExperimentRecord, PointsSummary, TrialRecord } from '../../db/store.ts'
 import { notAskTell } from './ask-tell-errors.ts'
 import { experimentNamedNotFound, trialNamedNotFound } from './find-experiment.ts'
@@ -15,6 +14,6 @@ export async function findWorkerTrial(
   const { experiment, trial, points, progress } = await batches.find(experimentName, trialName, options?.points === true)
   if (!experiment) throw experimentNamedNotFound(experimentName)
   if (!trial) throw trialNamedNotFound(experiment, trialName)
-  if ((experiment.spec as Experiment).spec.trialTemplate) throw notAskTell(experiment)
+  if (experiment.spec.spec.trialTemplate) throw notAskTell(experiment)
   return { experiment, trial, points: points ?? {}, ...(progress ? { progress } : {}) }
 }

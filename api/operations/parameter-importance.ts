@@ -1,5 +1,4 @@
 import { PED_ANOVA_MIN_TRIALS, pedAnova, type ImportanceTrial } from '../../core/importance/ped-anova.ts'
-import type { Experiment } from '../../core/spec/index.ts'
 import { toSearchSpace } from '../../core/spec/index.ts'
 import type { ExperimentRecord, Store } from '../../db/store.ts'
 import type { Importance } from '../schemas/importance.ts'
@@ -35,7 +34,7 @@ export class ParameterImportance {
   }
 
   async #compute(experiment: ExperimentRecord): Promise<Importance> {
-    const spec = experiment.spec as Experiment
+    const spec = experiment.spec
     const records = await this.#store.trials.list(experiment.id, { states: ['Succeeded'] })
     const trials: ImportanceTrial[] = []
     for (const t of records) if (t.objective !== null && Number.isFinite(t.objective)) trials.push({ params: t.params, objective: t.objective })

@@ -1,5 +1,4 @@
 import type { MetricPoint } from '../../core/metric.ts'
-import type { Experiment } from '../../core/spec/index.ts'
 import { metricNames } from '../../core/spec/index.ts'
 import type { Store } from '../../db/store.ts'
 import { invalidField } from '../http-error.ts'
@@ -30,7 +29,7 @@ export async function pushObservations(
   earlyStopping?: EarlyStoppingRule,
 ): Promise<ShouldStop & { readonly accepted: number }> {
   const { experiment, trial } = await findWorkerTrial(batches, experimentName, trialName)
-  const known = metricNames(experiment.spec as Experiment)
+  const known = metricNames(experiment.spec)
   input.points.forEach((p, i) => {
     if (!known.includes(p.metric)) throw invalidField(`/body/points/${i}/metric`, `"${p.metric}" is not a metric of this experiment; its metrics are ${known.join(', ')}`)
   })

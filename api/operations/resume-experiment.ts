@@ -1,5 +1,4 @@
 import { TunewellError } from '../../core/errors.ts'
-import type { Experiment } from '../../core/spec/index.ts'
 import type { ExperimentRecord, Store } from '../../db/store.ts'
 import { findExperiment, isCompleted } from './find-experiment.ts'
 import { STOPPED_REASON } from './stop-experiment.ts'
@@ -16,7 +15,7 @@ export async function resumeExperiment(store: Store, name: string): Promise<Expe
     const record = await findExperiment(tx, name)
     await tx.experiments.lock(record.id)
     if (!isCompleted(record)) return record
-    const spec = (record.spec as Experiment).spec
+    const spec = record.spec.spec
     const policy = spec.resumePolicy ?? 'Never'
     if (policy === 'Never') {
       throw new TunewellError('STATE_CONFLICT', `experiment "${name}" has resumePolicy Never, so once completed it cannot run again (Katib's rule); ` +

@@ -1,5 +1,4 @@
 import type { MetricPoint } from '../../core/metric.ts'
-import type { Experiment } from '../../core/spec/index.ts'
 import { metricNames, strategyFor } from '../../core/spec/index.ts'
 import type { ExperimentRecord, FinishedAttempt, PointsSummary, Store, TrialRecord } from '../../db/store.ts'
 import { improves } from '../../controller/best-trial.ts'
@@ -49,7 +48,7 @@ export async function tellTrial(
     throw invalidField('/body/value', 'a Succeeded tell needs value (the objective metric\'s final value) or values (by metric)')
   }
   const { experiment, trial, points: pushed, progress } = await findWorkerTrial(batches, experimentName, trialName, { points: true })
-  const spec = experiment.spec as Experiment
+  const spec = experiment.spec
   const metric = spec.spec.objective.objectiveMetricName
   const told: Record<string, ReportedValue> = input.values ? { ...input.values } : input.value !== undefined ? { [metric]: input.value } : {}
   const known = metricNames(spec)
@@ -136,7 +135,7 @@ async function updateBest(tx: Store, experiment: ExperimentRecord, trial: TrialR
   const now = await tx.experiments.get(experiment.id)
   if (!now) return false
   const best = now.bestTrialId ? (await tx.trials.get(now.bestTrialId))?.objective ?? undefined : undefined
-  if (!improves((experiment.spec as Experiment).spec.objective.type, outcome.objective!, best)) return false
+  if (!improves(experiment.spec.spec.objective.type, outcome.objective!, best)) return false
   await tx.experiments.update(experiment.id, { bestTrialId: trial.id })
   await tx.events.append({ experimentId: experiment.id, trialId: trial.id, type: 'experiment:new-best', payload: { objective: outcome.objective } })
   return true

@@ -1,5 +1,4 @@
 import { algorithmUsesHistory } from '../../algorithms/index.ts'
-import type { Experiment } from '../../core/spec/index.ts'
 import { toSearchSpace } from '../../core/spec/index.ts'
 import type { ClaimedTrial, ExperimentRecord, TrialTally } from '../../db/store.ts'
 import type { EnsureResult } from '../../suggestion/suggestion-service.ts'
@@ -148,7 +147,7 @@ export class TrialDispenser {
     if (inFlight) return inFlight
     const want = (tally: TrialTally, now: ExperimentRecord) => {
       if (isCompleted(now)) return 0
-      const spec = (now.spec as Experiment).spec
+      const spec = now.spec.spec
       const room = (spec.maxTrialCount ?? Number.POSITIVE_INFINITY) - tally.total
       const ahead = usesHistoryOf(now) ? (tally.Pending === 0 ? 1 : 0) : aheadOf(spec.parallelTrialCount ?? DEFAULT_PARALLEL) - tally.Pending
       return Math.min(room, ahead)
@@ -170,7 +169,7 @@ export class TrialDispenser {
     if (completed) throw experimentCompleted(completed)
     const tally = await store.trials.tally(experiment.id)
     if (tally.Pending > 0) return
-    const max = (experiment.spec as Experiment).spec.maxTrialCount
+    const max = experiment.spec.spec.maxTrialCount
     const retry = Math.min(this.#ctx.heartbeatTimeoutSeconds, 5)
     if (max !== undefined && tally.total >= max) {
       throw noTrialAvailable(`all ${max} trials of experiment "${experiment.name}" (maxTrialCount) are created and ${tally.Running} still run; ` +
@@ -184,6 +183,6 @@ export class TrialDispenser {
 }
 
 function usesHistoryOf(experiment: ExperimentRecord): boolean {
-  const spec = experiment.spec as Experiment
+  const spec = experiment.spec
   return algorithmUsesHistory(spec.spec.algorithm.algorithmName, toSearchSpace(spec))
 }

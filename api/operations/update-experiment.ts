@@ -27,7 +27,7 @@ export async function updateExperiment(
   return store.transaction(async (tx) => {
     const record = await findExperiment(tx, name)
     await tx.experiments.lock(record.id)
-    const current = record.spec as Experiment
+    const current = record.spec
     const next = structuredClone(current)
     for (const key of EDITABLE) if (counts[key] !== undefined) (next.spec as Record<string, unknown>)[key] = counts[key]
     const checked = checkExperimentObject(next)

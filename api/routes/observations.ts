@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Experiment } from '../../core/spec/index.ts'
 import { metricNames } from '../../core/spec/index.ts'
 import type { TrialState } from '../../core/trial.ts'
 import type { AppOptions } from '../app-options.ts'
@@ -37,7 +36,7 @@ export const observationRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (a
   }, async (request) => {
     const experiment = await findExperiment(store, request.params.name)
     const trial = await findTrial(store, experiment, request.params.trial)
-    const known = metricNames(experiment.spec as Experiment)
+    const known = metricNames(experiment.spec)
     const wanted = request.query.metric !== undefined && request.query.metric.trim() !== ''
       ? parseList(request.query.metric, known, '/querystring/metric')!
       : known
@@ -63,7 +62,7 @@ export const observationRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (a
   }, async (request, reply) => {
     const q = request.query
     const experiment = await findExperiment(store, request.params.name)
-    const spec = experiment.spec as Experiment
+    const spec = experiment.spec
     const metric = q.metric?.trim() || spec.spec.objective.objectiveMetricName
     const known = metricNames(spec)
     if (!known.includes(metric)) throw invalidField('/querystring/metric', `"${metric}" is not a metric of this experiment; its metrics are ${known.join(', ')}`)

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Experiment } from '../../core/spec/index.ts'
 import { metricNames, toSearchSpace } from '../../core/spec/index.ts'
 import type { AppOptions } from '../app-options.ts'
 import { findExperiment } from '../operations/find-experiment.ts'
@@ -27,7 +26,7 @@ export const trialColumnRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (a
     },
   }, async (request, reply) => {
     const experiment = await findExperiment(store, request.params.name)
-    const spec = experiment.spec as Experiment
+    const spec = experiment.spec
     const trials = await store.trials.list(experiment.id)
     const body = trialColumns(trials, toSearchSpace(spec).map((p) => p.name), metricNames(spec), `${experiment.name}-`)
     return sendCompressedJson(request, reply, body)

@@ -4,7 +4,6 @@ import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { Experiment } from '../../core/spec/index.ts'
 import type { Store } from '../../db/store.ts'
 import type { AppOptions } from '../app-options.ts'
 import { followLog } from '../follow-log.ts'
@@ -56,7 +55,7 @@ export const trialLogRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app,
     if (follow) {
       const isActive = () => trialIsActive(store, trial.id)
       // Trials of an experiment without a trialTemplate run in outside workers: no log will come here.
-      const local = (experiment.spec as Experiment).spec.trialTemplate !== undefined
+      const local = experiment.spec.spec.trialTemplate !== undefined
       if (!exists && (!local || !(await isActive()))) throw missing()
       const abort = new AbortController()
       const closed = new Promise<void>((resolve) => reply.raw.once('close', resolve))

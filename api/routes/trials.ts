@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Experiment } from '../../core/spec/index.ts'
 import type { TrialState } from '../../core/trial.ts'
 import type { TrialSortKey } from '../../db/store.ts'
 import type { AppOptions } from '../app-options.ts'
@@ -31,7 +30,7 @@ export const trialRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, op
     const q = request.query
     const experiment = await findExperiment(store, request.params.name)
     const sort: TrialSortKey = q.sort ?? 'number'
-    const direction = (experiment.spec as Experiment).spec.objective.type
+    const direction = experiment.spec.spec.objective.type
     const order = q.order ?? (sort === 'objective' && direction === 'maximize' ? 'desc' : 'asc')
     const states = parseList<TrialState>(q.state, TRIAL_STATE_VALUES, '/querystring/state')
     let after

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import type { Experiment } from '../../core/spec/experiment-schema.ts'
 import { Cursor, PageSchema, IssueSchema, Limit, Nullable, Timestamp } from './common.ts'
 import { ObservationSchema, ParameterAssignmentSchema } from './trial.ts'
 
@@ -71,7 +72,8 @@ export const ExperimentResourceSchema = Type.Object({
   spec: Type.Object({}, { additionalProperties: true, description: 'the validated spec with Katib defaults applied' }),
   status: ExperimentStatusSchema,
 })
-export type ExperimentResource = Static<typeof ExperimentResourceSchema>
+/** The schema leaves spec open (it is the user's document); its type is the stored, validated spec. */
+export type ExperimentResource = Omit<Static<typeof ExperimentResourceSchema>, 'spec'> & { spec: Experiment['spec'] }
 
 export const ExperimentCreatedSchema = Type.Object({
   experiment: ExperimentResourceSchema,

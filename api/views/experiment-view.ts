@@ -1,4 +1,3 @@
-import type { Experiment } from '../../core/spec/index.ts'
 import type { TrialState } from '../../core/trial.ts'
 import type { ExperimentRecord, TrialRecord } from '../../db/store.ts'
 import type { ExperimentResource, ExperimentSummary } from '../schemas/experiment.ts'
@@ -10,7 +9,7 @@ const total = (counts: Counts) => Object.values(counts).reduce((a, b) => a + b, 
 
 /** The experiment as Katib shows it: its stored document with metadata filled in, plus status. */
 export function experimentResource(record: ExperimentRecord, counts: Counts, best: TrialRecord | undefined): ExperimentResource {
-  const document = record.spec as Experiment
+  const document = record.spec
   return {
     apiVersion: document.apiVersion,
     kind: document.kind,
@@ -42,7 +41,7 @@ export function experimentResource(record: ExperimentRecord, counts: Counts, bes
 
 /** One row of the experiment list. */
 export function experimentSummary(record: ExperimentRecord, counts: Counts, best: TrialRecord | undefined): ExperimentSummary {
-  const { metadata, spec } = record.spec as Experiment
+  const { metadata, spec } = record.spec
   return {
     name: record.name,
     state: record.state,

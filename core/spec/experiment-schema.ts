@@ -7,6 +7,7 @@
  * label maps. Semantic rules (ranges, cross-field checks) live in validate-*.ts, not here.
  */
 import { Type, type Static, type TProperties } from 'typebox'
+import { METRIC_STRATEGIES } from '../metric.ts'
 
 const closed = <P extends TProperties>(properties: P) => Type.Object(properties, { additionalProperties: false })
 
@@ -43,21 +44,22 @@ export type ParameterSpec = Static<typeof ParameterSpecSchema>
 export const ObjectiveTypeSchema = Type.Enum(['minimize', 'maximize'])
 export type ObjectiveType = Static<typeof ObjectiveTypeSchema>
 
-export const MetricStrategyTypeSchema = Type.Enum(['min', 'max', 'latest'])
-export type MetricStrategyType = Static<typeof MetricStrategyTypeSchema>
+/** The values of core/metric.ts's MetricStrategy. */
+export const MetricStrategySchema = Type.Enum([...METRIC_STRATEGIES])
 
-export const MetricStrategySchema = closed({
+/** One entry of objective.metricStrategies: which strategy reduces which metric. */
+export const MetricStrategySpecSchema = closed({
   name: Type.String(),
-  value: MetricStrategyTypeSchema,
+  value: MetricStrategySchema,
 })
-export type MetricStrategy = Static<typeof MetricStrategySchema>
+export type MetricStrategySpec = Static<typeof MetricStrategySpecSchema>
 
 export const ObjectiveSpecSchema = closed({
   type: ObjectiveTypeSchema,
   goal: Type.Optional(Type.Number()),
   objectiveMetricName: Type.String(),
   additionalMetricNames: Type.Optional(Type.Array(Type.String())),
-  metricStrategies: Type.Optional(Type.Array(MetricStrategySchema)),
+  metricStrategies: Type.Optional(Type.Array(MetricStrategySpecSchema)),
 })
 export type ObjectiveSpec = Static<typeof ObjectiveSpecSchema>
 

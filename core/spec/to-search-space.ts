@@ -2,8 +2,9 @@
  * From a validated Experiment to what algorithms and the controller consume: parsed numbers,
  * defaults filled in, metric names in Katib's order (objective first).
  */
+import type { MetricStrategy } from '../metric.ts'
 import type { Parameter, SearchSpace } from '../search-space.ts'
-import type { Experiment, MetricStrategyType, ParameterSpec } from './experiment-schema.ts'
+import type { Experiment, ParameterSpec } from './experiment-schema.ts'
 import { parseKatibNumber } from './parse-katib-number.ts'
 
 export function toSearchSpace(experiment: Experiment): SearchSpace {
@@ -39,13 +40,13 @@ function number(text: string | undefined, parameter: string): number {
 }
 
 /** Objective first, then additional metrics: the order Katib's collectors report in. */
-export function metricNames(experiment: Experiment): string[] {
+export function metricNames(experiment: Pick<Experiment, 'spec'>): string[] {
   const objective = experiment.spec.objective
   return [objective.objectiveMetricName, ...(objective.additionalMetricNames ?? [])]
 }
 
 /** The strategy a metric is reduced with; when none is set, Katib's default by objective direction. */
-export function strategyFor(experiment: Experiment, metricName: string): MetricStrategyType {
+export function strategyFor(experiment: Experiment, metricName: string): MetricStrategy {
   const objective = experiment.spec.objective
   const set = objective.metricStrategies?.find((s) => s.name === metricName)
   if (set) return set.value

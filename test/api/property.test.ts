@@ -85,7 +85,7 @@ describe('random bodies', () => {
 
   test('PATCH /api/v1/experiments/{name}: never 5xx; refusals change nothing, successes only the counts', async () => {
     const record = (await t.store.experiments.getByName(target))!
-    const original = record.spec as Experiment
+    const original = record.spec
     const field = fc.constantFrom('maxTrialCount', 'parallelTrialCount', 'maxFailedTrialCount', 'resumePolicy', 'parameters', 'x')
     const body = fc.oneof(
       someJson,
@@ -102,7 +102,7 @@ describe('random bodies', () => {
           assert.equal(await snapshot(), before, `state changed by a refused patch: ${JSON.stringify(payload)}`)
           return
         }
-        const now = (await t.store.experiments.get(record.id))!.spec as Experiment
+        const now = (await t.store.experiments.get(record.id))!.spec
         const { parallelTrialCount: _p, maxTrialCount: _m, maxFailedTrialCount: _f, ...rest } = now.spec
         const { parallelTrialCount: _p0, maxTrialCount: _m0, maxFailedTrialCount: _f0, ...rest0 } = original.spec
         assert.deepEqual(rest, rest0, 'only the three counts may change')

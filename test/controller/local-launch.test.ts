@@ -48,12 +48,12 @@ test('a parameter value cannot escape its argv element or the JSON of the manife
 
 test('a template that cannot run locally is a LaunchError that says why', () => {
   const experiment = katibExample('hp-tuning/random.yaml')
-  const noCommand = structuredClone(experiment) as Experiment
+  const noCommand = structuredClone(experiment)
   const spec = noCommand.spec.trialTemplate!.trialSpec as { spec: { template: { spec: { containers: { command?: unknown }[] } } } }
   delete spec.spec.template.spec.containers[0]!.command
   assert.throws(() => buildLocalLaunch(noCommand, { name: 'random-abc', params: { lr: 0.02, momentum: 0.6 } }, ctx), (e: unknown) =>
     e instanceof LaunchError && /no command/.test(e.message))
-  const wrongName = structuredClone(experiment) as Experiment
+  const wrongName = structuredClone(experiment)
   wrongName.spec.trialTemplate!.primaryContainerName = 'trainer'
   assert.throws(() => buildLocalLaunch(wrongName, { name: 'random-abc', params: { lr: 0.02, momentum: 0.6 } }, ctx), /no container named "trainer"/)
 })
@@ -66,7 +66,7 @@ test('a File path the command names gets a copy in each trial folder; a relative
   assert.deepEqual(launch.metricsFile, { path: own, inTrialDir: true })
   assert.equal(launch.env.TUNEWELL_METRICS_FILE, own)
 
-  const relative = structuredClone(experiment) as Experiment
+  const relative = structuredClone(experiment)
   relative.spec.metricsCollectorSpec!.source!.fileSystemPath!.path = 'logs/m.log'
   assert.deepEqual(buildLocalLaunch(relative, { name: 'fmc-b', params: { lr: 0.02, momentum: 0.6 } }, ctx).metricsFile,
     { path: '/srv/exp/.tunewell/runs/x/fmc-b/logs/m.log', inTrialDir: true })

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import type { ClaimLimits, ClaimRequest, FinishedAttempt, NamedWorkerClaim, Store } from '../../db/store.ts'
 import { openTestStore } from '../helpers/test-store.ts'
+import { opaqueSpec } from '../helpers/opaque-spec.ts'
 
 let store: Store
 before(async () => {
@@ -13,7 +14,7 @@ after(async () => {
 })
 
 async function experimentWith(pending: number, parallelTrialCount = 10) {
-  const e = await store.experiments.create({ name: `ask-${randomUUID().slice(0, 8)}`, spec: { spec: { parallelTrialCount } }, seed: 1 })
+  const e = await store.experiments.create({ name: `ask-${randomUUID().slice(0, 8)}`, spec: opaqueSpec({ spec: { parallelTrialCount } }), seed: 1 })
   await store.experiments.transition(e.id, ['Created'], { state: 'Running' })
   const trials = await store.trials.createMany(e.id, Array.from({ length: pending }, (_, i) => ({ name: `${e.name}-${i}`, params: { x: i } })))
   return { e, trials }
@@ -22,7 +23,7 @@ async function experimentWith(pending: number, parallelTrialCount = 10) {
 const limits = (staleSeconds = 300): ClaimLimits => ({ defaultMaxRunning: 10, staleSeconds })
 const ask = (key?: string): ClaimRequest => ({ ...(key !== undefined ? { idempotencyKey: key } : {}), worker: 'w' })
 const claimOne = async (name: string, key?: string, staleSeconds?: number) => (await store.trials.claimByName(name, [ask(key)], limits(staleSeconds)))[0]!
-const setParallel = (id: string, parallelTrialCount: number) => store.experiments.update(id, { spec: { spec: { parallelTrialCount } } })
+const setParallel = (id: string, parallelTrialCount: number) => store.experiments.update(id, { spec: opaqueSpec({ spec: { parallelTrialCount } }) })
 const trialOf = (c: NamedWorkerClaim) => ('trial' in c ? c.trial.id : c.outcome)
 
 const finishing = (id: string, o: Partial<FinishedAttempt> = {}): FinishedAttempt => ({

@@ -10,6 +10,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect'
 import { TunewellError } from '../../core/errors.ts'
 import { migrateToLatest, migrations } from '../../db/migrate.ts'
 import { openStore } from '../../db/open-store.ts'
+import { opaqueSpec } from '../helpers/opaque-spec.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'tunewell-db-'))
 const dataDir = join(root, 'nested', 'db')
@@ -27,7 +28,7 @@ describe('embedded database on disk', () => {
   before(async () => {
     const store = await openStore({ dataDir })
     try {
-      const e = await store.experiments.create({ name: 'persisted', spec: { a: [1] }, seed: 7 })
+      const e = await store.experiments.create({ name: 'persisted', spec: opaqueSpec({ a: [1] }), seed: 7 })
       const [t] = await store.trials.createMany(e.id, [{ name: 'persisted-t0', params: { lr: 0.5 } }])
       await store.observations.append(t.id, [{ name: 'loss', step: 0, value: Number.NaN, at: new Date() }])
       experimentId = e.id

@@ -6,6 +6,7 @@ import { isDatabaseUnavailable } from '../../db/is-database-unavailable.ts'
 import { openStore } from '../../db/open-store.ts'
 import type { Store } from '../../db/store.ts'
 import { findPostgresBin, startScratchPostgres, type ScratchPostgres } from '../helpers/scratch-postgres.ts'
+import { opaqueSpec } from '../helpers/opaque-spec.ts'
 
 // A cluster of this test's own: stopping the machine's shared server would break everyone else.
 describe('a PostgreSQL restart under an open store', { skip: findPostgresBin() ? false : 'no PostgreSQL server binaries here' }, () => {
@@ -22,7 +23,7 @@ describe('a PostgreSQL restart under an open store', { skip: findPostgresBin() ?
   })
 
   test('a transaction in flight fails with a retryable error, the process survives, and the store works again after the restart', async () => {
-    const created = await store.experiments.create({ name: `restart-${randomUUID().slice(0, 8)}`, spec: {}, seed: 1 })
+    const created = await store.experiments.create({ name: `restart-${randomUUID().slice(0, 8)}`, spec: opaqueSpec({}), seed: 1 })
     // The connection is checked out (inside the transaction) while the server goes away: this is
     // where node-postgres emits 'error' on the client, which used to crash the process.
     const inFlight = store.transaction(async (tx) => {
@@ -45,7 +46,7 @@ describe('a PostgreSQL restart under an open store', { skip: findPostgresBin() ?
   })
 
   test('idle connections dropped by a restart are replaced without an error reaching the caller', async () => {
-    const created = await store.experiments.create({ name: `idle-${randomUUID().slice(0, 8)}`, spec: {}, seed: 1 })
+    const created = await store.experiments.create({ name: `idle-${randomUUID().slice(0, 8)}`, spec: opaqueSpec({}), seed: 1 })
     await Promise.all(Array.from({ length: 4 }, () => store.experiments.get(created.id)))
     await pg.stop()
     await pg.start()

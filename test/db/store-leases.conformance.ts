@@ -6,6 +6,7 @@ import { TunewellError } from '../../core/errors.ts'
 import { fencedStore } from '../../db/fenced-store.ts'
 import { LeaseLostError } from '../../db/lease-lost-error.ts'
 import type { LeaseFence, LeaseHolder, LeaseRecord, Store } from '../../db/store.ts'
+import { opaqueSpec } from '../helpers/opaque-spec.ts'
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`
 const holder = (pid: number, command = 'run'): LeaseHolder => ({ host: 'test-host', pid, startTime: '12345', command })
@@ -17,7 +18,7 @@ export function describeStoreLeases(getStore: () => Store): void {
   describe('leases', () => {
     const setUp = async () => {
       const store = getStore()
-      const experiment = await store.experiments.create({ name: unique('lease'), spec: {}, seed: 1 })
+      const experiment = await store.experiments.create({ name: unique('lease'), spec: opaqueSpec({}), seed: 1 })
       const trial = (await store.trials.createMany(experiment.id, [{ name: unique('lease-trial'), params: {} }]))[0]!
       return { store, experiment, trial }
     }

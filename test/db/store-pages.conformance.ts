@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import type { TrialState } from '../../core/trial.ts'
 import type { ExperimentRecord, Store, TrialPageQuery, TrialPosition, TrialRecord } from '../../db/store.ts'
+import { opaqueSpec } from '../helpers/opaque-spec.ts'
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`
 
@@ -42,7 +43,7 @@ function expectedOrder(trials: readonly TrialRecord[], sort: TrialPageQuery['sor
 export function describeStorePages(getStore: () => Store): void {
   describe('pages and state transitions', () => {
     const newExperiment = (spec: unknown = {}): Promise<ExperimentRecord> =>
-      getStore().experiments.create({ name: unique('page'), spec, seed: 1 })
+      getStore().experiments.create({ name: unique('page'), spec: opaqueSpec(spec), seed: 1 })
 
     test('trial pages visit every trial once in order, for every sort and direction, nulls last', async () => {
       const store = getStore()
@@ -115,7 +116,7 @@ export function describeStorePages(getStore: () => Store): void {
       const made: ExperimentRecord[] = []
       for (let i = 0; i < 5; i++) {
         const labels = { team: i % 2 === 0 ? 'even' : 'odd', tag }
-        made.push(await store.experiments.create({ name: `pg-${tag}-${i}`, spec: { metadata: { labels } }, seed: 1 }))
+        made.push(await store.experiments.create({ name: `pg-${tag}-${i}`, spec: opaqueSpec({ metadata: { labels } }), seed: 1 }))
       }
       await store.experiments.update(made[1].id, { state: 'Running' })
       const names: string[] = []

@@ -8,6 +8,7 @@ import { TRIAL_STATES, type TrialState } from '../../core/trial.ts'
 import type { ExperimentRecord, ExperimentState, Store } from '../../db/store.ts'
 import { describeStorePages } from './store-pages.conformance.ts'
 import { describeStoreLeases } from './store-leases.conformance.ts'
+import { opaqueSpec } from '../helpers/opaque-spec.ts'
 
 // A Record, not a list, so adding an ExperimentState without covering it here fails to compile.
 const EXPERIMENT_STATES = Object.keys({
@@ -47,7 +48,7 @@ export function describeStoreConformance(
     })
 
     const newExperiment = (seed = 42): Promise<ExperimentRecord> =>
-      store.experiments.create({ name: unique('exp'), spec: { spec: { parameters: [{ name: 'lr' }] } }, seed })
+      store.experiments.create({ name: unique('exp'), spec: opaqueSpec({ spec: { parameters: [{ name: 'lr' }] } }), seed })
     const newTrials = (experimentId: string, count: number) =>
       store.trials.createMany(
         experimentId,
@@ -57,7 +58,7 @@ export function describeStoreConformance(
     describe('experiments', () => {
       test('create, get, getByName, list and update round-trip every field', async () => {
         const spec = { metadata: { name: 'x' }, spec: { parameters: [{ name: 'lr', min: '0.01' }], tags: [] } }
-        const created = await store.experiments.create({ name: unique('exp'), spec, seed: 2 ** 40 + 3 })
+        const created = await store.experiments.create({ name: unique('exp'), spec: opaqueSpec(spec), seed: 2 ** 40 + 3 })
         assert.equal(created.state, 'Created')
         assert.deepEqual(created.spec, spec)
         assert.equal(created.seed, 2 ** 40 + 3)
@@ -73,7 +74,7 @@ export function describeStoreConformance(
 
         const startedAt = new Date('2026-03-04T05:06:07.089Z')
         const updated = await store.experiments.update(created.id, {
-          state: 'Running', reason: 'ExperimentRunning', message: 'running', startedAt, spec: ['replaced'],
+          state: 'Running', reason: 'ExperimentRunning', message: 'running', startedAt, spec: opaqueSpec(['replaced']),
         })
         assert.equal(updated.state, 'Running')
         assert.equal(updated.reason, 'ExperimentRunning')
@@ -99,14 +100,14 @@ export function describeStoreConformance(
       test('a duplicate name throws EXPERIMENT_EXISTS without poisoning the transaction', async () => {
         const e = await newExperiment()
         await rejectsWith(
-          store.experiments.create({ name: e.name, spec: {}, seed: 1 }),
+          store.experiments.create({ name: e.name, spec: opaqueSpec({}), seed: 1 }),
           'EXPERIMENT_EXISTS',
           new RegExp(`experiment "${e.name}" already exists`),
         )
         const other = unique('exp')
         await store.transaction(async (tx) => {
-          await rejectsWith(tx.experiments.create({ name: e.name, spec: {}, seed: 1 }), 'EXPERIMENT_EXISTS')
-          await tx.experiments.create({ name: other, spec: {}, seed: 1 })
+          await rejectsWith(tx.experiments.create({ name: e.name, spec: opaqueSpec({}), seed: 1 }), 'EXPERIMENT_EXISTS')
+          await tx.experiments.create({ name: other, spec: opaqueSpec({}), seed: 1 })
         })
         assert.ok(await store.experiments.getByName(other))
       })
@@ -344,7 +345,7 @@ export function describeStoreConformance(
         const boom = new Error('boom')
         await assert.rejects(
           store.transaction(async (tx) => {
-            const e = await tx.experiments.create({ name, spec: {}, seed: 1 })
+            const e = await tx.experiments.create({ name, spec: opaqueSpec({}), seed: 1 })
             await tx.transaction(async (inner) => {
               const [t] = await inner.trials.createMany(e.id, [{ name: unique('trial'), params: {} }])
               await inner.events.append({ experimentId: e.id, trialId: t.id, type: 'trial:created' })
@@ -359,7 +360,7 @@ export function describeStoreConformance(
       test('a resolving transaction commits and returns its value', async () => {
         const name = unique('exp')
         const id = await store.transaction(async (tx) => {
-          const e = await tx.experiments.create({ name, spec: {}, seed: 1 })
+          const e = await tx.experiments.create({ name, spec: opaqueSpec({}), seed: 1 })
           await tx.experiments.lock(e.id)
           await tx.trials.createMany(e.id, [{ name: unique('trial'), params: {} }])
           return e.id
