@@ -5,7 +5,7 @@ import type { IntermediateValue } from '../core/trial.ts'
 import type { ObservationStore } from '../db/store.ts'
 import { createMetricsParser, FileMetricsSource, MetricWriter } from '../metrics-collector/index.ts'
 import type { TrialMetricsFile } from './metrics-file.ts'
-import type { CollectionDiagnostics } from './trial-outcome.ts'
+import type { CollectionDiagnostics } from '../lifecycle/trial-outcome.ts'
 
 /** The collector kinds a local trial supports; the others need a cluster. */
 export const LOCAL_COLLECTOR_KINDS = ['StdOut', 'File', 'Push'] as const

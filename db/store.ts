@@ -2,9 +2,10 @@ import type { MetricPoint } from '../core/metric.ts'
 import type { Experiment } from '../core/spec/experiment-schema.ts'
 import type { Params } from '../core/search-space.ts'
 import type { IntermediateValue, MetricSummary, TrialState } from '../core/trial.ts'
+import type { TunewellEvent } from '../core/events.ts'
+import type { ExperimentState } from '../core/experiment-state.ts'
 
-/** Katib's experiment condition types, used as states. */
-export type ExperimentState = 'Created' | 'Running' | 'Restarting' | 'Succeeded' | 'Failed'
+export type { ExperimentState }
 
 export interface ExperimentRecord {
   readonly id: string
@@ -197,7 +198,7 @@ export interface TrialStore {
   tally(experimentId: string): Promise<TrialTally>
   /**
    * Asks of the experiment named `experimentName`, answered in order in one round trip
-   * (migrations/0006-ask-in-batches.ts): one claim per request, the limit being the spec's
+   * (`claim_ask_trials`, migrations/0001-initial.ts): one claim per request, the limit being the spec's
    * parallelTrialCount. A key repeated within `requests` is the caller's to fold into one.
    */
   claimByName(experimentName: string, requests: readonly ClaimRequest[], limits: ClaimLimits): Promise<NamedWorkerClaim[]>
@@ -243,7 +244,7 @@ export interface FinishedAttempt {
   readonly message: string | null
   readonly finishedAt: Date
   readonly points: readonly MetricPoint[]
-  readonly event: { readonly type: string; readonly payload?: unknown }
+  readonly event: Extract<TunewellEvent, { readonly type: 'trial:state-changed' }>
 }
 
 /** What TrialStore.findByNames found; `trial` and `points` are absent without the experiment. */
@@ -383,20 +384,24 @@ export interface AlgorithmStateStore {
   put(experimentId: string, state: unknown, expectedVersion: number): Promise<void>
 }
 
-export interface ExperimentEvent {
+/** A stored event: its type and payload (core/events.ts) with where and when it happened. */
+export type ExperimentEvent = TunewellEvent & {
   readonly id: number
   readonly experimentId: string
   readonly trialId: string | null
-  /** e.g. `trial:created`, `trial:state-changed`, `experiment:state-changed`. */
-  readonly type: string
-  readonly payload: unknown
   readonly at: Date
 }
 
+/** An event to append; write it in the transaction of the change it reports (lifecycle/). */
+export type NewEvent = TunewellEvent & {
+  readonly experimentId: string
+  readonly trialId?: string | null
+}
+
 export interface EventStore {
-  append(event: { experimentId: string; trialId?: string | null; type: string; payload?: unknown }): Promise<void>
+  append(event: NewEvent): Promise<void>
   /** append() of several events in one statement, ids in this order. */
-  appendMany(events: readonly { experimentId: string; trialId?: string | null; type: string; payload?: unknown }[]): Promise<void>
+  appendMany(events: readonly NewEvent[]): Promise<void>
   /** Ordered by id; only events with id > afterId. */
   list(experimentId: string, afterId?: number): Promise<ExperimentEvent[]>
   /** The highest event id, 0 when there is none. */
@@ -416,7 +421,7 @@ export interface EventFeedQuery {
   readonly newest?: boolean
 }
 
-export interface FeedEvent extends ExperimentEvent {
+export type FeedEvent = ExperimentEvent & {
   readonly experimentName: string
   /** Null for experiment events. */
   readonly trialName: string | null
@@ -434,7 +439,7 @@ export interface LeaseHolder {
   readonly command: string
 }
 
-/** An experiment's lease (migrations/0008-experiment-leases.ts): who drives it, until when by the database's clock. */
+/** An experiment's lease (table experiment_leases, migrations/0001-initial.ts): who drives it, until when by the database's clock. */
 export interface LeaseRecord {
   readonly experimentId: string
   /** Random per acquisition attempt of one controller; with `epoch`, what a fenced write presents. */

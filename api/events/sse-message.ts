@@ -1,28 +1,33 @@
+import type { TunewellEvent } from '../../core/events.ts'
 import type { FeedEvent } from '../../db/store.ts'
 
-/** What `data:` carries: the event with names instead of ids (ids mean nothing to a dashboard). */
-export interface EventData {
+/**
+ * What `data:` carries: the event (its type and payload, core/events.ts) with names instead of
+ * ids (ids mean nothing to a dashboard). The dashboard reads it with this very type.
+ */
+export type EventData = TunewellEvent & {
   readonly id: number
-  readonly type: string
   readonly experiment: string
   readonly trial: string | null
-  readonly payload: unknown
   readonly at: string
 }
+
+/** Stream events that are not database events (sseNotice): they carry no id. */
+export type StreamNoticeType = 'replay-truncated'
 
 /**
  * One server-sent event. JSON.stringify escapes line breaks inside strings, so `data:` is always
  * a single line and the blank line that ends the event cannot appear inside it.
  */
 export function sseEvent(event: FeedEvent): string {
-  const data: EventData = {
+  const data = {
     id: event.id,
     type: event.type,
     experiment: event.experimentName,
     trial: event.trialName,
     payload: event.payload ?? null,
     at: event.at.toISOString(),
-  }
+  } as EventData
   return `id: ${event.id}\nevent: ${sseField(event.type)}\ndata: ${JSON.stringify(data)}\n\n`
 }
 
@@ -30,7 +35,7 @@ export function sseEvent(event: FeedEvent): string {
  * A stream event that is not a database event, so it has no `id:` and leaves the client's
  * Last-Event-ID where it was.
  */
-export function sseNotice(type: string, data: unknown): string {
+export function sseNotice(type: StreamNoticeType, data: unknown): string {
   return `event: ${sseField(type)}\ndata: ${JSON.stringify(data)}\n\n`
 }
 

@@ -1,7 +1,8 @@
 import type { MetricPoint } from '../../core/metric.ts'
 import type { ExperimentRecord, Store, TrialRecord } from '../../db/store.ts'
-import { decideEarlyStop, earlyStopperOf, markEarlyStopped } from '../../controller/early-stopping-check.ts'
-import { completeIfDone } from './complete-if-done.ts'
+import { completeIfDone } from '../../lifecycle/complete-if-done.ts'
+import { earlyStopTrial } from '../../lifecycle/early-stop-trial.ts'
+import { decideEarlyStop, earlyStopperOf } from '../../lifecycle/early-stopping-check.ts'
 
 /**
  * The hook for early stopping of ask/tell trials: called after every batch of points a Running
@@ -28,7 +29,7 @@ export function specEarlyStopping(store: Store): EarlyStoppingRule {
     if (!stopper || !points.some((p) => p.name === spec.spec.objective.objectiveMetricName)) return undefined
     const decision = await decideEarlyStop(store, stopper, spec, trial)
     if (!decision.stop) return undefined
-    if (await markEarlyStopped(store, spec, trial, decision.reason, trial.restarts)) await completeIfDone(store, experiment)
+    if (await earlyStopTrial(store, spec, trial, decision.reason, trial.restarts)) await completeIfDone(store, experiment)
     return { reason: decision.reason }
   }
 }

@@ -23,6 +23,4 @@ export function trialNamedNotFound(experiment: Pick<ExperimentRecord, 'name'>, t
   return new TunewellError('TRIAL_NOT_FOUND', `trial "${trialName}" of experiment "${experiment.name}" not found`)
 }
 
-export function isCompleted(record: Pick<ExperimentRecord, 'state'>): boolean {
-  return record.state === 'Succeeded' || record.state === 'Failed'
-}
+export { isCompleted } from '../../lifecycle/is-completed.ts'

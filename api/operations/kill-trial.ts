@@ -1,5 +1,6 @@
 import { TunewellError } from '../../core/errors.ts'
 import type { Store, TrialRecord } from '../../db/store.ts'
+import { killTrial as killTrialOf } from '../../lifecycle/kill-trial.ts'
 import { findExperiment, findTrial } from './find-experiment.ts'
 
 /**
@@ -12,14 +13,10 @@ export async function killTrial(store: Store, experimentName: string, trialName:
     const experiment = await findExperiment(tx, experimentName)
     const trial = await findTrial(tx, experiment, trialName)
     if (trial.state === 'Killed') return trial
-    const killed = await tx.trials.transition(trial.id, ['Pending', 'Running'], 'Killed', {
-      reason: 'TrialKilled', message: 'killed through the API', finishedAt: new Date(),
-    })
-    if (!killed) {
+    if (!await killTrialOf(tx, trial, 'killed through the API')) {
       const now = await tx.trials.get(trial.id)
       throw new TunewellError('STATE_CONFLICT', `trial "${trialName}" already finished (${now?.state ?? trial.state}); there is nothing to kill`)
     }
-    await tx.events.append({ experimentId: experiment.id, trialId: trial.id, type: 'trial:state-changed', payload: { state: 'Killed', reason: 'TrialKilled' } })
     return (await tx.trials.get(trial.id))!
   })
 }

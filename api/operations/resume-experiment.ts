@@ -1,5 +1,6 @@
 import { TunewellError } from '../../core/errors.ts'
 import type { ExperimentRecord, Store } from '../../db/store.ts'
+import { restartExperiment } from '../../lifecycle/restart-experiment.ts'
 import { findExperiment, isCompleted } from './find-experiment.ts'
 import { STOPPED_REASON } from './stop-experiment.ts'
 
@@ -32,11 +33,8 @@ export async function resumeExperiment(store: Store, name: string): Promise<Expe
           'raise spec.maxTrialCount with PATCH, which restarts it')
       }
     }
-    const restarted = await tx.experiments.transition(record.id, ['Succeeded', 'Failed'], {
-      state: 'Restarting', reason: 'ExperimentRestarting', message: 'experiment is restarting', completedAt: null,
-    })
+    const restarted = await restartExperiment(tx, record.id, 'experiment is restarting')
     if (!restarted) throw new TunewellError('STATE_CONFLICT', `experiment "${name}" changed state while it was being resumed; retry`)
-    await tx.events.append({ experimentId: record.id, type: 'experiment:state-changed', payload: { state: 'Restarting' } })
     return restarted
   })
 }

@@ -1,5 +1,6 @@
 import { TunewellError } from '../../core/errors.ts'
 import type { ExperimentRecord, Store } from '../../db/store.ts'
+import { completeExperiment } from '../../lifecycle/complete-experiment.ts'
 import { findExperiment, isCompleted } from './find-experiment.ts'
 
 /** Katib has no stop; ours completes the experiment with this reason (see docs/api.md). */
@@ -8,8 +9,9 @@ export const STOPPED_REASON = 'ExperimentStopped'
 /**
  * Completes a Created, Running or Restarting experiment as Succeeded with reason
  * ExperimentStopped (its best trial stands, as for any completion), and marks its Pending and
- * Running trials Killed in the same transaction; the controller then stops their processes
- * (the runner sees the completed state) and keeps what they had reported. Stopping a stopped
+ * Running trials Killed in the same transaction, as any completion does (lifecycle/
+ * completeExperiment); the controller then stops their processes (the runner sees the completed
+ * state) and keeps what they had reported. Stopping a stopped
  * experiment changes nothing; one that completed otherwise is a 409.
  */
 export async function stopExperiment(store: Store, name: string): Promise<ExperimentRecord> {
@@ -21,18 +23,10 @@ export async function stopExperiment(store: Store, name: string): Promise<Experi
       if (record.reason === STOPPED_REASON) return record
       throw new TunewellError('STATE_CONFLICT', `experiment "${name}" already completed (${record.state}, ${record.reason}); there is nothing to stop`)
     }
-    const now = new Date()
-    const stopped = await tx.experiments.transition(record.id, ['Created', 'Running', 'Restarting'], {
-      state: 'Succeeded', reason: STOPPED_REASON, message: 'experiment was stopped through the API', completedAt: now,
-    })
+    const stopped = await completeExperiment(tx, record.id, {
+      state: 'Succeeded', reason: STOPPED_REASON, message: 'experiment was stopped through the API',
+    }, 'killed because the experiment was stopped')
     if (!stopped) throw new TunewellError('STATE_CONFLICT', `experiment "${name}" changed state while it was being stopped; retry`)
-    for (const trial of await tx.trials.list(record.id, { states: ['Pending', 'Running'] })) {
-      const killed = await tx.trials.transition(trial.id, ['Pending', 'Running'], 'Killed', {
-        reason: 'TrialKilled', message: 'killed because the experiment was stopped', finishedAt: now,
-      })
-      if (killed) await tx.events.append({ experimentId: record.id, trialId: trial.id, type: 'trial:state-changed', payload: { state: 'Killed', reason: 'TrialKilled' } })
-    }
-    await tx.events.append({ experimentId: record.id, type: 'experiment:state-changed', payload: { state: stopped.state, reason: STOPPED_REASON } })
     return stopped
   })
 }

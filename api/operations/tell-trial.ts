@@ -1,13 +1,16 @@
 import type { MetricPoint } from '../../core/metric.ts'
 import { metricNames, strategyFor } from '../../core/spec/index.ts'
-import type { ExperimentRecord, FinishedAttempt, PointsSummary, Store, TrialRecord } from '../../db/store.ts'
-import { improves } from '../../controller/best-trial.ts'
-import { ASK_TELL_COLLECTOR, decideTrialOutcome, type TrialOutcome } from '../../controller/trial-outcome.ts'
+import type { FinishedAttempt, PointsSummary, Store, TrialRecord } from '../../db/store.ts'
+import { improves } from '../../lifecycle/best-trial.ts'
+import { completeIfDone } from '../../lifecycle/complete-if-done.ts'
+import { mayComplete } from '../../lifecycle/may-complete.ts'
+import { offerBestTrial } from '../../lifecycle/offer-best-trial.ts'
+import { trialFinishedEvent } from '../../lifecycle/trial-finished-event.ts'
+import { ASK_TELL_COLLECTOR, decideTrialOutcome } from '../../lifecycle/trial-outcome.ts'
 import type { MetricSummaryWithCount } from '../../metrics-collector/objective.ts'
 import { invalidField } from '../http-error.ts'
 import { trialFinished, trialReoffered } from './ask-tell-errors.ts'
 import type { BestObjectiveCache } from './best-objective-cache.ts'
-import { completeIfDone, mayComplete } from './complete-if-done.ts'
 import { findWorkerTrial } from './find-worker-trial.ts'
 import { toNumber, type ReportedValue } from './reported-value.ts'
 import type { WorkerBatches } from './worker-batches.ts'
@@ -25,11 +28,11 @@ export interface TellInput {
 
 /**
  * A worker's result (POST .../trials/{trial}:tell), decided as the controller decides a local
- * trial's (controller/trial-outcome.ts): the told values become the last point of each metric,
+ * trial's (lifecycle/trial-outcome.ts): the told values become the last point of each metric,
  * the objective is the objective metric's strategy over all of its points, and without a finite
  * objective a Succeeded tell ends MetricsUnavailable. Then the best trial and the experiment's
- * completion are updated with the controller's events. Two statements unless the value may
- * be a new best, whatever the history: the trial with its points summarised per metric in SQL,
+ * completion are updated by the lifecycle rules local trials follow too. Two statements unless
+ * the value may be a new best, whatever the history: the trial with its points summarised per metric in SQL,
  * the finish (state, final points and event in one statement), each shared with other tells
  * under load (WorkerBatches); a third, the completion counts, only when the experiment may
  * complete (mayComplete).
@@ -79,7 +82,7 @@ export async function tellTrial(
     metrics: Object.fromEntries(Object.entries(summary).map(([k, v]) => [k, { min: v.min, max: v.max, latest: v.latest }])),
     reason: outcome.reason, message: outcome.state === 'Succeeded' && input.message !== undefined ? input.message : outcome.message,
     finishedAt: new Date(), points: finalPoints,
-    event: { type: 'trial:state-changed', payload: { state: outcome.state, reason: outcome.reason, objective: outcome.objective } },
+    event: trialFinishedEvent(outcome),
   }
   // Batched with other tells' unless it runs in the new best's transaction.
   const finish = async (s?: Store): Promise<TrialRecord> => {
@@ -94,7 +97,7 @@ export async function tellTrial(
       // Experiment before trial, the order stop and completion lock in.
       await tx.experiments.lock(experiment.id)
       const finished = await finish(tx)
-      return { finished, best: await updateBest(tx, experiment, trial, outcome) }
+      return { finished, best: await offerBestTrial(tx, experiment.id, trial.id, outcome.objective!) }
     })
     : { finished: await finish(), best: false }
   if (best) bestObjectives.set(trial.id, outcome.objective!)
@@ -128,15 +131,4 @@ function summaryWith(pushed: Readonly<Record<string, PointsSummary>>, finalPoint
       : { min: value, max: value, latest: value, count: 1 })
   }
   return Object.fromEntries(summary)
-}
-
-/** Under the experiment lock, so two tells cannot both think they beat the same best. Resolves whether it did. */
-async function updateBest(tx: Store, experiment: ExperimentRecord, trial: TrialRecord, outcome: TrialOutcome): Promise<boolean> {
-  const now = await tx.experiments.get(experiment.id)
-  if (!now) return false
-  const best = now.bestTrialId ? (await tx.trials.get(now.bestTrialId))?.objective ?? undefined : undefined
-  if (!improves(experiment.spec.spec.objective.type, outcome.objective!, best)) return false
-  await tx.experiments.update(experiment.id, { bestTrialId: trial.id })
-  await tx.events.append({ experimentId: experiment.id, trialId: trial.id, type: 'experiment:new-best', payload: { objective: outcome.objective } })
-  return true
 }

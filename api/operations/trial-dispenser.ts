@@ -4,7 +4,8 @@ import type { ClaimedTrial, ExperimentRecord, TrialTally } from '../../db/store.
 import type { EnsureResult } from '../../suggestion/suggestion-service.ts'
 import type { AskTellContext } from './ask-tell-context.ts'
 import { experimentCompleted, noTrialAvailable, notAskTell } from './ask-tell-errors.ts'
-import { completeIfDone } from './complete-if-done.ts'
+import { completeIfDone } from '../../lifecycle/complete-if-done.ts'
+import { startExperiment } from '../../lifecycle/start-experiment.ts'
 import { experimentNamedNotFound, isCompleted } from './find-experiment.ts'
 
 export interface AskInput {
@@ -102,16 +103,11 @@ export class TrialDispenser {
     await Promise.allSettled([...this.#creating.values()])
   }
 
-  /** Created (or Restarting, after a resume) becomes Running on the first ask: compare-and-set, as the runner does. */
+  /** Created (or Restarting, after a resume) becomes Running on the first ask, as the runner starts it (lifecycle/). */
   async #start(experiment: ExperimentRecord): Promise<ExperimentRecord> {
     const { store } = this.#ctx
-    const running = await store.experiments.transition(experiment.id, ['Created', 'Restarting'], {
-      state: 'Running', reason: 'ExperimentRunning', message: 'experiment is running; trials are run by ask/tell workers',
-      startedAt: experiment.startedAt ?? new Date(),
-    })
-    if (!running) return (await store.experiments.get(experiment.id)) ?? experiment
-    await store.events.append({ experimentId: experiment.id, type: 'experiment:state-changed', payload: { state: 'Running' } })
-    return running
+    const running = await startExperiment(store, experiment, 'experiment is running; trials are run by ask/tell workers')
+    return running ?? (await store.experiments.get(experiment.id)) ?? experiment
   }
 
   /** The experiment as it is now; one that was deleted meanwhile is not found. */

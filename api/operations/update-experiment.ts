@@ -1,9 +1,10 @@
-import { TunewellError, InvalidSpecError, type SpecIssue } from '../../core/errors.ts'
+import { InvalidSpecError, type SpecIssue } from '../../core/errors.ts'
 import type { Experiment } from '../../core/spec/index.ts'
-import { checkSpecChange, EDITABLE_SPEC_FIELDS, joinPointer } from '../../core/spec/index.ts'
+import { EDITABLE_SPEC_FIELDS, joinPointer } from '../../core/spec/index.ts'
 import type { ExperimentRecord, Store } from '../../db/store.ts'
+import { applySpecChange } from '../../lifecycle/apply-spec-change.ts'
 import { checkExperimentObject } from '../../suggestion/check-experiment.ts'
-import { findExperiment, isCompleted } from './find-experiment.ts'
+import { findExperiment } from './find-experiment.ts'
 
 const EDITABLE: readonly string[] = EDITABLE_SPEC_FIELDS
 const ONLY = 'only spec.parallelTrialCount, spec.maxTrialCount and spec.maxFailedTrialCount can change (Katib\'s update rules)'
@@ -34,28 +35,9 @@ export async function updateExperiment(
     if (!checked.experiment) throw new InvalidSpecError(checked.issues)
     const refused = admit?.(checked.experiment) ?? []
     if (refused.length > 0) throw new InvalidSpecError([...refused])
-    const trialCounts = await tx.trials.countByState(record.id)
-    const change = checkSpecChange({
-      name: record.name,
-      spec: current,
-      completed: isCompleted(record),
-      reason: record.reason,
-      trialCount: Object.values(trialCounts).reduce((a, b) => a + b, 0),
-    }, checked.experiment, 'delete the experiment and submit it again to start over')
-    if (change.kind === 'unchanged') return record
-    const updated = change.kind === 'update'
-      ? await tx.experiments.transition(record.id, [record.state], { state: record.state, spec: checked.experiment })
-      : await tx.experiments.transition(record.id, [record.state], {
-        state: 'Restarting', spec: checked.experiment, reason: 'ExperimentRestarting',
-        message: 'experiment is restarting with a larger budget', completedAt: null,
-      })
-    if (!updated) throw new TunewellError('STATE_CONFLICT', `experiment "${name}" changed state while it was being updated; retry`)
-    await tx.events.append({
-      experimentId: record.id,
-      type: change.kind === 'restart' ? 'experiment:state-changed' : 'experiment:updated',
-      payload: change.kind === 'restart' ? { state: 'Restarting' } : { spec: countsOf(checked.experiment) },
-    })
-    return updated
+    // Judged again on the row as it is under the lock, changed by compare-and-set with its event.
+    const { experiment } = await applySpecChange(tx, record.id, checked.experiment, 'delete the experiment and submit it again to start over')
+    return experiment
   })
 }
 
@@ -71,8 +53,4 @@ function disallowedFields(patch: Record<string, unknown>): SpecIssue[] {
     }
   }
   return issues
-}
-
-function countsOf(experiment: Experiment): Record<string, number | undefined> {
-  return Object.fromEntries(EDITABLE.map((key) => [key, (experiment.spec as Record<string, unknown>)[key] as number | undefined]))
 }

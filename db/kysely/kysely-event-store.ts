@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../schema.ts'
-import type { EventFeedQuery, EventStore, ExperimentEvent, FeedEvent } from '../store.ts'
+import type { EventFeedQuery, EventStore, ExperimentEvent, FeedEvent, NewEvent } from '../store.ts'
 import { experimentNotFound } from './kysely-experiment-store.ts'
 import { chunks } from './chunks.ts'
 import { isForeignKeyViolation } from './is-foreign-key-violation.ts'
@@ -13,11 +13,11 @@ export class KyselyEventStore implements EventStore {
     this.#db = db
   }
 
-  append(event: { experimentId: string; trialId?: string | null; type: string; payload?: unknown }): Promise<void> {
+  append(event: NewEvent): Promise<void> {
     return this.appendMany([event])
   }
 
-  async appendMany(events: readonly { experimentId: string; trialId?: string | null; type: string; payload?: unknown }[]): Promise<void> {
+  async appendMany(events: readonly NewEvent[]): Promise<void> {
     if (events.length === 0) return
     try {
       // Four parameters a row.

@@ -1,3 +1,4 @@
+import type { TunewellEvent } from '../../core/events.ts'
 import type { MetricPoint } from '../../core/metric.ts'
 import type { EventRow, ExperimentRow, ExperimentUpdate, ObservationRow, TrialRow, TrialUpdate } from '../schema.ts'
 import type { ExperimentEvent, ExperimentPatch, ExperimentRecord, TrialPatch, TrialRecord } from '../store.ts'
@@ -58,12 +59,14 @@ export function observationRowToPoint(row: Pick<ObservationRow, 'metric_name' | 
 }
 
 export function eventRowToEvent(row: EventRow): ExperimentEvent {
+  // Only EventStore.append (typed by core/events.ts) and the ask/tell claim in SQL (its two
+  // trial events) write this table, so a row's type and payload are one of TunewellEvent's.
+  const event = { type: row.type, payload: row.payload } as TunewellEvent
   return {
     id: int8(row.id),
     experimentId: row.experiment_id,
     trialId: row.trial_id,
-    type: row.type,
-    payload: row.payload,
+    ...event,
     at: row.at,
   }
 }

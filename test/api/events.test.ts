@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
 import { EventHub } from '../../api/events/event-hub.ts'
 import type { EventData } from '../../api/events/sse-message.ts'
-import type { ExperimentRecord, FeedEvent, Store } from '../../db/store.ts'
+import type { ExperimentRecord, FeedEvent, NewEvent, Store } from '../../db/store.ts'
 import { experimentYaml, openTestApp, postYaml, uniqueName, type TestApp } from '../helpers/test-app.ts'
 
 // Safety net only: a broken stream would otherwise wait forever. No assertion depends on time.
@@ -89,8 +89,9 @@ async function newExperiment(app: TestApp = t): Promise<ExperimentRecord> {
   return (await app.store.experiments.getByName(name))!
 }
 
+/** Events of made-up types (`test:*`, not core/events.ts's): the stream carries whatever the table holds, so tests can tell theirs apart. */
 async function append(e: ExperimentRecord, count: number, type = 'test:tick', trialId?: string): Promise<void> {
-  for (let i = 0; i < count; i++) await t.store.events.append({ experimentId: e.id, trialId: trialId ?? null, type, payload: { i } })
+  for (let i = 0; i < count; i++) await t.store.events.append({ experimentId: e.id, trialId: trialId ?? null, type, payload: { i } } as unknown as NewEvent)
 }
 
 async function clients(app: TestApp = t): Promise<number> {
@@ -248,7 +249,7 @@ describe('EventHub', () => {
     }
     return { events } as unknown as Store
   }
-  const event = (id: number): FeedEvent => ({ id, experimentId: 'x', experimentName: 'x', trialId: null, trialName: null, type: 't', payload: null, at: new Date(0) })
+  const event = (id: number): FeedEvent => ({ id, experimentId: 'x', experimentName: 'x', trialId: null, trialName: null, type: 'experiment:new-best', payload: { objective: id }, at: new Date(0) })
 
   test('holds events behind a gap in ids until the gap fills, so a late commit is not skipped', T, async () => {
     const table = [event(1), event(3)]

@@ -4,6 +4,7 @@ export type { TrialView } from '../../api/schemas/trial.ts'
 export type { ErrorBody, Issue } from '../../api/schemas/common.ts'
 export type { TrialColumns } from '../../api/schemas/trial-columns.ts'
 export type { Importance } from '../../api/schemas/importance.ts'
+export type { EventData, StreamNoticeType } from '../../api/events/sse-message.ts'
 import type { Static } from 'typebox'
 import type { ExperimentObservationsSchema, TrialObservationsSchema } from '../../api/schemas/observations.ts'
 

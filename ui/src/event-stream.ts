@@ -1,8 +1,10 @@
 import { apiFetch } from './api-client.ts'
 import { isMissingRoute } from './api-error.ts'
+import type { EventData, StreamNoticeType } from './api-types.ts'
 
 export interface StreamEvent {
-  readonly type: string
+  /** The server's own: an experiment event (`data` is its EventData, JSON) or a notice without an id. */
+  readonly type: EventData['type'] | StreamNoticeType
   readonly id: string | undefined
   readonly data: string
 }
@@ -68,7 +70,8 @@ async function readEvents(body: ReadableStream<Uint8Array>, emit: (event: Stream
       const line = buffer.slice(0, newline)
       buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1))
       if (line === '') {
-        if (data.length > 0 || type) emit({ type: type || 'message', id, data: data.join('\n') })
+        // The API names every event it sends (api/events/sse-message.ts).
+        if (data.length > 0 || type) emit({ type: type as StreamEvent['type'], id, data: data.join('\n') })
         type = ''
         data = []
         continue

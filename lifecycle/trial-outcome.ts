@@ -1,6 +1,5 @@
 import type { MetricStrategy } from '../core/metric.ts'
 import type { TrialState } from '../core/trial.ts'
-import type { ExitResult } from './local-process-executor.ts'
 
 export interface CollectionDiagnostics {
   /** Lines that named a metric but held no number (e.g. `loss=abc`). */
@@ -17,6 +16,15 @@ export interface TrialOutcome {
   readonly objective: number | null
 }
 
+/**
+ * How a trial's run ended, as its executor (controller/trial-executor.ts ExitResult) or its
+ * worker's tell says: a failure carries the reason and message its trial fails with, or
+ * `ExperimentCompleted` when the controller stopped it because the experiment completed.
+ */
+export type TrialExit =
+  | { readonly phase: 'succeeded' }
+  | { readonly phase: 'failed'; readonly reason: string; readonly message: string }
+
 /** The collector kind of trials run by outside workers (ask/tell): their values come with the tell. */
 export const ASK_TELL_COLLECTOR = 'AskTell'
 
@@ -28,7 +36,7 @@ type Summary = Readonly<Record<string, { readonly min: number; readonly max: num
  * are missing, so a user can fix the program or the collector instead of guessing.
  */
 export function decideTrialOutcome(
-  exit: ExitResult,
+  exit: TrialExit,
   summary: Summary,
   objective: { readonly metric: string; readonly strategy: MetricStrategy; readonly collector: string },
   diagnostics: CollectionDiagnostics,

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { planExperiment, type PlanInput } from '../../controller/plan.ts'
+import { planExperiment, type PlanInput } from '../../lifecycle/plan.ts'
 import type { TrialState } from '../../core/trial.ts'
 
 const zero: Record<TrialState, number> = { Pending: 0, Running: 0, Succeeded: 0, Failed: 0, Killed: 0, EarlyStopped: 0, MetricsUnavailable: 0 }

@@ -1,0 +1,40 @@
+import type { ExperimentState } from './experiment-state.ts'
+import type { Params } from './search-space.ts'
+import type { TrialState } from './trial.ts'
+
+/**
+ * Every event an experiment's history holds, by type with its payload: what the store appends
+ * (db/store.ts EventStore), the API streams (api/events/) and the dashboard reads. A new kind of
+ * event is added here first, so a writer cannot invent a type or a payload shape the readers do
+ * not know.
+ */
+export type TunewellEvent =
+  | { readonly type: 'experiment:created'; readonly payload: { readonly name: string } }
+  | { readonly type: 'experiment:state-changed'; readonly payload: ExperimentStateChange }
+  /** Counts changed without a restart (PATCH or a changed file): the editable counts as they are now. */
+  | { readonly type: 'experiment:updated'; readonly payload: { readonly spec: Readonly<Record<string, number | undefined>> } }
+  | { readonly type: 'experiment:new-best'; readonly payload: { readonly objective: number | null } }
+  | { readonly type: 'trial:created'; readonly payload: { readonly name: string; readonly params: Params } }
+  | { readonly type: 'trial:state-changed'; readonly payload: TrialStateChange }
+  /** Handed out or launched again from the start (its points dropped); `restarts` is the new attempt's count. */
+  | { readonly type: 'trial:restarted'; readonly payload: { readonly restarts: number } }
+
+export type EventType = TunewellEvent['type']
+
+/** The payload of events of type `T`. */
+export type EventPayload<T extends EventType> = Extract<TunewellEvent, { readonly type: T }>['payload']
+
+export interface ExperimentStateChange {
+  readonly state: ExperimentState
+  /** Katib reason, for completions. */
+  readonly reason?: string | null
+}
+
+export interface TrialStateChange {
+  readonly state: TrialState
+  readonly reason?: string
+  /** For finished trials: the objective, null when none was found. */
+  readonly objective?: number | null
+  /** For early-stopped trials: the rule's reason. */
+  readonly message?: string
+}

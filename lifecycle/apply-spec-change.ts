@@ -1,0 +1,51 @@
+import { TunewellError } from '../core/errors.ts'
+import type { Experiment, SpecChange } from '../core/spec/index.ts'
+import { checkSpecChange, EDITABLE_SPEC_FIELDS } from '../core/spec/index.ts'
+import type { ExperimentRecord, Store } from '../db/store.ts'
+import { isCompleted } from './is-completed.ts'
+
+/**
+ * A new spec for an existing experiment (a PATCH, or `tunewell run` on a changed file), by
+ * Katib's update rules (core/spec/spec-change.ts): unchanged, the counts updated in place, or a
+ * completed experiment restarted with a larger budget. Under the experiment's lock, in one
+ * transaction, the rules are judged on the experiment as it is now, its row is changed by
+ * compare-and-set on that state, and the event (`experiment:updated`, or the state change to
+ * Restarting) is written with it. Throws InvalidSpecError (the rules refuse, `startOver` ends
+ * the message), EXPERIMENT_NOT_FOUND, or STATE_CONFLICT.
+ */
+export function applySpecChange(
+  store: Store,
+  experimentId: string,
+  next: Experiment,
+  startOver: string,
+): Promise<{ readonly experiment: ExperimentRecord; readonly change: SpecChange['kind'] }> {
+  return store.transaction(async (tx) => {
+    await tx.experiments.lock(experimentId)
+    const record = await tx.experiments.get(experimentId)
+    if (!record) throw new TunewellError('EXPERIMENT_NOT_FOUND', `experiment ${experimentId} not found`)
+    const counts = await tx.trials.countByState(record.id)
+    const change = checkSpecChange({
+      name: record.name,
+      spec: record.spec,
+      completed: isCompleted(record),
+      reason: record.reason,
+      trialCount: Object.values(counts).reduce((a, b) => a + b, 0),
+    }, next, startOver)
+    if (change.kind === 'unchanged') return { experiment: record, change: change.kind }
+    const updated = change.kind === 'update'
+      ? await tx.experiments.transition(record.id, [record.state], { state: record.state, spec: next })
+      : await tx.experiments.transition(record.id, [record.state], {
+        state: 'Restarting', spec: next, reason: 'ExperimentRestarting',
+        message: 'experiment is restarting with a larger budget', completedAt: null,
+      })
+    if (!updated) throw new TunewellError('STATE_CONFLICT', `experiment "${record.name}" changed state while it was being updated; retry`)
+    await tx.events.append(change.kind === 'restart'
+      ? { experimentId: record.id, type: 'experiment:state-changed', payload: { state: 'Restarting' } }
+      : { experimentId: record.id, type: 'experiment:updated', payload: { spec: editableCounts(next) } })
+    return { experiment: updated, change: change.kind }
+  })
+}
+
+function editableCounts(experiment: Experiment): Record<string, number | undefined> {
+  return Object.fromEntries(EDITABLE_SPEC_FIELDS.map((key) => [key, experiment.spec[key]]))
+}
