@@ -257,7 +257,7 @@ export interface TrialByNames {
   readonly progress?: ExperimentProgress
 }
 
-/** What a tell reads to tell whether its experiment may complete (api/operations/complete-if-done.ts). */
+/** What a tell reads to tell whether its experiment may complete (lifecycle/may-complete.ts). */
 export interface ExperimentProgress {
   /** The highest trial number + 1, as TrialTally.total. */
   readonly total: number

@@ -28,6 +28,7 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/api/coalescer.test.ts': 'unit',
 
   'test/api': 'integration',
+  'test/lifecycle/store': 'integration',
   'test/cli': 'integration',
   'test/controller': 'integration',
   'test/db': 'integration',
