@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { TunewellError } from '../core/errors.ts'
 import { isDatabaseUnavailable } from '../db/is-database-unavailable.ts'
+import { realClock, type Clock } from './clock.ts'
 
 export interface OutageLog {
   /** Said once when the database goes away and once when it is back; never a stack per retry. */
@@ -15,6 +15,8 @@ export interface DatabaseOutageOptions {
   readonly minDelayMs?: number
   /** Default 5000 ms. */
   readonly maxDelayMs?: number
+  /** Time for the waits and the limit; default the real one. */
+  readonly clock?: Clock
 }
 
 /**
@@ -28,9 +30,11 @@ export class DatabaseOutage {
   #since: number | undefined
   #delay: number
   #lastError: unknown
+  readonly #clock: Clock
 
   constructor(options: DatabaseOutageOptions = {}) {
     this.#o = options
+    this.#clock = options.clock ?? realClock
     this.#delay = options.minDelayMs ?? 250
   }
 
@@ -45,7 +49,7 @@ export class DatabaseOutage {
    */
   failed(error: unknown): boolean {
     if (!isDatabaseUnavailable(error)) return false
-    const now = Date.now()
+    const now = this.#clock.now()
     this.#lastError = error
     if (this.#since === undefined) {
       this.#since = now
@@ -64,7 +68,7 @@ export class DatabaseOutage {
   /** A store call succeeded: the outage, if any, is over. */
   recovered(): void {
     if (this.#since === undefined) return
-    this.#o.log?.warn(`database reachable again after ${((Date.now() - this.#since) / 1000).toFixed(1)} s; carrying on`)
+    this.#o.log?.warn(`database reachable again after ${((this.#clock.now() - this.#since) / 1000).toFixed(1)} s; carrying on`)
     this.#since = undefined
     this.#delay = this.#o.minDelayMs ?? 250
   }
@@ -89,7 +93,7 @@ export class DatabaseOutage {
       } catch (error) {
         if (!this.failed(error)) throw error
         if (stopped()) throw new StoppedWaitingError(error)
-        await sleep(this.nextDelayMs())
+        await this.#clock.sleep(this.nextDelayMs())
         if (stopped()) throw new StoppedWaitingError(error)
       }
     }

@@ -3,23 +3,32 @@ import { formatParamValue } from '../core/search-space.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { renderTrialTemplate } from '../core/spec/index.ts'
 import type { TrialRecord } from '../db/store.ts'
-import type { LocalLaunch } from './local-process-executor.ts'
 import { fileCollectorPath, placeMetricsFile, type TrialMetricsFile } from './metrics-file.ts'
 import { findContainer } from './primary-container.ts'
 import { inheritedTrialEnvironment } from './trial-environment.ts'
 import { trialHandleFile } from './trial-handle-file.ts'
+import { LaunchError, type LaunchContext } from './trial-executor.ts'
 
-export interface LaunchContext {
-  /** Relative commands and working dirs resolve here (the Experiment file's folder). */
-  readonly baseDir: string
-  /** Per-trial folders (logs, metrics files) go under `<runDir>/<trial name>/`. */
-  readonly runDir: string
-  /** Extra environment for every trial (report URL and token, ...). */
+export { LaunchError, type LaunchContext } from './trial-executor.ts'
+
+/** Everything needed to start one trial as a local child process. */
+export interface LocalLaunch {
+  readonly trialName: string
+  /** argv; argv[0] is looked up on env.PATH. No shell interprets it (the watchdog shell execs "$@"). */
+  readonly command: readonly string[]
   readonly env: Readonly<Record<string, string>>
+  readonly cwd: string
+  /** Combined stdout+stderr of the trial, as Katib's collector sees it. */
+  readonly logPath: string
+  /** Katib's activeDeadlineSeconds. */
+  readonly timeoutMs?: number
+  /** How long SIGTERM has before SIGKILL (also when the supervisor dies). */
+  readonly killGraceMs?: number
+  /** Where the handle is written as soon as the process exists (see trial-handle-file.ts). */
+  readonly handlePath?: string
+  /** Where a File collector reads this trial's metrics; see metrics-file.ts. */
+  readonly metricsFile?: TrialMetricsFile
 }
-
-/** Thrown when a template cannot become a local process; the trial fails with this message. */
-export class LaunchError extends Error {}
 
 /**
  * Turns a rendered trial template into a child process: the short `command` form directly, or

@@ -1,55 +1,29 @@
 import { spawn } from 'node:child_process'
 import { createWriteStream, mkdirSync, statSync } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
 import type { Socket } from 'node:net'
 import { dirname } from 'node:path'
 import type { Readable } from 'node:stream'
-import type { TrialMetricsFile } from './metrics-file.ts'
 import { findProgram } from './find-program.ts'
+import { buildLocalLaunch, type LocalLaunch } from './local-launch.ts'
 import { OutputLines } from './output-lines.ts'
-import { isRealPid, processStartTime, signalGroup, signalTrial } from './process-identity.ts'
+import { isRealPid, isSameProcessAlive, processStartTime, signalGroup, signalTrial } from './process-identity.ts'
 import type { LocalHandle } from './local-handle.ts'
-import { removeTrialHandle, writeTrialHandle } from './trial-handle-file.ts'
+import type {
+  ExitResult, LaunchContext, LineListener, PreparedTrial, RunningTrial, StoredTrial, TrialExecutor, TrialRequest,
+} from './trial-executor.ts'
+import { readTrialHandle, removeTrialHandle, trialHandleFile, writeTrialHandle } from './trial-handle-file.ts'
 import { WATCHDOG_SHELL, watchdogArgs } from './trial-watchdog.ts'
 
-/** Everything needed to start one trial as a local child process. */
-export interface LocalLaunch {
-  readonly trialName: string
-  /** argv; argv[0] is looked up on env.PATH. No shell interprets it (the watchdog shell execs "$@"). */
-  readonly command: readonly string[]
-  readonly env: Readonly<Record<string, string>>
-  readonly cwd: string
-  /** Combined stdout+stderr of the trial, as Katib's collector sees it. */
-  readonly logPath: string
-  /** Katib's activeDeadlineSeconds. */
-  readonly timeoutMs?: number
-  /** How long SIGTERM has before SIGKILL (also when the supervisor dies). */
-  readonly killGraceMs?: number
-  /** Where the handle is written as soon as the process exists (see trial-handle-file.ts). */
-  readonly handlePath?: string
-  /** Where a File collector reads this trial's metrics; see metrics-file.ts. */
-  readonly metricsFile?: TrialMetricsFile
-}
-
+export type { LocalLaunch } from './local-launch.ts'
 export type { LocalHandle } from './local-handle.ts'
+export type { ExitResult, LineListener } from './trial-executor.ts'
 
-export type ExitResult =
-  | { readonly phase: 'succeeded' }
-  | {
-      readonly phase: 'failed'
-      /** Kubernetes-style reason: Error, DeadlineExceeded, CommandNotFound, Signal, Stopped. */
-      readonly reason: string
-      readonly message: string
-      readonly exitCode?: number
-    }
-
-export interface RunningProcess {
+export interface RunningProcess extends RunningTrial {
   readonly handle: LocalHandle
-  readonly done: Promise<ExitResult>
   /** SIGTERM to the process group, SIGKILL after the grace period. Idempotent; a no-op once it exited. */
   stop(reason: string): void
 }
-
-export type LineListener = (line: string) => void
 
 /**
  * After the trial's process exits, how long what it left in its group (a background job that
@@ -59,7 +33,43 @@ const DRAIN_MS = 1500
 /** After that SIGKILL, how long the pipes get to report their end. */
 const FINAL_DRAIN_MS = 500
 
-export class LocalProcessExecutor {
+/**
+ * Trials as child processes of this machine (docs/reliability.md): each in its own process group
+ * under a watchdog shell that ends the group when this process dies, its output teed to the
+ * trial's log, its handle (pid and kernel start time) in the trial's folder as soon as it exists.
+ */
+export class LocalProcessExecutor implements TrialExecutor {
+  readonly kind = 'local'
+
+  prepare(request: TrialRequest): PreparedTrial {
+    const launch = buildLocalLaunch(request.experiment, { ...request.trial, checkpointDir: request.checkpointDir }, request.context)
+    const metricsFile = launch.metricsFile
+    return {
+      ...(metricsFile ? { metricsFile } : {}),
+      start: async (onLine) => {
+        // Only a file in the trial's own folder is cleared (a relaunch starts it afresh); one outside
+        // is never deleted, and its collector skips what was there before the launch.
+        if (metricsFile?.inTrialDir) {
+          await rm(metricsFile.path, { force: true })
+          await mkdir(dirname(metricsFile.path), { recursive: true })
+        }
+        return this.start(launch, onLine)
+      },
+    }
+  }
+
+  /**
+   * Kills what a previous controller left of a trial's process group. Its handle is on the row,
+   * or, when the controller died between the spawn and that write, in the trial's folder. A pid
+   * is only signalled while the kernel's start time matches: pids are reused.
+   */
+  async stopOrphan(trial: StoredTrial, context: LaunchContext): Promise<boolean> {
+    const stored = trial.execution as Partial<LocalHandle> | null
+    const handle = isRealPid(stored?.pid) ? stored : readTrialHandle(trialHandleFile(context.runDir, trial.name))
+    if (handle?.pid === undefined || !isSameProcessAlive(handle.pid, handle.startTime)) return false
+    return signalTrial(handle.pid, 'SIGKILL')
+  }
+
   start(launch: LocalLaunch, onLine: LineListener): RunningProcess {
     mkdirSync(dirname(launch.logPath), { recursive: true })
     const log = createWriteStream(launch.logPath, { flags: 'w' })

@@ -1,13 +1,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { LocalProcessExecutor, type LocalLaunch } from '../../controller/local-process-executor.ts'
 import { MAX_PARSED_LINE } from '../../controller/output-lines.ts'
-import { isSameProcessAlive, signalGroup, signalTrial } from '../../controller/process-identity.ts'
+import { isSameProcessAlive, processStartTime, signalGroup, signalTrial } from '../../controller/process-identity.ts'
+import { trialHandleFile } from '../../controller/trial-handle-file.ts'
+import { quadraticExperiment } from '../helpers/experiment-yaml.ts'
 import { isRunning, liveGroupMembers, until } from '../helpers/processes.ts'
 
 const fixture = fileURLToPath(new URL('../fixtures/trials/quadratic.mjs', import.meta.url))
@@ -126,5 +128,62 @@ test('pids 0 and -1 are never signalled: kill() would reach our own group or eve
     assert.equal(output.match(/hit/g)!.length, 1, 'only the direct signal reached the sentinel')
   } finally {
     sentinel.kill('SIGKILL')
+  }
+})
+
+test('prepare renders the template and start runs it; a File collector\'s file in the trial folder starts empty', async () => {
+  const runDir = join(dir, 'prepared-runs')
+  const experiment = quadraticExperiment({
+    name: 'prepared', flags: ['--steps=1'],
+    extraSpec: '  metricsCollectorSpec:\n    collector: {kind: File}\n    source:\n      fileSystemPath: {path: "metrics.log", kind: File}',
+  })
+  const executor = new LocalProcessExecutor()
+  const prepared = executor.prepare({
+    experiment, trial: { name: 'prepared-0', params: { x: 0.3, y: 0.7 } }, checkpointDir: join(runDir, 'prepared-0', 'checkpoint'),
+    context: { baseDir: dir, runDir, env: { EXTRA: '1' } },
+  })
+  assert.equal(prepared.metricsFile?.path, join(runDir, 'prepared-0', 'metrics.log'))
+  mkdirSync(join(runDir, 'prepared-0'), { recursive: true })
+  writeFileSync(prepared.metricsFile!.path, 'loss=9\n')
+  const lines: string[] = []
+  const run = await prepared.start((l) => lines.push(l))
+  assert.equal(statSync(prepared.metricsFile!.path, { throwIfNoEntry: false }), undefined, 'an earlier attempt\'s metrics file is gone')
+  assert.deepEqual(await run.done, { phase: 'succeeded' })
+  assert.deepEqual(lines, ['step 1: loss=0.000000 accuracy=1.0000'])
+  assert.equal(executor.kind, 'local')
+  assert.equal(run.handle.kind, 'local')
+})
+
+test('stopOrphan kills a trial a previous controller left running: found by the row\'s handle, or by its folder\'s handle file', async () => {
+  const executor = new LocalProcessExecutor()
+  const context = { baseDir: dir, runDir: join(dir, 'orphan-runs'), env: {} }
+  const byRow = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' })
+  const byFile = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' })
+  try {
+    const row = { kind: 'local', pid: byRow.pid!, startTime: processStartTime(byRow.pid!), logPath: 'x' }
+    assert.equal(await executor.stopOrphan({ name: 'by-row', execution: row }, context), true)
+    await until(() => !isRunning(byRow.pid!), 'the orphan named on its row stopped')
+    // The controller died between the spawn and the row's write: only the trial folder knows it.
+    mkdirSync(join(context.runDir, 'by-file'), { recursive: true })
+    writeFileSync(trialHandleFile(context.runDir, 'by-file'), JSON.stringify({ kind: 'local', pid: byFile.pid!, startTime: processStartTime(byFile.pid!), logPath: 'x' }))
+    assert.equal(await executor.stopOrphan({ name: 'by-file', execution: { kind: 'local', launching: true } }, context), true)
+    await until(() => !isRunning(byFile.pid!), 'the orphan named in its folder stopped')
+    assert.equal(await executor.stopOrphan({ name: 'gone', execution: null }, context), false, 'nothing to stop')
+  } finally {
+    byRow.kill('SIGKILL')
+    byFile.kill('SIGKILL')
+  }
+})
+
+test('stopOrphan leaves alone a process that only shares the pid (another start time): pids are reused', async () => {
+  const other = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' })
+  try {
+    const reused = { kind: 'local', pid: other.pid!, startTime: '1', logPath: 'x' }
+    assert.equal(await new LocalProcessExecutor().stopOrphan({ name: 'reused', execution: reused }, { baseDir: dir, runDir: dir, env: {} }), false)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.equal(other.exitCode, null)
+    assert.equal(other.signalCode, null, 'a process with the same pid but another start time was killed')
+  } finally {
+    other.kill('SIGKILL')
   }
 })

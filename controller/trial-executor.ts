@@ -1,0 +1,95 @@
+import type { Experiment } from '../core/spec/index.ts'
+import type { TrialRecord } from '../db/store.ts'
+import type { TrialMetricsFile } from './metrics-file.ts'
+
+/**
+ * Where trials run, as the runner sees it: it renders and starts a trial, hears its output,
+ * stops it, and after a controller restart stops what a previous controller left running. The
+ * runner keeps trial state in the database and knows nothing else of processes or workloads, so
+ * a second executor (Kubernetes Jobs) plugs in beside the local one (local-process-executor.ts),
+ * and tests run the runner on a scripted one (test/helpers/fake-executor.ts).
+ */
+export interface TrialExecutor {
+  /** What its handles say they are (`execution.kind` on the trial row): 'local', ... */
+  readonly kind: string
+  /**
+   * Renders the trial's template into something this executor can start; starts nothing. Throws
+   * LaunchError when the template cannot run here: the trial fails with that message.
+   */
+  prepare(request: TrialRequest): PreparedTrial
+  /**
+   * After a controller restart: finds what a previous controller started for this trial (from
+   * the handle stored on its row, or wherever the executor also keeps one) and stops it, for
+   * good, if it still runs. Its result cannot be collected any more; the runner relaunches the
+   * trial or leaves it as its row says. Resolves whether something was still running.
+   */
+  stopOrphan(trial: StoredTrial, context: LaunchContext): Promise<boolean>
+}
+
+/** Where one controller keeps its trials. */
+export interface LaunchContext {
+  /** Relative commands and working dirs resolve here (the Experiment file's folder). */
+  readonly baseDir: string
+  /** Per-trial folders (logs, metrics files) go under `<runDir>/<trial name>/`. */
+  readonly runDir: string
+  /** Extra environment for every trial (report URL and token, ...). */
+  readonly env: Readonly<Record<string, string>>
+}
+
+/** One trial to render: its experiment, name and parameters, and where it runs from. */
+export interface TrialRequest {
+  readonly experiment: Experiment
+  readonly trial: Pick<TrialRecord, 'name' | 'params'>
+  /** `${trialSpec.CheckpointDir}`, already prepared (a copy of the parent's, or empty). */
+  readonly checkpointDir: string
+  /** The controller's context, its env with this trial's own (push URL and token) added. */
+  readonly context: LaunchContext
+}
+
+export interface PreparedTrial {
+  /** Where a File collector reads the trial's metrics on this machine; absent when it cannot. */
+  readonly metricsFile?: TrialMetricsFile
+  /**
+   * Starts it; `onLine` gets its combined output, line by line (the StdOut collector). A trial
+   * that cannot start still resolves: its `done` says why (StartError, CommandNotFound, ...).
+   */
+  start(onLine: LineListener): Promise<RunningTrial>
+}
+
+export interface RunningTrial {
+  /** Plain JSON, stored on the trial row (`execution`) so a restarted controller can find it. */
+  readonly handle: ExecutionHandle
+  /** Resolves once it ended and its output was delivered; never rejects. */
+  readonly done: Promise<ExitResult>
+  /** Ends it (gracefully first, where the executor can). Idempotent; a no-op once it ended. */
+  stop(reason: string): void
+}
+
+export interface ExecutionHandle {
+  readonly kind: string
+}
+
+/** What the runner knows of a trial after a restart: its name and the handle its row kept. */
+export interface StoredTrial {
+  readonly name: string
+  /** The row's `execution`: a handle, a launch in progress, or null. */
+  readonly execution: unknown
+}
+
+export type LineListener = (line: string) => void
+
+export type ExitResult =
+  | { readonly phase: 'succeeded' }
+  | {
+      readonly phase: 'failed'
+      /**
+       * Kubernetes-style reason: Error, DeadlineExceeded, CommandNotFound, StartError, Signal, or
+       * the reason given to stop() (Killed, EarlyStopped, ExperimentCompleted, Interrupted).
+       */
+      readonly reason: string
+      readonly message: string
+      readonly exitCode?: number
+    }
+
+/** Thrown by prepare() when a template cannot become a trial here; the trial fails with this message. */
+export class LaunchError extends Error {}
