@@ -8,18 +8,27 @@ import type { IntermediateValue, TrialState } from '../core/trial.ts'
 import { isDatabaseUnavailable } from '../db/is-database-unavailable.ts'
 import type { ExperimentRecord, Store, TrialRecord } from '../db/store.ts'
 import type { SuggestionService } from '../suggestion/suggestion-service.ts'
-import { bestTrial } from './best-trial.ts'
+import { completeExperiment, COMPLETED_KILL_MESSAGE } from '../lifecycle/complete-experiment.ts'
+import { countStates } from '../lifecycle/count-states.ts'
+import { earlyStopTrial } from '../lifecycle/early-stop-trial.ts'
+import { decideEarlyStop, earlyStopperOf } from '../lifecycle/early-stopping-check.ts'
+import { finishTrial } from '../lifecycle/finish-trial.ts'
+import { isCompleted } from '../lifecycle/is-completed.ts'
+import { killActiveTrials } from '../lifecycle/kill-active-trials.ts'
+import { planExperiment, planInputFor } from '../lifecycle/plan.ts'
+import { resetTrial } from '../lifecycle/reset-trial.ts'
+import { startExperiment } from '../lifecycle/start-experiment.ts'
+import { startTrial } from '../lifecycle/start-trial.ts'
+import { decideTrialOutcome, type TrialOutcome } from '../lifecycle/trial-outcome.ts'
+import { updateBestTrial } from '../lifecycle/update-best-trial.ts'
 import { checkpointDirFor, prepareCheckpointDir } from './checkpoint-dir.ts'
 import { DatabaseOutage, StoppedWaitingError } from './database-outage.ts'
-import { decideEarlyStop, earlyStopperOf, markEarlyStopped } from './early-stopping-check.ts'
 import { buildLocalLaunch, LaunchError, type LaunchContext } from './local-launch.ts'
 import type { ExitResult, LocalHandle, LocalProcessExecutor, RunningProcess } from './local-process-executor.ts'
-import { planExperiment, planInputFor } from './plan.ts'
 import { sharesMetricsFile } from './metrics-file.ts'
 import { isRealPid, isSameProcessAlive, signalTrial } from './process-identity.ts'
 import { TrialCollector } from './trial-collector.ts'
 import { readTrialHandle, trialHandleFile } from './trial-handle-file.ts'
-import { decideTrialOutcome } from './trial-outcome.ts'
 
 export interface Progress {
   readonly experiment: ExperimentRecord
@@ -141,13 +150,9 @@ export class ExperimentRunner {
     const spec = experiment.spec
     if (experiment.state === 'Created' || experiment.state === 'Restarting') {
       // Compare-and-set: a stop that lands between the read and this write must win.
-      const running = await store.experiments.transition(experimentId, ['Created', 'Restarting'], {
-        state: 'Running', reason: 'ExperimentRunning', message: 'experiment is running',
-        startedAt: experiment.startedAt ?? new Date(),
-      })
+      const running = await startExperiment(store, experiment, 'experiment is running')
       if (!running) return undefined
       experiment = running
-      await store.events.append({ experimentId, type: 'experiment:state-changed', payload: { state: 'Running' } })
     }
     // Live before the read: a trial that ends while the list is read is Running in it and gone
     // from #live after it, yet no stranded launch (relaunching it would delete its points).
@@ -165,26 +170,21 @@ export class ExperimentRunner {
       return undefined
     }
     const counts = countStates(trials)
-    const direction = spec.spec.objective.type
-    const best = bestTrial(trials, direction)
-    if ((best?.id ?? null) !== experiment.bestTrialId) {
-      experiment = await store.experiments.update(experimentId, { bestTrialId: best?.id ?? null })
-      if (best) await store.events.append({ experimentId, trialId: best.id, type: 'experiment:new-best', payload: { objective: best.objective } })
-    }
+    const updated = await updateBestTrial(store, experiment, trials)
+    experiment = updated.experiment
+    const best = updated.best
 
     const plan = planExperiment(planInputFor(spec, counts, best?.objective ?? undefined, await this.#o.suggestions.isExhausted(experimentId)))
     if (plan.kind === 'complete') {
-      // Katib leaves running trials behind (kubeflow/katib#2061); we stop them.
+      // Katib leaves running trials behind (kubeflow/katib#2061); we stop them. The processes
+      // first, so each trial ends Killed with what it reported (#collectOutcome)...
       for (const live of this.#live.values()) live.process.stop('ExperimentCompleted')
       await Promise.all([...this.#live.values()].map((l) => l.finished))
-      await this.#killPending(experimentId)
-      const completed = await store.experiments.transition(experimentId, ['Running'], {
-        state: plan.completion.state, reason: plan.completion.reason, message: plan.completion.message,
-        completedAt: new Date(),
-      })
+      // ...then the completion, as ask/tell completes (lifecycle/): what is still Pending or
+      // Running is Killed with its event in the same transaction.
+      const completed = await completeExperiment(store, experimentId, plan.completion)
       // Someone else completed it meanwhile (a stop through the API); theirs stands.
       if (!completed) return undefined
-      await store.events.append({ experimentId, type: 'experiment:state-changed', payload: { state: completed.state, reason: completed.reason } })
       this.#o.onProgress?.({ experiment: completed, counts: countStates(await store.trials.list(experimentId)), best })
       return completed
     }
@@ -201,9 +201,8 @@ export class ExperimentRunner {
     // Trials that all write one metrics file outside their folders would read each other's
     // values: one at a time (admission refuses this for parallel trials; a PATCH can still get here).
     if (this.#live.size > 0 && sharesMetricsFile(spec)) return
-    const started = await store.trials.transition(trial.id, ['Pending'], 'Running', { startedAt: new Date(), execution: { kind: 'local', launching: true } })
+    const started = await startTrial(store, trial, { kind: 'local', launching: true })
     if (!started) return
-    await store.events.append({ experimentId: trial.experimentId, trialId: trial.id, type: 'trial:state-changed', payload: { state: 'Running' } })
     const checkpointDir = checkpointDirFor(spec, this.#o.launch, trial.name)
     try {
       const parentDir = trial.parentTrialName ? checkpointDirFor(spec, this.#o.launch, trial.parentTrialName) : undefined
@@ -300,7 +299,7 @@ export class ExperimentRunner {
     // not drop it (the trial would run on to its end with its metrics cut at the decision).
     const interrupted = () => this.#interrupted
     await this.#outage.retry(() => live.collector.freeze(), interrupted)
-    if (await this.#outage.retry(() => markEarlyStopped(this.#o.store, spec, trial, reason), interrupted)) {
+    if (await this.#outage.retry(() => earlyStopTrial(this.#o.store, spec, trial, reason), interrupted)) {
       live.process.stop('EarlyStopped')
       this.#wake()
     }
@@ -318,28 +317,9 @@ export class ExperimentRunner {
     await this.#finishTrial(trial, outcome, summary)
   }
 
-  async #finishTrial(
-    trial: TrialRecord,
-    outcome: { state: TrialState; reason: string; message: string; objective: number | null },
-    summary?: Record<string, { min: number; max: number; latest: number }>,
-  ): Promise<void> {
-    const { store } = this.#o
-    const metrics = summary
-      ? Object.fromEntries(Object.entries(summary).map(([k, s]) => [k, { min: s.min, max: s.max, latest: s.latest }]))
-      : null
-    const changed = await store.trials.transition(trial.id, ['Running'], outcome.state, {
-      objective: outcome.objective, metrics, reason: outcome.reason, message: outcome.message, finishedAt: new Date(),
-    })
-    if (changed) {
-      await store.events.append({
-        experimentId: trial.experimentId, trialId: trial.id, type: 'trial:state-changed',
-        payload: { state: outcome.state, reason: outcome.reason, objective: outcome.objective },
-      })
-    } else if (metrics) {
-      // Killed from outside while it ran: that decision stands, but what it observed is kept,
-      // as Katib keeps a killed trial's observation.
-      await store.trials.transition(trial.id, ['Killed'], 'Killed', { objective: outcome.objective, metrics })
-    }
+  /** Its outcome, metrics and event in one transaction; killed from outside, it stays Killed and keeps its observation (lifecycle/finish-trial.ts). */
+  async #finishTrial(trial: TrialRecord, outcome: TrialOutcome, summary?: Record<string, { min: number; max: number; latest: number }>): Promise<void> {
+    await finishTrial(this.#o.store, trial, outcome, summary)
   }
 
   /** A trial whose row left Running while its process runs here was killed from outside: stop the process. */
@@ -349,11 +329,15 @@ export class ExperimentRunner {
     }
   }
 
-  /** The experiment completed without this runner: stop what still runs here, then report it. */
+  /**
+   * The experiment completed without this runner: stop what still runs here, then report it.
+   * Its completion killed what was Pending or Running; whatever is left so (an experiment
+   * completed by an older version) is killed now, its processes here having ended.
+   */
   async #endWith(experiment: ExperimentRecord): Promise<ExperimentRecord> {
     for (const live of this.#live.values()) live.process.stop('ExperimentCompleted')
     await Promise.all([...this.#live.values()].map((l) => l.finished))
-    await this.#killPending(experiment.id)
+    await killActiveTrials(this.#o.store, experiment.id, COMPLETED_KILL_MESSAGE)
     return (await this.#o.store.experiments.get(experiment.id)) ?? experiment
   }
 
@@ -373,14 +357,9 @@ export class ExperimentRunner {
     }
   }
 
-  /** A Running trial without a process of this runner starts over: its points are dropped and it is Pending again. */
+  /** A Running trial without a process of this runner starts over: Pending again, its points dropped, with its event (lifecycle/reset-trial.ts). */
   async #reset(trial: TrialRecord, message: string): Promise<void> {
-    const { store } = this.#o
-    await store.observations.deleteForTrial(trial.id)
-    const reset = await store.trials.transition(trial.id, ['Running'], 'Pending', {
-      execution: null, startedAt: null, restarts: trial.restarts + 1, reason: 'TrialRestarted', message,
-    })
-    if (reset) await store.events.append({ experimentId: trial.experimentId, trialId: trial.id, type: 'trial:restarted', payload: { restarts: trial.restarts + 1 } })
+    await resetTrial(this.#o.store, trial, message)
   }
 
   /**
@@ -391,16 +370,6 @@ export class ExperimentRunner {
     const stored = trial.execution as Partial<LocalHandle> | null
     const handle = isRealPid(stored?.pid) ? stored : readTrialHandle(trialHandleFile(this.#o.launch.runDir, trial.name))
     if (handle?.pid !== undefined && isSameProcessAlive(handle.pid, handle.startTime)) signalTrial(handle.pid, 'SIGKILL')
-  }
-
-  /** Trials created but never started when the experiment completed are marked Killed. */
-  async #killPending(experimentId: string): Promise<void> {
-    const pending = await this.#o.store.trials.list(experimentId, { states: ['Pending'] })
-    for (const trial of pending) {
-      await this.#o.store.trials.transition(trial.id, ['Pending'], 'Killed', {
-        reason: 'TrialKilled', message: 'never started: the experiment completed', finishedAt: new Date(),
-      })
-    }
   }
 
   #interrupt(): void {
@@ -436,14 +405,3 @@ export class InterruptedError extends Error {
   }
 }
 
-function isCompleted(experiment: ExperimentRecord): boolean {
-  return experiment.state === 'Succeeded' || experiment.state === 'Failed'
-}
-
-function countStates(trials: readonly TrialRecord[]): Record<TrialState, number> {
-  const counts: Record<TrialState, number> = {
-    Pending: 0, Running: 0, Succeeded: 0, Failed: 0, Killed: 0, EarlyStopped: 0, MetricsUnavailable: 0,
-  }
-  for (const t of trials) counts[t.state]++
-  return counts
-}

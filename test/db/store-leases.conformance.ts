@@ -113,7 +113,7 @@ export function describeStoreLeases(getStore: () => Store): void {
       const old = await acquired(store, experiment.id, 101, 200)
       const oldStore = fencedStore(store, fenceOf(old), async () => false)
       assert.equal(await oldStore.trials.transition(trial.id, ['Pending'], 'Running'), true)
-      await oldStore.events.append({ experimentId: experiment.id, type: 'fenced' })
+      await oldStore.events.append({ experimentId: experiment.id, type: 'experiment:new-best', payload: { objective: 1 } })
 
       await untilExpired(store, experiment.id)
       const next = await acquired(store, experiment.id, 202)
@@ -129,14 +129,14 @@ export function describeStoreLeases(getStore: () => Store): void {
       await refused(oldStore.experiments.transition(experiment.id, ['Created'], { state: 'Running' }))
       await refused(oldStore.observations.append(trial.id, [{ name: 'loss', step: 1, value: 1, at: new Date() }]))
       await refused(oldStore.trials.createMany(experiment.id, [{ name: unique('stale-trial'), params: {} }]))
-      await refused(oldStore.transaction(async (tx) => tx.events.append({ experimentId: experiment.id, type: 'stale' })))
+      await refused(oldStore.transaction(async (tx) => tx.events.append({ experimentId: experiment.id, type: 'experiment:new-best', payload: { objective: 2 } })))
       const now = (await store.trials.get(trial.id))!
       assert.equal(now.state, 'Running')
       assert.equal(now.message, null)
       assert.equal((await store.experiments.get(experiment.id))!.state, 'Created')
       assert.deepEqual(await store.observations.list(trial.id), [])
       assert.equal((await store.trials.list(experiment.id)).length, 1)
-      assert.deepEqual((await store.events.list(experiment.id)).map((e) => e.type), ['fenced'])
+      assert.deepEqual((await store.events.list(experiment.id)).map((e) => e.type), ['experiment:new-best'])
       // Reads pass through.
       assert.equal((await oldStore.trials.get(trial.id))?.id, trial.id)
 
