@@ -1,5 +1,3 @@
-import { mkdir, rm } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import type { Experiment } from '../core/spec/index.ts'
 import { strategyFor } from '../core/spec/index.ts'
 import type { MetricPoint } from '../core/metric.ts'
@@ -23,12 +21,10 @@ import { decideTrialOutcome, type TrialOutcome } from '../lifecycle/trial-outcom
 import { updateBestTrial } from '../lifecycle/update-best-trial.ts'
 import { checkpointDirFor, prepareCheckpointDir } from './checkpoint-dir.ts'
 import { DatabaseOutage, StoppedWaitingError } from './database-outage.ts'
-import { buildLocalLaunch, LaunchError, type LaunchContext } from './local-launch.ts'
-import type { ExitResult, LocalHandle, LocalProcessExecutor, RunningProcess } from './local-process-executor.ts'
+import { realClock, type Clock } from './clock.ts'
 import { sharesMetricsFile } from './metrics-file.ts'
-import { isRealPid, isSameProcessAlive, signalTrial } from './process-identity.ts'
 import { TrialCollector } from './trial-collector.ts'
-import { readTrialHandle, trialHandleFile } from './trial-handle-file.ts'
+import { LaunchError, type ExitResult, type LaunchContext, type RunningTrial, type TrialExecutor } from './trial-executor.ts'
 
 export interface Progress {
   readonly experiment: ExperimentRecord
@@ -39,7 +35,9 @@ export interface Progress {
 export interface ExperimentRunnerOptions {
   readonly store: Store
   readonly suggestions: SuggestionService
-  readonly executor: LocalProcessExecutor
+  /** Where trials run: local processes, or a fake in tests. The runner only goes through its interface. */
+  readonly executor: TrialExecutor
+  /** Where this controller keeps trial folders (checkpoints, logs), and every trial's extra environment. */
   readonly launch: LaunchContext
   /** Environment for one trial's push reports (URL + token), if a receiver runs. */
   readonly pushEnv?: (trialName: string) => Readonly<Record<string, string>>
@@ -50,10 +48,12 @@ export interface ExperimentRunnerOptions {
    * `serve` never does. Default: no limit, nothing logged.
    */
   readonly outage?: DatabaseOutage
+  /** Time for the poll waits and outage backoffs; default the real one (tests run it virtually). */
+  readonly clock?: Clock
 }
 
 interface LiveTrial {
-  readonly process: RunningProcess
+  readonly process: RunningTrial
   readonly collector: TrialCollector
   readonly finished: Promise<void>
   /** The objective's curve not yet judged by the early-stopping rule (the newest wins). */
@@ -83,10 +83,12 @@ export class ExperimentRunner {
   /** An error from a trial's completion path that is not a database outage (a bug), rethrown by run(). */
   #failure: unknown
   readonly #outage: DatabaseOutage
+  readonly #clock: Clock
 
   constructor(options: ExperimentRunnerOptions) {
     this.#o = options
-    this.#outage = options.outage ?? new DatabaseOutage()
+    this.#clock = options.clock ?? realClock
+    this.#outage = options.outage ?? new DatabaseOutage({ clock: this.#clock })
   }
 
   /** Points pushed by a trial program; routed to its collector while it runs. */
@@ -201,7 +203,7 @@ export class ExperimentRunner {
     // Trials that all write one metrics file outside their folders would read each other's
     // values: one at a time (admission refuses this for parallel trials; a PATCH can still get here).
     if (this.#live.size > 0 && sharesMetricsFile(spec)) return
-    const started = await startTrial(store, trial, { kind: 'local', launching: true })
+    const started = await startTrial(store, trial, { kind: this.#o.executor.kind, launching: true })
     if (!started) return
     const checkpointDir = checkpointDirFor(spec, this.#o.launch, trial.name)
     try {
@@ -211,28 +213,23 @@ export class ExperimentRunner {
       await this.#finishTrial(trial, { state: 'Failed', reason: 'TrialFailed', message: `Job reason: CheckpointError. cannot prepare the checkpoint directory ${checkpointDir}: ${(error as Error).message}`, objective: null })
       return
     }
-    let launch
+    let prepared
     try {
-      launch = buildLocalLaunch(spec, { ...trial, checkpointDir }, {
-        ...this.#o.launch,
-        env: { ...this.#o.launch.env, ...this.#o.pushEnv?.(trial.name) },
+      prepared = await this.#o.executor.prepare({
+        experiment: spec,
+        trial,
+        checkpointDir,
+        context: { ...this.#o.launch, env: { ...this.#o.launch.env, ...this.#o.pushEnv?.(trial.name) } },
       })
     } catch (error) {
       if (!(error instanceof LaunchError)) throw error
       await this.#finishTrial(trial, { state: 'Failed', reason: 'TrialFailed', message: `Job reason: TemplateError. ${error.message}`, objective: null })
       return
     }
-    const metricsFile = launch.metricsFile
-    // Only a file in the trial's own folder is cleared (a relaunch starts it afresh); one outside
-    // is never deleted, and its collector skips what was there before the launch.
-    if (metricsFile?.inTrialDir) {
-      await rm(metricsFile.path, { force: true })
-      await mkdir(dirname(metricsFile.path), { recursive: true })
-    }
     const stopper = earlyStopperOf(spec)
     const onObjective = stopper ? (curve: IntermediateValue[]) => this.#judge(spec, stopper, trial, curve) : undefined
-    const collector = new TrialCollector(spec, store.observations, trial.id, metricsFile, onObjective)
-    const process = this.#o.executor.start(launch, (line) => collector.onLine(line))
+    const collector = new TrialCollector(spec, store.observations, trial.id, prepared.metricsFile, onObjective)
+    const process = await prepared.start((line) => collector.onLine(line))
     const finished = process.done
       .then(async (exit) => {
         const live = this.#live.get(trial.name)
@@ -252,6 +249,8 @@ export class ExperimentRunner {
         this.#wake()
       })
     this.#live.set(trial.name, { process, collector, finished })
+    // Interrupted while it was starting: it was not here to be stopped with the others.
+    if (this.#interrupted) process.stop('Interrupted')
     // Only now that the process is tracked here: a failure below (the database went away) must
     // not leave it running unseen. The next pass retries; the trial folder's pid file covers a crash.
     await this.#outage.retry(() => store.trials.update(trial.id, { execution: process.handle }), () => this.#interrupted)
@@ -349,10 +348,10 @@ export class ExperimentRunner {
   async #recover(experimentId: string): Promise<void> {
     const { store } = this.#o
     // Early stopped, then the controller died before the signal: the process may still run.
-    for (const trial of await store.trials.list(experimentId, { states: ['EarlyStopped'] })) this.#killOrphan(trial)
+    for (const trial of await store.trials.list(experimentId, { states: ['EarlyStopped'] })) await this.#killOrphan(trial)
     const running = await store.trials.list(experimentId, { states: ['Running'] })
     for (const trial of running) {
-      this.#killOrphan(trial)
+      await this.#killOrphan(trial)
       await this.#reset(trial, 'relaunched after the controller stopped while it ran')
     }
   }
@@ -362,14 +361,9 @@ export class ExperimentRunner {
     await resetTrial(this.#o.store, trial, message)
   }
 
-  /**
-   * Kills what a previous controller left of a trial's process group. Its handle is on the row,
-   * or, when the controller died between the spawn and that write, in the trial's folder.
-   */
-  #killOrphan(trial: TrialRecord): void {
-    const stored = trial.execution as Partial<LocalHandle> | null
-    const handle = isRealPid(stored?.pid) ? stored : readTrialHandle(trialHandleFile(this.#o.launch.runDir, trial.name))
-    if (handle?.pid !== undefined && isSameProcessAlive(handle.pid, handle.startTime)) signalTrial(handle.pid, 'SIGKILL')
+  /** Stops what a previous controller left running of this trial (the executor finds it from its handle). */
+  async #killOrphan(trial: TrialRecord): Promise<void> {
+    await this.#o.executor.stopOrphan(trial, this.#o.launch)
   }
 
   #interrupt(): void {
@@ -387,9 +381,9 @@ export class ExperimentRunner {
   async #sleep(ms = this.#o.pollMs ?? 1000): Promise<void> {
     if (!this.#dirty) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => this.#endSleep!(), ms)
+        const cancel = this.#clock.setTimeout(() => this.#endSleep!(), ms)
         this.#endSleep = () => {
-          clearTimeout(timer)
+          cancel()
           this.#endSleep = undefined
           resolve()
         }

@@ -41,20 +41,18 @@ const FINAL_DRAIN_MS = 500
 export class LocalProcessExecutor implements TrialExecutor {
   readonly kind = 'local'
 
-  prepare(request: TrialRequest): PreparedTrial {
+  async prepare(request: TrialRequest): Promise<PreparedTrial> {
     const launch = buildLocalLaunch(request.experiment, { ...request.trial, checkpointDir: request.checkpointDir }, request.context)
     const metricsFile = launch.metricsFile
+    // Only a file in the trial's own folder is cleared (a relaunch starts it afresh); one outside
+    // is never deleted, and its collector skips what was there before the launch.
+    if (metricsFile?.inTrialDir) {
+      await rm(metricsFile.path, { force: true })
+      await mkdir(dirname(metricsFile.path), { recursive: true })
+    }
     return {
       ...(metricsFile ? { metricsFile } : {}),
-      start: async (onLine) => {
-        // Only a file in the trial's own folder is cleared (a relaunch starts it afresh); one outside
-        // is never deleted, and its collector skips what was there before the launch.
-        if (metricsFile?.inTrialDir) {
-          await rm(metricsFile.path, { force: true })
-          await mkdir(dirname(metricsFile.path), { recursive: true })
-        }
-        return this.start(launch, onLine)
-      },
+      start: async (onLine) => this.start(launch, onLine),
     }
   }
 

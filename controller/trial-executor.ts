@@ -13,10 +13,11 @@ export interface TrialExecutor {
   /** What its handles say they are (`execution.kind` on the trial row): 'local', ... */
   readonly kind: string
   /**
-   * Renders the trial's template into something this executor can start; starts nothing. Throws
+   * Renders the trial's template into something this executor can start, and clears what an
+   * earlier attempt left where this one reports (its metrics file); starts nothing. Rejects with
    * LaunchError when the template cannot run here: the trial fails with that message.
    */
-  prepare(request: TrialRequest): PreparedTrial
+  prepare(request: TrialRequest): Promise<PreparedTrial>
   /**
    * After a controller restart: finds what a previous controller started for this trial (from
    * the handle stored on its row, or wherever the executor also keeps one) and stops it, for

@@ -1,18 +1,17 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ExperimentRunner } from '../../controller/experiment-runner.ts'
-import { LocalProcessExecutor } from '../../controller/local-process-executor.ts'
-import { processStartTime } from '../../controller/process-identity.ts'
+import { ExperimentRunner, InterruptedError } from '../../controller/experiment-runner.ts'
 import type { Experiment } from '../../core/spec/index.ts'
 import type { ExperimentRecord, Store, TrialRecord } from '../../db/store.ts'
 import { SuggestionService } from '../../suggestion/suggestion-service.ts'
 import { openTestStore } from '../helpers/test-store.ts'
 import { quadraticExperiment, type QuadraticOptions } from '../helpers/experiment-yaml.ts'
+import { FakeExecutor } from '../helpers/fake-executor.ts'
+import { quadraticScript } from '../helpers/fake-trials.ts'
 
 let store: Store
 const home = mkdtempSync(join(tmpdir(), 'tunewell-runner-'))
@@ -23,12 +22,20 @@ after(async () => {
   await store.destroy()
 })
 
-async function runExperiment(experiment: Experiment, through: Store = store): Promise<ExperimentRecord> {
+/**
+ * Runs the experiment through the runner on the fake executor (its trials scripted after the
+ * quadratic fixture program, on virtual time), through `through` when a test stages the store.
+ */
+async function runExperiment(
+  experiment: Experiment,
+  { through = store, executor = new FakeExecutor(quadraticScript) }: { through?: Store; executor?: FakeExecutor } = {},
+): Promise<ExperimentRecord> {
   const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 11 })
   const runner = new ExperimentRunner({
     store: through,
     suggestions: new SuggestionService(store),
-    executor: new LocalProcessExecutor(),
+    executor,
+    clock: executor.clock,
     launch: { baseDir: home, runDir: join(home, 'runs', record.name), env: {} },
     pollMs: 50,
   })
@@ -58,7 +65,7 @@ function withPassList(
 }
 const expectedLoss = (p: Record<string, unknown>) => (Number(p.x) - 0.3) ** 2 + (Number(p.y) - 0.7) ** 2
 
-describe('experiment runner with real child processes', () => {
+describe('experiment runner (trials on the fake executor)', () => {
   test('random search runs maxTrialCount trials and keeps the optimum', async () => {
     const done = await run({ name: 'rand-ok', max: 5, parallel: 3 })
     assert.equal(done.state, 'Succeeded')
@@ -113,7 +120,12 @@ describe('experiment runner with real child processes', () => {
   })
 
   test('a command that does not exist fails each trial clearly', async () => {
-    const done = await run({ name: 'nocmd', max: 3, parallel: 1, maxFailed: 1, command: ['no-such-trainer-xyz', '--x=${trialParameters.x}', '--y=${trialParameters.y}'] })
+    // What the local executor reports for it (test/controller/local-process-executor.test.ts).
+    const executor = new FakeExecutor((trial) => ({
+      phase: 'failed', reason: 'CommandNotFound', message: `command "${trial.launch.command[0]}" was not found (working directory ${trial.launch.cwd})`,
+    }))
+    const experiment = quadraticExperiment({ name: 'nocmd', max: 3, parallel: 1, maxFailed: 1, command: ['no-such-trainer-xyz', '--x=${trialParameters.x}', '--y=${trialParameters.y}'] })
+    const done = await runExperiment(experiment, { executor })
     assert.equal(done.state, 'Failed')
     const [trial] = await store.trials.list(done.id)
     assert.match(trial!.message ?? '', /CommandNotFound.*"no-such-trainer-xyz" was not found/)
@@ -142,7 +154,7 @@ describe('experiment runner with real child processes', () => {
       await new Promise((resolve) => setTimeout(resolve, 200))
       return rows
     })
-    const done = await runExperiment(quadraticExperiment({ name: 'stale-list', max: 2, parallel: 1, flags: ['--sleep-ms=100'] }), { ...store, trials })
+    const done = await runExperiment(quadraticExperiment({ name: 'stale-list', max: 2, parallel: 1, flags: ['--sleep-ms=100'] }), { through: { ...store, trials, transaction: (work) => store.transaction(work) } })
     assert.equal(staleAnswers, 1, 'a stale list was answered while a trial ran')
     assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
     for (const trial of await store.trials.list(done.id)) {
@@ -154,26 +166,20 @@ describe('experiment runner with real child processes', () => {
 
   test('a Running trial another controller launched mid-run is never signalled: only its row is reset, and that write is fenced', async () => {
     // What a controller that was paused past its lease reads on resuming: a trial its successor
-    // launched, with a live process of that successor's on this machine.
-    const other = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' })
-    const startTime = processStartTime(other.pid!)
-    let injected = false
+    // launched, still running there (the executor knows it as an orphan it could stop).
+    const executor = new FakeExecutor(quadraticScript)
+    let theirs: TrialRecord | undefined
     const trials = withPassList(store.trials, async (_experimentId, rows) => {
-      if (injected || rows.length === 0) return rows
-      injected = true
-      const theirs: TrialRecord = { ...rows[0]!, id: randomUUID(), name: `${rows[0]!.name}-theirs`, state: 'Running', execution: { kind: 'local', pid: other.pid!, startTime, logPath: '/nowhere' } }
+      if (theirs || rows.length === 0) return rows
+      theirs = { ...rows[0]!, id: randomUUID(), name: `${rows[0]!.name}-theirs`, state: 'Running', execution: { kind: 'fake', trial: `${rows[0]!.name}-theirs`, attempt: 99 } }
+      executor.orphans.add(theirs.name)
       return [...rows, theirs]
     })
-    try {
-      const done = await runExperiment(quadraticExperiment({ name: 'not-ours', max: 2, parallel: 1 }), { ...store, trials })
-      assert.ok(injected)
-      assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
-      assert.equal(other.exitCode, null)
-      assert.equal(other.signalCode, null, 'the other controller\'s trial process was killed')
-      process.kill(other.pid!, 0)
-    } finally {
-      other.kill('SIGKILL')
-    }
+    const done = await runExperiment(quadraticExperiment({ name: 'not-ours', max: 2, parallel: 1 }), { through: { ...store, trials, transaction: (work) => store.transaction(work) }, executor })
+    assert.ok(theirs)
+    assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
+    assert.deepEqual(executor.events.filter((e) => e.trial === theirs!.name), [], 'the executor was asked to stop the other controller\'s trial')
+    assert.ok(executor.orphans.has(theirs.name))
   })
 
   test('reaching the goal succeeds early and stops running trials', async () => {
@@ -203,5 +209,51 @@ describe('experiment runner with real child processes', () => {
     assert.equal(trials.length, 6)
     const best = trials.find((t) => t.id === done.bestTrialId)!
     assert.deepEqual(best.params, { x: 0.3, y: 0.7 })
+  })
+
+  test('after a restart the executor stops what a previous controller left running; Running trials start over, EarlyStopped ones stay', async () => {
+    const experiment = quadraticExperiment({ name: 'restart', max: 3, parallel: 1 })
+    const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 11 })
+    await new SuggestionService(store).ensureTrials(record.id, 2)
+    const [running, stopped] = await store.trials.list(record.id)
+    for (const t of [running!, stopped!]) {
+      await store.trials.transition(t.id, ['Pending'], 'Running', { startedAt: new Date(), execution: { kind: 'fake', trial: t.name, attempt: 0 } })
+    }
+    await store.trials.transition(stopped!.id, ['Running'], 'EarlyStopped', { reason: 'TrialEarlyStopped', message: 'stopped before the crash', finishedAt: new Date() })
+    const executor = new FakeExecutor(quadraticScript)
+    executor.orphans.add(running!.name).add(stopped!.name)
+    const runner = new ExperimentRunner({
+      store, suggestions: new SuggestionService(store), executor, clock: executor.clock,
+      launch: { baseDir: home, runDir: join(home, 'runs', record.name), env: {} }, pollMs: 50,
+    })
+    const done = await runner.run(record.id)
+    assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
+    assert.deepEqual(executor.events.filter((e) => e.type === 'stopOrphan').map((e) => e.trial).sort(), [running!.name, stopped!.name].sort())
+    assert.equal(executor.orphans.size, 0)
+    const after = new Map((await store.trials.list(record.id)).map((t) => [t.name, t]))
+    assert.equal(after.get(running!.name)!.state, 'Succeeded')
+    assert.equal(after.get(running!.name)!.restarts, 1)
+    assert.equal(after.get(stopped!.name)!.state, 'EarlyStopped')
+    assert.ok(!executor.started.includes(stopped!.name), 'an EarlyStopped trial is not relaunched')
+    assert.equal(after.size, 3)
+  })
+
+  test('an interrupt stops the running trials and leaves them Running in the database, for the next run to relaunch', async () => {
+    const experiment = quadraticExperiment({ name: 'interrupt', max: 4, parallel: 2, flags: ['--mode=hang'] })
+    const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 11 })
+    const abort = new AbortController()
+    const executor = new FakeExecutor(async (trial) => {
+      if (executor.running.length === 2) abort.abort()
+      return quadraticScript(trial)
+    })
+    const runner = new ExperimentRunner({
+      store, suggestions: new SuggestionService(store), executor, clock: executor.clock,
+      launch: { baseDir: home, runDir: join(home, 'runs', record.name), env: {} }, pollMs: 50,
+    })
+    await assert.rejects(runner.run(record.id, abort.signal), InterruptedError)
+    assert.deepEqual(executor.running, [])
+    assert.deepEqual(executor.events.filter((e) => e.type === 'stop').map((e) => e.type === 'stop' && e.reason), ['Interrupted', 'Interrupted'])
+    const trials = await store.trials.list(record.id)
+    assert.deepEqual(trials.map((t) => t.state), ['Running', 'Running'])
   })
 })

@@ -131,23 +131,25 @@ test('pids 0 and -1 are never signalled: kill() would reach our own group or eve
   }
 })
 
-test('prepare renders the template and start runs it; a File collector\'s file in the trial folder starts empty', async () => {
+test('prepare renders the template and clears a File collector\'s file in the trial folder; start runs it', async () => {
   const runDir = join(dir, 'prepared-runs')
   const experiment = quadraticExperiment({
     name: 'prepared', flags: ['--steps=1'],
     extraSpec: '  metricsCollectorSpec:\n    collector: {kind: File}\n    source:\n      fileSystemPath: {path: "metrics.log", kind: File}',
   })
   const executor = new LocalProcessExecutor()
-  const prepared = executor.prepare({
+  // What an earlier attempt of the trial wrote.
+  mkdirSync(join(runDir, 'prepared-0'), { recursive: true })
+  writeFileSync(join(runDir, 'prepared-0', 'metrics.log'), 'loss=9\n')
+  const prepared = await executor.prepare({
     experiment, trial: { name: 'prepared-0', params: { x: 0.3, y: 0.7 } }, checkpointDir: join(runDir, 'prepared-0', 'checkpoint'),
     context: { baseDir: dir, runDir, env: { EXTRA: '1' } },
   })
   assert.equal(prepared.metricsFile?.path, join(runDir, 'prepared-0', 'metrics.log'))
-  mkdirSync(join(runDir, 'prepared-0'), { recursive: true })
-  writeFileSync(prepared.metricsFile!.path, 'loss=9\n')
+  assert.equal(statSync(prepared.metricsFile!.path, { throwIfNoEntry: false }), undefined, 'an earlier attempt\'s metrics file is gone')
+  assert.ok(statSync(join(runDir, 'prepared-0')).isDirectory(), 'its folder exists for the trial to write it')
   const lines: string[] = []
   const run = await prepared.start((l) => lines.push(l))
-  assert.equal(statSync(prepared.metricsFile!.path, { throwIfNoEntry: false }), undefined, 'an earlier attempt\'s metrics file is gone')
   assert.deepEqual(await run.done, { phase: 'succeeded' })
   assert.deepEqual(lines, ['step 1: loss=0.000000 accuracy=1.0000'])
   assert.equal(executor.kind, 'local')

@@ -1,6 +1,7 @@
 /**
- * Each optimiser, selected by its Katib name in Experiment YAML, runs real trial processes in
- * parallel to completion through the same service path as `tunewell run`.
+ * Each optimiser, selected by its Katib name in Experiment YAML, runs trials in parallel to
+ * completion through the runner `tunewell run` uses; the trials are the quadratic fixture's
+ * script twin on the fake executor (test/helpers/fake-trials.ts).
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -8,11 +9,12 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ExperimentRunner } from '../../controller/experiment-runner.ts'
-import { LocalProcessExecutor } from '../../controller/local-process-executor.ts'
 import type { Store } from '../../db/store.ts'
 import { SuggestionService } from '../../suggestion/suggestion-service.ts'
 import { openTestStore } from '../helpers/test-store.ts'
 import { quadraticExperiment } from '../helpers/experiment-yaml.ts'
+import { FakeExecutor } from '../helpers/fake-executor.ts'
+import { quadraticScript } from '../helpers/fake-trials.ts'
 
 let store: Store
 const home = mkdtempSync(join(tmpdir(), 'tunewell-model-based-'))
@@ -39,10 +41,12 @@ describe('model-based algorithms from Experiment YAML', () => {
     - {name: y, parameterType: int, feasibleSpace: {min: "0", max: "4"}}`,
       })
       const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 4 })
+      const executor = new FakeExecutor(quadraticScript)
       const runner = new ExperimentRunner({
         store,
         suggestions: new SuggestionService(store),
-        executor: new LocalProcessExecutor(),
+        executor,
+        clock: executor.clock,
         launch: { baseDir: home, runDir: join(home, 'runs', record.name), env: {} },
         pollMs: 50,
       })

@@ -1,7 +1,9 @@
 /**
- * Multi-fidelity end to end with real child processes (test/fixtures/trials/epochs.mjs): early
- * stopping kills a trial and refills its slot, asha and medianstop through the runner, hyperband
- * and pbt children resuming from their parents' checkpoints.
+ * Multi-fidelity end to end: early stopping kills a trial and refills its slot, asha and
+ * medianstop through the runner, hyperband and pbt children resuming from their parents'
+ * checkpoints. Trials run test/fixtures/trials/epochs.mjs as real child processes where the
+ * process matters (signals, the slot freed before it exits), elsewhere its script twin on the
+ * fake executor (test/helpers/fake-trials.ts), on virtual time.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -11,11 +13,14 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ExperimentRunner } from '../../controller/experiment-runner.ts'
 import { LocalProcessExecutor, type LocalHandle } from '../../controller/local-process-executor.ts'
+import type { TrialExecutor } from '../../controller/trial-executor.ts'
 import type { Experiment } from '../../core/spec/index.ts'
 import type { ExperimentRecord, Store, TrialRecord } from '../../db/store.ts'
 import { SuggestionService } from '../../suggestion/suggestion-service.ts'
 import { checkExperimentYaml } from '../../suggestion/check-experiment.ts'
 import { openTestStore } from '../helpers/test-store.ts'
+import { FakeExecutor } from '../helpers/fake-executor.ts'
+import { epochsScript } from '../helpers/fake-trials.ts'
 
 const fixture = fileURLToPath(new URL('../fixtures/trials/epochs.mjs', import.meta.url))
 let store: Store
@@ -73,13 +78,20 @@ function experimentOf(o: Options): Experiment {
   return checked.experiment
 }
 
-async function run(experiment: Experiment, through: Store = store): Promise<{ done: ExperimentRecord; trials: TrialRecord[]; runDir: string }> {
+/** Runs it on the fake executor (epochs.mjs's script twin, virtual time), or with `processes` on real ones. */
+async function run(
+  experiment: Experiment,
+  { through = store, processes = false }: { through?: Store; processes?: boolean } = {},
+): Promise<{ done: ExperimentRecord; trials: TrialRecord[]; runDir: string }> {
   const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 5 })
   const runDir = join(home, 'runs', record.name)
+  const fake = processes ? undefined : new FakeExecutor(epochsScript)
+  const executor: TrialExecutor = fake ?? new LocalProcessExecutor()
   const runner = new ExperimentRunner({
     store: through,
     suggestions: new SuggestionService(store),
-    executor: new LocalProcessExecutor(),
+    executor,
+    ...(fake ? { clock: fake.clock } : {}),
     launch: { baseDir: home, runDir, env: {} },
     pollMs: 50,
   })
@@ -99,7 +111,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-describe('early stopping with real child processes', () => {
+describe('early stopping', () => {
   test('medianstop stops a trial reporting a bad loss: EarlyStopped with the reason, points kept, process gone, slot refilled at once', async () => {
     const { done, trials, runDir } = await run(experimentOf({
       name: 'es-median', algorithm: 'grid', parallel: 1,
@@ -109,7 +121,7 @@ describe('early stopping with real child processes', () => {
       // The bad trial ignores SIGTERM: only the SIGKILL after the grace period (5 s) or its own
       // end (1.8 s after it started) would free the slot if the runner waited for the process.
       flags: ['--epochs=6', '--epoch-ms=300', '--ignore-term'],
-    }))
+    }), { processes: true })
     assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
     assert.deepEqual(trials.map((t) => t.state), ['Succeeded', 'Succeeded', 'EarlyStopped', 'Succeeded'])
     const bad = trials[2]!
@@ -133,7 +145,7 @@ describe('early stopping with real child processes', () => {
   test('a database outage at the moment of an early stop delays the stop; the trial still ends EarlyStopped', async () => {
     // The store refuses the EarlyStopped mark twice, as an unreachable database does; everything else works.
     let refusals = 2
-    const trials = new Proxy(store.trials, {
+    const refusing = (trials: Store['trials']): Store['trials'] => new Proxy(trials, {
       get(target, name) {
         const value: unknown = Reflect.get(target, name)
         if (name === 'transitionAttempt' && refusals > 0) {
@@ -145,14 +157,23 @@ describe('early stopping with real child processes', () => {
         return typeof value === 'function' ? value.bind(target) : value
       },
     })
-    const flaky: Store = { ...store, trials, transaction: (work) => store.transaction(work) }
+    // The mark is written in a transaction: the store it gets refuses the same way.
+    const flakyStore = (inner: Store): Store => new Proxy(inner, {
+      get(target, name) {
+        if (name === 'trials') return refusing(target.trials)
+        if (name === 'transaction') return <T>(work: (tx: Store) => Promise<T>) => target.transaction((tx) => work(flakyStore(tx)))
+        const value: unknown = Reflect.get(target, name)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const flaky = flakyStore(store)
     const { done, trials: ended } = await run(experimentOf({
       name: 'es-median-outage', algorithm: 'grid', parallel: 1,
       parameters: '    - {name: x, parameterType: discrete, feasibleSpace: {list: ["0.3", "0.31", "5", "0.32"]}}',
       references: ['x'],
       earlyStopping: { name: 'medianstop', settings: { min_trials_required: '2', start_step: '2' } },
       flags: ['--epochs=12', '--epoch-ms=300'],
-    }), flaky)
+    }), { through: flaky })
     assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
     assert.equal(refusals, 0, 'the outage happened at the stop')
     assert.deepEqual(ended.map((t) => t.state), ['Succeeded', 'Succeeded', 'EarlyStopped', 'Succeeded'])

@@ -78,7 +78,7 @@ export class FakeExecutor implements TrialExecutor {
     return this.#running.get(name)
   }
 
-  prepare(request: TrialRequest): PreparedTrial {
+  async prepare(request: TrialRequest): Promise<PreparedTrial> {
     const launch = buildLocalLaunch(request.experiment, { ...request.trial, checkpointDir: request.checkpointDir }, request.context)
     return {
       ...(launch.metricsFile ? { metricsFile: launch.metricsFile } : {}),
