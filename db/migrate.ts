@@ -1,24 +1,10 @@
 import { Migrator, sql, type Kysely, type Migration } from 'kysely'
 import { TunewellError } from '../core/errors.ts'
 import * as initial from './migrations/0001-initial.ts'
-import * as listIndexes from './migrations/0002-list-indexes.ts'
-import * as askTell from './migrations/0003-ask-tell.ts'
-import * as trialLineage from './migrations/0004-trial-lineage.ts'
-import * as askByName from './migrations/0005-ask-by-name.ts'
-import * as askInBatches from './migrations/0006-ask-in-batches.ts'
-import * as observationForeignKey from './migrations/0007-observation-foreign-key.ts'
-import * as experimentLeases from './migrations/0008-experiment-leases.ts'
 
 /** Every migration, in order. Listed by hand: no directory scanning, so bundling cannot lose one. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
-  '0002-list-indexes': listIndexes,
-  '0003-ask-tell': askTell,
-  '0004-trial-lineage': trialLineage,
-  '0005-ask-by-name': askByName,
-  '0006-ask-in-batches': askInBatches,
-  '0007-observation-foreign-key': observationForeignKey,
-  '0008-experiment-leases': experimentLeases,
 }
 
 /**

@@ -62,7 +62,7 @@ export interface TrialsTable {
   heartbeat_at: Date | null
   /** Name an ask/tell worker gave itself. */
   worker: string | null
-  /** The trial this one continues (hyperband promotion, pbt exploit); see 0004-trial-lineage.ts. */
+  /** The trial this one continues (hyperband promotion, pbt exploit); see migrations/0001-initial.ts. */
   parent_trial_name: string | null
   /** 0 for a fresh start, the parent's + 1 otherwise. */
   generation: Generated<number>
@@ -70,7 +70,7 @@ export interface TrialsTable {
 
 export interface ObservationsTable {
   trial_id: string
-  /** Copied from the trial so per-experiment reads need no join (see 0001-initial.ts). */
+  /** Copied from the trial so per-experiment reads need no join (see migrations/0001-initial.ts). */
   experiment_id: string
   metric_name: string
   step: number
@@ -98,7 +98,7 @@ export interface EventsTable {
   at: CreatedAt
 }
 
-/** See migrations/0008-experiment-leases.ts. */
+/** See migrations/0001-initial.ts (experiment_leases). */
 export interface ExperimentLeasesTable {
   experiment_id: string
   holder_id: string

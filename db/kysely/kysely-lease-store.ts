@@ -24,7 +24,7 @@ const RETURNING = sql.raw(`experiment_id, holder_id, holder, epoch, acquired_at,
 const seconds = (ms: number) => ms / 1000
 
 /**
- * Leases as rows of experiment_leases (migrations/0008-experiment-leases.ts). Each operation is
+ * Leases as rows of experiment_leases (migrations/0001-initial.ts). Each operation is
  * one statement, a compare-and-set on (holder_id, epoch); the fence (assertHeld) is a row lock
  * that an acquisition, which updates the row, must wait for.
  */

@@ -8,7 +8,7 @@ type Row = TrialRow & { created_key?: string }
 
 /**
  * Keyset pagination over one experiment's trials. Each sort reads one range of an index that
- * matches it (see migrations/0002-list-indexes.ts), starting right after the previous page's
+ * matches it (see migrations/0001-initial.ts), starting right after the previous page's
  * last (key, number), so the cost of a page does not grow with its depth. Objective nulls come
  * last in both directions: they are a second range (objective IS NULL, by number), read once
  * the numbers run out; row comparisons never match a null, so the two ranges never overlap.

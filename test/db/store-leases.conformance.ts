@@ -13,7 +13,7 @@ const holder = (pid: number, command = 'run'): LeaseHolder => ({ host: 'test-hos
 const fenceOf = (lease: LeaseRecord): LeaseFence => ({ experimentId: lease.experimentId, holderId: lease.holderId, epoch: lease.epoch })
 const LONG = 60_000
 
-/** Leases (migrations/0008-experiment-leases.ts), as every Store must keep them; called inside describeStoreConformance. */
+/** Leases (table experiment_leases, migrations/0001-initial.ts), as every Store must keep them; called inside describeStoreConformance. */
 export function describeStoreLeases(getStore: () => Store): void {
   describe('leases', () => {
     const setUp = async () => {
