@@ -116,7 +116,12 @@ export class SuggestionWorkerPool {
   #start(slot: Slot): Worker {
     // The worker inherits this process's Node flags, less --input-type (only valid with -e or
     // stdin input: a script run as `node --input-type=module -e ...` would crash every worker).
-    const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'))
+    // Only then are the flags listed: a worker refuses per-process flags named to it (Node 24's
+    // test runner gives each test process every option, --v8-pool-size and the like), while the
+    // flags it inherits unnamed are never checked.
+    const execArgv = process.execArgv.some((arg) => arg.startsWith('--input-type'))
+      ? process.execArgv.filter((arg) => !arg.startsWith('--input-type'))
+      : undefined
     const worker = new Worker(this.#workerUrl, { execArgv })
     worker.unref()
     worker.on('message', (reply: WorkerReply) => {
