@@ -7,7 +7,10 @@ export interface SettingSpec {
   readonly name: string
   /** How the string value is parsed: `int` and `float` to numbers, `enum` checked against `values`. */
   readonly type: 'int' | 'float' | 'string' | 'enum'
-  /** Used when the setting is not given. */
+  /**
+   * Used when the setting is not given. The one place a default is written: parseSettings fills
+   * it in, and `create` reads it through withDefaults (with-defaults.ts), never a literal of its own.
+   */
   readonly default?: number | string
   /** Rejected when absent (no default makes sense, e.g. hyperband's `r_l`). */
   readonly required?: boolean

@@ -20,6 +20,8 @@
  *   with its average over its reports at steps ≤ s.
  */
 import { isTrialCompleted } from '../../core/trial.ts'
+import type { SettingSpec } from '../algorithm-definition.ts'
+import { withDefaults } from '../with-defaults.ts'
 import type { EarlyStopper, EarlyStoppingDefinition, StopDecision, StopRequest } from './early-stopper.ts'
 import { bestUpTo, isWorse, lastStep, learningCurve, median, runningAverage, sameTrial } from './learning-curve.ts'
 
@@ -65,15 +67,17 @@ export class MedianStopper implements EarlyStopper {
   }
 }
 
+const MEDIAN_STOP_SETTINGS = [
+  { name: 'min_trials_required', type: 'int', default: 3, min: 1, description: 'Completed trials that must have reached a step before any trial is stopped at that step.' },
+  { name: 'start_step', type: 'int', default: 4, min: 1, description: 'Reports a trial makes before the rule applies to it; from then on it is checked at every report.' },
+] as const satisfies readonly SettingSpec[]
+
 export const medianStopAlgorithm: EarlyStoppingDefinition<MedianStopSettings> = {
   name: 'medianstop',
   description: 'Median stopping rule (Golovin et al. 2017): stops a trial whose best value so far is worse than the median of the completed trials\' running averages at the same step, checked at every report.',
-  settings: [
-    { name: 'min_trials_required', type: 'int', default: 3, min: 1, description: 'Completed trials that must have reached a step before any trial is stopped at that step.' },
-    { name: 'start_step', type: 'int', default: 4, min: 1, description: 'Reports a trial makes before the rule applies to it; from then on it is checked at every report.' },
-  ],
-  create: (settings) => new MedianStopper({
-    minTrialsRequired: settings.min_trials_required ?? 3,
-    startStep: settings.start_step ?? 4,
-  }),
+  settings: MEDIAN_STOP_SETTINGS,
+  create: (given) => {
+    const settings = withDefaults(MEDIAN_STOP_SETTINGS, given)
+    return new MedianStopper({ minTrialsRequired: settings.min_trials_required, startStep: settings.start_step })
+  },
 }

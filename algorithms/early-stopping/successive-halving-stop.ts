@@ -15,6 +15,8 @@
  *   it had at the rung (its last report at or before the rung step).
  * - Rungs at or past `max_resource` (when given) are not judged: the trial is finishing anyway.
  */
+import type { SettingSpec } from '../algorithm-definition.ts'
+import { withDefaults } from '../with-defaults.ts'
 import type { EarlyStopper, EarlyStoppingDefinition, StopDecision, StopRequest } from './early-stopper.ts'
 import { lastStep, learningCurve, sameTrial, valueAt } from './learning-curve.ts'
 
@@ -74,19 +76,24 @@ export class AshaStopper implements EarlyStopper {
   }
 }
 
+const ASHA_SETTINGS = [
+  { name: 'min_resource', type: 'float', default: 1, min: 0, exclusiveMin: true, description: 'Step of the first rung (with min_early_stopping_rate 0), e.g. 1 epoch.' },
+  { name: 'eta', type: 'int', default: 3, min: 2, description: 'Reduction factor: rungs are eta times apart and 1/eta of the trials reaching one continue.' },
+  { name: 'min_early_stopping_rate', type: 'int', default: 0, min: 0, description: 'Skips the first rungs: the first rung is at min_resource·eta^rate.' },
+  { name: 'max_resource', type: 'float', min: 0, exclusiveMin: true, description: 'Steps of a full training; rungs from there on are not judged. Unset: every rung is.' },
+] as const satisfies readonly SettingSpec[]
+
 export const ashaStoppingAlgorithm: EarlyStoppingDefinition<AshaStopSettings> = {
   name: 'asha',
   description: 'Asynchronous successive halving (Li et al. 2020): at rungs min_resource·eta^k steps, a trial continues only if it is in the top 1/eta of the trials that reached the rung so far.',
-  settings: [
-    { name: 'min_resource', type: 'float', default: 1, min: 0, exclusiveMin: true, description: 'Step of the first rung (with min_early_stopping_rate 0), e.g. 1 epoch.' },
-    { name: 'eta', type: 'int', default: 3, min: 2, description: 'Reduction factor: rungs are eta times apart and 1/eta of the trials reaching one continue.' },
-    { name: 'min_early_stopping_rate', type: 'int', default: 0, min: 0, description: 'Skips the first rungs: the first rung is at min_resource·eta^rate.' },
-    { name: 'max_resource', type: 'float', min: 0, exclusiveMin: true, description: 'Steps of a full training; rungs from there on are not judged. Unset: every rung is.' },
-  ],
-  create: (settings) => new AshaStopper({
-    minResource: settings.min_resource ?? 1,
-    eta: settings.eta ?? 3,
-    minEarlyStoppingRate: settings.min_early_stopping_rate ?? 0,
-    ...(settings.max_resource === undefined ? {} : { maxResource: settings.max_resource }),
-  }),
+  settings: ASHA_SETTINGS,
+  create: (given) => {
+    const settings = withDefaults(ASHA_SETTINGS, given)
+    return new AshaStopper({
+      minResource: settings.min_resource,
+      eta: settings.eta,
+      minEarlyStoppingRate: settings.min_early_stopping_rate,
+      ...(settings.max_resource === undefined ? {} : { maxResource: settings.max_resource }),
+    })
+  },
 }

@@ -14,9 +14,10 @@
  * - `n_initial_points` (default 10, ≥ 0) and `random_state` as in Katib.
  */
 import type { SearchSpace } from '../../core/search-space.ts'
-import type { AlgorithmDefinition, SettingIssue } from '../algorithm-definition.ts'
+import type { AlgorithmDefinition, SettingIssue, SettingSpec } from '../algorithm-definition.ts'
 import { samplingSpaceIssues } from '../sampling-space-issues.ts'
 import { randomStateSetting } from '../seed-from-settings.ts'
+import { withDefaults } from '../with-defaults.ts'
 import { GpSuggester } from './gp-suggester.ts'
 import type { GpAcquisition } from './gp-suggester.ts'
 
@@ -52,9 +53,17 @@ function baseEstimatorMessage(name: string): string {
   return `base_estimator "${name}" is not available in this version: only GP (a Gaussian process) is implemented; set base_estimator to GP or leave it out`
 }
 
-function bayesianOptimizationIssues(space: SearchSpace, settings: BayesianOptimizationSettings): SettingIssue[] {
+const BAYESIAN_OPTIMIZATION_SETTINGS = [
+  { name: 'base_estimator', type: 'enum', values: BASE_ESTIMATORS, default: 'GP', description: 'Surrogate model; only GP (Gaussian process) is implemented, RF, ET and GBRT are refused.' },
+  { name: 'n_initial_points', type: 'int', min: 0, default: 10, description: 'Trials from the space-filling initial design before the model picks points.' },
+  { name: 'acq_func', type: 'enum', values: ACQ_FUNCS, default: 'gp_hedge', description: 'Acquisition function: gp_hedge (portfolio of EI, LCB, PI), EI, LCB or PI; EIps and PIps run as EI and PI (no trial-duration model).' },
+  { name: 'acq_optimizer', type: 'enum', values: ACQ_OPTIMIZERS, default: 'auto', description: 'How the acquisition is maximised: auto and lbfgs screen candidates then climb by gradient; sampling screens only.' },
+  randomStateSetting('Seed of the experiment; the same spec and random_state give the same trials.'),
+] as const satisfies readonly SettingSpec[]
+
+function bayesianOptimizationIssues(space: SearchSpace, given: BayesianOptimizationSettings): SettingIssue[] {
   const issues = samplingSpaceIssues(space)
-  const estimator = settings.base_estimator ?? 'GP'
+  const estimator = withDefaults(BAYESIAN_OPTIMIZATION_SETTINGS, given).base_estimator
   if (estimator !== 'GP') issues.push({ setting: 'base_estimator', message: baseEstimatorMessage(estimator) })
   return issues
 }
@@ -62,19 +71,13 @@ function bayesianOptimizationIssues(space: SearchSpace, settings: BayesianOptimi
 export const bayesianOptimizationAlgorithm: AlgorithmDefinition<BayesianOptimizationSettings> = {
   name: 'bayesianoptimization',
   description: 'Gaussian-process Bayesian optimisation (Matérn 5/2, EI/LCB/PI or a gp_hedge portfolio), after a Sobol initial design.',
-  settings: [
-    { name: 'base_estimator', type: 'enum', values: BASE_ESTIMATORS, default: 'GP', description: 'Surrogate model; only GP (Gaussian process) is implemented, RF, ET and GBRT are refused.' },
-    { name: 'n_initial_points', type: 'int', min: 0, default: 10, description: 'Trials from the space-filling initial design before the model picks points.' },
-    { name: 'acq_func', type: 'enum', values: ACQ_FUNCS, default: 'gp_hedge', description: 'Acquisition function: gp_hedge (portfolio of EI, LCB, PI), EI, LCB or PI; EIps and PIps run as EI and PI (no trial-duration model).' },
-    { name: 'acq_optimizer', type: 'enum', values: ACQ_OPTIMIZERS, default: 'auto', description: 'How the acquisition is maximised: auto and lbfgs screen candidates then climb by gradient; sampling screens only.' },
-    randomStateSetting('Seed of the experiment; the same spec and random_state give the same trials.'),
-  ],
+  settings: BAYESIAN_OPTIMIZATION_SETTINGS,
   check: (space, settings) => bayesianOptimizationIssues(space, settings),
-  create: (settings) => {
-    const estimator = settings.base_estimator ?? 'GP'
-    if (estimator !== 'GP') throw new RangeError(baseEstimatorMessage(estimator))
+  create: (given) => {
+    const settings = withDefaults(BAYESIAN_OPTIMIZATION_SETTINGS, given)
+    if (settings.base_estimator !== 'GP') throw new RangeError(baseEstimatorMessage(settings.base_estimator))
     return new GpSuggester({
-      initialPoints: settings.n_initial_points ?? 10,
+      initialPoints: settings.n_initial_points,
       acquisition: acquisitionFor(settings.acq_func),
       localSearch: settings.acq_optimizer !== 'sampling',
     })

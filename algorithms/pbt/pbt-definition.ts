@@ -6,9 +6,10 @@
  * checkpoints, so it needs trials with a checkpoint directory (a trialTemplate: see
  * `needsCheckpoints`) and, since it never runs dry, a maxTrialCount or a goal to end.
  */
-import type { AlgorithmDefinition, SettingIssue } from '../algorithm-definition.ts'
+import type { AlgorithmDefinition, SettingIssue, SettingSpec } from '../algorithm-definition.ts'
 import { samplingSpaceIssues } from '../sampling-space-issues.ts'
 import { randomStateSetting } from '../seed-from-settings.ts'
+import { withDefaults } from '../with-defaults.ts'
 import { PbtSuggester } from './pbt-suggester.ts'
 
 export type PbtSettings = {
@@ -19,16 +20,18 @@ export type PbtSettings = {
   readonly random_state?: number
 }
 
+const PBT_SETTINGS = [
+  { name: 'n_population', type: 'int', default: 40, min: 5, description: 'Members of the population, each a lineage of trials continuing one another.' },
+  { name: 'truncation_threshold', type: 'float', default: 0.2, min: 0, exclusiveMin: true, max: 0.5, description: 'Share of the population at the bottom that copies a member of the same share at the top.' },
+  { name: 'resample_probability', type: 'float', default: 0, min: 0, max: 1, description: 'Per parameter, the chance that exploring redraws it from its prior instead of perturbing it by 0.8 or 1.2.' },
+  { name: 'suggestion_trial_dir', type: 'string', description: 'Folder of the trials\' checkpoint directories (<dir>/<trial>), relative to the Experiment file; default .tunewell/runs/<experiment>/<trial>/checkpoint.' },
+  randomStateSetting('Seed of the experiment; the same spec, history and random_state give the same trials.'),
+] as const satisfies readonly SettingSpec[]
+
 export const pbtAlgorithm: AlgorithmDefinition<PbtSettings> = {
   name: 'pbt',
   description: 'Population-based training (Jaderberg et al. 2017): a population trains in segments; the worst copy the hyperparameters and checkpoint of the best, then perturb them.',
-  settings: [
-    { name: 'n_population', type: 'int', default: 40, min: 5, description: 'Members of the population, each a lineage of trials continuing one another.' },
-    { name: 'truncation_threshold', type: 'float', default: 0.2, min: 0, exclusiveMin: true, max: 0.5, description: 'Share of the population at the bottom that copies a member of the same share at the top.' },
-    { name: 'resample_probability', type: 'float', default: 0, min: 0, max: 1, description: 'Per parameter, the chance that exploring redraws it from its prior instead of perturbing it by 0.8 or 1.2.' },
-    { name: 'suggestion_trial_dir', type: 'string', description: 'Folder of the trials\' checkpoint directories (<dir>/<trial>), relative to the Experiment file; default .tunewell/runs/<experiment>/<trial>/checkpoint.' },
-    randomStateSetting('Seed of the experiment; the same spec, history and random_state give the same trials.'),
-  ],
+  settings: PBT_SETTINGS,
   needsCheckpoints: true,
   check: (space, settings, budget) => {
     const issues: SettingIssue[] = [...samplingSpaceIssues(space)]
@@ -40,9 +43,12 @@ export const pbtAlgorithm: AlgorithmDefinition<PbtSettings> = {
     }
     return issues
   },
-  create: (settings) => new PbtSuggester({
-    populationSize: settings.n_population ?? 40,
-    truncationThreshold: settings.truncation_threshold ?? 0.2,
-    resampleProbability: settings.resample_probability ?? 0,
-  }),
+  create: (given) => {
+    const settings = withDefaults(PBT_SETTINGS, given)
+    return new PbtSuggester({
+      populationSize: settings.n_population,
+      truncationThreshold: settings.truncation_threshold,
+      resampleProbability: settings.resample_probability,
+    })
+  },
 }

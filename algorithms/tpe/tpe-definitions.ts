@@ -15,9 +15,10 @@
  * Where the engine departs from Optuna 5 (mainly: a bandwidth floor that shrinks with the
  * number of finished trials, and no repeated points) is listed in `tpe-suggester.ts`.
  */
-import type { AlgorithmDefinition } from '../algorithm-definition.ts'
+import type { AlgorithmDefinition, SettingSpec } from '../algorithm-definition.ts'
 import { samplingSpaceIssues } from '../sampling-space-issues.ts'
 import { randomStateSetting } from '../seed-from-settings.ts'
+import { withDefaults } from '../with-defaults.ts'
 import { hyperoptGamma, optunaGamma } from './split-trials.ts'
 import { DEFAULT_TPE_OPTIONS, TpeSuggester } from './tpe-suggester.ts'
 
@@ -40,42 +41,48 @@ const STARTUP_DESCRIPTION = 'Random suggestions before the model is used (pendin
 const CANDIDATES_DESCRIPTION = 'Candidates drawn from the good-trial density per suggestion; more exploits harder.'
 const SEED_DESCRIPTION = 'Seed of the experiment; the same spec, history and random_state give the same trials.'
 
+const TPE_SETTINGS = [
+  {
+    name: 'gamma', type: 'float', min: 0, max: 1, exclusiveMin: true, exclusiveMax: true,
+    description: 'hyperopt\'s split: the ⌈gamma·√n⌉ best of n finished trials (at most 25) form the good group; unset: Optuna\'s min(⌈0.1·n⌉, 25).',
+  },
+  { name: 'prior_weight', type: 'float', default: DEFAULT_TPE_OPTIONS.priorWeight, min: 0, exclusiveMin: true, description: 'Weight of the prior kernel against one trial\'s weight of 1; larger explores more.' },
+  { name: 'n_EI_candidates', type: 'int', default: DEFAULT_TPE_OPTIONS.nEiCandidates, min: 1, description: CANDIDATES_DESCRIPTION },
+  { name: 'n_startup_trials', type: 'int', default: DEFAULT_TPE_OPTIONS.nStartupTrials, min: 0, description: STARTUP_DESCRIPTION },
+  { name: 'multivariate', type: 'enum', default: 'true', values: ['true', 'false'], description: 'Model all parameters jointly (true) or each on its own, as hyperopt does (false).' },
+  randomStateSetting(SEED_DESCRIPTION),
+] as const satisfies readonly SettingSpec[]
+
 export const tpeAlgorithm: AlgorithmDefinition<TpeSettings> = {
   name: 'tpe',
   description: 'Tree-structured Parzen Estimator: models good and bad trials with kernel densities and suggests where good ones are likelier.',
-  settings: [
-    {
-      name: 'gamma', type: 'float', min: 0, max: 1, exclusiveMin: true, exclusiveMax: true,
-      description: 'hyperopt\'s split: the ⌈gamma·√n⌉ best of n finished trials (at most 25) form the good group; unset: Optuna\'s min(⌈0.1·n⌉, 25).',
-    },
-    { name: 'prior_weight', type: 'float', default: DEFAULT_TPE_OPTIONS.priorWeight, min: 0, exclusiveMin: true, description: 'Weight of the prior kernel against one trial\'s weight of 1; larger explores more.' },
-    { name: 'n_EI_candidates', type: 'int', default: DEFAULT_TPE_OPTIONS.nEiCandidates, min: 1, description: CANDIDATES_DESCRIPTION },
-    { name: 'n_startup_trials', type: 'int', default: DEFAULT_TPE_OPTIONS.nStartupTrials, min: 0, description: STARTUP_DESCRIPTION },
-    { name: 'multivariate', type: 'enum', default: 'true', values: ['true', 'false'], description: 'Model all parameters jointly (true) or each on its own, as hyperopt does (false).' },
-    randomStateSetting(SEED_DESCRIPTION),
-  ],
+  settings: TPE_SETTINGS,
   check: (space) => samplingSpaceIssues(space),
-  create: (settings) => new TpeSuggester({
-    gamma: settings.gamma === undefined ? optunaGamma : hyperoptGamma(settings.gamma),
-    priorWeight: settings.prior_weight ?? DEFAULT_TPE_OPTIONS.priorWeight,
-    nEiCandidates: settings.n_EI_candidates ?? DEFAULT_TPE_OPTIONS.nEiCandidates,
-    nStartupTrials: settings.n_startup_trials ?? DEFAULT_TPE_OPTIONS.nStartupTrials,
-    multivariate: settings.multivariate !== 'false',
-  }),
+  create: (given) => {
+    const settings = withDefaults(TPE_SETTINGS, given)
+    return new TpeSuggester({
+      gamma: settings.gamma === undefined ? optunaGamma : hyperoptGamma(settings.gamma),
+      priorWeight: settings.prior_weight,
+      nEiCandidates: settings.n_EI_candidates,
+      nStartupTrials: settings.n_startup_trials,
+      multivariate: settings.multivariate !== 'false',
+    })
+  },
 }
+
+const MULTIVARIATE_TPE_SETTINGS = [
+  { name: 'n_startup_trials', type: 'int', default: DEFAULT_TPE_OPTIONS.nStartupTrials, min: 0, description: STARTUP_DESCRIPTION },
+  { name: 'n_ei_candidates', type: 'int', default: DEFAULT_TPE_OPTIONS.nEiCandidates, min: 1, description: CANDIDATES_DESCRIPTION },
+  randomStateSetting(SEED_DESCRIPTION),
+] as const satisfies readonly SettingSpec[]
 
 export const multivariateTpeAlgorithm: AlgorithmDefinition<MultivariateTpeSettings> = {
   name: 'multivariate-tpe',
   description: 'Optuna-style multivariate TPE: joint kernel densities over all parameters, constant liar for parallel trials.',
-  settings: [
-    { name: 'n_startup_trials', type: 'int', default: DEFAULT_TPE_OPTIONS.nStartupTrials, min: 0, description: STARTUP_DESCRIPTION },
-    { name: 'n_ei_candidates', type: 'int', default: DEFAULT_TPE_OPTIONS.nEiCandidates, min: 1, description: CANDIDATES_DESCRIPTION },
-    randomStateSetting(SEED_DESCRIPTION),
-  ],
+  settings: MULTIVARIATE_TPE_SETTINGS,
   check: (space) => samplingSpaceIssues(space),
-  create: (settings) => new TpeSuggester({
-    nStartupTrials: settings.n_startup_trials ?? DEFAULT_TPE_OPTIONS.nStartupTrials,
-    nEiCandidates: settings.n_ei_candidates ?? DEFAULT_TPE_OPTIONS.nEiCandidates,
-    multivariate: true,
-  }),
+  create: (given) => {
+    const settings = withDefaults(MULTIVARIATE_TPE_SETTINGS, given)
+    return new TpeSuggester({ nStartupTrials: settings.n_startup_trials, nEiCandidates: settings.n_ei_candidates, multivariate: true })
+  },
 }
