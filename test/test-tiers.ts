@@ -10,10 +10,12 @@ import { fileURLToPath } from 'node:url'
  * - unit: no database, no child process, no browser (test/architecture/test-tiers.test.ts checks
  *   what each unit file imports); the whole tier runs in seconds.
  * - integration: real PostgreSQL or PGlite, child processes (the CLI, trial processes, serve),
- *   the scratch PostgreSQL of the fault tests, and the packed tarball installed into a folder.
+ *   the scratch PostgreSQL of the fault tests.
  * - browser: the dashboard in Chromium.
+ * - package: `npm pack`, the tarball installed into an empty folder and run from there; minutes,
+ *   and the same whatever DATABASE_URL says, so CI runs it once per Node version, not per database.
  */
-export const TIERS = ['unit', 'integration', 'browser'] as const
+export const TIERS = ['unit', 'integration', 'browser', 'package'] as const
 export type Tier = (typeof TIERS)[number]
 
 export const TIER_RULES: Readonly<Record<string, Tier>> = {
@@ -33,10 +35,11 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/controller': 'integration',
   'test/db': 'integration',
   'test/fault': 'integration',
-  'test/package': 'integration',
   'test/suggestion': 'integration',
 
   'test/ui': 'browser',
+
+  'test/package': 'package',
 }
 
 export interface TierAssignment {
@@ -73,7 +76,7 @@ export function ruleOf(file: string, rules: Readonly<Record<string, Tier>> = TIE
 }
 
 export function assignTiers(files: readonly string[] = listTestFiles(), rules: Readonly<Record<string, Tier>> = TIER_RULES): TierAssignment {
-  const byTier: Record<Tier, string[]> = { unit: [], integration: [], browser: [] }
+  const byTier: Record<Tier, string[]> = { unit: [], integration: [], browser: [], package: [] }
   const unassigned: string[] = []
   const used = new Set<string>()
   for (const file of files) {
