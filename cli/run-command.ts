@@ -5,6 +5,7 @@ import { MAX_PARALLEL_TRIALS_ENV, MAX_PARALLEL_TRIALS_USAGE, parseMaxParallelTri
 import { openStore, resolveStoreOptions } from '../db/open-store.ts'
 import type { ExperimentRecord, Store } from '../db/store.ts'
 import { LeaseLostError } from '../db/lease-lost-error.ts'
+import { isCompleted } from '../lifecycle/is-completed.ts'
 import { createLocalRunner } from '../controller/create-local-runner.ts'
 import { DatabaseOutage } from '../controller/database-outage.ts'
 import { LEASE_TTL_ENV, LEASE_TTL_USAGE, leaseTtlFromEnv, type ExperimentLease } from '../controller/experiment-lease.ts'
@@ -96,7 +97,7 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
     // Printed once the experiment exists, so the page never opens on a 404.
     if (ui) out.write(`${ui.dashboard ? 'dashboard' : 'api'}: ${ui.url}\n`)
     let code: number
-    if (record.state === 'Succeeded' || record.state === 'Failed') {
+    if (isCompleted(record)) {
       out.write(`experiment "${record.name}" already completed; run with --fresh to start it over\n`)
       await printSummary(store, record, out)
       code = record.state === 'Succeeded' ? 0 : 1

@@ -1,5 +1,6 @@
 import type { TrialState } from '../../core/trial.ts'
 import type { ExperimentRecord, TrialRecord } from '../../db/store.ts'
+import { isCompleted } from '../../lifecycle/is-completed.ts'
 import type { ExperimentResource, ExperimentSummary } from '../schemas/experiment.ts'
 import { finiteOrNull, isoOrNull, observation, parameterAssignments } from './trial-view.ts'
 
@@ -66,7 +67,7 @@ export function experimentSummary(record: ExperimentRecord, counts: Counts, best
  * runs), and the terminal condition once completed.
  */
 function conditions(record: ExperimentRecord): ExperimentResource['status']['conditions'] {
-  const completed = record.state === 'Succeeded' || record.state === 'Failed'
+  const completed = isCompleted(record)
   const list: ExperimentResource['status']['conditions'] = [{
     type: 'Created', status: 'True', reason: 'ExperimentCreated', message: 'Experiment is created', lastTransitionTime: record.createdAt.toISOString(),
   }]
