@@ -252,7 +252,8 @@ export class ExperimentRunner {
     // Interrupted while it was starting: it was not here to be stopped with the others.
     if (this.#interrupted) process.stop('Interrupted')
     // Only now that the process is tracked here: a failure below (the database went away) must
-    // not leave it running unseen. The next pass retries; the trial folder's pid file covers a crash.
+    // not leave it running unseen. The next pass retries; for a crash, the executor keeps a record
+    // of its own that stopOrphan finds (the local one: the handle file in the trial's folder).
     await this.#outage.retry(() => store.trials.update(trial.id, { execution: process.handle }), () => this.#interrupted)
   }
 
