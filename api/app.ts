@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { DEFAULT_BODY_LIMIT, type AppOptions } from './app-options.ts'
@@ -26,8 +25,9 @@ import { observationRoutes } from './routes/observations.ts'
 import { trialLogRoutes } from './routes/trial-logs.ts'
 import { trialColumnRoutes } from './routes/trial-columns.ts'
 import { trialRoutes } from './routes/trials.ts'
+import { packageVersion } from './package-version.ts'
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+const version = packageVersion()
 
 /**
  * The HTTP surface as a Fastify instance: plugins, routes and the one error handler; it never

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Entry point for `npx tunewell` and `npm run demo`: the sources are TypeScript, run through tsx.
+// Entry point from the repository (`npm run demo`, the tests): the sources are TypeScript, run
+// through tsx. The installed package's bin is the compiled dist/cli/tunewell.js instead.
 import { register } from 'tsx/esm/api'
 
 register()
-const { main } = await import('./main.ts')
-process.exitCode = await main(process.argv)
+await import('./tunewell.ts')

@@ -1,9 +1,9 @@
 // Worker threads do not inherit the parent's tsx loader (Node 20: `register()` in cli/bin.mjs
-// and `--import tsx` act on the main thread only), so the suggestion worker registers tsx
-// itself before importing the TypeScript worker. Same pattern as bench/quality/worker-bootstrap.mjs.
-import { parentPort } from 'node:worker_threads'
+// and `--import tsx` act on the main thread only), so from the sources the suggestion worker
+// registers tsx itself before importing its TypeScript entry. The built package has no such
+// shim: there the pool starts the compiled suggestion-worker-entry.js directly.
+// Same pattern as bench/quality/worker-bootstrap.mjs.
 import { register } from 'tsx/esm/api'
 
 register()
-const { answerAsks } = await import('./suggestion-worker.ts')
-answerAsks(parentPort)
+await import('./suggestion-worker-entry.ts')

@@ -18,7 +18,7 @@ export interface SuggestionWorkerPoolOptions {
   readonly size?: number
   /** Algorithm names asked in the calling thread; default IN_PROCESS_ALGORITHMS. */
   readonly inProcess?: ReadonlySet<string>
-  /** The worker's entry module; default suggestion-worker-bootstrap.mjs (tests swap it). */
+  /** The worker's entry module; default suggestion-worker-entry (tests swap it). */
   readonly workerUrl?: URL
 }
 
@@ -34,7 +34,11 @@ interface Slot {
   job: Job | undefined
 }
 
-const DEFAULT_WORKER_URL = new URL('./suggestion-worker-bootstrap.mjs', import.meta.url)
+// Compiled (the installed package), the worker's entry is plain JavaScript beside this module; run
+// from the TypeScript sources, it goes through a bootstrap that registers tsx in the worker thread.
+const DEFAULT_WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('./suggestion-worker-bootstrap.mjs', import.meta.url)
+  : new URL('./suggestion-worker-entry.js', import.meta.url)
 
 /**
  * askAlgorithm off the main thread, for `tunewell serve`: a model fit in the event loop would

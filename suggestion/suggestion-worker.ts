@@ -6,7 +6,7 @@ import type { AskRequest, AskResult } from './ask-algorithm.ts'
 
 /**
  * The worker thread side of SuggestionWorkerPool (suggestion-worker-pool.ts), started through
- * suggestion-worker-bootstrap.mjs, which hands it the thread's parentPort. It answers each
+ * suggestion-worker-entry.ts, which hands it the thread's parentPort. It answers each
  * request with exactly what askAlgorithm returns in the calling thread. Requests and replies
  * cross by structured clone, which copies the trials' Date fields as Dates (no ISO round trip
  * needed), so the algorithms see the same snapshots.
