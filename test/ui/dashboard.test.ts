@@ -58,7 +58,8 @@ async function getExperiment(server: ServeProcess, name: string): Promise<Experi
 }
 
 describe('dashboard', { skip: missing }, () => {
-  test('create from the editor, watch it run live, brush, open a trial', async () => {
+  // A whole experiment in the browser, with waits of up to two minutes for a busy machine.
+  test('create from the editor, watch it run live, brush, open a trial', { timeout: 240_000 }, async () => {
     const home = mkdtempSync(join(tmpdir(), 'tunewell-ui-'))
     const server = await startServe(['--home', home])
     let browser: Awaited<ReturnType<typeof launchChromium>> | undefined
@@ -207,7 +208,7 @@ describe('dashboard with tokens', { skip: missing }, () => {
 })
 
 describe('dashboard at 10,000 trials', { skip: missing }, () => {
-  test('loads every trial in the background and stays responsive', async () => {
+  test('loads every trial in the background and stays responsive', { timeout: 240_000 }, async () => {
     const store = await openTestStore()
     const app = await buildApp({ store, dashboardDir: (await ensureDashboardBuilt()).dir })
     let browser: Awaited<ReturnType<typeof launchChromium>> | undefined
