@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// Entry point from the repository (`npm run demo`, the tests): the sources are TypeScript, run
-// through tsx. The installed package's bin is the compiled dist/cli/tunewell.js instead.
-import { register } from 'tsx/esm/api'
+// The `tunewell` command, both the package's bin and the repository's entry (`npm run demo`, the
+// tests). In a clone, where the TypeScript sources sit beside this file, it runs them through
+// tsx, so a change needs no build. The installed package ships no sources: there it runs the
+// compiled CLI in dist/, plain JavaScript, and never loads tsx (which is not installed with it).
+import { existsSync } from 'node:fs'
 
-register()
-await import('./tunewell.ts')
+if (existsSync(new URL('./tunewell.ts', import.meta.url))) {
+  const { register } = await import('tsx/esm/api')
+  register()
+  await import('./tunewell.ts')
+} else {
+  await import('../dist/cli/tunewell.js')
+}

@@ -1,6 +1,5 @@
-#!/usr/bin/env node
-// The `tunewell` command. In the installed package this runs compiled (dist/cli/tunewell.js, the
-// package's bin); in the repository cli/bin.mjs loads it through tsx.
+// The `tunewell` command, started by cli/bin.mjs: from the sources through tsx in a clone, as the
+// compiled dist/cli/tunewell.js in the installed package.
 import { main } from './main.ts'
 
 process.exitCode = await main(process.argv)

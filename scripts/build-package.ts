@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { chmod, readdir, rm } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -10,8 +10,8 @@ import { ensureDashboardBuilt } from '../ui/build-ui.ts'
  * dist/ (gitignored). tsc compiles the server and the CLI to plain JavaScript (tsconfig.build.json
  * rewrites the sources' './x.ts' imports to './x.js'), and the dashboard is bundled once into
  * dist/dashboard/, where the compiled CLI serves it from without building anything. The
- * repository itself keeps running from the sources through tsx (cli/bin.mjs); nothing there
- * reads dist/.
+ * package's bin, cli/bin.mjs, runs dist/cli/tunewell.js where no sources sit beside it; in the
+ * repository it runs the sources through tsx, and nothing reads dist/.
  */
 const root = fileURLToPath(new URL('../', import.meta.url))
 const dist = join(root, 'dist')
@@ -35,5 +35,4 @@ if (uiFiles.some((name) => name !== 'build-ui.js')) throw new Error(`unexpected 
 await rm(ui, { recursive: true, force: true })
 
 await ensureDashboardBuilt(join(dist, 'dashboard'), { force: true, sourceMaps: false })
-await chmod(join(dist, 'cli', 'tunewell.js'), 0o755)
 process.stdout.write(`package built into dist/ in ${((performance.now() - started) / 1000).toFixed(1)} s\n`)

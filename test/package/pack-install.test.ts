@@ -74,14 +74,15 @@ function filesUnder(dir: string): string[] {
 describe('the packed tarball, installed into an empty folder', { skip }, () => {
   test('holds the compiled package only, and needs neither tsx nor esbuild', () => {
     const pkg = join(installed!.dir, 'node_modules', 'tunewell')
-    assert.deepEqual(readdirSync(pkg).sort(), ['README.md', 'dist', 'package.json'])
+    assert.deepEqual(readdirSync(pkg).sort(), ['README.md', 'cli', 'dist', 'package.json'])
+    assert.deepEqual(readdirSync(join(pkg, 'cli')), ['bin.mjs'], 'the bin only: no sources beside it')
     const files = filesUnder(join(pkg, 'dist')).map((file) => relative(pkg, file))
     assert.deepEqual(files.filter((file) => /\.(ts|tsx|mts|mjs)$/.test(file)), [], 'plain .js only: no TypeScript, no bootstrap shims')
     for (const file of ['dist/cli/tunewell.js', 'dist/suggestion/suggestion-worker-entry.js', 'dist/dashboard/index.html', 'dist/dashboard/assets/main.js']) {
       assert.ok(files.includes(file), `${file} is missing`)
     }
     const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { bin: Record<string, string> }
-    assert.deepEqual(manifest.bin, { tunewell: 'dist/cli/tunewell.js' })
+    assert.deepEqual(manifest.bin, { tunewell: 'cli/bin.mjs' })
     for (const name of ['tsx', 'esbuild', 'typescript']) {
       assert.equal(existsSync(join(installed!.dir, 'node_modules', name)), false, `${name} was installed with the package`)
     }
