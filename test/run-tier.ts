@@ -22,6 +22,8 @@ const FILE_TIMEOUT_MS = 120_000
  * their bound (Node 20 and 22 only). The packed install builds and runs `npm install` while it loads.
  */
 const LONG_FILES: Readonly<Record<string, number>> = {
+  'test/api/ask-tell-property.test.ts': 300_000,
+  'test/api/cross-site.test.ts': 300_000,
   'test/cli/cli.test.ts': 300_000,
   'test/cli/one-controller.test.ts': 300_000,
   'test/cli/server-commands.test.ts': 300_000,

@@ -53,7 +53,8 @@ async function oneAtATime(): Promise<Params[]> {
 }
 
 describe('random_state through tunewell run', () => {
-  test('the same file gives every trial number the same parameters, straight through or killed with -9 and resumed', async () => {
+  // Three runs of the CLI, each starting its database (PGlite: several seconds apiece).
+  test('the same file gives every trial number the same parameters, straight through or killed with -9 and resumed', { timeout: 180_000 }, async () => {
     const straight = cli(['run', file])
     assert.equal(straight.code, 0, straight.stderr + straight.stdout)
     const first = await paramsByNumber()
