@@ -4,9 +4,10 @@
  * it: `npx tunewell --help`, `validate` on a Katib example, a two-trial `run` on the embedded
  * PGlite, and `serve` with its prebuilt dashboard and a model-based algorithm (the worker thread).
  *
- * SLOW (integration tier, packaging): one to three minutes, almost all of it loading the file
- * (the build, then `npm install` of the dependencies from the registry or npm's cache); the tests
- * themselves take seconds. Skipped, saying why, only where npm itself cannot run.
+ * SLOW: the `package` tier of its own (`npm run test:package`). 40 s to three minutes, almost all
+ * of it loading the file (the build, then `npm install` of the dependencies from the registry or
+ * npm's cache); the tests themselves take seconds. Skipped, saying why, only where npm itself
+ * cannot run.
  */
 import { describe, test, after } from 'node:test'
 import assert from 'node:assert/strict'
