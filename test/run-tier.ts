@@ -1,6 +1,6 @@
 /**
  * Runs the test files of the tiers named on the command line (`unit`, `integration`, `browser`,
- * or `all`) with node's test runner, one file at a time; arguments after `--` go to the runner
+ * or `all`) with node's test runner, one file at a time; options after the names go to the runner
  * (`npm run test:unit -- --test-reporter=spec`). Refuses to run while any test file is in no tier.
  *
  * Timeouts bound a hang, they are not speed checks. Node 23 and later apply --test-timeout to each
@@ -32,14 +32,16 @@ const LONG_FILES: Readonly<Record<string, number>> = {
   'test/ui/dashboard.test.ts': 300_000,
 }
 
+// Tier names first; from the first option on, everything goes to the runner (npm drops the `--`
+// of `npm run test:unit -- --test-reporter=spec`, so the options come unmarked).
 const args = process.argv.slice(2)
-const split = args.indexOf('--')
-const names = split === -1 ? args : args.slice(0, split)
-const passThrough = split === -1 ? [] : args.slice(split + 1)
+const firstOption = args.findIndex((arg) => arg.startsWith('-'))
+const names = firstOption === -1 ? args : args.slice(0, firstOption)
+const passThrough = firstOption === -1 ? [] : args.slice(firstOption).filter((arg) => arg !== '--')
 
 const unknown = names.filter((name) => name !== 'all' && !(TIERS as readonly string[]).includes(name))
 if (names.length === 0 || unknown.length > 0) {
-  console.error(`usage: run-tier.ts <${TIERS.join('|')}|all>... [-- <node --test options>]${unknown.length > 0 ? `\nunknown tier: ${unknown.join(', ')}` : ''}`)
+  console.error(`usage: run-tier.ts <${TIERS.join('|')}|all>... [<node --test options>]${unknown.length > 0 ? `\nunknown tier: ${unknown.join(', ')}` : ''}`)
   process.exit(2)
 }
 
