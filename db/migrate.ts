@@ -21,6 +21,18 @@ export async function migrateToLatest(
   if (error === undefined) return
   const failed = results.find((r) => r.status === 'Error')?.migrationName
   const reason = error instanceof Error ? error.message : String(error)
+  const unknown = /previously executed migration (\S+) is missing/.exec(reason)?.[1]
+  if (unknown) {
+    // A schema written by another version: one from before 0.1's single initial migration, or a
+    // newer Tunewell's. Migrating it either way could lose data, so nothing is touched.
+    throw new TunewellError(
+      'DATABASE_UNAVAILABLE',
+      `this database's schema was made by another version of Tunewell (it records migration "${unknown}", ` +
+        `which this version does not know; this version knows ${Object.keys(list).join(', ')}). ` +
+        'Use the Tunewell that made it, or point this one at a new database (a new DATABASE_URL, or another --data-dir).',
+      { cause: error },
+    )
+  }
   throw new TunewellError(
     'DATABASE_UNAVAILABLE',
     failed

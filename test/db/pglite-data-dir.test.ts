@@ -70,6 +70,17 @@ describe('embedded database on disk', () => {
         unavailable(/database migration "9999-broken" failed.*no_such_table/),
       )
       assert.deepEqual(await applied(), all)
+      // A schema from another version (here: one more migration than this version knows) is
+      // refused with a message that says so, and left as it was.
+      const later = { up: async (k: Kysely<any>) => void (await sql`create table later_version (id int)`.execute(k)) }
+      await migrateToLatest(db, { ...migrations, '9998-later': later })
+      await assert.rejects(
+        migrateToLatest(db),
+        unavailable(/made by another version of Tunewell.*"9998-later".*this version knows 0001-initial.*new database/),
+      )
+      assert.deepEqual(await applied(), [...all, '9998-later'])
+      await sql`delete from kysely_migration where name = '9998-later'`.execute(db)
+      await sql`drop table later_version`.execute(db)
     } finally {
       await db.destroy()
     }
