@@ -1,0 +1,309 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { parse as parseYaml } from 'yaml'
+import { parseFieldSelector } from './field-selector.ts'
+import type { Faults, Verb } from './faults.ts'
+import type { KubeObject } from './kube-object.ts'
+import type { DeleteOptions, KubeApi, PropagationPolicy } from './kube-api.ts'
+import { parseLabelSelector } from './label-selector.ts'
+import { jsonPatch, mergePatch } from './patch.ts'
+import type { PodLogs } from './pod-logs.ts'
+import type { ResourceType } from './resource-types.ts'
+import { badRequest, forbidden, KubeError, notFound } from './status.ts'
+import { serveWatch, type WatchBehaviour } from './watch-stream.ts'
+
+/** One request as the fake saw it, for tests that count API calls. */
+export interface RequestRecord {
+  verb: Verb | 'discovery'
+  method: string
+  path: string
+  /** `jobs`, `pods/log`, ... */
+  resource?: string
+  group?: string
+  namespace?: string
+  name?: string
+  code: number
+}
+
+export interface ServerContext {
+  api: KubeApi
+  faults: Faults
+  logs: PodLogs
+  token: string
+  watchBehaviour: () => Omit<WatchBehaviour, 'dropAfterEvents'>
+  record: (record: RequestRecord) => void
+  openWatches: Set<ServerResponse>
+}
+
+interface Route {
+  type: ResourceType
+  namespace?: string
+  name?: string
+  subresource?: string
+}
+
+function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(code, { 'content-type': 'application/json', ...headers })
+  res.end(JSON.stringify(body))
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function parseJson(text: string): KubeObject {
+  try {
+    return JSON.parse(text) as KubeObject
+  } catch (error) {
+    throw badRequest(`the body of the request was in an unknown format: ${(error as Error).message}`)
+  }
+}
+
+function intParam(value: string | null): number | undefined {
+  if (value === null || value === '') return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n)) throw badRequest(`invalid integer parameter: ${value}`)
+  return n
+}
+
+const DISCOVERY_ONLY = Symbol('discovery')
+
+/** Answers discovery paths; returns DISCOVERY_ONLY when it did, else the resource route. */
+function route(ctx: ServerContext, parts: string[], res: ServerResponse): Route | typeof DISCOVERY_ONLY {
+  const { registry } = ctx.api
+  const json = (body: unknown): typeof DISCOVERY_ONLY => {
+    if (body === undefined) throw new KubeError(404, 'NotFound', 'the server could not find the requested resource')
+    sendJson(res, 200, body)
+    return DISCOVERY_ONLY
+  }
+  if (parts.length === 1 && parts[0] === 'version') return json({ major: '1', minor: '32', gitVersion: 'v1.32.0-fake', platform: 'linux/amd64' })
+  if (parts.length === 1 && ['healthz', 'readyz', 'livez'].includes(parts[0]!)) {
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    res.end('ok')
+    return DISCOVERY_ONLY as typeof DISCOVERY_ONLY
+  }
+  if (parts[0] === 'api') {
+    if (parts.length === 1) return json({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] })
+    if (parts.length === 2) return json(registry.resourceList('', parts[1]!))
+    return resourceRoute(ctx, '', parts[1]!, parts.slice(2))
+  }
+  if (parts[0] === 'apis') {
+    if (parts.length === 1) return json(registry.apiGroupList())
+    if (parts.length === 2) return json(registry.apiGroup(parts[1]!))
+    if (parts.length === 3) return json(registry.resourceList(parts[1]!, parts[2]!))
+    return resourceRoute(ctx, parts[1]!, parts[2]!, parts.slice(3))
+  }
+  throw new KubeError(404, 'NotFound', 'the server could not find the requested resource')
+}
+
+function resourceRoute(ctx: ServerContext, group: string, version: string, rest: string[]): Route {
+  const { registry } = ctx.api
+  const nsType = rest[0] === 'namespaces' && rest.length >= 3 ? registry.byPath(group, version, rest[2]!) : undefined
+  const [namespace, plural, name, subresource] = nsType?.namespaced ? [rest[1], rest[2], rest[3], rest[4]] : [undefined, rest[0], rest[1], rest[2]]
+  const type = registry.byPath(group, version, plural!)
+  if (!type) throw new KubeError(404, 'NotFound', 'the server could not find the requested resource')
+  if (!type.namespaced && namespace !== undefined) throw new KubeError(404, 'NotFound', 'the server could not find the requested resource')
+  if (subresource !== undefined) {
+    const allowed = [...(type.statusSubresource ? ['status'] : []), ...(type.subresources ?? [])]
+    if (!allowed.includes(subresource)) throw new KubeError(404, 'NotFound', 'the server could not find the requested resource')
+  }
+  return { type, namespace, name, subresource }
+}
+
+function verbOf(method: string, route: Route, watch: boolean): Verb {
+  switch (method) {
+    case 'GET':
+      return route.name ? 'get' : watch ? 'watch' : 'list'
+    case 'POST':
+      return 'create'
+    case 'PUT':
+      return 'update'
+    case 'PATCH':
+      return 'patch'
+    case 'DELETE':
+      return route.name ? 'delete' : 'deletecollection'
+    default:
+      throw new KubeError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`)
+  }
+}
+
+/** The request handler of the fake API server. */
+export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'https://fake-kube')
+  const record: RequestRecord = { verb: 'discovery', method: req.method ?? 'GET', path: url.pathname, code: 200 }
+  res.on('finish', () => {
+    record.code = res.statusCode
+    ctx.record(record)
+  })
+  void (async () => {
+    if (req.headers.authorization !== `Bearer ${ctx.token}`) throw new KubeError(401, 'Unauthorized', 'Unauthorized')
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+    const routed = route(ctx, parts, res)
+    if (routed === DISCOVERY_ONLY) return
+    const { type, namespace, name, subresource } = routed
+    const params = url.searchParams
+    const watch = params.get('watch') === 'true' || params.get('watch') === '1'
+    const verb = verbOf(req.method ?? 'GET', routed, watch)
+    const resource = subresource ? `${type.plural}/${subresource}` : type.plural
+    Object.assign(record, { verb, resource, group: type.group, namespace, name })
+
+    const fault = ctx.faults.takeRequestFault({ verb, resource, namespace, name })
+    if (fault) {
+      if (fault.status === 403 && !fault.message) throw forbidden(verb, type, namespace, 'system:serviceaccount:tunewell:tunewell')
+      const message = fault.message ?? (fault.status === 409 ? `${type.plural}${type.group ? `.${type.group}` : ''} "${name ?? ''}" already exists` : `scripted ${fault.status}`)
+      throw new KubeError(fault.status, fault.reason, message, { name, group: type.group, kind: type.plural })
+    }
+
+    const { api } = ctx
+    const dryRun = params.getAll('dryRun').includes('All')
+    switch (verb) {
+      case 'get': {
+        if (subresource === 'log') return serveLog(ctx, routed, params, res)
+        return sendJson(res, 200, api.get(type, namespace, name!))
+      }
+      case 'list':
+        return sendJson(
+          res,
+          200,
+          api.list(type, namespace, {
+            labelSelector: params.get('labelSelector'),
+            fieldSelector: params.get('fieldSelector'),
+            limit: intParam(params.get('limit')),
+            continue: params.get('continue'),
+          }),
+        )
+      case 'watch': {
+        const labels = parseLabelSelector(params.get('labelSelector'))
+        const fields = parseFieldSelector(params.get('fieldSelector'), type)
+        const dropAfterEvents = ctx.faults.takeWatchDrop(type.plural, namespace)
+        ctx.openWatches.add(res)
+        return serveWatch(
+          api.store,
+          {
+            type,
+            namespace,
+            labels,
+            fields,
+            resourceVersion: params.get('resourceVersion') ?? undefined,
+            allowBookmarks: params.get('allowWatchBookmarks') === 'true',
+            timeoutSeconds: intParam(params.get('timeoutSeconds')),
+          },
+          { ...ctx.watchBehaviour(), dropAfterEvents },
+          res,
+          () => ctx.openWatches.delete(res),
+        )
+      }
+      case 'create': {
+        const body = parseJson(await readBody(req))
+        return sendJson(res, 201, api.create(type, namespace, body, { dryRun }))
+      }
+      case 'update': {
+        const body = parseJson(await readBody(req))
+        return sendJson(res, 200, api.replace(type, namespace, name!, body, { subresource, dryRun }))
+      }
+      case 'patch': {
+        const text = await readBody(req)
+        const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim()
+        if (contentType === 'application/apply-patch+yaml') return serverSideApply(ctx, routed, text, params, dryRun, res)
+        let apply: (current: KubeObject) => KubeObject
+        if (contentType === 'application/merge-patch+json') {
+          const patch = parseJson(text)
+          apply = (current) => mergePatch(current, patch) as KubeObject
+        } else if (contentType === 'application/json-patch+json') {
+          const patch = parseJson(text)
+          apply = (current) => jsonPatch(current, patch) as KubeObject
+        } else if (contentType === 'application/strategic-merge-patch+json') {
+          // Custom resources have no strategic-merge metadata: the real server refuses it too.
+          if (type.custom) throw new KubeError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`)
+          const patch = parseJson(text)
+          // Approximation: lists are replaced, not merged by key.
+          apply = (current) => mergePatch(current, patch) as KubeObject
+        } else {
+          throw new KubeError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`)
+        }
+        return sendJson(res, 200, api.patch(type, namespace, name!, apply, { subresource, dryRun }))
+      }
+      case 'delete': {
+        const text = await readBody(req)
+        const body: Record<string, any> = text.trim() === '' ? {} : parseJson(text)
+        const options: DeleteOptions = {
+          propagationPolicy: (params.get('propagationPolicy') ?? body.propagationPolicy ?? undefined) as PropagationPolicy | undefined,
+          gracePeriodSeconds: intParam(params.get('gracePeriodSeconds')) ?? body.gracePeriodSeconds,
+          preconditions: body.preconditions,
+        }
+        if (body.orphanDependents === true && !options.propagationPolicy) options.propagationPolicy = 'Orphan'
+        if (options.propagationPolicy && !['Foreground', 'Background', 'Orphan'].includes(options.propagationPolicy)) {
+          throw badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${options.propagationPolicy}"`)
+        }
+        const result = api.delete(type, namespace, name!, options)
+        const headers: Record<string, string> = result.warnings.length > 0 ? { warning: result.warnings.map((w) => `299 - "${w}"`).join(', ') } : {}
+        return sendJson(res, 200, result.body, headers)
+      }
+      case 'deletecollection': {
+        const list = api.list(type, namespace, { labelSelector: params.get('labelSelector'), fieldSelector: params.get('fieldSelector') })
+        for (const item of list.items as KubeObject[]) {
+          const policy = params.get('propagationPolicy') as PropagationPolicy | null
+          api.delete(type, item.metadata.namespace, item.metadata.name!, { propagationPolicy: policy ?? undefined })
+        }
+        return sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' })
+      }
+    }
+  })().catch((error: unknown) => {
+    if (res.headersSent) return void res.destroy()
+    if (error instanceof KubeError) return sendJson(res, error.code, error.toStatus(), error.headers)
+    const internal = new KubeError(500, 'InternalError', `fake-kube: ${(error as Error)?.stack ?? String(error)}`)
+    sendJson(res, 500, internal.toStatus())
+  })
+}
+
+function serverSideApply(ctx: ServerContext, routed: Route, text: string, params: URLSearchParams, dryRun: boolean, res: ServerResponse): void {
+  const { type, namespace, name, subresource } = routed
+  if (!params.get('fieldManager')) throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch')
+  let body: KubeObject
+  try {
+    body = parseYaml(text) as KubeObject
+  } catch (error) {
+    throw badRequest(`error decoding YAML: ${(error as Error).message}`)
+  }
+  // Approximation of server-side apply: create when absent, else a merge patch (no field ownership, no conflicts).
+  if (!subresource && !ctx.api.store.get(type, namespace, name!)) {
+    return sendJson(res, 201, ctx.api.create(type, namespace, { ...body, metadata: { ...body.metadata, name } }, { dryRun }))
+  }
+  sendJson(res, 200, ctx.api.patch(type, namespace, name!, (current) => mergePatch(current, body) as KubeObject, { subresource, dryRun }))
+}
+
+function serveLog(ctx: ServerContext, routed: Route, params: URLSearchParams, res: ServerResponse): void {
+  const pod = ctx.api.store.get(routed.type, routed.namespace, routed.name!)
+  if (!pod) throw notFound(routed.type, routed.name!)
+  const podName = pod.metadata.name!
+  const containers: string[] = (pod.spec?.containers ?? []).map((c: { name: string }) => c.name)
+  const initContainers: string[] = (pod.spec?.initContainers ?? []).map((c: { name: string }) => c.name)
+  let container = params.get('container') ?? undefined
+  if (container === undefined || container === '') {
+    if (containers.length !== 1) {
+      throw badRequest(`a container name must be specified for pod ${podName}, choose one of: [${containers.join(' ')}]`)
+    }
+    container = containers[0]!
+  }
+  if (!containers.includes(container) && !initContainers.includes(container)) {
+    throw badRequest(`container ${container} is not valid for pod ${podName}`)
+  }
+  const statuses: { name: string; state?: { waiting?: { reason?: string } } }[] = [
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.initContainerStatuses ?? []),
+  ]
+  const status = statuses.find((s) => s.name === container)
+  if (!status || status.state?.waiting) {
+    const reason = status?.state?.waiting?.reason ?? 'ContainerCreating'
+    throw badRequest(`container "${container}" in pod "${podName}" is waiting to start: ${reason}`)
+  }
+  ctx.logs.serve(res, pod.metadata.uid!, container, {
+    follow: params.get('follow') === 'true',
+    timestamps: params.get('timestamps') === 'true',
+    sinceTime: params.get('sinceTime') ?? undefined,
+    sinceSeconds: intParam(params.get('sinceSeconds')),
+    tailLines: intParam(params.get('tailLines')),
+    limitBytes: intParam(params.get('limitBytes')),
+  })
+}

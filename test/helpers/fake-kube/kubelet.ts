@@ -1,0 +1,386 @@
+import type { ChildProcess } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { ContainerConfigError, containerEnv, expandReferences, runContainer, signalGroup, type Container, type ContainerExit } from './container-process.ts'
+import { clone, kubeTime, type KubeObject } from './kube-object.ts'
+import type { KubeApi } from './kube-api.ts'
+import type { PodLogs } from './pod-logs.ts'
+import type { PodBehaviour, PodScripts } from './pod-behaviour.ts'
+
+export interface KubeletOptions {
+  /** Delay between the steps a pod goes through (scheduled, creating, running). */
+  stepDelayMs: number
+  /** Host variables the containers' processes inherit (a local process needs PATH). */
+  passEnv: string[]
+  /** Commands for images whose containers give none (the image's entrypoint). */
+  entrypoints: Record<string, string[]>
+  /** Upper bound on a deletion's grace period, so a test does not wait 30 s for SIGKILL. */
+  maxGracePeriodMs: number
+  /** Where pods get a folder when their containers name no workingDir. */
+  workDir: string
+  serviceHost: string
+  servicePort: string
+}
+
+interface RunningContainer {
+  name: string
+  child?: ChildProcess
+  timer?: NodeJS.Timeout
+  exited: boolean
+  killedAs?: 'OOMKilled'
+  sidecar: boolean
+}
+
+interface PodRun {
+  uid: string
+  namespace: string
+  name: string
+  containers: Map<string, RunningContainer>
+  timers: NodeJS.Timeout[]
+  stopping: boolean
+}
+
+const NODE_NAME = 'fake-node'
+
+/**
+ * A kubelet for one node: schedules each new pod, then (by the pod's scripted behaviour) runs its
+ * containers as local processes and reports their lifecycle in the pod's status the way a real
+ * kubelet does: Pending (PodScheduled, ContainerCreating) -> Running -> Succeeded or Failed, with
+ * containerStatuses (running, then terminated with exitCode and reason Completed, Error,
+ * OOMKilled or StartError). A pod being deleted gets SIGTERM, SIGKILL after its grace period, and
+ * is removed once its processes have ended.
+ */
+export class Kubelet {
+  private readonly runs = new Map<string, PodRun>()
+  private podIp = 10
+  private closed = false
+
+  constructor(
+    private readonly api: KubeApi,
+    private readonly logs: PodLogs,
+    private readonly scripts: PodScripts,
+    private readonly options: KubeletOptions,
+  ) {
+    const pods = api.registry.lookup('pods')
+    api.onPodTerminating = (pod) => this.terminate(pod)
+    api.store.subscribe((event) => {
+      if (event.resource !== pods || this.closed) return
+      const pod = event.object
+      if (event.type === 'ADDED' && !pod.spec?.nodeName) this.admit(pod)
+      if (event.type === 'DELETED') this.forget(pod.metadata.uid!)
+    })
+  }
+
+  /** Processes still running, for tests that check a kill reached them. */
+  runningPids(): number[] {
+    const pids: number[] = []
+    for (const run of this.runs.values()) {
+      for (const container of run.containers.values()) if (!container.exited && container.child?.pid) pids.push(container.child.pid)
+    }
+    return pids
+  }
+
+  private later(run: PodRun | undefined, ms: number, step: () => void): void {
+    const timer = setTimeout(() => {
+      if (!this.closed) step()
+    }, ms)
+    run?.timers.push(timer)
+  }
+
+  /** Reads the pod, changes it, writes it back; nothing when it is gone or replaced. */
+  private updatePod(uid: string, namespace: string, name: string, change: (pod: KubeObject) => void): KubeObject | undefined {
+    const pods = this.api.registry.lookup('pods')
+    const current = this.api.store.get(pods, namespace, name)
+    if (!current || current.metadata.uid !== uid) return undefined
+    const next = clone(current)
+    next.status ??= {}
+    change(next)
+    return this.api.store.update(pods, next)
+  }
+
+  private admit(pod: KubeObject): void {
+    const uid = pod.metadata.uid!
+    const namespace = pod.metadata.namespace!
+    const name = pod.metadata.name!
+    const behaviour = this.scripts.behaviourOf(pod)
+    const run: PodRun = { uid, namespace, name, containers: new Map(), timers: [], stopping: false }
+    this.runs.set(uid, run)
+    const step = this.options.stepDelayMs
+    if (behaviour.kind === 'pendingForever') {
+      this.later(run, step, () =>
+        this.updatePod(uid, namespace, name, (p) => {
+          p.status.conditions = [
+            {
+              type: 'PodScheduled',
+              status: 'False',
+              lastProbeTime: null,
+              lastTransitionTime: kubeTime(),
+              reason: 'Unschedulable',
+              message: behaviour.message ?? '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
+            },
+          ]
+        }),
+      )
+      return
+    }
+    this.later(run, step, () => {
+      const ip = `10.244.0.${this.podIp++ % 250}`
+      const scheduled = this.updatePod(uid, namespace, name, (p) => {
+        p.spec.nodeName = NODE_NAME
+        p.status = {
+          ...p.status,
+          phase: 'Pending',
+          hostIP: '172.18.0.2',
+          podIP: ip,
+          podIPs: [{ ip }],
+          startTime: kubeTime(),
+          conditions: [
+            condition('PodReadyToStartContainers', 'True'),
+            condition('Initialized', 'True'),
+            condition('Ready', 'False', 'ContainersNotReady'),
+            condition('ContainersReady', 'False', 'ContainersNotReady'),
+            condition('PodScheduled', 'True'),
+          ],
+          containerStatuses: containersOf(p).map((c) => waitingStatus(c, 'ContainerCreating')),
+        }
+      })
+      if (!scheduled) return
+      this.later(run, step, () => this.start(run, scheduled, behaviour))
+    })
+  }
+
+  private start(run: PodRun, pod: KubeObject, behaviour: PodBehaviour): void {
+    const { uid, namespace, name } = run
+    if (run.stopping) return
+    if (behaviour.kind === 'imagePullError') {
+      const image = containersOf(pod)[0]?.image ?? ''
+      const pullMessage =
+        behaviour.message ??
+        `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": failed to resolve reference "${image}": not found`
+      this.updatePod(uid, namespace, name, (p) => {
+        p.status.containerStatuses = containersOf(p).map((c, i) => waitingStatus(c, i === 0 ? 'ErrImagePull' : 'PodInitializing', i === 0 ? pullMessage : undefined))
+      })
+      this.later(run, this.options.stepDelayMs * 2, () =>
+        this.updatePod(uid, namespace, name, (p) => {
+          p.status.containerStatuses = containersOf(p).map((c, i) =>
+            waitingStatus(c, i === 0 ? 'ImagePullBackOff' : 'PodInitializing', i === 0 ? `Back-off pulling image "${image}"` : undefined),
+          )
+        }),
+      )
+      return
+    }
+    const containers = containersOf(pod)
+    const sidecars: Container[] = (pod.spec?.initContainers ?? []).filter((c: Container) => c.restartPolicy === 'Always')
+    const envs = new Map<string, Record<string, string>>()
+    try {
+      for (const c of [...sidecars, ...containers]) {
+        envs.set(c.name, containerEnv(pod, c, this.api.store, this.api.registry, { passEnv: this.options.passEnv, serviceHost: this.options.serviceHost, servicePort: this.options.servicePort }))
+      }
+    } catch (error) {
+      if (!(error instanceof ContainerConfigError)) throw error
+      this.updatePod(uid, namespace, name, (p) => {
+        p.status.containerStatuses = containersOf(p).map((c) => waitingStatus(c, 'CreateContainerConfigError', error.message))
+      })
+      return
+    }
+    const startedAt = kubeTime()
+    this.updatePod(uid, namespace, name, (p) => {
+      p.status.phase = 'Running'
+      p.status.conditions = [
+        condition('PodReadyToStartContainers', 'True'),
+        condition('Initialized', 'True'),
+        condition('Ready', 'True'),
+        condition('ContainersReady', 'True'),
+        condition('PodScheduled', 'True'),
+      ]
+      p.status.containerStatuses = containersOf(p).map((c) => ({
+        name: c.name,
+        image: c.image,
+        imageID: `${c.image}@sha256:fake`,
+        containerID: `containerd://${uid.replace(/-/g, '')}${c.name}`,
+        ready: true,
+        started: true,
+        restartCount: 0,
+        state: { running: { startedAt } },
+        lastState: {},
+      }))
+      if (sidecars.length > 0) {
+        p.status.initContainerStatuses = sidecars.map((c) => ({ name: c.name, image: c.image, ready: true, started: true, restartCount: 0, state: { running: { startedAt } } }))
+      }
+    })
+    const podDir = join(this.options.workDir, uid)
+    mkdirSync(podDir, { recursive: true })
+    for (const volume of pod.spec?.volumes ?? []) {
+      if (!volume.emptyDir) continue
+      // emptyDir mounts: the folder is made where the containers expect it (no mount namespaces here).
+      for (const c of [...sidecars, ...containers]) {
+        for (const mount of (c as { volumeMounts?: { name: string; mountPath: string }[] }).volumeMounts ?? []) {
+          if (mount.name === volume.name) tryMkdir(mount.mountPath)
+        }
+      }
+    }
+    for (const c of [...sidecars, ...containers]) {
+      const sidecar = sidecars.includes(c)
+      const entry: RunningContainer = { name: c.name, exited: false, sidecar }
+      run.containers.set(c.name, entry)
+      const env = envs.get(c.name)!
+      const onExit = (exit: ContainerExit) => this.containerExited(run, entry, exit, startedAt)
+      if (behaviour.kind === 'simulate') {
+        for (const line of behaviour.logLines ?? []) this.logs.append(uid, c.name, line)
+        entry.timer = setTimeout(() => onExit({ exitCode: sidecar ? 0 : (behaviour.exitCode ?? 0) }), behaviour.durationMs ?? 0)
+        continue
+      }
+      const argv = [...(c.command ?? this.options.entrypoints[c.image ?? ''] ?? []), ...(c.args ?? [])].map((a) => expandReferences(a, env))
+      if ((c.command ?? this.options.entrypoints[c.image ?? '']) === undefined) {
+        setImmediate(() => onExit({ exitCode: 128, startError: `fake-kube: image "${c.image}" has no entrypoint known to the fake (pass entrypoints)` }))
+        continue
+      }
+      const cwd = c.workingDir && tryMkdir(c.workingDir) ? c.workingDir : podDir
+      entry.child = runContainer(argv, { cwd, env, onLine: (line) => this.logs.append(uid, c.name, line), onExit })
+      if (behaviour.kind === 'oomKilled' && !sidecar) {
+        entry.timer = setTimeout(() => {
+          entry.killedAs = 'OOMKilled'
+          signalGroup(entry.child!, 'SIGKILL')
+        }, behaviour.afterMs ?? 0)
+      }
+    }
+  }
+
+  private containerExited(run: PodRun, entry: RunningContainer, exit: ContainerExit, startedAt: string): void {
+    entry.exited = true
+    if (entry.timer) clearTimeout(entry.timer)
+    this.logs.end(run.uid, entry.name)
+    const reason = entry.killedAs ?? (exit.startError ? 'StartError' : exit.exitCode === 0 ? 'Completed' : 'Error')
+    const terminated = {
+      exitCode: entry.killedAs === 'OOMKilled' ? 137 : exit.exitCode,
+      ...(exit.signal ? { signal: { SIGKILL: 9, SIGTERM: 15 }[exit.signal as string] } : {}),
+      reason,
+      ...(exit.startError ? { message: exit.startError } : {}),
+      startedAt: exit.startError ? '1970-01-01T00:00:00Z' : startedAt,
+      finishedAt: kubeTime(),
+      containerID: `containerd://${run.uid.replace(/-/g, '')}${entry.name}`,
+    }
+    const mains = [...run.containers.values()].filter((c) => !c.sidecar)
+    const allMainsDone = mains.every((c) => c.exited)
+    if (allMainsDone) {
+      // Native sidecars are stopped once the regular containers are done.
+      for (const c of run.containers.values()) if (c.sidecar && !c.exited && c.child) signalGroup(c.child, 'SIGTERM')
+    }
+    const allDone = [...run.containers.values()].every((c) => c.exited)
+    const updated = this.updatePod(run.uid, run.namespace, run.name, (p) => {
+      const key = entry.sidecar ? 'initContainerStatuses' : 'containerStatuses'
+      p.status[key] = (p.status[key] ?? []).map((s: { name: string }) =>
+        s.name === entry.name ? { ...s, ready: false, started: false, state: { terminated }, lastState: {} } : s,
+      )
+      if (allMainsDone) {
+        const failed = mains.some((c) => {
+          const status = (p.status.containerStatuses ?? []).find((s: { name: string }) => s.name === c.name)
+          return status?.state?.terminated?.exitCode !== 0
+        })
+        // restartPolicy OnFailure/Always would restart the container; the fake ends the pod instead.
+        p.status.phase = failed ? 'Failed' : 'Succeeded'
+        p.status.conditions = (p.status.conditions ?? []).map((cond: { type: string }) =>
+          cond.type === 'Ready' || cond.type === 'ContainersReady' ? { ...cond, status: 'False', reason: 'PodCompleted', lastTransitionTime: kubeTime() } : cond,
+        )
+      } else {
+        p.status.conditions = (p.status.conditions ?? []).map((cond: { type: string }) =>
+          cond.type === 'Ready' || cond.type === 'ContainersReady' ? { ...cond, status: 'False', reason: 'ContainersNotReady', lastTransitionTime: kubeTime() } : cond,
+        )
+      }
+    })
+    if (allDone) {
+      if (run.stopping) this.api.finalizePod(run.namespace, run.name, run.uid)
+      else if (!updated) this.forget(run.uid)
+    }
+  }
+
+  /** A graceful delete: SIGTERM now, SIGKILL after the grace period, removal when all ended. */
+  private terminate(pod: KubeObject): void {
+    const uid = pod.metadata.uid!
+    const run = this.runs.get(uid)
+    const live = run ? [...run.containers.values()].filter((c) => !c.exited) : []
+    if (!run || live.length === 0) {
+      if (run) {
+        run.stopping = true
+        for (const timer of run.timers) clearTimeout(timer)
+      }
+      this.api.finalizePod(pod.metadata.namespace!, pod.metadata.name!, uid)
+      return
+    }
+    run.stopping = true
+    for (const timer of run.timers) clearTimeout(timer)
+    const graceMs = Math.min((pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000, this.options.maxGracePeriodMs)
+    for (const c of live) {
+      if (c.child) signalGroup(c.child, 'SIGTERM')
+      else if (c.timer) {
+        clearTimeout(c.timer)
+        this.containerExited(run, c, { exitCode: 143, signal: 'SIGTERM' }, kubeTime())
+      }
+    }
+    setTimeout(() => {
+      for (const c of live) if (c.child && !c.exited) signalGroup(c.child, 'SIGKILL')
+    }, graceMs).unref()
+  }
+
+  /** The pod object is gone (deleted at once or finalized): nothing of it may keep running. */
+  private forget(uid: string): void {
+    const run = this.runs.get(uid)
+    if (!run) return
+    run.stopping = true
+    for (const timer of run.timers) clearTimeout(timer)
+    for (const c of run.containers.values()) {
+      if (c.timer) clearTimeout(c.timer)
+      if (c.child && !c.exited) signalGroup(c.child, 'SIGKILL')
+    }
+    this.runs.delete(uid)
+    this.logs.forget(uid)
+  }
+
+  /** Kills every process the fake started (closing the fake). */
+  close(): Promise<void> {
+    this.closed = true
+    const waits: Promise<void>[] = []
+    for (const run of this.runs.values()) {
+      for (const timer of run.timers) clearTimeout(timer)
+      for (const c of run.containers.values()) {
+        if (c.timer) clearTimeout(c.timer)
+        if (c.child && !c.exited) {
+          waits.push(new Promise((resolve) => c.child!.once('close', () => resolve())))
+          signalGroup(c.child, 'SIGKILL')
+        }
+      }
+    }
+    this.runs.clear()
+    return Promise.all(waits).then(() => undefined)
+  }
+}
+
+function containersOf(pod: KubeObject): Container[] {
+  return pod.spec?.containers ?? []
+}
+
+function condition(type: string, status: string, reason?: string): Record<string, unknown> {
+  return { type, status, lastProbeTime: null, lastTransitionTime: kubeTime(), ...(reason ? { reason } : {}) }
+}
+
+function waitingStatus(c: Container, reason: string, message?: string): Record<string, unknown> {
+  return {
+    name: c.name,
+    image: c.image,
+    imageID: '',
+    ready: false,
+    started: false,
+    restartCount: 0,
+    state: { waiting: { reason, ...(message ? { message } : {}) } },
+    lastState: {},
+  }
+}
+
+function tryMkdir(path: string): boolean {
+  try {
+    mkdirSync(path, { recursive: true })
+    return true
+  } catch {
+    return false
+  }
+}
