@@ -25,6 +25,7 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/bench': 'unit',
   'test/bench/quality-harness.test.ts': 'integration',
   'test/core': 'unit',
+  'test/kubernetes-unit': 'unit',
   'test/lifecycle': 'unit',
   'test/metrics-collector': 'unit',
   'test/api/coalescer.test.ts': 'unit',

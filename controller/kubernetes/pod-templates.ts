@@ -1,0 +1,33 @@
+type Json = Record<string, unknown>
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * The pod templates of a workload manifest: every object whose `spec.containers` is a list (a
+ * PodTemplateSpec), wherever it sits: a Job's `spec.template`, each replica's `template` of a
+ * TFJob, PyTorchJob, MPIJob or XGBoostJob, a JobSet's nested Job templates. Kinds that build
+ * their pods from something else (Argo's `podMetadata`, a TrainJob's trainer, Tekton's steps)
+ * have none here; their labels reach the pods as those controllers copy them.
+ */
+export function podTemplates(manifest: unknown): Json[] {
+  const found: Json[] = []
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item)
+      return
+    }
+    if (!isObject(node)) return
+    if (isObject(node.spec) && Array.isArray(node.spec.containers) && node.apiVersion === undefined) found.push(node)
+    for (const value of Object.values(node)) walk(value)
+  }
+  // The workload itself is no pod template even when it is a Pod.
+  if (isObject(manifest)) for (const value of Object.values(manifest)) walk(value)
+  return found
+}
+
+/** Adds `labels` to the template's metadata.labels (the template's own keep their values only where ours do not name them). */
+export function labelTemplate(template: Json, labels: Readonly<Record<string, string>>): void {
+  const metadata = isObject(template.metadata) ? template.metadata : {}
+  const existing = isObject(metadata.labels) ? metadata.labels : {}
+  template.metadata = { ...metadata, labels: { ...existing, ...labels } }
+}

@@ -1,0 +1,129 @@
+import { formatParamValue } from '../../core/search-space.ts'
+import { effectiveConditions } from '../../core/conditions/default-conditions.ts'
+import { renderTrialTemplate, type Experiment } from '../../core/spec/index.ts'
+import type { TrialRecord } from '../../db/store.ts'
+import { LaunchError } from '../trial-executor.ts'
+import { labelTemplate, podTemplates } from './pod-templates.ts'
+import { primaryContainers, setEnv } from './primary-containers.ts'
+import { workloadLabels } from './workload-labels.ts'
+
+type Json = Record<string, unknown>
+
+/** The Experiment resource a workload belongs to (operator mode): deleting it deletes the trials' workloads. */
+export interface WorkloadOwner {
+  readonly apiVersion: string
+  readonly kind: string
+  readonly name: string
+  readonly uid: string
+}
+
+export interface RenderOptions {
+  /** Where the workload goes when the Experiment names no metadata.namespace: the kubeconfig context's. */
+  readonly defaultNamespace: string
+  /** The trial's own environment (report URL and token, ...): set on the primary container. */
+  readonly env?: Readonly<Record<string, string>>
+  /** The text of a configMap trialTemplate source (fetch-config-map-template.ts reads it). */
+  readonly configMapTemplate?: string
+  readonly owner?: WorkloadOwner
+}
+
+/** A trial's workload, ready to create, and what the executor needs to follow it. */
+export interface RenderedWorkload {
+  readonly manifest: Json
+  readonly apiVersion: string
+  readonly kind: string
+  readonly name: string
+  readonly namespace: string
+  /** Which of the workload's pods is the trial's (its log is the StdOut collector's); empty: every pod. */
+  readonly primaryPodLabels: Readonly<Record<string, string>>
+  readonly primaryContainerName: string
+  /** Katib's GJSON conditions: the template's, else the defaults for its kind. */
+  readonly successCondition: string
+  readonly failureCondition: string
+  /** trialTemplate.retain: keep the workload once the trial ended. */
+  readonly retain: boolean
+}
+
+/** A DNS-1123 label: what a Job's name must be (its pods carry it in the `job-name` label, at most 63 characters). */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+
+/**
+ * Renders a trial's workload from the Experiment's trialTemplate (trialSpec, or the configMap
+ * source's text): placeholders filled in as for local trials (core/spec/render-template.ts),
+ * named after the trial (trial names are deterministic, suggestion/trial-name.ts, so a repeated
+ * create is a 409, never a second workload), in the Experiment's namespace, labelled with
+ * Katib's labels and ours on the workload and its pod templates, owned by the Experiment
+ * resource when one is given, and the trial's environment on its primary container(s).
+ * Pure: a LaunchError says why a template cannot run on a cluster.
+ */
+export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 'name' | 'params'>, options: RenderOptions): RenderedWorkload {
+  const template = experiment.spec.trialTemplate
+  if (!template) throw new LaunchError('the experiment has no trialTemplate; its trials are run by outside workers, not on the cluster')
+  if (template.command !== undefined) {
+    throw new LaunchError('the trialTemplate is the local `command` form, which runs on this machine only; give a trialSpec (e.g. a batch/v1 Job) to run trials on Kubernetes')
+  }
+  if (!DNS_LABEL.test(trial.name) || trial.name.length > 63) {
+    throw new LaunchError(`trial name "${trial.name}" is no valid Kubernetes name (lower case letters, digits and '-', at most 63 characters)`)
+  }
+  const namespace = experiment.metadata.namespace ?? options.defaultNamespace
+  const assignments = Object.fromEntries(Object.entries(trial.params).map(([k, v]) => [k, formatParamValue(v)]))
+  let manifest: Json
+  try {
+    manifest = renderTrialTemplate(experiment, { name: trial.name, namespace, assignments }, options.configMapTemplate) as Json
+  } catch (error) {
+    throw new LaunchError(`cannot render the trial template: ${(error as Error).message}`)
+  }
+  const { apiVersion, kind } = manifest
+  if (typeof apiVersion !== 'string' || apiVersion === '' || typeof kind !== 'string' || kind === '') {
+    throw new LaunchError('the trial template has no apiVersion and kind; a trialSpec is a whole Kubernetes object, e.g. apiVersion: batch/v1, kind: Job')
+  }
+  const primaryContainerName = template.primaryContainerName ?? ''
+  const primaryPodLabels = template.primaryPodLabels ?? {}
+  // A configMap template's kind is known only now, so its defaults are applied here (Katib applies none to it).
+  const conditions = effectiveConditions(kind, template)
+  if (!conditions.success || !conditions.failure) {
+    throw new LaunchError(`a ${kind} has no default success and failure conditions; set trialTemplate.successCondition and failureCondition (GJSON paths into its status)`)
+  }
+
+  const labels = workloadLabels(experiment.metadata.name, trial.name)
+  const metadata = manifest.metadata as Json
+  metadata.labels = { ...(metadata.labels as Json | undefined), ...labels }
+  if (options.owner) {
+    metadata.ownerReferences = [{ ...options.owner, controller: true, blockOwnerDeletion: true }]
+  }
+  for (const podTemplate of podTemplates(manifest)) labelTemplate(podTemplate, labels)
+  if (kind === 'Workflow') labelArgoPods(manifest, labels)
+
+  const containers = primaryContainers(manifest, primaryContainerName, primaryPodLabels)
+  if (containers.length === 0 && kind === 'Job') {
+    throw new LaunchError(`trialSpec has no container named "${primaryContainerName}" (trialTemplate.primaryContainerName)`)
+  }
+  const env = {
+    KATIB_TRIAL_NAME: trial.name,
+    TUNEWELL_TRIAL_NAME: trial.name,
+    TUNEWELL_PARAMS: JSON.stringify(trial.params),
+    ...options.env,
+  }
+  for (const container of containers) setEnv(container, env)
+
+  return {
+    manifest,
+    apiVersion,
+    kind,
+    name: trial.name,
+    namespace,
+    primaryPodLabels,
+    primaryContainerName,
+    successCondition: conditions.success,
+    failureCondition: conditions.failure,
+    retain: template.retain === true,
+  }
+}
+
+/** An Argo Workflow labels its pods from spec.podMetadata. */
+function labelArgoPods(manifest: Json, labels: Readonly<Record<string, string>>): void {
+  const spec = manifest.spec as Json | undefined
+  if (typeof spec !== 'object' || spec === null) return
+  const podMetadata = (spec.podMetadata ?? {}) as Json
+  spec.podMetadata = { ...podMetadata, labels: { ...(podMetadata.labels as Json | undefined), ...labels } }
+}
