@@ -36,6 +36,7 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/controller': 'integration',
   'test/db': 'integration',
   'test/fault': 'integration',
+  'test/kubernetes': 'integration',
   'test/suggestion': 'integration',
 
   'test/ui': 'browser',

@@ -148,11 +148,14 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
     const resource = subresource ? `${type.plural}/${subresource}` : type.plural
     Object.assign(record, { verb, resource, group: type.group, namespace, name })
 
-    const fault = ctx.faults.takeRequestFault({ verb, resource, namespace, name })
+    // A create names its object in the body: read it first, so a fault can match that name.
+    const createBody = verb === 'create' ? parseJson(await readBody(req)) : undefined
+    const faultName = name ?? createBody?.metadata?.name ?? createBody?.metadata?.generateName
+    const fault = ctx.faults.takeRequestFault({ verb, resource, namespace, name: faultName })
     if (fault) {
       if (fault.status === 403 && !fault.message) throw forbidden(verb, type, namespace, 'system:serviceaccount:tunewell:tunewell')
-      const message = fault.message ?? (fault.status === 409 ? `${type.plural}${type.group ? `.${type.group}` : ''} "${name ?? ''}" already exists` : `scripted ${fault.status}`)
-      throw new KubeError(fault.status, fault.reason, message, { name, group: type.group, kind: type.plural })
+      const message = fault.message ?? (fault.status === 409 ? `${type.plural}${type.group ? `.${type.group}` : ''} "${faultName ?? ''}" already exists` : `scripted ${fault.status}`)
+      throw new KubeError(fault.status, fault.reason, message, { name: faultName, group: type.group, kind: type.plural })
     }
 
     const { api } = ctx
@@ -194,10 +197,8 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
           () => ctx.openWatches.delete(res),
         )
       }
-      case 'create': {
-        const body = parseJson(await readBody(req))
-        return sendJson(res, 201, api.create(type, namespace, body, { dryRun }))
-      }
+      case 'create':
+        return sendJson(res, 201, api.create(type, namespace, createBody!, { dryRun }))
       case 'update': {
         const body = parseJson(await readBody(req))
         return sendJson(res, 200, api.replace(type, namespace, name!, body, { subresource, dryRun }))

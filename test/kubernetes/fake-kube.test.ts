@@ -1,0 +1,433 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { request } from 'node:https'
+import { PassThrough } from 'node:stream'
+import {
+  ApiException,
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  Log,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+  type KubernetesObject,
+  type V1Job,
+} from '@kubernetes/client-node'
+import { startFakeKube, type FakeKube, type KubeObject } from '../helpers/fake-kube/index.ts'
+import { isRunning, until } from '../helpers/processes.ts'
+
+let kube: FakeKube
+let ns: string
+let batch: BatchV1Api
+let core: CoreV1Api
+let objects: KubernetesObjectApi
+let custom: CustomObjectsApi
+
+before(async () => {
+  kube = await startFakeKube()
+  ns = kube.namespace
+  const kc = kube.kubeConfig()
+  batch = kc.makeApiClient(BatchV1Api)
+  core = kc.makeApiClient(CoreV1Api)
+  custom = kc.makeApiClient(CustomObjectsApi)
+  objects = KubernetesObjectApi.makeApiClient(kc)
+})
+
+after(async () => {
+  await kube?.close()
+})
+
+/** A request outside the client's typed calls (discovery, headers), with the kubeconfig's CA and token. */
+function raw(method: string, path: string): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
+  const cluster = kube.kubeConfig().getCurrentCluster()!
+  return new Promise((resolve, reject) => {
+    const req = request(`${kube.url}${path}`, { method, ca: Buffer.from(cluster.caData!, 'base64'), headers: { authorization: `Bearer ${kube.token}` } }, (res) => {
+      let text = ''
+      res.on('data', (chunk) => (text += chunk))
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** The Status body of a failed call, whichever form the client left it in. */
+function statusOf(error: unknown): { code: number; reason: string; message: string; details?: { causes?: { field?: string }[] } } {
+  assert.ok(error instanceof ApiException, `expected an ApiException, got ${String(error)}`)
+  const body = typeof error.body === 'string' ? JSON.parse(error.body) : error.body
+  assert.equal(body.kind, 'Status')
+  assert.equal(body.code, error.code)
+  return body
+}
+
+async function refused(call: Promise<unknown>): Promise<ReturnType<typeof statusOf>> {
+  try {
+    await call
+  } catch (error) {
+    return statusOf(error)
+  }
+  assert.fail('the call succeeded')
+}
+
+function job(name: string, script: string, extra: { backoffLimit?: number; activeDeadlineSeconds?: number; labels?: Record<string, string> } = {}): V1Job {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, labels: extra.labels },
+    spec: {
+      backoffLimit: extra.backoffLimit ?? 0,
+      activeDeadlineSeconds: extra.activeDeadlineSeconds,
+      template: {
+        metadata: { labels: { 'katib.kubeflow.org/trial': name } },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'training-container', image: 'docker.io/library/python:3.12', command: [process.execPath, '-e', script], env: [{ name: 'TRIAL', value: name }] }],
+        },
+      },
+    },
+  }
+}
+
+function condition(object: KubeObject | undefined, type: string): { status: string; reason?: string; message?: string } | undefined {
+  return object?.status?.conditions?.find((c: { type: string }) => c.type === type)
+}
+
+const finished = (object: KubeObject | undefined) => condition(object, 'Complete')?.status === 'True' || condition(object, 'Failed')?.status === 'True'
+
+describe('the fake Kubernetes API server', () => {
+  it('serves discovery for the core group, batch/v1 and the kubeflow.org custom resources', async () => {
+    const fetchJson = async (path: string) => (await raw('GET', path)).body
+    assert.deepEqual((await fetchJson('/api')).versions, ['v1'])
+    const groups = (await fetchJson('/apis')).groups.map((g: { name: string }) => g.name)
+    assert.ok(groups.includes('batch') && groups.includes('kubeflow.org'))
+    const batchResources = (await fetchJson('/apis/batch/v1')).resources.map((r: { name: string }) => r.name)
+    assert.ok(batchResources.includes('jobs') && batchResources.includes('jobs/status'))
+    const kubeflow = (await fetchJson('/apis/kubeflow.org/v1')).resources.map((r: { kind: string }) => r.kind)
+    assert.ok(kubeflow.includes('TFJob') && kubeflow.includes('PyTorchJob'))
+    const katib = (await fetchJson('/apis/kubeflow.org/v1beta1')).resources.map((r: { kind: string }) => r.kind)
+    assert.ok(katib.includes('Experiment'))
+  })
+
+  it('runs a Job as a local process: pod labels, owner, Complete condition, and the container log', async () => {
+    const name = 'loss-job'
+    const events: string[] = []
+    const watch = new Watch(kube.kubeConfig())
+    const done = new Promise<V1Job>((resolve, reject) => {
+      void watch
+        .watch(
+          `/apis/batch/v1/namespaces/${ns}/jobs`,
+          { fieldSelector: `metadata.name=${name}` },
+          (type, object: V1Job) => {
+            events.push(type)
+            if (object.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')) resolve(object)
+          },
+          (error) => (error ? reject(error) : undefined),
+        )
+        .then((controller) => done.finally(() => controller.abort()))
+    })
+    const created = await batch.createNamespacedJob({ namespace: ns, body: job(name, "console.log('loss=0.5'); console.error('to stderr ' + process.env.TRIAL)") })
+    assert.equal(created.metadata?.name, name)
+    assert.match(created.metadata?.resourceVersion ?? '', /^\d+$/)
+    const complete = await done
+    assert.equal(events[0], 'ADDED')
+    assert.equal(complete.status?.succeeded, 1)
+    assert.ok(complete.status?.startTime && complete.status?.completionTime)
+    assert.ok(complete.status?.conditions?.some((c) => c.type === 'SuccessCriteriaMet'))
+
+    const pods = await core.listNamespacedPod({ namespace: ns, labelSelector: `job-name=${name}` })
+    assert.equal(pods.items.length, 1)
+    const pod = pods.items[0]!
+    assert.match(pod.metadata!.name!, new RegExp(`^${name}-[a-z0-9]{5}$`))
+    assert.equal(pod.metadata!.labels!['batch.kubernetes.io/job-name'], name)
+    assert.equal(pod.metadata!.labels!['controller-uid'], complete.metadata!.uid)
+    assert.equal(pod.metadata!.labels!['katib.kubeflow.org/trial'], name)
+    assert.deepEqual(pod.metadata!.ownerReferences!.map((r) => [r.kind, r.name, r.uid, r.controller]), [['Job', name, complete.metadata!.uid, true]])
+    assert.equal(pod.status!.phase, 'Succeeded')
+    assert.deepEqual(
+      [pod.status!.containerStatuses![0]!.state!.terminated!.exitCode, pod.status!.containerStatuses![0]!.state!.terminated!.reason],
+      [0, 'Completed'],
+    )
+
+    const log = await core.readNamespacedPodLog({ namespace: ns, name: pod.metadata!.name!, container: 'training-container' })
+    assert.deepEqual(log.trim().split('\n').sort(), ['loss=0.5', `to stderr ${name}`])
+
+    const stream = new PassThrough()
+    let followed = ''
+    stream.on('data', (chunk) => (followed += chunk))
+    const ended = new Promise((resolve) => stream.on('end', resolve))
+    await new Log(kube.kubeConfig()).log(ns, pod.metadata!.name!, 'training-container', stream, { follow: true, timestamps: true })
+    await ended
+    assert.match(followed, /^\d{4}-\d\d-\d\dT[\d:.]+Z loss=0.5$/m)
+  })
+
+  it('follows the log of a running container until it ends', async () => {
+    const name = 'follow-job'
+    await batch.createNamespacedJob({ namespace: ns, body: job(name, "let i = 0; const t = setInterval(() => { console.log('step=' + i); if (++i === 3) clearInterval(t) }, 50)") })
+    const running = await kube.waitFor('jobs', ns, name, (j) => j?.status?.ready === 1)
+    assert.ok(running)
+    const [pod] = kube.podsOf(ns, name)
+    const stream = new PassThrough()
+    let followed = ''
+    stream.on('data', (chunk) => (followed += chunk))
+    const ended = new Promise((resolve) => stream.on('end', resolve))
+    await new Log(kube.kubeConfig()).log(ns, pod!.metadata.name!, 'training-container', stream, { follow: true })
+    await ended
+    assert.equal(followed, 'step=0\nstep=1\nstep=2\n')
+  })
+
+  it('answers a repeated create with 409 AlreadyExists, and generateName gives a fresh name', async () => {
+    const body = { metadata: { name: 'twice' }, data: { a: '1' } }
+    await core.createNamespacedConfigMap({ namespace: ns, body })
+    const status = await refused(core.createNamespacedConfigMap({ namespace: ns, body }))
+    assert.deepEqual([status.code, status.reason, status.message], [409, 'AlreadyExists', 'configmaps "twice" already exists'])
+    const generated = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { generateName: 'gen-' } } })
+    assert.match(generated.metadata!.name!, /^gen-[a-z0-9]{5}$/)
+  })
+
+  it('rejects an invalid Job with 422 Invalid and a cause per problem, validated by kubernetes-models', async () => {
+    const bad = job('bad-job', 'true') as KubernetesObject & V1Job
+    ;(bad.spec as unknown as Record<string, unknown>).backoffLimit = 'x'
+    delete (bad.spec!.template.spec!.containers[0] as { name?: string }).name
+    bad.spec!.template.spec!.restartPolicy = 'Always'
+    const status = await refused(objects.create(bad))
+    assert.equal(status.code, 422)
+    assert.equal(status.reason, 'Invalid')
+    const fields = (status.details?.causes ?? []).map((c) => c.field).sort()
+    assert.deepEqual(fields, ['spec.backoffLimit', 'spec.template.spec.containers[0].name', 'spec.template.spec.restartPolicy'])
+    assert.equal(kube.object('jobs', ns, 'bad-job'), undefined)
+  })
+
+  it('404s a missing object and a missing namespace with NotFound', async () => {
+    const missing = await refused(batch.readNamespacedJob({ namespace: ns, name: 'nope' }))
+    assert.deepEqual([missing.code, missing.reason, missing.message], [404, 'NotFound', 'jobs.batch "nope" not found'])
+    const noNamespace = await refused(batch.createNamespacedJob({ namespace: 'elsewhere', body: job('x', 'true') }))
+    assert.deepEqual([noNamespace.code, noNamespace.message], [404, 'namespaces "elsewhere" not found'])
+  })
+
+  it('selects by label (=, !=, in, notin, exists, !exists) and by metadata.name', async () => {
+    const labelled: Record<string, Record<string, string>> = {
+      'sel-a': { tier: 'a', trial: 'x' },
+      'sel-b': { tier: 'b', trial: 'x' },
+      'sel-c': { tier: 'c' },
+    }
+    for (const [name, labels] of Object.entries(labelled)) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name, labels } } })
+    const names = async (labelSelector?: string, fieldSelector?: string) =>
+      (await core.listNamespacedConfigMap({ namespace: ns, labelSelector, fieldSelector })).items.map((i) => i.metadata!.name).filter((n) => n!.startsWith('sel-'))
+    assert.deepEqual(await names('tier=a'), ['sel-a'])
+    assert.deepEqual(await names('tier!=a'), ['sel-b', 'sel-c'])
+    assert.deepEqual(await names('tier in (a, c)'), ['sel-a', 'sel-c'])
+    assert.deepEqual(await names('tier notin (a,c),trial'), ['sel-b'])
+    assert.deepEqual(await names('!trial'), ['sel-c'])
+    assert.deepEqual(await names('trial=x,tier in (b,c)'), ['sel-b'])
+    assert.deepEqual(await names(undefined, 'metadata.name=sel-c'), ['sel-c'])
+    const bad = await refused(core.listNamespacedConfigMap({ namespace: ns, fieldSelector: 'data.a=1' }))
+    assert.equal(bad.code, 400)
+  })
+
+  it('merge-patches, counts generation, and refuses a stale resourceVersion with 409 Conflict', async () => {
+    const created = await batch.createNamespacedJob({ namespace: ns, body: job('patch-job', 'setTimeout(() => {}, 60000)', { labels: { keep: 'yes' } }) })
+    const patched = await batch.patchNamespacedJob(
+      { namespace: ns, name: 'patch-job', body: { metadata: { labels: { added: 'x' } }, spec: { activeDeadlineSeconds: 600 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )
+    assert.deepEqual(patched.metadata!.labels, { keep: 'yes', added: 'x' })
+    assert.equal(patched.spec!.activeDeadlineSeconds, 600)
+    assert.equal(patched.metadata!.generation, 2)
+    assert.ok(Number(patched.metadata!.resourceVersion) > Number(created.metadata!.resourceVersion))
+
+    const stale = await refused(batch.replaceNamespacedJob({ namespace: ns, name: 'patch-job', body: { ...created, spec: { ...created.spec!, parallelism: 1 } } }))
+    assert.deepEqual([stale.code, stale.reason], [409, 'Conflict'])
+    const immutable = await refused(
+      batch.patchNamespacedJob(
+        { namespace: ns, name: 'patch-job', body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'other' }] },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      ),
+    )
+    assert.equal(immutable.code, 422)
+    await batch.deleteNamespacedJob({ namespace: ns, name: 'patch-job', propagationPolicy: 'Background' })
+  })
+
+  it('keeps status to the status subresource for custom resources', async () => {
+    const experiment = {
+      apiVersion: 'kubeflow.org/v1beta1',
+      kind: 'Experiment',
+      metadata: { name: 'exp-status', namespace: ns },
+      spec: { maxTrialCount: 3 },
+      status: { conditions: [{ type: 'Succeeded', status: 'True' }] },
+    }
+    const created = (await custom.createNamespacedCustomObject({ group: 'kubeflow.org', version: 'v1beta1', namespace: ns, plural: 'experiments', body: experiment })) as KubeObject
+    assert.equal(created.status, undefined, 'status on create is dropped')
+    const noVersion = await refused(
+      custom.replaceNamespacedCustomObject({ group: 'kubeflow.org', version: 'v1beta1', namespace: ns, plural: 'experiments', name: 'exp-status', body: { ...experiment, metadata: { name: 'exp-status' } } }),
+    )
+    assert.equal(noVersion.code, 422, 'custom resources need metadata.resourceVersion on PUT')
+    const replaced = (await custom.replaceNamespacedCustomObject({
+      group: 'kubeflow.org',
+      version: 'v1beta1',
+      namespace: ns,
+      plural: 'experiments',
+      name: 'exp-status',
+      body: { ...created, spec: { maxTrialCount: 4 }, status: { phase: 'ignored' } },
+    })) as KubeObject
+    assert.equal(replaced.spec.maxTrialCount, 4)
+    assert.equal(replaced.status, undefined)
+    assert.equal(replaced.metadata.generation, 2)
+    const withStatus = (await custom.patchNamespacedCustomObjectStatus(
+      { group: 'kubeflow.org', version: 'v1beta1', namespace: ns, plural: 'experiments', name: 'exp-status', body: { spec: { maxTrialCount: 99 }, status: { trials: 1 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )) as KubeObject
+    assert.deepEqual(withStatus.status, { trials: 1 })
+    assert.equal(withStatus.spec.maxTrialCount, 4, 'the status endpoint changes status only')
+    assert.equal(withStatus.metadata.generation, 2)
+    const strategic = await refused(
+      objects.patch({ apiVersion: 'kubeflow.org/v1beta1', kind: 'Experiment', metadata: { name: 'exp-status', namespace: ns }, spec: { maxTrialCount: 5 } } as KubernetesObject),
+    )
+    assert.equal(strategic.code, 415)
+  })
+
+  it('gives 410 Gone (an ERROR event) to a watch from a compacted resourceVersion, and resumes a recent one', async () => {
+    const first = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'w-1', labels: { watch: 'me' } } } })
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'w-2', labels: { watch: 'me' } } } })
+    // Collects events until `count` arrived (then stops watching) or the server ends the watch.
+    const collect = async (resourceVersion: string, count: number) => {
+      const seen: { type: string; object: KubeObject }[] = []
+      let controller: AbortController | undefined
+      await new Promise<void>((resolve) => {
+        void new Watch(kube.kubeConfig())
+          .watch(
+            `/api/v1/namespaces/${ns}/configmaps`,
+            { labelSelector: 'watch=me', resourceVersion },
+            (type, object: KubeObject) => {
+              seen.push({ type, object })
+              if (seen.length >= count) controller?.abort()
+            },
+            () => resolve(),
+          )
+          .then((c) => (controller = c))
+      })
+      return seen
+    }
+    const resumed = await collect(first.metadata!.resourceVersion!, 1)
+    assert.deepEqual(resumed.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'w-2']])
+
+    kube.compact()
+    const expired = await collect(first.metadata!.resourceVersion!, 1)
+    assert.equal(expired.length, 1)
+    assert.equal(expired[0]!.type, 'ERROR')
+    assert.deepEqual([expired[0]!.object.code, expired[0]!.object.reason], [410, 'Expired'])
+  })
+
+  it('deletes a Job with Background propagation: its pod goes and its process is killed', async () => {
+    await batch.createNamespacedJob({ namespace: ns, body: job('bg-job', 'setInterval(() => {}, 1000)') })
+    await kube.waitFor('jobs', ns, 'bg-job', (j) => j?.status?.ready === 1)
+    const [pod] = kube.podsOf(ns, 'bg-job')
+    const pids = kube.runningPids()
+    assert.ok(pids.length > 0)
+    await batch.deleteNamespacedJob({ namespace: ns, name: 'bg-job', propagationPolicy: 'Background' })
+    await kube.waitFor('pods', ns, pod!.metadata.name!, (p) => p === undefined)
+    await until(() => kube.runningPids().length === pids.length - 1, 'the process of the deleted pod ended')
+    assert.equal(kube.object('jobs', ns, 'bg-job'), undefined)
+  })
+
+  it('orphans the pods of a Job deleted without a propagationPolicy (batch/v1 default), with a warning', async () => {
+    await batch.createNamespacedJob({ namespace: ns, body: job('orphan-job', 'setInterval(() => {}, 1000)') })
+    await kube.waitFor('jobs', ns, 'orphan-job', (j) => j?.status?.ready === 1)
+    const response = await raw('DELETE', `/apis/batch/v1/namespaces/${ns}/jobs/orphan-job`)
+    assert.equal(response.status, 200)
+    assert.match(String(response.headers.warning), /child pods are preserved by default/)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const [pod] = kube.podsOf(ns, 'orphan-job')
+    assert.ok(pod, 'the pod stays')
+    assert.equal(pod.metadata.ownerReferences, undefined)
+    await core.deleteNamespacedPod({ namespace: ns, name: pod.metadata.name!, gracePeriodSeconds: 0 })
+  })
+
+  it('deletes in the foreground: the Job stays (with deletionTimestamp) until its pods are gone', async () => {
+    await batch.createNamespacedJob({ namespace: ns, body: job('fg-job', "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 100)); setInterval(() => {}, 1000)") })
+    await kube.waitFor('jobs', ns, 'fg-job', (j) => j?.status?.ready === 1)
+    const answer = (await batch.deleteNamespacedJob({ namespace: ns, name: 'fg-job', propagationPolicy: 'Foreground' })) as KubeObject
+    assert.ok(answer.metadata?.deletionTimestamp ?? kube.object('jobs', ns, 'fg-job')?.metadata.deletionTimestamp)
+    const during = kube.object('jobs', ns, 'fg-job')
+    assert.ok(during?.metadata.finalizers?.includes('foregroundDeletion'))
+    await kube.waitFor('jobs', ns, 'fg-job', (j) => j === undefined)
+    assert.deepEqual(kube.podsOf(ns, 'fg-job'), [])
+  })
+
+  it('fails a Job with BackoffLimitExceeded after backoffLimit+1 failed pods', async () => {
+    await batch.createNamespacedJob({ namespace: ns, body: job('fail-job', 'process.exit(3)', { backoffLimit: 1 }) })
+    const failed = await kube.waitFor('jobs', ns, 'fail-job', finished)
+    assert.deepEqual([condition(failed, 'Failed')?.reason, failed?.status.failed], ['BackoffLimitExceeded', 2])
+    assert.ok(condition(failed, 'FailureTarget'))
+    const pods = kube.podsOf(ns, 'fail-job')
+    assert.equal(pods.length, 2)
+    for (const pod of pods) assert.deepEqual([pod.status.phase, pod.status.containerStatuses[0].state.terminated.exitCode, pod.status.containerStatuses[0].state.terminated.reason], ['Failed', 3, 'Error'])
+  })
+
+  it('honours activeDeadlineSeconds: DeadlineExceeded and the process killed', async () => {
+    await batch.createNamespacedJob({ namespace: ns, body: job('deadline-job', 'setInterval(() => {}, 1000)', { activeDeadlineSeconds: 1 }) })
+    const failed = await kube.waitFor('jobs', ns, 'deadline-job', finished)
+    assert.deepEqual([condition(failed, 'Failed')?.reason, condition(failed, 'Failed')?.message], ['DeadlineExceeded', 'Job was active longer than specified deadline'])
+    assert.equal(failed?.status.completionTime, undefined)
+  })
+
+  it('scripts an image pull error: the pod stays Pending with ImagePullBackOff and its log is refused', async () => {
+    const unscript = kube.scriptPods('pull-*', { kind: 'imagePullError' })
+    try {
+      await batch.createNamespacedJob({ namespace: ns, body: job('pull-job', 'true') })
+      await until(() => kube.podsOf(ns, 'pull-job')[0]?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff', 'ImagePullBackOff')
+      const [pod] = kube.podsOf(ns, 'pull-job')
+      assert.equal(pod!.status.phase, 'Pending')
+      const log = await refused(core.readNamespacedPodLog({ namespace: ns, name: pod!.metadata.name! }))
+      assert.deepEqual([log.code, log.message], [400, `container "training-container" in pod "${pod!.metadata.name}" is waiting to start: ImagePullBackOff`])
+      await batch.deleteNamespacedJob({ namespace: ns, name: 'pull-job', propagationPolicy: 'Background' })
+    } finally {
+      unscript()
+    }
+  })
+
+  it('scripts OOMKilled: exit code 137, reason OOMKilled, the Job Failed', async () => {
+    kube.scriptPods('oom-job', { kind: 'oomKilled' })
+    await batch.createNamespacedJob({ namespace: ns, body: job('oom-job', 'setInterval(() => {}, 1000)') })
+    const failed = await kube.waitFor('jobs', ns, 'oom-job', finished)
+    assert.equal(condition(failed, 'Failed')?.reason, 'BackoffLimitExceeded')
+    const terminated = kube.podsOf(ns, 'oom-job')[0]!.status.containerStatuses[0].state.terminated
+    assert.deepEqual([terminated.exitCode, terminated.reason], [137, 'OOMKilled'])
+  })
+
+  it('scripts a 403 Forbidden on a verb and resource, and a 409 on create', async () => {
+    const allow = kube.forbid('create', 'jobs', ns)
+    const forbidden = await refused(batch.createNamespacedJob({ namespace: ns, body: job('forbidden-job', 'true') }))
+    assert.equal(forbidden.code, 403)
+    assert.match(forbidden.message, /cannot create resource "jobs" in API group "batch" in the namespace/)
+    allow()
+    kube.conflictOnCreate('jobs', 'conflict-*')
+    const conflict = await refused(batch.createNamespacedJob({ namespace: ns, body: job('conflict-job', 'true') }))
+    assert.deepEqual([conflict.code, conflict.reason], [409, 'AlreadyExists'])
+    await batch.createNamespacedJob({ namespace: ns, body: job('conflict-job', 'true') })
+  })
+
+  it('scripts a watch that drops after N events', async () => {
+    kube.dropWatches({ resource: 'configmaps', afterEvents: 2, times: 1 })
+    for (const name of ['drop-1', 'drop-2', 'drop-3']) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name, labels: { drop: 'yes' } } } })
+    const seen: string[] = []
+    await new Promise<void>((resolve, reject) => {
+      void new Watch(kube.kubeConfig()).watch(
+        `/api/v1/namespaces/${ns}/configmaps`,
+        { labelSelector: 'drop=yes' },
+        (_type, object: KubeObject) => seen.push(object.metadata.name!),
+        (error) => (error ? reject(error) : resolve()),
+      )
+    })
+    assert.deepEqual(seen, ['drop-1', 'drop-2'])
+  })
+
+  it('creates a custom resource through the generic object API (discovery) and lists it with kinds', async () => {
+    const tfjob = { apiVersion: 'kubeflow.org/v1', kind: 'TFJob', metadata: { name: 'tf-1', namespace: ns }, spec: { tfReplicaSpecs: {} } }
+    const created = await objects.create(tfjob)
+    assert.equal(created.metadata?.name, 'tf-1')
+    const listed = await objects.list('kubeflow.org/v1', 'TFJob', ns)
+    assert.deepEqual(listed.items.map((i) => [i.kind, i.metadata?.name]), [['TFJob', 'tf-1']])
+  })
+})
