@@ -25,6 +25,8 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/bench': 'unit',
   'test/bench/quality-harness.test.ts': 'integration',
   'test/core': 'unit',
+  // The CRD's generator and schema: pure; the rest of test/deploy runs kubectl and the API.
+  'test/deploy/crd.test.ts': 'unit',
   'test/kubernetes-unit': 'unit',
   'test/lifecycle': 'unit',
   'test/metrics-collector': 'unit',
@@ -35,6 +37,7 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/cli': 'integration',
   'test/controller': 'integration',
   'test/db': 'integration',
+  'test/deploy': 'integration',
   'test/fault': 'integration',
   'test/kubernetes': 'integration',
   'test/suggestion': 'integration',
