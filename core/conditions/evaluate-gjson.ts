@@ -74,8 +74,9 @@ export function sortedKeys(object: { [key: string]: Json }): string[] {
 function walkObject(context: Context, object: { [key: string]: Json }, path: string): boolean {
   const step = parseObjectPath(path)
   if (!step.more && step.piped) context.pipe = step.pipe
-  for (const key of sortedKeys(object)) {
-    if (!(step.wild ? globMatch(key, step.part) : key === step.part)) continue
+  // Without a wildcard only one key can match: no need to sort them all.
+  const keys = step.wild ? sortedKeys(object).filter((key) => globMatch(key, step.part)) : Object.hasOwn(object, step.part) ? [step.part] : []
+  for (const key of keys) {
     const value = object[key]
     if (!step.more) {
       context.value = value

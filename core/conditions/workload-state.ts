@@ -48,15 +48,18 @@ export function conditionMet(result: Json | undefined): boolean {
 /**
  * The state of a trial workload.
  *
- * @param workload the whole object as the Kubernetes API returns it (plain JSON: apiVersion, kind,
- *   metadata, spec, status); conditions are evaluated against all of it, as in Katib.
+ * @param workload the whole object as the Kubernetes API returns it (apiVersion, kind, metadata,
+ *   spec, status); conditions are evaluated against all of it, as in Katib. Plain JSON, or a
+ *   client's typed object, which is read as its JSON serialisation.
  * @param conditions the trial template's successCondition and failureCondition. Missing ones take
  *   Katib's default for the workload's `kind` (Job, TFJob, PyTorchJob, XGBoostJob, MPIJob,
  *   TrainJob); a condition still missing is never met.
  */
 export function workloadState(workload: unknown, conditions: TrialConditions = {}): WorkloadState {
-  const json = workload as Json
-  const kind = typeof workload === 'object' && workload !== null && typeof (workload as { kind?: unknown }).kind === 'string' ? (workload as { kind: string }).kind : undefined
+  // What Katib evaluates is the object's JSON: class instances of a client (Dates, undefined
+  // fields) become what the API server sends.
+  const json = JSON.parse(JSON.stringify(workload ?? null)) as Json
+  const kind = typeof json === 'object' && json !== null && !Array.isArray(json) && typeof json.kind === 'string' ? json.kind : undefined
   const { success, failure } = effectiveConditions(kind, conditions)
   for (const [field, expression, state] of [
     ['failureCondition', failure, 'Failed'],

@@ -3,6 +3,8 @@
  * `command` form. Placeholders are checked where they are written, so an issue points at the
  * argv element or manifest field with the typo rather than at the template as a whole.
  */
+import { checkGjsonPath } from '../conditions/check-gjson-path.ts'
+import { suggestedConditions } from '../conditions/default-conditions.ts'
 import type { SpecIssue } from '../errors.ts'
 import { closestMatch } from './closest-match.ts'
 import type { Experiment, TrialTemplate } from './experiment-schema.ts'
@@ -42,11 +44,21 @@ function validateKubernetesFields(template: TrialTemplate, issues: SpecIssue[]):
     issues.push({ path: joinPointer(AT, 'primaryContainerName'), message: 'primaryContainerName is missing; name the container that runs the training code (its metrics are collected)' })
   }
   const kind = !template.trialSpec ? 'a ConfigMap template' : typeof template.trialSpec.kind === 'string' ? `kind "${template.trialSpec.kind}"` : 'this trialSpec'
+  const suggested = suggestedConditions(typeof template.trialSpec?.kind === 'string' ? template.trialSpec.kind : undefined)
   for (const key of ['successCondition', 'failureCondition'] as const) {
-    if (!template[key]) {
+    const condition = template[key]
+    if (!condition) {
       issues.push({
         path: joinPointer(AT, key),
-        message: `${key} is missing; it is only defaulted for an inline Job, TFJob, PyTorchJob, XGBoostJob, MPIJob or TrainJob, so for ${kind} give a GJSON condition such as status.conditions.#(type=="${key === 'successCondition' ? 'Complete' : 'Failed'}")#|#(status=="True")#`,
+        message: `${key} is missing; it is only defaulted for an inline Job, TFJob, PyTorchJob, XGBoostJob, MPIJob or TrainJob, so for ${kind} give a GJSON condition such as ${key === 'successCondition' ? suggested.success : suggested.failure}`,
+      })
+      continue
+    }
+    const problem = checkGjsonPath(condition)
+    if (problem) {
+      issues.push({
+        path: joinPointer(AT, key),
+        message: `${key} ${condition} is not a GJSON path Tunewell can evaluate: ${problem.message} (at character ${problem.offset + 1}); e.g. ${key === 'successCondition' ? suggested.success : suggested.failure}`,
       })
     }
   }
