@@ -91,7 +91,7 @@ export class JobController {
 
     const counted = this.counted.get(uid) ?? { succeeded: new Set<string>(), failed: new Set<string>() }
     this.counted.set(uid, counted)
-    const pods = api.store.list(podType, namespace).filter((p) => p.metadata.ownerReferences?.some((ref) => ref.uid === uid))
+    const pods = api.store.dependents(uid).filter(([type]) => type === podType).map(([, pod]) => pod)
     for (const pod of pods) {
       if (pod.status?.phase === 'Succeeded') counted.succeeded.add(pod.metadata.uid!)
       if (pod.status?.phase === 'Failed') counted.failed.add(pod.metadata.uid!)

@@ -336,11 +336,7 @@ export class KubeApi {
   }
 
   private dependentsOf(owner: KubeObject): [ResourceType, KubeObject][] {
-    const found: [ResourceType, KubeObject][] = []
-    for (const [type, object] of this.store.all()) {
-      if (object.metadata.ownerReferences?.some((ref) => ref.uid === owner.metadata.uid)) found.push([type, object])
-    }
-    return found
+    return this.store.dependents(owner.metadata.uid!)
   }
 
   /** Background garbage collection: dependents whose owners are all gone are deleted. */
@@ -359,8 +355,7 @@ export class KubeApi {
   }
 
   private ownerExists(uid: string): boolean {
-    for (const [, object] of this.store.all()) if (object.metadata.uid === uid) return true
-    return false
+    return this.store.byUidOf(uid) !== undefined
   }
 
   private finishForegroundDeletions(): void {

@@ -33,6 +33,9 @@ export class ObjectStore {
   private compactedRevision = 1000
   private readonly listeners = new Set<(event: StoreEvent) => void>()
   private readonly typesSeen = new Map<string, ResourceType>()
+  // Indexes for garbage collection and the Job controller, so thousands of workloads stay cheap.
+  private readonly byUid = new Map<string, [ResourceType, KubeObject]>()
+  private readonly byOwner = new Map<string, Set<string>>()
 
   constructor(private window = 10_000) {}
 
@@ -50,7 +53,36 @@ export class ObjectStore {
     return namespace === undefined || !type.namespaced ? all : all.filter((o) => o.metadata.namespace === namespace)
   }
 
-  /** Every stored object of every resource, for owner-reference lookups. */
+  /** The object with this uid, whatever its resource. */
+  byUidOf(uid: string): [ResourceType, KubeObject] | undefined {
+    return this.byUid.get(uid)
+  }
+
+  /** Objects with an ownerReference to `uid`. */
+  dependents(uid: string): [ResourceType, KubeObject][] {
+    return [...(this.byOwner.get(uid) ?? [])].map((dependent) => this.byUid.get(dependent)!).filter(Boolean)
+  }
+
+  private index(old: KubeObject | undefined, next: KubeObject | undefined, resource: ResourceType): void {
+    if (old) {
+      this.byUid.delete(old.metadata.uid!)
+      for (const ref of old.metadata.ownerReferences ?? []) {
+        const set = this.byOwner.get(ref.uid)
+        set?.delete(old.metadata.uid!)
+        if (set?.size === 0) this.byOwner.delete(ref.uid)
+      }
+    }
+    if (next) {
+      this.byUid.set(next.metadata.uid!, [resource, next])
+      for (const ref of next.metadata.ownerReferences ?? []) {
+        const set = this.byOwner.get(ref.uid) ?? new Set<string>()
+        set.add(next.metadata.uid!)
+        this.byOwner.set(ref.uid, set)
+      }
+    }
+  }
+
+  /** Every stored object of every resource. */
   *all(): Generator<[ResourceType, KubeObject]> {
     for (const type of this.typesSeen.values()) {
       for (const object of this.objects.get(typeKey(type))?.values() ?? []) yield [type, object]
@@ -64,11 +96,13 @@ export class ObjectStore {
     const byKey = this.objects.get(typeKey(resource)) ?? new Map<string, KubeObject>()
     this.objects.set(typeKey(resource), byKey)
     const key = objectKey(resource.namespaced ? object.metadata.namespace : undefined, object.metadata.name!)
+    this.index(byKey.get(key), type === 'DELETED' ? undefined : object, resource)
     if (type === 'DELETED') byKey.delete(key)
     else byKey.set(key, object)
-    const event: StoreEvent = { type, resourceVersion: this.revision, resource, object: clone(object), previous }
+    // Stored objects are never changed in place (every write stores a new one), so events share them.
+    const event: StoreEvent = { type, resourceVersion: this.revision, resource, object, previous }
     this.history.push(event)
-    while (this.history.length > this.window) this.compactedRevision = this.history.shift()!.resourceVersion
+    this.trim()
     for (const listener of this.listeners) listener(event)
     return object
   }
@@ -78,18 +112,32 @@ export class ObjectStore {
   }
 
   update(type: ResourceType, object: KubeObject): KubeObject {
-    const previous = this.get(type, object.metadata.namespace, object.metadata.name!)
-    return this.commit('MODIFIED', type, object, previous ? clone(previous) : undefined)
+    return this.commit('MODIFIED', type, object, this.get(type, object.metadata.namespace, object.metadata.name!))
   }
 
   remove(type: ResourceType, object: KubeObject): KubeObject {
     return this.commit('DELETED', type, clone(object))
   }
 
+  /** Drops the events beyond the window (in batches once the window is large: no O(n) per write). */
+  private trim(): void {
+    const excess = this.history.length - this.window
+    if (excess <= 0 || (this.window >= 1000 && excess < this.window / 10)) return
+    const dropped = this.history.splice(0, excess)
+    this.compactedRevision = dropped[dropped.length - 1]!.resourceVersion
+  }
+
   /** Changes after `resourceVersion`, or 'expired' when some have been compacted away. */
   eventsSince(resourceVersion: number): StoreEvent[] | 'expired' {
     if (resourceVersion < this.compactedRevision) return 'expired'
-    return this.history.filter((event) => event.resourceVersion > resourceVersion)
+    let low = 0
+    let high = this.history.length
+    while (low < high) {
+      const mid = (low + high) >>> 1
+      if (this.history[mid]!.resourceVersion <= resourceVersion) low = mid + 1
+      else high = mid
+    }
+    return this.history.slice(low)
   }
 
   get oldestResumableVersion(): number {
@@ -99,7 +147,8 @@ export class ObjectStore {
   /** Keeps only the last `events` changes; 0 forgets them all, so any older watch gets 410. */
   setWindow(events: number): void {
     this.window = events
-    while (this.history.length > this.window) this.compactedRevision = this.history.shift()!.resourceVersion
+    const excess = this.history.length - events
+    if (excess > 0) this.compactedRevision = this.history.splice(0, excess)[excess - 1]!.resourceVersion
     if (events === 0) this.compactedRevision = this.revision
   }
 
