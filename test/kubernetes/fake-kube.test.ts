@@ -423,6 +423,38 @@ describe('the fake Kubernetes API server', () => {
     assert.deepEqual(seen, ['drop-1', 'drop-2'])
   })
 
+  it('runs a PyTorchJob as the training operator would: a pod per replica, job-role=master, Succeeded', async () => {
+    const replica = (script: string) => ({
+      replicas: 1,
+      restartPolicy: 'OnFailure',
+      template: { spec: { containers: [{ name: 'pytorch', image: 'docker.io/pytorch/pytorch:2', command: [process.execPath, '-e', script] }] } },
+    })
+    await objects.create({
+      apiVersion: 'kubeflow.org/v1',
+      kind: 'PyTorchJob',
+      metadata: { name: 'torch-1', namespace: ns },
+      spec: { pytorchReplicaSpecs: { Master: replica("console.log('accuracy=0.9')"), Worker: replica('setTimeout(() => {}, 100)') } },
+    } as KubernetesObject)
+    const done = await kube.waitFor('pytorchjobs', ns, 'torch-1', (j) => condition(j, 'Succeeded')?.status === 'True')
+    assert.equal(condition(done, 'Created')?.reason, 'PyTorchJobCreated')
+    const masters = (await core.listNamespacedPod({ namespace: ns, labelSelector: 'training.kubeflow.org/job-name=torch-1,training.kubeflow.org/job-role=master' })).items
+    assert.deepEqual(masters.map((p) => p.metadata!.name), ['torch-1-master-0'])
+    assert.equal(kube.podLog(ns, 'torch-1-master-0'), 'accuracy=0.9\n')
+    assert.ok(kube.object('pods', ns, 'torch-1-worker-0'))
+  })
+
+  it('runs native sidecars beside the main container and stops them when it ends', async () => {
+    const body = job('sidecar-job', "console.log('main done')")
+    body.spec!.template.spec!.initContainers = [
+      { name: 'collector', image: 'tunewell', restartPolicy: 'Always', command: [process.execPath, '-e', "console.log('collector up'); process.on('SIGTERM', () => { console.log('collector stopped'); process.exit(0) }); setInterval(() => {}, 1000)"] },
+    ]
+    await batch.createNamespacedJob({ namespace: ns, body })
+    const complete = await kube.waitFor('jobs', ns, 'sidecar-job', finished)
+    assert.equal(condition(complete, 'Complete')?.status, 'True')
+    const [pod] = kube.podsOf(ns, 'sidecar-job')
+    await until(() => kube.podLog(ns, pod!.metadata.name!, 'collector').includes('collector stopped'), 'the sidecar got SIGTERM')
+  })
+
   it('creates a custom resource through the generic object API (discovery) and lists it with kinds', async () => {
     const tfjob = { apiVersion: 'kubeflow.org/v1', kind: 'TFJob', metadata: { name: 'tf-1', namespace: ns }, spec: { tfReplicaSpecs: {} } }
     const created = await objects.create(tfjob)

@@ -28,7 +28,9 @@
  * - maxGracePeriodMs (2000): cap on a pod deletion's grace period before SIGKILL.
  * - customResources: more resources to serve (kubeflow.org TFJob/PyTorchJob/XGBoostJob/MPIJob v1
  *   and Experiment/Trial/Suggestion v1beta1 are there already); also registerResource(), or
- *   POST a CustomResourceDefinition.
+ *   POST a CustomResourceDefinition. The kubeflow.org/v1 training jobs run: one pod per replica
+ *   with the training operator's labels (job-role=master on the master), and conditions
+ *   Created, Running, Succeeded/Failed (training-operator.ts).
  * - defaultPodBehaviour ({ kind: 'run' }): see PodBehaviour.
  *
  * FakeKube:
@@ -79,6 +81,7 @@ import { PodScripts, type PodBehaviour } from './pod-behaviour.ts'
 import { PodLogs } from './pod-logs.ts'
 import { DEFAULT_CUSTOM_RESOURCES, ResourceRegistry, type ResourceType, type ResourceTypeInit } from './resource-types.ts'
 import { servingCertificate } from './tls.ts'
+import { TrainingOperator } from './training-operator.ts'
 
 export type { KubeObject } from './kube-object.ts'
 export type { PodBehaviour } from './pod-behaviour.ts'
@@ -170,6 +173,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     servicePort: String(port),
   })
   const jobController = new JobController(api, scripts, { podBackoffMs: options.podBackoffMs ?? 100 })
+  const trainingOperator = new TrainingOperator(api)
   const kubeconfigPath = writeKubeconfig(dir, { server: url, caPem: certificate?.cert, token, namespace, context: 'fake-kube' })
 
   const find = (resource: string, ns: string | undefined, name: string) => store.get(registry.lookup(resource), ns, name)
@@ -260,6 +264,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     registerResource: (init) => registry.register(init),
     async close() {
       jobController.close()
+      trainingOperator.close()
       await kubelet.close()
       for (const res of openWatches) res.end()
       server.closeAllConnections()
