@@ -1,0 +1,151 @@
+import { Log, Watch, type KubeConfig } from '@kubernetes/client-node'
+import type { Experiment } from '../../core/spec/index.ts'
+import { LaunchError, type LaunchContext, type PreparedTrial, type StoredTrial, type TrialExecutor, type TrialRequest } from '../trial-executor.ts'
+import { kubeErrorMessage } from './kube-error.ts'
+import { isKubernetesHandle } from './kubernetes-handle.ts'
+import { renderWorkload, type RenderedWorkload, type WorkloadOwner } from './render-workload.ts'
+import { SharedWatch } from './shared-watch.ts'
+import { TrialWorkload, type TrialWorkloadDeps } from './trial-workload.ts'
+import { WorkloadApi, type Json } from './workload-api.ts'
+import { MANAGED_SELECTOR, TRIAL_LABEL } from './workload-labels.ts'
+
+export interface KubernetesExecutorOptions {
+  /** Where the cluster is and who we are there (loadFromDefault: in-cluster, KUBECONFIG, ~/.kube/config). */
+  readonly kubeConfig: KubeConfig
+  /** The namespace of experiments that name none; default: the kubeconfig context's, else `default`. */
+  readonly defaultNamespace?: string
+  /** Operator mode: the Experiment resource that owns each trial's workload (deleting it deletes them). */
+  readonly ownerOf?: (experiment: Experiment) => WorkloadOwner | undefined
+  /** Delay before retrying a failed API call or a dropped watch or log stream (default 1 s). */
+  readonly retryMs?: number
+  /** Once a container ended, how long its log stream gets to end by itself before the log is read once more (default 2 s). */
+  readonly drainMs?: number
+  /** How long a finished trial's logs get to arrive in full (default 30 s). */
+  readonly logWaitMs?: number
+  /** How long an earlier attempt's workload that is being deleted may take to go (default 60 s). */
+  readonly deletionWaitMs?: number
+}
+
+/**
+ * Trials as workloads on a Kubernetes cluster (a batch/v1 Job, or any kind a trialSpec names:
+ * TFJob, PyTorchJob, TrainJob, an Argo Workflow, a Tekton PipelineRun, ...), behind the same
+ * interface as local processes. See docs/kubernetes.md for the design: deterministic names and
+ * adoption on 409, one shared list + watch per kind and namespace (and one for pods), the
+ * primary container's log streamed into the StdOut collector, success and failure from Katib's
+ * conditions (core/conditions/).
+ */
+export class KubernetesExecutor implements TrialExecutor {
+  readonly kind = 'kubernetes'
+  readonly #options: KubernetesExecutorOptions
+  readonly #api: WorkloadApi
+  readonly #watch: Watch
+  readonly #log: Log
+  readonly #watches = new Map<string, SharedWatch>()
+  readonly #running = new Set<TrialWorkload>()
+
+  constructor(options: KubernetesExecutorOptions) {
+    this.#options = options
+    this.#api = new WorkloadApi(options.kubeConfig)
+    this.#watch = new Watch(options.kubeConfig)
+    this.#log = new Log(options.kubeConfig)
+  }
+
+  /** The namespace trials go to when their Experiment names none. */
+  get defaultNamespace(): string {
+    const kc = this.#options.kubeConfig
+    return this.#options.defaultNamespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default'
+  }
+
+  async prepare(request: TrialRequest): Promise<PreparedTrial> {
+    const { experiment } = request
+    const configMapTemplate = await this.#configMapTemplate(experiment)
+    const owner = this.#options.ownerOf?.(experiment)
+    const workload = renderWorkload(experiment, request.trial, {
+      defaultNamespace: this.defaultNamespace,
+      env: request.context.env,
+      ...(configMapTemplate !== undefined ? { configMapTemplate } : {}),
+      ...(owner ? { owner } : {}),
+    })
+    return { start: async (onLine) => this.#start(workload, onLine) }
+  }
+
+  /**
+   * Deletes the workload a previous controller started for this trial, as its stored handle
+   * names it: only that very object (its uid), with its pods. Resolves whether it was there.
+   * A trial whose handle never reached its row has a workload of its name at most; the
+   * relaunch adopts it (a 409 on create), so it is not lost either.
+   */
+  async stopOrphan(trial: StoredTrial, _context: LaunchContext): Promise<boolean> {
+    const handle = trial.execution
+    if (!isKubernetesHandle(handle)) return false
+    try {
+      return await this.#api.delete({ apiVersion: handle.apiVersion, kind: handle.workloadKind, namespace: handle.namespace, name: handle.name }, handle.uid || undefined)
+    } catch {
+      // Unreachable or refused: the relaunch meets it on create (409) and adopts it.
+      return false
+    }
+  }
+
+  /**
+   * Ends the watches and the log streams, for a controller that shuts down: the workloads stay
+   * on the cluster (a restarted controller finds them) and the `done` of a trial still running
+   * never resolves, so call it once the runner is finished with them.
+   */
+  close(): void {
+    for (const trial of this.#running) trial.detach()
+    this.#running.clear()
+    for (const watch of this.#watches.values()) watch.stop()
+    this.#watches.clear()
+  }
+
+  async #start(workload: RenderedWorkload, onLine: (line: string) => void): Promise<TrialWorkload> {
+    const deps: TrialWorkloadDeps = {
+      api: this.#api,
+      log: this.#log,
+      workloads: this.#sharedWatch(workload.apiVersion, workload.kind, workload.namespace, (o) => o.metadata?.name),
+      pods: this.#sharedWatch('v1', 'Pod', workload.namespace, (o) => o.metadata?.labels?.[TRIAL_LABEL]),
+      retryMs: this.#options.retryMs ?? 1000,
+      drainMs: this.#options.drainMs ?? 2000,
+      logWaitMs: this.#options.logWaitMs ?? 30_000,
+      deletionWaitMs: this.#options.deletionWaitMs ?? 60_000,
+    }
+    const trial = await TrialWorkload.start(workload, deps, onLine)
+    this.#running.add(trial)
+    void trial.done.finally(() => this.#running.delete(trial))
+    return trial
+  }
+
+  #sharedWatch(apiVersion: string, kind: string, namespace: string, keyOf: (object: Json) => string | undefined): SharedWatch {
+    const id = `${apiVersion}/${kind}/${namespace}`
+    let watch = this.#watches.get(id)
+    if (!watch) {
+      const created: SharedWatch = new SharedWatch(
+        {
+          list: () => this.#api.list(apiVersion, kind, namespace, MANAGED_SELECTOR),
+          path: () => this.#api.collectionPath(apiVersion, kind, namespace),
+          labelSelector: MANAGED_SELECTOR,
+        },
+        this.#watch,
+        { keyOf, retryMs: this.#options.retryMs ?? 1000, onIdle: () => this.#watches.get(id) === created && this.#watches.delete(id) },
+      )
+      watch = created
+      this.#watches.set(id, watch)
+    }
+    return watch
+  }
+
+  /** The configMap trialTemplate source's text, read from the cluster; undefined for an inline trialSpec. */
+  async #configMapTemplate(experiment: Experiment): Promise<string | undefined> {
+    const source = experiment.spec.trialTemplate?.configMap
+    if (!source || experiment.spec.trialTemplate?.trialSpec) return undefined
+    const { configMapNamespace, configMapName, templatePath } = source
+    let text: string | undefined
+    try {
+      text = await this.#api.configMapEntry(configMapNamespace, configMapName, templatePath)
+    } catch (error) {
+      throw new LaunchError(`cannot read the trial template from ConfigMap ${configMapNamespace}/${configMapName}: ${kubeErrorMessage(error)}`)
+    }
+    if (text === undefined) throw new LaunchError(`ConfigMap ${configMapNamespace}/${configMapName} or its key "${templatePath}" (the trial template) does not exist`)
+    return text
+  }
+}

@@ -1,0 +1,67 @@
+import type { Json } from './workload-api.ts'
+
+/** Waiting reasons after which the container will not start without someone changing the spec or the registry. */
+const HOPELESS_WAITING = new Set(['ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName'])
+
+export interface ContainerView {
+  /** Running or terminated: its log can be read. */
+  readonly started: boolean
+  readonly terminated: boolean
+  readonly terminatedReason?: string
+  readonly exitCode?: number
+  readonly waitingReason?: string
+  readonly waitingMessage?: string
+}
+
+/** Whether the pod carries every one of the primary pod labels (none: every pod is a primary one, as in Katib). */
+export function isPrimaryPod(pod: Json, primaryPodLabels: Readonly<Record<string, string>>): boolean {
+  const labels = (pod.metadata?.labels ?? {}) as Record<string, string>
+  return Object.entries(primaryPodLabels).every(([key, value]) => labels[key] === value)
+}
+
+/** The named container's state in the pod's status; undefined when the pod does not run one of that name (yet). */
+export function containerView(pod: Json, name: string): ContainerView | undefined {
+  const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])] as Json[]
+  const status = statuses.find((s) => s?.name === name)
+  const phase = pod.status?.phase
+  if (!status) {
+    // A pod that ended before reporting container statuses (evicted, rejected) has no log to read.
+    return phase === 'Failed' || phase === 'Succeeded' ? { started: false, terminated: true } : undefined
+  }
+  const state = (status.state ?? {}) as Json
+  if (state.terminated) {
+    return { started: true, terminated: true, terminatedReason: state.terminated.reason, exitCode: state.terminated.exitCode }
+  }
+  if (state.running) return { started: true, terminated: false }
+  const last = status.lastState?.terminated as Json | undefined
+  return {
+    // Restarted (restartPolicy OnFailure): the log of the run before is there.
+    started: last !== undefined,
+    terminated: false,
+    ...(state.waiting?.reason ? { waitingReason: state.waiting.reason } : {}),
+    ...(state.waiting?.message ? { waitingMessage: state.waiting.message } : {}),
+    ...(last?.reason ? { terminatedReason: last.reason, exitCode: last.exitCode } : {}),
+  }
+}
+
+/** A container that cannot start (its image cannot be pulled): the trial fails with Kubernetes' reason and message. */
+export function hopelessContainer(pod: Json, name: string): { reason: string; message: string } | undefined {
+  const view = containerView(pod, name)
+  if (!view?.waitingReason || !HOPELESS_WAITING.has(view.waitingReason)) return undefined
+  return {
+    reason: view.waitingReason,
+    message: `container ${name} of pod ${pod.metadata?.name}: ${view.waitingReason}${view.waitingMessage ? `: ${view.waitingMessage}` : ''}`,
+  }
+}
+
+/** How the primary container of failed pods ended (`OOMKilled, exit code 137`), for a failed trial's message. */
+export function terminationNote(pods: readonly Json[], name: string): string | undefined {
+  const notes: string[] = []
+  for (const pod of pods) {
+    const view = containerView(pod, name)
+    if (!view?.terminatedReason || view.terminatedReason === 'Completed') continue
+    notes.push(`container ${name} of pod ${pod.metadata?.name}: ${view.terminatedReason}${view.exitCode !== undefined ? ` (exit code ${view.exitCode})` : ''}`)
+  }
+  if (notes.length === 0) return undefined
+  return [...new Set(notes)].join('; ')
+}

@@ -1,0 +1,257 @@
+import type { Log } from '@kubernetes/client-node'
+import { workloadState } from '../../core/conditions/workload-state.ts'
+import type { ExitResult, LineListener, RunningTrial } from '../trial-executor.ts'
+import { isPermanent, kubeErrorMessage, statusCodeOf, statusReasonOf } from './kube-error.ts'
+import type { KubernetesHandle } from './kubernetes-handle.ts'
+import { PodLogFollower } from './pod-log-follower.ts'
+import { containerView, hopelessContainer, isPrimaryPod, terminationNote } from './pod-status.ts'
+import type { RenderedWorkload } from './render-workload.ts'
+import type { SharedWatch } from './shared-watch.ts'
+import { UnknownKindError, type Json, type WorkloadApi } from './workload-api.ts'
+import { isTrialWorkload, TRIAL_LABEL } from './workload-labels.ts'
+
+export interface TrialWorkloadDeps {
+  readonly api: WorkloadApi
+  readonly log: Log
+  /** The shared watch of the workload's kind in its namespace (keyed by name), and of the pods there (keyed by trial label). */
+  readonly workloads: SharedWatch
+  readonly pods: SharedWatch
+  readonly retryMs: number
+  readonly drainMs: number
+  /** How long, once the trial ended, its pods' logs get to arrive in full before they are cut off. */
+  readonly logWaitMs: number
+  /** How long a workload of an earlier attempt that is being deleted may take to go before this create gives up. */
+  readonly deletionWaitMs: number
+}
+
+/** How many times a create, a delete or a read that failed for a passing reason (5xx, 429, the network) is tried. */
+const ATTEMPTS = 5
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/**
+ * One trial's workload on the cluster, as the runner sees a running trial: created (or adopted
+ * when it already exists: the name is the trial's, so a second create is a 409 and never a
+ * second workload), followed through the shared watches, its primary pods' logs streamed into
+ * the collector, ended by its success or failure condition, stopped by deleting it.
+ */
+export class TrialWorkload implements RunningTrial {
+  readonly handle: KubernetesHandle
+  readonly done: Promise<ExitResult>
+  readonly #workload: RenderedWorkload
+  readonly #deps: TrialWorkloadDeps
+  readonly #onLine: LineListener
+  readonly #followers = new Map<string, { follower: PodLogFollower; running: Promise<void> }>()
+  readonly #unsubscribe: (() => void)[] = []
+  #resolve!: (result: ExitResult) => void
+  #ending = false
+  #stopReason: string | undefined
+  #podsSeen: Json[] = []
+  /** The watch has shown the workload: from now on its absence means it was deleted. */
+  #seenOnce = false
+
+  private constructor(workload: RenderedWorkload, deps: TrialWorkloadDeps, onLine: LineListener, uid: string) {
+    this.#workload = workload
+    this.#deps = deps
+    this.#onLine = onLine
+    this.handle = {
+      kind: 'kubernetes',
+      apiVersion: workload.apiVersion,
+      workloadKind: workload.kind,
+      namespace: workload.namespace,
+      name: workload.name,
+      uid,
+    }
+    this.done = new Promise<ExitResult>((resolve) => (this.#resolve = resolve))
+  }
+
+  /** Creates the workload (or adopts this trial's existing one) and follows it; never rejects: a refusal is a failed `done`. */
+  static async start(workload: RenderedWorkload, deps: TrialWorkloadDeps, onLine: LineListener): Promise<TrialWorkload> {
+    let created: Json
+    try {
+      created = await createOrAdopt(workload, deps)
+    } catch (error) {
+      const trial = new TrialWorkload(workload, deps, onLine, '')
+      trial.#ending = true
+      trial.#resolve(refusal(workload, error))
+      return trial
+    }
+    const trial = new TrialWorkload(workload, deps, onLine, String(created.metadata?.uid ?? ''))
+    trial.#follow()
+    return trial
+  }
+
+  stop(reason: string): void {
+    if (this.#ending || this.#stopReason !== undefined) return
+    this.#stopReason = reason
+    void this.#stopWorkload(reason)
+  }
+
+  /** Stops following (the controller shuts down): the workload runs on, `done` stays pending; a restarted controller finds it by its handle. */
+  detach(): void {
+    this.#ending = true
+    for (const { follower } of this.#followers.values()) follower.stop()
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
+  }
+
+  #follow(): void {
+    const { workloads, pods } = this.#deps
+    this.#unsubscribe.push(workloads.subscribe(this.#workload.name, {
+      onChange: (objects, listed) => void this.#onWorkload(objects, listed),
+      onError: (message, code) => this.#onWatchError(`cannot watch ${this.#workload.kind} ${this.#workload.namespace}/${this.#workload.name}`, message, code),
+    }))
+    this.#unsubscribe.push(pods.subscribe(this.#workload.name, {
+      onChange: (objects) => this.#onPods(objects),
+      onError: (message, code) => this.#onWatchError(`cannot watch the pods of ${this.#workload.namespace}/${this.#workload.name}`, message, code),
+    }))
+  }
+
+  async #onWorkload(objects: readonly Json[], listed: boolean): Promise<void> {
+    if (this.#ending) return
+    const own = objects.find((o) => o.metadata?.uid === this.handle.uid)
+    if (!own) {
+      // Absent from a watch event or a list that may predate the create: ask the object itself.
+      if (!listed && objects.length === 0 && !this.#seenOnce) return
+      const current = await this.#deps.api.read(this.#ref()).catch(() => undefined)
+      if (current?.metadata?.uid === this.handle.uid) return void this.#onWorkload([current], false)
+      if (this.#stopReason !== undefined) return void this.#end(this.#stopped(this.#stopReason))
+      return void this.#end({ phase: 'failed', reason: 'WorkloadDeleted', message: `${this.#workload.kind} ${this.#workload.namespace}/${this.#workload.name} was deleted before the trial ended` }, false)
+    }
+    this.#seenOnce = true
+    if (own.metadata?.deletionTimestamp && this.#stopReason !== undefined) return
+    const state = workloadState(own, { successCondition: this.#workload.successCondition, failureCondition: this.#workload.failureCondition })
+    if (state.state === 'Running') return
+    if (state.state === 'Succeeded') return void this.#end({ phase: 'succeeded' })
+    return void this.#end({ phase: 'failed', reason: state.reason, message: state.message }, true, true)
+  }
+
+  #onPods(pods: readonly Json[]): void {
+    if (this.#ending && this.#followers.size === 0) return
+    this.#podsSeen = [...pods]
+    const present = new Set<string>()
+    const container = this.#workload.primaryContainerName
+    for (const pod of pods) {
+      if (!isPrimaryPod(pod, this.#workload.primaryPodLabels)) continue
+      const uid = String(pod.metadata?.uid)
+      present.add(uid)
+      const hopeless = hopelessContainer(pod, container)
+      if (hopeless && !this.#ending && this.#stopReason === undefined) {
+        void this.#end({ phase: 'failed', ...hopeless })
+        continue
+      }
+      const view = containerView(pod, container)
+      if (!view) continue
+      let entry = this.#followers.get(uid)
+      if (!entry && view.started && !this.#ending) {
+        const follower = new PodLogFollower(this.#deps.log, { namespace: this.#workload.namespace, pod: String(pod.metadata?.name), container }, this.#onLine, { retryMs: this.#deps.retryMs, drainMs: this.#deps.drainMs })
+        entry = { follower, running: follower.run() }
+        this.#followers.set(uid, entry)
+      }
+      if (view.terminated || pod.metadata?.deletionTimestamp) entry?.follower.containerTerminated()
+    }
+    // A pod that is gone has no more log to give.
+    for (const [uid, entry] of this.#followers) if (!present.has(uid)) entry.follower.containerTerminated()
+  }
+
+  #onWatchError(what: string, message: string, code: number | undefined): void {
+    // The watch retries passing failures by itself; a refusal (RBAC, a namespace gone) would last.
+    if (code === 403 || code === 404) void this.#end({ phase: 'failed', reason: code === 403 ? 'Forbidden' : 'NotFound', message: `${what}: ${message}` })
+  }
+
+  async #stopWorkload(reason: string): Promise<void> {
+    const failure = await retrying(() => this.#deps.api.delete(this.#ref(), this.handle.uid || undefined), this.#deps.retryMs).then(() => undefined, (error: unknown) => error)
+    if (failure !== undefined) {
+      return this.#end({ phase: 'failed', reason, message: `trial was stopped (${reason}), but its ${this.#workload.kind} could not be deleted: ${kubeErrorMessage(failure)}` }, false)
+    }
+    // Its pods end on their own (the garbage collector deletes them, gracefully): what they print meanwhile still counts.
+    await this.#end(this.#stopped(reason), false)
+  }
+
+  #stopped(reason: string): ExitResult {
+    return { phase: 'failed', reason, message: `trial was stopped (${reason})` }
+  }
+
+  /** Once: lets the primary pods' logs arrive in full, stops following, deletes the workload unless it is to be kept, and reports. */
+  async #end(result: ExitResult, deleteWorkload = true, describePods = false): Promise<void> {
+    if (this.#ending) return
+    this.#ending = true
+    for (const { follower } of this.#followers.values()) follower.containerTerminated()
+    const logs = Promise.all([...this.#followers.values()].map((f) => f.running))
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([logs, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#deps.logWaitMs)))])
+    clearTimeout(timer)
+    for (const { follower } of this.#followers.values()) follower.stop()
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
+    if (describePods && result.phase === 'failed') result = { ...result, message: await this.#withPodNote(result.message) }
+    if (deleteWorkload && !this.#workload.retain && this.handle.uid) {
+      // Katib deletes a finished trial's job unless trialTemplate.retain says to keep it.
+      await retrying(() => this.#deps.api.delete(this.#ref(), this.handle.uid), this.#deps.retryMs).catch(() => {})
+    }
+    this.#resolve(result)
+  }
+
+  /**
+   * The workload's failure message with how its primary containers ended (`OOMKilled (exit code
+   * 137)`). The pods are read now: their watch may not have shown the last termination yet
+   * when the workload's own status said Failed.
+   */
+  async #withPodNote(message: string): Promise<string> {
+    const pods = await this.#deps.api.list('v1', 'Pod', this.#workload.namespace, `${TRIAL_LABEL}=${this.#workload.name}`)
+      .then((listed) => listed.items, () => this.#podsSeen)
+    const note = terminationNote(pods.filter((p) => isPrimaryPod(p, this.#workload.primaryPodLabels)), this.#workload.primaryContainerName)
+    return note ? `${message} (${note})` : message
+  }
+
+  #ref() {
+    return { apiVersion: this.#workload.apiVersion, kind: this.#workload.kind, namespace: this.#workload.namespace, name: this.#workload.name }
+  }
+}
+
+/**
+ * Creates the workload. A 409 means one of that name exists: this trial's own (a create that
+ * went through before a crash or a lost answer) is adopted; one being deleted (an earlier
+ * attempt's, stopped) is waited out and the create repeated; anything else is no trial's to take.
+ */
+async function createOrAdopt(workload: RenderedWorkload, deps: TrialWorkloadDeps): Promise<Json> {
+  const ref = { apiVersion: workload.apiVersion, kind: workload.kind, namespace: workload.namespace, name: workload.name }
+  const giveUpAt = Date.now() + deps.deletionWaitMs
+  for (;;) {
+    try {
+      return await retrying(() => deps.api.create(workload.manifest), deps.retryMs)
+    } catch (error) {
+      if (statusCodeOf(error) !== 409) throw error
+    }
+    const existing = await retrying(() => deps.api.read(ref), deps.retryMs)
+    if (existing === undefined) continue
+    if (!isTrialWorkload(existing.metadata?.labels, workload.name)) {
+      throw new AdoptionRefused(`a ${workload.kind} named ${workload.namespace}/${workload.name} already exists and is not this trial's (it lacks the labels Tunewell gives its trials); delete or rename it`)
+    }
+    if (!existing.metadata?.deletionTimestamp) return existing
+    if (Date.now() > giveUpAt) throw new AdoptionRefused(`${workload.kind} ${workload.namespace}/${workload.name} of an earlier attempt of this trial is still being deleted`)
+    await sleep(deps.retryMs)
+  }
+}
+
+class AdoptionRefused extends Error {}
+
+/** Tries `call` again after passing failures (5xx, 429, the network); a refusal (4xx) is thrown at once. */
+async function retrying<T>(call: () => Promise<T>, retryMs: number): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call()
+    } catch (error) {
+      const code = statusCodeOf(error)
+      const permanent = isPermanent(error) || code === 409 || (code !== undefined && code < 500 && code !== 429) || !(error instanceof Error) || error instanceof UnknownKindError || error instanceof AdoptionRefused
+      if (permanent || attempt >= ATTEMPTS) throw error
+      await sleep(retryMs * attempt)
+    }
+  }
+}
+
+/** The trial's failure when its workload cannot be created: Kubernetes' own reason (Forbidden, Invalid, NotFound, ...) and message. */
+function refusal(workload: RenderedWorkload, error: unknown): ExitResult {
+  const ours = error instanceof AdoptionRefused || error instanceof UnknownKindError
+  const reason = error instanceof AdoptionRefused ? 'AlreadyExists' : error instanceof UnknownKindError ? 'UnknownKind' : statusReasonOf(error) ?? 'CreateError'
+  const message = ours ? error.message : kubeErrorMessage(error)
+  return { phase: 'failed', reason, message: `cannot create ${workload.kind} ${workload.namespace}/${workload.name}: ${message}` }
+}
