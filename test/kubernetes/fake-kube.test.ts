@@ -9,6 +9,7 @@ import {
   CustomObjectsApi,
   KubernetesObjectApi,
   Log,
+  makeInformer,
   PatchStrategy,
   setHeaderOptions,
   Watch,
@@ -317,6 +318,34 @@ describe('the fake Kubernetes API server', () => {
     assert.equal(expired.length, 1)
     assert.equal(expired[0]!.type, 'ERROR')
     assert.deepEqual([expired[0]!.object.code, expired[0]!.object.reason], [410, 'Expired'])
+  })
+
+  it("keeps client-node's informer right across a closed watch and a 410: it relists", async () => {
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'inf-a', labels: { informer: 'yes' } } } })
+    const informer = makeInformer(
+      kube.kubeConfig(),
+      `/api/v1/namespaces/${ns}/configmaps`,
+      () => core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'informer=yes' }),
+      'informer=yes',
+    )
+    const names = () => informer.list(ns).map((o) => o.metadata!.name).sort()
+    let connects = 0
+    informer.on('connect', () => connects++)
+    await informer.start()
+    try {
+      await until(() => names().join() === 'inf-a', 'the informer listed inf-a')
+      // While it is disconnected the world changes and the history is compacted: its resume gets 410.
+      const listsBefore = kube.requests.filter((r) => r.verb === 'list' && r.resource === 'configmaps').length
+      kube.closeWatches()
+      kube.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'inf-b', labels: { informer: 'yes' } } }, ns)
+      kube.remove('configmaps', ns, 'inf-a')
+      kube.compact()
+      await until(() => names().join() === 'inf-b', 'the informer relisted: inf-b only')
+      assert.equal(kube.requests.filter((r) => r.verb === 'list' && r.resource === 'configmaps').length, listsBefore + 1)
+      assert.ok(connects >= 1)
+    } finally {
+      await informer.stop()
+    }
   })
 
   it('deletes a Job with Background propagation: its pod goes and its process is killed', async () => {

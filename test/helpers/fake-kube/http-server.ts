@@ -31,7 +31,8 @@ export interface ServerContext {
   token: string
   watchBehaviour: () => Omit<WatchBehaviour, 'dropAfterEvents'>
   record: (record: RequestRecord) => void
-  openWatches: Set<ServerResponse>
+  /** How to end each open watch (the server closing them, as on a restart or a timeout). */
+  openWatches: Set<() => void>
 }
 
 interface Route {
@@ -180,7 +181,7 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
         const labels = parseLabelSelector(params.get('labelSelector'))
         const fields = parseFieldSelector(params.get('fieldSelector'), type)
         const dropAfterEvents = ctx.faults.takeWatchDrop(type.plural, namespace)
-        ctx.openWatches.add(res)
+        let stopWatch: (() => void) | undefined
         return serveWatch(
           api.store,
           {
@@ -194,7 +195,10 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
           },
           { ...ctx.watchBehaviour(), dropAfterEvents },
           res,
-          () => ctx.openWatches.delete(res),
+          {
+            onStart: (stop) => ctx.openWatches.add((stopWatch = stop)),
+            onEnd: () => stopWatch && ctx.openWatches.delete(stopWatch),
+          },
         )
       }
       case 'create':

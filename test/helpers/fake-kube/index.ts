@@ -53,6 +53,7 @@
  *   answers matching requests with that Status (403 gives the real Forbidden message).
  * - forbid(verb, resource, namespace?), conflictOnCreate(resource, name?, times = 1).
  * - dropWatches({ resource?, namespace?, afterEvents, times? }): watches end after N events.
+ * - closeWatches(): the server ends every open watch now (as on an API server restart).
  * - setWatchWindow(events), compact(): shrink or drop the watch history (forces 410 Gone).
  * - registerResource(init): serve another custom resource.
  *
@@ -63,7 +64,7 @@
  * restarting the container; pagination continues over the current objects, not a snapshot.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -129,6 +130,7 @@ export interface FakeKube {
   forbid(verb: Verb, resource: string, namespace?: string): () => void
   conflictOnCreate(resource: string, name?: NamePattern, times?: number): () => void
   dropWatches(drop: WatchDrop): () => void
+  closeWatches(): void
   setWatchWindow(events: number): void
   compact(): void
   registerResource(init: ResourceTypeInit): ResourceType
@@ -148,7 +150,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
   const scripts = new PodScripts()
   if (options.defaultPodBehaviour) scripts.defaultBehaviour = options.defaultPodBehaviour
   const requests: RequestRecord[] = []
-  const openWatches = new Set<ServerResponse>()
+  const openWatches = new Set<() => void>()
   const watchBehaviour = { goneAsHttpStatus: options.goneAsHttpStatus ?? false, bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1000 }
 
   for (const ns of new Set(['default', 'kube-system', namespace, ...(options.namespaces ?? [])])) {
@@ -259,6 +261,10 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     forbid: (verb, resource, ns) => faults.addRequestFault({ verb, resource, namespace: ns, status: 403 }),
     conflictOnCreate: (resource, name, times = 1) => faults.addRequestFault({ verb: 'create', resource, name, status: 409, reason: 'AlreadyExists', times }),
     dropWatches: (drop) => faults.addWatchDrop(drop),
+    closeWatches() {
+      for (const stop of [...openWatches]) stop()
+      openWatches.clear()
+    },
     setWatchWindow: (events) => store.setWindow(events),
     compact: () => store.compact(),
     registerResource: (init) => registry.register(init),
@@ -266,7 +272,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
       jobController.close()
       trainingOperator.close()
       await kubelet.close()
-      for (const res of openWatches) res.end()
+      for (const stop of [...openWatches]) stop()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       rmSync(dir, { recursive: true, force: true })

@@ -32,7 +32,13 @@ export interface WatchBehaviour {
  * resourceVersion older than the history gets a 200 with one ERROR event carrying a 410 Expired
  * Status (what kube-apiserver sends), then the end.
  */
-export function serveWatch(store: ObjectStore, request: WatchRequest, behaviour: WatchBehaviour, res: ServerResponse, onEnd: () => void): void {
+export function serveWatch(
+  store: ObjectStore,
+  request: WatchRequest,
+  behaviour: WatchBehaviour,
+  res: ServerResponse,
+  hooks: { onStart: (stop: () => void) => void; onEnd: () => void },
+): void {
   const { type, namespace } = request
   const matches = (object: KubeObject | undefined) =>
     object !== undefined && (!type.namespaced || namespace === undefined || object.metadata.namespace === namespace) && request.labels(object.metadata.labels) && request.fields(object)
@@ -56,7 +62,7 @@ export function serveWatch(store: ObjectStore, request: WatchRequest, behaviour:
         res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })
         res.end(JSON.stringify({ type: 'ERROR', object: error.toStatus() }) + '\n')
       }
-      onEnd()
+      hooks.onEnd()
       return
     }
     backlog = events.flatMap((event) => translate(event, type, matches))
@@ -73,8 +79,9 @@ export function serveWatch(store: ObjectStore, request: WatchRequest, behaviour:
     unsubscribe()
     for (const timer of timers) clearTimeout(timer)
     if (!res.writableEnded) res.end()
-    onEnd()
+    hooks.onEnd()
   }
+  hooks.onStart(finish)
   const send = (eventType: string, object: KubeObject) => {
     if (ended) return
     res.write(JSON.stringify({ type: eventType, object: { apiVersion: apiVersionOf(type), kind: type.kind, ...object } }) + '\n')
