@@ -1,5 +1,5 @@
 import { formatParamValue } from '../../core/search-space.ts'
-import { effectiveConditions } from '../../core/conditions/default-conditions.ts'
+import { effectiveConditions } from '../../core/conditions/index.ts'
 import { renderTrialTemplate, type Experiment } from '../../core/spec/index.ts'
 import type { TrialRecord } from '../../db/store.ts'
 import { LaunchError } from '../trial-executor.ts'

@@ -1,5 +1,5 @@
 import type { Log } from '@kubernetes/client-node'
-import { workloadState } from '../../core/conditions/workload-state.ts'
+import { workloadState } from '../../core/conditions/index.ts'
 import type { ExitResult, LineListener, RunningTrial } from '../trial-executor.ts'
 import { isPermanent, kubeErrorMessage, statusCodeOf, statusReasonOf } from './kube-error.ts'
 import type { KubernetesHandle } from './kubernetes-handle.ts'

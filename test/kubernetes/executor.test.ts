@@ -1,0 +1,234 @@
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseExperimentYaml, type Experiment } from '../../core/spec/index.ts'
+import { KubernetesExecutor, type KubernetesExecutorOptions } from '../../controller/kubernetes/kubernetes-executor.ts'
+import type { KubernetesHandle } from '../../controller/kubernetes/kubernetes-handle.ts'
+import type { ExitResult, RunningTrial } from '../../controller/trial-executor.ts'
+import { startFakeKube, type FakeKube } from '../helpers/fake-kube/index.ts'
+
+/**
+ * The KubernetesExecutor against the fake API server (test/helpers/fake-kube): real HTTPS, the
+ * real client-node, Jobs whose container command runs as a local process.
+ */
+
+/** A Job experiment whose trial runs `node -e <script>` in its primary container. */
+function jobExperiment(name: string, script: string, options: { namespace?: string; backoffLimit?: number; extraJobSpec?: string } = {}): Experiment {
+  const yaml = `apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata:
+  name: ${name}
+  namespace: ${options.namespace ?? 'tunewell-test'}
+spec:
+  objective: { type: minimize, objectiveMetricName: loss }
+  algorithm: { algorithmName: random }
+  maxTrialCount: 2
+  parallelTrialCount: 1
+  parameters:
+    - name: lr
+      parameterType: double
+      feasibleSpace: { min: "0.01", max: "0.1" }
+  trialTemplate:
+    primaryContainerName: training
+    trialParameters:
+      - name: learningRate
+        reference: lr
+    trialSpec:
+      apiVersion: batch/v1
+      kind: Job
+      spec:
+        backoffLimit: ${options.backoffLimit ?? 0}
+${options.extraJobSpec ?? ''}        template:
+          spec:
+            restartPolicy: Never
+            containers:
+              - name: training
+                image: docker.io/library/node:20
+                command: [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(script)}, "--", "--lr=\${trialParameters.learningRate}"]
+`
+  const parsed = parseExperimentYaml(yaml)
+  assert.deepEqual(parsed.issues, [])
+  return parsed.experiment!
+}
+
+const PRINT_LOSS = `const lr = process.argv.find((a) => a.startsWith('--lr='))
+for (let i = 1; i <= 3; i++) console.log('epoch=' + i + ' loss=' + (1 / i) + ' ' + lr)
+console.log('trial=' + process.env.TUNEWELL_TRIAL_NAME + ' url=' + process.env.TUNEWELL_REPORT_URL)`
+
+describe('KubernetesExecutor on the fake API server', () => {
+  let kube: FakeKube
+  let runDir: string
+  const executors: KubernetesExecutor[] = []
+  let trialNumber = 0
+
+  const newExecutor = (options: Partial<KubernetesExecutorOptions> = {}) => {
+    const executor = new KubernetesExecutor({ kubeConfig: kube.kubeConfig(), retryMs: 50, drainMs: 200, logWaitMs: 10_000, deletionWaitMs: 10_000, ...options })
+    executors.push(executor)
+    return executor
+  }
+
+  async function launch(executor: KubernetesExecutor, experiment: Experiment, trialName?: string): Promise<{ trial: RunningTrial; lines: string[]; name: string }> {
+    const name = trialName ?? `${experiment.metadata.name}-t${String(++trialNumber).padStart(7, '0')}`
+    const prepared = await executor.prepare({
+      experiment,
+      trial: { name, params: { lr: 0.05 } },
+      checkpointDir: '',
+      context: { baseDir: runDir, runDir, env: { TUNEWELL_REPORT_URL: 'http://tunewell.example/report', TUNEWELL_REPORT_TOKEN: 't0ken' } },
+    })
+    const lines: string[] = []
+    const trial = await prepared.start((line) => lines.push(line))
+    return { trial, lines, name }
+  }
+
+  const failed = (result: ExitResult) => {
+    assert.equal(result.phase, 'failed', JSON.stringify(result))
+    return result as Extract<ExitResult, { phase: 'failed' }>
+  }
+
+  before(async () => {
+    kube = await startFakeKube()
+    runDir = mkdtempSync(join(tmpdir(), 'k8s-executor-'))
+  })
+
+  after(async () => {
+    for (const executor of executors) executor.close()
+    await kube.close()
+    rmSync(runDir, { recursive: true, force: true })
+  })
+
+  test('a Job trial that prints loss lines succeeds, its lines arrive in order, and its Job is deleted afterwards', async () => {
+    const executor = newExecutor()
+    const { trial, lines, name } = await launch(executor, jobExperiment('ok', PRINT_LOSS))
+    const handle = trial.handle as KubernetesHandle
+    assert.deepEqual({ ...handle, uid: undefined }, { kind: 'kubernetes', apiVersion: 'batch/v1', workloadKind: 'Job', namespace: 'tunewell-test', name, uid: undefined })
+    assert.match(handle.uid, /\S/)
+    assert.deepEqual(await trial.done, { phase: 'succeeded' })
+    assert.deepEqual(lines, [
+      'epoch=1 loss=1 --lr=0.05',
+      'epoch=2 loss=0.5 --lr=0.05',
+      'epoch=3 loss=0.3333333333333333 --lr=0.05',
+      `trial=${name} url=http://tunewell.example/report`,
+    ])
+    assert.equal(kube.object('jobs', 'tunewell-test', name), undefined, 'not retained')
+  })
+
+  test('a trial whose program fails ends Failed with the Job\'s reason and the container\'s exit', async () => {
+    const { trial } = await launch(newExecutor(), jobExperiment('fails', 'console.log("loss=1"); process.exit(3)'))
+    const result = failed(await trial.done)
+    assert.equal(result.reason, 'BackoffLimitExceeded')
+    assert.match(result.message, /backoff limit/)
+    assert.match(result.message, /exit code 3/)
+  })
+
+  test('OOMKilled, an image that cannot be pulled and a deadline fail the trial with Kubernetes\' reasons', async () => {
+    const executor = newExecutor()
+    const oom = jobExperiment('oom', 'setInterval(() => console.log("loss=1"), 50)')
+    const remove = [
+      kube.scriptPods('oom-*', { kind: 'oomKilled', afterMs: 100 }),
+      kube.scriptPods('pull-*', { kind: 'imagePullError' }),
+      kube.scriptPods('late-*', { kind: 'deadlineExceeded' }),
+    ]
+    try {
+      const [a, b, c] = await Promise.all([
+        launch(executor, oom),
+        launch(executor, jobExperiment('pull', PRINT_LOSS)),
+        launch(executor, jobExperiment('late', 'setInterval(() => {}, 1000)', { extraJobSpec: '        activeDeadlineSeconds: 600\n' })),
+      ])
+      const oomResult = failed(await a.trial.done)
+      assert.match(oomResult.message, /OOMKilled/)
+      const pull = failed(await b.trial.done)
+      assert.equal(pull.reason, 'ImagePullBackOff')
+      assert.match(pull.message, /node:20/)
+      assert.equal(kube.object('jobs', 'tunewell-test', b.name), undefined, 'a Job that can never run is deleted')
+      const late = failed(await c.trial.done)
+      assert.equal(late.reason, 'DeadlineExceeded')
+    } finally {
+      for (const r of remove) r()
+    }
+  })
+
+  test('stop deletes the Job with its pods; the trial ends with the stop\'s reason', async () => {
+    const { trial, lines, name } = await launch(newExecutor(), jobExperiment('stops', 'setInterval(() => console.log("loss=1"), 20)'))
+    while (lines.length === 0) await new Promise((r) => setTimeout(r, 20))
+    trial.stop('Killed')
+    trial.stop('Killed')
+    const result = failed(await trial.done)
+    assert.equal(result.reason, 'Killed')
+    assert.equal(kube.object('jobs', 'tunewell-test', name), undefined)
+    await kube.waitFor('pods', 'tunewell-test', kube.podsOf('tunewell-test', name)[0]?.metadata.name ?? 'none', (pod) => pod === undefined)
+    assert.deepEqual(kube.podsOf('tunewell-test', name), [])
+  })
+
+  test('a start repeated after a crash adopts the existing Job: one Job, every line, one outcome', async () => {
+    const experiment = jobExperiment('adopt', `${PRINT_LOSS}; setTimeout(() => {}, 300)`)
+    const first = newExecutor()
+    const before = await launch(first, experiment)
+    // The controller dies: nothing of it follows the Job any more.
+    first.close()
+    kube.clearRequests()
+    const again = await launch(newExecutor(), experiment, before.name)
+    assert.equal((again.trial.handle as KubernetesHandle).uid, (before.trial.handle as KubernetesHandle).uid)
+    const creates = kube.requests.filter((r) => r.verb === 'create' && r.resource === 'jobs')
+    assert.deepEqual(creates.map((r) => r.code), [409])
+    assert.deepEqual(await again.trial.done, { phase: 'succeeded' })
+    assert.equal(again.lines.filter((l) => l.startsWith('epoch=')).length, 3)
+    assert.equal(kube.podsOf('tunewell-test', before.name).length <= 1, true)
+  })
+
+  test('stopOrphan deletes the Job a stored handle names, only that one, and says whether it was there', async () => {
+    const experiment = jobExperiment('orphan', 'setInterval(() => {}, 1000)')
+    const first = newExecutor()
+    const { trial, name } = await launch(first, experiment)
+    first.close()
+    const second = newExecutor()
+    const context = { baseDir: runDir, runDir, env: {} }
+    assert.equal(await second.stopOrphan({ name, execution: { ...trial.handle, uid: 'another-uid' } }, context), false, 'another object of that name is left alone')
+    assert.ok(kube.object('jobs', 'tunewell-test', name))
+    assert.equal(await second.stopOrphan({ name, execution: trial.handle }, context), true)
+    assert.equal(kube.object('jobs', 'tunewell-test', name), undefined)
+    assert.equal(await second.stopOrphan({ name, execution: trial.handle }, context), false)
+    assert.equal(await second.stopOrphan({ name, execution: { kind: 'local', pid: 1 } }, context), false)
+    assert.equal(await second.stopOrphan({ name, execution: null }, context), false)
+  })
+
+  test('refusals fail the trial with Kubernetes\' own message: 403 (RBAC), 404 (namespace), 422 (invalid)', async () => {
+    const executor = newExecutor()
+    const unforbid = kube.forbid('create', 'jobs')
+    try {
+      const forbidden = failed(await (await launch(executor, jobExperiment('rbac', PRINT_LOSS))).trial.done)
+      assert.equal(forbidden.reason, 'Forbidden')
+      assert.match(forbidden.message, /jobs\.batch is forbidden/)
+    } finally {
+      unforbid()
+    }
+    const missing = failed(await (await launch(executor, jobExperiment('nons', PRINT_LOSS, { namespace: 'no-such-namespace' }))).trial.done)
+    assert.equal(missing.reason, 'NotFound')
+    assert.match(missing.message, /namespaces "no-such-namespace" not found/)
+    const invalid = failed(await (await launch(executor, jobExperiment('bad', PRINT_LOSS, { extraJobSpec: '        completions: two\n' }))).trial.done)
+    assert.equal(invalid.reason, 'Invalid')
+    assert.match(invalid.message, /is invalid/)
+  })
+
+  test('dropped watches and 410 Gone on resuming lose no state change and no line', async () => {
+    const executor = newExecutor()
+    // Watches break after one event, and the server keeps no history to resume from: every
+    // resume meets 410 Gone and relists (test/kubernetes-unit/shared-watch.test.ts checks each step).
+    kube.setWatchWindow(0)
+    const undrop = kube.dropWatches({ afterEvents: 1, times: 6 })
+    try {
+      const { trial, lines } = await launch(executor, jobExperiment('drops', `${PRINT_LOSS}; setTimeout(() => console.log('loss=0.25'), 300)`))
+      assert.deepEqual(await trial.done, { phase: 'succeeded' })
+      assert.deepEqual(lines.filter((l) => l.startsWith('epoch=') || l.startsWith('loss=')), [
+        'epoch=1 loss=1 --lr=0.05',
+        'epoch=2 loss=0.5 --lr=0.05',
+        'epoch=3 loss=0.3333333333333333 --lr=0.05',
+        'loss=0.25',
+      ])
+    } finally {
+      undrop()
+      kube.setWatchWindow(10_000)
+    }
+  })
+})
