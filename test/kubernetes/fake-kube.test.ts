@@ -410,6 +410,8 @@ describe('the fake Kubernetes API server', () => {
       assert.equal(pod!.status.phase, 'Pending')
       const log = await refused(core.readNamespacedPodLog({ namespace: ns, name: pod!.metadata.name! }))
       assert.deepEqual([log.code, log.message], [400, `container "training-container" in pod "${pod!.metadata.name}" is waiting to start: ImagePullBackOff`])
+      const events = await core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${pod!.metadata.name},type=Warning` })
+      assert.ok(events.items.some((e) => e.reason === 'Failed' && e.message === 'Error: ImagePullBackOff'))
       await batch.deleteNamespacedJob({ namespace: ns, name: 'pull-job', propagationPolicy: 'Background' })
     } finally {
       unscript()
@@ -482,6 +484,24 @@ describe('the fake Kubernetes API server', () => {
     assert.equal(condition(complete, 'Complete')?.status, 'True')
     const [pod] = kube.podsOf(ns, 'sidecar-job')
     await until(() => kube.podLog(ns, pod!.metadata.name!, 'collector').includes('collector stopped'), 'the sidecar got SIGTERM')
+  })
+
+  it('serves the resource of a CustomResourceDefinition created through the API', async () => {
+    await objects.create({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'workflows.argoproj.io' },
+      spec: {
+        group: 'argoproj.io',
+        scope: 'Namespaced',
+        names: { kind: 'Workflow', plural: 'workflows', singular: 'workflow', listKind: 'WorkflowList' },
+        versions: [{ name: 'v1alpha1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } }, subresources: { status: {} } }],
+      },
+    } as KubernetesObject)
+    const created = await objects.create({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'wf-1', namespace: ns }, spec: { entrypoint: 'main' } } as KubernetesObject)
+    assert.equal(created.metadata?.name, 'wf-1')
+    const invalidCrd = await refused(objects.create({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'x.example.com' }, spec: { group: 'example.com' } } as KubernetesObject))
+    assert.equal(invalidCrd.code, 422)
   })
 
   it('creates a custom resource through the generic object API (discovery) and lists it with kinds', async () => {

@@ -13,6 +13,12 @@ function fieldValue(type: ResourceType, object: KubeObject, field: string): stri
     if (field === 'spec.nodeName') return object.spec?.nodeName ?? ''
     if (field === 'spec.restartPolicy') return object.spec?.restartPolicy ?? ''
   }
+  if (type.group === '' && type.kind === 'Event') {
+    const involved = field.match(/^involvedObject\.(kind|namespace|name|uid|apiVersion|resourceVersion|fieldPath)$/)
+    if (involved) return object.involvedObject?.[involved[1]!] ?? ''
+    if (field === 'reason' || field === 'type' || field === 'reportingComponent') return object[field] ?? ''
+    if (field === 'source') return object.source?.component ?? ''
+  }
   if (type.group === 'batch' && type.kind === 'Job' && field === 'status.successful') return String(object.status?.succeeded ?? 0)
   return undefined
 }
@@ -26,7 +32,7 @@ export function parseFieldSelector(text: string | null | undefined, type: Resour
     const [, field, op, value] = match
     return { field: field!, negate: op === '!=', value: value! }
   })
-  const probe: KubeObject = { metadata: { name: '', namespace: '' }, status: {}, spec: {} }
+  const probe: KubeObject = { metadata: { name: '', namespace: '' }, status: {}, spec: {}, involvedObject: {}, source: {} }
   for (const term of terms) {
     if (fieldValue(type, probe, term.field) === undefined) {
       throw badRequest(`field label not supported: ${term.field}`)

@@ -32,6 +32,8 @@
  *   with the training operator's labels (job-role=master on the master), and conditions
  *   Created, Running, Succeeded/Failed (training-operator.ts).
  * - defaultPodBehaviour ({ kind: 'run' }): see PodBehaviour.
+ * - events (true): core/v1 Events from the job controller, scheduler and kubelet (Scheduled,
+ *   Started, Killing, Failed 'Error: ErrImagePull', BackoffLimitExceeded, ...); false for benches.
  *
  * FakeKube:
  * - url, kubeconfigPath, namespace, token, kubeConfig()
@@ -70,6 +72,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { KubeConfig } from '@kubernetes/client-node'
+import { EventRecorder } from './event-recorder.ts'
 import { Faults, type NamePattern, type RequestFault, type Verb, type WatchDrop } from './faults.ts'
 import { handleRequest, type RequestRecord } from './http-server.ts'
 import { JobController } from './job-controller.ts'
@@ -104,6 +107,7 @@ export interface FakeKubeOptions {
   maxGracePeriodMs?: number
   customResources?: ResourceTypeInit[]
   defaultPodBehaviour?: PodBehaviour
+  events?: boolean
 }
 
 export interface FakeKube {
@@ -165,6 +169,8 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
   const port = (server.address() as { port: number }).port
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`
 
+  const events = new EventRecorder(api)
+  events.enabled = options.events ?? true
   const kubelet = new Kubelet(api, logs, scripts, {
     stepDelayMs: options.stepDelayMs ?? 10,
     passEnv: options.passEnv ?? ['PATH', 'HOME', 'LANG', 'TMPDIR'],
@@ -173,8 +179,8 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     workDir: join(dir, 'pods'),
     serviceHost: '127.0.0.1',
     servicePort: String(port),
-  })
-  const jobController = new JobController(api, scripts, { podBackoffMs: options.podBackoffMs ?? 100 })
+  }, events)
+  const jobController = new JobController(api, scripts, { podBackoffMs: options.podBackoffMs ?? 100 }, events)
   const trainingOperator = new TrainingOperator(api)
   const kubeconfigPath = writeKubeconfig(dir, { server: url, caPem: certificate?.cert, token, namespace, context: 'fake-kube' })
 

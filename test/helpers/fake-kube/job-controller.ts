@@ -1,5 +1,6 @@
 import { clone, kubeTime, type KubeObject } from './kube-object.ts'
 import type { KubeApi } from './kube-api.ts'
+import type { EventRecorder } from './event-recorder.ts'
 import type { PodScripts } from './pod-behaviour.ts'
 import { KubeError } from './status.ts'
 
@@ -33,6 +34,7 @@ export class JobController {
     private readonly api: KubeApi,
     private readonly scripts: PodScripts,
     private readonly options: JobControllerOptions,
+    private readonly events: EventRecorder,
   ) {
     const jobs = api.registry.lookup('jobs.batch')
     const pods = api.registry.lookup('pods')
@@ -101,7 +103,7 @@ export class JobController {
     const now = Date.now()
 
     if (spec.suspend) {
-      for (const pod of active) this.deletePod(pod)
+      for (const pod of active) this.deletePod(job, pod)
       status.active = 0
       return this.write(job, status)
     }
@@ -124,8 +126,11 @@ export class JobController {
     status.failed = counted.failed.size
     status.uncountedTerminatedPods = {}
     if (failure) {
-      if (!has('FailureTarget')) conditions.push(jobCondition('FailureTarget', failure.reason, failure.message))
-      for (const pod of active) this.deletePod(pod)
+      if (!has('FailureTarget')) {
+        conditions.push(jobCondition('FailureTarget', failure.reason, failure.message))
+        this.events.record(job, 'job-controller', 'Warning', failure.reason, failure.message)
+      }
+      for (const pod of active) this.deletePod(job, pod)
       const stillRunning = active.length + terminating.length
       status.active = 0
       status.ready = 0
@@ -139,9 +144,10 @@ export class JobController {
     }
     const completions = spec.completions ?? 1
     if (counted.succeeded.size >= completions) {
-      for (const pod of active) this.deletePod(pod)
+      for (const pod of active) this.deletePod(job, pod)
       if (!has('SuccessCriteriaMet')) conditions.push(jobCondition('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods'))
       conditions.push(jobCondition('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods'))
+      this.events.record(job, 'job-controller', 'Normal', 'Completed', 'Job completed')
       status.conditions = conditions
       status.completionTime = kubeTime()
       status.active = 0
@@ -181,7 +187,8 @@ export class JobController {
       spec: clone(template.spec),
     }
     try {
-      this.api.create(this.api.registry.lookup('pods'), job.metadata.namespace, pod)
+      const created = this.api.create(this.api.registry.lookup('pods'), job.metadata.namespace, pod)
+      this.events.record(job, 'job-controller', 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`)
       return true
     } catch (error) {
       if (error instanceof KubeError) return false
@@ -189,9 +196,10 @@ export class JobController {
     }
   }
 
-  private deletePod(pod: KubeObject): void {
+  private deletePod(job: KubeObject, pod: KubeObject): void {
     try {
       this.api.delete(this.api.registry.lookup('pods'), pod.metadata.namespace, pod.metadata.name!, { propagationPolicy: 'Background' })
+      this.events.record(job, 'job-controller', 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`)
     } catch (error) {
       if (!(error instanceof KubeError)) throw error
     }

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { ContainerConfigError, containerEnv, expandReferences, runContainer, signalGroup, type Container, type ContainerExit } from './container-process.ts'
 import { clone, kubeTime, type KubeObject } from './kube-object.ts'
+import type { EventRecorder } from './event-recorder.ts'
 import type { KubeApi } from './kube-api.ts'
 import type { PodLogs } from './pod-logs.ts'
 import type { PodBehaviour, PodScripts } from './pod-behaviour.ts'
@@ -60,6 +61,7 @@ export class Kubelet {
     private readonly logs: PodLogs,
     private readonly scripts: PodScripts,
     private readonly options: KubeletOptions,
+    private readonly events: EventRecorder,
   ) {
     const pods = api.registry.lookup('pods')
     api.onPodTerminating = (pod) => this.terminate(pod)
@@ -107,7 +109,9 @@ export class Kubelet {
     this.runs.set(uid, run)
     const step = this.options.stepDelayMs
     if (behaviour.kind === 'pendingForever') {
-      this.later(run, step, () =>
+      this.later(run, step, () => {
+        const message = behaviour.message ?? '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.'
+        this.events.record(pod, 'default-scheduler', 'Warning', 'FailedScheduling', message)
         this.updatePod(uid, namespace, name, (p) => {
           p.status.conditions = [
             {
@@ -116,11 +120,11 @@ export class Kubelet {
               lastProbeTime: null,
               lastTransitionTime: kubeTime(),
               reason: 'Unschedulable',
-              message: behaviour.message ?? '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
+              message,
             },
           ]
-        }),
-      )
+        })
+      })
       return
     }
     this.later(run, step, () => {
@@ -145,6 +149,7 @@ export class Kubelet {
         }
       })
       if (!scheduled) return
+      this.events.record(scheduled, 'default-scheduler', 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${NODE_NAME}`)
       this.later(run, step, () => this.start(run, scheduled, behaviour))
     })
   }
@@ -157,16 +162,21 @@ export class Kubelet {
       const pullMessage =
         behaviour.message ??
         `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": failed to resolve reference "${image}": not found`
+      this.events.record(pod, 'kubelet', 'Normal', 'Pulling', `Pulling image "${image}"`)
+      this.events.record(pod, 'kubelet', 'Warning', 'Failed', `Failed to pull image "${image}": ${pullMessage}`)
+      this.events.record(pod, 'kubelet', 'Warning', 'Failed', 'Error: ErrImagePull')
       this.updatePod(uid, namespace, name, (p) => {
         p.status.containerStatuses = containersOf(p).map((c, i) => waitingStatus(c, i === 0 ? 'ErrImagePull' : 'PodInitializing', i === 0 ? pullMessage : undefined))
       })
-      this.later(run, this.options.stepDelayMs * 2, () =>
+      this.later(run, this.options.stepDelayMs * 2, () => {
+        this.events.record(pod, 'kubelet', 'Normal', 'BackOff', `Back-off pulling image "${image}"`)
+        this.events.record(pod, 'kubelet', 'Warning', 'Failed', 'Error: ImagePullBackOff')
         this.updatePod(uid, namespace, name, (p) => {
           p.status.containerStatuses = containersOf(p).map((c, i) =>
             waitingStatus(c, i === 0 ? 'ImagePullBackOff' : 'PodInitializing', i === 0 ? `Back-off pulling image "${image}"` : undefined),
           )
-        }),
-      )
+        })
+      })
       return
     }
     const containers = containersOf(pod)
@@ -178,6 +188,7 @@ export class Kubelet {
       }
     } catch (error) {
       if (!(error instanceof ContainerConfigError)) throw error
+      this.events.record(pod, 'kubelet', 'Warning', 'Failed', `Error: ${error.message}`)
       this.updatePod(uid, namespace, name, (p) => {
         p.status.containerStatuses = containersOf(p).map((c) => waitingStatus(c, 'CreateContainerConfigError', error.message))
       })
@@ -218,6 +229,11 @@ export class Kubelet {
           if (mount.name === volume.name) tryMkdir(mount.mountPath)
         }
       }
+    }
+    for (const c of [...sidecars, ...containers]) {
+      this.events.record(pod, 'kubelet', 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`)
+      this.events.record(pod, 'kubelet', 'Normal', 'Created', `Created container: ${c.name}`)
+      this.events.record(pod, 'kubelet', 'Normal', 'Started', `Started container ${c.name}`)
     }
     for (const c of [...sidecars, ...containers]) {
       const sidecar = sidecars.includes(c)
@@ -311,6 +327,7 @@ export class Kubelet {
     for (const timer of run.timers) clearTimeout(timer)
     const graceMs = Math.min((pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000, this.options.maxGracePeriodMs)
     for (const c of live) {
+      this.events.record(pod, 'kubelet', 'Normal', 'Killing', `Stopping container ${c.name}`)
       if (c.child) signalGroup(c.child, 'SIGTERM')
       else if (c.timer) {
         clearTimeout(c.timer)

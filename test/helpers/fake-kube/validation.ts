@@ -1,3 +1,4 @@
+import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition'
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment'
 import { CronJob } from 'kubernetes-models/batch/v1/CronJob'
 import { Job } from 'kubernetes-models/batch/v1/Job'
@@ -30,6 +31,7 @@ const MODELS: Record<string, new (data: never) => Model> = {
   'batch/v1/CronJob': CronJob,
   'apps/v1/Deployment': Deployment,
   'coordination.k8s.io/v1/Lease': Lease,
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': CustomResourceDefinition,
 }
 
 interface SchemaError {
