@@ -23,7 +23,8 @@ interface Context {
 }
 
 /** gjson.Get: the value at `path` in `json`, or undefined where gjson's result does not exist. */
-export function gjsonGet(json: Json | undefined, path: string): Json | undefined {
+export function gjsonGet(json: Json | undefined, fullPath: string): Json | undefined {
+  let path = fullPath
   if (path.length > 1) {
     if (path[0] === '@') {
       const call = parseModifier(path)
@@ -39,6 +40,9 @@ export function gjsonGet(json: Json | undefined, path: string): Json | undefined
         const built = path[0] === '[' ? selectArray(json, parsed.selectors) : selectObject(json, parsed.selectors)
         return parsed.rest === '' ? built : gjsonGet(built, parsed.rest.slice(1))
       }
+      // gjson assigns what its parse returned to the path even when it failed: an unclosed
+      // multipath leaves nothing, text stuck after one is read on its own (the spec check refuses both).
+      path = parsed ? parsed.rest : ''
     }
   }
   const context: Context = { value: undefined, pipe: undefined }
@@ -66,9 +70,21 @@ export function compareStrings(a: string, b: string): number {
   return x.length - y.length
 }
 
+/**
+ * Objects that a step built (@reverse, a {...} multipath) keep the key order gjson gives them;
+ * JavaScript would put integer-like keys first, so the order is kept beside the object.
+ */
+const builtOrder = new WeakMap<object, readonly string[]>()
+
 /** The keys in the order of the JSON Katib evaluates: Go marshals a map with its keys sorted. */
-export function sortedKeys(object: { [key: string]: Json }): string[] {
-  return Object.keys(object).sort(compareStrings)
+export function sortedKeys(object: { [key: string]: Json }): readonly string[] {
+  return builtOrder.get(object) ?? Object.keys(object).sort(compareStrings)
+}
+
+function built(entries: ReadonlyArray<readonly [string, Json]>): { [key: string]: Json } {
+  const object = Object.fromEntries(entries) as { [key: string]: Json }
+  builtOrder.set(object, entries.map(([key]) => key))
+  return object
 }
 
 function walkObject(context: Context, object: { [key: string]: Json }, path: string): boolean {
@@ -232,7 +248,7 @@ function selectArray(json: Json | undefined, selectors: readonly { path: string 
 }
 
 function selectObject(json: Json | undefined, selectors: readonly { name: string; path: string }[]): { [key: string]: Json } {
-  const out: { [key: string]: Json } = {}
+  const out: Array<readonly [string, Json]> = []
   for (const selector of selectors) {
     const result = gjsonGet(json, selector.path)
     if (result === undefined) continue
@@ -248,9 +264,9 @@ function selectObject(json: Json | undefined, selectors: readonly { name: string
       }
     }
     // gjson writes duplicate keys; its later lookups find the first one, so keep that.
-    if (!Object.hasOwn(out, name)) out[name] = result
+    if (!out.some(([key]) => key === name)) out.push([name, result])
   }
-  return out
+  return built(out)
 }
 
 function lastComponent(path: string): string {
@@ -270,7 +286,7 @@ function applyModifier(name: SupportedModifier, json: Json | undefined, args: st
       return json
     case 'reverse':
       if (Array.isArray(json)) return [...json].reverse()
-      if (isObject(json)) return Object.fromEntries(sortedKeys(json).reverse().map((key) => [key, json[key]]))
+      if (isObject(json)) return built([...sortedKeys(json)].reverse().map((key) => [key, json[key]] as const))
       return json
     case 'flatten': {
       if (!Array.isArray(json)) return json
@@ -286,7 +302,7 @@ function applyModifier(name: SupportedModifier, json: Json | undefined, args: st
     }
     case 'keys':
       if (json === undefined) return []
-      if (isObject(json)) return sortedKeys(json)
+      if (isObject(json)) return [...sortedKeys(json)]
       return Array.isArray(json) ? json.map(() => null) : [null]
     case 'values':
       if (json === undefined) return []

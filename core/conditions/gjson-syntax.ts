@@ -216,8 +216,12 @@ export function unquoteValue(value: string, escaped: boolean): string {
 export function splitPossiblePipe(path: string): { left: string; right: string } | undefined {
   if (!path.includes('|')) return undefined
   if (path[0] === '{') {
-    const end = closingBracket(path, 0)
-    if (end !== undefined && path[end + 1] === '|') return { left: path.slice(0, end + 1), right: path.slice(end + 2) }
+    // gjson squashes from the character after the brace, taking that character as the opener.
+    const squashed = squash(path.slice(1))
+    if (squashed.length < path.length - 1) {
+      const left = path.slice(0, squashed.length + 1)
+      if (path[left.length] === '|') return { left, right: path.slice(left.length + 1) }
+    }
     return undefined
   }
   for (let i = 0; i < path.length; i++) {
@@ -252,21 +256,37 @@ export function splitPossiblePipe(path: string): { left: string; right: string }
   return undefined
 }
 
-/** The index of the bracket that closes the one at `start`, skipping strings; undefined if none. */
-export function closingBracket(path: string, start: number): number | undefined {
+/**
+ * gjson's squash: the leading value of `text`, whose first character is taken as an opening
+ * bracket (or a quote), up to its balanced end, skipping strings; all of `text` when it never ends.
+ */
+export function squash(text: string): string {
   let depth = 0
-  for (let i = start; i < path.length; i++) {
-    const c = path[i]
-    if (c === '\\') i++
-    else if (c === '"') {
-      for (i++; i < path.length && path[i] !== '"'; i++) if (path[i] === '\\') i++
-    } else if (c === '[' || c === '(' || c === '{') depth++
-    else if (c === ']' || c === ')' || c === '}') {
+  let i = 0
+  if (text[0] !== '"') {
+    i = 1
+    depth = 1
+  }
+  for (; i < text.length; i++) {
+    const c = text[i]
+    if (c === '"') {
+      i++
+      const start = i
+      for (; i < text.length; i++) {
+        if (text[i] !== '"') continue
+        // A quote after an odd number of backslashes is escaped.
+        let n = 0
+        for (let j = i - 1; j >= start && text[j] === '\\'; j--) n++
+        if (n % 2 === 0) break
+      }
+      if (depth === 0) return i >= text.length ? text : text.slice(0, i + 1)
+    } else if (c === '{' || c === '[' || c === '(') depth++
+    else if (c === '}' || c === ']' || c === ')') {
       depth--
-      if (depth === 0) return i
+      if (depth === 0) return text.slice(0, i + 1)
     }
   }
-  return undefined
+  return text
 }
 
 export interface SubSelector {
@@ -355,24 +375,9 @@ export function parseModifier(path: string): ModifierCall {
   }
   if (!hasArgs) return { name, args: '', rest }
   if (rest[0] === '{' || rest[0] === '[' || rest[0] === '"') {
-    const end = rest[0] === '"' ? closingQuote(rest) : closingBracket(rest, 0)
-    if (end !== undefined) {
-      try {
-        JSON.parse(rest.slice(0, end + 1))
-        return { name, args: rest.slice(0, end + 1), rest: rest.slice(end + 1) }
-      } catch {
-        // Not JSON: read as plain characters below, like gjson.
-      }
-    }
+    const args = squash(rest)
+    return { name, args, rest: rest.slice(args.length) }
   }
   const pipe = rest.indexOf('|')
   return pipe === -1 ? { name, args: rest, rest: '' } : { name, args: rest.slice(0, pipe), rest: rest.slice(pipe) }
-}
-
-function closingQuote(text: string): number | undefined {
-  for (let i = 1; i < text.length; i++) {
-    if (text[i] === '\\') i++
-    else if (text[i] === '"') return i
-  }
-  return undefined
 }

@@ -214,3 +214,15 @@ test('gjson: no path throws, on any document', () => {
     { numRuns: 2000 },
   )
 })
+
+test('gjson quirks found by running gjson itself: @reverse keeps its order for later steps, a failed multipath rewrites the path', () => {
+  const doc: Json = { apiVersion: 'v1', kind: 'Pod', status: { phase: 'Pending' } }
+  assert.deepEqual(gjsonGet(doc, '@reverse.@keys'), ['status', 'kind', 'apiVersion'])
+  assert.equal(gjsonGet(doc, '@reverse.*'), doc.status as Json)
+  assert.deepEqual(gjsonGet(doc, '{status.phase,kind}|@keys'), ['phase', 'kind'])
+  // gjson reads what follows an unclosed or trailing-text multipath as the path itself.
+  assert.equal(gjsonGet(doc, '[]*'), 'v1')
+  assert.equal(gjsonGet([], '{#|@keys'), undefined)
+  // After #., a leading { is squashed from its second character: {{#} is one part, the rest a pipe.
+  assert.equal(gjsonGet([{ a: 1 }], '#.{{#}|#|conditions}'), undefined)
+})
