@@ -121,13 +121,18 @@ export class TrialWorkload implements RunningTrial {
     if (own.metadata?.deletionTimestamp && this.#stopReason !== undefined) return
     const state = workloadState(own, { successCondition: this.#workload.successCondition, failureCondition: this.#workload.failureCondition })
     if (state.state === 'Running') return
-    if (state.state === 'Succeeded') return void this.#end({ phase: 'succeeded' })
+    if (state.state === 'Succeeded') return void this.#end({ phase: 'succeeded' }, true, true)
     return void this.#end({ phase: 'failed', reason: state.reason, message: state.message }, true, true)
   }
 
   #onPods(pods: readonly Json[]): void {
     if (this.#ending && this.#followers.size === 0) return
     this.#podsSeen = [...pods]
+    this.#track(pods, !this.#ending)
+  }
+
+  /** Follows the log of each primary pod whose container has started (when `follow`), and tells each follower whether its container ended. */
+  #track(pods: readonly Json[], follow: boolean): void {
     const present = new Set<string>()
     const container = this.#workload.primaryContainerName
     for (const pod of pods) {
@@ -142,7 +147,7 @@ export class TrialWorkload implements RunningTrial {
       const view = containerView(pod, container)
       if (!view) continue
       let entry = this.#followers.get(uid)
-      if (!entry && view.started && !this.#ending) {
+      if (!entry && view.started && follow) {
         const follower = new PodLogFollower(this.#deps.log, { namespace: this.#workload.namespace, pod: String(pod.metadata?.name), container }, this.#onLine, { retryMs: this.#deps.retryMs, drainMs: this.#deps.drainMs })
         entry = { follower, running: follower.run() }
         this.#followers.set(uid, entry)
@@ -171,10 +176,21 @@ export class TrialWorkload implements RunningTrial {
     return { phase: 'failed', reason, message: `trial was stopped (${reason})` }
   }
 
-  /** Once: lets the primary pods' logs arrive in full, stops following, deletes the workload unless it is to be kept, and reports. */
-  async #end(result: ExitResult, deleteWorkload = true, describePods = false): Promise<void> {
+  /**
+   * Once: lets the primary pods' logs arrive in full, stops following, deletes the workload
+   * unless it is to be kept, and reports. With `inspectPods` (the workload finished by itself)
+   * the trial's pods are read first: the workload's status can come before the pod watch shows
+   * a short-lived pod at all, and its log must still be read, and how it ended told.
+   */
+  async #end(result: ExitResult, deleteWorkload = true, inspectPods = false): Promise<void> {
     if (this.#ending) return
     this.#ending = true
+    let pods = this.#podsSeen
+    if (inspectPods) {
+      pods = await retrying(() => this.#deps.api.list('v1', 'Pod', this.#workload.namespace, `${TRIAL_LABEL}=${this.#workload.name}`), this.#deps.retryMs)
+        .then((listed) => listed.items, () => this.#podsSeen)
+      this.#track(pods, true)
+    }
     for (const { follower } of this.#followers.values()) follower.containerTerminated()
     const logs = Promise.all([...this.#followers.values()].map((f) => f.running))
     let timer: NodeJS.Timeout | undefined
@@ -182,24 +198,15 @@ export class TrialWorkload implements RunningTrial {
     clearTimeout(timer)
     for (const { follower } of this.#followers.values()) follower.stop()
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
-    if (describePods && result.phase === 'failed') result = { ...result, message: await this.#withPodNote(result.message) }
+    if (inspectPods && result.phase === 'failed') {
+      const note = terminationNote(pods.filter((p) => isPrimaryPod(p, this.#workload.primaryPodLabels)), this.#workload.primaryContainerName)
+      if (note) result = { ...result, message: `${result.message} (${note})` }
+    }
     if (deleteWorkload && !this.#workload.retain && this.handle.uid) {
       // Katib deletes a finished trial's job unless trialTemplate.retain says to keep it.
       await retrying(() => this.#deps.api.delete(this.#ref(), this.handle.uid), this.#deps.retryMs).catch(() => {})
     }
     this.#resolve(result)
-  }
-
-  /**
-   * The workload's failure message with how its primary containers ended (`OOMKilled (exit code
-   * 137)`). The pods are read now: their watch may not have shown the last termination yet
-   * when the workload's own status said Failed.
-   */
-  async #withPodNote(message: string): Promise<string> {
-    const pods = await this.#deps.api.list('v1', 'Pod', this.#workload.namespace, `${TRIAL_LABEL}=${this.#workload.name}`)
-      .then((listed) => listed.items, () => this.#podsSeen)
-    const note = terminationNote(pods.filter((p) => isPrimaryPod(p, this.#workload.primaryPodLabels)), this.#workload.primaryContainerName)
-    return note ? `${message} (${note})` : message
   }
 
   #ref() {

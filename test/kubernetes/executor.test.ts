@@ -114,6 +114,49 @@ describe('KubernetesExecutor on the fake API server', () => {
     assert.equal(kube.object('jobs', 'tunewell-test', name), undefined, 'not retained')
   })
 
+  test('a PyTorchJob goes through the generic object API: the master\'s log is the trial\'s, the workers\' is not', async () => {
+    const replica = (script: string) => `
+            replicas: 1
+            restartPolicy: OnFailure
+            template:
+              spec:
+                containers:
+                  - name: pytorch
+                    image: docker.io/pytorch/pytorch:2
+                    command: [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(script)}, "--", "--lr=\${trialParameters.learningRate}"]`
+    const parsed = parseExperimentYaml(`apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata: { name: torch, namespace: tunewell-test }
+spec:
+  objective: { type: maximize, objectiveMetricName: accuracy }
+  algorithm: { algorithmName: random }
+  parameters:
+    - name: lr
+      parameterType: double
+      feasibleSpace: { min: "0.01", max: "0.1" }
+  trialTemplate:
+    primaryContainerName: pytorch
+    trialParameters:
+      - name: learningRate
+        reference: lr
+    trialSpec:
+      apiVersion: kubeflow.org/v1
+      kind: PyTorchJob
+      spec:
+        pytorchReplicaSpecs:
+          Master:${replica("console.log('accuracy=0.9 ' + process.argv.at(-1))")}
+          Worker:${replica("console.log('worker says accuracy=0.1')")}
+`)
+    assert.deepEqual(parsed.issues, [])
+    kube.clearRequests()
+    const { trial, lines, name } = await launch(newExecutor(), parsed.experiment!)
+    assert.equal((trial.handle as KubernetesHandle).workloadKind, 'PyTorchJob')
+    assert.deepEqual(await trial.done, { phase: 'succeeded' })
+    assert.deepEqual(lines, ['accuracy=0.9 --lr=0.05'])
+    assert.ok(kube.requests.some((r) => r.verb === 'create' && r.resource === 'pytorchjobs' && r.code === 201))
+    assert.equal(kube.object('pytorchjobs', 'tunewell-test', name), undefined, 'not retained')
+  })
+
   test('a trial whose program fails ends Failed with the Job\'s reason and the container\'s exit', async () => {
     const { trial } = await launch(newExecutor(), jobExperiment('fails', 'console.log("loss=1"); process.exit(3)'))
     const result = failed(await trial.done)
