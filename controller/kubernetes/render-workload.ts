@@ -79,7 +79,8 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
   }
   const primaryContainerName = template.primaryContainerName ?? ''
   const primaryPodLabels = template.primaryPodLabels ?? {}
-  // A configMap template's kind is known only now, so its defaults are applied here (Katib applies none to it).
+  // The template's conditions, else its kind's defaults: a configMap template's kind is known only
+  // now (validation asks such a template for both, as Katib does; a kind without defaults must give them).
   const conditions = effectiveConditions(kind, template)
   if (!conditions.success || !conditions.failure) {
     throw new LaunchError(`a ${kind} has no default success and failure conditions; set trialTemplate.successCondition and failureCondition (GJSON paths into its status)`)

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { parseExperimentYaml, type Experiment } from '../../core/spec/index.ts'
 import { KubernetesExecutor, type KubernetesExecutorOptions } from '../../controller/kubernetes/kubernetes-executor.ts'
 import type { KubernetesHandle } from '../../controller/kubernetes/kubernetes-handle.ts'
-import type { ExitResult, RunningTrial } from '../../controller/trial-executor.ts'
+import { LaunchError, type ExitResult, type RunningTrial } from '../../controller/trial-executor.ts'
 import { startFakeKube, type FakeKube } from '../helpers/fake-kube/index.ts'
 
 /**
@@ -252,6 +252,86 @@ spec:
     const invalid = failed(await (await launch(executor, jobExperiment('bad', PRINT_LOSS, { extraJobSpec: '        completions: two\n' }))).trial.done)
     assert.equal(invalid.reason, 'Invalid')
     assert.match(invalid.message, /is invalid/)
+  })
+
+  test('a configMap trialTemplate source is read from the cluster; a missing one is a LaunchError that names it', async () => {
+    const template = `apiVersion: batch/v1
+kind: Job
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: training-container
+          image: docker.io/library/node:20
+          command: [${JSON.stringify(process.execPath)}, "-e", "console.log('loss=' + process.argv.at(-1))", "--", "\${trialParameters.learningRate}"]
+`
+    kube.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'trial-templates', namespace: 'tunewell-test' }, data: { 'defaultTrialTemplate.yaml': template } })
+    const experimentWith = (configMapName: string) => {
+      const parsed = parseExperimentYaml(`apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata: { name: from-cm, namespace: tunewell-test }
+spec:
+  objective: { type: minimize, objectiveMetricName: loss }
+  algorithm: { algorithmName: random }
+  parameters:
+    - name: lr
+      parameterType: double
+      feasibleSpace: { min: "0.01", max: "0.1" }
+  trialTemplate:
+    primaryContainerName: training-container
+    successCondition: status.conditions.#(type=="Complete")#|#(status=="True")#
+    failureCondition: status.conditions.#(type=="Failed")#|#(status=="True")#
+    trialParameters:
+      - name: learningRate
+        reference: lr
+    configMap:
+      configMapName: ${configMapName}
+      configMapNamespace: tunewell-test
+      templatePath: defaultTrialTemplate.yaml
+`)
+      assert.deepEqual(parsed.issues, [])
+      return parsed.experiment!
+    }
+    const executor = newExecutor()
+    const { trial, lines } = await launch(executor, experimentWith('trial-templates'))
+    assert.deepEqual(await trial.done, { phase: 'succeeded' })
+    assert.deepEqual(lines, ['loss=0.05'])
+    await assert.rejects(launch(executor, experimentWith('no-such-templates')), (e: unknown) => e instanceof LaunchError && /ConfigMap tunewell-test\/no-such-templates or its key "defaultTrialTemplate.yaml"/.test(e.message))
+  })
+
+  test('a kind the cluster does not serve fails the trial with a message that says so', async () => {
+    const parsed = parseExperimentYaml(`apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata: { name: argo, namespace: tunewell-test }
+spec:
+  objective: { type: minimize, objectiveMetricName: loss }
+  algorithm: { algorithmName: random }
+  parameters:
+    - name: lr
+      parameterType: double
+      feasibleSpace: { min: "0.01", max: "0.1" }
+  trialTemplate:
+    primaryContainerName: main
+    successCondition: status.[@this].#(phase=="Succeeded")#
+    failureCondition: status.[@this].#(phase=="Failed")#
+    trialParameters:
+      - name: learningRate
+        reference: lr
+    trialSpec:
+      apiVersion: argoproj.io/v1alpha1
+      kind: Workflow
+      spec:
+        entrypoint: train
+        templates:
+          - name: train
+            container: { image: python:3, command: [python3, -c, "print('\${trialParameters.learningRate}')"] }
+`)
+    assert.deepEqual(parsed.issues, [])
+    const result = failed(await (await launch(newExecutor(), parsed.experiment!)).trial.done)
+    assert.equal(result.reason, 'UnknownKind')
+    assert.match(result.message, /serves no Workflow in argoproj\.io\/v1alpha1/)
   })
 
   test('dropped watches and 410 Gone on resuming lose no state change and no line', async () => {
