@@ -136,7 +136,7 @@ export class TrialWorkload implements RunningTrial {
     const present = new Set<string>()
     const container = this.#workload.primaryContainerName
     for (const pod of pods) {
-      if (!isPrimaryPod(pod, this.#workload.primaryPodLabels)) continue
+      if (!isPrimaryPod(pod, this.#workload.primaryPodLabels) || !this.#mayOwn(pod)) continue
       const uid = String(pod.metadata?.uid)
       present.add(uid)
       const hopeless = hopelessContainer(pod, container)
@@ -156,6 +156,17 @@ export class TrialWorkload implements RunningTrial {
     }
     // A pod that is gone has no more log to give.
     for (const [uid, entry] of this.#followers) if (!present.has(uid)) entry.follower.containerTerminated()
+  }
+
+  /**
+   * A pod of this trial's name may be left from an earlier attempt's workload, still being
+   * deleted: one owned by another object of the workload's own kind is not this one's. (Pods
+   * owned through an intermediate object, a TrainJob's JobSet or a PipelineRun's TaskRun, are
+   * told apart only by their trial label.)
+   */
+  #mayOwn(pod: Json): boolean {
+    const owners = (pod.metadata?.ownerReferences ?? []) as Json[]
+    return !owners.some((o) => o.kind === this.#workload.kind && o.apiVersion === this.#workload.apiVersion && o.uid !== this.handle.uid)
   }
 
   #onWatchError(what: string, message: string, code: number | undefined): void {

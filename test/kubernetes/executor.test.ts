@@ -220,6 +220,25 @@ spec:
     assert.equal(kube.podsOf('tunewell-test', before.name).length <= 1, true)
   })
 
+  test('a relaunch after stopOrphan reads only its own pod, not the earlier attempt\'s that is still terminating', async () => {
+    // Ignores SIGTERM, so its pod outlives its deleted Job for a while, printing.
+    const script = `process.on('SIGTERM', () => {}); let i = 0; console.log('pid=' + process.pid)
+setInterval(() => { console.log('pid=' + process.pid); if (++i >= 4) process.exit(0) }, 150)`
+    const experiment = jobExperiment('again', script)
+    const first = newExecutor()
+    const old = await launch(first, experiment)
+    while (old.lines.length === 0) await new Promise((r) => setTimeout(r, 10))
+    first.close()
+    const second = newExecutor()
+    assert.equal(await second.stopOrphan({ name: old.name, execution: old.trial.handle }, { baseDir: runDir, runDir, env: {} }), true)
+    const again = await launch(second, experiment, old.name)
+    assert.notEqual((again.trial.handle as KubernetesHandle).uid, (old.trial.handle as KubernetesHandle).uid)
+    assert.deepEqual(await again.trial.done, { phase: 'succeeded' })
+    assert.equal(again.lines.length, 5)
+    assert.equal(new Set(again.lines).size, 1, 'one process printed them all')
+    assert.notEqual(again.lines[0], old.lines[0])
+  })
+
   test('stopOrphan deletes the Job a stored handle names, only that one, and says whether it was there', async () => {
     const experiment = jobExperiment('orphan', 'setInterval(() => {}, 1000)')
     const first = newExecutor()
