@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { execFile, spawnSync } from 'node:child_process'
+import { promisify } from 'node:util'
 import { after, before, describe, it } from 'node:test'
 import { request } from 'node:https'
 import { PassThrough } from 'node:stream'
@@ -18,6 +20,8 @@ import {
 } from '@kubernetes/client-node'
 import { startFakeKube, type FakeKube, type KubeObject } from '../helpers/fake-kube/index.ts'
 import { isRunning, until } from '../helpers/processes.ts'
+
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0
 
 let kube: FakeKube
 let ns: string
@@ -502,6 +506,19 @@ describe('the fake Kubernetes API server', () => {
     assert.equal(created.metadata?.name, 'wf-1')
     const invalidCrd = await refused(objects.create({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'x.example.com' }, spec: { group: 'example.com' } } as KubernetesObject))
     assert.equal(invalidCrd.code, 422)
+  })
+
+  it('answers kubectl: get with printer columns, wait for a condition, logs', { skip: !hasKubectl && 'kubectl is not installed' }, async () => {
+    // Asynchronously: the fake serves from this process's event loop.
+    const kubectl = async (...args: string[]) => (await promisify(execFile)('kubectl', ['--kubeconfig', kube.kubeconfigPath, ...args], { timeout: 30_000 })).stdout
+    await batch.createNamespacedJob({ namespace: ns, body: job('kubectl-job', "console.log('from kubectl')") })
+    assert.match(await kubectl('wait', '--for=condition=Complete', 'job/kubectl-job', '--timeout=20s'), /condition met/)
+    assert.match(await kubectl('get', 'job', 'kubectl-job'), /^NAME\s+STATUS\s+COMPLETIONS\s+AGE\nkubectl-job\s+Complete\s+1\/1\s+\d+s\n$/)
+    assert.equal(await kubectl('logs', 'job/kubectl-job'), 'from kubectl\n')
+    kube.create({ apiVersion: 'kubeflow.org/v1beta1', kind: 'Experiment', metadata: { name: 'kubectl-exp' }, spec: {} })
+    kube.setStatus('experiments', ns, 'kubectl-exp', { conditions: [{ type: 'Created', status: 'True' }, { type: 'Succeeded', status: 'True' }] })
+    assert.match(await kubectl('wait', '--for=condition=Succeeded', 'experiment/kubectl-exp', '--timeout=20s'), /condition met/)
+    assert.match(await kubectl('get', 'experiments', 'kubectl-exp'), /^NAME\s+TYPE\s+STATUS\s+AGE\nkubectl-exp\s+Succeeded\s+True\s+\d+s\n$/)
   })
 
   it('creates a custom resource through the generic object API (discovery) and lists it with kinds', async () => {

@@ -9,6 +9,7 @@ import { jsonPatch, mergePatch } from './patch.ts'
 import type { PodLogs } from './pod-logs.ts'
 import type { ResourceType } from './resource-types.ts'
 import { badRequest, forbidden, KubeError, notFound } from './status.ts'
+import { toTable, wantsTable } from './table.ts'
 import { serveWatch, type WatchBehaviour } from './watch-stream.ts'
 
 /** One request as the fake saw it, for tests that count API calls. */
@@ -45,6 +46,11 @@ interface Route {
 function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(code, { 'content-type': 'application/json', ...headers })
   res.end(JSON.stringify(body))
+}
+
+function sendTable(res: ServerResponse, table: Record<string, unknown>): void {
+  res.writeHead(200, { 'content-type': 'application/json;as=Table;v=v1;g=meta.k8s.io' })
+  res.end(JSON.stringify(table))
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -164,19 +170,20 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
     switch (verb) {
       case 'get': {
         if (subresource === 'log') return serveLog(ctx, routed, params, res)
-        return sendJson(res, 200, api.get(type, namespace, name!))
+        const object = api.get(type, namespace, name!)
+        if (wantsTable(req.headers.accept)) return sendTable(res, toTable(type, [object], object.metadata.resourceVersion!))
+        return sendJson(res, 200, object)
       }
-      case 'list':
-        return sendJson(
-          res,
-          200,
-          api.list(type, namespace, {
-            labelSelector: params.get('labelSelector'),
-            fieldSelector: params.get('fieldSelector'),
-            limit: intParam(params.get('limit')),
-            continue: params.get('continue'),
-          }),
-        )
+      case 'list': {
+        const list = api.list(type, namespace, {
+          labelSelector: params.get('labelSelector'),
+          fieldSelector: params.get('fieldSelector'),
+          limit: intParam(params.get('limit')),
+          continue: params.get('continue'),
+        })
+        if (wantsTable(req.headers.accept)) return sendTable(res, toTable(type, list.items, list.metadata.resourceVersion!))
+        return sendJson(res, 200, list)
+      }
       case 'watch': {
         const labels = parseLabelSelector(params.get('labelSelector'))
         const fields = parseFieldSelector(params.get('fieldSelector'), type)

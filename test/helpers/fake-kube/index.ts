@@ -59,6 +59,9 @@
  * - setWatchWindow(events), compact(): shrink or drop the watch history (forces 410 Gone).
  * - registerResource(init): serve another custom resource.
  *
+ * kubectl works against kubeconfigPath (get prints Tables: a CRD's printer columns, Job and Pod
+ * columns; wait, logs, delete); run it asynchronously, the fake serves from the test's event loop.
+ *
  * What it does not do: strategic merge patch is a merge patch (lists replaced, not merged by key);
  * server-side apply is create-or-merge-patch without field ownership; no admission webhooks, no
  * custom-resource schema validation; containers share the host's filesystem and network (emptyDir

@@ -385,6 +385,7 @@ export class KubeApi {
         shortNames: spec.names?.shortNames,
         namespaced: spec.scope !== 'Cluster',
         statusSubresource: version.subresources?.status !== undefined,
+        printerColumns: version.additionalPrinterColumns,
         custom: true,
       })
     }

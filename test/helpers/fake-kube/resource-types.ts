@@ -1,3 +1,5 @@
+import type { PrinterColumn } from './table.ts'
+
 /**
  * The resources the fake serves and what discovery says about them. Built-in kinds are validated
  * with kubernetes-models (validation.ts); custom resources are registered like a CRD would make
@@ -18,6 +20,8 @@ export interface ResourceType {
   shortNames?: string[]
   /** A custom resource: PUT needs metadata.resourceVersion, strategic merge patch is refused. */
   custom: boolean
+  /** A CRD's additionalPrinterColumns: the Table that `kubectl get` prints. */
+  printerColumns?: PrinterColumn[]
 }
 
 export type ResourceTypeInit = Omit<ResourceType, 'singular' | 'custom' | 'statusSubresource'> &
@@ -56,7 +60,20 @@ export const DEFAULT_CUSTOM_RESOURCES: ResourceTypeInit[] = [
   { group: 'kubeflow.org', version: 'v1', kind: 'PyTorchJob', plural: 'pytorchjobs', namespaced: true, statusSubresource: true },
   { group: 'kubeflow.org', version: 'v1', kind: 'XGBoostJob', plural: 'xgboostjobs', namespaced: true, statusSubresource: true },
   { group: 'kubeflow.org', version: 'v1', kind: 'MPIJob', plural: 'mpijobs', namespaced: true, statusSubresource: true },
-  { group: 'kubeflow.org', version: 'v1beta1', kind: 'Experiment', plural: 'experiments', namespaced: true, statusSubresource: true },
+  {
+    group: 'kubeflow.org',
+    version: 'v1beta1',
+    kind: 'Experiment',
+    plural: 'experiments',
+    namespaced: true,
+    statusSubresource: true,
+    // Katib's CRD columns; POSTing our own CRD replaces them with its.
+    printerColumns: [
+      { name: 'Type', type: 'string', jsonPath: '.status.conditions[-1:].type' },
+      { name: 'Status', type: 'string', jsonPath: '.status.conditions[-1:].status' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+  },
   { group: 'kubeflow.org', version: 'v1beta1', kind: 'Trial', plural: 'trials', namespaced: true, statusSubresource: true },
   { group: 'kubeflow.org', version: 'v1beta1', kind: 'Suggestion', plural: 'suggestions', namespaced: true, statusSubresource: true },
 ]
