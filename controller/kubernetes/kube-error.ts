@@ -31,15 +31,6 @@ export function statusReasonOf(error: unknown): string | undefined {
   return error instanceof ApiException ? statusBody(error.body)?.reason : undefined
 }
 
-/**
- * A refusal that will not change by asking again: forbidden (RBAC), not found (a namespace, a
- * kind without its CRD), invalid or bad request. Others (5xx, 429, the network) are retried.
- */
-export function isPermanent(error: unknown): boolean {
-  const code = statusCodeOf(error)
-  return code === 400 || code === 401 || code === 403 || code === 404 || code === 422
-}
-
 function statusBody(body: unknown): { message?: string; reason?: string } | undefined {
   let value = body
   if (typeof value === 'string') {

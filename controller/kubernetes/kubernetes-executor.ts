@@ -2,6 +2,7 @@ import { Log, Watch, type KubeConfig } from '@kubernetes/client-node'
 import type { Experiment } from '../../core/spec/index.ts'
 import { LaunchError, type LaunchContext, type PreparedTrial, type StoredTrial, type TrialExecutor, type TrialRequest } from '../trial-executor.ts'
 import { kubeErrorMessage } from './kube-error.ts'
+import { retrying } from './retrying.ts'
 import { isKubernetesHandle } from './kubernetes-handle.ts'
 import { renderWorkload, type RenderedWorkload, type WorkloadOwner } from './render-workload.ts'
 import { SharedWatch } from './shared-watch.ts'
@@ -141,7 +142,7 @@ export class KubernetesExecutor implements TrialExecutor {
     const { configMapNamespace, configMapName, templatePath } = source
     let text: string | undefined
     try {
-      text = await this.#api.configMapEntry(configMapNamespace, configMapName, templatePath)
+      text = await retrying(() => this.#api.configMapEntry(configMapNamespace, configMapName, templatePath), this.#options.retryMs ?? 1000)
     } catch (error) {
       throw new LaunchError(`cannot read the trial template from ConfigMap ${configMapNamespace}/${configMapName}: ${kubeErrorMessage(error)}`)
     }

@@ -1,7 +1,8 @@
 import type { Log } from '@kubernetes/client-node'
 import { workloadState } from '../../core/conditions/index.ts'
 import type { ExitResult, LineListener, RunningTrial } from '../trial-executor.ts'
-import { isPermanent, kubeErrorMessage, statusCodeOf, statusReasonOf } from './kube-error.ts'
+import { kubeErrorMessage, statusCodeOf, statusReasonOf } from './kube-error.ts'
+import { retrying } from './retrying.ts'
 import type { KubernetesHandle } from './kubernetes-handle.ts'
 import { PodLogFollower } from './pod-log-follower.ts'
 import { containerView, hopelessContainer, isPrimaryPod, terminationNote } from './pod-status.ts'
@@ -23,9 +24,6 @@ export interface TrialWorkloadDeps {
   /** How long a workload of an earlier attempt that is being deleted may take to go before this create gives up. */
   readonly deletionWaitMs: number
 }
-
-/** How many times a create, a delete or a read that failed for a passing reason (5xx, 429, the network) is tried. */
-const ATTEMPTS = 5
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
@@ -251,20 +249,6 @@ async function createOrAdopt(workload: RenderedWorkload, deps: TrialWorkloadDeps
 }
 
 class AdoptionRefused extends Error {}
-
-/** Tries `call` again after passing failures (5xx, 429, the network); a refusal (4xx) is thrown at once. */
-async function retrying<T>(call: () => Promise<T>, retryMs: number): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call()
-    } catch (error) {
-      const code = statusCodeOf(error)
-      const permanent = isPermanent(error) || code === 409 || (code !== undefined && code < 500 && code !== 429) || !(error instanceof Error) || error instanceof UnknownKindError || error instanceof AdoptionRefused
-      if (permanent || attempt >= ATTEMPTS) throw error
-      await sleep(retryMs * attempt)
-    }
-  }
-}
 
 /** The trial's failure when its workload cannot be created: Kubernetes' own reason (Forbidden, Invalid, NotFound, ...) and message. */
 function refusal(workload: RenderedWorkload, error: unknown): ExitResult {
