@@ -157,6 +157,19 @@ spec:
     assert.equal(kube.object('pytorchjobs', 'tunewell-test', name), undefined, 'not retained')
   })
 
+  test('operator mode: the workload is owned by its Experiment resource, and goes when the Experiment is deleted', async () => {
+    const experiment = jobExperiment('owned', 'setInterval(() => console.log("loss=1"), 50)')
+    const resource = kube.create({ apiVersion: 'kubeflow.org/v1beta1', kind: 'Experiment', metadata: { name: 'owned', namespace: 'tunewell-test' }, spec: experiment.spec })
+    const owner = { apiVersion: 'kubeflow.org/v1beta1', kind: 'Experiment', name: 'owned', uid: String(resource.metadata.uid) }
+    const { trial, lines, name } = await launch(newExecutor({ ownerOf: (e) => (e.metadata.name === 'owned' ? owner : undefined) }), experiment)
+    while (lines.length === 0) await new Promise((r) => setTimeout(r, 10))
+    assert.deepEqual(kube.object('jobs', 'tunewell-test', name)?.metadata.ownerReferences, [{ ...owner, controller: true, blockOwnerDeletion: true }])
+    kube.remove('experiments', 'tunewell-test', 'owned', 'Background')
+    const result = failed(await trial.done)
+    assert.equal(result.reason, 'WorkloadDeleted')
+    assert.equal(kube.object('jobs', 'tunewell-test', name), undefined)
+  })
+
   test('a trial whose program fails ends Failed with the Job\'s reason and the container\'s exit', async () => {
     const { trial } = await launch(newExecutor(), jobExperiment('fails', 'console.log("loss=1"); process.exit(3)'))
     const result = failed(await trial.done)
