@@ -170,6 +170,18 @@ spec:
     assert.equal(kube.object('jobs', 'tunewell-test', name), undefined)
   })
 
+  test('trials running at once share one list + watch of Jobs and one of pods', async () => {
+    const executor = newExecutor()
+    const experiment = jobExperiment('shared', `setTimeout(() => console.log('loss=0.5'), 400)`)
+    kube.clearRequests()
+    const trials = await Promise.all([launch(executor, experiment), launch(executor, experiment), launch(executor, experiment)])
+    for (const { trial } of trials) assert.deepEqual(await trial.done, { phase: 'succeeded' })
+    for (const { lines } of trials) assert.deepEqual(lines, ['loss=0.5'])
+    const count = (verb: string, resource: string) => kube.requests.filter((r) => r.verb === verb && r.resource === resource).length
+    // Pods: the shared list, and each trial's own read of its pods when it ends (a watch is recorded only when the server ends it).
+    assert.deepEqual([count('list', 'jobs'), count('list', 'pods')], [1, 1 + trials.length])
+  })
+
   test('a trial whose program fails ends Failed with the Job\'s reason and the container\'s exit', async () => {
     const { trial } = await launch(newExecutor(), jobExperiment('fails', 'console.log("loss=1"); process.exit(3)'))
     const result = failed(await trial.done)
