@@ -3,6 +3,9 @@ import { execFile, spawnSync } from 'node:child_process'
 import { promisify } from 'node:util'
 import { after, before, describe, it } from 'node:test'
 import { request } from 'node:https'
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import {
   ApiException,
@@ -180,6 +183,49 @@ describe('the fake Kubernetes API server', () => {
     await new Log(kube.kubeConfig()).log(ns, pod!.metadata.name!, 'training-container', stream, { follow: true })
     await ended
     assert.equal(followed, 'step=0\nstep=1\nstep=2\n')
+  })
+
+  it("gives the process its container's environment and working directory, as a kubelet would", async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'fake-kube-workdir-'))
+    try {
+      await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'env-source' }, data: { lr: '0.01' } } })
+      const body = job('env-job', "console.log([process.env.POD, process.env.NS, process.env.LR, process.env.GREETING, process.argv.at(-1), process.cwd()].join(' '))")
+      const container = body.spec!.template.spec!.containers[0]!
+      container.workingDir = workDir
+      container.env = [
+        { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'NS', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+        { name: 'LR', valueFrom: { configMapKeyRef: { name: 'env-source', key: 'lr' } } },
+        { name: 'GREETING', value: 'lr=$(LR)' },
+      ]
+      container.args = ['--', '--lr=$(LR)']
+      await batch.createNamespacedJob({ namespace: ns, body })
+      await kube.waitFor('jobs', ns, 'env-job', finished)
+      const [pod] = kube.podsOf(ns, 'env-job')
+      assert.equal(kube.podLog(ns, pod!.metadata.name!), `${pod!.metadata.name} ${ns} 0.01 lr=0.01 --lr=0.01 ${realpathSync(workDir)}\n`)
+    } finally {
+      rmSync(workDir, { recursive: true, force: true })
+    }
+  })
+
+  it('scripts a pod that is never scheduled, and a KWOK-style simulated run without a process', async () => {
+    kube.scriptPods('never-job', { kind: 'pendingForever' })
+    kube.scriptPods('sim-job', { kind: 'simulate', exitCode: 2, durationMs: 20, logLines: ['loss=0.25'] })
+    await batch.createNamespacedJob({ namespace: ns, body: job('never-job', 'true') })
+    await batch.createNamespacedJob({ namespace: ns, body: job('sim-job', 'this is not run') })
+    const failed = await kube.waitFor('jobs', ns, 'sim-job', finished)
+    assert.equal(condition(failed, 'Failed')?.reason, 'BackoffLimitExceeded')
+    const [simulated] = kube.podsOf(ns, 'sim-job')
+    assert.equal(simulated!.status.containerStatuses[0].state.terminated.exitCode, 2)
+    assert.equal(kube.podLog(ns, simulated!.metadata.name!), 'loss=0.25\n')
+    const [never] = kube.podsOf(ns, 'never-job')
+    assert.equal(never!.status.phase, 'Pending')
+    assert.deepEqual(
+      never!.status.conditions.map((c: { type: string; status: string; reason: string }) => [c.type, c.status, c.reason]),
+      [['PodScheduled', 'False', 'Unschedulable']],
+    )
+    assert.equal(never!.spec.nodeName, undefined)
+    await batch.deleteNamespacedJob({ namespace: ns, name: 'never-job', propagationPolicy: 'Background' })
   })
 
   it('answers a repeated create with 409 AlreadyExists, and generateName gives a fresh name', async () => {
@@ -441,6 +487,31 @@ describe('the fake Kubernetes API server', () => {
     const conflict = await refused(batch.createNamespacedJob({ namespace: ns, body: job('conflict-job', 'true') }))
     assert.deepEqual([conflict.code, conflict.reason], [409, 'AlreadyExists'])
     await batch.createNamespacedJob({ namespace: ns, body: job('conflict-job', 'true') })
+  })
+
+  it('sends BOOKMARK events to a watch that allows them, with the current resourceVersion', async () => {
+    const bookmarks = await startFakeKube({ bookmarkIntervalMs: 20 })
+    try {
+      const seen: { type: string; object: KubeObject }[] = []
+      let controller: AbortController | undefined
+      await new Promise<void>((resolve) => {
+        void new Watch(bookmarks.kubeConfig())
+          .watch(
+            `/api/v1/namespaces/${bookmarks.namespace}/configmaps`,
+            { allowWatchBookmarks: true },
+            (type, object: KubeObject) => {
+              seen.push({ type, object })
+              if (type === 'BOOKMARK') controller?.abort()
+            },
+            () => resolve(),
+          )
+          .then((c) => (controller = c))
+      })
+      assert.equal(seen.at(-1)!.type, 'BOOKMARK')
+      assert.equal(seen.at(-1)!.object.metadata.resourceVersion, String(bookmarks.resourceVersion))
+    } finally {
+      await bookmarks.close()
+    }
   })
 
   it('scripts a watch that drops after N events', async () => {
