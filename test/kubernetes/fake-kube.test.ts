@@ -399,14 +399,16 @@ describe('the fake Kubernetes API server', () => {
   })
 
   it('deletes a Job with Background propagation: its pod goes and its process is killed', async () => {
+    const before = new Set(kube.runningPids())
     await batch.createNamespacedJob({ namespace: ns, body: job('bg-job', 'setInterval(() => {}, 1000)') })
     await kube.waitFor('jobs', ns, 'bg-job', (j) => j?.status?.ready === 1)
     const [pod] = kube.podsOf(ns, 'bg-job')
-    const pids = kube.runningPids()
-    assert.ok(pids.length > 0)
+    const started = kube.runningPids().filter((pid) => !before.has(pid))
+    assert.equal(started.length, 1)
+    assert.ok(isRunning(started[0]!))
     await batch.deleteNamespacedJob({ namespace: ns, name: 'bg-job', propagationPolicy: 'Background' })
     await kube.waitFor('pods', ns, pod!.metadata.name!, (p) => p === undefined)
-    await until(() => kube.runningPids().length === pids.length - 1, 'the process of the deleted pod ended')
+    await until(() => !isRunning(started[0]!), 'the process of the deleted pod ended')
     assert.equal(kube.object('jobs', ns, 'bg-job'), undefined)
   })
 
@@ -426,10 +428,11 @@ describe('the fake Kubernetes API server', () => {
   it('deletes in the foreground: the Job stays (with deletionTimestamp) until its pods are gone', async () => {
     await batch.createNamespacedJob({ namespace: ns, body: job('fg-job', "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 100)); setInterval(() => {}, 1000)") })
     await kube.waitFor('jobs', ns, 'fg-job', (j) => j?.status?.ready === 1)
-    const answer = (await batch.deleteNamespacedJob({ namespace: ns, name: 'fg-job', propagationPolicy: 'Foreground' })) as KubeObject
-    assert.ok(answer.metadata?.deletionTimestamp ?? kube.object('jobs', ns, 'fg-job')?.metadata.deletionTimestamp)
-    const during = kube.object('jobs', ns, 'fg-job')
-    assert.ok(during?.metadata.finalizers?.includes('foregroundDeletion'))
+    const answer = await raw('DELETE', `/apis/batch/v1/namespaces/${ns}/jobs/fg-job?propagationPolicy=Foreground`)
+    assert.equal(answer.status, 200)
+    assert.equal(answer.body.kind, 'Job')
+    assert.ok(answer.body.metadata.deletionTimestamp)
+    assert.deepEqual(answer.body.metadata.finalizers, ['foregroundDeletion'])
     await kube.waitFor('jobs', ns, 'fg-job', (j) => j === undefined)
     assert.deepEqual(kube.podsOf(ns, 'fg-job'), [])
   })
@@ -550,9 +553,10 @@ describe('the fake Kubernetes API server', () => {
   })
 
   it('runs native sidecars beside the main container and stops them when it ends', async () => {
-    const body = job('sidecar-job', "console.log('main done')")
+    // The pod's containers share its folder here: the main one ends once the sidecar is ready for SIGTERM.
+    const body = job('sidecar-job', "const t = setInterval(() => { if (require('fs').existsSync('sidecar-ready')) { console.log('main done'); clearInterval(t) } }, 10)")
     body.spec!.template.spec!.initContainers = [
-      { name: 'collector', image: 'tunewell', restartPolicy: 'Always', command: [process.execPath, '-e', "console.log('collector up'); process.on('SIGTERM', () => { console.log('collector stopped'); process.exit(0) }); setInterval(() => {}, 1000)"] },
+      { name: 'collector', image: 'tunewell', restartPolicy: 'Always', command: [process.execPath, '-e', "process.on('SIGTERM', () => { console.log('collector stopped'); process.exit(0) }); require('fs').writeFileSync('sidecar-ready', ''); setInterval(() => {}, 1000)"] },
     ]
     await batch.createNamespacedJob({ namespace: ns, body })
     const complete = await kube.waitFor('jobs', ns, 'sidecar-job', finished)
