@@ -31,6 +31,7 @@ export class PodLogFollower {
   readonly #options: PodLogOptions
   #delivered = 0
   #terminated = false
+  #previous = false
   #stopped = false
   #wake: (() => void) | undefined
   #abort: AbortController | undefined
@@ -54,6 +55,15 @@ export class PodLogFollower {
     if (this.#terminated) return
     this.#terminated = true
     this.#wake?.()
+  }
+
+  /**
+   * The kubelet restarted the container: the run this follower read has ended, and its log is
+   * now the pod's `previous` one; the rest of it is read from there.
+   */
+  containerRestarted(): void {
+    this.#previous = true
+    this.containerTerminated()
   }
 
   /** No more lines (the trial was stopped, its pod is gone). */
@@ -112,7 +122,7 @@ export class PodLogFollower {
     }
     if (this.#terminated) this.#wake()
     try {
-      this.#abort = await this.#log.log(this.#namespace, this.#pod, this.#container, sink, { follow })
+      this.#abort = await this.#log.log(this.#namespace, this.#pod, this.#container, sink, { follow, ...(this.#previous && !follow ? { previous: true } : {}) })
     } catch (error) {
       resolveRead(statusCodeOf(error) === 404 ? 'gone' : 'failed')
     }

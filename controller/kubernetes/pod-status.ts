@@ -7,6 +7,8 @@ export interface ContainerView {
   /** Running or terminated: its log can be read. */
   readonly started: boolean
   readonly terminated: boolean
+  /** How often the kubelet restarted it in this pod (restartPolicy OnFailure, Always): each run has a log of its own. */
+  readonly restartCount: number
   readonly terminatedReason?: string
   readonly exitCode?: number
   readonly waitingReason?: string
@@ -26,18 +28,20 @@ export function containerView(pod: Json, name: string): ContainerView | undefine
   const phase = pod.status?.phase
   if (!status) {
     // A pod that ended before reporting container statuses (evicted, rejected) has no log to read.
-    return phase === 'Failed' || phase === 'Succeeded' ? { started: false, terminated: true } : undefined
+    return phase === 'Failed' || phase === 'Succeeded' ? { started: false, terminated: true, restartCount: 0 } : undefined
   }
   const state = (status.state ?? {}) as Json
+  const restartCount = Number(status.restartCount) || 0
   if (state.terminated) {
-    return { started: true, terminated: true, terminatedReason: state.terminated.reason, exitCode: state.terminated.exitCode }
+    return { started: true, terminated: true, restartCount, terminatedReason: state.terminated.reason, exitCode: state.terminated.exitCode }
   }
-  if (state.running) return { started: true, terminated: false }
+  if (state.running) return { started: true, terminated: false, restartCount }
   const last = status.lastState?.terminated as Json | undefined
   return {
-    // Restarted (restartPolicy OnFailure): the log of the run before is there.
-    started: last !== undefined,
+    // Waiting: not (yet, or again, after a restart) running.
+    started: false,
     terminated: false,
+    restartCount,
     ...(state.waiting?.reason ? { waitingReason: state.waiting.reason } : {}),
     ...(state.waiting?.message ? { waitingMessage: state.waiting.message } : {}),
     ...(last?.reason ? { terminatedReason: last.reason, exitCode: last.exitCode } : {}),

@@ -39,7 +39,9 @@ export class TrialWorkload implements RunningTrial {
   readonly #workload: RenderedWorkload
   readonly #deps: TrialWorkloadDeps
   readonly #onLine: LineListener
-  readonly #followers = new Map<string, { follower: PodLogFollower; running: Promise<void> }>()
+  /** By pod uid, the follower of the primary container's current run; `retired`: those of runs the kubelet restarted, still reading. */
+  readonly #followers = new Map<string, { follower: PodLogFollower; running: Promise<void>; restartCount: number }>()
+  readonly #retired: { follower: PodLogFollower; running: Promise<void> }[] = []
   readonly #unsubscribe: (() => void)[] = []
   #resolve!: (result: ExitResult) => void
   #ending = false
@@ -88,7 +90,7 @@ export class TrialWorkload implements RunningTrial {
   /** Stops following (the controller shuts down): the workload runs on, `done` stays pending; a restarted controller finds it by its handle. */
   detach(): void {
     this.#ending = true
-    for (const { follower } of this.#followers.values()) follower.stop()
+    for (const { follower } of [...this.#retired, ...this.#followers.values()]) follower.stop()
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
   }
 
@@ -145,9 +147,16 @@ export class TrialWorkload implements RunningTrial {
       const view = containerView(pod, container)
       if (!view) continue
       let entry = this.#followers.get(uid)
+      if (entry && view.restartCount > entry.restartCount) {
+        // Restarted in place: the run followed so far is over; its log is the pod's previous one now.
+        entry.follower.containerRestarted()
+        this.#retired.push(entry)
+        this.#followers.delete(uid)
+        entry = undefined
+      }
       if (!entry && view.started && follow) {
         const follower = new PodLogFollower(this.#deps.log, { namespace: this.#workload.namespace, pod: String(pod.metadata?.name), container }, this.#onLine, { retryMs: this.#deps.retryMs, drainMs: this.#deps.drainMs })
-        entry = { follower, running: follower.run() }
+        entry = { follower, running: follower.run(), restartCount: view.restartCount }
         this.#followers.set(uid, entry)
       }
       if (view.terminated || pod.metadata?.deletionTimestamp) entry?.follower.containerTerminated()
@@ -200,12 +209,13 @@ export class TrialWorkload implements RunningTrial {
         .then((listed) => listed.items, () => this.#podsSeen)
       this.#track(pods, true)
     }
-    for (const { follower } of this.#followers.values()) follower.containerTerminated()
-    const logs = Promise.all([...this.#followers.values()].map((f) => f.running))
+    const all = [...this.#retired, ...this.#followers.values()]
+    for (const { follower } of all) follower.containerTerminated()
+    const logs = Promise.all(all.map((f) => f.running))
     let timer: NodeJS.Timeout | undefined
     await Promise.race([logs, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#deps.logWaitMs)))])
     clearTimeout(timer)
-    for (const { follower } of this.#followers.values()) follower.stop()
+    for (const { follower } of all) follower.stop()
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
     if (inspectPods && result.phase === 'failed') {
       const note = terminationNote(pods.filter((p) => isPrimaryPod(p, this.#workload.primaryPodLabels)), this.#workload.primaryContainerName)

@@ -85,3 +85,20 @@ test('a container that has not started yet (400) is asked again; a pod that is g
   assert.deepEqual(lines, ['x'])
   assert.equal(calls, 3)
 })
+
+test('a container restarted in its pod: the rest of the run followed so far is read from the pod\'s previous log', async () => {
+  let follower!: PodLogFollower
+  const { log, reads } = scriptedLog([
+    (sink) => {
+      // The run ends and the kubelet starts the next one; this stream broke on the way.
+      write(sink, 'loss=0.9\n', false)
+      follower.containerRestarted()
+    },
+    (sink) => write(sink, 'loss=0.9\nloss=0.8\nCUDA error\n'),
+  ])
+  const lines: string[] = []
+  follower = new PodLogFollower(log, { namespace: 'n', pod: 'p', container: 'c' }, (l) => lines.push(l), { retryMs: 1, drainMs: 5 })
+  await follower.run()
+  assert.deepEqual(lines, ['loss=0.9', 'loss=0.8', 'CUDA error'])
+  assert.deepEqual(reads.map((r) => [r.follow, r.previous ?? false]), [[true, false], [false, true]])
+})
