@@ -1,6 +1,7 @@
 import { Log, Watch, type KubeConfig } from '@kubernetes/client-node'
 import type { Experiment } from '../../core/spec/index.ts'
 import { LaunchError, type LaunchContext, type PreparedTrial, type StoredTrial, type TrialExecutor, type TrialRequest } from '../trial-executor.ts'
+import { collectorIssue } from './check-kubernetes.ts'
 import { kubeErrorMessage } from './kube-error.ts'
 import { retrying } from './retrying.ts'
 import { isKubernetesHandle } from './kubernetes-handle.ts'
@@ -59,6 +60,8 @@ export class KubernetesExecutor implements TrialExecutor {
 
   async prepare(request: TrialRequest): Promise<PreparedTrial> {
     const { experiment } = request
+    const collector = collectorIssue(experiment)
+    if (collector) throw new LaunchError(collector)
     const configMapTemplate = await this.#configMapTemplate(experiment)
     const owner = this.#options.ownerOf?.(experiment)
     const workload = renderWorkload(experiment, request.trial, {

@@ -345,6 +345,14 @@ spec:
     await assert.rejects(launch(executor, experimentWith('no-such-templates')), (e: unknown) => e instanceof LaunchError && /ConfigMap tunewell-test\/no-such-templates or its key "defaultTrialTemplate.yaml"/.test(e.message))
   })
 
+  test('a File metrics collector (its sidecar is still to come) is a LaunchError, not a trial without metrics', async () => {
+    const experiment = jobExperiment('file-metrics', PRINT_LOSS)
+    const withFile: Experiment = { ...experiment, spec: { ...experiment.spec, metricsCollectorSpec: { collector: { kind: 'File' }, source: { fileSystemPath: { path: '/var/log/katib/metrics.log', kind: 'File' } } } } }
+    kube.clearRequests()
+    await assert.rejects(launch(newExecutor(), withFile), (e: unknown) => e instanceof LaunchError && /collector kind File is not supported/.test(e.message))
+    assert.equal(kube.requests.filter((r) => r.verb === 'create').length, 0)
+  })
+
   test('a kind the cluster does not serve fails the trial with a message that says so', async () => {
     const parsed = parseExperimentYaml(`apiVersion: kubeflow.org/v1beta1
 kind: Experiment

@@ -1,0 +1,31 @@
+import type { SpecIssue } from '../../core/errors.ts'
+import type { Experiment } from '../../core/spec/index.ts'
+
+/** The metrics collectors trials on a cluster have today: their log (StdOut) and the push API. */
+export const KUBERNETES_COLLECTOR_KINDS: readonly string[] = ['StdOut', 'Push']
+
+/**
+ * What a valid Experiment may still ask for that the Kubernetes executor cannot give (yet).
+ * For the command line to report before the first trial, as controller/check-local.ts does for
+ * local runs; the executor refuses the same trials one by one (a LaunchError) otherwise.
+ */
+export function checkKubernetesRunnable(experiment: Experiment): SpecIssue[] {
+  const issues: SpecIssue[] = []
+  const template = experiment.spec.trialTemplate
+  if (!template) {
+    issues.push({ path: '/spec/trialTemplate', message: 'no trialTemplate is given, so there is nothing to run on the cluster; add a trialSpec (e.g. a batch/v1 Job), or submit the experiment to `tunewell serve` for outside (ask/tell) workers' })
+  } else if (template.command !== undefined) {
+    issues.push({ path: '/spec/trialTemplate/command', message: 'trialTemplate.command runs a local process; on Kubernetes give a trialSpec (e.g. a batch/v1 Job whose container runs that command)' })
+  }
+  const collector = collectorIssue(experiment)
+  if (collector) issues.push({ path: '/spec/metricsCollectorSpec/collector/kind', message: collector })
+  if (experiment.spec.nasConfig) issues.push({ path: '/spec/nasConfig', message: 'neural architecture search is not available yet in this version' })
+  return issues
+}
+
+/** Why the experiment's metrics collector cannot run on the cluster yet, if it cannot. */
+export function collectorIssue(experiment: Experiment): string | undefined {
+  const kind = experiment.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut'
+  if (KUBERNETES_COLLECTOR_KINDS.includes(kind)) return undefined
+  return `collector kind ${kind} is not supported for trials on Kubernetes yet (File and TensorFlowEvent need the collector sidecar, which is to come); use StdOut (the primary container's log) or Push`
+}
