@@ -112,7 +112,13 @@ export class TrialWorkload implements RunningTrial {
     if (!own) {
       // Absent from a watch event or a list that may predate the create: ask the object itself.
       if (!listed && objects.length === 0 && !this.#seenOnce) return
-      const current = await this.#deps.api.read(this.#ref()).catch(() => undefined)
+      let current: Json | undefined
+      try {
+        current = await retrying(() => this.#deps.api.read(this.#ref()), this.#deps.retryMs)
+      } catch {
+        // Unanswered: the watch's next event or list decides.
+        return
+      }
       if (current?.metadata?.uid === this.handle.uid) return void this.#onWorkload([current], false)
       if (this.#stopReason !== undefined) return void this.#end(this.#stopped(this.#stopReason))
       return void this.#end({ phase: 'failed', reason: 'WorkloadDeleted', message: `${this.#workload.kind} ${this.#workload.namespace}/${this.#workload.name} was deleted before the trial ended` }, false)
