@@ -447,6 +447,29 @@ describe('the fake Kubernetes API server', () => {
     for (const pod of pods) assert.deepEqual([pod.status.phase, pod.status.containerStatuses[0].state.terminated.exitCode, pod.status.containerStatuses[0].state.terminated.reason], ['Failed', 3, 'Error'])
   })
 
+  it('restarts a failed container in its pod under restartPolicy OnFailure, counting restarts against backoffLimit', async () => {
+    // The pod's folder survives restarts: the program fails twice, then succeeds.
+    const flaky = "const fs = require('fs'); const n = fs.existsSync('n') ? Number(fs.readFileSync('n', 'utf8')) : 0; fs.writeFileSync('n', String(n + 1)); console.log('attempt=' + n); process.exit(n < 2 ? 1 : 0)"
+    const recovers = job('restart-job', flaky, { backoffLimit: 6 })
+    recovers.spec!.template.spec!.restartPolicy = 'OnFailure'
+    await batch.createNamespacedJob({ namespace: ns, body: recovers })
+    const complete = await kube.waitFor('jobs', ns, 'restart-job', finished)
+    assert.equal(condition(complete, 'Complete')?.status, 'True')
+    const [pod] = kube.podsOf(ns, 'restart-job')
+    const status = pod!.status.containerStatuses[0]
+    assert.deepEqual([status.restartCount, status.lastState.terminated.exitCode, status.state.terminated.exitCode], [2, 1, 0])
+    assert.equal(await core.readNamespacedPodLog({ namespace: ns, name: pod!.metadata.name! }), 'attempt=2\n')
+    assert.equal(await core.readNamespacedPodLog({ namespace: ns, name: pod!.metadata.name!, previous: true }), 'attempt=1\n')
+
+    const hopeless = job('crashloop-job', 'process.exit(1)', { backoffLimit: 1 })
+    hopeless.spec!.template.spec!.restartPolicy = 'OnFailure'
+    await batch.createNamespacedJob({ namespace: ns, body: hopeless })
+    const failed = await kube.waitFor('jobs', ns, 'crashloop-job', finished)
+    assert.equal(condition(failed, 'Failed')?.reason, 'BackoffLimitExceeded')
+    const created = await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=crashloop-job,reason=SuccessfulCreate' })
+    assert.equal(created.items.length, 1, 'one pod: the container restarted in place, no second pod')
+  })
+
   it('honours activeDeadlineSeconds: DeadlineExceeded and the process killed', async () => {
     await batch.createNamespacedJob({ namespace: ns, body: job('deadline-job', 'setInterval(() => {}, 1000)', { activeDeadlineSeconds: 1 }) })
     const failed = await kube.waitFor('jobs', ns, 'deadline-job', finished)

@@ -310,7 +310,12 @@ function serveLog(ctx: ServerContext, routed: Route, params: URLSearchParams, re
     const reason = status?.state?.waiting?.reason ?? 'ContainerCreating'
     throw badRequest(`container "${container}" in pod "${podName}" is waiting to start: ${reason}`)
   }
+  const previous = params.get('previous') === 'true'
+  if (previous && !ctx.logs.hasPrevious(pod.metadata.uid!, container)) {
+    throw badRequest(`previous terminated container "${container}" in pod "${podName}" not found`)
+  }
   ctx.logs.serve(res, pod.metadata.uid!, container, {
+    previous,
     follow: params.get('follow') === 'true',
     timestamps: params.get('timestamps') === 'true',
     sinceTime: params.get('sinceTime') ?? undefined,

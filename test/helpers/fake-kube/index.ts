@@ -26,6 +26,9 @@
  * - entrypoints ({}): image -> command, for containers that give no `command`.
  * - passEnv (PATH, HOME, LANG, TMPDIR): host variables the trial processes inherit.
  * - maxGracePeriodMs (2000): cap on a pod deletion's grace period before SIGKILL.
+ * - restartBackoffMs (100): restartPolicy OnFailure restarts a failed container in its pod after
+ *   this (doubling: CrashLoopBackOff, restartCount, lastState; its old log is `previous=true`),
+ *   and the Job fails once the restarts reach backoffLimit, as Kubernetes does.
  * - customResources: more resources to serve (kubeflow.org TFJob/PyTorchJob/XGBoostJob/MPIJob v1
  *   and Experiment/Trial/Suggestion v1beta1 are there already); also registerResource(), or
  *   POST a CustomResourceDefinition. The kubeflow.org/v1 training jobs run: one pod per replica
@@ -65,8 +68,8 @@
  * What it does not do: strategic merge patch is a merge patch (lists replaced, not merged by key);
  * server-side apply is create-or-merge-patch without field ownership; no admission webhooks, no
  * custom-resource schema validation; containers share the host's filesystem and network (emptyDir
- * mount paths are made as folders on the host); restartPolicy OnFailure ends the pod instead of
- * restarting the container; pagination continues over the current objects, not a snapshot.
+ * mount paths are made as folders on the host); pagination continues over the current objects,
+ * not a snapshot.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer as createHttpServer, type Server } from 'node:http'
@@ -108,6 +111,7 @@ export interface FakeKubeOptions {
   entrypoints?: Record<string, string[]>
   passEnv?: string[]
   maxGracePeriodMs?: number
+  restartBackoffMs?: number
   customResources?: ResourceTypeInit[]
   defaultPodBehaviour?: PodBehaviour
   events?: boolean
@@ -179,6 +183,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     passEnv: options.passEnv ?? ['PATH', 'HOME', 'LANG', 'TMPDIR'],
     entrypoints: options.entrypoints ?? {},
     maxGracePeriodMs: options.maxGracePeriodMs ?? 2000,
+    restartBackoffMs: options.restartBackoffMs ?? 100,
     workDir: join(dir, 'pods'),
     serviceHost: '127.0.0.1',
     servicePort: String(port),

@@ -111,7 +111,9 @@ export class JobController {
     const startedMs = Date.parse(status.startTime)
 
     let failure: { reason: string; message: string } | undefined
-    if (counted.failed.size > (spec.backoffLimit ?? 6)) failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }
+    if (counted.failed.size > (spec.backoffLimit ?? 6) || this.pastBackoffLimitOnFailure(job, active)) {
+      failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }
+    }
     else if (spec.activeDeadlineSeconds !== undefined && now >= startedMs + spec.activeDeadlineSeconds * 1000) {
       failure = { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' }
     } else if (active.some((p) => p.status?.phase === 'Running' && this.scripts.behaviourOf(p).kind === 'deadlineExceeded')) {
@@ -171,6 +173,17 @@ export class JobController {
     status.terminating = terminating.length
     if (conditions.length > 0) status.conditions = conditions
     this.write(job, status)
+  }
+
+  /** With restartPolicy OnFailure the containers' restarts count against backoffLimit. */
+  private pastBackoffLimitOnFailure(job: KubeObject, active: KubeObject[]): boolean {
+    if (job.spec?.template?.spec?.restartPolicy !== 'OnFailure') return false
+    let restarts = 0
+    for (const pod of active) {
+      for (const status of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) restarts += status.restartCount ?? 0
+    }
+    const limit = job.spec?.backoffLimit ?? 6
+    return limit === 0 ? restarts > 0 : restarts >= limit
   }
 
   private createPod(job: KubeObject): boolean {

@@ -17,6 +17,8 @@ export interface KubeletOptions {
   entrypoints: Record<string, string[]>
   /** Upper bound on a deletion's grace period, so a test does not wait 30 s for SIGKILL. */
   maxGracePeriodMs: number
+  /** First wait before restarting a failed container (restartPolicy OnFailure); it doubles per restart. */
+  restartBackoffMs: number
   /** Where pods get a folder when their containers name no workingDir. */
   workDir: string
   serviceHost: string
@@ -30,6 +32,9 @@ interface RunningContainer {
   exited: boolean
   killedAs?: 'OOMKilled'
   sidecar: boolean
+  restarts: number
+  /** Starts (or restarts) the container's process. */
+  launch: () => void
 }
 
 interface PodRun {
@@ -39,6 +44,7 @@ interface PodRun {
   containers: Map<string, RunningContainer>
   timers: NodeJS.Timeout[]
   stopping: boolean
+  restartPolicy: string
 }
 
 const NODE_NAME = 'fake-node'
@@ -105,7 +111,7 @@ export class Kubelet {
     const namespace = pod.metadata.namespace!
     const name = pod.metadata.name!
     const behaviour = this.scripts.behaviourOf(pod)
-    const run: PodRun = { uid, namespace, name, containers: new Map(), timers: [], stopping: false }
+    const run: PodRun = { uid, namespace, name, containers: new Map(), timers: [], stopping: false, restartPolicy: pod.spec?.restartPolicy ?? 'Always' }
     this.runs.set(uid, run)
     const step = this.options.stepDelayMs
     if (behaviour.kind === 'pendingForever') {
@@ -237,29 +243,76 @@ export class Kubelet {
     }
     for (const c of [...sidecars, ...containers]) {
       const sidecar = sidecars.includes(c)
-      const entry: RunningContainer = { name: c.name, exited: false, sidecar }
-      run.containers.set(c.name, entry)
       const env = envs.get(c.name)!
-      const onExit = (exit: ContainerExit) => this.containerExited(run, entry, exit, startedAt)
-      if (behaviour.kind === 'simulate') {
-        for (const line of behaviour.logLines ?? []) this.logs.append(uid, c.name, line)
-        entry.timer = setTimeout(() => onExit({ exitCode: sidecar ? 0 : (behaviour.exitCode ?? 0) }), behaviour.durationMs ?? 0)
-        continue
+      const entry: RunningContainer = { name: c.name, exited: false, sidecar, restarts: 0, launch: () => {} }
+      run.containers.set(c.name, entry)
+      entry.launch = () => {
+        entry.exited = false
+        entry.killedAs = undefined
+        const instanceStartedAt = kubeTime()
+        const onExit = (exit: ContainerExit) => this.containerExited(run, entry, exit, instanceStartedAt)
+        if (behaviour.kind === 'simulate') {
+          for (const line of behaviour.logLines ?? []) this.logs.append(uid, c.name, line)
+          entry.timer = setTimeout(() => onExit({ exitCode: sidecar ? 0 : (behaviour.exitCode ?? 0) }), behaviour.durationMs ?? 0)
+          return
+        }
+        const argv = [...(c.command ?? this.options.entrypoints[c.image ?? ''] ?? []), ...(c.args ?? [])].map((a) => expandReferences(a, env))
+        if ((c.command ?? this.options.entrypoints[c.image ?? '']) === undefined) {
+          setImmediate(() => onExit({ exitCode: 128, startError: `fake-kube: image "${c.image}" has no entrypoint known to the fake (pass entrypoints)` }))
+          return
+        }
+        const cwd = c.workingDir && tryMkdir(c.workingDir) ? c.workingDir : podDir
+        entry.child = runContainer(argv, { cwd, env, onLine: (line) => this.logs.append(uid, c.name, line), onExit })
+        if (behaviour.kind === 'oomKilled' && !sidecar) {
+          entry.timer = setTimeout(() => {
+            entry.killedAs = 'OOMKilled'
+            signalGroup(entry.child!, 'SIGKILL')
+          }, behaviour.afterMs ?? 0)
+        }
       }
-      const argv = [...(c.command ?? this.options.entrypoints[c.image ?? ''] ?? []), ...(c.args ?? [])].map((a) => expandReferences(a, env))
-      if ((c.command ?? this.options.entrypoints[c.image ?? '']) === undefined) {
-        setImmediate(() => onExit({ exitCode: 128, startError: `fake-kube: image "${c.image}" has no entrypoint known to the fake (pass entrypoints)` }))
-        continue
-      }
-      const cwd = c.workingDir && tryMkdir(c.workingDir) ? c.workingDir : podDir
-      entry.child = runContainer(argv, { cwd, env, onLine: (line) => this.logs.append(uid, c.name, line), onExit })
-      if (behaviour.kind === 'oomKilled' && !sidecar) {
-        entry.timer = setTimeout(() => {
-          entry.killedAs = 'OOMKilled'
-          signalGroup(entry.child!, 'SIGKILL')
-        }, behaviour.afterMs ?? 0)
-      }
+      entry.launch()
     }
+  }
+
+  /** restartPolicy OnFailure (or Always): the container runs again in the same pod after a back-off. */
+  private restart(run: PodRun, entry: RunningContainer, terminated: Record<string, unknown>): void {
+    entry.restarts++
+    const delayMs = Math.min(this.options.restartBackoffMs * 2 ** (entry.restarts - 1), this.options.restartBackoffMs * 300)
+    const podRef = `${run.name}_${run.namespace}(${run.uid})`
+    const waiting = this.updatePod(run.uid, run.namespace, run.name, (p) => {
+      p.status.containerStatuses = (p.status.containerStatuses ?? []).map((s: { name: string }) =>
+        s.name === entry.name
+          ? {
+              ...s,
+              ready: false,
+              started: false,
+              restartCount: entry.restarts,
+              state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.ceil(delayMs / 1000)}s restarting failed container=${entry.name} pod=${podRef}` } },
+              lastState: { terminated },
+            }
+          : s,
+      )
+      p.status.conditions = (p.status.conditions ?? []).map((cond: { type: string }) =>
+        cond.type === 'Ready' || cond.type === 'ContainersReady' ? { ...cond, status: 'False', reason: 'ContainersNotReady', lastTransitionTime: kubeTime() } : cond,
+      )
+    })
+    if (!waiting) return
+    this.events.record(waiting, 'kubelet', 'Warning', 'BackOff', `Back-off restarting failed container ${entry.name} in pod ${podRef}`)
+    this.later(run, delayMs, () => {
+      if (run.stopping) return
+      // The log of the instance that ended becomes the `previous=true` one.
+      this.logs.rotate(run.uid, entry.name)
+      entry.launch()
+      this.updatePod(run.uid, run.namespace, run.name, (p) => {
+        p.status.containerStatuses = (p.status.containerStatuses ?? []).map((s: { name: string }) =>
+          s.name === entry.name ? { ...s, ready: true, started: true, state: { running: { startedAt: kubeTime() } } } : s,
+        )
+        const allReady = (p.status.containerStatuses ?? []).every((s: { ready?: boolean }) => s.ready)
+        p.status.conditions = (p.status.conditions ?? []).map((cond: { type: string }) =>
+          (cond.type === 'Ready' || cond.type === 'ContainersReady') && allReady ? { type: cond.type, status: 'True', lastProbeTime: null, lastTransitionTime: kubeTime() } : cond,
+        )
+      })
+    })
   }
 
   private containerExited(run: PodRun, entry: RunningContainer, exit: ContainerExit, startedAt: string): void {
@@ -276,6 +329,10 @@ export class Kubelet {
       finishedAt: kubeTime(),
       containerID: `containerd://${run.uid.replace(/-/g, '')}${entry.name}`,
     }
+    const exitCode = terminated.exitCode
+    if (!run.stopping && !entry.sidecar && (run.restartPolicy === 'Always' || (run.restartPolicy === 'OnFailure' && exitCode !== 0))) {
+      return this.restart(run, entry, terminated)
+    }
     const mains = [...run.containers.values()].filter((c) => !c.sidecar)
     const allMainsDone = mains.every((c) => c.exited)
     if (allMainsDone) {
@@ -286,14 +343,13 @@ export class Kubelet {
     const updated = this.updatePod(run.uid, run.namespace, run.name, (p) => {
       const key = entry.sidecar ? 'initContainerStatuses' : 'containerStatuses'
       p.status[key] = (p.status[key] ?? []).map((s: { name: string }) =>
-        s.name === entry.name ? { ...s, ready: false, started: false, state: { terminated }, lastState: {} } : s,
+        s.name === entry.name ? { ...s, ready: false, started: false, state: { terminated } } : s,
       )
       if (allMainsDone) {
         const failed = mains.some((c) => {
           const status = (p.status.containerStatuses ?? []).find((s: { name: string }) => s.name === c.name)
           return status?.state?.terminated?.exitCode !== 0
         })
-        // restartPolicy OnFailure/Always would restart the container; the fake ends the pod instead.
         p.status.phase = failed ? 'Failed' : 'Succeeded'
         p.status.conditions = (p.status.conditions ?? []).map((cond: { type: string }) =>
           cond.type === 'Ready' || cond.type === 'ContainersReady' ? { ...cond, status: 'False', reason: 'PodCompleted', lastTransitionTime: kubeTime() } : cond,

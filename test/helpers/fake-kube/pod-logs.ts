@@ -19,6 +19,7 @@ export interface LogQuery {
   sinceSeconds?: number
   tailLines?: number
   limitBytes?: number
+  previous?: boolean
 }
 
 /** Each container's output, line by line with the time it was written, as the kubelet keeps it. */
@@ -54,12 +55,24 @@ export class PodLogs {
     return this.log(podUid, container).lines.map((line) => `${line.text}\n`).join('')
   }
 
+  /** The container restarted: its log so far becomes the previous instance's, a new one begins. */
+  rotate(podUid: string, container: string): void {
+    const key = `${podUid}/${container}`
+    const current = this.logs.get(key)
+    if (current) this.logs.set(`${key}#previous`, current)
+    this.logs.delete(key)
+  }
+
+  hasPrevious(podUid: string, container: string): boolean {
+    return this.logs.has(`${podUid}/${container}#previous`)
+  }
+
   forget(podUid: string): void {
     for (const key of this.logs.keys()) if (key.startsWith(`${podUid}/`)) this.logs.delete(key)
   }
 
   serve(res: ServerResponse, podUid: string, container: string, query: LogQuery): void {
-    const log = this.log(podUid, container)
+    const log = this.log(podUid, query.previous ? `${container}#previous` : container)
     const since = query.sinceTime ? Date.parse(query.sinceTime) : query.sinceSeconds ? Date.now() - query.sinceSeconds * 1000 : undefined
     let lines = log.lines.filter((line) => since === undefined || line.at >= since)
     if (query.tailLines !== undefined && query.tailLines >= 0) lines = lines.slice(Math.max(0, lines.length - query.tailLines))
