@@ -228,6 +228,27 @@ describe('the fake Kubernetes API server', () => {
     await batch.deleteNamespacedJob({ namespace: ns, name: 'never-job', propagationPolicy: 'Background' })
   })
 
+  it('scripts a followed log that drops mid-run; sinceTime resumes in whole seconds', async () => {
+    kube.dropLogs({ pod: 'droplog-job-*', afterLines: 2, times: 1 })
+    await batch.createNamespacedJob({ namespace: ns, body: job('droplog-job', "let i = 0; const t = setInterval(() => { console.log('l' + i); if (++i === 5) clearInterval(t) }, 40)") })
+    await kube.waitFor('jobs', ns, 'droplog-job', (j) => j?.status?.ready === 1)
+    const [pod] = kube.podsOf(ns, 'droplog-job')
+    const follow = async (options: { sinceTime?: string }) => {
+      const stream = new PassThrough()
+      let text = ''
+      stream.on('data', (chunk) => (text += chunk))
+      const ended = new Promise((resolve) => stream.on('end', resolve))
+      await new Log(kube.kubeConfig()).log(ns, pod!.metadata.name!, 'training-container', stream, { follow: true, timestamps: true, ...options })
+      await ended
+      return text.trim().split('\n').map((line) => line.split(' ') as [string, string])
+    }
+    const first = await follow({})
+    assert.deepEqual(first.map(([, text]) => text), ['l0', 'l1'])
+    const rest = await follow({ sinceTime: first[1]![0] })
+    const texts = rest.map(([, text]) => text)
+    assert.deepEqual(texts.slice(texts.indexOf('l1')), ['l1', 'l2', 'l3', 'l4'], 'from the second of l1 on, l1 included')
+  })
+
   it('answers a repeated create with 409 AlreadyExists, and generateName gives a fresh name', async () => {
     const body = { metadata: { name: 'twice' }, data: { a: '1' } }
     await core.createNamespacedConfigMap({ namespace: ns, body })

@@ -33,6 +33,18 @@ export interface WatchDrop {
   /** The connection ends after this many events. */
   afterEvents: number
   times?: number
+  /** Reset the connection instead of ending the response cleanly. */
+  abrupt?: boolean
+}
+
+/** A followed pod log whose connection ends after some lines (the client must resume). */
+export interface LogDrop {
+  namespace?: string
+  pod?: NamePattern
+  container?: string
+  afterLines: number
+  times?: number
+  abrupt?: boolean
 }
 
 const DEFAULT_REASON: Record<number, string> = {
@@ -59,6 +71,7 @@ export interface RequestFacts {
 export class Faults {
   private readonly requestFaults: { fault: RequestFault; left: number }[] = []
   private readonly watchDrops: { drop: WatchDrop; left: number }[] = []
+  private readonly logDrops: { drop: LogDrop; left: number }[] = []
 
   addRequestFault(fault: RequestFault): () => void {
     const entry = { fault, left: fault.times ?? Infinity }
@@ -87,12 +100,31 @@ export class Faults {
     return { ...entry.fault, reason: entry.fault.reason ?? DEFAULT_REASON[entry.fault.status] ?? 'Unknown' }
   }
 
-  takeWatchDrop(resource: string, namespace: string | undefined): number | undefined {
+  takeWatchDrop(resource: string, namespace: string | undefined): WatchDrop | undefined {
     const entry = this.watchDrops.find(
       ({ drop, left }) => left > 0 && (drop.resource === undefined || drop.resource === resource) && (drop.namespace === undefined || drop.namespace === namespace),
     )
     if (!entry) return undefined
     entry.left--
-    return entry.drop.afterEvents
+    return entry.drop
+  }
+
+  addLogDrop(drop: LogDrop): () => void {
+    const entry = { drop, left: drop.times ?? Infinity }
+    this.logDrops.push(entry)
+    return () => this.logDrops.splice(this.logDrops.indexOf(entry) >>> 0, 1)
+  }
+
+  takeLogDrop(namespace: string | undefined, pod: string, container: string): LogDrop | undefined {
+    const entry = this.logDrops.find(
+      ({ drop, left }) =>
+        left > 0 &&
+        (drop.namespace === undefined || drop.namespace === namespace) &&
+        nameMatches(drop.pod, pod) &&
+        (drop.container === undefined || drop.container === container),
+    )
+    if (!entry) return undefined
+    entry.left--
+    return entry.drop
   }
 }

@@ -30,7 +30,7 @@ export interface ServerContext {
   faults: Faults
   logs: PodLogs
   token: string
-  watchBehaviour: () => Omit<WatchBehaviour, 'dropAfterEvents'>
+  watchBehaviour: () => Omit<WatchBehaviour, 'dropAfterEvents' | 'dropAbruptly'>
   record: (record: RequestRecord) => void
   /** How to end each open watch (the server closing them, as on a restart or a timeout). */
   openWatches: Set<() => void>
@@ -187,7 +187,7 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
       case 'watch': {
         const labels = parseLabelSelector(params.get('labelSelector'))
         const fields = parseFieldSelector(params.get('fieldSelector'), type)
-        const dropAfterEvents = ctx.faults.takeWatchDrop(type.plural, namespace)
+        const drop = ctx.faults.takeWatchDrop(type.plural, namespace)
         let stopWatch: (() => void) | undefined
         return serveWatch(
           api.store,
@@ -200,7 +200,7 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
             allowBookmarks: params.get('allowWatchBookmarks') === 'true',
             timeoutSeconds: intParam(params.get('timeoutSeconds')),
           },
-          { ...ctx.watchBehaviour(), dropAfterEvents },
+          { ...ctx.watchBehaviour(), dropAfterEvents: drop?.afterEvents, dropAbruptly: drop?.abrupt },
           res,
           {
             onStart: (stop) => ctx.openWatches.add((stopWatch = stop)),
@@ -314,9 +314,13 @@ function serveLog(ctx: ServerContext, routed: Route, params: URLSearchParams, re
   if (previous && !ctx.logs.hasPrevious(pod.metadata.uid!, container)) {
     throw badRequest(`previous terminated container "${container}" in pod "${podName}" not found`)
   }
+  const follow = params.get('follow') === 'true'
+  const drop = follow ? ctx.faults.takeLogDrop(routed.namespace, podName, container) : undefined
   ctx.logs.serve(res, pod.metadata.uid!, container, {
     previous,
-    follow: params.get('follow') === 'true',
+    dropAfterLines: drop?.afterLines,
+    dropAbruptly: drop?.abrupt,
+    follow,
     timestamps: params.get('timestamps') === 'true',
     sinceTime: params.get('sinceTime') ?? undefined,
     sinceSeconds: intParam(params.get('sinceSeconds')),

@@ -57,7 +57,11 @@
  * - failRequests({ verb?, resource?, namespace?, name?, status, reason?, message?, times? }):
  *   answers matching requests with that Status (403 gives the real Forbidden message).
  * - forbid(verb, resource, namespace?), conflictOnCreate(resource, name?, times = 1).
- * - dropWatches({ resource?, namespace?, afterEvents, times? }): watches end after N events.
+ * - dropWatches({ resource?, namespace?, afterEvents, times?, abrupt? }): watches end after N
+ *   events (abrupt: the connection is reset instead).
+ * - dropLogs({ namespace?, pod?, container?, afterLines, times?, abrupt? }): followed pod logs
+ *   end after N lines while the container runs on. sinceTime counts in whole seconds, as on a
+ *   cluster, so a client resuming from a line's timestamp gets that second's lines again.
  * - closeWatches(): the server ends every open watch now (as on an API server restart).
  * - setWatchWindow(events), compact(): shrink or drop the watch history (forces 410 Gone).
  * - registerResource(init): serve another custom resource.
@@ -79,7 +83,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { KubeConfig } from '@kubernetes/client-node'
 import { EventRecorder } from './event-recorder.ts'
-import { Faults, type NamePattern, type RequestFault, type Verb, type WatchDrop } from './faults.ts'
+import { Faults, type LogDrop, type NamePattern, type RequestFault, type Verb, type WatchDrop } from './faults.ts'
 import { handleRequest, type RequestRecord } from './http-server.ts'
 import { JobController } from './job-controller.ts'
 import { KubeApi, type PropagationPolicy } from './kube-api.ts'
@@ -95,7 +99,7 @@ import { TrainingOperator } from './training-operator.ts'
 
 export type { KubeObject } from './kube-object.ts'
 export type { PodBehaviour } from './pod-behaviour.ts'
-export type { RequestFault, WatchDrop, Verb, NamePattern } from './faults.ts'
+export type { LogDrop, RequestFault, WatchDrop, Verb, NamePattern } from './faults.ts'
 export type { RequestRecord } from './http-server.ts'
 export type { ResourceType, ResourceTypeInit } from './resource-types.ts'
 
@@ -142,6 +146,7 @@ export interface FakeKube {
   conflictOnCreate(resource: string, name?: NamePattern, times?: number): () => void
   dropWatches(drop: WatchDrop): () => void
   closeWatches(): void
+  dropLogs(drop: LogDrop): () => void
   setWatchWindow(events: number): void
   compact(): void
   registerResource(init: ResourceTypeInit): ResourceType
@@ -275,6 +280,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     forbid: (verb, resource, ns) => faults.addRequestFault({ verb, resource, namespace: ns, status: 403 }),
     conflictOnCreate: (resource, name, times = 1) => faults.addRequestFault({ verb: 'create', resource, name, status: 409, reason: 'AlreadyExists', times }),
     dropWatches: (drop) => faults.addWatchDrop(drop),
+    dropLogs: (drop) => faults.addLogDrop(drop),
     closeWatches() {
       for (const stop of [...openWatches]) stop()
       openWatches.clear()

@@ -20,6 +20,9 @@ export interface LogQuery {
   tailLines?: number
   limitBytes?: number
   previous?: boolean
+  /** A scripted drop: the stream ends (or the connection resets) after this many lines. */
+  dropAfterLines?: number
+  dropAbruptly?: boolean
 }
 
 /** Each container's output, line by line with the time it was written, as the kubelet keeps it. */
@@ -73,13 +76,20 @@ export class PodLogs {
 
   serve(res: ServerResponse, podUid: string, container: string, query: LogQuery): void {
     const log = this.log(podUid, query.previous ? `${container}#previous` : container)
-    const since = query.sinceTime ? Date.parse(query.sinceTime) : query.sinceSeconds ? Date.now() - query.sinceSeconds * 1000 : undefined
+    // sinceTime reaches the kubelet with whole seconds (RFC 3339): lines earlier in that second come again.
+    const since = query.sinceTime ? Math.floor(Date.parse(query.sinceTime) / 1000) * 1000 : query.sinceSeconds ? Date.now() - query.sinceSeconds * 1000 : undefined
     let lines = log.lines.filter((line) => since === undefined || line.at >= since)
     if (query.tailLines !== undefined && query.tailLines >= 0) lines = lines.slice(Math.max(0, lines.length - query.tailLines))
     let budget = query.limitBytes ?? Infinity
     const format = (line: LogLine) => (query.timestamps ? `${kubeTimeNano(line.at)} ${line.text}\n` : `${line.text}\n`)
     res.writeHead(200, { 'content-type': 'text/plain', ...(query.follow ? { 'transfer-encoding': 'chunked' } : {}) })
+    let sentLines = 0
     const write = (line: LogLine): boolean => {
+      if (query.dropAfterLines !== undefined && sentLines >= query.dropAfterLines) {
+        if (query.dropAbruptly) res.destroy()
+        return false
+      }
+      sentLines++
       const chunk = Buffer.from(format(line))
       if (chunk.length > budget) {
         res.write(chunk.subarray(0, budget))
@@ -90,14 +100,17 @@ export class PodLogs {
       res.write(chunk)
       return true
     }
-    for (const line of lines) {
-      if (!write(line)) return void res.end()
+    const end = () => {
+      if (!res.destroyed) res.end()
     }
-    if (!query.follow || log.ended) return void res.end()
+    for (const line of lines) {
+      if (!write(line)) return end()
+    }
+    if (!query.follow || log.ended) return end()
     const follower = (line: LogLine | null) => {
       if (line === null || !write(line)) {
         log.followers.delete(follower)
-        res.end()
+        end()
       }
     }
     log.followers.add(follower)

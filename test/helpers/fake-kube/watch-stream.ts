@@ -21,6 +21,8 @@ export interface WatchBehaviour {
   bookmarkIntervalMs: number
   /** End the response after this many events (a dropped watch). */
   dropAfterEvents?: number
+  /** Reset the connection at the drop instead of ending the response. */
+  dropAbruptly?: boolean
   /** 410 as an HTTP status instead of the ERROR event a real server sends. */
   goneAsHttpStatus: boolean
 }
@@ -86,7 +88,10 @@ export function serveWatch(
     if (ended) return
     res.write(JSON.stringify({ type: eventType, object: { apiVersion: apiVersionOf(type), kind: type.kind, ...object } }) + '\n')
     if (eventType !== 'BOOKMARK') sent++
-    if (behaviour.dropAfterEvents !== undefined && sent >= behaviour.dropAfterEvents) finish()
+    if (behaviour.dropAfterEvents !== undefined && sent >= behaviour.dropAfterEvents) {
+      if (behaviour.dropAbruptly) res.destroy()
+      finish()
+    }
   }
   const unsubscribe = store.subscribe((event) => {
     for (const e of translate(event, type, matches)) send(e.type, e.object)
