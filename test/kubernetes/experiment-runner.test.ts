@@ -3,10 +3,11 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ExperimentRunner } from '../../controller/experiment-runner.ts'
+import { ExperimentRunner, InterruptedError } from '../../controller/experiment-runner.ts'
+import type { ExitResult, LaunchContext, PreparedTrial, StoredTrial, TrialExecutor, TrialRequest } from '../../controller/trial-executor.ts'
 import { KubernetesExecutor } from '../../controller/kubernetes/kubernetes-executor.ts'
 import type { KubernetesHandle } from '../../controller/kubernetes/kubernetes-handle.ts'
-import { parseExperimentYaml } from '../../core/spec/index.ts'
+import { parseExperimentYaml, type Experiment } from '../../core/spec/index.ts'
 import type { Store } from '../../db/store.ts'
 import { SuggestionService } from '../../suggestion/suggestion-service.ts'
 import { startFakeKube, type FakeKube } from '../helpers/fake-kube/index.ts'
@@ -29,10 +30,10 @@ after(async () => {
 const PROGRAM = `const lr = Number(process.argv.find((a) => a.startsWith('--lr=')).slice(5))
 for (let step = 1; step <= 3; step++) console.log('loss=' + ((lr - 0.05) ** 2 + 1 / step / 1000))`
 
-test('an experiment runs to Succeeded with its trials as Jobs: one Job per trial, objectives from the pods\' logs, no Job left behind', async () => {
+function randomExperiment(name: string, program: string): Experiment {
   const parsed = parseExperimentYaml(`apiVersion: kubeflow.org/v1beta1
 kind: Experiment
-metadata: { name: k8s-random }
+metadata: { name: ${name} }
 spec:
   objective: { type: minimize, objectiveMetricName: loss }
   algorithm: { algorithmName: random }
@@ -58,10 +59,14 @@ spec:
             containers:
               - name: training
                 image: docker.io/library/node:20
-                command: [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(PROGRAM)}, "--", "--lr=\${trialParameters.learningRate}"]
+                command: [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(program)}, "--", "--lr=\${trialParameters.learningRate}"]
 `)
   assert.deepEqual(parsed.issues, [])
-  const experiment = parsed.experiment!
+  return parsed.experiment!
+}
+
+test('an experiment runs to Succeeded with its trials as Jobs: one Job per trial, objectives from the pods\' logs, no Job left behind', async () => {
+  const experiment = randomExperiment('k8s-random', PROGRAM)
   const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 5 })
   const executor = new KubernetesExecutor({ kubeConfig: kube.kubeConfig(), retryMs: 50, drainMs: 200 })
   kube.clearRequests()
@@ -91,5 +96,86 @@ spec:
     assert.deepEqual(kube.objects('jobs', 'tunewell-test').filter((j) => j.metadata.labels?.['katib.kubeflow.org/experiment'] === 'k8s-random'), [])
   } finally {
     executor.close()
+  }
+})
+
+/**
+ * The executor as a controller that dies sees it: after crash(), nothing more of its trials
+ * reaches the runner (their `done` reports an interruption, which the runner leaves Running in
+ * the database) and their Jobs stay on the cluster, unfollowed.
+ */
+class CrashingExecutor implements TrialExecutor {
+  readonly kind = 'kubernetes'
+  #crashed = false
+  readonly #crash: (() => void)[] = []
+  constructor(readonly inner: KubernetesExecutor) {}
+
+  async prepare(request: TrialRequest): Promise<PreparedTrial> {
+    const prepared = await this.inner.prepare(request)
+    return {
+      start: async (onLine) => {
+        const trial = await prepared.start((line) => this.#crashed || onLine(line))
+        const done = new Promise<ExitResult>((resolve) => {
+          this.#crash.push(() => resolve({ phase: 'failed', reason: 'Interrupted', message: 'the controller died' }))
+          void trial.done.then((result) => this.#crashed || resolve(result))
+        })
+        return { handle: trial.handle, done, stop: (reason) => this.#crashed || trial.stop(reason) }
+      },
+    }
+  }
+
+  stopOrphan(trial: StoredTrial, context: LaunchContext): Promise<boolean> {
+    return this.inner.stopOrphan(trial, context)
+  }
+
+  crash(): void {
+    this.#crashed = true
+    this.inner.close()
+    for (const end of this.#crash) end()
+  }
+}
+
+test('a controller that dies mid-run: the next one deletes the Jobs it left, relaunches their trials and finishes with no trial lost or doubled', async () => {
+  const slow = `const lr = Number(process.argv.find((a) => a.startsWith('--lr=')).slice(5))
+let step = 0
+const tick = setInterval(() => { step++; console.log('loss=' + ((lr - 0.05) ** 2 + 1 / step / 1000)); if (step === 3) { clearInterval(tick) } }, 150)`
+  const experiment = randomExperiment('k8s-crash', slow)
+  const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 9 })
+  const launch = { baseDir: home, runDir: join(home, 'runs-crash'), env: {} }
+  const first = new CrashingExecutor(new KubernetesExecutor({ kubeConfig: kube.kubeConfig(), retryMs: 50, drainMs: 200 }))
+  const abort = new AbortController()
+  const firstRun = new ExperimentRunner({ store, suggestions: new SuggestionService(store), executor: first, launch, pollMs: 50 }).run(record.id, abort.signal)
+  for (;;) {
+    const running = (await store.trials.list(record.id, { states: ['Running'] })).filter((t) => (t.execution as { uid?: string } | null)?.uid)
+    if (running.length === 2) break
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  first.crash()
+  abort.abort()
+  await assert.rejects(firstRun, InterruptedError)
+  const left = (await store.trials.list(record.id, { states: ['Running'] })).map((t) => t.name).sort()
+  assert.equal(left.length, 2)
+  assert.deepEqual(left.map((name) => kube.object('jobs', 'tunewell-test', name)?.metadata.name), left, 'their Jobs run on')
+
+  kube.clearRequests()
+  const second = new KubernetesExecutor({ kubeConfig: kube.kubeConfig(), retryMs: 50, drainMs: 200 })
+  try {
+    const done = await new ExperimentRunner({ store, suggestions: new SuggestionService(store), executor: second, launch, pollMs: 50 }).run(record.id)
+    assert.equal(done.state, 'Succeeded')
+    const trials = await store.trials.list(record.id)
+    assert.equal(trials.length, 4)
+    for (const trial of trials) {
+      assert.equal(trial.state, 'Succeeded', `${trial.name}: ${trial.message}`)
+      assert.equal(trial.restarts, left.includes(trial.name) ? 1 : 0, trial.name)
+      assert.equal((await store.observations.list(trial.id, ['loss'])).length, 3, trial.name)
+    }
+    // Recovery first: the orphans were deleted (by the uid on their rows) before any Job was created.
+    const at = (match: (r: (typeof kube.requests)[number]) => boolean) => kube.requests.flatMap((r, i) => (match(r) ? [i] : []))
+    const deletes = at((r) => r.verb === 'delete' && r.resource === 'jobs' && left.includes(r.name ?? '') && r.code === 200)
+    const creates = at((r) => r.verb === 'create' && r.resource === 'jobs')
+    assert.deepEqual(deletes.filter((i) => i < Math.min(...creates)).map((i) => kube.requests[i]!.name).sort(), left)
+    assert.deepEqual(creates.map((i) => kube.requests[i]!.code), [201, 201, 201, 201], 'two relaunched, two never started before')
+  } finally {
+    second.close()
   }
 })
