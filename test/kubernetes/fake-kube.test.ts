@@ -21,6 +21,7 @@ import {
   type KubernetesObject,
   type V1Job,
 } from '@kubernetes/client-node'
+import { startFakeKubeProcess } from '../helpers/fake-kube/fake-kube-process.ts'
 import { startFakeKube, type FakeKube, type KubeObject } from '../helpers/fake-kube/index.ts'
 import { isRunning, until } from '../helpers/processes.ts'
 
@@ -638,6 +639,23 @@ describe('the fake Kubernetes API server', () => {
     kube.setStatus('experiments', ns, 'kubectl-exp', { conditions: [{ type: 'Created', status: 'True' }, { type: 'Succeeded', status: 'True' }] })
     assert.match(await kubectl('wait', '--for=condition=Succeeded', 'experiment/kubectl-exp', '--timeout=20s'), /condition met/)
     assert.match(await kubectl('get', 'experiments', 'kubectl-exp'), /^NAME\s+TYPE\s+STATUS\s+AGE\nkubectl-exp\s+Succeeded\s+True\s+\d+s\n$/)
+  })
+
+  it('runs in a process of its own for benchmarks, and slows requests on demand', async () => {
+    const separate = await startFakeKubeProcess({ namespace: 'bench', events: false })
+    try {
+      const namespaces = await separate.kubeConfig().makeApiClient(CoreV1Api).listNamespace()
+      assert.ok(namespaces.items.some((n) => n.metadata?.name === 'bench'))
+      assert.notEqual(separate.pid, process.pid)
+    } finally {
+      await separate.close()
+    }
+    const slow = kube.failRequests({ verb: 'get', resource: 'configmaps', name: 'slow-*', delayMs: 300, times: 1 })
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'slow-1' } } })
+    const started = Date.now()
+    await core.readNamespacedConfigMap({ namespace: ns, name: 'slow-1' })
+    assert.ok(Date.now() - started >= 250, 'the read was held (a lower bound: it cannot pass early)')
+    slow()
   })
 
   it('creates a custom resource through the generic object API (discovery) and lists it with kinds', async () => {

@@ -19,8 +19,10 @@ export interface RequestFault {
   resource?: string
   namespace?: string
   name?: NamePattern
-  /** 403 Forbidden, 409 AlreadyExists/Conflict, 500, ... */
-  status: number
+  /** 403 Forbidden, 409 AlreadyExists/Conflict, 500, ...; none: the request only waits `delayMs`. */
+  status?: number
+  /** Hold the request this long first (a slow or paused API server). */
+  delayMs?: number
   reason?: string
   message?: string
   /** How many requests it refuses before it lapses (default: all). */
@@ -97,7 +99,7 @@ export class Faults {
     )
     if (!entry) return undefined
     entry.left--
-    return { ...entry.fault, reason: entry.fault.reason ?? DEFAULT_REASON[entry.fault.status] ?? 'Unknown' }
+    return { ...entry.fault, reason: entry.fault.reason ?? DEFAULT_REASON[entry.fault.status ?? 0] ?? 'Unknown' }
   }
 
   takeWatchDrop(resource: string, namespace: string | undefined): WatchDrop | undefined {

@@ -159,7 +159,8 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
     const createBody = verb === 'create' ? parseJson(await readBody(req)) : undefined
     const faultName = name ?? createBody?.metadata?.name ?? createBody?.metadata?.generateName
     const fault = ctx.faults.takeRequestFault({ verb, resource, namespace, name: faultName })
-    if (fault) {
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
+    if (fault?.status !== undefined) {
       if (fault.status === 403 && !fault.message) throw forbidden(verb, type, namespace, 'system:serviceaccount:tunewell:tunewell')
       const message = fault.message ?? (fault.status === 409 ? `${type.plural}${type.group ? `.${type.group}` : ''} "${faultName ?? ''}" already exists` : `scripted ${fault.status}`)
       throw new KubeError(fault.status, fault.reason, message, { name: faultName, group: type.group, kind: type.plural })

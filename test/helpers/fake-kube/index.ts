@@ -54,8 +54,9 @@
  * - scriptPods(name, behaviour, namespace?): pods of the Jobs whose name matches (a string with
  *   `*` or a RegExp) get { kind: 'imagePullError' | 'oomKilled' | 'pendingForever' |
  *   'deadlineExceeded' | 'simulate' | 'run' } (pod-behaviour.ts).
- * - failRequests({ verb?, resource?, namespace?, name?, status, reason?, message?, times? }):
- *   answers matching requests with that Status (403 gives the real Forbidden message).
+ * - failRequests({ verb?, resource?, namespace?, name?, status?, reason?, message?, times?,
+ *   delayMs? }): answers matching requests with that Status (403 gives the real Forbidden
+ *   message); delayMs holds them first (without status: a slow API server).
  * - forbid(verb, resource, namespace?), conflictOnCreate(resource, name?, times = 1).
  * - dropWatches({ resource?, namespace?, afterEvents, times?, abrupt? }): watches end after N
  *   events (abrupt: the connection is reset instead).
@@ -65,6 +66,9 @@
  * - closeWatches(): the server ends every open watch now (as on an API server restart).
  * - setWatchWindow(events), compact(): shrink or drop the watch history (forces 410 Gone).
  * - registerResource(init): serve another custom resource.
+ *
+ * startFakeKubeProcess(options?) (fake-kube-process.ts) runs the same server in a child process
+ * (options only, no scripting hooks), for benchmarks that measure their own memory.
  *
  * kubectl works against kubeconfigPath (get prints Tables: a CRD's printer columns, Job and Pod
  * columns; wait, logs, delete); run it asynchronously, the fake serves from the test's event loop.
