@@ -1,14 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parse as parseYaml } from 'yaml'
+import { DISCOVERY_ONLY, route, verbOf, type Route } from './api-routes.ts'
 import { parseFieldSelector } from './field-selector.ts'
 import type { Faults, Verb } from './faults.ts'
+import { intParam, parseJson, readBody, sendJson, sendTable } from './http-responses.ts'
 import type { KubeObject } from './kube-object.ts'
 import type { DeleteOptions, KubeApi, PropagationPolicy } from './kube-api.ts'
 import { parseLabelSelector } from './label-selector.ts'
 import { jsonPatch, mergePatch } from './patch.ts'
+import { serveLog } from './pod-log-endpoint.ts'
 import type { PodLogs } from './pod-logs.ts'
-import type { ResourceType } from './resource-types.ts'
-import { badRequest, forbidden, KubeError, notFound } from './status.ts'
+import { badRequest, forbidden, KubeError } from './status.ts'
 import { toTable, wantsTable } from './table.ts'
 import { serveWatch, type WatchBehaviour } from './watch-stream.ts'
 
@@ -36,104 +38,11 @@ export interface ServerContext {
   openWatches: Set<() => void>
 }
 
-interface Route {
-  type: ResourceType
-  namespace?: string
-  name?: string
-  subresource?: string
-}
 
-function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(code, { 'content-type': 'application/json', ...headers })
-  res.end(JSON.stringify(body))
-}
 
-function sendTable(res: ServerResponse, table: Record<string, unknown>): void {
-  res.writeHead(200, { 'content-type': 'application/json;as=Table;v=v1;g=meta.k8s.io' })
-  res.end(JSON.stringify(table))
-}
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
-}
 
-function parseJson(text: string): KubeObject {
-  try {
-    return JSON.parse(text) as KubeObject
-  } catch (error) {
-    throw badRequest(`the body of the request was in an unknown format: ${(error as Error).message}`)
-  }
-}
 
-function intParam(value: string | null): number | undefined {
-  if (value === null || value === '') return undefined
-  const n = Number(value)
-  if (!Number.isInteger(n)) throw badRequest(`invalid integer parameter: ${value}`)
-  return n
-}
-
-const DISCOVERY_ONLY = Symbol('discovery')
-
-/** Answers discovery paths; returns DISCOVERY_ONLY when it did, else the resource route. */
-function route(ctx: ServerContext, parts: string[], res: ServerResponse): Route | typeof DISCOVERY_ONLY {
-  const { registry } = ctx.api
-  const json = (body: unknown): typeof DISCOVERY_ONLY => {
-    if (body === undefined) throw new KubeError(404, 'NotFound', 'the server could not find the requested resource')
-    sendJson(res, 200, body)
-    return DISCOVERY_ONLY
-  }
-  if (parts.length === 1 && parts[0] === 'version') return json({ major: '1', minor: '32', gitVersion: 'v1.32.0-fake', platform: 'linux/amd64' })
-  if (parts.length === 1 && ['healthz', 'readyz', 'livez'].includes(parts[0]!)) {
-    res.writeHead(200, { 'content-type': 'text/plain' })
-    res.end('ok')
-    return DISCOVERY_ONLY as typeof DISCOVERY_ONLY
-  }
-  if (parts[0] === 'api') {
-    if (parts.length === 1) return json({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] })
-    if (parts.length === 2) return json(registry.resourceList('', parts[1]!))
-    return resourceRoute(ctx, '', parts[1]!, parts.slice(2))
-  }
-  if (parts[0] === 'apis') {
-    if (parts.length === 1) return json(registry.apiGroupList())
-    if (parts.length === 2) return json(registry.apiGroup(parts[1]!))
-    if (parts.length === 3) return json(registry.resourceList(parts[1]!, parts[2]!))
-    return resourceRoute(ctx, parts[1]!, parts[2]!, parts.slice(3))
-  }
-  throw new KubeError(404, 'NotFound', 'the server could not find the requested resource')
-}
-
-function resourceRoute(ctx: ServerContext, group: string, version: string, rest: string[]): Route {
-  const { registry } = ctx.api
-  const nsType = rest[0] === 'namespaces' && rest.length >= 3 ? registry.byPath(group, version, rest[2]!) : undefined
-  const [namespace, plural, name, subresource] = nsType?.namespaced ? [rest[1], rest[2], rest[3], rest[4]] : [undefined, rest[0], rest[1], rest[2]]
-  const type = registry.byPath(group, version, plural!)
-  if (!type) throw new KubeError(404, 'NotFound', 'the server could not find the requested resource')
-  if (!type.namespaced && namespace !== undefined) throw new KubeError(404, 'NotFound', 'the server could not find the requested resource')
-  if (subresource !== undefined) {
-    const allowed = [...(type.statusSubresource ? ['status'] : []), ...(type.subresources ?? [])]
-    if (!allowed.includes(subresource)) throw new KubeError(404, 'NotFound', 'the server could not find the requested resource')
-  }
-  return { type, namespace, name, subresource }
-}
-
-function verbOf(method: string, route: Route, watch: boolean): Verb {
-  switch (method) {
-    case 'GET':
-      return route.name ? 'get' : watch ? 'watch' : 'list'
-    case 'POST':
-      return 'create'
-    case 'PUT':
-      return 'update'
-    case 'PATCH':
-      return 'patch'
-    case 'DELETE':
-      return route.name ? 'delete' : 'deletecollection'
-    default:
-      throw new KubeError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`)
-  }
-}
 
 /** The request handler of the fake API server. */
 export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
@@ -146,7 +55,7 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
   void (async () => {
     if (req.headers.authorization !== `Bearer ${ctx.token}`) throw new KubeError(401, 'Unauthorized', 'Unauthorized')
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
-    const routed = route(ctx, parts, res)
+    const routed = route(ctx.api.registry, parts, res)
     if (routed === DISCOVERY_ONLY) return
     const { type, namespace, name, subresource } = routed
     const params = url.searchParams
@@ -284,48 +193,4 @@ function serverSideApply(ctx: ServerContext, routed: Route, text: string, params
     return sendJson(res, 201, ctx.api.create(type, namespace, { ...body, metadata: { ...body.metadata, name } }, { dryRun }))
   }
   sendJson(res, 200, ctx.api.patch(type, namespace, name!, (current) => mergePatch(current, body) as KubeObject, { subresource, dryRun }))
-}
-
-function serveLog(ctx: ServerContext, routed: Route, params: URLSearchParams, res: ServerResponse): void {
-  const pod = ctx.api.store.get(routed.type, routed.namespace, routed.name!)
-  if (!pod) throw notFound(routed.type, routed.name!)
-  const podName = pod.metadata.name!
-  const containers: string[] = (pod.spec?.containers ?? []).map((c: { name: string }) => c.name)
-  const initContainers: string[] = (pod.spec?.initContainers ?? []).map((c: { name: string }) => c.name)
-  let container = params.get('container') ?? undefined
-  if (container === undefined || container === '') {
-    if (containers.length !== 1) {
-      throw badRequest(`a container name must be specified for pod ${podName}, choose one of: [${containers.join(' ')}]`)
-    }
-    container = containers[0]!
-  }
-  if (!containers.includes(container) && !initContainers.includes(container)) {
-    throw badRequest(`container ${container} is not valid for pod ${podName}`)
-  }
-  const statuses: { name: string; state?: { waiting?: { reason?: string } } }[] = [
-    ...(pod.status?.containerStatuses ?? []),
-    ...(pod.status?.initContainerStatuses ?? []),
-  ]
-  const status = statuses.find((s) => s.name === container)
-  if (!status || status.state?.waiting) {
-    const reason = status?.state?.waiting?.reason ?? 'ContainerCreating'
-    throw badRequest(`container "${container}" in pod "${podName}" is waiting to start: ${reason}`)
-  }
-  const previous = params.get('previous') === 'true'
-  if (previous && !ctx.logs.hasPrevious(pod.metadata.uid!, container)) {
-    throw badRequest(`previous terminated container "${container}" in pod "${podName}" not found`)
-  }
-  const follow = params.get('follow') === 'true'
-  const drop = follow ? ctx.faults.takeLogDrop(routed.namespace, podName, container) : undefined
-  ctx.logs.serve(res, pod.metadata.uid!, container, {
-    previous,
-    dropAfterLines: drop?.afterLines,
-    dropAbruptly: drop?.abrupt,
-    follow,
-    timestamps: params.get('timestamps') === 'true',
-    sinceTime: params.get('sinceTime') ?? undefined,
-    sinceSeconds: intParam(params.get('sinceSeconds')),
-    tailLines: intParam(params.get('tailLines')),
-    limitBytes: intParam(params.get('limitBytes')),
-  })
 }

@@ -7,6 +7,7 @@ import type { EventRecorder } from './event-recorder.ts'
 import type { KubeApi } from './kube-api.ts'
 import type { PodLogs } from './pod-logs.ts'
 import type { PodBehaviour, PodScripts } from './pod-behaviour.ts'
+import { condition, containersOf, waitingStatus } from './pod-status.ts'
 
 export interface KubeletOptions {
   /** Delay between the steps a pod goes through (scheduled, creating, running). */
@@ -425,27 +426,6 @@ export class Kubelet {
     }
     this.runs.clear()
     return Promise.all(waits).then(() => undefined)
-  }
-}
-
-function containersOf(pod: KubeObject): Container[] {
-  return pod.spec?.containers ?? []
-}
-
-function condition(type: string, status: string, reason?: string): Record<string, unknown> {
-  return { type, status, lastProbeTime: null, lastTransitionTime: kubeTime(), ...(reason ? { reason } : {}) }
-}
-
-function waitingStatus(c: Container, reason: string, message?: string): Record<string, unknown> {
-  return {
-    name: c.name,
-    image: c.image,
-    imageID: '',
-    ready: false,
-    started: false,
-    restartCount: 0,
-    state: { waiting: { reason, ...(message ? { message } : {}) } },
-    lastState: {},
   }
 }
 
