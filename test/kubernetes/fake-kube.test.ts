@@ -492,6 +492,14 @@ describe('the fake Kubernetes API server', () => {
     assert.equal(created.items.length, 1, 'one pod: the container restarted in place, no second pod')
   })
 
+  it('deletes a finished Job with its pods after ttlSecondsAfterFinished', async () => {
+    const body = job('ttl-job', "console.log('done')")
+    body.spec!.ttlSecondsAfterFinished = 0
+    await batch.createNamespacedJob({ namespace: ns, body })
+    await kube.waitFor('jobs', ns, 'ttl-job', (j) => j === undefined)
+    await until(() => kube.podsOf(ns, 'ttl-job').length === 0, 'the pods went with the Job')
+  })
+
   it('honours activeDeadlineSeconds: DeadlineExceeded and the process killed', async () => {
     await batch.createNamespacedJob({ namespace: ns, body: job('deadline-job', 'setInterval(() => {}, 1000)', { activeDeadlineSeconds: 1 }) })
     const failed = await kube.waitFor('jobs', ns, 'deadline-job', finished)

@@ -21,7 +21,8 @@ interface Counted {
  * FailureTarget then Failed (BackoffLimitExceeded, DeadlineExceeded) once the active pods are
  * gone, SuccessCriteriaMet then Complete with completionTime. activeDeadlineSeconds is timed
  * from startTime; suspend deletes the active pods. Terminated pods are counted once, so deleting
- * them later does not lose the count (the real controller uses a finalizer for that).
+ * them later does not lose the count (the real controller uses a finalizer for that). A finished
+ * Job with ttlSecondsAfterFinished is deleted (with its pods) that long after.
  */
 export class JobController {
   private readonly counted = new Map<string, Counted>()
@@ -223,6 +224,26 @@ export class JobController {
     const next = clone(job)
     next.status = status
     this.api.store.update(this.api.registry.lookup('jobs.batch'), next)
+    const finished = (status.conditions ?? []).some((c: { type: string; status: string }) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')
+    const ttl = job.spec?.ttlSecondsAfterFinished
+    if (finished && typeof ttl === 'number') this.expireAfter(next, ttl)
+  }
+
+  /** The TTL-after-finished controller: a finished Job (with its pods) goes ttlSecondsAfterFinished later. */
+  private expireAfter(job: KubeObject, ttlSeconds: number): void {
+    const uid = job.metadata.uid!
+    clearTimeout(this.timers.get(uid))
+    const timer = setTimeout(() => {
+      const jobs = this.api.registry.lookup('jobs.batch')
+      const current = this.api.store.get(jobs, job.metadata.namespace, job.metadata.name!)
+      if (!current || current.metadata.uid !== uid || current.metadata.deletionTimestamp) return
+      try {
+        this.api.delete(jobs, job.metadata.namespace, job.metadata.name!, { propagationPolicy: 'Background' })
+      } catch (error) {
+        if (!(error instanceof KubeError)) throw error
+      }
+    }, ttlSeconds * 1000)
+    this.timers.set(uid, timer)
   }
 }
 
