@@ -24,7 +24,7 @@ import { DatabaseOutage, StoppedWaitingError } from './database-outage.ts'
 import { realClock, type Clock } from './clock.ts'
 import { sharesMetricsFile } from './metrics-file.ts'
 import { TrialCollector } from './trial-collector.ts'
-import { LaunchError, type ExitResult, type LaunchContext, type RunningTrial, type TrialExecutor } from './trial-executor.ts'
+import { LaunchError, type ExitResult, type LaunchContext, type PreparedTrial, type RunningTrial, type TrialExecutor, type TrialRequest } from './trial-executor.ts'
 
 export interface Progress {
   readonly experiment: ExperimentRecord
@@ -70,7 +70,8 @@ interface LiveTrial {
  * Runs one experiment to completion with local trials: Katib's experiment and trial
  * reconcilers in one level-triggered loop. Every step reads its state from the database and
  * writes with compare-and-set, so killing the process anywhere and running again resumes:
- * Running trials whose process is gone are relaunched, nothing finished is touched.
+ * Running trials are re-attached to their workloads where the executor can, those whose process
+ * is gone are relaunched, nothing finished is touched.
  */
 export class ExperimentRunner {
   readonly #o: ExperimentRunnerOptions
@@ -215,17 +216,30 @@ export class ExperimentRunner {
     }
     let prepared
     try {
-      prepared = await this.#o.executor.prepare({
-        experiment: spec,
-        trial,
-        checkpointDir,
-        context: { ...this.#o.launch, env: { ...this.#o.launch.env, ...this.#o.pushEnv?.(trial.name) } },
-      })
+      prepared = await this.#o.executor.prepare(this.#requestFor(spec, trial, checkpointDir))
     } catch (error) {
       if (!(error instanceof LaunchError)) throw error
       await this.#finishTrial(trial, { state: 'Failed', reason: 'TrialFailed', message: `Job reason: TemplateError. ${error.message}`, objective: null })
       return
     }
+    const process = await this.#follow(spec, trial, prepared)
+    // Only now that the process is tracked here: a failure below (the database went away) must
+    // not leave it running unseen. The next pass retries; for a crash, the executor keeps a record
+    // of its own that stopOrphan finds (the local one: the handle file in the trial's folder).
+    await this.#outage.retry(() => store.trials.update(trial.id, { execution: process.handle }), () => this.#interrupted)
+  }
+
+  /** What the executor renders a trial from: the controller's context with the trial's push URL and token added. */
+  #requestFor(spec: Experiment, trial: TrialRecord, checkpointDir: string): TrialRequest {
+    return { experiment: spec, trial, checkpointDir, context: { ...this.#o.launch, env: { ...this.#o.launch.env, ...this.#o.pushEnv?.(trial.name) } } }
+  }
+
+  /**
+   * Starts a prepared (or re-attached) trial with its collector, and tracks it here until its
+   * outcome is collected: what #launch and #recover's re-attach share.
+   */
+  async #follow(spec: Experiment, trial: TrialRecord, prepared: PreparedTrial): Promise<RunningTrial> {
+    const { store } = this.#o
     const stopper = earlyStopperOf(spec)
     const onObjective = stopper ? (curve: IntermediateValue[]) => this.#judge(spec, stopper, trial, curve) : undefined
     const collector = new TrialCollector(spec, store.observations, trial.id, prepared.metricsFile, onObjective)
@@ -251,10 +265,7 @@ export class ExperimentRunner {
     this.#live.set(trial.name, { process, collector, finished })
     // Interrupted while it was starting: it was not here to be stopped with the others.
     if (this.#interrupted) process.stop('Interrupted')
-    // Only now that the process is tracked here: a failure below (the database went away) must
-    // not leave it running unseen. The next pass retries; for a crash, the executor keeps a record
-    // of its own that stopOrphan finds (the local one: the handle file in the trial's folder).
-    await this.#outage.retry(() => store.trials.update(trial.id, { execution: process.handle }), () => this.#interrupted)
+    return process
   }
 
   /**
@@ -342,9 +353,11 @@ export class ExperimentRunner {
   }
 
   /**
-   * After a crash, Running trials have no process here. An orphan that still runs is stopped
-   * (its result could not be collected), its partial metrics dropped, and the trial relaunched
-   * with the same parameters: the trial count and numbering stay exactly as they were.
+   * After a crash, Running trials have no process here. Where the executor can (a workload on a
+   * cluster outlives its controller), the trial is re-attached to what still exists of it: no
+   * second launch, no restart counted. Otherwise an orphan that still runs is stopped (its
+   * result could not be collected), its partial metrics dropped, and the trial relaunched with
+   * the same parameters: the trial count and numbering stay exactly as they were.
    */
   async #recover(experimentId: string): Promise<void> {
     const { store } = this.#o
@@ -352,9 +365,31 @@ export class ExperimentRunner {
     for (const trial of await store.trials.list(experimentId, { states: ['EarlyStopped'] })) await this.#killOrphan(trial)
     const running = await store.trials.list(experimentId, { states: ['Running'] })
     for (const trial of running) {
+      if (await this.#reattach(trial)) continue
       await this.#killOrphan(trial)
       await this.#reset(trial, 'relaunched after the controller stopped while it ran')
     }
+  }
+
+  /**
+   * Re-attaches a Running trial to its workload, when the executor finds it by the row's handle.
+   * Its output is delivered again from its start and the collector keys points by (metric,
+   * step), counting steps from the start of that output; the points stored from it before are
+   * dropped first, so that what is re-read replaces them whole rather than mixing with them
+   * (a log that lost its beginning yields fewer points, never misnumbered ones). Pushed points
+   * (the Push collector) come from nowhere else and are kept.
+   */
+  async #reattach(trial: TrialRecord): Promise<boolean> {
+    const { store, executor } = this.#o
+    if (!executor.attach || trial.execution === null || trial.execution === undefined) return false
+    const experiment = await store.experiments.get(trial.experimentId)
+    if (!experiment) return false
+    const spec = experiment.spec
+    const attached = await executor.attach(trial, this.#requestFor(spec, trial, checkpointDirFor(spec, this.#o.launch, trial.name)))
+    if (!attached) return false
+    if ((spec.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut') !== 'Push') await store.observations.deleteForTrial(trial.id)
+    await this.#follow(spec, trial, attached)
+    return true
   }
 
   /** A Running trial without a process of this runner starts over: Pending again, its points dropped, with its event (lifecycle/reset-trial.ts). */

@@ -25,6 +25,17 @@ export interface TrialExecutor {
    * trial or leaves it as its row says. Resolves whether something was still running.
    */
   stopOrphan(trial: StoredTrial, context: LaunchContext): Promise<boolean>
+  /**
+   * Optional: after a controller restart, re-attaches to what a previous controller started for
+   * this trial, as the handle on its row names it, when that still exists (running, or already
+   * finished: then `done` resolves at once with how it ended). Resolves undefined when there is
+   * nothing to attach to; the runner then stops the orphan and relaunches the trial. The
+   * attached trial's output is delivered from its start again (the whole container log), so the
+   * runner drops the points its previous controller stored from that output before it starts.
+   * Executors whose trials cannot outlive their controller (local child processes: their output
+   * pipe is gone with it) leave it out.
+   */
+  attach?(trial: StoredTrial, request: TrialRequest): Promise<PreparedTrial | undefined>
 }
 
 /** Where one controller keeps its trials. */
@@ -51,8 +62,9 @@ export interface PreparedTrial {
   /** Where a File collector reads the trial's metrics on this machine; absent when it cannot. */
   readonly metricsFile?: TrialMetricsFile
   /**
-   * Starts it; `onLine` gets its combined output, line by line (the StdOut collector). A trial
-   * that cannot start still resolves: its `done` says why (StartError, CommandNotFound, ...).
+   * Starts it (for one from attach(): follows it again); `onLine` gets its combined output, line
+   * by line (the StdOut collector). A trial that cannot start still resolves: its `done` says
+   * why (StartError, CommandNotFound, ...).
    */
   start(onLine: LineListener): Promise<RunningTrial>
 }

@@ -59,18 +59,37 @@ export class KubernetesExecutor implements TrialExecutor {
   }
 
   async prepare(request: TrialRequest): Promise<PreparedTrial> {
-    const { experiment } = request
-    const collector = collectorIssue(experiment)
-    if (collector) throw new LaunchError(collector)
-    const configMapTemplate = await this.#configMapTemplate(experiment)
-    const owner = this.#options.ownerOf?.(experiment)
-    const workload = renderWorkload(experiment, request.trial, {
-      defaultNamespace: this.defaultNamespace,
-      env: request.context.env,
-      ...(configMapTemplate !== undefined ? { configMapTemplate } : {}),
-      ...(owner ? { owner } : {}),
-    })
+    const workload = await this.#render(request)
     return { start: async (onLine) => this.#start(workload, onLine) }
+  }
+
+  /**
+   * Re-attaches to the workload a previous controller started for this trial, as its stored
+   * handle names it: that very object (its uid), not being deleted, and still what the trial's
+   * template renders to (kind, namespace, name). It is followed again through the shared watches,
+   * its primary pods' logs read from their start; one that finished meanwhile ends at once with
+   * how it finished. Undefined when there is nothing of it to follow (gone, replaced, being
+   * deleted, or the cluster does not answer): the runner stops the orphan and relaunches the
+   * trial, and the relaunch adopts a workload still there (a 409 on create).
+   */
+  async attach(trial: StoredTrial, request: TrialRequest): Promise<PreparedTrial | undefined> {
+    const handle = trial.execution
+    if (!isKubernetesHandle(handle) || !handle.uid) return undefined
+    let workload: RenderedWorkload
+    try {
+      workload = await this.#render(request)
+    } catch {
+      return undefined
+    }
+    if (workload.apiVersion !== handle.apiVersion || workload.kind !== handle.workloadKind || workload.namespace !== handle.namespace || workload.name !== handle.name) return undefined
+    let current: Json | undefined
+    try {
+      current = await retrying(() => this.#api.read({ apiVersion: handle.apiVersion, kind: handle.workloadKind, namespace: handle.namespace, name: handle.name }), this.#options.retryMs ?? 1000)
+    } catch {
+      return undefined
+    }
+    if (current?.metadata?.uid !== handle.uid || current.metadata?.deletionTimestamp) return undefined
+    return { start: async (onLine) => this.#track(TrialWorkload.attach(workload, this.#deps(workload), onLine, handle.uid)) }
   }
 
   /**
@@ -102,8 +121,32 @@ export class KubernetesExecutor implements TrialExecutor {
     this.#watches.clear()
   }
 
+  async #render(request: TrialRequest): Promise<RenderedWorkload> {
+    const { experiment } = request
+    const collector = collectorIssue(experiment)
+    if (collector) throw new LaunchError(collector)
+    const configMapTemplate = await this.#configMapTemplate(experiment)
+    const owner = this.#options.ownerOf?.(experiment)
+    return renderWorkload(experiment, request.trial, {
+      defaultNamespace: this.defaultNamespace,
+      env: request.context.env,
+      ...(configMapTemplate !== undefined ? { configMapTemplate } : {}),
+      ...(owner ? { owner } : {}),
+    })
+  }
+
   async #start(workload: RenderedWorkload, onLine: (line: string) => void): Promise<TrialWorkload> {
-    const deps: TrialWorkloadDeps = {
+    return this.#track(await TrialWorkload.start(workload, this.#deps(workload), onLine))
+  }
+
+  #track(trial: TrialWorkload): TrialWorkload {
+    this.#running.add(trial)
+    void trial.done.finally(() => this.#running.delete(trial))
+    return trial
+  }
+
+  #deps(workload: RenderedWorkload): TrialWorkloadDeps {
+    return {
       api: this.#api,
       log: this.#log,
       workloads: this.#sharedWatch(workload.apiVersion, workload.kind, workload.namespace, (o) => o.metadata?.name),
@@ -113,10 +156,6 @@ export class KubernetesExecutor implements TrialExecutor {
       logWaitMs: this.#options.logWaitMs ?? 30_000,
       deletionWaitMs: this.#options.deletionWaitMs ?? 60_000,
     }
-    const trial = await TrialWorkload.start(workload, deps, onLine)
-    this.#running.add(trial)
-    void trial.done.finally(() => this.#running.delete(trial))
-    return trial
   }
 
   #sharedWatch(apiVersion: string, kind: string, namespace: string, keyOf: (object: Json) => string | undefined): SharedWatch {

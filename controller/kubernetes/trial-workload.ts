@@ -81,6 +81,17 @@ export class TrialWorkload implements RunningTrial {
     return trial
   }
 
+  /**
+   * Follows a workload that already exists (`uid`: the one a previous controller created, as its
+   * handle names it): the shared watches report its state, finished or not, and its primary
+   * pods' logs are read from their start.
+   */
+  static attach(workload: RenderedWorkload, deps: TrialWorkloadDeps, onLine: LineListener, uid: string): TrialWorkload {
+    const trial = new TrialWorkload(workload, deps, onLine, uid)
+    trial.#follow()
+    return trial
+  }
+
   stop(reason: string): void {
     if (this.#ending || this.#stopReason !== undefined) return
     this.#stopReason = reason

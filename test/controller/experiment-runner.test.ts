@@ -238,6 +238,69 @@ describe('experiment runner (trials on the fake executor)', () => {
     assert.equal(after.size, 3)
   })
 
+  test('after a restart the runner re-attaches to a workload the executor still finds: nothing launched twice, no restart, its points once', async () => {
+    const experiment = quadraticExperiment({ name: 'reattach', max: 3, parallel: 2 })
+    const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 11 })
+    await new SuggestionService(store).ensureTrials(record.id, 2)
+    const [kept, lost] = await store.trials.list(record.id)
+    for (const t of [kept!, lost!]) {
+      await store.trials.transition(t.id, ['Pending'], 'Running', { startedAt: new Date(), execution: { kind: 'fake', trial: t.name, attempt: 0 } })
+    }
+    // What the previous controller stored from the first two lines of its output.
+    await store.observations.append(kept!.id, [{ name: 'loss', value: 0.5, step: 0, at: new Date() }, { name: 'loss', value: 0.4, step: 1, at: new Date() }])
+    const executor = new FakeExecutor(quadraticScript)
+    // `kept`'s workload runs on (its output read again from the start); `lost`'s is gone.
+    executor.workloads.set(kept!.name, quadraticScript)
+    executor.orphans.add(lost!.name)
+    const runner = new ExperimentRunner({
+      store, suggestions: new SuggestionService(store), executor, clock: executor.clock,
+      launch: { baseDir: home, runDir: join(home, 'runs', record.name), env: {} }, pollMs: 50,
+    })
+    const done = await runner.run(record.id)
+    assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
+    assert.deepEqual(executor.events.filter((e) => e.type === 'attach').map((e) => e.trial), [kept!.name])
+    assert.deepEqual(executor.events.filter((e) => e.type === 'stopOrphan').map((e) => e.trial), [lost!.name], 'an attached trial is no orphan')
+    assert.ok(!executor.started.includes(kept!.name), 'the attached trial is not launched again')
+    assert.equal(executor.started.filter((n) => n === lost!.name).length, 1)
+    const after = new Map((await store.trials.list(record.id)).map((t) => [t.name, t]))
+    assert.equal(after.size, 3)
+    const trial = after.get(kept!.name)!
+    assert.equal(trial.state, 'Succeeded')
+    assert.equal(trial.restarts, 0)
+    assert.equal(after.get(lost!.name)!.restarts, 1)
+    const loss = await store.observations.list(trial.id, ['loss'])
+    assert.deepEqual(loss.map((p) => p.step), [0, 1, 2], 'every point of the output once')
+    const expected = (Number(trial.params.x) - 0.3) ** 2 + (Number(trial.params.y) - 0.7) ** 2
+    assert.ok(Math.abs(trial.objective! - expected) < 1e-5, `${trial.objective} vs ${expected}`)
+  })
+
+  test('a re-attached trial of a Push experiment keeps the points it pushed before the restart', async () => {
+    const experiment = quadraticExperiment({ name: 'reattach-push', max: 1, parallel: 1, extraSpec: '  metricsCollectorSpec: { collector: { kind: Push } }\n' })
+    const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 11 })
+    await new SuggestionService(store).ensureTrials(record.id, 1)
+    const [pushed] = await store.trials.list(record.id)
+    await store.trials.transition(pushed!.id, ['Pending'], 'Running', { startedAt: new Date(), execution: { kind: 'fake', trial: pushed!.name, attempt: 0 } })
+    await store.observations.append(pushed!.id, [{ name: 'loss', value: 0.25, step: 0, at: new Date() }])
+    const executor = new FakeExecutor(quadraticScript)
+    let runner: ExperimentRunner | undefined
+    executor.workloads.set(pushed!.name, async (trial) => {
+      await trial.sleep(10)
+      runner!.acceptPush(trial.name, [{ name: 'loss', value: 0.125, step: 1, at: new Date() }])
+      return 0
+    })
+    runner = new ExperimentRunner({
+      store, suggestions: new SuggestionService(store), executor, clock: executor.clock,
+      launch: { baseDir: home, runDir: join(home, 'runs', record.name), env: {} }, pollMs: 50,
+    })
+    const done = await runner.run(record.id)
+    assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
+    assert.deepEqual(executor.started, [])
+    const [trial] = await store.trials.list(record.id)
+    assert.equal(trial!.state, 'Succeeded', trial!.message ?? '')
+    assert.equal(trial!.restarts, 0)
+    assert.deepEqual((await store.observations.list(trial!.id, ['loss'])).map((p) => [p.step, p.value]), [[0, 0.25], [1, 0.125]])
+  })
+
   test('an interrupt stops the running trials and leaves them Running in the database, for the next run to relaunch', async () => {
     const experiment = quadraticExperiment({ name: 'interrupt', max: 4, parallel: 2, flags: ['--mode=hang'] })
     const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 11 })

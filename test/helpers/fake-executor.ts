@@ -42,6 +42,7 @@ export type FakeEvent =
   | { readonly type: 'stop'; readonly trial: string; readonly reason: string }
   | { readonly type: 'exit'; readonly trial: string; readonly exit: ExitResult }
   | { readonly type: 'stopOrphan'; readonly trial: string; readonly found: boolean }
+  | { readonly type: 'attach'; readonly trial: string }
 
 /**
  * A TrialExecutor whose trials are scripts, not processes: the runner's tests run on it in
@@ -54,6 +55,13 @@ export class FakeExecutor implements TrialExecutor {
   readonly events: FakeEvent[] = []
   /** Trials a previous controller left running: stopOrphan finds (and ends) these. */
   readonly orphans = new Set<string>()
+  /**
+   * Trials a previous controller left running that attach() re-attaches to (as a cluster's
+   * workloads outlive their controller), by name: each script runs from its start, its lines
+   * being the whole output again (a pod's log re-read), and goes on as the trial would.
+   * A name absent here has nothing to attach to: the runner falls back to stopOrphan.
+   */
+  readonly workloads = new Map<string, TrialScript>()
   readonly #script: TrialScript
   readonly #running = new Map<string, RunningTrial>()
   #attempts = 0
@@ -86,15 +94,24 @@ export class FakeExecutor implements TrialExecutor {
     }
   }
 
+  async attach(trial: StoredTrial, request: TrialRequest): Promise<PreparedTrial | undefined> {
+    const script = this.workloads.get(trial.name)
+    if (!script) return undefined
+    this.workloads.delete(trial.name)
+    this.events.push({ type: 'attach', trial: trial.name })
+    const launch = buildLocalLaunch(request.experiment, { ...request.trial, checkpointDir: request.checkpointDir }, request.context)
+    return { start: async (onLine) => this.#start(request, launch, onLine, script) }
+  }
+
   async stopOrphan(trial: StoredTrial, _context: LaunchContext): Promise<boolean> {
     const found = this.orphans.delete(trial.name)
     this.events.push({ type: 'stopOrphan', trial: trial.name, found })
     return found
   }
 
-  #start(request: TrialRequest, launch: LocalLaunch, onLine: LineListener): RunningTrial {
+  #start(request: TrialRequest, launch: LocalLaunch, onLine: LineListener, attached?: TrialScript): RunningTrial {
     const name = request.trial.name
-    this.events.push({ type: 'start', trial: name })
+    if (!attached) this.events.push({ type: 'start', trial: name })
     let stopReason: string | undefined
     let ignoresStop = false
     let ended = false
@@ -140,7 +157,7 @@ export class FakeExecutor implements TrialExecutor {
     const running: RunningTrial = { handle: { kind: 'fake', trial: name, attempt: this.#attempts++ } as RunningTrial['handle'], done, stop }
     this.#running.set(name, running)
     void Promise.resolve()
-      .then(() => this.#script(trial))
+      .then(() => (attached ?? this.#script)(trial))
       .then(
         (result) => end(exitOf(result, launch)),
         (error: unknown) => end({ phase: 'failed', reason: 'ScriptError', message: `the test's trial script threw: ${String(error)}` }),
