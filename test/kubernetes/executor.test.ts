@@ -264,6 +264,34 @@ setInterval(() => { console.log('pid=' + process.pid); if (++i >= 4) process.exi
     assert.notEqual(again.lines[0], old.lines[0])
   })
 
+  test('attach follows the Job a stored handle names again, its log from the start, without creating one; another uid or none is nothing to attach to', async () => {
+    const experiment = jobExperiment('attach', `${PRINT_LOSS}; setTimeout(() => {}, 400)`)
+    const first = newExecutor()
+    const before = await launch(first, experiment)
+    // The controller dies: nothing of it follows the Job any more.
+    first.close()
+    kube.clearRequests()
+    const second = newExecutor()
+    const request = {
+      experiment,
+      trial: { name: before.name, params: { lr: 0.05 } },
+      checkpointDir: '',
+      context: { baseDir: runDir, runDir, env: {} },
+    }
+    assert.equal(await second.attach({ name: before.name, execution: { ...before.trial.handle, uid: 'another-uid' } }, request), undefined)
+    assert.equal(await second.attach({ name: before.name, execution: null }, request), undefined)
+    const attached = await second.attach({ name: before.name, execution: before.trial.handle }, request)
+    assert.ok(attached)
+    const lines: string[] = []
+    const trial = await attached.start((line) => lines.push(line))
+    assert.deepEqual(trial.handle, before.trial.handle)
+    assert.deepEqual(await trial.done, { phase: 'succeeded' })
+    assert.deepEqual(lines.filter((l) => l.startsWith('epoch=')).map((l) => l.split(' ')[0]), ['epoch=1', 'epoch=2', 'epoch=3'])
+    assert.deepEqual(kube.requests.filter((r) => r.verb === 'create' && r.resource === 'jobs'), [])
+    // Finished and deleted: nothing to attach to any more.
+    assert.equal(await newExecutor().attach({ name: before.name, execution: before.trial.handle }, request), undefined)
+  })
+
   test('stopOrphan deletes the Job a stored handle names, only that one, and says whether it was there', async () => {
     const experiment = jobExperiment('orphan', 'setInterval(() => {}, 1000)')
     const first = newExecutor()
