@@ -20,7 +20,10 @@ export interface LoadedExperiment {
  * Reads an Experiment file and runs every check we have (schema, Katib's webhook rules, ours,
  * the algorithm's settings), reporting all problems of the file at once with line:col.
  */
-export async function loadExperiment(file: string, options: { readonly maxParallelTrials?: number } = {}): Promise<LoadedExperiment> {
+export async function loadExperiment(
+  file: string,
+  options: { readonly maxParallelTrials?: number; readonly runnable?: (experiment: Experiment) => SpecIssue[] } = {},
+): Promise<LoadedExperiment> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -33,7 +36,8 @@ export async function loadExperiment(file: string, options: { readonly maxParall
   const experiment = checked.experiment
   const local = [
     ...parallelLimitIssues(experiment, options.maxParallelTrials ?? DEFAULT_MAX_PARALLEL_TRIALS, 'run it with a higher --max-parallel-trials'),
-    ...checkLocalRunnable(experiment),
+    // Where the trials run decides what can run: local processes by default, a cluster with --executor kubernetes.
+    ...(options.runnable ?? checkLocalRunnable)(experiment),
   ]
   const localIssues = [...checked.unsupported, ...local.map((issue) => ({ ...issue, ...checked.locate(issue.path) }))]
   return { experiment, localIssues, warnings: checked.warnings }

@@ -1,7 +1,20 @@
 import { Command, CommanderError, Option } from 'commander'
 import { TunewellError, InvalidSpecError } from '../core/errors.ts'
 import { isDatabaseUnavailable } from '../db/is-database-unavailable.ts'
+import type { ExecutorFlags } from './create-executor.ts'
 import { registerServerCommands } from './server-commands.ts'
+
+const EXECUTOR_OPTION = ['--executor <kind>', 'where trials run: local (child processes of this one) or kubernetes (workloads on the cluster of the kubeconfig) (default: TUNEWELL_EXECUTOR, else local)'] as const
+const CONTEXT_OPTION = ['--context <name>', 'with --executor kubernetes: the kubeconfig context to use (default: its current-context)'] as const
+const REPORT_URL_OPTION = ['--report-url <url>', 'with --executor kubernetes: the address pods use to reach this controller for Push metrics, e.g. http://10.0.0.5:8081; it listens on that port (default: TUNEWELL_REPORT_URL)'] as const
+
+function executorFlags(opts: ExecutorFlags): ExecutorFlags {
+  return {
+    ...(opts.executor !== undefined ? { executor: opts.executor } : {}),
+    ...(opts.context !== undefined ? { context: opts.context } : {}),
+    ...(opts.reportUrl !== undefined ? { reportUrl: opts.reportUrl } : {}),
+  }
+}
 
 /**
  * The composition root. Every failure the user can fix ends here as a message and an exit
@@ -15,7 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
   program
     .command('run')
-    .description('run an experiment to completion with local trial processes (resumes if it exists)')
+    .description('run an experiment to completion, its trials local processes or workloads on a cluster (resumes if it exists)')
     .argument('<file>', 'Experiment YAML')
     .option('--fresh', 'discard an existing experiment of the same name and start over')
     .option('--wait-for-lease', 'while another process runs this experiment, wait for it to finish or die instead of exiting with code 4')
@@ -26,7 +39,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--host <host>', 'with --ui: loopback address to listen on (default: 127.0.0.1)')
     .option('--max-parallel-trials <n>', 'refuse an experiment whose parallelTrialCount is above this (default: TUNEWELL_MAX_PARALLEL_TRIALS, else 256)')
     .option('--db-outage-limit <seconds>', 'how long PostgreSQL may be unreachable while trials keep running before run gives up with exit 3 (default: TUNEWELL_DB_OUTAGE_LIMIT, else 300)')
-    .action(async (file: string, opts: { fresh?: boolean; waitForLease?: boolean; home: string; ui?: boolean; uiWait?: boolean; port?: string; host?: string; maxParallelTrials?: string; dbOutageLimit?: string }) => {
+    .option(...EXECUTOR_OPTION)
+    .option(...CONTEXT_OPTION)
+    .option(...REPORT_URL_OPTION)
+    .action(async (file: string, opts: { fresh?: boolean; waitForLease?: boolean; home: string; ui?: boolean; uiWait?: boolean; port?: string; host?: string; maxParallelTrials?: string; dbOutageLimit?: string } & ExecutorFlags) => {
       const ui = opts.ui === true || opts.uiWait === true
       if (!ui && (opts.port !== undefined || opts.host !== undefined)) {
         process.stderr.write('error: --port and --host only apply with --ui\n')
@@ -41,6 +57,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         waitForLease: opts.waitForLease ?? false,
         ...(opts.maxParallelTrials !== undefined ? { maxParallelTrials: opts.maxParallelTrials } : {}),
         ...(opts.dbOutageLimit !== undefined ? { outageLimit: opts.dbOutageLimit } : {}),
+        ...executorFlags(opts),
         ...(ui ? { ui: { wait: opts.uiWait ?? false, ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host !== undefined ? { host: opts.host } : {}) } } : {}),
       })
     })
@@ -68,10 +85,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--heartbeat-timeout <seconds>', 'ask/tell: a trial whose worker is silent this long is handed to another worker', '300')
     .option('--max-parallel-trials <n>', 'refuse experiments whose parallelTrialCount is above this (default: TUNEWELL_MAX_PARALLEL_TRIALS, else 256)')
     .addOption(new Option('--log-level <level>', 'how much the server logs (to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug']).default('info'))
+    .option(...EXECUTOR_OPTION)
+    .option(...CONTEXT_OPTION)
+    .option(...REPORT_URL_OPTION)
     .action(async (opts: {
       host?: string; port?: string; home: string; tokens?: string; allowedHosts?: string; allowUnauthenticated?: boolean
       localExecution?: boolean; bodyLimit: string; logLevel: string; heartbeatTimeout: string; dashboard: boolean; maxParallelTrials?: string
-    }) => {
+    } & ExecutorFlags) => {
       const { serveCommand } = await import('./serve-command.ts')
       code = await serveCommand(opts, process.stdout, process.stderr)
     })

@@ -7,6 +7,7 @@ import type { ExperimentRecord, Store } from '../db/store.ts'
 import { LeaseLostError } from '../db/lease-lost-error.ts'
 import { isCompleted } from '../lifecycle/is-completed.ts'
 import { createLocalRunner } from '../controller/create-local-runner.ts'
+import { ClusterUnavailableError, createTrialPlacement, parseExecutorFlags, runnableCheck, type ExecutorFlags, type TrialPlacement } from './create-executor.ts'
 import { DatabaseOutage } from '../controller/database-outage.ts'
 import { LEASE_TTL_ENV, LEASE_TTL_USAGE, leaseTtlFromEnv, type ExperimentLease } from '../controller/experiment-lease.ts'
 import { InterruptedError } from '../controller/experiment-runner.ts'
@@ -18,7 +19,7 @@ import { printSummary } from './print-summary.ts'
 import { resolveRunUiAddress, startRunUi, type RunUi, type RunUiOptions } from './run-ui.ts'
 import { untilStopped } from './until-stopped.ts'
 
-export interface RunOptions {
+export interface RunOptions extends ExecutorFlags {
   /**
    * `--db-outage-limit`: seconds the database may be unreachable while trials run before `run`
    * gives up (exit 3); default TUNEWELL_DB_OUTAGE_LIMIT, else 300.
@@ -43,8 +44,10 @@ export interface RunOptions {
 const DEFAULT_OUTAGE_LIMIT_SECONDS = 300
 
 /**
- * Exit codes: 0 succeeded, 1 experiment failed, 2 bad input (a --ui port in use too), 3
- * environment (the database unreachable, at the start or for longer than the outage limit), 4
+ * Exit codes: 0 succeeded, 1 experiment failed, 2 bad input (a --ui port in use, an unknown
+ * --executor or --context too), 3 environment (the database unreachable, at the start or for
+ * longer than the outage limit; with --executor kubernetes a kubeconfig or cluster that cannot
+ * be used), 4
  * another controller runs the experiment (refused at the start, or its lease was taken during
  * the run), 130 interrupted. With `ui.wait` the code is returned only after Ctrl-C.
  */
@@ -58,7 +61,9 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
   const limitText = options.maxParallelTrials ?? process.env[MAX_PARALLEL_TRIALS_ENV]
   const maxParallelTrials = parseMaxParallelTrials(limitText)
   if (maxParallelTrials === undefined) return usage(`${MAX_PARALLEL_TRIALS_USAGE}, got ${JSON.stringify(limitText)}`)
-  const { experiment, localIssues, warnings } = await loadExperiment(file, { maxParallelTrials })
+  const choice = parseExecutorFlags(options, process.env)
+  if (typeof choice === 'string') return usage(choice)
+  const { experiment, localIssues, warnings } = await loadExperiment(file, { maxParallelTrials, runnable: runnableCheck(choice) })
   if (localIssues.length > 0) throw new InvalidSpecError(localIssues, file)
   if (warnings.length > 0) process.stderr.write(`warning:\n${formatIssues(warnings, file)}\n`)
   const address = options.ui ? resolveRunUiAddress(options.ui, process.env) : undefined
@@ -66,7 +71,19 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
   const home = resolve(options.home ?? process.cwd(), '.tunewell')
   const leaseTtlMs = leaseTtlFromEnv(process.env)
   if (leaseTtlMs === undefined) return usage(`${LEASE_TTL_USAGE}, got ${JSON.stringify(process.env[LEASE_TTL_ENV])}`)
-  const store = await openStore(resolveStoreOptions(process.env, home))
+  // The cluster is reached before the database is opened: one that cannot be used changes nothing.
+  let placement: TrialPlacement
+  try {
+    placement = await createTrialPlacement(choice)
+  } catch (error) {
+    if (!(error instanceof ClusterUnavailableError)) throw error
+    process.stderr.write(`error: ${error.message}\n`)
+    return error.exitCode
+  }
+  const store = await openStore(resolveStoreOptions(process.env, home)).catch(async (error: unknown) => {
+    await placement.close()
+    throw error
+  })
   // What a delete through the dashboard waits for: this process's trials of that experiment to end.
   let running: { id: string; done: Promise<unknown> } | undefined
   let ui: RunUi | undefined
@@ -102,7 +119,7 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
       await printSummary(store, record, out)
       code = record.state === 'Succeeded' ? 0 : 1
     } else {
-      const done = runToCompletion(store, lease, record, experiment, { ...options, out, baseDir: dirname(resolve(file)), home, outageLimitMs: outageSeconds * 1000 })
+      const done = runToCompletion(store, lease, record, experiment, { ...options, out, baseDir: dirname(resolve(file)), home, outageLimitMs: outageSeconds * 1000, placement })
       running = { id: record.id, done }
       code = await done
     }
@@ -116,6 +133,7 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
     await lease?.release()
     await ui?.close()
     await store.destroy()
+    await placement.close()
   }
 }
 
@@ -129,7 +147,7 @@ async function runToCompletion(
   lease: ExperimentLease,
   record: ExperimentRecord,
   experiment: Experiment,
-  options: RunOptions & { out: NodeJS.WriteStream; baseDir: string; home: string; outageLimitMs: number },
+  options: RunOptions & { out: NodeJS.WriteStream; baseDir: string; home: string; outageLimitMs: number; placement: TrialPlacement },
 ): Promise<number> {
   const out = options.out
   const metric = experiment.spec.objective.objectiveMetricName
@@ -147,6 +165,8 @@ async function runToCompletion(
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     onProgress: (p) => progress.update(p, metric),
     outage,
+    ...(options.placement.executor ? { executor: options.placement.executor } : {}),
+    ...(options.placement.push ? { push: options.placement.push } : {}),
   })
   const interrupt = new AbortController()
   const onSignal = () => interrupt.abort()

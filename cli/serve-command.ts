@@ -10,7 +10,6 @@ import { parseTokensFile } from '../api/access-tokens.ts'
 import { allowedHostsProblem, ANY_HOST_NEEDS_TOKEN, splitAllowedHosts } from '../api/host-policy.ts'
 import { TunewellMetrics } from '../api/metrics/tunewell-metrics.ts'
 import { instrumentAsk } from '../api/metrics/instrument-ask.ts'
-import { checkLocalRunnable } from '../controller/check-local.ts'
 import { runsDir } from '../controller/create-local-runner.ts'
 import { ExperimentSupervisor } from '../controller/experiment-supervisor.ts'
 import { LEASE_TTL_ENV, LEASE_TTL_USAGE, leaseTtlFromEnv } from '../controller/experiment-lease.ts'
@@ -21,8 +20,9 @@ import { parsePort } from './parse-port.ts'
 import { prepareDashboard } from './prepare-dashboard.ts'
 import { shortTokenMessage, type SourcedToken } from './short-tokens.ts'
 import { untilStopped } from './until-stopped.ts'
+import { ClusterUnavailableError, createTrialPlacement, parseExecutorFlags, type ExecutorFlags, type TrialPlacement } from './create-executor.ts'
 
-export interface ServeOptions {
+export interface ServeOptions extends ExecutorFlags {
   /** Default TUNEWELL_HOST, then 127.0.0.1. */
   readonly host?: string
   /** Default TUNEWELL_PORT, then 8080; 0 picks a free port (the URL printed says which). */
@@ -55,7 +55,7 @@ export interface ServeOptions {
 /**
  * `tunewell serve`: the API and the controller in one process on one store. Returns the exit
  * code: 0 after a clean shutdown (SIGINT/SIGTERM), 2 for bad options, 3 when it cannot listen
- * or reach the database.
+ * or reach the database (or, with --executor kubernetes, use the cluster).
  */
 export async function serveCommand(options: ServeOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const env = process.env
@@ -90,12 +90,28 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
     return usage(err, `refusing to listen on ${host} without authentication: anyone who can reach it could submit experiments. ` +
       'Set TUNEWELL_TOKEN or pass --tokens FILE, or pass --allow-unauthenticated if that is really intended.')
   }
+  const choice = parseExecutorFlags(options, env)
+  if (typeof choice === 'string') return usage(err, choice)
   // Running submitted commands is running other people's programs: only by default where only
   // this machine's users can submit.
   const localExecution = options.localExecution ?? loopback
   const base = resolve(options.home ?? process.cwd())
   const home = join(base, '.tunewell')
-  const store = await openStore(resolveStoreOptions(env, home))
+  let placement: TrialPlacement
+  try {
+    placement = await createTrialPlacement(choice)
+  } catch (error) {
+    if (!(error instanceof ClusterUnavailableError)) throw error
+    err.write(`error: ${error.message}\n`)
+    return error.exitCode
+  }
+  const store = await openStore(resolveStoreOptions(env, home)).catch(async (error: unknown) => {
+    await placement.close()
+    throw error
+  })
+  const remote = placement.executor
+    ? { executor: placement.executor, name: 'Kubernetes', check: placement.check, ...(placement.push ? { push: placement.push } : {}) }
+    : undefined
   // Model-based algorithms (a GP fit takes 100 ms or more) run in worker threads, so the
   // event loop keeps answering HTTP requests and tending trials meanwhile; `run` asks in-process.
   const suggestionPool = new SuggestionWorkerPool({ size: suggestionWorkers })
@@ -104,7 +120,7 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
   const ask = instrumentAsk(suggestionPool.ask, metrics)
   let app: Awaited<ReturnType<typeof buildApp>> | undefined
   const supervisor = new ExperimentSupervisor({
-    store, home, baseDir: base, localExecution, ask, leaseTtlMs, maxParallelTrials,
+    store, home, baseDir: base, localExecution, ask, leaseTtlMs, maxParallelTrials, ...(remote ? { remote } : {}),
     log: {
       info: (message) => app?.log.info(message),
       warn: (message) => app?.log.warn(message),
@@ -117,7 +133,7 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
       store,
       ...(dashboardDir !== undefined ? { dashboardDir } : {}),
       control: { wake: (id) => supervisor.wake(id), detach: (id) => supervisor.detach(id) },
-      admit: (experiment) => (experiment.spec.trialTemplate ? checkLocalRunnable(experiment) : []),
+      admit: (experiment) => (experiment.spec.trialTemplate ? placement.check(experiment) : []),
       trialLogPath: (experiment, trial) => join(runsDir(home, experiment), trial, 'output.log'),
       tokens,
       listenHost: host,
@@ -140,7 +156,8 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
     out.write(`tunewell listening on http://${shown}:${address.port}\n`)
     if (dashboardDir !== undefined) out.write(`  dashboard: http://${shown}:${address.port}/\n`)
     out.write(`  database: ${store.backend === 'pglite' ? `embedded, ${join(home, 'db')}` : 'PostgreSQL (DATABASE_URL)'}; ` +
-      `auth: ${tokens.length > 0 ? `${tokens.length} token(s)` : 'none'}; local trial execution: ${localExecution ? 'on' : 'off'}\n`)
+      `auth: ${tokens.length > 0 ? `${tokens.length} token(s)` : 'none'}; ` +
+      (remote ? `trials: ${placement.description}${placement.push ? `, pushing metrics to ${choice.kind === 'kubernetes' ? choice.reportUrl?.origin : ''}` : ''}\n` : `local trial execution: ${localExecution ? 'on' : 'off'}\n`))
     supervisor.start()
     await untilStopped(options.signal)
     out.write('stopping: closing the server and the running trials\n')
@@ -150,6 +167,7 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
     await supervisor.stop()
     await suggestionPool.close()
     await store.destroy()
+    await placement.close()
   }
 }
 

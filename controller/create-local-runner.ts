@@ -6,6 +6,8 @@ import type { AskFunction } from '../suggestion/suggestion-service.ts'
 import type { DatabaseOutage } from './database-outage.ts'
 import { ExperimentRunner, type Progress } from './experiment-runner.ts'
 import { LocalProcessExecutor } from './local-process-executor.ts'
+import type { PushHub } from './push-hub.ts'
+import type { TrialExecutor } from './trial-executor.ts'
 
 export interface LocalRunnerOptions {
   readonly store: Store
@@ -21,6 +23,10 @@ export interface LocalRunnerOptions {
   readonly ask?: AskFunction
   /** How database outages are waited out; default without limit. */
   readonly outage?: DatabaseOutage
+  /** Where trials run; default a LocalProcessExecutor of its own (`--executor kubernetes`: one shared by all runners). */
+  readonly executor?: TrialExecutor
+  /** Receives pushed metrics at an address trials off this machine reach; default a loopback receiver of its own. */
+  readonly push?: PushHub
 }
 
 export interface LocalRunner {
@@ -41,22 +47,32 @@ export function runsDir(home: string, experimentName: string): string {
  */
 export async function createLocalRunner(options: LocalRunnerOptions): Promise<LocalRunner> {
   let runner: ExperimentRunner | undefined
-  const receiver = await startPushReceiver((trialName, points) => {
-    if (!runner) throw new Error('not ready')
-    runner.acceptPush(trialName, points)
-  })
+  const hub = options.push
+  const receiver = hub
+    ? undefined
+    : await startPushReceiver((trialName, points) => {
+        if (!runner) throw new Error('not ready')
+        runner.acceptPush(trialName, points)
+      })
   runner = new ExperimentRunner({
     store: options.store,
     suggestions: new SuggestionService(options.store, options.ask),
-    executor: new LocalProcessExecutor(),
+    executor: options.executor ?? new LocalProcessExecutor(),
     launch: { baseDir: options.baseDir, runDir: runsDir(options.home, options.experimentName), env: {} },
-    pushEnv: (trialName) => ({
-      TUNEWELL_REPORT_URL: receiver.urlFor(trialName),
-      TUNEWELL_REPORT_TOKEN: receiver.tokenFor(trialName),
-    }),
+    pushEnv: (trialName) => hub?.envFor(trialName) ?? {
+      TUNEWELL_REPORT_URL: receiver!.urlFor(trialName),
+      TUNEWELL_REPORT_TOKEN: receiver!.tokenFor(trialName),
+    },
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.outage ? { outage: options.outage } : {}),
   })
-  return { runner, close: () => receiver.close() }
+  const unregister = hub?.register(runner)
+  return {
+    runner,
+    close: async () => {
+      unregister?.()
+      await receiver?.close()
+    },
+  }
 }

@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_PARALLEL_TRIALS, parallelLimitIssues } from '../core/spec/index.ts'
+import type { SpecIssue } from '../core/errors.ts'
+import { DEFAULT_MAX_PARALLEL_TRIALS, parallelLimitIssues, type Experiment } from '../core/spec/index.ts'
 import type { ExperimentRecord, ExperimentState, Store } from '../db/store.ts'
 import type { AskFunction } from '../suggestion/suggestion-service.ts'
 import { checkLocalRunnable } from './check-local.ts'
@@ -9,6 +10,8 @@ import { describeHolder } from '../db/describe-lease.ts'
 import { LeaseLostError } from '../db/lease-lost-error.ts'
 import { DEFAULT_LEASE_TTL_MS, ExperimentLease } from './experiment-lease.ts'
 import { runUnderLease } from './run-under-lease.ts'
+import type { PushHub } from './push-hub.ts'
+import type { TrialExecutor } from './trial-executor.ts'
 
 const ACTIVE: readonly ExperimentState[] = ['Created', 'Running', 'Restarting']
 
@@ -40,6 +43,18 @@ export interface SupervisorOptions {
   readonly ask?: AskFunction
   /** Time to live of each experiment's lease (controller/experiment-lease.ts); default 20 s. */
   readonly leaseTtlMs?: number
+  /**
+   * Where trials run when not on this machine (`--executor kubernetes`): the executor every
+   * runner shares, what it cannot run, and the push receiver its trials reach. Local execution
+   * does not apply to them.
+   */
+  readonly remote?: {
+    readonly executor: TrialExecutor
+    /** "Kubernetes", for the status message of an experiment it cannot run. */
+    readonly name: string
+    readonly check: (experiment: Experiment) => SpecIssue[]
+    readonly push?: PushHub
+  }
 }
 
 /** The start of the status message of an experiment another controller runs (see #startRun). */
@@ -160,17 +175,18 @@ export class ExperimentSupervisor {
   #whyNotRun(record: ExperimentRecord): string | undefined {
     const experiment = record.spec
     if (!experiment.spec.trialTemplate) return 'no trialTemplate: trials are run by outside workers, not by this server'
-    if (!this.#o.localExecution) {
+    const remote = this.#o.remote
+    if (!remote && !this.#o.localExecution) {
       return 'waiting: local execution is disabled on this server (it listens beyond loopback, or was started with ' +
         '--no-local-execution); restart it with --local-execution to run trialTemplate commands'
     }
     // Admission refuses these; one stored before the limit (or under a higher one) must not
     // flood the machine with processes at every start either.
     const issues = [
-      ...checkLocalRunnable(experiment),
+      ...(remote ? remote.check(experiment) : checkLocalRunnable(experiment)),
       ...parallelLimitIssues(experiment, this.#o.maxParallelTrials ?? DEFAULT_MAX_PARALLEL_TRIALS, 'restart the server with a higher --max-parallel-trials'),
     ]
-    if (issues.length > 0) return `cannot run on local processes: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`
+    if (issues.length > 0) return `cannot run on ${remote ? remote.name : 'local processes'}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`
     return undefined
   }
 
@@ -206,6 +222,8 @@ export class ExperimentSupervisor {
         ...(runnerPollMs !== undefined ? { pollMs: runnerPollMs } : {}),
         // A server waits out any outage: its trials keep running, and giving up would restart them.
         outage: new DatabaseOutage({ log: { warn: (message) => this.#warn(`experiment "${record.name}": ${message}`) } }),
+        ...(this.#o.remote ? { executor: this.#o.remote.executor } : {}),
+        ...(this.#o.remote?.push ? { push: this.#o.remote.push } : {}),
       })
     } catch (error) {
       await lease.release()

@@ -19,6 +19,14 @@ export interface PushReceiver {
 export interface PushReceiverOptions {
   /** Interface to listen on; default 127.0.0.1 so nothing off the machine can report. */
   readonly host?: string
+  /** Port to listen on; default 0 (a free one). */
+  readonly port?: number
+  /**
+   * The base URL trials are told (their TUNEWELL_REPORT_URL starts with it), when they reach
+   * this receiver by another address than the one it listens on (pods on a cluster: a Service's
+   * or this machine's routable address); default the address it listens on.
+   */
+  readonly publicUrl?: string
 }
 
 const MAX_BODY_BYTES = 1024 * 1024
@@ -110,7 +118,7 @@ export async function startPushReceiver(sink: PushSink, opts: PushReceiverOption
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, opts.host ?? '127.0.0.1', () => {
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
       server.off('error', reject)
       // Once listening, an accept failure (e.g. out of file descriptors) must not be an uncaught
       // 'error' event that ends the controller; the affected client simply retries.
@@ -120,7 +128,7 @@ export async function startPushReceiver(sink: PushSink, opts: PushReceiverOption
   })
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address
-  const url = `http://${host}:${address.port}`
+  const url = opts.publicUrl?.replace(/\/+$/, '') ?? `http://${host}:${address.port}`
 
   return {
     url,

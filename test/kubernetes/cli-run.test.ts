@@ -1,0 +1,239 @@
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { deleteCliExperiments, withCliStore } from '../helpers/cli-store.ts'
+import { quadraticFixture } from '../helpers/experiment-yaml.ts'
+import { startFakeKube, type FakeKube } from '../helpers/fake-kube/index.ts'
+
+/**
+ * `tunewell run FILE --executor kubernetes` as a user meets it: the CLI as a child process, its
+ * kubeconfig from KUBECONFIG (the fake API server's), the trials as Jobs whose containers the
+ * fake runs as local processes.
+ */
+
+const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
+const home = mkdtempSync(join(tmpdir(), 'tunewell-k8s-cli-'))
+const suffix = Date.now().toString(36)
+const names: string[] = []
+let kube: FakeKube
+
+before(async () => {
+  kube = await startFakeKube()
+})
+after(async () => {
+  await deleteCliExperiments(home, names)
+  await kube.close()
+  rmSync(home, { recursive: true, force: true })
+})
+
+interface Result {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** The CLI, asynchronously: the fake API server answers from this test's event loop. */
+function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: home,
+      env: { ...process.env, KUBECONFIG: kube.kubeconfigPath, TUNEWELL_EXECUTOR: '', TUNEWELL_REPORT_URL: '', ...env },
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+interface JobExperiment {
+  readonly name: string
+  readonly collector?: string
+  /** The container's command; default the quadratic fixture with x and y. */
+  readonly command?: readonly string[]
+  readonly max?: number
+}
+
+/** An Experiment file whose trials are batch/v1 Jobs; returns its path. */
+function writeExperiment(o: JobExperiment): string {
+  names.push(o.name)
+  const command = o.command ?? [process.execPath, quadraticFixture, '--x=${trialParameters.x}', '--y=${trialParameters.y}']
+  const file = join(home, `${o.name}.yaml`)
+  writeFileSync(file, `apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata:
+  name: ${o.name}
+spec:
+  objective:
+    type: minimize
+    objectiveMetricName: loss
+  algorithm:
+    algorithmName: random
+    algorithmSettings:
+      - {name: random_state, value: "3"}
+  parallelTrialCount: 2
+  maxTrialCount: ${o.max ?? 3}
+  parameters:
+    - {name: x, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
+    - {name: y, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
+${o.collector ? `  metricsCollectorSpec:\n    collector:\n      kind: ${o.collector}\n` : ''}  trialTemplate:
+    primaryContainerName: training
+    trialParameters:
+      - {name: x, reference: x}
+      - {name: y, reference: y}
+    trialSpec:
+      apiVersion: batch/v1
+      kind: Job
+      spec:
+        backoffLimit: 0
+        template:
+          spec:
+            restartPolicy: Never
+            containers:
+              - name: training
+                image: docker.io/library/node:20
+                command: ${JSON.stringify(command)}
+`)
+  return file
+}
+
+async function trialsOf(name: string) {
+  return withCliStore(home, async (store) => {
+    const record = await store.experiments.getByName(name)
+    assert.ok(record, `experiment ${name} exists`)
+    return { record, trials: await store.trials.list(record.id) }
+  })
+}
+
+/** The Jobs the fake created (a repeated create would be a 409, not counted). */
+function jobCreates(): string[] {
+  return kube.requests.filter((r) => r.verb === 'create' && r.resource === 'jobs' && r.code === 201).map((r) => r.namespace ?? '')
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+describe('tunewell run --executor kubernetes', () => {
+  test('runs the experiment with one Job per trial, objectives from the pods\' logs, exit 0', { timeout: 120_000 }, async () => {
+    const name = `k8s-cli-${suffix}`
+    const file = writeExperiment({ name })
+    kube.clearRequests()
+    const result = await cli(['run', file, '--executor', 'kubernetes'])
+    assert.equal(result.code, 0, result.stderr + result.stdout)
+    const { record, trials } = await trialsOf(name)
+    assert.equal(record.state, 'Succeeded')
+    assert.equal(trials.length, 3)
+    for (const trial of trials) {
+      assert.equal(trial.state, 'Succeeded', `${trial.name}: ${trial.message ?? ''}`)
+      const x = Number(trial.params.x)
+      const y = Number(trial.params.y)
+      // The fixture's last line: loss = (x-0.3)^2 + (y-0.7)^2, printed with 6 decimals.
+      assert.ok(Math.abs(Number(trial.objective) - ((x - 0.3) ** 2 + (y - 0.7) ** 2)) < 1e-5, `${trial.name}: objective ${trial.objective}`)
+      // Its handle: the Job named after it, in the kubeconfig context's namespace.
+      assert.deepEqual(trial.execution, { ...(trial.execution as object), kind: 'kubernetes', workloadKind: 'Job', namespace: kube.namespace, name: trial.name })
+    }
+    // One Job per trial, all in that namespace, and none left behind (retain is not set).
+    assert.deepEqual(jobCreates(), trials.map(() => kube.namespace))
+    assert.deepEqual(kube.objects('jobs', kube.namespace).filter((j) => j.metadata?.name?.startsWith(name)), [])
+  })
+
+  test('TUNEWELL_EXECUTOR=kubernetes does the same; Push metrics reach the controller at --report-url', { timeout: 120_000 }, async () => {
+    const name = `k8s-cli-push-${suffix}`
+    const program = `const x = Number(process.argv[1]); const res = await fetch(process.env.TUNEWELL_REPORT_URL, { method: 'POST',
+  headers: { 'content-type': 'application/json', authorization: 'Bearer ' + process.env.TUNEWELL_REPORT_TOKEN },
+  body: JSON.stringify({ metrics: { loss: (x - 0.3) ** 2 }, step: 0 }) }); if (res.status !== 204) process.exit(5)`
+    const file = writeExperiment({ name, collector: 'Push', max: 2, command: [process.execPath, '--input-type=module', '-e', program, '${trialParameters.x}'] })
+    kube.clearRequests()
+    const port = await freePort()
+    const result = await cli(['run', file], { TUNEWELL_EXECUTOR: 'kubernetes', TUNEWELL_REPORT_URL: `http://127.0.0.1:${port}` })
+    assert.equal(result.code, 0, result.stderr + result.stdout)
+    const { trials } = await trialsOf(name)
+    assert.equal(trials.length, 2)
+    for (const trial of trials) {
+      assert.equal(trial.state, 'Succeeded', `${trial.name}: ${trial.message ?? ''}`)
+      assert.ok(Math.abs(Number(trial.objective) - (Number(trial.params.x) - 0.3) ** 2) < 1e-9)
+    }
+    assert.deepEqual(jobCreates(), [kube.namespace, kube.namespace])
+  })
+
+  test('a Push experiment without a report URL is refused before anything runs: pods cannot reach a loopback port', async () => {
+    const name = `k8s-cli-nourl-${suffix}`
+    const file = writeExperiment({ name, collector: 'Push' })
+    kube.clearRequests()
+    const result = await cli(['run', file, '--executor', 'kubernetes'])
+    assert.equal(result.code, 2, result.stderr)
+    assert.match(result.stderr, /--report-url \(TUNEWELL_REPORT_URL\)/)
+    assert.match(result.stderr, new RegExp(`${name}\\.yaml:\\d+:\\d+ /spec/metricsCollectorSpec/collector/kind`))
+    assert.deepEqual(jobCreates(), [])
+  })
+
+  test('an experiment the cluster cannot run yet (a File collector) is refused with file:line:col, no Job created', async () => {
+    const name = `k8s-cli-file-${suffix}`
+    const file = writeExperiment({ name, collector: 'File' })
+    kube.clearRequests()
+    const result = await cli(['run', file, '--executor', 'kubernetes'])
+    assert.equal(result.code, 2, result.stderr)
+    assert.match(result.stderr, new RegExp(`${name}\\.yaml:\\d+:\\d+ /spec/metricsCollectorSpec/collector/kind: collector kind File is not supported for trials on Kubernetes`))
+    assert.doesNotMatch(result.stderr, /\n\s+at /)
+    assert.deepEqual(jobCreates(), [])
+  })
+
+  test('an unknown --executor (or TUNEWELL_EXECUTOR) is a usage error', async () => {
+    const file = writeExperiment({ name: `k8s-cli-usage-${suffix}` })
+    const flag = await cli(['run', file, '--executor', 'slurm'])
+    assert.equal(flag.code, 2)
+    assert.match(flag.stderr, /error: --executor must be one of local, kubernetes, got "slurm"/)
+    const env = await cli(['run', file], { TUNEWELL_EXECUTOR: 'k8s' })
+    assert.equal(env.code, 2)
+    assert.match(env.stderr, /error: TUNEWELL_EXECUTOR must be one of local, kubernetes, got "k8s"/)
+    const serve = await cli(['serve', '--port', '0', '--executor', 'slurm'])
+    assert.equal(serve.code, 2)
+    assert.match(serve.stderr, /--executor must be one of local, kubernetes/)
+  })
+
+  test('an unknown --context names the contexts the kubeconfig has', async () => {
+    const file = writeExperiment({ name: `k8s-cli-context-${suffix}` })
+    const result = await cli(['run', file, '--executor', 'kubernetes', '--context', 'production'])
+    assert.equal(result.code, 2)
+    assert.equal(result.stderr.trim(), 'error: no context "production" in the kubeconfig; it has "fake-kube"')
+  })
+
+  test('a cluster that does not answer, or no kubeconfig at all, is one line and exit 3', async () => {
+    const file = writeExperiment({ name: `k8s-cli-unreachable-${suffix}` })
+    const port = await freePort()
+    const kubeconfig = join(home, 'unreachable-kubeconfig')
+    writeFileSync(kubeconfig, `apiVersion: v1
+kind: Config
+clusters: [{ name: gone, cluster: { server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true } }]
+users: [{ name: me, user: { token: abc } }]
+contexts: [{ name: gone, context: { cluster: gone, user: me } }]
+current-context: gone
+`)
+    const unreachable = await cli(['run', file, '--executor', 'kubernetes'], { KUBECONFIG: kubeconfig })
+    assert.equal(unreachable.code, 3)
+    assert.match(unreachable.stderr, new RegExp(`^error: the Kubernetes API server https://127\\.0\\.0\\.1:${port} \\(context "gone"\\) does not answer: .*ECONNREFUSED`))
+    assert.equal(unreachable.stderr.trim().split('\n').length, 1, unreachable.stderr)
+
+    const broken = join(home, 'broken-kubeconfig')
+    writeFileSync(broken, 'clusters: [ {')
+    const bad = await cli(['run', file, '--executor', 'kubernetes'], { KUBECONFIG: broken })
+    assert.equal(bad.code, 3)
+    assert.match(bad.stderr, /^error: cannot load the kubeconfig: /)
+    assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr)
+  })
+})
