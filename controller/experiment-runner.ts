@@ -365,6 +365,8 @@ export class ExperimentRunner {
     for (const trial of await store.trials.list(experimentId, { states: ['EarlyStopped'] })) await this.#killOrphan(trial)
     const running = await store.trials.list(experimentId, { states: ['Running'] })
     for (const trial of running) {
+      // Re-attached by an earlier try of this recovery (the database went away after it).
+      if (this.#live.has(trial.name)) continue
       if (await this.#reattach(trial)) continue
       await this.#killOrphan(trial)
       await this.#reset(trial, 'relaunched after the controller stopped while it ran')

@@ -274,6 +274,55 @@ describe('experiment runner (trials on the fake executor)', () => {
     assert.ok(Math.abs(trial.objective! - expected) < 1e-5, `${trial.objective} vs ${expected}`)
   })
 
+  test('a database outage in the middle of re-attaching: the recovery is tried again, attaching each trial once and resetting none', async () => {
+    const experiment = quadraticExperiment({ name: 'reattach-outage', max: 2, parallel: 2 })
+    const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 11 })
+    await new SuggestionService(store).ensureTrials(record.id, 2)
+    const trials = await store.trials.list(record.id)
+    const executor = new FakeExecutor(quadraticScript)
+    for (const t of trials) {
+      await store.trials.transition(t.id, ['Pending'], 'Running', { startedAt: new Date(), execution: { kind: 'fake', trial: t.name, attempt: 0 } })
+      executor.workloads.set(t.name, async (trial) => {
+        // Still running when the recovery is tried again (the outage's backoff is shorter).
+        await trial.sleep(600_000)
+        return quadraticScript(trial)
+      })
+    }
+    // The second trial's points cannot be dropped: the database went away after the first was re-attached.
+    let deletes = 0
+    const observations = new Proxy(store.observations, {
+      get(target, name) {
+        const value: unknown = Reflect.get(target, name)
+        if (name !== 'deleteForTrial') return typeof value === 'function' ? value.bind(target) : value
+        return async (trialId: string) => {
+          if (++deletes === 2) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+          return target.deleteForTrial(trialId)
+        }
+      },
+    })
+    const through = new Proxy(store, {
+      get(target, name) {
+        if (name === 'observations') return observations
+        const value: unknown = Reflect.get(target, name)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const runner = new ExperimentRunner({
+      store: through, suggestions: new SuggestionService(store), executor, clock: executor.clock,
+      launch: { baseDir: home, runDir: join(home, 'runs', record.name), env: {} }, pollMs: 50,
+    })
+    const done = await runner.run(record.id)
+    assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
+    assert.ok(deletes >= 3)
+    assert.deepEqual(executor.events.filter((e) => e.type === 'attach').map((e) => e.trial).sort(), trials.map((t) => t.name).sort())
+    assert.deepEqual(executor.events.filter((e) => e.type === 'stopOrphan' || e.type === 'start'), [])
+    for (const trial of await store.trials.list(record.id)) {
+      assert.equal(trial.state, 'Succeeded', `${trial.name}: ${trial.message}`)
+      assert.equal(trial.restarts, 0)
+      assert.deepEqual((await store.observations.list(trial.id, ['loss'])).map((p) => p.step), [0, 1, 2])
+    }
+  })
+
   test('a re-attached trial of a Push experiment keeps the points it pushed before the restart', async () => {
     const experiment = quadraticExperiment({ name: 'reattach-push', max: 1, parallel: 1, extraSpec: '  metricsCollectorSpec: { collector: { kind: Push } }\n' })
     const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 11 })

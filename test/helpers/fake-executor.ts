@@ -97,10 +97,15 @@ export class FakeExecutor implements TrialExecutor {
   async attach(trial: StoredTrial, request: TrialRequest): Promise<PreparedTrial | undefined> {
     const script = this.workloads.get(trial.name)
     if (!script) return undefined
-    this.workloads.delete(trial.name)
-    this.events.push({ type: 'attach', trial: trial.name })
     const launch = buildLocalLaunch(request.experiment, { ...request.trial, checkpointDir: request.checkpointDir }, request.context)
-    return { start: async (onLine) => this.#start(request, launch, onLine, script) }
+    return {
+      start: async (onLine) => {
+        // Followed from here on: it is this controller's now, no longer there to attach to.
+        this.workloads.delete(trial.name)
+        this.events.push({ type: 'attach', trial: trial.name })
+        return this.#start(request, launch, onLine, script)
+      },
+    }
   }
 
   async stopOrphan(trial: StoredTrial, _context: LaunchContext): Promise<boolean> {
