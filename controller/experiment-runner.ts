@@ -378,7 +378,7 @@ export class ExperimentRunner {
    * Its output is delivered again from its start and the collector keys points by (metric,
    * step), counting steps from the start of that output; the points stored from it before are
    * dropped first, so that what is re-read replaces them whole rather than mixing with them
-   * (a log that lost its beginning yields fewer points, never misnumbered ones). Pushed points
+   * (a log that lost its beginning yields fewer points, none mixed with the old ones). Pushed points
    * (the Push collector) come from nowhere else and are kept.
    */
   async #reattach(trial: TrialRecord): Promise<boolean> {

@@ -49,6 +49,10 @@ export class TrialWorkload implements RunningTrial {
   #podsSeen: Json[] = []
   /** The watch has shown the workload: from now on its absence means it was deleted. */
   #seenOnce = false
+  /** Re-attached after a controller restart: a container found restarted had runs before this one, not followed here. */
+  #attached = false
+  /** Pods whose log was followed here, by uid. */
+  readonly #podsFollowed = new Set<string>()
 
   private constructor(workload: RenderedWorkload, deps: TrialWorkloadDeps, onLine: LineListener, uid: string) {
     this.#workload = workload
@@ -88,6 +92,7 @@ export class TrialWorkload implements RunningTrial {
    */
   static attach(workload: RenderedWorkload, deps: TrialWorkloadDeps, onLine: LineListener, uid: string): TrialWorkload {
     const trial = new TrialWorkload(workload, deps, onLine, uid)
+    trial.#attached = true
     trial.#follow()
     return trial
   }
@@ -172,8 +177,24 @@ export class TrialWorkload implements RunningTrial {
         entry = undefined
       }
       if (!entry && view.started && follow) {
-        const follower = new PodLogFollower(this.#deps.log, { namespace: this.#workload.namespace, pod: String(pod.metadata?.name), container }, this.#onLine, { retryMs: this.#deps.retryMs, drainMs: this.#deps.drainMs })
-        entry = { follower, running: follower.run(), restartCount: view.restartCount }
+        const ref = { namespace: this.#workload.namespace, pod: String(pod.metadata?.name), container }
+        const options = { retryMs: this.#deps.retryMs, drainMs: this.#deps.drainMs }
+        const follower = new PodLogFollower(this.#deps.log, ref, this.#onLine, options)
+        let running: Promise<void>
+        if (this.#attached && !this.#podsFollowed.has(uid) && view.restartCount > 0) {
+          // Re-attached to a container the kubelet restarted meanwhile: the run before this one
+          // is the pod's previous log (the only earlier one Kubernetes keeps), read first, so the
+          // lines arrive in the order they were printed.
+          const previous = new PodLogFollower(this.#deps.log, ref, this.#onLine, options)
+          previous.containerRestarted()
+          const read = previous.run()
+          this.#retired.push({ follower: previous, running: read })
+          running = read.then(() => follower.run())
+        } else {
+          running = follower.run()
+        }
+        this.#podsFollowed.add(uid)
+        entry = { follower, running, restartCount: view.restartCount }
         this.#followers.set(uid, entry)
       }
       if (view.terminated || pod.metadata?.deletionTimestamp) entry?.follower.containerTerminated()

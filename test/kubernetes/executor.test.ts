@@ -15,7 +15,7 @@ import { startFakeKube, type FakeKube } from '../helpers/fake-kube/index.ts'
  */
 
 /** A Job experiment whose trial runs `node -e <script>` in its primary container. */
-function jobExperiment(name: string, script: string, options: { namespace?: string; backoffLimit?: number; extraJobSpec?: string } = {}): Experiment {
+function jobExperiment(name: string, script: string, options: { namespace?: string; backoffLimit?: number; extraJobSpec?: string; restartPolicy?: string } = {}): Experiment {
   const yaml = `apiVersion: kubeflow.org/v1beta1
 kind: Experiment
 metadata:
@@ -42,7 +42,7 @@ spec:
         backoffLimit: ${options.backoffLimit ?? 0}
 ${options.extraJobSpec ?? ''}        template:
           spec:
-            restartPolicy: Never
+            restartPolicy: ${options.restartPolicy ?? 'Never'}
             containers:
               - name: training
                 image: docker.io/library/node:20
@@ -290,6 +290,30 @@ setInterval(() => { console.log('pid=' + process.pid); if (++i >= 4) process.exi
     assert.deepEqual(kube.requests.filter((r) => r.verb === 'create' && r.resource === 'jobs'), [])
     // Finished and deleted: nothing to attach to any more.
     assert.equal(await newExecutor().attach({ name: before.name, execution: before.trial.handle }, request), undefined)
+  })
+
+  test('attach to a container the kubelet restarted meanwhile reads its previous run first: every line, in the order printed', async () => {
+    // The pod's folder survives restarts: the first run prints two lines and fails, the second prints two more, slowly.
+    const flaky = `const fs = require('fs'); const n = fs.existsSync('n') ? Number(fs.readFileSync('n', 'utf8')) : 0; fs.writeFileSync('n', String(n + 1))
+if (n === 0) { console.log('loss=1'); console.log('loss=0.9'); process.exit(1) }
+console.log('loss=0.5'); setTimeout(() => { console.log('loss=0.4') }, 600)`
+    const experiment = jobExperiment('attach-restarted', flaky, { backoffLimit: 3, restartPolicy: 'OnFailure' })
+    const first = newExecutor()
+    const before = await launch(first, experiment)
+    const restarts = () => Number(kube.podsOf('tunewell-test', before.name)[0]?.status?.containerStatuses?.[0]?.restartCount ?? 0)
+    while (restarts() < 1) await new Promise((r) => setTimeout(r, 10))
+    first.close()
+    const attached = await newExecutor().attach({ name: before.name, execution: before.trial.handle }, {
+      experiment,
+      trial: { name: before.name, params: { lr: 0.05 } },
+      checkpointDir: '',
+      context: { baseDir: runDir, runDir, env: {} },
+    })
+    assert.ok(attached)
+    const lines: string[] = []
+    const trial = await attached.start((line) => lines.push(line))
+    assert.deepEqual(await trial.done, { phase: 'succeeded' })
+    assert.deepEqual(lines, ['loss=1', 'loss=0.9', 'loss=0.5', 'loss=0.4'])
   })
 
   test('stopOrphan deletes the Job a stored handle names, only that one, and says whether it was there', async () => {
