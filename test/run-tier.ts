@@ -28,6 +28,7 @@ const LONG_FILES: Readonly<Record<string, number>> = {
   'test/cli/one-controller.test.ts': 300_000,
   'test/cli/server-commands.test.ts': 300_000,
   'test/fault/database-outage.test.ts': 300_000,
+  'test/kubernetes/cli-run.test.ts': 300_000,
   'test/package/pack-install.test.ts': 480_000,
   'test/ui/dashboard.test.ts': 300_000,
 }

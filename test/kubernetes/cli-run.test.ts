@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { deleteCliExperiments, withCliStore } from '../helpers/cli-store.ts'
 import { quadraticFixture } from '../helpers/experiment-yaml.ts'
 import { startFakeKube, type FakeKube } from '../helpers/fake-kube/index.ts'
+import { startServe } from '../helpers/serve-process.ts'
 
 /**
  * `tunewell run FILE --executor kubernetes` as a user meets it: the CLI as a child process, its
@@ -63,10 +64,15 @@ interface JobExperiment {
 
 /** An Experiment file whose trials are batch/v1 Jobs; returns its path. */
 function writeExperiment(o: JobExperiment): string {
+  const file = join(home, `${o.name}.yaml`)
+  writeFileSync(file, experimentYaml(o))
+  return file
+}
+
+function experimentYaml(o: JobExperiment): string {
   names.push(o.name)
   const command = o.command ?? [process.execPath, quadraticFixture, '--x=${trialParameters.x}', '--y=${trialParameters.y}']
-  const file = join(home, `${o.name}.yaml`)
-  writeFileSync(file, `apiVersion: kubeflow.org/v1beta1
+  return `apiVersion: kubeflow.org/v1beta1
 kind: Experiment
 metadata:
   name: ${o.name}
@@ -100,8 +106,7 @@ ${o.collector ? `  metricsCollectorSpec:\n    collector:\n      kind: ${o.collec
               - name: training
                 image: docker.io/library/node:20
                 command: ${JSON.stringify(command)}
-`)
-  return file
+`
 }
 
 async function trialsOf(name: string) {
@@ -235,5 +240,36 @@ current-context: gone
     assert.equal(bad.code, 3)
     assert.match(bad.stderr, /^error: cannot load the kubeconfig: /)
     assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr)
+  })
+})
+
+describe('tunewell serve --executor kubernetes', () => {
+  test('runs a submitted experiment\'s trials as Jobs; refuses one the cluster cannot run, saying why', { timeout: 120_000 }, async () => {
+    const server = await startServe(['--home', home, '--no-dashboard', '--log-level', 'warn', '--executor', 'kubernetes'], 60_000,
+      { ...process.env, KUBECONFIG: kube.kubeconfigPath, TUNEWELL_EXECUTOR: '', TUNEWELL_REPORT_URL: '' })
+    try {
+      const submit = (yaml: string) => fetch(`${server.url}/api/v1/experiments`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: yaml })
+      const refused = await submit(experimentYaml({ name: `k8s-serve-file-${suffix}`, collector: 'File' }))
+      assert.equal(refused.status, 422)
+      assert.match(await refused.text(), /collector kind File is not supported for trials on Kubernetes/)
+
+      const name = `k8s-serve-${suffix}`
+      kube.clearRequests()
+      const created = await submit(experimentYaml({ name }))
+      assert.equal(created.status, 201, await created.clone().text())
+      let status: { state?: string; trialsSucceeded?: number } = {}
+      const deadline = Date.now() + 90_000
+      while (Date.now() < deadline && status.state !== 'Succeeded' && status.state !== 'Failed') {
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        status = ((await (await fetch(`${server.url}/api/v1/experiments/${name}`)).json()) as { status: typeof status }).status
+      }
+      assert.equal(status.state, 'Succeeded', JSON.stringify(status))
+      assert.equal(status.trialsSucceeded, 3)
+      assert.deepEqual(jobCreates(), [kube.namespace, kube.namespace, kube.namespace])
+      assert.equal(await server.stop(), 0, server.output.err)
+      assert.match(server.output.out, /trials: Kubernetes \(context "fake-kube", namespace "tunewell-test"/)
+    } finally {
+      await server.stop()
+    }
   })
 })
