@@ -6,6 +6,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseExecutorFlags } from '../../cli/create-executor.ts'
 import { deleteCliExperiments, withCliStore } from '../helpers/cli-store.ts'
 import { quadraticFixture } from '../helpers/experiment-yaml.ts'
 import { startFakeKube, type FakeKube } from '../helpers/fake-kube/index.ts'
@@ -241,6 +242,21 @@ current-context: gone
     assert.match(bad.stderr, /^error: cannot load the kubeconfig: /)
     assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr)
   })
+})
+
+test('the executor flags: the flag before its variable, a report URL only for the cluster and only as a bare http origin', () => {
+  assert.deepEqual(parseExecutorFlags({}, {}), { kind: 'local' })
+  assert.deepEqual(parseExecutorFlags({}, { TUNEWELL_EXECUTOR: 'kubernetes' }), { kind: 'kubernetes' })
+  assert.deepEqual(parseExecutorFlags({ executor: 'local' }, { TUNEWELL_EXECUTOR: 'kubernetes', TUNEWELL_REPORT_URL: 'http://x:1' }), { kind: 'local' })
+  const chosen = parseExecutorFlags({ executor: 'kubernetes', context: 'c', reportUrl: 'http://10.0.0.5:8081/' }, { TUNEWELL_REPORT_URL: 'http://ignored:1' })
+  assert.ok(typeof chosen !== 'string')
+  assert.equal(chosen.context, 'c')
+  assert.equal(chosen.reportUrl?.origin, 'http://10.0.0.5:8081')
+  assert.equal(parseExecutorFlags({ context: 'c' }, {}), '--context only applies with --executor kubernetes')
+  assert.match(String(parseExecutorFlags({ reportUrl: 'http://x:1' }, {})), /--report-url only applies with --executor kubernetes/)
+  assert.match(String(parseExecutorFlags({ executor: 'kubernetes', reportUrl: 'not a url' }, {})), /--report-url must be a URL/)
+  assert.match(String(parseExecutorFlags({ executor: 'kubernetes' }, { TUNEWELL_REPORT_URL: 'http://x:1/prefix' })), /TUNEWELL_REPORT_URL must be an http URL with a host and a port and nothing after them/)
+  assert.match(String(parseExecutorFlags({ executor: 'kubernetes', reportUrl: 'https://x:1' }, {})), /must be an http URL/)
 })
 
 describe('tunewell serve --executor kubernetes', () => {
