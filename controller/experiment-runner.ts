@@ -361,8 +361,14 @@ export class ExperimentRunner {
    */
   async #recover(experimentId: string): Promise<void> {
     const { store } = this.#o
-    // Early stopped, then the controller died before the signal: the process may still run.
-    for (const trial of await store.trials.list(experimentId, { states: ['EarlyStopped'] })) await this.#killOrphan(trial)
+    // Early stopped, or killed through the API, while no controller signalled its process: it
+    // may still run. Both marks come before the signal, and a stop ends the workload whatever
+    // `retain` says. Succeeded, Failed and MetricsUnavailable are marked only once the workload
+    // ended (and was deleted, unless retained on purpose): nothing of them to stop.
+    for (const trial of await store.trials.list(experimentId, { states: ['EarlyStopped', 'Killed'] })) {
+      // Re-attached by an earlier try of this recovery, then killed: #stopKilled stops it here.
+      if (!this.#live.has(trial.name)) await this.#killOrphan(trial)
+    }
     const running = await store.trials.list(experimentId, { states: ['Running'] })
     for (const trial of running) {
       // Re-attached by an earlier try of this recovery (the database went away after it).

@@ -238,6 +238,34 @@ describe('experiment runner (trials on the fake executor)', () => {
     assert.equal(after.size, 3)
   })
 
+  test('after a restart the executor stops what trials killed meanwhile left running; finished trials keep their workloads (retain)', async () => {
+    const experiment = quadraticExperiment({ name: 'restart-killed', max: 3, parallel: 1 })
+    const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 11 })
+    await new SuggestionService(store).ensureTrials(record.id, 2)
+    const [killed, finished] = await store.trials.list(record.id)
+    for (const t of [killed!, finished!]) {
+      await store.trials.transition(t.id, ['Pending'], 'Running', { startedAt: new Date(), execution: { kind: 'fake', trial: t.name, attempt: 0 } })
+    }
+    // Killed through the API while no controller ran: its workload still runs.
+    await store.trials.transition(killed!.id, ['Running'], 'Killed', { reason: 'TrialKilled', message: 'killed by the user', finishedAt: new Date() })
+    // Succeeded before the crash, its workload kept on purpose (trialTemplate.retain).
+    await store.trials.transition(finished!.id, ['Running'], 'Succeeded', { reason: 'TrialSucceeded', message: 'done', finishedAt: new Date(), objective: 1 })
+    const executor = new FakeExecutor(quadraticScript)
+    executor.orphans.add(killed!.name).add(finished!.name)
+    const runner = new ExperimentRunner({
+      store, suggestions: new SuggestionService(store), executor, clock: executor.clock,
+      launch: { baseDir: home, runDir: join(home, 'runs', record.name), env: {} }, pollMs: 50,
+    })
+    const done = await runner.run(record.id)
+    assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
+    assert.deepEqual(executor.events.filter((e) => e.type === 'stopOrphan').map((e) => e.trial), [killed!.name])
+    assert.ok(executor.orphans.has(finished!.name), 'a finished trial\'s workload is not deleted')
+    const after = new Map((await store.trials.list(record.id)).map((t) => [t.name, t]))
+    assert.equal(after.get(killed!.name)!.state, 'Killed')
+    assert.ok(!executor.started.includes(killed!.name), 'a Killed trial is not relaunched')
+    assert.equal(after.size, 3)
+  })
+
   test('after a restart the runner re-attaches to a workload the executor still finds: nothing launched twice, no restart, its points once', async () => {
     const experiment = quadraticExperiment({ name: 'reattach', max: 3, parallel: 2 })
     const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 11 })
