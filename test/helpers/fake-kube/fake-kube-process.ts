@@ -10,6 +10,8 @@ export interface FakeKubeProcess {
   readonly namespace: string
   readonly pid: number
   kubeConfig(): KubeConfig
+  /** Requests served since the last call, by '<verb> <resource>' (the fake's records, cleared). */
+  requestCounts(): Promise<Record<string, number>>
   close(): Promise<void>
 }
 
@@ -21,8 +23,9 @@ export async function startFakeKubeProcess(options: FakeKubeOptions = {}): Promi
   const entry = fileURLToPath(new URL('./serve.ts', import.meta.url))
   const child = spawn(process.execPath, ['--import', 'tsx', entry, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const lines = createInterface({ input: child.stdout! })
   const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve)
+    lines.once('line', resolve)
     child.once('exit', (code) => reject(new Error(`fake-kube process exited with ${code} before serving`)))
   })
   const ready = JSON.parse(first) as { url: string; kubeconfigPath: string; namespace: string }
@@ -33,6 +36,11 @@ export async function startFakeKubeProcess(options: FakeKubeOptions = {}): Promi
       const kc = new KubeConfig()
       kc.loadFromFile(ready.kubeconfigPath)
       return kc
+    },
+    requestCounts() {
+      const answer = new Promise<Record<string, number>>((resolve) => lines.once('line', (line) => resolve((JSON.parse(line) as { requests: Record<string, number> }).requests)))
+      child.kill('SIGUSR2')
+      return answer
     },
     async close() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
