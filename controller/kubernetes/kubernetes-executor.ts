@@ -1,6 +1,7 @@
 import { Log, Watch, type KubeConfig } from '@kubernetes/client-node'
 import type { Experiment } from '../../core/spec/index.ts'
-import { LaunchError, type LaunchContext, type PreparedTrial, type StoredTrial, type TrialExecutor, type TrialRequest } from '../trial-executor.ts'
+import { LaunchError, type LaunchContext, type LineListener, type PreparedTrial, type RunningTrial, type StoredTrial, type TrialExecutor, type TrialRequest } from '../trial-executor.ts'
+import { TrialLogFile, trialLogPath } from '../trial-log-file.ts'
 import { collectorIssue } from './check-kubernetes.ts'
 import { kubeErrorMessage } from './kube-error.ts'
 import { retrying } from './retrying.ts'
@@ -43,7 +44,7 @@ export class KubernetesExecutor implements TrialExecutor {
   readonly #watch: Watch
   readonly #log: Log
   readonly #watches = new Map<string, SharedWatch>()
-  readonly #running = new Set<TrialWorkload>()
+  readonly #running = new Map<TrialWorkload, TrialLogFile>()
 
   constructor(options: KubernetesExecutorOptions) {
     this.#options = options
@@ -60,7 +61,7 @@ export class KubernetesExecutor implements TrialExecutor {
 
   async prepare(request: TrialRequest): Promise<PreparedTrial> {
     const workload = await this.#render(request)
-    return { start: async (onLine) => this.#start(workload, onLine) }
+    return { start: async (onLine) => this.#start(workload, request, onLine) }
   }
 
   /**
@@ -89,7 +90,12 @@ export class KubernetesExecutor implements TrialExecutor {
       return undefined
     }
     if (current?.metadata?.uid !== handle.uid || current.metadata?.deletionTimestamp) return undefined
-    return { start: async (onLine) => this.#track(TrialWorkload.attach(workload, this.#deps(workload), onLine, handle.uid)) }
+    return {
+      start: async (onLine) => {
+        const log = this.#logFile(request)
+        return this.#track(TrialWorkload.attach(workload, this.#deps(workload), copiedTo(log, onLine), handle.uid), log)
+      },
+    }
   }
 
   /**
@@ -115,7 +121,10 @@ export class KubernetesExecutor implements TrialExecutor {
    * never resolves, so call it once the runner is finished with them.
    */
   close(): void {
-    for (const trial of this.#running) trial.detach()
+    for (const [trial, log] of this.#running) {
+      trial.detach()
+      void log.end()
+    }
     this.#running.clear()
     for (const watch of this.#watches.values()) watch.stop()
     this.#watches.clear()
@@ -135,14 +144,29 @@ export class KubernetesExecutor implements TrialExecutor {
     })
   }
 
-  async #start(workload: RenderedWorkload, onLine: (line: string) => void): Promise<TrialWorkload> {
-    return this.#track(await TrialWorkload.start(workload, this.#deps(workload), onLine))
+  async #start(workload: RenderedWorkload, request: TrialRequest, onLine: LineListener): Promise<RunningTrial> {
+    const log = this.#logFile(request)
+    return this.#track(await TrialWorkload.start(workload, this.#deps(workload), copiedTo(log, onLine)), log)
   }
 
-  #track(trial: TrialWorkload): TrialWorkload {
-    this.#running.add(trial)
-    void trial.done.finally(() => this.#running.delete(trial))
-    return trial
+  /**
+   * The trial's output.log in the controller's folder, as local trials have theirs, so `tunewell
+   * logs` and the dashboard show a cluster trial's output where the controller runs beside the
+   * API. Truncated: a re-attached trial's log is read again from its start.
+   */
+  #logFile(request: TrialRequest): TrialLogFile {
+    return new TrialLogFile(trialLogPath(request.context.runDir, request.trial.name))
+  }
+
+  /** Follows the trial until it ends; its `done` resolves once its log file holds every line. */
+  #track(trial: TrialWorkload, log: TrialLogFile): RunningTrial {
+    this.#running.set(trial, log)
+    const done = trial.done.then(async (result) => {
+      this.#running.delete(trial)
+      await log.end()
+      return result
+    })
+    return { handle: trial.handle, done, stop: (reason) => trial.stop(reason) }
   }
 
   #deps(workload: RenderedWorkload): TrialWorkloadDeps {
@@ -190,5 +214,13 @@ export class KubernetesExecutor implements TrialExecutor {
     }
     if (text === undefined) throw new LaunchError(`ConfigMap ${configMapNamespace}/${configMapName} or its key "${templatePath}" (the trial template) does not exist`)
     return text
+  }
+}
+
+/** Each line to the trial's log file as well as to the collector. */
+function copiedTo(log: TrialLogFile, onLine: LineListener): LineListener {
+  return (line) => {
+    log.write(line)
+    onLine(line)
   }
 }

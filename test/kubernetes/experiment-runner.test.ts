@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ExperimentRunner, InterruptedError } from '../../controller/experiment-runner.ts'
@@ -89,7 +89,10 @@ test('an experiment runs to Succeeded with its trials as Jobs: one Job per trial
       assert.ok(Math.abs(trial.objective! - expected) < 1e-9, `${trial.name}: ${trial.objective} vs ${expected}`)
       const handle = trial.execution as KubernetesHandle
       assert.deepEqual([handle.kind, handle.workloadKind, handle.namespace, handle.name], ['kubernetes', 'Job', 'tunewell-test', trial.name])
-      assert.equal((await store.observations.list(trial.id, ['loss'])).length, 3)
+      const loss = await store.observations.list(trial.id, ['loss'])
+      assert.equal(loss.length, 3)
+      // Its output.log in the controller's folder, as a local trial's (what `tunewell logs` reads).
+      assert.equal(readFileSync(join(home, 'runs', trial.name, 'output.log'), 'utf8'), loss.map((p) => `loss=${p.value}\n`).join(''))
     }
     const creates = kube.requests.filter((r) => r.verb === 'create' && r.resource === 'jobs')
     assert.deepEqual(creates.map((r) => [r.name ?? '', r.code]).sort(), trials.map((t) => ['', 201]).sort())
@@ -156,6 +159,8 @@ const tick = setInterval(() => { step++; console.log('loss=' + ((lr - 0.05) ** 2
   const left = (await store.trials.list(record.id, { states: ['Running'] })).map((t) => t.name).sort()
   assert.equal(left.length, 2)
   assert.deepEqual(left.map((name) => kube.object('jobs', 'tunewell-test', name)?.metadata.name), left, 'their Jobs run on')
+  // What the dead controller had written of their logs: the next one writes them anew from the start.
+  for (const name of left) writeFileSync(join(launch.runDir, name, 'output.log'), 'loss=7 (heard before the crash)\n')
 
   kube.clearRequests()
   const second = new KubernetesExecutor({ kubeConfig: kube.kubeConfig(), retryMs: 50, drainMs: 200 })
@@ -169,6 +174,8 @@ const tick = setInterval(() => { step++; console.log('loss=' + ((lr - 0.05) ** 2
       assert.equal(trial.restarts, 0, trial.name)
       const loss = await store.observations.list(trial.id, ['loss'])
       assert.deepEqual(loss.map((p) => p.step), [0, 1, 2], trial.name)
+      // A re-attached trial's log file starts over with its output: each line once.
+      assert.equal(readFileSync(join(launch.runDir, trial.name, 'output.log'), 'utf8'), loss.map((p) => `loss=${p.value}\n`).join(''), trial.name)
       const expected = (Number(trial.params.lr) - 0.05) ** 2 + 1 / 3 / 1000
       assert.ok(Math.abs(trial.objective! - expected) < 1e-9, `${trial.name}: ${trial.objective} vs ${expected}`)
     }
