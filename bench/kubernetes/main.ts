@@ -107,6 +107,8 @@ try {
     }
   }
   const refill = timing.timings.filter((t) => !t.firstWave).map((t) => t.createdAt - t.slotOpenedAt)
+  const refillRunner = timing.timings.filter((t) => !t.firstWave).map((t) => t.preparedAt - t.slotOpenedAt)
+  const refillExecutor = timing.timings.filter((t) => !t.firstWave).map((t) => t.createdAt - t.preparedAt)
   const firstWave = timing.timings.filter((t) => t.firstWave).map((t) => t.createdAt - t.slotOpenedAt)
   const lag = timing.timings.flatMap((t) => {
     const db = finishedAt.get(t.trial)
@@ -129,6 +131,8 @@ try {
     experiment_states: Object.fromEntries(results.reduce((m, r) => m.set(r.state, (m.get(r.state) ?? 0) + 1), new Map<string, number>())),
     peak_live_workloads: timing.peakLive,
     launch_after_slot_ms: summary(refill),
+    launch_runner_part_ms: summary(refillRunner),
+    launch_executor_part_ms: summary(refillExecutor),
     first_wave_launch_ms: summary(firstWave),
     end_to_database_ms: summary(lag),
     requests_total: total,

@@ -24,6 +24,10 @@ export interface KubernetesReport {
   readonly peak_live_workloads: number
   /** A trial's end reported by the executor → the next trial's Job created (the slot refilled). */
   readonly launch_after_slot_ms: Summary
+  /** Its first part: the slot open → the executor's prepare() called (the runner: database, suggestion). */
+  readonly launch_runner_part_ms: Summary
+  /** Its second part: prepare() → the Job created (the executor: rendering, the create request). */
+  readonly launch_executor_part_ms: Summary
   /** The runner's start → each of its first `parallel` Jobs created (all experiments at once). */
   readonly first_wave_launch_ms: Summary
   /** The executor reporting a trial's end → the trial's finishedAt in the database. */
@@ -52,6 +56,8 @@ export function renderKubernetesMarkdown(r: KubernetesReport): string {
     '',
     markdownTable(['measure', 'count', 'p50', 'p99', 'max'], [
       ['launch after a slot opens (trial end reported → next Job created); target p99 < 1 s', ...ms(r.launch_after_slot_ms)],
+      ['… of which the runner: slot open → executor\'s prepare() called (database, suggestion)', ...ms(r.launch_runner_part_ms)],
+      ['… of which the executor: prepare() → Job created', ...ms(r.launch_executor_part_ms)],
       ['first wave (runner start → its first Jobs created, all experiments at once)', ...ms(r.first_wave_launch_ms)],
       ['trial end reported by the executor → finished in the database', ...ms(r.end_to_database_ms)],
     ]),

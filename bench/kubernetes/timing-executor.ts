@@ -7,6 +7,8 @@ export interface TrialTiming {
   /** The slot it took: the runner's start (first wave), else an earlier trial's reported end. */
   readonly slotOpenedAt: number
   readonly firstWave: boolean
+  /** prepare() called: the runner has its suggestion and its trial row; the rest is the executor's. */
+  readonly preparedAt: number
   readonly createdAt: number
   endedAt?: number
 }
@@ -35,6 +37,7 @@ export class TimingExecutor implements TrialExecutor {
   }
 
   async prepare(request: TrialRequest): Promise<PreparedTrial> {
+    const preparedAt = performance.now()
     const prepared = await this.inner.prepare(request)
     const experiment = request.experiment.metadata.name
     const slots = this.#slots.get(experiment) ?? []
@@ -43,7 +46,7 @@ export class TimingExecutor implements TrialExecutor {
       start: async (onLine) => {
         const running = await prepared.start(onLine)
         const slot = slots.shift()
-        const timing: TrialTiming = { experiment, trial: request.trial.name, slotOpenedAt: slot?.at ?? Number.NaN, firstWave: slot?.firstWave ?? false, createdAt: performance.now() }
+        const timing: TrialTiming = { experiment, trial: request.trial.name, slotOpenedAt: slot?.at ?? Number.NaN, firstWave: slot?.firstWave ?? false, preparedAt, createdAt: performance.now() }
         this.timings.push(timing)
         this.peakLive = Math.max(this.peakLive, ++this.#live)
         void running.done.then(() => {
