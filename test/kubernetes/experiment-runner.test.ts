@@ -9,6 +9,7 @@ import { KubernetesExecutor } from '../../controller/kubernetes/kubernetes-execu
 import type { KubernetesHandle } from '../../controller/kubernetes/kubernetes-handle.ts'
 import { parseExperimentYaml, type Experiment } from '../../core/spec/index.ts'
 import type { Store } from '../../db/store.ts'
+import { killTrial } from '../../lifecycle/kill-trial.ts'
 import { SuggestionService } from '../../suggestion/suggestion-service.ts'
 import { startFakeKube, type FakeKube } from '../helpers/fake-kube/index.ts'
 import { openTestStore } from '../helpers/test-store.ts'
@@ -188,6 +189,47 @@ const tick = setInterval(() => { step++; console.log('loss=' + ((lr - 0.05) ** 2
       assert.ok(own.some((r) => r.verb === 'get' && r.code === 200), `${name}: read by its handle`)
       assert.equal(own.filter((r) => r.verb === 'delete').length, 1, `${name}: deleted once, when it finished`)
     }
+  } finally {
+    second.close()
+  }
+})
+
+test('a trial killed through the API while no controller ran: the next controller deletes its Job and leaves it Killed', async () => {
+  // Runs until released, so its Job is still running when the next controller starts.
+  const release = join(home, 'release-killed')
+  const held = `const { existsSync } = require('node:fs')
+const lr = Number(process.argv.find((a) => a.startsWith('--lr=')).slice(5))
+const tick = setInterval(() => { if (existsSync(${JSON.stringify(release)})) { clearInterval(tick); console.log('loss=' + (lr - 0.05) ** 2) } }, 50)`
+  const experiment = randomExperiment('k8s-killed', held)
+  const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 3 })
+  const launch = { baseDir: home, runDir: join(home, 'runs-killed'), env: {} }
+  const first = new CrashingExecutor(new KubernetesExecutor({ kubeConfig: kube.kubeConfig(), retryMs: 50, drainMs: 200 }))
+  const abort = new AbortController()
+  const firstRun = new ExperimentRunner({ store, suggestions: new SuggestionService(store), executor: first, launch, pollMs: 50 }).run(record.id, abort.signal)
+  let running: Awaited<ReturnType<Store['trials']['list']>> = []
+  while (running.length < 2) {
+    running = (await store.trials.list(record.id, { states: ['Running'] })).filter((t) => (t.execution as { uid?: string } | null)?.uid)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  first.crash()
+  abort.abort()
+  await assert.rejects(firstRun, InterruptedError)
+  const killed = running[0]!
+  assert.ok(await killTrial(store, killed, 'killed by the user'))
+  assert.ok(kube.object('jobs', 'tunewell-test', killed.name), 'its Job runs on')
+  writeFileSync(release, '')
+
+  kube.clearRequests()
+  const second = new KubernetesExecutor({ kubeConfig: kube.kubeConfig(), retryMs: 50, drainMs: 200 })
+  try {
+    const done = await new ExperimentRunner({ store, suggestions: new SuggestionService(store), executor: second, launch, pollMs: 50 }).run(record.id)
+    assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
+    const own = kube.requests.filter((r) => r.resource === 'jobs' && r.name === killed.name)
+    assert.deepEqual(own.filter((r) => r.verb === 'delete').map((r) => r.code), [200], 'its Job deleted by the recovery')
+    assert.ok(!own.some((r) => r.verb === 'create'), 'not relaunched')
+    assert.equal(kube.object('jobs', 'tunewell-test', killed.name), undefined)
+    const after = (await store.trials.list(record.id)).find((t) => t.id === killed.id)!
+    assert.equal(after.state, 'Killed')
   } finally {
     second.close()
   }
