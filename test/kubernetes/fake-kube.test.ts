@@ -655,6 +655,8 @@ describe('the fake Kubernetes API server', () => {
       const namespaces = await separate.kubeConfig().makeApiClient(CoreV1Api).listNamespace()
       assert.ok(namespaces.items.some((n) => n.metadata?.name === 'bench'))
       assert.notEqual(separate.pid, process.pid)
+      assert.equal((await separate.requestCounts())['list namespaces'], 1, 'the requests it served, counted in its process')
+      assert.equal((await separate.requestCounts())['list namespaces'], undefined, 'and cleared once read')
     } finally {
       await separate.close()
     }
