@@ -8,6 +8,7 @@ import { KubernetesExecutor, type KubernetesExecutorOptions } from '../../contro
 import type { KubernetesHandle } from '../../controller/kubernetes/kubernetes-handle.ts'
 import { LaunchError, type ExitResult, type RunningTrial } from '../../controller/trial-executor.ts'
 import { startFakeKube, type FakeKube } from '../helpers/fake-kube/index.ts'
+import { jobExperiment, nodeScriptCommand } from '../helpers/job-experiment.ts'
 
 /**
  * The KubernetesExecutor against the fake API server (test/helpers/fake-kube): real HTTPS, the
@@ -15,42 +16,14 @@ import { startFakeKube, type FakeKube } from '../helpers/fake-kube/index.ts'
  */
 
 /** A Job experiment whose trial runs `node -e <script>` in its primary container. */
-function jobExperiment(name: string, script: string, options: { namespace?: string; backoffLimit?: number; extraJobSpec?: string; restartPolicy?: string } = {}): Experiment {
-  const yaml = `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ${name}
-  namespace: ${options.namespace ?? 'tunewell-test'}
-spec:
-  objective: { type: minimize, objectiveMetricName: loss }
-  algorithm: { algorithmName: random }
-  maxTrialCount: 2
-  parallelTrialCount: 1
-  parameters:
-    - name: lr
-      parameterType: double
-      feasibleSpace: { min: "0.01", max: "0.1" }
-  trialTemplate:
-    primaryContainerName: training
-    trialParameters:
-      - name: learningRate
-        reference: lr
-    trialSpec:
-      apiVersion: batch/v1
-      kind: Job
-      spec:
-        backoffLimit: ${options.backoffLimit ?? 0}
-${options.extraJobSpec ?? ''}        template:
-          spec:
-            restartPolicy: ${options.restartPolicy ?? 'Never'}
-            containers:
-              - name: training
-                image: docker.io/library/node:20
-                command: [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(script)}, "--", "--lr=\${trialParameters.learningRate}"]
-`
-  const parsed = parseExperimentYaml(yaml)
-  assert.deepEqual(parsed.issues, [])
-  return parsed.experiment!
+function jobExperimentOf(name: string, script: string, options: { namespace?: string; backoffLimit?: number; extraJobSpec?: string; restartPolicy?: string } = {}): Experiment {
+  return jobExperiment({
+    name, namespace: options.namespace ?? 'tunewell-test', maxTrials: 2, parallel: 1, image: 'docker.io/library/node:20',
+    command: nodeScriptCommand(script),
+    ...(options.backoffLimit === undefined ? {} : { backoffLimit: options.backoffLimit }),
+    ...(options.extraJobSpec === undefined ? {} : { extraJobSpec: options.extraJobSpec }),
+    ...(options.restartPolicy === undefined ? {} : { restartPolicy: options.restartPolicy }),
+  })
 }
 
 const PRINT_LOSS = `const lr = process.argv.find((a) => a.startsWith('--lr='))
@@ -100,7 +73,7 @@ describe('KubernetesExecutor on the fake API server', () => {
 
   test('a Job trial that prints loss lines succeeds, its lines arrive in order, and its Job is deleted afterwards', async () => {
     const executor = newExecutor()
-    const { trial, lines, name } = await launch(executor, jobExperiment('ok', PRINT_LOSS))
+    const { trial, lines, name } = await launch(executor, jobExperimentOf('ok', PRINT_LOSS))
     const handle = trial.handle as KubernetesHandle
     assert.deepEqual({ ...handle, uid: undefined }, { kind: 'kubernetes', apiVersion: 'batch/v1', workloadKind: 'Job', namespace: 'tunewell-test', name, uid: undefined })
     assert.match(handle.uid, /\S/)
@@ -158,7 +131,7 @@ spec:
   })
 
   test('operator mode: the workload is owned by its Experiment resource, and goes when the Experiment is deleted', async () => {
-    const experiment = jobExperiment('owned', 'setInterval(() => console.log("loss=1"), 50)')
+    const experiment = jobExperimentOf('owned', 'setInterval(() => console.log("loss=1"), 50)')
     const resource = kube.create({ apiVersion: 'kubeflow.org/v1beta1', kind: 'Experiment', metadata: { name: 'owned', namespace: 'tunewell-test' }, spec: experiment.spec })
     const owner = { apiVersion: 'kubeflow.org/v1beta1', kind: 'Experiment', name: 'owned', uid: String(resource.metadata.uid) }
     const { trial, lines, name } = await launch(newExecutor({ ownerOf: (e) => (e.metadata.name === 'owned' ? owner : undefined) }), experiment)
@@ -172,7 +145,7 @@ spec:
 
   test('trials running at once share one list + watch of Jobs and one of pods', async () => {
     const executor = newExecutor()
-    const experiment = jobExperiment('shared', `setTimeout(() => console.log('loss=0.5'), 400)`)
+    const experiment = jobExperimentOf('shared', `setTimeout(() => console.log('loss=0.5'), 400)`)
     kube.clearRequests()
     const trials = await Promise.all([launch(executor, experiment), launch(executor, experiment), launch(executor, experiment)])
     for (const { trial } of trials) assert.deepEqual(await trial.done, { phase: 'succeeded' })
@@ -183,7 +156,7 @@ spec:
   })
 
   test('a trial whose program fails ends Failed with the Job\'s reason and the container\'s exit', async () => {
-    const { trial } = await launch(newExecutor(), jobExperiment('fails', 'console.log("loss=1"); process.exit(3)'))
+    const { trial } = await launch(newExecutor(), jobExperimentOf('fails', 'console.log("loss=1"); process.exit(3)'))
     const result = failed(await trial.done)
     assert.equal(result.reason, 'BackoffLimitExceeded')
     assert.match(result.message, /backoff limit/)
@@ -192,7 +165,7 @@ spec:
 
   test('OOMKilled, an image that cannot be pulled and a deadline fail the trial with Kubernetes\' reasons', async () => {
     const executor = newExecutor()
-    const oom = jobExperiment('oom', 'setInterval(() => console.log("loss=1"), 50)')
+    const oom = jobExperimentOf('oom', 'setInterval(() => console.log("loss=1"), 50)')
     const remove = [
       kube.scriptPods('oom-*', { kind: 'oomKilled', afterMs: 100 }),
       kube.scriptPods('pull-*', { kind: 'imagePullError' }),
@@ -201,8 +174,8 @@ spec:
     try {
       const [a, b, c] = await Promise.all([
         launch(executor, oom),
-        launch(executor, jobExperiment('pull', PRINT_LOSS)),
-        launch(executor, jobExperiment('late', 'setInterval(() => {}, 1000)', { extraJobSpec: '        activeDeadlineSeconds: 600\n' })),
+        launch(executor, jobExperimentOf('pull', PRINT_LOSS)),
+        launch(executor, jobExperimentOf('late', 'setInterval(() => {}, 1000)', { extraJobSpec: '        activeDeadlineSeconds: 600\n' })),
       ])
       const oomResult = failed(await a.trial.done)
       assert.match(oomResult.message, /OOMKilled/)
@@ -218,7 +191,7 @@ spec:
   })
 
   test('stop deletes the Job with its pods; the trial ends with the stop\'s reason', async () => {
-    const { trial, lines, name } = await launch(newExecutor(), jobExperiment('stops', 'setInterval(() => console.log("loss=1"), 20)'))
+    const { trial, lines, name } = await launch(newExecutor(), jobExperimentOf('stops', 'setInterval(() => console.log("loss=1"), 20)'))
     while (lines.length === 0) await new Promise((r) => setTimeout(r, 20))
     trial.stop('Killed')
     trial.stop('Killed')
@@ -230,7 +203,7 @@ spec:
   })
 
   test('a start repeated after a crash adopts the existing Job: one Job, every line, one outcome', async () => {
-    const experiment = jobExperiment('adopt', `${PRINT_LOSS}; setTimeout(() => {}, 300)`)
+    const experiment = jobExperimentOf('adopt', `${PRINT_LOSS}; setTimeout(() => {}, 300)`)
     const first = newExecutor()
     const before = await launch(first, experiment)
     // The controller dies: nothing of it follows the Job any more.
@@ -249,7 +222,7 @@ spec:
     // Ignores SIGTERM, so its pod outlives its deleted Job for a while, printing.
     const script = `process.on('SIGTERM', () => {}); let i = 0; console.log('pid=' + process.pid)
 setInterval(() => { console.log('pid=' + process.pid); if (++i >= 4) process.exit(0) }, 150)`
-    const experiment = jobExperiment('again', script)
+    const experiment = jobExperimentOf('again', script)
     const first = newExecutor()
     const old = await launch(first, experiment)
     while (old.lines.length === 0) await new Promise((r) => setTimeout(r, 10))
@@ -265,7 +238,7 @@ setInterval(() => { console.log('pid=' + process.pid); if (++i >= 4) process.exi
   })
 
   test('attach follows the Job a stored handle names again, its log from the start, without creating one; another uid or none is nothing to attach to', async () => {
-    const experiment = jobExperiment('attach', `${PRINT_LOSS}; setTimeout(() => {}, 400)`)
+    const experiment = jobExperimentOf('attach', `${PRINT_LOSS}; setTimeout(() => {}, 400)`)
     const first = newExecutor()
     const before = await launch(first, experiment)
     // The controller dies: nothing of it follows the Job any more.
@@ -297,7 +270,7 @@ setInterval(() => { console.log('pid=' + process.pid); if (++i >= 4) process.exi
     const flaky = `const fs = require('fs'); const n = fs.existsSync('n') ? Number(fs.readFileSync('n', 'utf8')) : 0; fs.writeFileSync('n', String(n + 1))
 if (n === 0) { console.log('loss=1'); console.log('loss=0.9'); process.exit(1) }
 console.log('loss=0.5'); setTimeout(() => { console.log('loss=0.4') }, 600)`
-    const experiment = jobExperiment('attach-restarted', flaky, { backoffLimit: 3, restartPolicy: 'OnFailure' })
+    const experiment = jobExperimentOf('attach-restarted', flaky, { backoffLimit: 3, restartPolicy: 'OnFailure' })
     const first = newExecutor()
     const before = await launch(first, experiment)
     const restarts = () => Number(kube.podsOf('tunewell-test', before.name)[0]?.status?.containerStatuses?.[0]?.restartCount ?? 0)
@@ -317,7 +290,7 @@ console.log('loss=0.5'); setTimeout(() => { console.log('loss=0.4') }, 600)`
   })
 
   test('stopOrphan deletes the Job a stored handle names, only that one, and says whether it was there', async () => {
-    const experiment = jobExperiment('orphan', 'setInterval(() => {}, 1000)')
+    const experiment = jobExperimentOf('orphan', 'setInterval(() => {}, 1000)')
     const first = newExecutor()
     const { trial, name } = await launch(first, experiment)
     first.close()
@@ -336,16 +309,16 @@ console.log('loss=0.5'); setTimeout(() => { console.log('loss=0.4') }, 600)`
     const executor = newExecutor()
     const unforbid = kube.forbid('create', 'jobs')
     try {
-      const forbidden = failed(await (await launch(executor, jobExperiment('rbac', PRINT_LOSS))).trial.done)
+      const forbidden = failed(await (await launch(executor, jobExperimentOf('rbac', PRINT_LOSS))).trial.done)
       assert.equal(forbidden.reason, 'Forbidden')
       assert.match(forbidden.message, /jobs\.batch is forbidden/)
     } finally {
       unforbid()
     }
-    const missing = failed(await (await launch(executor, jobExperiment('nons', PRINT_LOSS, { namespace: 'no-such-namespace' }))).trial.done)
+    const missing = failed(await (await launch(executor, jobExperimentOf('nons', PRINT_LOSS, { namespace: 'no-such-namespace' }))).trial.done)
     assert.equal(missing.reason, 'NotFound')
     assert.match(missing.message, /namespaces "no-such-namespace" not found/)
-    const invalid = failed(await (await launch(executor, jobExperiment('bad', PRINT_LOSS, { extraJobSpec: '        completions: two\n' }))).trial.done)
+    const invalid = failed(await (await launch(executor, jobExperimentOf('bad', PRINT_LOSS, { extraJobSpec: '        completions: two\n' }))).trial.done)
     assert.equal(invalid.reason, 'Invalid')
     assert.match(invalid.message, /is invalid/)
   })
@@ -398,7 +371,7 @@ spec:
   })
 
   test('a File metrics collector (its sidecar is still to come) is a LaunchError, not a trial without metrics', async () => {
-    const experiment = jobExperiment('file-metrics', PRINT_LOSS)
+    const experiment = jobExperimentOf('file-metrics', PRINT_LOSS)
     const withFile: Experiment = { ...experiment, spec: { ...experiment.spec, metricsCollectorSpec: { collector: { kind: 'File' }, source: { fileSystemPath: { path: '/var/log/katib/metrics.log', kind: 'File' } } } } }
     kube.clearRequests()
     await assert.rejects(launch(newExecutor(), withFile), (e: unknown) => e instanceof LaunchError && /collector kind File is not supported/.test(e.message))
@@ -445,7 +418,7 @@ spec:
     kube.setWatchWindow(0)
     const undrop = kube.dropWatches({ afterEvents: 1, times: 6 })
     try {
-      const { trial, lines } = await launch(executor, jobExperiment('drops', `${PRINT_LOSS}; setTimeout(() => console.log('loss=0.25'), 300)`))
+      const { trial, lines } = await launch(executor, jobExperimentOf('drops', `${PRINT_LOSS}; setTimeout(() => console.log('loss=0.25'), 300)`))
       assert.deepEqual(await trial.done, { phase: 'succeeded' })
       assert.deepEqual(lines.filter((l) => l.startsWith('epoch=') || l.startsWith('loss=')), [
         'epoch=1 loss=1 --lr=0.05',

@@ -7,12 +7,13 @@ import { ExperimentRunner, InterruptedError } from '../../controller/experiment-
 import type { ExitResult, LaunchContext, PreparedTrial, StoredTrial, TrialExecutor, TrialRequest } from '../../controller/trial-executor.ts'
 import { KubernetesExecutor } from '../../controller/kubernetes/kubernetes-executor.ts'
 import type { KubernetesHandle } from '../../controller/kubernetes/kubernetes-handle.ts'
-import { parseExperimentYaml, type Experiment } from '../../core/spec/index.ts'
+import type { Experiment } from '../../core/spec/index.ts'
 import type { Store } from '../../db/store.ts'
 import { killTrial } from '../../lifecycle/kill-trial.ts'
 import { SuggestionService } from '../../suggestion/suggestion-service.ts'
 import { startFakeKube, type FakeKube } from '../helpers/fake-kube/index.ts'
 import { openTestStore } from '../helpers/test-store.ts'
+import { jobExperiment, nodeScriptCommand } from '../helpers/job-experiment.ts'
 
 /** A whole experiment run by the ExperimentRunner with its trials as Jobs on the fake API server. */
 
@@ -32,38 +33,7 @@ const PROGRAM = `const lr = Number(process.argv.find((a) => a.startsWith('--lr='
 for (let step = 1; step <= 3; step++) console.log('loss=' + ((lr - 0.05) ** 2 + 1 / step / 1000))`
 
 function randomExperiment(name: string, program: string): Experiment {
-  const parsed = parseExperimentYaml(`apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata: { name: ${name} }
-spec:
-  objective: { type: minimize, objectiveMetricName: loss }
-  algorithm: { algorithmName: random }
-  maxTrialCount: 4
-  parallelTrialCount: 2
-  parameters:
-    - name: lr
-      parameterType: double
-      feasibleSpace: { min: "0.01", max: "0.1" }
-  trialTemplate:
-    primaryContainerName: training
-    trialParameters:
-      - name: learningRate
-        reference: lr
-    trialSpec:
-      apiVersion: batch/v1
-      kind: Job
-      spec:
-        backoffLimit: 0
-        template:
-          spec:
-            restartPolicy: Never
-            containers:
-              - name: training
-                image: docker.io/library/node:20
-                command: [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(program)}, "--", "--lr=\${trialParameters.learningRate}"]
-`)
-  assert.deepEqual(parsed.issues, [])
-  return parsed.experiment!
+  return jobExperiment({ name, maxTrials: 4, parallel: 2, image: 'docker.io/library/node:20', command: nodeScriptCommand(program) })
 }
 
 test('an experiment runs to Succeeded with its trials as Jobs: one Job per trial, objectives from the pods\' logs, no Job left behind', async () => {
