@@ -37,12 +37,14 @@ const LONG_FILES: Readonly<Record<string, number>> = {
 // of `npm run test:unit -- --test-reporter=spec`, so the options come unmarked).
 const args = process.argv.slice(2)
 const firstOption = args.findIndex((arg) => arg.startsWith('-'))
-const names = firstOption === -1 ? args : args.slice(0, firstOption)
+const given = firstOption === -1 ? args : args.slice(0, firstOption)
+// No tier named: all of them (`npm test`, `npm test -- --test-reporter=spec`).
+const names = given.length === 0 ? ['all'] : given
 const passThrough = firstOption === -1 ? [] : args.slice(firstOption).filter((arg) => arg !== '--')
 
 const unknown = names.filter((name) => name !== 'all' && !(TIERS as readonly string[]).includes(name))
-if (names.length === 0 || unknown.length > 0) {
-  console.error(`usage: run-tier.ts <${TIERS.join('|')}|all>... [<node --test options>]${unknown.length > 0 ? `\nunknown tier: ${unknown.join(', ')}` : ''}`)
+if (unknown.length > 0) {
+  console.error(`usage: run-tier.ts [<${TIERS.join('|')}|all>...] [<node --test options>]${unknown.length > 0 ? `\nunknown tier: ${unknown.join(', ')}` : ''}`)
   process.exit(2)
 }
 
