@@ -1,6 +1,4 @@
-type Json = Record<string, unknown>
-
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
+import { isJsonObject as isObject, walkObjects, type JsonObject as Json } from './walk-objects.ts'
 
 /**
  * The pod templates of a workload manifest: every object whose `spec.containers` is a list (a
@@ -11,17 +9,11 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
  */
 export function podTemplates(manifest: unknown): Json[] {
   const found: Json[] = []
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const item of node) walk(item)
-      return
-    }
-    if (!isObject(node)) return
+  const visit = (node: Json): void => {
     if (isObject(node.spec) && Array.isArray(node.spec.containers) && node.apiVersion === undefined) found.push(node)
-    for (const value of Object.values(node)) walk(value)
   }
   // The workload itself is no pod template even when it is a Pod.
-  if (isObject(manifest)) for (const value of Object.values(manifest)) walk(value)
+  if (isObject(manifest)) for (const value of Object.values(manifest)) walkObjects(value, visit)
   return found
 }
 

@@ -1,6 +1,4 @@
-type Json = Record<string, unknown>
-
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
+import { isJsonObject as isObject, walkObjects, type JsonObject as Json } from './walk-objects.ts'
 
 /**
  * The container specs that become the trial's primary container (trialTemplate.primaryContainerName),
@@ -15,12 +13,7 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
  */
 export function primaryContainers(manifest: Json, name: string, podLabels: Readonly<Record<string, string>> = {}): Json[] {
   const found: Json[] = []
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const item of node) walk(item)
-      return
-    }
-    if (!isObject(node)) return
+  walkObjects(manifest, (node) => {
     for (const key of ['containers', 'steps'] as const) {
       const list = node[key]
       if (!Array.isArray(list)) continue
@@ -29,9 +22,7 @@ export function primaryContainers(manifest: Json, name: string, podLabels: Reado
         if (item.name === name || (key === 'steps' && `step-${String(item.name)}` === name)) found.push(item)
       }
     }
-    for (const value of Object.values(node)) walk(value)
-  }
-  walk(manifest)
+  })
   if (found.length > 0) return found
   const spec = isObject(manifest.spec) ? manifest.spec : {}
   if (manifest.kind === 'TrainJob' && name === 'node' && isObject(spec.trainer)) return [spec.trainer]
