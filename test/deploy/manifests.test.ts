@@ -156,7 +156,7 @@ describe('what the manifests rely on in the server', () => {
   })
 
   // The executor and operator mode (issue 14) are being built; drop the todo when serve has them.
-  test('every option the Deployment and the image give serve is one serve knows', { skip, todo: 'serve --executor and --watch-experiments are not in the CLI yet' }, () => {
+  test('every option the Deployment and the image give serve is one serve knows', { skip, todo: 'serve --watch-experiments (operator mode) is not in the CLI yet' }, () => {
     const help = execFileSync(process.execPath, ['cli/bin.mjs', 'serve', '--help'], { cwd: root, encoding: 'utf8' })
     const deployment = only(render('deploy'), 'Deployment', 'tunewell')
     const dockerfile = readFileSync(new URL('../../deploy/Dockerfile', import.meta.url), 'utf8')
