@@ -24,6 +24,9 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/architecture': 'unit',
   'test/bench': 'unit',
   'test/bench/quality-harness.test.ts': 'integration',
+  // The executor conformance suite: the scripted executor spawns nothing; the local executor's
+  // trials are processes, and the Kubernetes one's run on the fake API server's kubelet.
+  'test/conformance/fake-executor.test.ts': 'unit',
   'test/core': 'unit',
   // The CRD's generator and schema: pure; the rest of test/deploy runs kubectl and the API.
   'test/deploy/crd.test.ts': 'unit',
@@ -35,6 +38,7 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/api': 'integration',
   'test/lifecycle/store': 'integration',
   'test/cli': 'integration',
+  'test/conformance': 'integration',
   'test/controller': 'integration',
   'test/db': 'integration',
   'test/deploy': 'integration',

@@ -96,7 +96,8 @@ export class FakeExecutor implements TrialExecutor {
 
   async attach(trial: StoredTrial, request: TrialRequest): Promise<PreparedTrial | undefined> {
     const script = this.workloads.get(trial.name)
-    if (!script) return undefined
+    // As a real executor, it finds the workload by the handle its row kept: none, nothing to attach to.
+    if (!script || (trial.execution as { kind?: unknown } | null)?.kind !== this.kind) return undefined
     const launch = buildLocalLaunch(request.experiment, { ...request.trial, checkpointDir: request.checkpointDir }, request.context)
     return {
       start: async (onLine) => {
