@@ -197,6 +197,12 @@ export interface TrialStore {
   /** See TrialTally; one query. */
   tally(experimentId: string): Promise<TrialTally>
   /**
+   * Per state, the names of its `limit` most recent trials (highest numbers), oldest first; one
+   * query of at most 7 × `limit` rows through the (experiment, state, number) index, whatever
+   * the experiment's size. Every state gets an entry, empty ones included.
+   */
+  recentNamesByState(experimentId: string, limit: number): Promise<Record<TrialState, string[]>>
+  /**
    * Asks of the experiment named `experimentName`, answered in order in one round trip
    * (`claim_ask_trials`, migrations/0001-initial.ts): one claim per request, the limit being the spec's
    * parallelTrialCount. A key repeated within `requests` is the caller's to fold into one.

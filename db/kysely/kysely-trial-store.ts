@@ -143,6 +143,24 @@ export class KyselyTrialStore implements TrialStore {
     return pageTrials(this.#db, experimentId, query)
   }
 
+  async recentNamesByState(experimentId: string, limit: number): Promise<Record<TrialState, string[]>> {
+    const names = Object.fromEntries(TRIAL_STATES.map((state) => [state, [] as string[]])) as Record<TrialState, string[]>
+    if (limit < 1) return names
+    // A lateral subquery per state: each reads the top of its own range of the
+    // (experiment_id, state, number) index, so 100,000 trials cost what 100 do.
+    const { rows } = await sql<{ state: TrialState; name: string }>`
+      select s.state, t.name
+      from (values ${sql.join(TRIAL_STATES.map((state) => sql`(${state}::text)`))}) as s(state)
+      cross join lateral (
+        select name, number from trials
+        where experiment_id = ${experimentId} and state = s.state
+        order by number desc limit ${Math.floor(limit)}
+      ) as t
+      order by t.number`.execute(this.#db)
+    for (const row of rows) names[row.state].push(row.name)
+    return names
+  }
+
   async tally(experimentId: string): Promise<TrialTally> {
     // Raw and prepared: every tell that may complete its experiment runs it.
     const { rows } = await sql<Record<'max' | TallyState, number | string | null>>`${PREPARED}

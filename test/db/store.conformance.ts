@@ -230,6 +230,24 @@ export function describeStoreConformance(
         assert.deepEqual(active.map((t) => t.state), ['Pending', 'Running', 'Pending'])
         assert.deepEqual(await store.trials.list(e.id, { states: [] }), [])
       })
+
+      test('recentNamesByState keeps each state\'s most recent names, oldest first, every state present', async () => {
+        const e = await newExperiment()
+        const empty = Object.fromEntries(TRIAL_STATES.map((s) => [s, []]))
+        assert.deepEqual(await store.trials.recentNamesByState(e.id, 3), empty)
+        const trials = await newTrials(e.id, 7)
+        // Trials 0, 2, 4, 6 succeed; 1 and 5 fail; 3 stays Pending.
+        for (const i of [0, 2, 4, 6]) assert.equal(await store.trials.transition(trials[i].id, ['Pending'], 'Succeeded'), true)
+        for (const i of [1, 5]) assert.equal(await store.trials.transition(trials[i].id, ['Pending'], 'Failed'), true)
+        const names = (...indexes: number[]) => indexes.map((i) => trials[i].name)
+        assert.deepEqual(await store.trials.recentNamesByState(e.id, 3), {
+          ...empty, Succeeded: names(2, 4, 6), Failed: names(1, 5), Pending: names(3),
+        })
+        assert.deepEqual((await store.trials.recentNamesByState(e.id, 1)).Succeeded, names(6))
+        assert.deepEqual(await store.trials.recentNamesByState(e.id, 0), empty)
+        // Another experiment's trials never appear.
+        assert.deepEqual(await store.trials.recentNamesByState((await newExperiment()).id, 10), empty)
+      })
     })
 
     describe('observations', () => {
