@@ -51,9 +51,10 @@
  *   predicate holds (event driven, no polling).
  * - requests: every request (verb, resource, namespace, name, code); clearRequests().
  * Scripting (each returns a function that removes the script):
- * - scriptPods(name, behaviour, namespace?): pods of the Jobs whose name matches (a string with
- *   `*` or a RegExp) get { kind: 'imagePullError' | 'oomKilled' | 'pendingForever' |
- *   'deadlineExceeded' | 'simulate' | 'run' } (pod-behaviour.ts).
+ * - scriptPods(name, behaviour, namespace?, { jobs? }): pods of the Jobs whose name matches (a
+ *   string with `*` or a RegExp) get { kind: 'imagePullError' | 'oomKilled' | 'pendingForever' |
+ *   'deadlineExceeded' | 'simulate' | 'run' } (pod-behaviour.ts); `jobs: n`: only those of the
+ *   first n Jobs it matches (a fault that strikes one trial, the next ones run).
  * - failRequests({ verb?, resource?, namespace?, name?, status?, reason?, message?, times?,
  *   delayMs? }): answers matching requests with that Status (403 gives the real Forbidden
  *   message); delayMs holds them first (without status: a slow API server).
@@ -143,7 +144,7 @@ export interface FakeKube {
   readonly requests: RequestRecord[]
   clearRequests(): void
   readonly resourceVersion: number
-  scriptPods(name: NamePattern, behaviour: PodBehaviour, namespace?: string): () => void
+  scriptPods(name: NamePattern, behaviour: PodBehaviour, namespace?: string, options?: { jobs?: number }): () => void
   setDefaultPodBehaviour(behaviour: PodBehaviour): void
   failRequests(fault: RequestFault): () => void
   forbid(verb: Verb, resource: string, namespace?: string): () => void
@@ -276,7 +277,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     clearRequests() {
       requests.length = 0
     },
-    scriptPods: (name, behaviour, ns) => scripts.add({ name, behaviour, namespace: ns }),
+    scriptPods: (name, behaviour, ns, o) => scripts.add({ name, behaviour, namespace: ns, ...(o?.jobs === undefined ? {} : { jobs: o.jobs }) }),
     setDefaultPodBehaviour(behaviour) {
       scripts.defaultBehaviour = behaviour
     },

@@ -23,10 +23,14 @@ export interface PodScript {
   name: NamePattern
   namespace?: string
   behaviour: PodBehaviour
+  /** Only the pods of the first this many Jobs (or bare pods) it matches: a fault that strikes once, the later trials then run. */
+  jobs?: number
 }
 
 export class PodScripts {
   private readonly scripts: PodScript[] = []
+  /** Per limited script, the Jobs (or bare pods) it took. */
+  private readonly claimed = new Map<PodScript, Set<string>>()
   defaultBehaviour: PodBehaviour = { kind: 'run' }
 
   add(script: PodScript): () => void {
@@ -41,8 +45,20 @@ export class PodScripts {
   behaviourOf(pod: KubeObject): PodBehaviour {
     const subject = pod.metadata.labels?.['job-name'] ?? pod.metadata.name
     const script = this.scripts.find(
-      (s) => (s.namespace === undefined || s.namespace === pod.metadata.namespace) && (nameMatches(s.name, subject) || nameMatches(s.name, pod.metadata.name)),
+      (s) => (s.namespace === undefined || s.namespace === pod.metadata.namespace) && (nameMatches(s.name, subject) || nameMatches(s.name, pod.metadata.name)) && this.claims(s, pod, subject),
     )
     return script?.behaviour ?? this.defaultBehaviour
+  }
+
+  /** Whether a script limited to some Jobs has this pod's among them (taking it while there is room). */
+  private claims(script: PodScript, pod: KubeObject, subject: string | undefined): boolean {
+    if (script.jobs === undefined) return true
+    const key = `${pod.metadata.namespace}/${subject}`
+    let taken = this.claimed.get(script)
+    if (!taken) this.claimed.set(script, (taken = new Set()))
+    if (taken.has(key)) return true
+    if (taken.size >= script.jobs) return false
+    taken.add(key)
+    return true
   }
 }
