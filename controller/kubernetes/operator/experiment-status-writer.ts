@@ -153,7 +153,12 @@ export class ExperimentStatusWriter {
         const patched = await this.#api.patchNamespacedCustomObjectStatus(
           {
             group: GROUP, version: VERSION, namespace: resource.namespace, plural: PLURAL, name: resource.name,
-            body: { metadata: { resourceVersion: known.resourceVersion }, status: mergePatchOf(known.status, next) },
+            body: {
+              // Without one the patch applies to whatever version is current; an empty one would ask for
+              // an unconditional update, which the API server refuses for custom resources.
+              ...(known.resourceVersion ? { metadata: { resourceVersion: known.resourceVersion } } : {}),
+              status: mergePatchOf(known.status, next),
+            },
           },
           setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
         ) as { metadata?: { uid?: string; resourceVersion?: string } }
