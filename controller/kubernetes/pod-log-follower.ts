@@ -10,7 +10,7 @@ export interface PodLogOptions {
   readonly drainMs?: number
 }
 
-type ReadOutcome = 'ended' | 'stalled' | 'failed' | 'gone' | 'stopped'
+type ReadOutcome = 'ended' | 'stalled' | 'failed' | 'gone' | 'stopped' | 'refused'
 
 /**
  * Streams one container's log (`pods/log`, follow) into `onLine`, line by line, the way the
@@ -33,6 +33,7 @@ export class PodLogFollower {
   #terminated = false
   #previous = false
   #stopped = false
+  #refused = false
   #wake: (() => void) | undefined
   #abort: AbortController | undefined
 
@@ -43,6 +44,11 @@ export class PodLogFollower {
     this.#container = ref.container
     this.#onLine = onLine
     this.#options = options
+  }
+
+  /** Set when the API server refused to give the log (403: the controller's account lacks `get` on `pods/log`): asking again will not help. */
+  get refused(): boolean {
+    return this.#refused
   }
 
   /** Complete lines delivered so far. */
@@ -78,7 +84,7 @@ export class PodLogFollower {
     while (!this.#stopped) {
       const final = this.#terminated
       const outcome = await this.#read(!final)
-      if (outcome === 'stopped' || outcome === 'gone') return
+      if (outcome === 'stopped' || outcome === 'gone' || outcome === 'refused') return
       if (outcome === 'ended' && (final || this.#terminated)) return
       // The stream ended early or broke, the container has not started yet (400), or it ended
       // and its stream hung: read again, skipping what was delivered.
@@ -124,7 +130,9 @@ export class PodLogFollower {
     try {
       this.#abort = await this.#log.log(this.#namespace, this.#pod, this.#container, sink, { follow, ...(this.#previous && !follow ? { previous: true } : {}) })
     } catch (error) {
-      resolveRead(statusCodeOf(error) === 404 ? 'gone' : 'failed')
+      const code = statusCodeOf(error)
+      if (code === 403) this.#refused = true
+      resolveRead(code === 404 ? 'gone' : code === 403 ? 'refused' : 'failed')
     }
     const result = await outcome
     finished = true

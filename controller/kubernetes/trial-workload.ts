@@ -193,6 +193,7 @@ export class TrialWorkload implements RunningTrial {
         } else {
           running = follower.run()
         }
+        void running.then(() => follower.refused && this.#logRefused(ref.pod))
         this.#podsFollowed.add(uid)
         entry = { follower, running, restartCount: view.restartCount }
         this.#followers.set(uid, entry)
@@ -212,6 +213,17 @@ export class TrialWorkload implements RunningTrial {
   #mayOwn(pod: Json): boolean {
     const owners = (pod.metadata?.ownerReferences ?? []) as Json[]
     return !owners.some((o) => o.kind === this.#workload.kind && o.apiVersion === this.#workload.apiVersion && o.uid !== this.handle.uid)
+  }
+
+  /** The log cannot be read (403): its metrics never would be, so the trial fails now rather than after its run, as MetricsUnavailable. */
+  #logRefused(pod: string): void {
+    if (this.#ending || this.#stopReason !== undefined) return
+    const { namespace, primaryContainerName } = this.#workload
+    void this.#end({
+      phase: 'failed',
+      reason: 'Forbidden',
+      message: `cannot read the log of container ${primaryContainerName} of pod ${pod}: the Kubernetes API answered 403 Forbidden; the controller's account needs "get" on "pods/log" in namespace ${namespace} (see docs/kubernetes.md, RBAC)`,
+    })
   }
 
   #onWatchError(what: string, message: string, code: number | undefined): void {

@@ -201,3 +201,30 @@ test('each fault fails its trial with Kubernetes\' reason and message; the contr
     for (const remove of removes) remove()
   }
 })
+
+test('a Role without pods/log: the trials fail Forbidden with Kubernetes\' message (the metrics cannot be read), and the experiment by maxFailedTrialCount', { timeout: 120_000 }, async () => {
+  const name = 'fail-nolog'
+  const namespaceKube = await startFakeKube({ namespaces: [name] })
+  const unlog = namespaceKube.failRequests({ verb: 'get', resource: 'pods/log', namespace: name, status: 403 })
+  // Far longer than the test waits: the refusal must end the trial, not the wait for its log.
+  const executor = new KubernetesExecutor({ kubeConfig: namespaceKube.kubeConfig(), retryMs: 50, drainMs: 200, logWaitMs: 600_000 })
+  try {
+    const experiment = experimentOf({ name, strikes: 'always', fault: () => () => {}, reason: 'Forbidden', message: [] })
+    const record = await store.experiments.create({ name, spec: experiment, seed: 11 })
+    const runner = new ExperimentRunner({ store, suggestions: new SuggestionService(store), executor, launch: { baseDir: home, runDir: join(home, name), env: {} }, pollMs: 50 })
+    const done = await runner.run(record.id)
+    const trials = await apiTrials(name)
+    const where = JSON.stringify(trials, null, 1)
+    assert.equal(done.state, 'Failed', where)
+    assert.deepEqual(trials.map((t) => t.state), ['Failed', 'Failed'], where)
+    for (const trial of trials) {
+      // client-node's Log drops the Status body of a refused log request: the code, and what to grant.
+      assert.match(trial.message ?? '', /^Job reason: Forbidden\. cannot read the log of container training of pod fail-nolog-[a-z0-9]+-[a-z0-9]+: the Kubernetes API answered 403 Forbidden; the controller's account needs "get" on "pods\/log" in namespace fail-nolog/, where)
+    }
+    assert.deepEqual(namespaceKube.objects('jobs', name).map((j) => j.metadata.name), [], 'their Jobs deleted')
+  } finally {
+    unlog()
+    executor.close()
+    await namespaceKube.close()
+  }
+})
