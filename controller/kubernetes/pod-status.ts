@@ -10,6 +10,8 @@ export interface ContainerView {
   /** How often the kubelet restarted it in this pod (restartPolicy OnFailure, Always): each run has a log of its own. */
   readonly restartCount: number
   readonly terminatedReason?: string
+  /** The kubelet's or runtime's words on how it ended (`exec: "x": executable file not found in $PATH`), or the container's termination message. */
+  readonly terminatedMessage?: string
   readonly exitCode?: number
   readonly waitingReason?: string
   readonly waitingMessage?: string
@@ -33,7 +35,8 @@ export function containerView(pod: Json, name: string): ContainerView | undefine
   const state = (status.state ?? {}) as Json
   const restartCount = Number(status.restartCount) || 0
   if (state.terminated) {
-    return { started: true, terminated: true, restartCount, terminatedReason: state.terminated.reason, exitCode: state.terminated.exitCode }
+    const message = typeof state.terminated.message === 'string' && state.terminated.message.trim() ? { terminatedMessage: state.terminated.message.trim() } : {}
+    return { started: true, terminated: true, restartCount, terminatedReason: state.terminated.reason, ...message, exitCode: state.terminated.exitCode }
   }
   if (state.running) return { started: true, terminated: false, restartCount }
   const last = status.lastState?.terminated as Json | undefined
@@ -64,8 +67,15 @@ export function terminationNote(pods: readonly Json[], name: string): string | u
   for (const pod of pods) {
     const view = containerView(pod, name)
     if (!view?.terminatedReason || view.terminatedReason === 'Completed') continue
-    notes.push(`container ${name} of pod ${pod.metadata?.name}: ${view.terminatedReason}${view.exitCode !== undefined ? ` (exit code ${view.exitCode})` : ''}`)
+    const said = view.terminatedMessage ? `: ${clip(view.terminatedMessage)}` : ''
+    notes.push(`container ${name} of pod ${pod.metadata?.name}: ${view.terminatedReason}${view.exitCode !== undefined ? ` (exit code ${view.exitCode})` : ''}${said}`)
   }
   if (notes.length === 0) return undefined
   return [...new Set(notes)].join('; ')
+}
+
+/** A termination message can be the container's last log lines (FallbackToLogsOnError): its end, on one line, is enough for a trial's message. */
+function clip(message: string): string {
+  const line = message.replace(/\s+/g, ' ')
+  return line.length > 300 ? `...${line.slice(-300)}` : line
 }

@@ -32,6 +32,8 @@ export interface ExecutorCapabilities {
    * cannot outlive their controller); the suite then checks that it really has none.
    */
   readonly attach: true | { readonly absent: string }
+  /** The reason a trial whose program does not exist fails with (locally found before the start; on a cluster, the container's start fails the Job). */
+  readonly cannotStart: string
 }
 
 /** A trial a controller left running when it died. */
@@ -99,25 +101,26 @@ export function executorConformance(title: string, harness: ExecutorHarness): vo
       return made
     }
 
-    const experimentOf = (flags: readonly string[]): Experiment =>
+    const experimentOf = (flags: readonly string[], o: { readonly command?: readonly string[]; readonly extraJobSpec?: string } = {}): Experiment =>
       jobExperiment({
         name: 'conformance',
         namespace: harness.namespace,
         maxTrials: 1,
         parallel: 1,
         image: 'docker.io/library/node:20',
-        command: [process.execPath, TRIAL_PROGRAM, ...flags, '--lr=${trialParameters.learningRate}'],
+        command: [...(o.command ?? [process.execPath, TRIAL_PROGRAM]), ...flags, '--lr=${trialParameters.learningRate}'],
+        ...(o.extraJobSpec === undefined ? {} : { extraJobSpec: o.extraJobSpec }),
       })
 
-    const requestOf = (flags: readonly string[], name = `conformance-${suffix}-${++count}`): TrialRequest => ({
-      experiment: experimentOf(flags),
+    const requestOf = (flags: readonly string[], name = `conformance-${suffix}-${++count}`, o: Parameters<typeof experimentOf>[1] = {}): TrialRequest => ({
+      experiment: experimentOf(flags, o),
       trial: { name, params: { lr: 0.05 } },
       checkpointDir: '',
       context: harness.context(),
     })
 
-    async function launch(on: TrialExecutor, flags: readonly string[]) {
-      const request = requestOf(flags)
+    async function launch(on: TrialExecutor, flags: readonly string[], o: Parameters<typeof experimentOf>[1] = {}) {
+      const request = requestOf(flags, undefined, o)
       const lines = new Lines()
       const trial = await (await on.prepare(request)).start(lines.onLine)
       started.push(trial)
@@ -187,6 +190,27 @@ export function executorConformance(title: string, harness: ExecutorHarness): vo
       assert.ok(result.message.length > 0)
       trial.stop('EarlyStopped')
       assert.deepEqual(await trial.done, result)
+    })
+
+    test('stop() right after start, before the trial printed anything, ends it with the reason', async () => {
+      const { trial } = await launch(executor(), ['--hang'])
+      trial.stop('EarlyStopped')
+      assert.equal(failed(await outcome(trial)).reason, 'EarlyStopped')
+    })
+
+    test('activeDeadlineSeconds ends a trial that runs past it: DeadlineExceeded', async () => {
+      const { trial } = await launch(executor(), ['--hang'], { extraJobSpec: '        activeDeadlineSeconds: 1\n' })
+      const result = failed(await outcome(trial))
+      assert.equal(result.reason, 'DeadlineExceeded', JSON.stringify(result))
+      assert.match(result.message, /deadline/)
+    })
+
+    test('a program that cannot start: done resolves failed (it never rejects), and the message names the program', async () => {
+      const missing = 'tunewell-conformance-no-such-program'
+      const { trial } = await launch(executor(), ['--lines=1'], { command: [missing] })
+      const result = failed(await outcome(trial))
+      assert.equal(result.reason, harness.capabilities.cannotStart, JSON.stringify(result))
+      assert.match(result.message, new RegExp(missing))
     })
 
     test('stop() after the trial ended is a no-op', async () => {

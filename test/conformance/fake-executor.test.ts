@@ -9,6 +9,9 @@ import { executorConformance } from './executor-conformance.ts'
 
 const program: TrialScript = async (trial: FakeTrial) => {
   const { flags } = trial
+  const program = trial.launch.command[0]
+  // The test's scripts stand for the trial program; anything else is a program that does not exist.
+  if (program !== process.execPath) return { phase: 'failed', reason: 'CommandNotFound', message: `command "${program}" was not found` }
   if (flags.lr !== undefined) trial.print(`lr=${flags.lr}`)
   for (const name of (flags.env ?? '').split(',').filter(Boolean)) trial.print(`${name}=${trial.launch.env[name] ?? '<unset>'}`)
   const interval = Number(flags['interval-ms'] ?? 0)
@@ -39,5 +42,6 @@ executorConformance('FakeExecutor (test/helpers/fake-executor.ts)', {
   capabilities: {
     failure: { reason: 'Error', exitCode: 'field' },
     attach: true,
+    cannotStart: 'CommandNotFound',
   },
 })

@@ -42,5 +42,6 @@ executorConformance('KubernetesExecutor on the fake API server', {
     // backoffLimit 0: the Job's Failed condition, with the container's exit in its message.
     failure: { reason: 'BackoffLimitExceeded', exitCode: 'message' },
     attach: true,
+    cannotStart: 'BackoffLimitExceeded',
   },
 })

@@ -24,6 +24,7 @@ executorConformance('LocalProcessExecutor', {
   namespace: 'tunewell-test',
   capabilities: {
     failure: { reason: 'Error', exitCode: 'field' },
+    cannotStart: 'CommandNotFound',
     attach: { absent: 'a local trial cannot outlive its controller (its output pipe goes with it): the runner stops the orphan and relaunches the trial' },
   },
 })
