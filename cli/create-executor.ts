@@ -10,6 +10,7 @@ import type { TrialExecutor } from '../controller/trial-executor.ts'
 
 export const EXECUTOR_ENV = 'TUNEWELL_EXECUTOR'
 export const REPORT_URL_ENV = 'TUNEWELL_REPORT_URL'
+export const COLLECTOR_IMAGE_ENV = 'TUNEWELL_COLLECTOR_IMAGE'
 export const EXECUTOR_KINDS = ['local', 'kubernetes'] as const
 export type ExecutorKind = (typeof EXECUTOR_KINDS)[number]
 
@@ -18,6 +19,7 @@ export interface ExecutorFlags {
   readonly executor?: string
   readonly context?: string
   readonly reportUrl?: string
+  readonly collectorImage?: string
 }
 
 /** The executor options, checked; a string says what is wrong with them (a usage error, exit 2). */
@@ -26,6 +28,8 @@ export interface ExecutorChoice {
   readonly context?: string
   /** Where trials off this machine push their metrics; only with the kubernetes executor. */
   readonly reportUrl?: URL
+  /** The File and TensorFlowEvent collector sidecar's image; undefined: the Tunewell image of this version. */
+  readonly collectorImage?: string
 }
 
 /** Where this process's trials run, once set up: for `createLocalRunner` and the supervisor. */
@@ -52,6 +56,7 @@ export function parseExecutorFlags(flags: ExecutorFlags, env: NodeJS.ProcessEnv)
   if (kind === 'local') {
     if (flags.context !== undefined) return '--context only applies with --executor kubernetes'
     if (flags.reportUrl !== undefined) return '--report-url only applies with --executor kubernetes (local trials push to a loopback port)'
+    if (flags.collectorImage !== undefined) return '--collector-image only applies with --executor kubernetes'
     return { kind: 'local' }
   }
   // TUNEWELL_REPORT_URL is also what a trial reads; in the controller's environment it says
@@ -69,7 +74,13 @@ export function parseExecutorFlags(flags: ExecutorFlags, env: NodeJS.ProcessEnv)
       return `${source} must be an http URL with a host and a port and nothing after them (pods push to <url>/trials/<trial>/metrics), got ${JSON.stringify(text)}`
     }
   }
-  return { kind: 'kubernetes', ...(flags.context !== undefined ? { context: flags.context } : {}), ...(reportUrl ? { reportUrl } : {}) }
+  const collectorImage = (flags.collectorImage ?? env[COLLECTOR_IMAGE_ENV] ?? '').trim()
+  return {
+    kind: 'kubernetes',
+    ...(flags.context !== undefined ? { context: flags.context } : {}),
+    ...(reportUrl ? { reportUrl } : {}),
+    ...(collectorImage !== '' ? { collectorImage } : {}),
+  }
 }
 
 /**
@@ -109,7 +120,7 @@ export async function createTrialPlacement(choice: ExecutorChoice): Promise<Tria
   } catch (error) {
     throw new ClusterUnavailableError(`the Kubernetes API server ${server} (context "${context}") does not answer: ${kubeErrorMessage(error)}`)
   }
-  const executor = new KubernetesExecutor({ kubeConfig })
+  const executor = new KubernetesExecutor({ kubeConfig, ...(choice.collectorImage ? { collectorImage: choice.collectorImage } : {}) })
   let push: PushHub | undefined
   if (choice.reportUrl) {
     try {
@@ -139,10 +150,11 @@ export function runnableCheck(choice: ExecutorChoice): (experiment: Experiment) 
 }
 
 function pushIssues(experiment: Experiment, canPush: boolean): SpecIssue[] {
-  if (canPush || experiment.spec.metricsCollectorSpec?.collector?.kind !== 'Push') return []
+  const kind = experiment.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut'
+  if (canPush || (kind !== 'Push' && kind !== 'File' && kind !== 'TensorFlowEvent')) return []
   return [{
     path: '/spec/metricsCollectorSpec/collector/kind',
-    message: 'Push metrics from pods need an address of this controller that the pods can reach: set --report-url (TUNEWELL_REPORT_URL), ' +
+    message: `${kind === 'Push' ? 'Push metrics from pods' : `The ${kind} collector's sidecar, which pushes the metrics,`} need${kind === 'Push' ? '' : 's'} an address of this controller that the pods can reach: set --report-url (TUNEWELL_REPORT_URL), ` +
       'e.g. http://<this machine\'s address>:8081; or collect with StdOut (the primary container\'s log)',
   }]
 }

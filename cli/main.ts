@@ -6,6 +6,7 @@ import { registerServerCommands } from './server-commands.ts'
 
 const EXECUTOR_OPTION = ['--executor <kind>', 'where trials run: local (child processes of this one) or kubernetes (workloads on the cluster of the kubeconfig) (default: TUNEWELL_EXECUTOR, else local)'] as const
 const CONTEXT_OPTION = ['--context <name>', 'with --executor kubernetes: the kubeconfig context to use (default: its current-context)'] as const
+const COLLECTOR_IMAGE_OPTION = ['--collector-image <image>', 'with --executor kubernetes: the image of the File and TensorFlowEvent collector sidecar, which runs `tunewell collect` (default: TUNEWELL_COLLECTOR_IMAGE, else the Tunewell image of this version)'] as const
 const REPORT_URL_OPTION = ['--report-url <url>', 'with --executor kubernetes: the address pods use to reach this controller for Push metrics, e.g. http://10.0.0.5:8081; it listens on that port (default: TUNEWELL_REPORT_URL)'] as const
 
 function executorFlags(opts: ExecutorFlags): ExecutorFlags {
@@ -13,6 +14,7 @@ function executorFlags(opts: ExecutorFlags): ExecutorFlags {
     ...(opts.executor !== undefined ? { executor: opts.executor } : {}),
     ...(opts.context !== undefined ? { context: opts.context } : {}),
     ...(opts.reportUrl !== undefined ? { reportUrl: opts.reportUrl } : {}),
+    ...(opts.collectorImage !== undefined ? { collectorImage: opts.collectorImage } : {}),
   }
 }
 
@@ -42,6 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(...EXECUTOR_OPTION)
     .option(...CONTEXT_OPTION)
     .option(...REPORT_URL_OPTION)
+    .option(...COLLECTOR_IMAGE_OPTION)
     .action(async (file: string, opts: { fresh?: boolean; waitForLease?: boolean; home: string; ui?: boolean; uiWait?: boolean; port?: string; host?: string; maxParallelTrials?: string; dbOutageLimit?: string } & ExecutorFlags) => {
       const ui = opts.ui === true || opts.uiWait === true
       if (!ui && (opts.port !== undefined || opts.host !== undefined)) {
@@ -88,12 +91,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(...EXECUTOR_OPTION)
     .option(...CONTEXT_OPTION)
     .option(...REPORT_URL_OPTION)
+    .option(...COLLECTOR_IMAGE_OPTION)
     .action(async (opts: {
       host?: string; port?: string; home: string; tokens?: string; allowedHosts?: string; allowUnauthenticated?: boolean
       localExecution?: boolean; bodyLimit: string; logLevel: string; heartbeatTimeout: string; dashboard: boolean; maxParallelTrials?: string
     } & ExecutorFlags) => {
       const { serveCommand } = await import('./serve-command.ts')
       code = await serveCommand(opts, process.stdout, process.stderr)
+    })
+  program
+    .command('collect')
+    .description('the File and TensorFlowEvent metrics collector beside a trial on a cluster: reads its metrics as they grow and pushes them to TUNEWELL_REPORT_URL until SIGTERM (see docs/kubernetes.md)')
+    .option('--metrics-file <path>', 'File collector: the metrics file the trial writes')
+    .option('--format <format>', 'with --metrics-file: TEXT or JSON (default: TEXT)')
+    .option('--filter <regex>', 'with --metrics-file TEXT: a metricsFormat filter (name group, value group); repeat for several', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--tfevent-dir <dir>', 'TensorFlowEvent collector: the folder of the event files')
+    .option('--metric <name>', 'a metric to collect, the objective first; repeat for several', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--progress-file <path>', 'where the count of pushed points survives a restart (default: beside the metrics file)')
+    .option('--ready-file <path>', 'written once SIGTERM is handled (the sidecar\'s startup probe)')
+    .option('--poll-ms <ms>', 'how often the metrics are read (default: 1000)')
+    .option('--drain-timeout <seconds>', 'after SIGTERM, how long to keep trying to push what is left (default: 20)')
+    .action(async (opts: import('./collect-command.ts').CollectFlags) => {
+      const { collectCommand } = await import('./collect-command.ts')
+      code = await collectCommand(opts, process.stderr)
     })
   registerServerCommands(program, (exitCode) => {
     code = exitCode

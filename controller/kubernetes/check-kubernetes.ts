@@ -1,8 +1,11 @@
 import type { SpecIssue } from '../../core/errors.ts'
 import type { Experiment } from '../../core/spec/index.ts'
 
-/** The metrics collectors trials on a cluster have today: their log (StdOut) and the push API. */
-export const KUBERNETES_COLLECTOR_KINDS: readonly string[] = ['StdOut', 'Push']
+/**
+ * The metrics collectors trials on a cluster have: their log (StdOut), the push API, and the
+ * File and TensorFlowEvent collectors as a sidecar that pushes (collector-sidecar.ts).
+ */
+export const KUBERNETES_COLLECTOR_KINDS: readonly string[] = ['StdOut', 'Push', 'File', 'TensorFlowEvent']
 
 /**
  * What a valid Experiment may still ask for that the Kubernetes executor cannot give (yet).
@@ -27,5 +30,5 @@ export function checkKubernetesRunnable(experiment: Experiment): SpecIssue[] {
 export function collectorIssue(experiment: Experiment): string | undefined {
   const kind = experiment.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut'
   if (KUBERNETES_COLLECTOR_KINDS.includes(kind)) return undefined
-  return `collector kind ${kind} is not supported for trials on Kubernetes yet (File and TensorFlowEvent need the collector sidecar, which is to come); use StdOut (the primary container's log) or Push`
+  return `collector kind ${kind} is not supported for trials on Kubernetes; use StdOut (the primary container's log), File, TensorFlowEvent or Push`
 }

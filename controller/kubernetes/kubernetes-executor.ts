@@ -8,6 +8,7 @@ import { retrying } from './retrying.ts'
 import { isKubernetesHandle } from './kubernetes-handle.ts'
 import { renderWorkload, type RenderedWorkload, type WorkloadOwner } from './render-workload.ts'
 import { SharedWatch } from './shared-watch.ts'
+import { TrialSecretApi } from './trial-secret-api.ts'
 import { TrialWorkload, type TrialWorkloadDeps } from './trial-workload.ts'
 import { WorkloadApi, type Json } from './workload-api.ts'
 import { MANAGED_SELECTOR, TRIAL_LABEL } from './workload-labels.ts'
@@ -27,6 +28,8 @@ export interface KubernetesExecutorOptions {
   readonly logWaitMs?: number
   /** How long an earlier attempt's workload that is being deleted may take to go (default 60 s). */
   readonly deletionWaitMs?: number
+  /** The File and TensorFlowEvent collector sidecar's image (`--collector-image`); default the Tunewell image of this version. */
+  readonly collectorImage?: string
 }
 
 /**
@@ -43,6 +46,7 @@ export class KubernetesExecutor implements TrialExecutor {
   readonly #api: WorkloadApi
   readonly #watch: Watch
   readonly #log: Log
+  readonly #secrets: TrialSecretApi
   readonly #watches = new Map<string, SharedWatch>()
   readonly #running = new Map<TrialWorkload, TrialLogFile>()
 
@@ -51,6 +55,7 @@ export class KubernetesExecutor implements TrialExecutor {
     this.#api = new WorkloadApi(options.kubeConfig)
     this.#watch = new Watch(options.kubeConfig)
     this.#log = new Log(options.kubeConfig)
+    this.#secrets = new TrialSecretApi(options.kubeConfig, options.retryMs ?? 1000)
   }
 
   /** The namespace trials go to when their Experiment names none. */
@@ -141,12 +146,30 @@ export class KubernetesExecutor implements TrialExecutor {
       env: request.context.env,
       ...(configMapTemplate !== undefined ? { configMapTemplate } : {}),
       ...(owner ? { owner } : {}),
+      ...(this.#options.collectorImage ? { collectorImage: this.#options.collectorImage } : {}),
     })
   }
 
   async #start(workload: RenderedWorkload, request: TrialRequest, onLine: LineListener): Promise<RunningTrial> {
+    const { secret } = workload
+    if (secret) {
+      // Before the workload: its pods read the token when their containers start.
+      try {
+        await this.#secrets.ensure(secret, workload.name)
+      } catch (error) {
+        const message = `cannot create the trial's Secret ${workload.namespace}/${String((secret.metadata as Json).name)}: ${kubeErrorMessage(error)}`
+        const handle = { kind: 'kubernetes', apiVersion: workload.apiVersion, workloadKind: workload.kind, namespace: workload.namespace, name: workload.name, uid: '' }
+        return { handle, done: Promise.resolve({ phase: 'failed', reason: 'SecretRefused', message }), stop: () => {} }
+      }
+    }
     const log = this.#logFile(request)
-    return this.#track(await TrialWorkload.start(workload, this.#deps(workload), copiedTo(log, onLine)), log)
+    const trial = await TrialWorkload.start(workload, this.#deps(workload), copiedTo(log, onLine))
+    if (secret) {
+      const uid = trial.handle.uid
+      if (uid) await this.#secrets.own(secret, { apiVersion: workload.apiVersion, kind: workload.kind, name: workload.name, uid })
+      else await this.#secrets.delete(secret)
+    }
+    return this.#track(trial, log)
   }
 
   /**

@@ -6,6 +6,8 @@ import { LaunchError } from '../trial-executor.ts'
 import { labelTemplate, podTemplates } from './pod-templates.ts'
 import { primaryContainers, setEnv } from './primary-containers.ts'
 import { workloadLabels } from './workload-labels.ts'
+import { injectCollector, SIDECAR_COLLECTOR_KINDS, sidecarSource } from './collector-sidecar.ts'
+import { tokenEnv, trialSecret, trialSecretName } from './trial-secret.ts'
 
 type Json = Record<string, unknown>
 
@@ -25,7 +27,12 @@ export interface RenderOptions {
   /** The text of a configMap trialTemplate source (fetch-config-map-template.ts reads it). */
   readonly configMapTemplate?: string
   readonly owner?: WorkloadOwner
+  /** The image of the File and TensorFlowEvent collector sidecar (`tunewell collect`); default DEFAULT_COLLECTOR_IMAGE. */
+  readonly collectorImage?: string
 }
+
+/** The Tunewell image of this version, as deploy/ builds and tags it (deploy/base/kustomization.yaml). */
+export const DEFAULT_COLLECTOR_IMAGE = 'tunewell:0.1.0'
 
 /** A trial's workload, ready to create, and what the executor needs to follow it. */
 export interface RenderedWorkload {
@@ -42,6 +49,12 @@ export interface RenderedWorkload {
   readonly failureCondition: string
   /** trialTemplate.retain: keep the workload once the trial ended. */
   readonly retain: boolean
+  /**
+   * The trial's push token as a Secret, for the trials that push (the Push collector, the File
+   * and TensorFlowEvent sidecar): the manifest references it (env valueFrom secretKeyRef), so it
+   * must exist before the pods start.
+   */
+  readonly secret?: Json
 }
 
 /** A DNS-1123 label: what a Job's name must be (its pods carry it in the `job-name` label, at most 63 characters). */
@@ -99,13 +112,37 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
   if (containers.length === 0 && kind === 'Job') {
     throw new LaunchError(`trialSpec has no container named "${primaryContainerName}" (trialTemplate.primaryContainerName)`)
   }
+  // The push URL and token go only to what pushes, the token through the trial's Secret.
+  const { TUNEWELL_REPORT_URL: reportUrl, TUNEWELL_REPORT_TOKEN: token, ...trialEnv } = options.env ?? {}
+  const collectorKind = experiment.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut'
+  const sidecar = SIDECAR_COLLECTOR_KINDS.includes(collectorKind)
+  let secret: Json | undefined
+  const pushEnv: Json[] = []
+  if ((collectorKind === 'Push' || sidecar) && reportUrl && token) {
+    const secretName = trialSecretName(trial.name)
+    secret = trialSecret(secretName, namespace, labels, token)
+    pushEnv.push({ name: 'TUNEWELL_REPORT_URL', value: reportUrl }, tokenEnv('TUNEWELL_REPORT_TOKEN', secretName))
+  } else if (sidecar) {
+    throw new LaunchError(`collector kind ${collectorKind} pushes the metrics from a sidecar to the controller, which needs an address the pods can reach: set --report-url (TUNEWELL_REPORT_URL)`)
+  }
+  const source = sidecarSource(experiment)
   const env = {
     KATIB_TRIAL_NAME: trial.name,
     TUNEWELL_TRIAL_NAME: trial.name,
     TUNEWELL_PARAMS: JSON.stringify(trial.params),
-    ...options.env,
+    ...(source?.kind === 'File' ? { TUNEWELL_METRICS_FILE: source.path } : {}),
+    ...trialEnv,
   }
-  for (const container of containers) setEnv(container, env)
+  for (const container of containers) {
+    setEnv(container, env)
+    if (collectorKind === 'Push') setEnvEntries(container, pushEnv)
+  }
+  if (sidecar) {
+    injectCollector(manifest, experiment, containers, {
+      image: options.collectorImage ?? DEFAULT_COLLECTOR_IMAGE,
+      env: [{ name: 'TUNEWELL_TRIAL_NAME', value: trial.name }, ...pushEnv],
+    })
+  }
 
   return {
     manifest,
@@ -118,7 +155,16 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
     successCondition: conditions.success,
     failureCondition: conditions.failure,
     retain: template.retain === true,
+    ...(secret ? { secret } : {}),
   }
+}
+
+/** Sets env entries (plain or valueFrom) in a container, replacing those of the same name. */
+function setEnvEntries(container: Json, entries: readonly Json[]): void {
+  if (entries.length === 0) return
+  const names = new Set(entries.map((e) => e.name))
+  const existing = Array.isArray(container.env) ? (container.env as Json[]) : []
+  container.env = [...existing.filter((e) => !names.has(e?.name)), ...entries]
 }
 
 /** An Argo Workflow labels its pods from spec.podMetadata. */

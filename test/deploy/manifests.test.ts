@@ -88,12 +88,24 @@ function checkCommon(objects: readonly K8sObject[]): void {
   const allowed = container.env.find((e: Any) => e.name === 'TUNEWELL_ALLOWED_HOSTS').value.split(',')
   assert.ok(allowed.includes(`${service.metadata.name}.${namespace}.svc`), `TUNEWELL_ALLOWED_HOSTS names the Service: ${allowed}`)
 
-  // RBAC: no wildcards, nothing that writes what the server only reads, no secrets.
+  // Trials on the cluster push their metrics to the Service's push port, which the server listens on.
+  const push = container.ports.find((p: Any) => p.name === 'push')
+  const pushPort = service.spec.ports.find((p: Any) => p.name === 'push')
+  assert.equal(pushPort.targetPort, 'push')
+  const reportUrl = new URL(container.env.find((e: Any) => e.name === 'TUNEWELL_REPORT_URL').value)
+  assert.equal(reportUrl.hostname, `${service.metadata.name}.${namespace}.svc`)
+  assert.equal(Number(reportUrl.port), pushPort.port)
+  assert.notEqual(push.containerPort, http.containerPort)
+  assert.equal(Number(reportUrl.port), push.containerPort, 'the server listens on the port of its --report-url')
+  // The collector sidecar runs the server's own image.
+  assert.equal(container.env.find((e: Any) => e.name === 'TUNEWELL_COLLECTOR_IMAGE').value, container.image)
+
+  // RBAC: no wildcards, nothing that writes what the server only reads; Secrets written (the trials' push tokens), never read.
   const role = only(objects, 'ClusterRole', 'tunewell')
   for (const rule of role.rules) {
     for (const list of [rule.verbs, rule.resources, rule.apiGroups]) assert.ok(!list.includes('*'), JSON.stringify(rule))
     assert.equal(rule.nonResourceURLs, undefined)
-    assert.ok(!rule.resources.includes('secrets'), 'the server reads no Secrets through the API')
+    if (rule.resources.includes('secrets')) assert.deepEqual([...rule.verbs].sort(), ['create', 'delete', 'patch'], 'the server reads no Secrets through the API')
   }
   const verbsOf = (group: string, resource: string) => new Set(role.rules.filter((r: Any) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r: Any) => r.verbs))
   assert.deepEqual([...verbsOf('kubeflow.org', 'experiments/status')].sort(), ['get', 'patch', 'update'])

@@ -77,6 +77,10 @@ test('every Katib example renders a workload for a sample trial, named and label
     assert.equal(rendered.primaryContainerName, experiment.spec.trialTemplate?.primaryContainerName, where)
     assert.ok(rendered.successCondition.length > 0 && rendered.failureCondition.length > 0, where)
     assert.doesNotMatch(JSON.stringify(manifest), /\$\{trialParameters\./, where)
+    // The push token is never in the workload's spec: a Secret holds it, for the trials that push.
+    assert.doesNotMatch(JSON.stringify(manifest), /secret-token/, where)
+    const collector = experiment.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut'
+    assert.equal(rendered.secret !== undefined, ['Push', 'File', 'TensorFlowEvent'].includes(collector), where)
     if (kind === 'Job') {
       jobs++
       // Kubernetes' own schema for batch/v1 Job (throws on an invalid object).
@@ -84,7 +88,7 @@ test('every Katib example renders a workload for a sample trial, named and label
       assert.equal(labelsOf(manifest.spec.template)['katib.kubeflow.org/trial'], trial.name, where)
       const primary = manifest.spec.template.spec.containers.find((c: Json) => c.name === rendered.primaryContainerName)
       const env = envOf(primary)
-      assert.deepEqual({ ...env, ...ENV, KATIB_TRIAL_NAME: trial.name, TUNEWELL_TRIAL_NAME: trial.name }, env, where)
+      assert.deepEqual({ ...env, KATIB_TRIAL_NAME: trial.name, TUNEWELL_TRIAL_NAME: trial.name }, env, where)
       assert.deepEqual(JSON.parse(env.TUNEWELL_PARAMS!), trial.params, where)
     }
     const replicaSpecs = Object.entries(manifest.spec ?? {}).find(([key]) => key.endsWith('ReplicaSpecs'))?.[1] as Json | undefined
@@ -114,12 +118,12 @@ test('the trial environment reaches the primary container of every kind the exam
     const rendered = renderWorkload(experiment, { name: 'trial-abcd1234', params: sampleParams(experiment) }, { defaultNamespace: 'default', env: ENV })
     const found = primaries(rendered.manifest)
     assert.ok(found.length > 0, file)
-    for (const container of found) assert.equal(envOf(container).TUNEWELL_REPORT_TOKEN, 'secret-token', file)
+    for (const container of found) assert.equal(envOf(container).TUNEWELL_TRIAL_NAME, 'trial-abcd1234', file)
   }
   // Argo labels its pods from podMetadata; only the labelled template is the primary one.
   const argo = renderWorkload(example('argo/argo-workflow.yaml'), { name: 'trial-abcd1234', params: { lr: 0.01 } }, { defaultNamespace: 'default', env: ENV }).manifest as Json
   assert.equal(argo.spec.podMetadata.labels['katib.kubeflow.org/trial'], 'trial-abcd1234')
-  assert.equal(envOf(argo.spec.templates.find((t: Json) => t.name === 'gen-epochs').script).TUNEWELL_REPORT_TOKEN, undefined)
+  assert.equal(envOf(argo.spec.templates.find((t: Json) => t.name === 'gen-epochs').script).TUNEWELL_TRIAL_NAME, undefined)
 })
 
 test('namespace: the Experiment\'s, else the context\'s; an owner reference only when one is given', () => {
@@ -149,4 +153,97 @@ test('templates that cannot run on a cluster are LaunchErrors that say why', () 
   assert.throws(() => renderWorkload(custom, trial, { defaultNamespace: 'd' }), (e: unknown) => e instanceof LaunchError && /set trialTemplate.successCondition/.test(e.message))
   const configMap = example('trial-template/trial-configmap-source.yaml')
   assert.throws(() => renderWorkload(configMap, { name: 'x-abcd1234', params: { lr: 0.01, 'num-layers': 2, optimizer: 'sgd' } }, { defaultNamespace: 'd' }), (e: unknown) => e instanceof LaunchError && /pass its text/.test(e.message))
+})
+
+test('File and TensorFlowEvent: the collector sidecar beside the primary container, one emptyDir at the metrics folder, the token from the trial\'s Secret', () => {
+  const file = example('metrics-collector/file-metrics-collector.yaml')
+  const trial = { name: 'file-abcd1234', params: sampleParams(file) }
+  const rendered = renderWorkload(file, trial, { defaultNamespace: 'team-a', env: ENV, collectorImage: 'registry.example/tunewell:9' })
+  const manifest = rendered.manifest as Json
+  new Job(manifest as ConstructorParameters<typeof Job>[0]).validate()
+  const pod = manifest.spec.template.spec
+  const primary = pod.containers.find((c: Json) => c.name === rendered.primaryContainerName)
+  assert.deepEqual(pod.volumes.filter((v: Json) => v.name === 'tunewell-metrics'), [{ name: 'tunewell-metrics', emptyDir: {} }])
+  assert.deepEqual(primary.volumeMounts, [{ name: 'tunewell-metrics', mountPath: '/katib' }])
+  assert.equal(envOf(primary).TUNEWELL_METRICS_FILE, '/katib/mnist.log')
+  // The primary container does not push: no URL, no token.
+  assert.equal(primary.env.some((e: Json) => e.name.startsWith('TUNEWELL_REPORT')), false)
+
+  const [sidecar, ...others] = pod.initContainers
+  assert.equal(others.length, 0)
+  assert.equal(sidecar.name, 'tunewell-collector')
+  assert.equal(sidecar.image, 'registry.example/tunewell:9')
+  // A native sidecar: started before the trial's containers, stopped after them.
+  assert.equal(sidecar.restartPolicy, 'Always')
+  assert.equal(sidecar.command, undefined, 'the image\'s entrypoint is tunewell')
+  assert.deepEqual(sidecar.args, [
+    'collect', '--metrics-file', '/katib/mnist.log', '--format', 'TEXT',
+    '--filter', String.raw`{metricName: ([\w|-]+), metricValue: ((-?\d+)(\.\d+)?)}`,
+    '--metric', 'accuracy', '--metric', 'loss', '--ready-file', '/katib/.tunewell-collector-ready',
+  ])
+  assert.deepEqual(sidecar.volumeMounts, [{ name: 'tunewell-metrics', mountPath: '/katib' }])
+  assert.deepEqual(sidecar.startupProbe.exec.command, ['test', '-e', '/katib/.tunewell-collector-ready'])
+  assert.deepEqual(sidecar.env, [
+    { name: 'TUNEWELL_TRIAL_NAME', value: trial.name },
+    { name: 'TUNEWELL_REPORT_URL', value: ENV.TUNEWELL_REPORT_URL },
+    { name: 'TUNEWELL_REPORT_TOKEN', valueFrom: { secretKeyRef: { name: 'file-abcd1234-report-token', key: 'token' } } },
+  ])
+
+  // The Secret: in the workload's namespace, labelled as it is, the token base64-encoded.
+  const secret = rendered.secret as Json
+  assert.equal(secret.kind, 'Secret')
+  assert.deepEqual(secret.metadata, { name: 'file-abcd1234-report-token', namespace: manifest.metadata.namespace, labels: { ...labelsOf(manifest), 'katib.kubeflow.org/experiment': file.metadata.name } })
+  assert.equal(Buffer.from(secret.data.token, 'base64').toString(), 'secret-token')
+  assert.doesNotMatch(JSON.stringify(manifest), /secret-token/)
+
+  // TensorFlowEvent: the event folder itself is shared, in every replica that has the primary container.
+  const tf = example('kubeflow-training-operator/tfjob-mnist-with-summaries.yaml')
+  const tfJob = renderWorkload(tf, { name: 'tf-abcd1234', params: sampleParams(tf) }, { defaultNamespace: 'team-a', env: ENV })
+  const replicas = Object.values((tfJob.manifest as Json).spec.tfReplicaSpecs) as Json[]
+  assert.ok(replicas.length > 0)
+  for (const replica of replicas) {
+    const collector = replica.template.spec.initContainers.find((c: Json) => c.name === 'tunewell-collector')
+    assert.equal(collector.image, 'tunewell:0.1.0', 'the default: the Tunewell image of this version')
+    assert.deepEqual(collector.args.slice(0, 3), ['collect', '--tfevent-dir', '/mnist-with-summaries-logs/test'])
+    assert.deepEqual(collector.volumeMounts, [{ name: 'tunewell-metrics', mountPath: '/mnist-with-summaries-logs/test' }])
+  }
+})
+
+test('a volume the primary container already mounts at the metrics folder is shared instead of an emptyDir; Push trials get the token from the Secret too', () => {
+  const experiment = experimentOf(JOB)
+  const trial = { name: 'demo-abcd1234', params: { lr: 0.01, layers: 2, optimizer: 'sgd' } }
+  const withCollector = (collector: Json, change?: (spec: Json) => void): Experiment => {
+    const trialSpec = structuredClone(experiment.spec.trialTemplate!.trialSpec) as Json
+    change?.(trialSpec.spec.template.spec)
+    return { ...experiment, spec: { ...experiment.spec, metricsCollectorSpec: collector, trialTemplate: { ...experiment.spec.trialTemplate!, trialSpec } } } as Experiment
+  }
+  const file = { collector: { kind: 'File' }, source: { fileSystemPath: { kind: 'File', path: '/data/out/metrics.json', format: 'JSON' } } }
+  const mounted = renderWorkload(withCollector(file, (pod) => {
+    pod.containers[0].volumeMounts = [{ name: 'results', mountPath: '/data/out/' }]
+    pod.volumes = [{ name: 'results', persistentVolumeClaim: { claimName: 'results' } }]
+  }), trial, { defaultNamespace: 'd', env: ENV }).manifest as Json
+  const pod = mounted.spec.template.spec
+  assert.deepEqual(pod.volumes.map((v: Json) => v.name), ['results'])
+  assert.deepEqual(pod.initContainers[0].volumeMounts, [{ name: 'results', mountPath: '/data/out' }])
+  assert.deepEqual(pod.initContainers[0].args.slice(0, 5), ['collect', '--metrics-file', '/data/out/metrics.json', '--format', 'JSON'])
+
+  const push = renderWorkload(withCollector({ collector: { kind: 'Push' } }), trial, { defaultNamespace: 'd', env: ENV })
+  const container = (push.manifest as Json).spec.template.spec.containers[0]
+  assert.deepEqual(container.env.filter((e: Json) => e.name.startsWith('TUNEWELL_REPORT')), [
+    { name: 'TUNEWELL_REPORT_URL', value: ENV.TUNEWELL_REPORT_URL },
+    { name: 'TUNEWELL_REPORT_TOKEN', valueFrom: { secretKeyRef: { name: 'demo-abcd1234-report-token', key: 'token' } } },
+  ])
+  assert.equal((push.manifest as Json).spec.template.spec.initContainers, undefined)
+  assert.ok(push.secret)
+
+  // StdOut trials push nothing: no Secret, no URL, no token.
+  const stdout = renderWorkload(experiment, trial, { defaultNamespace: 'd', env: ENV })
+  assert.equal(stdout.secret, undefined)
+  assert.doesNotMatch(JSON.stringify(stdout.manifest), /TUNEWELL_REPORT/)
+
+  // A sidecar that could not reach the controller, or a kind without a pod template, is a LaunchError.
+  assert.throws(() => renderWorkload(withCollector(file), trial, { defaultNamespace: 'd' }), (e: unknown) => e instanceof LaunchError && /--report-url/.test(e.message))
+  const trainJob = example('kubeflow-trainer/trainjob-pytorch.yaml')
+  const fileTrainJob = { ...trainJob, spec: { ...trainJob.spec, metricsCollectorSpec: file } } as Experiment
+  assert.throws(() => renderWorkload(fileTrainJob, { name: 'tj-abcd1234', params: sampleParams(trainJob) }, { defaultNamespace: 'd', env: ENV }), (e: unknown) => e instanceof LaunchError && /sidecar in the trial's pod template/.test(e.message))
 })

@@ -188,13 +188,13 @@ describe('tunewell run --executor kubernetes', () => {
     assert.deepEqual(jobCreates(), [])
   })
 
-  test('an experiment the cluster cannot run yet (a File collector) is refused with file:line:col, no Job created', async () => {
+  test('an experiment the cluster cannot run (a PrometheusMetric collector) is refused with file:line:col, no Job created', async () => {
     const name = `k8s-cli-file-${suffix}`
-    const file = writeExperiment({ name, collector: 'File' })
+    const file = writeExperiment({ name, collector: 'PrometheusMetric' })
     kube.clearRequests()
     const result = await cli(['run', file, '--executor', 'kubernetes'])
     assert.equal(result.code, 2, result.stderr)
-    assert.match(result.stderr, new RegExp(`${name}\\.yaml:\\d+:\\d+ /spec/metricsCollectorSpec/collector/kind: collector kind File is not supported for trials on Kubernetes`))
+    assert.match(result.stderr, new RegExp(`${name}\\.yaml:\\d+:\\d+ /spec/metricsCollectorSpec/collector/kind: collector kind PrometheusMetric is not supported for trials on Kubernetes`))
     assert.doesNotMatch(result.stderr, /\n\s+at /)
     assert.deepEqual(jobCreates(), [])
   })
@@ -265,9 +265,9 @@ describe('tunewell serve --executor kubernetes', () => {
       { ...process.env, KUBECONFIG: kube.kubeconfigPath, TUNEWELL_EXECUTOR: '', TUNEWELL_REPORT_URL: '' })
     try {
       const submit = (yaml: string) => fetch(`${server.url}/api/v1/experiments`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: yaml })
-      const refused = await submit(experimentYaml({ name: `k8s-serve-file-${suffix}`, collector: 'File' }))
+      const refused = await submit(experimentYaml({ name: `k8s-serve-file-${suffix}`, collector: 'PrometheusMetric' }))
       assert.equal(refused.status, 422)
-      assert.match(await refused.text(), /collector kind File is not supported for trials on Kubernetes/)
+      assert.match(await refused.text(), /collector kind PrometheusMetric is not supported for trials on Kubernetes/)
 
       const name = `k8s-serve-${suffix}`
       kube.clearRequests()

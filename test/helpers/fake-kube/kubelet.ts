@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process'
+import { spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { ContainerConfigError, containerEnv, expandReferences, runContainer, signalGroup, type Container, type ContainerExit } from './container-process.ts'
@@ -8,6 +8,7 @@ import type { KubeApi } from './kube-api.ts'
 import type { PodLogs } from './pod-logs.ts'
 import type { PodBehaviour, PodScripts } from './pod-behaviour.ts'
 import { condition, containersOf, waitingStatus } from './pod-status.ts'
+import { emptyDirPaths, rewritePaths, type VolumePaths } from './pod-volumes.ts'
 
 export interface KubeletOptions {
   /** Delay between the steps a pod goes through (scheduled, creating, running). */
@@ -46,6 +47,8 @@ interface PodRun {
   timers: NodeJS.Timeout[]
   stopping: boolean
   restartPolicy: string
+  /** The regular containers are done: the native sidecars are being stopped, not restarted. */
+  sidecarsStopping?: boolean
 }
 
 const NODE_NAME = 'fake-node'
@@ -228,23 +231,19 @@ export class Kubelet {
     })
     const podDir = join(this.options.workDir, uid)
     mkdirSync(podDir, { recursive: true })
-    for (const volume of pod.spec?.volumes ?? []) {
-      if (!volume.emptyDir) continue
-      // emptyDir mounts: the folder is made where the containers expect it (no mount namespaces here).
-      for (const c of [...sidecars, ...containers]) {
-        for (const mount of (c as { volumeMounts?: { name: string; mountPath: string }[] }).volumeMounts ?? []) {
-          if (mount.name === volume.name) tryMkdir(mount.mountPath)
-        }
-      }
-    }
+    // emptyDir: a folder per pod and volume, the containers' paths rewritten into it (pod-volumes.ts).
+    const volumes = new Map<string, VolumePaths>()
+    for (const c of [...sidecars, ...containers]) volumes.set(c.name, emptyDirPaths(pod, c as Parameters<typeof emptyDirPaths>[1], podDir))
     for (const c of [...sidecars, ...containers]) {
       this.events.record(pod, 'kubelet', 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`)
       this.events.record(pod, 'kubelet', 'Normal', 'Created', `Created container: ${c.name}`)
       this.events.record(pod, 'kubelet', 'Normal', 'Started', `Started container ${c.name}`)
     }
+    const launches: (() => void)[] = []
     for (const c of [...sidecars, ...containers]) {
       const sidecar = sidecars.includes(c)
-      const env = envs.get(c.name)!
+      const paths = volumes.get(c.name)!
+      const env = Object.fromEntries(Object.entries(envs.get(c.name)!).map(([k, v]) => [k, rewritePaths(v, paths)]))
       const entry: RunningContainer = { name: c.name, exited: false, sidecar, restarts: 0, launch: () => {} }
       run.containers.set(c.name, entry)
       entry.launch = () => {
@@ -257,12 +256,13 @@ export class Kubelet {
           entry.timer = setTimeout(() => onExit({ exitCode: sidecar ? 0 : (behaviour.exitCode ?? 0) }), behaviour.durationMs ?? 0)
           return
         }
-        const argv = [...(c.command ?? this.options.entrypoints[c.image ?? ''] ?? []), ...(c.args ?? [])].map((a) => expandReferences(a, env))
+        const argv = [...(c.command ?? this.options.entrypoints[c.image ?? ''] ?? []), ...(c.args ?? [])].map((a) => rewritePaths(expandReferences(a, env), paths))
         if ((c.command ?? this.options.entrypoints[c.image ?? '']) === undefined) {
           setImmediate(() => onExit({ exitCode: 128, startError: `fake-kube: image "${c.image}" has no entrypoint known to the fake (pass entrypoints)` }))
           return
         }
-        const cwd = c.workingDir && tryMkdir(c.workingDir) ? c.workingDir : podDir
+        const workingDir = c.workingDir ? rewritePaths(c.workingDir, paths) : undefined
+        const cwd = workingDir && tryMkdir(workingDir) ? workingDir : podDir
         entry.child = runContainer(argv, { cwd, env, onLine: (line) => this.logs.append(uid, c.name, line), onExit })
         if (behaviour.kind === 'oomKilled' && !sidecar) {
           entry.timer = setTimeout(() => {
@@ -271,8 +271,28 @@ export class Kubelet {
           }, behaviour.afterMs ?? 0)
         }
       }
-      entry.launch()
+      launches.push(entry.launch)
     }
+    // Native sidecars start first; the regular containers once each sidecar's startup probe passed (a kubelet's order).
+    for (const launch of launches.slice(0, sidecars.length)) launch()
+    const probes = sidecars.flatMap((c) => {
+      const command = (c as { startupProbe?: { exec?: { command?: string[] } } }).startupProbe?.exec?.command
+      return command ? [command.map((a) => rewritePaths(a, volumes.get(c.name)!))] : []
+    })
+    const startMains = () => {
+      for (const launch of launches.slice(sidecars.length)) launch()
+    }
+    if (probes.length === 0) startMains()
+    else this.probeUntilStarted(run, probes, podDir, startMains)
+  }
+
+  /** Runs the sidecars' exec startup probes until each exits 0, then `next` (the kubelet probes every periodSeconds; here more often). */
+  private probeUntilStarted(run: PodRun, probes: string[][], cwd: string, next: () => void): void {
+    const pending = probes.filter((argv) => spawnSync(argv[0]!, argv.slice(1), { cwd, stdio: 'ignore' }).status !== 0)
+    if (pending.length === 0) return next()
+    this.later(run, 50, () => {
+      if (!run.stopping) this.probeUntilStarted(run, pending, cwd, next)
+    })
   }
 
   /** restartPolicy OnFailure (or Always): the container runs again in the same pod after a back-off. */
@@ -280,8 +300,9 @@ export class Kubelet {
     entry.restarts++
     const delayMs = Math.min(this.options.restartBackoffMs * 2 ** (entry.restarts - 1), this.options.restartBackoffMs * 300)
     const podRef = `${run.name}_${run.namespace}(${run.uid})`
+    const key = entry.sidecar ? 'initContainerStatuses' : 'containerStatuses'
     const waiting = this.updatePod(run.uid, run.namespace, run.name, (p) => {
-      p.status.containerStatuses = (p.status.containerStatuses ?? []).map((s: { name: string }) =>
+      p.status[key] = (p.status[key] ?? []).map((s: { name: string }) =>
         s.name === entry.name
           ? {
               ...s,
@@ -300,12 +321,12 @@ export class Kubelet {
     if (!waiting) return
     this.events.record(waiting, 'kubelet', 'Warning', 'BackOff', `Back-off restarting failed container ${entry.name} in pod ${podRef}`)
     this.later(run, delayMs, () => {
-      if (run.stopping) return
+      if (run.stopping || (entry.sidecar && run.sidecarsStopping)) return
       // The log of the instance that ended becomes the `previous=true` one.
       this.logs.rotate(run.uid, entry.name)
       entry.launch()
       this.updatePod(run.uid, run.namespace, run.name, (p) => {
-        p.status.containerStatuses = (p.status.containerStatuses ?? []).map((s: { name: string }) =>
+        p.status[key] = (p.status[key] ?? []).map((s: { name: string }) =>
           s.name === entry.name ? { ...s, ready: true, started: true, state: { running: { startedAt: kubeTime() } } } : s,
         )
         const allReady = (p.status.containerStatuses ?? []).every((s: { ready?: boolean }) => s.ready)
@@ -336,17 +357,18 @@ export class Kubelet {
     }
     const mains = [...run.containers.values()].filter((c) => !c.sidecar)
     const allMainsDone = mains.every((c) => c.exited)
-    if (allMainsDone) {
-      // Native sidecars are stopped once the regular containers are done.
-      for (const c of run.containers.values()) if (c.sidecar && !c.exited && c.child) signalGroup(c.child, 'SIGTERM')
-    }
+    // A native sidecar (restartPolicy Always) that ends while the regular containers run is restarted, whatever the pod's policy.
+    if (!run.stopping && entry.sidecar && !allMainsDone && !run.sidecarsStopping) return this.restart(run, entry, terminated)
+    const sidecarsToStop = allMainsDone && !run.sidecarsStopping ? [...run.containers.values()].filter((c) => c.sidecar && !c.exited) : []
+    if (allMainsDone) run.sidecarsStopping = true
     const allDone = [...run.containers.values()].every((c) => c.exited)
     const updated = this.updatePod(run.uid, run.namespace, run.name, (p) => {
       const key = entry.sidecar ? 'initContainerStatuses' : 'containerStatuses'
       p.status[key] = (p.status[key] ?? []).map((s: { name: string }) =>
         s.name === entry.name ? { ...s, ready: false, started: false, state: { terminated } } : s,
       )
-      if (allMainsDone) {
+      // The pod's phase comes from its regular containers, once every container (the sidecars too) has ended.
+      if (allDone) {
         const failed = mains.some((c) => {
           const status = (p.status.containerStatuses ?? []).find((s: { name: string }) => s.name === c.name)
           return status?.state?.terminated?.exitCode !== 0
@@ -364,6 +386,19 @@ export class Kubelet {
     if (allDone) {
       if (run.stopping) this.api.finalizePod(run.namespace, run.name, run.uid)
       else if (!updated) this.forget(run.uid)
+    }
+    // Native sidecars get SIGTERM once the regular containers are done (SIGKILL after the grace period).
+    for (const c of sidecarsToStop) {
+      if (c.child) signalGroup(c.child, 'SIGTERM')
+      else {
+        if (c.timer) clearTimeout(c.timer)
+        this.containerExited(run, c, { exitCode: 0 }, kubeTime())
+      }
+    }
+    if (sidecarsToStop.some((c) => c.child)) {
+      setTimeout(() => {
+        for (const c of sidecarsToStop) if (c.child && !c.exited) signalGroup(c.child, 'SIGKILL')
+      }, this.options.maxGracePeriodMs).unref()
     }
   }
 
