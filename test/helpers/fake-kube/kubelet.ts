@@ -202,6 +202,8 @@ export class Kubelet {
       this.updatePod(uid, namespace, name, (p) => {
         p.status.containerStatuses = containersOf(p).map((c) => waitingStatus(c, 'CreateContainerConfigError', error.message))
       })
+      // A kubelet syncs the pod again, so a Secret or ConfigMap created later lets it start.
+      this.later(run, this.options.restartBackoffMs * 5, () => this.start(run, pod, behaviour))
       return
     }
     const startedAt = kubeTime()
