@@ -2,7 +2,7 @@ import { KubeConfig, VersionApi } from '@kubernetes/client-node'
 import type { SpecIssue } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { checkLocalRunnable } from '../controller/check-local.ts'
-import { checkKubernetesRunnable } from '../controller/kubernetes/check-kubernetes.ts'
+import { checkKubernetesRunnable, sidecarVersionIssues } from '../controller/kubernetes/check-kubernetes.ts'
 import { KubernetesExecutor } from '../controller/kubernetes/kubernetes-executor.ts'
 import { kubeErrorMessage } from '../controller/kubernetes/kube-error.ts'
 import { PushHub } from '../controller/push-hub.ts'
@@ -111,16 +111,17 @@ export async function createTrialPlacement(choice: ExecutorChoice): Promise<Tria
   const kubeConfig = loadKubeConfig(choice.context)
   const context = kubeConfig.getCurrentContext()
   const server = kubeConfig.getCurrentCluster()?.server ?? '(none)'
+  let version: { major?: string; minor?: string } | undefined
   try {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${REACH_TIMEOUT_MS / 1000} s`)), REACH_TIMEOUT_MS)
     })
-    await Promise.race([kubeConfig.makeApiClient(VersionApi).getCode(), timeout]).finally(() => clearTimeout(timer))
+    version = await Promise.race([kubeConfig.makeApiClient(VersionApi).getCode(), timeout]).finally(() => clearTimeout(timer))
   } catch (error) {
     throw new ClusterUnavailableError(`the Kubernetes API server ${server} (context "${context}") does not answer: ${kubeErrorMessage(error)}`)
   }
-  const executor = new KubernetesExecutor({ kubeConfig, ...(choice.collectorImage ? { collectorImage: choice.collectorImage } : {}) })
+  const executor = new KubernetesExecutor({ kubeConfig, ...(choice.collectorImage ? { collectorImage: choice.collectorImage } : {}), ...(version ? { serverVersion: version } : {}) })
   let push: PushHub | undefined
   if (choice.reportUrl) {
     try {
@@ -135,7 +136,7 @@ export async function createTrialPlacement(choice: ExecutorChoice): Promise<Tria
     executor,
     ...(push ? { push } : {}),
     description: `Kubernetes (context "${context}", namespace "${executor.defaultNamespace}" unless the experiment names one)`,
-    check: runnableCheck(choice),
+    check: (experiment) => [...runnableCheck(choice)(experiment), ...sidecarVersionIssues(experiment, version)],
     close: async () => {
       executor.close()
       await push?.close()

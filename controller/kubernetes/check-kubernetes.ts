@@ -32,3 +32,27 @@ export function collectorIssue(experiment: Experiment): string | undefined {
   if (KUBERNETES_COLLECTOR_KINDS.includes(kind)) return undefined
   return `collector kind ${kind} is not supported for trials on Kubernetes; use StdOut (the primary container's log), File, TensorFlowEvent or Push`
 }
+
+/** The first Kubernetes version with native sidecars on by default (the SidecarContainers feature, beta). */
+export const NATIVE_SIDECAR_VERSION = { major: 1, minor: 29 } as const
+
+/**
+ * Whether the cluster can run the File and TensorFlowEvent collector sidecar: an API server
+ * older than 1.29 drops the init container's `restartPolicy: Always`, so the collector would run
+ * as an ordinary init container that never ends, and the trial's container would never start.
+ * `version` is the API server's /version answer (`minor` may carry a suffix, e.g. "29+").
+ */
+export function sidecarVersionIssues(experiment: Experiment, version: { readonly major?: string; readonly minor?: string } | undefined): SpecIssue[] {
+  const kind = experiment.spec.metricsCollectorSpec?.collector?.kind
+  if (kind !== 'File' && kind !== 'TensorFlowEvent') return []
+  const major = Number.parseInt(version?.major ?? '', 10)
+  const minor = Number.parseInt(version?.minor ?? '', 10)
+  // A server that does not say (or says something unexpected) gets the benefit of the doubt.
+  if (!Number.isFinite(major) || !Number.isFinite(minor)) return []
+  if (major > NATIVE_SIDECAR_VERSION.major || (major === NATIVE_SIDECAR_VERSION.major && minor >= NATIVE_SIDECAR_VERSION.minor)) return []
+  return [{
+    path: '/spec/metricsCollectorSpec/collector/kind',
+    message: `collector kind ${kind} runs as a native sidecar, which needs Kubernetes 1.29 or later; this cluster is ${major}.${minor}, ` +
+      'where the collector would keep the trial\'s pod from ever starting. Use StdOut (the primary container\'s log) or Push',
+  }]
+}

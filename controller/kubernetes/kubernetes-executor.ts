@@ -2,7 +2,7 @@ import { Log, Watch, type KubeConfig } from '@kubernetes/client-node'
 import type { Experiment } from '../../core/spec/index.ts'
 import { LaunchError, type LaunchContext, type LineListener, type PreparedTrial, type RunningTrial, type StoredTrial, type TrialExecutor, type TrialRequest } from '../trial-executor.ts'
 import { TrialLogFile, trialLogPath } from '../trial-log-file.ts'
-import { collectorIssue } from './check-kubernetes.ts'
+import { collectorIssue, sidecarVersionIssues } from './check-kubernetes.ts'
 import { kubeErrorMessage } from './kube-error.ts'
 import { retrying } from './retrying.ts'
 import { isKubernetesHandle } from './kubernetes-handle.ts'
@@ -30,6 +30,8 @@ export interface KubernetesExecutorOptions {
   readonly deletionWaitMs?: number
   /** The File and TensorFlowEvent collector sidecar's image (`--collector-image`); default the Tunewell image of this version. */
   readonly collectorImage?: string
+  /** The API server's /version (major, minor): a cluster without native sidecars refuses those collectors' trials. */
+  readonly serverVersion?: { readonly major?: string; readonly minor?: string }
 }
 
 /**
@@ -137,7 +139,7 @@ export class KubernetesExecutor implements TrialExecutor {
 
   async #render(request: TrialRequest): Promise<RenderedWorkload> {
     const { experiment } = request
-    const collector = collectorIssue(experiment)
+    const collector = collectorIssue(experiment) ?? sidecarVersionIssues(experiment, this.#options.serverVersion)[0]?.message
     if (collector) throw new LaunchError(collector)
     const configMapTemplate = await this.#configMapTemplate(experiment)
     const owner = this.#options.ownerOf?.(experiment)

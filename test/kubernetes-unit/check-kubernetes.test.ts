@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { checkKubernetesRunnable } from '../../controller/kubernetes/check-kubernetes.ts'
+import { checkKubernetesRunnable, sidecarVersionIssues } from '../../controller/kubernetes/check-kubernetes.ts'
 import type { Experiment } from '../../core/spec/index.ts'
 import { example, exampleFiles, experimentOf, JOB } from '../core/spec/spec-test-kit.ts'
 
@@ -27,4 +27,20 @@ test('the local command form and a missing trialTemplate are refused with what t
   assert.match(checkKubernetesRunnable({ ...job, spec } as Experiment)[0]!.message, /nothing to run on the cluster/)
   const local: Experiment = { ...job, spec: { ...job.spec, trialTemplate: { command: ['python3', 'train.py'] } } }
   assert.match(checkKubernetesRunnable(local)[0]!.message, /give a trialSpec/)
+})
+
+test('File and TensorFlowEvent need native sidecars: a cluster older than 1.29 is refused with the reason; newer ones, and other collectors, are not', () => {
+  const file = example('metrics-collector/file-metrics-collector.yaml')
+  const tf = example('kubeflow-training-operator/tfjob-mnist-with-summaries.yaml')
+  for (const experiment of [file, tf]) {
+    const [issue, ...more] = sidecarVersionIssues(experiment, { major: '1', minor: '28' })
+    assert.equal(more.length, 0)
+    assert.equal(issue!.path, '/spec/metricsCollectorSpec/collector/kind')
+    assert.match(issue!.message, /runs as a native sidecar, which needs Kubernetes 1\.29 or later; this cluster is 1\.28/)
+    // Managed clusters say "29+"; a server that does not say is given the benefit of the doubt.
+    for (const version of [{ major: '1', minor: '29' }, { major: '1', minor: '29+' }, { major: '1', minor: '33' }, { major: '2', minor: '0' }, {}, undefined]) {
+      assert.deepEqual(sidecarVersionIssues(experiment, version), [], JSON.stringify(version))
+    }
+  }
+  assert.deepEqual(sidecarVersionIssues(example('hp-tuning/random.yaml'), { major: '1', minor: '20' }), [])
 })

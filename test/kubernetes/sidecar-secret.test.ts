@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KubernetesExecutor } from '../../controller/kubernetes/kubernetes-executor.ts'
-import type { ExitResult } from '../../controller/trial-executor.ts'
+import { LaunchError, type ExitResult } from '../../controller/trial-executor.ts'
 import type { Experiment } from '../../core/spec/index.ts'
 import { startFakeKube, type FakeKube } from '../helpers/fake-kube/index.ts'
 import { jobExperiment, nodeScriptCommand } from '../helpers/job-experiment.ts'
@@ -86,6 +86,19 @@ describe('push tokens in Secrets', () => {
     assert.match((refused.result as { message: string }).message, new RegExp(`cannot create the trial's Secret ${kube.namespace}/${otherTrial}-report-token: .*already exists and is not this trial's`))
     assert.equal(Buffer.from(kube.object('secrets', kube.namespace, `${otherTrial}-report-token`)!.data.token, 'base64').toString(), 'theirs')
     assert.equal(kube.requests.filter((r) => r.resource === 'jobs' && r.verb === 'create').length, 0)
+  })
+
+  test('on a cluster older than 1.29 (no native sidecars) a File trial is refused before anything is created', async () => {
+    const executor = new KubernetesExecutor({ kubeConfig: kube.kubeConfig(), serverVersion: { major: '1', minor: '27' } })
+    executors.push(executor)
+    const experiment = pushExperiment(`secret-old-${++n}`)
+    const file: Experiment = { ...experiment, spec: { ...experiment.spec, metricsCollectorSpec: { collector: { kind: 'File' }, source: { fileSystemPath: { kind: 'File', path: '/var/log/katib/metrics.log', format: 'TEXT' } } } } }
+    kube.clearRequests()
+    await assert.rejects(
+      executor.prepare({ experiment: file, trial: { name: `${file.metadata.name}-abcd1234`, params: { lr: 0.05 } }, checkpointDir: '', context: { baseDir: runDir, runDir, env: { TUNEWELL_REPORT_URL: 'http://x:1/m', TUNEWELL_REPORT_TOKEN: 't' } } }),
+      (error: unknown) => error instanceof LaunchError && /needs Kubernetes 1\.29 or later; this cluster is 1\.27/.test(error.message),
+    )
+    assert.deepEqual(kube.requests.filter((r) => r.verb === 'create'), [])
   })
 
   test('the fake kubelet: a pod whose Secret is missing waits in CreateContainerConfigError and starts once the Secret exists', { timeout: 60_000 }, async () => {
