@@ -112,7 +112,7 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
   if (containers.length === 0 && kind === 'Job') {
     throw new LaunchError(`trialSpec has no container named "${primaryContainerName}" (trialTemplate.primaryContainerName)`)
   }
-  // The push URL and token go only to what pushes, the token through the trial's Secret.
+  // The push token goes only to what pushes, and through the trial's Secret; the URL (no secret) to every trial, as locally.
   const { TUNEWELL_REPORT_URL: reportUrl, TUNEWELL_REPORT_TOKEN: token, ...trialEnv } = options.env ?? {}
   const collectorKind = experiment.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut'
   const sidecar = SIDECAR_COLLECTOR_KINDS.includes(collectorKind)
@@ -131,6 +131,7 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
     TUNEWELL_TRIAL_NAME: trial.name,
     TUNEWELL_PARAMS: JSON.stringify(trial.params),
     ...(source?.kind === 'File' ? { TUNEWELL_METRICS_FILE: source.path } : {}),
+    ...(reportUrl ? { TUNEWELL_REPORT_URL: reportUrl } : {}),
     ...trialEnv,
   }
   for (const container of containers) {

@@ -88,7 +88,7 @@ test('every Katib example renders a workload for a sample trial, named and label
       assert.equal(labelsOf(manifest.spec.template)['katib.kubeflow.org/trial'], trial.name, where)
       const primary = manifest.spec.template.spec.containers.find((c: Json) => c.name === rendered.primaryContainerName)
       const env = envOf(primary)
-      assert.deepEqual({ ...env, KATIB_TRIAL_NAME: trial.name, TUNEWELL_TRIAL_NAME: trial.name }, env, where)
+      assert.deepEqual({ ...env, KATIB_TRIAL_NAME: trial.name, TUNEWELL_TRIAL_NAME: trial.name, TUNEWELL_REPORT_URL: ENV.TUNEWELL_REPORT_URL }, env, where)
       assert.deepEqual(JSON.parse(env.TUNEWELL_PARAMS!), trial.params, where)
     }
     const replicaSpecs = Object.entries(manifest.spec ?? {}).find(([key]) => key.endsWith('ReplicaSpecs'))?.[1] as Json | undefined
@@ -166,8 +166,8 @@ test('File and TensorFlowEvent: the collector sidecar beside the primary contain
   assert.deepEqual(pod.volumes.filter((v: Json) => v.name === 'tunewell-metrics'), [{ name: 'tunewell-metrics', emptyDir: {} }])
   assert.deepEqual(primary.volumeMounts, [{ name: 'tunewell-metrics', mountPath: '/katib' }])
   assert.equal(envOf(primary).TUNEWELL_METRICS_FILE, '/katib/mnist.log')
-  // The primary container does not push: no URL, no token.
-  assert.equal(primary.env.some((e: Json) => e.name.startsWith('TUNEWELL_REPORT')), false)
+  // The primary container does not push: the URL as every trial has it, no token.
+  assert.deepEqual(primary.env.filter((e: Json) => e.name.startsWith('TUNEWELL_REPORT')), [{ name: 'TUNEWELL_REPORT_URL', value: ENV.TUNEWELL_REPORT_URL }])
 
   const [sidecar, ...others] = pod.initContainers
   assert.equal(others.length, 0)
@@ -236,10 +236,11 @@ test('a volume the primary container already mounts at the metrics folder is sha
   assert.equal((push.manifest as Json).spec.template.spec.initContainers, undefined)
   assert.ok(push.secret)
 
-  // StdOut trials push nothing: no Secret, no URL, no token.
+  // StdOut trials push nothing: no Secret and no token (the URL, as every trial has it).
   const stdout = renderWorkload(experiment, trial, { defaultNamespace: 'd', env: ENV })
   assert.equal(stdout.secret, undefined)
-  assert.doesNotMatch(JSON.stringify(stdout.manifest), /TUNEWELL_REPORT/)
+  assert.doesNotMatch(JSON.stringify(stdout.manifest), /TUNEWELL_REPORT_TOKEN/)
+  assert.equal(envOf((stdout.manifest as Json).spec.template.spec.containers[0]).TUNEWELL_REPORT_URL, ENV.TUNEWELL_REPORT_URL)
 
   // A sidecar that could not reach the controller, or a kind without a pod template, is a LaunchError.
   assert.throws(() => renderWorkload(withCollector(file), trial, { defaultNamespace: 'd' }), (e: unknown) => e instanceof LaunchError && /--report-url/.test(e.message))

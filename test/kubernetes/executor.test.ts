@@ -370,11 +370,12 @@ spec:
     await assert.rejects(launch(executor, experimentWith('no-such-templates')), (e: unknown) => e instanceof LaunchError && /ConfigMap tunewell-test\/no-such-templates or its key "defaultTrialTemplate.yaml"/.test(e.message))
   })
 
-  test('a File metrics collector (its sidecar is still to come) is a LaunchError, not a trial without metrics', async () => {
+  test('a File metrics collector whose sidecar could not reach the controller (no report URL) is a LaunchError, not a trial without metrics', async () => {
     const experiment = jobExperimentOf('file-metrics', PRINT_LOSS)
     const withFile: Experiment = { ...experiment, spec: { ...experiment.spec, metricsCollectorSpec: { collector: { kind: 'File' }, source: { fileSystemPath: { path: '/var/log/katib/metrics.log', kind: 'File' } } } } }
     kube.clearRequests()
-    await assert.rejects(launch(newExecutor(), withFile), (e: unknown) => e instanceof LaunchError && /collector kind File is not supported/.test(e.message))
+    const request = { experiment: withFile, trial: { name: 'file-metrics-t0000001', params: { lr: 0.05 } }, checkpointDir: '', context: { baseDir: runDir, runDir, env: {} } }
+    await assert.rejects(newExecutor().prepare(request), (e: unknown) => e instanceof LaunchError && /collector kind File pushes the metrics from a sidecar .* set --report-url/.test(e.message))
     assert.equal(kube.requests.filter((r) => r.verb === 'create').length, 0)
   })
 
