@@ -46,7 +46,8 @@ export interface SidecarOptions {
 }
 
 /**
- * Puts the collector beside the trial's primary container in every pod template that has one:
+ * Puts the collector beside the trial's primary container in every pod template that has one
+ * (of a Kubeflow job with a Master or Chief replica, that replica's only):
  * a native sidecar (an init container with restartPolicy Always, Kubernetes 1.29 and later),
  * which starts before the trial's containers (once its startup probe says it handles SIGTERM),
  * runs beside them, and gets SIGTERM once they ended, so the pod and its Job complete. Both
@@ -57,7 +58,7 @@ export interface SidecarOptions {
 export function injectCollector(manifest: Json, experiment: Experiment, primary: readonly Json[], options: SidecarOptions): void {
   const source = sidecarSource(experiment)
   if (!source) return
-  const templates = podTemplates(manifest).filter((t) => containersOf(t).some((c) => primary.includes(c)))
+  const templates = primaryTemplates(manifest, podTemplates(manifest).filter((t) => containersOf(t).some((c) => primary.includes(c))))
   if (templates.length === 0) {
     throw new LaunchError(`collector kind ${source.kind} runs as a sidecar in the trial's pod template, and this ${String(manifest.kind)} has none with the primary container; use StdOut or Push`)
   }
@@ -91,6 +92,27 @@ export function injectCollector(manifest: Json, experiment: Experiment, primary:
     const inits = Array.isArray(spec.initContainers) ? (spec.initContainers as Json[]) : []
     spec.initContainers = [...inits.filter((c) => c.name !== COLLECTOR_CONTAINER), sidecar]
   }
+}
+
+/** The replicas whose pod the training operator labels `job-role: master` (Katib's default primaryPodLabels for its kinds). */
+const MASTER_REPLICAS = new Set(['master', 'chief'])
+
+/**
+ * Katib collects from the primary pod only. A Kubeflow job's replicas are told apart by their
+ * key in `*ReplicaSpecs`: when it has a Master or Chief replica with the primary container, only
+ * that replica's pods get the collector (its workers' files are not the trial's metrics); else
+ * every pod template with the primary container does (a Job's one, a TFJob of workers only).
+ */
+function primaryTemplates(manifest: Json, candidates: Json[]): Json[] {
+  const spec = isObject(manifest.spec) ? manifest.spec : {}
+  for (const [key, replicas] of Object.entries(spec)) {
+    if (!key.endsWith('ReplicaSpecs') || !isObject(replicas)) continue
+    const masters = Object.entries(replicas)
+      .filter(([role, replica]) => MASTER_REPLICAS.has(role.toLowerCase()) && isObject(replica) && candidates.includes(replica.template as Json))
+      .map(([, replica]) => (replica as Json).template as Json)
+    if (masters.length > 0) return masters
+  }
+  return candidates
 }
 
 function containersOf(template: Json): Json[] {

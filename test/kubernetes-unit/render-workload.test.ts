@@ -201,6 +201,16 @@ test('File and TensorFlowEvent: the collector sidecar beside the primary contain
   const tfJob = renderWorkload(tf, { name: 'tf-abcd1234', params: sampleParams(tf) }, { defaultNamespace: 'team-a', env: ENV })
   const replicas = Object.values((tfJob.manifest as Json).spec.tfReplicaSpecs) as Json[]
   assert.ok(replicas.length > 0)
+  // A PyTorchJob's Master is the primary pod (job-role: master): only it collects, not the workers.
+  const pytorch = example('kubeflow-training-operator/pytorchjob-mnist.yaml')
+  const fileSpec = { collector: { kind: 'File' }, source: { fileSystemPath: { kind: 'File', path: '/var/log/katib/metrics.log', format: 'TEXT' } } }
+  const pyJob = renderWorkload({ ...pytorch, spec: { ...pytorch.spec, metricsCollectorSpec: fileSpec } } as Experiment, { name: 'py-abcd1234', params: sampleParams(pytorch) }, { defaultNamespace: 'd', env: ENV })
+  const pyReplicas = (pyJob.manifest as Json).spec.pytorchReplicaSpecs
+  assert.deepEqual(Object.keys(pyReplicas).sort(), ['Master', 'Worker'])
+  assert.equal(pyReplicas.Master.template.spec.initContainers.length, 1)
+  assert.equal(pyReplicas.Worker.template.spec.initContainers, undefined)
+  assert.equal(pyReplicas.Worker.template.spec.volumes, undefined)
+  // A TFJob of workers only: each worker's pod (the operator makes worker 0 the master).
   for (const replica of replicas) {
     const collector = replica.template.spec.initContainers.find((c: Json) => c.name === 'tunewell-collector')
     assert.equal(collector.image, 'tunewell:0.1.0', 'the default: the Tunewell image of this version')
