@@ -4,6 +4,7 @@ import type { Experiment } from '../core/spec/index.ts'
 import { checkLocalRunnable } from '../controller/check-local.ts'
 import { checkKubernetesRunnable, sidecarVersionIssues } from '../controller/kubernetes/check-kubernetes.ts'
 import { KubernetesExecutor } from '../controller/kubernetes/kubernetes-executor.ts'
+import type { WorkloadOwner } from '../controller/kubernetes/render-workload.ts'
 import { kubeErrorMessage } from '../controller/kubernetes/kube-error.ts'
 import { PushHub } from '../controller/push-hub.ts'
 import type { TrialExecutor } from '../controller/trial-executor.ts'
@@ -39,6 +40,8 @@ export interface TrialPlacement {
   readonly executor?: TrialExecutor
   /** The receiver of pushed metrics at --report-url; undefined: each runner's own on loopback. */
   readonly push?: PushHub
+  /** The cluster's kubeconfig, with the context chosen (kubernetes only): operator mode watches there too. */
+  readonly kubeConfig?: KubeConfig
   /** For the banner: "local processes", "Kubernetes (context x, namespace y)". */
   readonly description: string
   /** Why this experiment cannot run here (empty when it can), with JSON paths into its spec. */
@@ -104,7 +107,11 @@ const REACH_TIMEOUT_MS = 15_000
  * one request to the API server (/version) so that a cluster that cannot be reached is said
  * before any experiment is touched; throws ClusterUnavailableError.
  */
-export async function createTrialPlacement(choice: ExecutorChoice): Promise<TrialPlacement> {
+export async function createTrialPlacement(
+  choice: ExecutorChoice,
+  /** Operator mode: the Experiment resource that owns each trial's workload (KubernetesExecutor's ownerOf). */
+  ownerOf?: (experiment: Experiment) => WorkloadOwner | undefined,
+): Promise<TrialPlacement> {
   if (choice.kind === 'local') {
     return { kind: 'local', description: 'local processes', check: runnableCheck(choice), close: async () => {} }
   }
@@ -121,7 +128,7 @@ export async function createTrialPlacement(choice: ExecutorChoice): Promise<Tria
   } catch (error) {
     throw new ClusterUnavailableError(`the Kubernetes API server ${server} (context "${context}") does not answer: ${kubeErrorMessage(error)}`)
   }
-  const executor = new KubernetesExecutor({ kubeConfig, ...(choice.collectorImage ? { collectorImage: choice.collectorImage } : {}), ...(version ? { serverVersion: version } : {}) })
+  const executor = new KubernetesExecutor({ kubeConfig, ...(ownerOf ? { ownerOf } : {}), ...(choice.collectorImage ? { collectorImage: choice.collectorImage } : {}), ...(version ? { serverVersion: version } : {}) })
   let push: PushHub | undefined
   if (choice.reportUrl) {
     try {
@@ -134,6 +141,7 @@ export async function createTrialPlacement(choice: ExecutorChoice): Promise<Tria
   return {
     kind: 'kubernetes',
     executor,
+    kubeConfig,
     ...(push ? { push } : {}),
     description: `Kubernetes (context "${context}", namespace "${executor.defaultNamespace}" unless the experiment names one)`,
     check: (experiment) => [...runnableCheck(choice)(experiment), ...sidecarVersionIssues(experiment, version)],

@@ -21,6 +21,11 @@ import { prepareDashboard } from './prepare-dashboard.ts'
 import { shortTokenMessage, type SourcedToken } from './short-tokens.ts'
 import { untilStopped } from './until-stopped.ts'
 import { ClusterUnavailableError, createTrialPlacement, parseExecutorFlags, type ExecutorFlags, type TrialPlacement } from './create-executor.ts'
+import { ExperimentOperator } from '../controller/kubernetes/operator/experiment-operator.ts'
+import { ExperimentStatusWriter } from '../controller/kubernetes/operator/experiment-status-writer.ts'
+import { operatorAnnotationIssues, operatorOwner } from '../controller/kubernetes/operator/operator-ownership.ts'
+import { parseWatchNamespaces, WATCH_NAMESPACES_ENV } from '../controller/kubernetes/operator/watch-namespaces.ts'
+import { withParallelLimit } from '../api/operations/parallel-limit-admission.ts'
 
 export interface ServeOptions extends ExecutorFlags {
   /** Default TUNEWELL_HOST, then 127.0.0.1. */
@@ -46,6 +51,13 @@ export interface ServeOptions extends ExecutorFlags {
   readonly heartbeatTimeout?: string
   /** The most parallelTrialCount a submission may ask for; default TUNEWELL_MAX_PARALLEL_TRIALS, then 256. */
   readonly maxParallelTrials?: string
+  /**
+   * Operator mode (needs the kubernetes executor): the cluster's Experiment resources are run
+   * and get Katib's status back (controller/kubernetes/operator/).
+   */
+  readonly watchExperiments?: boolean
+  /** With watchExperiments: comma-separated namespaces to watch; default TUNEWELL_WATCH_NAMESPACES, else all. */
+  readonly namespaces?: string
   /** false: API only, nothing served at `/` (the dashboard is built on start otherwise). */
   readonly dashboard?: boolean
   /** Stops the server like SIGTERM does (tests). */
@@ -92,6 +104,8 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
   }
   const choice = parseExecutorFlags(options, env)
   if (typeof choice === 'string') return usage(err, choice)
+  const operator = operatorNamespaces(options, env, choice.kind)
+  if (typeof operator === 'string') return usage(err, operator)
   // Running submitted commands is running other people's programs: only by default where only
   // this machine's users can submit.
   const localExecution = options.localExecution ?? loopback
@@ -99,7 +113,7 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
   const home = join(base, '.tunewell')
   let placement: TrialPlacement
   try {
-    placement = await createTrialPlacement(choice)
+    placement = await createTrialPlacement(choice, operator ? operatorOwner : undefined)
   } catch (error) {
     if (!(error instanceof ClusterUnavailableError)) throw error
     err.write(`error: ${error.message}\n`)
@@ -119,6 +133,7 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
   const metrics = new TunewellMetrics()
   const ask = instrumentAsk(suggestionPool.ask, metrics)
   let app: Awaited<ReturnType<typeof buildApp>> | undefined
+  let operatorMode: ExperimentOperator | undefined
   const supervisor = new ExperimentSupervisor({
     store, home, baseDir: base, localExecution, ask, leaseTtlMs, maxParallelTrials, ...(remote ? { remote } : {}),
     log: {
@@ -133,7 +148,8 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
       store,
       ...(dashboardDir !== undefined ? { dashboardDir } : {}),
       control: { wake: (id) => supervisor.wake(id), detach: (id) => supervisor.detach(id) },
-      admit: (experiment) => (experiment.spec.trialTemplate ? placement.check(experiment) : []),
+      // The operator's mark (operator-ownership.ts) is its own: never taken from a submission or a patch.
+      admit: (experiment) => [...operatorAnnotationIssues(experiment), ...(experiment.spec.trialTemplate ? placement.check(experiment) : [])],
       trialLogPath: (experiment, trial) => join(runsDir(home, experiment), trial, 'output.log'),
       tokens,
       listenHost: host,
@@ -158,17 +174,62 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
     out.write(`  database: ${store.backend === 'pglite' ? `embedded, ${join(home, 'db')}` : 'PostgreSQL (DATABASE_URL)'}; ` +
       `auth: ${tokens.length > 0 ? `${tokens.length} token(s)` : 'none'}; ` +
       (remote ? `trials: ${placement.description}${placement.push ? `, pushing metrics to ${choice.kind === 'kubernetes' ? choice.reportUrl?.origin : ''}` : ''}\n` : `local trial execution: ${localExecution ? 'on' : 'off'}\n`))
+    if (operator && placement.kubeConfig) {
+      const log = {
+        info: (message: string) => app?.log.info(message),
+        warn: (message: string) => app?.log.warn(message),
+        error: (message: string, error: unknown) => app?.log.error({ err: error }, message),
+      }
+      operatorMode = new ExperimentOperator({
+        kubeConfig: placement.kubeConfig,
+        store,
+        ...(operator.namespaces ? { namespaces: operator.namespaces } : {}),
+        // What a submission to this server gets (api/operations/check-submission.ts, with the same `admit`).
+        admit: withParallelLimit((experiment) => placement.check(experiment), maxParallelTrials),
+        wake: (id) => supervisor.wake(id),
+        detach: (id) => supervisor.detach(id),
+        status: new ExperimentStatusWriter({ kubeConfig: placement.kubeConfig, store, log }),
+        log,
+        ...resyncFromEnv(env),
+      })
+      out.write(`  operator: running the Experiment resources (kubeflow.org/v1beta1) of ${operator.namespaces ? `namespace(s) ${operator.namespaces.join(', ')}` : 'all namespaces'}\n`)
+      operatorMode.start()
+    }
     supervisor.start()
     await untilStopped(options.signal)
     out.write('stopping: closing the server and the running trials\n')
     return 0
   } finally {
     if (app) await closeServer(app)
+    await operatorMode?.stop()
     await supervisor.stop()
     await suggestionPool.close()
     await store.destroy()
     await placement.close()
   }
+}
+
+/**
+ * Operator mode's flags: undefined when off, the namespaces to watch (undefined: all) when on,
+ * or what is wrong with them.
+ */
+function operatorNamespaces(options: ServeOptions, env: NodeJS.ProcessEnv, executor: string): { namespaces: readonly string[] | undefined } | undefined | string {
+  if (!options.watchExperiments) {
+    return options.namespaces !== undefined ? '--namespaces only applies with --watch-experiments (operator mode)' : undefined
+  }
+  if (executor !== 'kubernetes') {
+    return '--watch-experiments runs the cluster\'s Experiment resources, so it needs the kubernetes executor: add --executor kubernetes (or set TUNEWELL_EXECUTOR=kubernetes)'
+  }
+  const source = options.namespaces !== undefined ? '--namespaces' : WATCH_NAMESPACES_ENV
+  const namespaces = parseWatchNamespaces(options.namespaces ?? env[WATCH_NAMESPACES_ENV], source)
+  if (typeof namespaces === 'string') return namespaces
+  return { namespaces }
+}
+
+/** TUNEWELL_OPERATOR_RESYNC_MS: how often operator mode judges every resource again (tests shorten it). */
+function resyncFromEnv(env: NodeJS.ProcessEnv): { resyncMs?: number } {
+  const ms = Number(env.TUNEWELL_OPERATOR_RESYNC_MS)
+  return Number.isSafeInteger(ms) && ms >= 100 ? { resyncMs: ms } : {}
 }
 
 function parseWorkers(text: string): number | undefined {

@@ -1,7 +1,10 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseAllDocuments } from 'yaml'
 import { buildApp } from '../../api/app.ts'
@@ -167,15 +170,37 @@ describe('what the manifests rely on in the server', () => {
     }
   })
 
-  // The executor and operator mode (issue 14) are being built; drop the todo when serve has them.
-  test('every option the Deployment and the image give serve is one serve knows', { skip, todo: 'serve --watch-experiments (operator mode) is not in the CLI yet' }, () => {
-    const help = execFileSync(process.execPath, ['cli/bin.mjs', 'serve', '--help'], { cwd: root, encoding: 'utf8' })
+  // Driven through the real CLI: commander must accept every option, and serve's own checks
+  // (--watch-experiments needs the kubernetes executor, the report URL, a token beyond loopback)
+  // must pass, so that the only failure left is the cluster it cannot reach here (exit 3).
+  test('serve accepts the arguments and the environment the Deployment and the image give it', { skip }, async () => {
     const deployment = only(render('deploy'), 'Deployment', 'tunewell')
+    const container = deployment.spec.template.spec.containers[0]
     const dockerfile = readFileSync(new URL('../../deploy/Dockerfile', import.meta.url), 'utf8')
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[]
-    const options = [...deployment.spec.template.spec.containers[0].args, ...cmd].filter((a: string) => a.startsWith('--'))
-    const unknown = options.filter((option: string) => !new RegExp(`(^|[ ,])${option}\\b`, 'm').test(help))
-    assert.deepEqual(unknown, [], "options that `tunewell serve --help` does not list")
+    const port = await closedPort()
+    const dir = mkdtempSync(join(tmpdir(), 'tunewell-deploy-args-'))
+    try {
+      const kubeconfig = join(dir, 'kubeconfig')
+      writeFileSync(kubeconfig, `apiVersion: v1
+kind: Config
+current-context: nowhere
+contexts: [{ name: nowhere, context: { cluster: nowhere, user: nobody, namespace: tunewell } }]
+clusters: [{ name: nowhere, cluster: { server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true } }]
+users: [{ name: nobody, user: { token: x } }]
+`)
+      const literal = Object.fromEntries((container.env as { name: string; value?: string }[]).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]))
+      // The Secret's variables: a token (listening beyond loopback needs one); the database is never reached.
+      const env = { PATH: process.env.PATH, HOME: dir, ...literal, TUNEWELL_TOKEN: 'a-token-of-at-least-sixteen-chars', KUBECONFIG: kubeconfig }
+      for (const args of [container.args as string[], cmd]) {
+        const result = spawnSync(process.execPath, ['cli/bin.mjs', ...args.map((a) => (a === '/var/lib/tunewell' ? dir : a))], { cwd: root, env, encoding: 'utf8' })
+        assert.equal(result.status, 3, `serve ${args.join(' ')}: ${result.stderr}`)
+        assert.match(result.stderr, new RegExp(`^error: the Kubernetes API server https://127\\.0\\.0\\.1:${port} \\(context "nowhere"\\) does not answer`), args.join(' '))
+      }
+      assert.ok(container.args.includes('--watch-experiments'), 'the Deployment runs operator mode')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('the Dockerfile builds from the packed package, installs production dependencies only, and runs as non-root', () => {
@@ -191,3 +216,15 @@ describe('what the manifests rely on in the server', () => {
     assert.match(final, /^CMD \["serve", "--executor", "kubernetes"/m)
   })
 })
+
+/** A port nothing listens on (taken, then let go): connections to it are refused at once. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
