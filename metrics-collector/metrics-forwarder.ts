@@ -86,7 +86,12 @@ export class MetricsForwarder {
       await this.#flush(false)
       await this.#sleep(pollMs)
     }
-    this.#accept(await this.#o.source.finish())
+    try {
+      this.#accept(await this.#o.source.finish())
+    } catch (error) {
+      // What was read before is still pushed.
+      this.#o.log?.(`cannot read the rest of the metrics: ${(error as Error).message}`)
+    }
     const retryMs = this.#o.retryMs ?? 500
     while (!(await this.#flush(true)) && Date.now() + retryMs < deadline()) await new Promise((resolve) => setTimeout(resolve, retryMs))
     return { pushed: this.#done - this.#skip - this.#refused, unsent: this.#pending.length, refused: this.#refused }

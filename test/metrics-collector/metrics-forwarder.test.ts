@@ -156,3 +156,16 @@ test('tunewell collect\'s flags: one source, absolute paths, the metrics, and th
     assert.match(result as string, message)
   }
 })
+
+test('a source that fails at the end still gets what was read before pushed, and says why the rest is missing', async () => {
+  const sent: number[] = []
+  const logged: string[] = []
+  const source: PointSource & { polls: number } = { polls: 0, poll: async () => (source.polls++ === 0 ? [point(0)] : []), finish: async () => { throw new Error('EACCES: permission denied') } }
+  const forwarder = new MetricsForwarder({ source, push: async (points) => (sent.push(...points.map((p) => p.step)), { ok: true }), pollMs: 1, log: (m) => logged.push(m) })
+  const running = forwarder.run(() => Date.now() + 1000)
+  while (source.polls < 2) await new Promise((resolve) => setTimeout(resolve, 1))
+  forwarder.stop()
+  assert.deepEqual(await running, { pushed: 1, unsent: 0, refused: 0 })
+  assert.deepEqual(sent, [0])
+  assert.deepEqual(logged, ['cannot read the rest of the metrics: EACCES: permission denied'])
+})
