@@ -51,6 +51,11 @@ export class PodLogFollower {
     return this.#refused
   }
 
+  /** The pod whose log this follows. */
+  get pod(): string {
+    return this.#pod
+  }
+
   /** Complete lines delivered so far. */
   get delivered(): number {
     return this.#delivered

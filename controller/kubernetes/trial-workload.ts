@@ -193,7 +193,9 @@ export class TrialWorkload implements RunningTrial {
         } else {
           running = follower.run()
         }
-        void running.then(() => follower.refused && this.#logRefused(ref.pod))
+        void running.then(() => {
+          if (follower.refused && this.#stopReason === undefined) void this.#end(this.#logRefusal(ref.pod))
+        })
         this.#podsFollowed.add(uid)
         entry = { follower, running, restartCount: view.restartCount }
         this.#followers.set(uid, entry)
@@ -215,15 +217,18 @@ export class TrialWorkload implements RunningTrial {
     return !owners.some((o) => o.kind === this.#workload.kind && o.apiVersion === this.#workload.apiVersion && o.uid !== this.handle.uid)
   }
 
-  /** The log cannot be read (403): its metrics never would be, so the trial fails now rather than after its run, as MetricsUnavailable. */
-  #logRefused(pod: string): void {
-    if (this.#ending || this.#stopReason !== undefined) return
+  /**
+   * The log cannot be read (403): its metrics never would be, so the trial fails (at once, or
+   * when it finished first) rather than ending as a run without metrics. client-node's Log drops
+   * the refusal's Status body, so the message says what to grant instead.
+   */
+  #logRefusal(pod: string): ExitResult {
     const { namespace, primaryContainerName } = this.#workload
-    void this.#end({
+    return {
       phase: 'failed',
       reason: 'Forbidden',
       message: `cannot read the log of container ${primaryContainerName} of pod ${pod}: the Kubernetes API answered 403 Forbidden; the controller's account needs "get" on "pods/log" in namespace ${namespace} (see docs/kubernetes.md, RBAC)`,
-    })
+    }
   }
 
   #onWatchError(what: string, message: string, code: number | undefined): void {
@@ -256,7 +261,13 @@ export class TrialWorkload implements RunningTrial {
     let pods = this.#podsSeen
     if (inspectPods) {
       pods = await retrying(() => this.#deps.api.list('v1', 'Pod', this.#workload.namespace, `${TRIAL_LABEL}=${this.#workload.name}`), this.#deps.retryMs)
-        .then((listed) => listed.items, () => this.#podsSeen)
+        .then((listed) => listed.items, (error: unknown) => {
+          // Refused (RBAC): its pods' logs, so its metrics, cannot be read; a run "without metrics" would hide why.
+          if (statusCodeOf(error) === 403 && result.phase === 'succeeded') {
+            result = { phase: 'failed', reason: 'Forbidden', message: `cannot list the pods of ${this.#workload.namespace}/${this.#workload.name}: ${kubeErrorMessage(error)}` }
+          }
+          return this.#podsSeen
+        })
       this.#track(pods, true)
     }
     const all = [...this.#retired, ...this.#followers.values()]
@@ -266,6 +277,8 @@ export class TrialWorkload implements RunningTrial {
     await Promise.race([logs, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#deps.logWaitMs)))])
     clearTimeout(timer)
     for (const { follower } of all) follower.stop()
+    const refused = all.find(({ follower }) => follower.refused)
+    if (refused && result.phase === 'succeeded') result = this.#logRefusal(refused.follower.pod)
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
     if (inspectPods && result.phase === 'failed') {
       const note = terminationNote(pods.filter((p) => isPrimaryPod(p, this.#workload.primaryPodLabels)), this.#workload.primaryContainerName)

@@ -22,8 +22,8 @@ import { openTestStore } from '../helpers/test-store.ts'
  * ends Failed with Kubernetes' own reason and message, as the API shows it, and the controller
  * goes on: a fault that strikes once fails that trial only (the later ones launch and the
  * experiment succeeds); one that strikes every trial fails the experiment by
- * maxFailedTrialCount, as Katib's would. Every experiment runs at once under one executor, in a
- * namespace of its own, so a fault in one never reaches another.
+ * maxFailedTrialCount, as Katib's would. The experiments run side by side under one executor,
+ * each in a namespace of its own, so a fault in one never reaches another.
  * (test/kubernetes/executor.test.ts checks each fault on a single trial.)
  */
 
@@ -41,6 +41,8 @@ interface Row {
   readonly extraJobSpec?: string
   /** The namespace is not there. */
   readonly missingNamespace?: boolean
+  /** The trials' program, if not PROGRAM. */
+  readonly program?: string
 }
 
 const IMAGE = 'docker.io/library/node:20'
@@ -71,6 +73,14 @@ const ROWS: readonly Row[] = [
     message: [/Job\.batch "fail-invalid-[a-z0-9-]+" is invalid/, /completions/],
   },
   {
+    name: 'fail-nowatch',
+    strikes: 'always',
+    // The Role lets it create Jobs but not list (so not watch) pods: the trial cannot be followed.
+    fault: (kube, namespace) => kube.failRequests({ verb: 'list', resource: 'pods', namespace, status: 403 }),
+    reason: 'Forbidden',
+    message: [/cannot (?:watch|list) the pods of fail-nowatch\/fail-nowatch-[a-z0-9]+: .*pods is forbidden: .*cannot list resource "pods"/],
+  },
+  {
     name: 'fail-pull',
     strikes: 'once',
     fault: (kube, namespace) => kube.scriptPods('*', { kind: 'imagePullError' }, namespace, { jobs: 1 }),
@@ -89,7 +99,9 @@ const ROWS: readonly Row[] = [
   {
     name: 'fail-oom',
     strikes: 'once',
-    fault: (kube, namespace) => kube.scriptPods('*', { kind: 'oomKilled', afterMs: 0 }, namespace, { jobs: 1 }),
+    // Killed while it runs (it works for two seconds first, a while however slow this machine is).
+    program: `setTimeout(() => console.log('loss=' + Number(process.argv.at(-1).slice(5))), 2000)`,
+    fault: (kube, namespace) => kube.scriptPods('*', { kind: 'oomKilled', afterMs: 100 }, namespace, { jobs: 1 }),
     reason: 'BackoffLimitExceeded',
     message: [/OOMKilled \(exit code 137\)/],
   },
@@ -114,7 +126,7 @@ function experimentOf(row: Row): Experiment {
     maxTrials: 3,
     parallel: 1,
     image: IMAGE,
-    command: nodeScriptCommand(PROGRAM),
+    command: nodeScriptCommand(row.program ?? PROGRAM),
     ...(row.backoffLimit === undefined ? {} : { backoffLimit: row.backoffLimit }),
     ...(row.extraJobSpec === undefined ? {} : { extraJobSpec: row.extraJobSpec }),
   })
@@ -139,6 +151,13 @@ after(async () => {
   rmSync(home, { recursive: true, force: true })
 })
 
+/** `work` for each item, at most `size` at once (the fake serves from this process: all at once would starve it on a small machine). */
+async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = []
+  for (let at = 0; at < items.length; at += size) results.push(...(await Promise.all(items.slice(at, at + size).map(work))))
+  return results
+}
+
 interface ApiTrial {
   readonly name: string
   readonly state: string
@@ -162,7 +181,7 @@ test('each fault fails its trial with Kubernetes\' reason and message; the contr
   // One controller: one executor for every experiment, as `tunewell serve --executor kubernetes` has.
   const executor = new KubernetesExecutor({ kubeConfig: kube.kubeConfig(), retryMs: 50, drainMs: 200, logWaitMs: 10_000 })
   try {
-    const runs = await Promise.all(ROWS.map(async (row) => {
+    const runs = await inBatches(ROWS, 4, async (row) => {
       const experiment = experimentOf(row)
       const record = await store.experiments.create({ name: row.name, spec: experiment, seed: 11 })
       const runner = new ExperimentRunner({
@@ -173,7 +192,7 @@ test('each fault fails its trial with Kubernetes\' reason and message; the contr
         pollMs: 50,
       })
       return { row, done: await runner.run(record.id) }
-    }))
+    })
     for (const { row, done } of runs) {
       const trials = await apiTrials(row.name)
       const where = `${row.name}: ${JSON.stringify(trials, null, 1)}`
