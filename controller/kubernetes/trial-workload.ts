@@ -5,6 +5,7 @@ import { kubeErrorMessage, statusCodeOf, statusReasonOf } from './kube-error.ts'
 import { retrying } from './retrying.ts'
 import type { KubernetesHandle } from './kubernetes-handle.ts'
 import { PodLogFollower } from './pod-log-follower.ts'
+import { podsAccounted } from './pods-accounted.ts'
 import { containerView, hopelessContainer, isPrimaryPod, terminationNote } from './pod-status.ts'
 import type { RenderedWorkload } from './render-workload.ts'
 import type { SharedWatch } from './shared-watch.ts'
@@ -49,6 +50,8 @@ export class TrialWorkload implements RunningTrial {
   #podsSeen: Json[] = []
   /** The watch has shown the workload: from now on its absence means it was deleted. */
   #seenOnce = false
+  /** The workload as the watch last showed it. */
+  #lastSeen: Json | undefined
   /** Re-attached after a controller restart: a container found restarted had runs before this one, not followed here. */
   #attached = false
   /** Pods whose log was followed here, by uid. */
@@ -140,6 +143,7 @@ export class TrialWorkload implements RunningTrial {
       return void this.#end({ phase: 'failed', reason: 'WorkloadDeleted', message: `${this.#workload.kind} ${this.#workload.namespace}/${this.#workload.name} was deleted before the trial ended` }, false)
     }
     this.#seenOnce = true
+    this.#lastSeen = own
     if (own.metadata?.deletionTimestamp && this.#stopReason !== undefined) return
     const state = workloadState(own, { successCondition: this.#workload.successCondition, failureCondition: this.#workload.failureCondition })
     if (state.state === 'Running') return
@@ -259,7 +263,8 @@ export class TrialWorkload implements RunningTrial {
     if (this.#ending) return
     this.#ending = true
     let pods = this.#podsSeen
-    if (inspectPods) {
+    // Not listed when the pod watch has already shown every pod the Job counts (pods-accounted.ts).
+    if (inspectPods && !podsAccounted(this.#lastSeen, pods.filter((p) => this.#mayOwn(p)))) {
       pods = await retrying(() => this.#deps.api.list('v1', 'Pod', this.#workload.namespace, `${TRIAL_LABEL}=${this.#workload.name}`), this.#deps.retryMs)
         .then((listed) => listed.items, (error: unknown) => {
           // Refused (RBAC): its pods' logs, so its metrics, cannot be read; a run "without metrics" would hide why.
