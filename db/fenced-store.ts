@@ -4,7 +4,7 @@ import type { LeaseFence, Store } from './store.ts'
 /** The methods that change the database, per part of the Store; everything else reads and passes through. */
 const WRITES = {
   experiments: ['update', 'transition'],
-  trials: ['createMany', 'transition', 'transitionMany', 'update', 'setExecutions', 'transitionAttempt', 'finishAttempts', 'heartbeat'],
+  trials: ['createMany', 'transition', 'update', 'transitionAttempt', 'finishAttempts', 'heartbeat'],
   observations: ['append', 'deleteForTrial'],
   algorithmStates: ['put'],
   events: ['append', 'appendMany'],

@@ -184,16 +184,8 @@ export interface TrialStore {
   list(experimentId: string, filter?: { readonly states?: readonly TrialState[] }): Promise<TrialRecord[]>
   /** Compare-and-set on state; resolves false (no throw) when the current state is not in `from`. */
   transition(id: string, from: readonly TrialState[], to: TrialState, patch?: TrialPatch): Promise<boolean>
-  /**
-   * transition() of several trials in one statement (a controller filling its open slots);
-   * resolves the ids that moved. With `event`, each trial that moved gets that event in the same
-   * statement: the change and its event are atomic without a transaction, in one round trip.
-   */
-  transitionMany(ids: readonly string[], from: readonly TrialState[], to: TrialState, patch?: TrialPatch, event?: TrialEvent): Promise<string[]>
   /** Throws TunewellError('TRIAL_NOT_FOUND') when there is no such trial. */
   update(id: string, patch: TrialPatch): Promise<TrialRecord>
-  /** Each trial's `execution` (the executor's handle) in one statement; ids of no trial are skipped. */
-  setExecutions(executions: readonly { readonly id: string; readonly execution: unknown }[]): Promise<void>
   countByState(experimentId: string): Promise<Record<TrialState, number>>
   /** countByState for several experiments in one query; every id gets an entry, zeros included. */
   countByStateForExperiments(experimentIds: readonly string[]): Promise<Map<string, Record<TrialState, number>>>
@@ -240,9 +232,6 @@ export interface TrialStore {
    */
   finishAttempts(attempts: readonly FinishedAttempt[]): Promise<(TrialRecord | undefined)[]>
 }
-
-/** An event recorded for each trial a transition moved (TrialStore.transitionMany). */
-export type TrialEvent = Pick<NewEvent, 'type' | 'payload'>
 
 export interface TrialLookup {
   readonly experimentName: string
