@@ -84,6 +84,12 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
     await placement.close()
     throw error
   })
+  // Push tokens are signed with the database's key: every replica, and this one after a restart, checks them.
+  await placement.push?.useStore(store).catch(async (error: unknown) => {
+    await store.destroy()
+    await placement.close()
+    throw error
+  })
   // What a delete through the dashboard waits for: this process's trials of that experiment to end.
   let running: { id: string; done: Promise<unknown> } | undefined
   let ui: RunUi | undefined

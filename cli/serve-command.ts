@@ -123,6 +123,12 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
     await placement.close()
     throw error
   })
+  // Push tokens are signed with the database's key: every replica, and this one after a restart, checks them.
+  await placement.push?.useStore(store).catch(async (error: unknown) => {
+    await store.destroy()
+    await placement.close()
+    throw error
+  })
   const remote = placement.executor
     ? { executor: placement.executor, name: 'Kubernetes', check: placement.check, ...(placement.push ? { push: placement.push } : {}) }
     : undefined

@@ -4,7 +4,6 @@ import type { MetricPoint } from '../core/metric.ts'
 import type { EarlyStopper } from '../algorithms/early-stopping/early-stopper.ts'
 import type { IntermediateValue, TrialState } from '../core/trial.ts'
 import { isDatabaseUnavailable } from '../db/is-database-unavailable.ts'
-import { LeaseLostError } from '../db/lease-lost-error.ts'
 import type { ExperimentRecord, Store, TrialRecord } from '../db/store.ts'
 import type { SuggestionService } from '../suggestion/suggestion-service.ts'
 import { completeExperiment, COMPLETED_KILL_MESSAGE } from '../lifecycle/complete-experiment.ts'
@@ -18,6 +17,7 @@ import { planExperiment, planInputFor } from '../lifecycle/plan.ts'
 import { resetTrial } from '../lifecycle/reset-trial.ts'
 import { startExperiment } from '../lifecycle/start-experiment.ts'
 import { startTrial } from '../lifecycle/start-trial.ts'
+import { startTrials } from '../lifecycle/start-trials.ts'
 import { decideTrialOutcome, type TrialOutcome } from '../lifecycle/trial-outcome.ts'
 import { updateBestTrial } from '../lifecycle/update-best-trial.ts'
 import { checkpointDirFor, prepareCheckpointDir } from './checkpoint-dir.ts'
@@ -68,6 +68,13 @@ interface LiveTrial {
 }
 
 /**
+ * How many of a pass's launches go on at once: their database work is batched, what is left is
+ * the folder, the render and the create request; a few at a time keep a refill from waiting
+ * behind a whole pass, without a hundred experiments' passes flooding the API server at once.
+ */
+const LAUNCHES_AT_ONCE = 4
+
+/**
  * Runs one experiment to completion with local trials: Katib's experiment and trial
  * reconcilers in one level-triggered loop. Every step reads its state from the database and
  * writes with compare-and-set, so killing the process anywhere and running again resumes:
@@ -82,8 +89,6 @@ export class ExperimentRunner {
   #dirty = false
   #endSleep: (() => void) | undefined
   #interrupted = false
-  /** Interrupted to hand the trials over: they are detached, not stopped, where the executor can. */
-  #detaching = false
   /** An error from a trial's completion path that is not a database outage (a bug), rethrown by run(). */
   #failure: unknown
   readonly #outage: DatabaseOutage
@@ -110,16 +115,11 @@ export class ExperimentRunner {
     this.#wake()
   }
 
-  /**
-   * Runs the experiment until it completes. Aborting `signal` interrupts it: its trials are
-   * stopped (they stay Running in the database, for the next run to relaunch or re-attach), or,
-   * with the reason DETACH_TRIALS, left running where the executor can (RunningTrial.detach).
-   */
   async run(experimentId: string, signal?: AbortSignal): Promise<ExperimentRecord> {
-    const onAbort = () => this.#interrupt(signal?.reason === DETACH_TRIALS)
+    const onAbort = () => this.#interrupt()
     signal?.addEventListener('abort', onAbort)
     try {
-      if (signal?.aborted) onAbort()
+      if (signal?.aborted) this.#interrupt()
       await this.#outage.retry(() => this.#recover(experimentId), () => this.#interrupted)
       for (;;) {
         if (this.#interrupted) throw new InterruptedError()
@@ -141,9 +141,8 @@ export class ExperimentRunner {
       }
     } catch (error) {
       // No process outlives run(): an error leaves its trials Running in the database, as an
-      // interrupt does, and the next run relaunches them. A fenced write refused because another
-      // controller took the experiment leaves them to it (detached where the executor can).
-      this.#interrupt(error instanceof LeaseLostError && error.current !== undefined)
+      // interrupt does, and the next run relaunches them.
+      this.#interrupt()
       if (error instanceof StoppedWaitingError) throw new InterruptedError()
       throw error
     } finally {
@@ -155,7 +154,12 @@ export class ExperimentRunner {
   /** One pass of the experiment reconciler; returns the record once the experiment is completed. */
   async #reconcile(experimentId: string): Promise<ExperimentRecord | undefined> {
     const { store } = this.#o
-    let experiment = await store.experiments.get(experimentId)
+    // Live before the read: a trial that ends while the list is read is Running in it and gone
+    // from #live after it, yet no stranded launch (relaunching it would delete its points).
+    const liveBefore = new Set(this.#live.keys())
+    // Independent reads side by side: under load each waits for a pooled connection, once.
+    const [found, trials, exhausted] = await Promise.all([store.experiments.get(experimentId), store.trials.list(experimentId), this.#o.suggestions.isExhausted(experimentId)])
+    let experiment = found
     if (!experiment) throw new Error(`experiment ${experimentId} was deleted while running`)
     // Completed elsewhere (stopped through the API, or by another controller): its trials stop here.
     if (isCompleted(experiment)) return this.#endWith(experiment)
@@ -166,12 +170,8 @@ export class ExperimentRunner {
       if (!running) return undefined
       experiment = running
     }
-    // Live before the read: a trial that ends while the list is read is Running in it and gone
-    // from #live after it, yet no stranded launch (relaunching it would delete its points).
-    const liveBefore = new Set(this.#live.keys())
-    const trials = await store.trials.list(experimentId)
     this.#stopKilled(trials)
-    // Launches run one after another inside a pass, so a Running trial without a process here is
+    // A pass's launches all settle before it ends, so a Running trial without a process here is
     // one whose launch was cut short (the database went away between its steps): it starts over.
     const stranded = trials.filter((t) => t.state === 'Running' && !liveBefore.has(t.name) && !this.#live.has(t.name))
     // Only the row is reset (fenced): this runner started no process for it, so a process on the
@@ -186,7 +186,7 @@ export class ExperimentRunner {
     experiment = updated.experiment
     const best = updated.best
 
-    const plan = planExperiment(planInputFor(spec, counts, best?.objective ?? undefined, await this.#o.suggestions.isExhausted(experimentId)))
+    const plan = planExperiment(planInputFor(spec, counts, best?.objective ?? undefined, exhausted))
     if (plan.kind === 'complete') {
       // Katib leaves running trials behind (kubeflow/katib#2061); we stop them. The processes
       // first, so each trial ends Killed with what it reported (#collectOutcome)...
@@ -200,11 +200,43 @@ export class ExperimentRunner {
       this.#o.onProgress?.({ experiment: completed, counts: countStates(await store.trials.list(experimentId)), best })
       return completed
     }
-    if (plan.add > 0) await this.#o.suggestions.ensureTrials(experimentId, trials.length + plan.add)
-    const pending = await store.trials.list(experimentId, { states: ['Pending'] })
-    for (const trial of pending) await this.#launch(spec, trial)
+    const created = plan.add > 0 ? (await this.#o.suggestions.ensureTrials(experimentId, trials.length + plan.add)).created : []
+    // What this pass read and created, without reading it again (a launch is compare-and-set on Pending).
+    const pending = [...trials.filter((t) => t.state === 'Pending'), ...created].sort((a, b) => a.number - b.number)
+    await this.#launchAll(spec, pending)
     if (this.#o.onProgress) this.#o.onProgress({ experiment, counts: await store.trials.countByState(experimentId), best })
     return undefined
+  }
+
+  /**
+   * Launches a pass's Pending trials with their database work batched: every row made Running in
+   * one statement, then the launches LAUNCHES_AT_ONCE at a time, then every handle in one
+   * statement. One after another with a few round trips each, a slot that opened behind twenty
+   * others waited for all of theirs. Every launch is settled before the pass ends, so the next
+   * pass never sees one half done (its stranded check relies on that); the first error is
+   * rethrown once all have settled. Trials sharing one metrics file still go one at a time
+   * (#launch admits one of them).
+   */
+  async #launchAll(spec: Experiment, pending: readonly TrialRecord[]): Promise<void> {
+    if (sharesMetricsFile(spec)) {
+      for (const trial of pending) await this.#launch(spec, trial)
+      return
+    }
+    // lifecycle/start-trials.ts: each row with its event, all in one statement.
+    const startable = pending.filter((trial) => !this.#live.has(trial.name))
+    const started = await startTrials(this.#o.store, startable, { kind: this.#o.executor.kind, launching: true })
+    const handles = new Map<string, unknown>()
+    const queue = startable.filter((trial) => started.has(trial.id))
+    const failures: unknown[] = []
+    const launcher = async () => {
+      for (let trial = queue.shift(); trial; trial = queue.shift()) await this.#launchStarted(spec, trial, handles).catch((error: unknown) => failures.push(error))
+    }
+    await Promise.all(Array.from({ length: Math.min(LAUNCHES_AT_ONCE, queue.length) }, launcher))
+    // Until this commits, a crash is covered as for one trial (#launchStarted): the executor's own
+    // record, or the workload adopted on create (409).
+    const executions = [...handles].map(([id, execution]) => ({ id, execution }))
+    if (executions.length > 0) await this.#outage.retry(() => this.#o.store.trials.setExecutions(executions), () => this.#interrupted)
+    if (failures.length > 0) throw failures[0]
   }
 
   async #launch(spec: Experiment, trial: TrialRecord): Promise<void> {
@@ -215,6 +247,12 @@ export class ExperimentRunner {
     if (this.#live.size > 0 && sharesMetricsFile(spec)) return
     const started = await startTrial(store, trial, { kind: this.#o.executor.kind, launching: true })
     if (!started) return
+    await this.#launchStarted(spec, trial)
+  }
+
+  /** A trial whose row was just made Running by this runner: its folder, its workload, its handle (written, or put in `handles` for the caller to write). */
+  async #launchStarted(spec: Experiment, trial: TrialRecord, handles?: Map<string, unknown>): Promise<void> {
+    const { store } = this.#o
     const checkpointDir = checkpointDirFor(spec, this.#o.launch, trial.name)
     try {
       const parentDir = trial.parentTrialName ? checkpointDirFor(spec, this.#o.launch, trial.parentTrialName) : undefined
@@ -232,6 +270,7 @@ export class ExperimentRunner {
       return
     }
     const process = await this.#follow(spec, trial, prepared)
+    if (handles) return void handles.set(trial.id, process.handle)
     // Only now that the process is tracked here: a failure below (the database went away) must
     // not leave it running unseen. The next pass retries; for a crash, the executor keeps a record
     // of its own that stopOrphan finds (the local one: the handle file in the trial's folder).
@@ -273,7 +312,7 @@ export class ExperimentRunner {
       })
     this.#live.set(trial.name, { process, collector, finished })
     // Interrupted while it was starting: it was not here to be stopped with the others.
-    if (this.#interrupted) this.#leave(process)
+    if (this.#interrupted) process.stop('Interrupted')
     return process
   }
 
@@ -419,18 +458,10 @@ export class ExperimentRunner {
     await this.#o.executor.stopOrphan(trial, this.#o.launch)
   }
 
-  /** Stops every trial here, or detaches from those that can outlive this controller (`detach`, sticky once asked). */
-  #interrupt(detach = false): void {
-    if (this.#interrupted && !detach) return
+  #interrupt(): void {
     this.#interrupted = true
-    this.#detaching ||= detach
-    for (const live of this.#live.values()) this.#leave(live.process)
+    for (const live of this.#live.values()) live.process.stop('Interrupted')
     this.#wake()
-  }
-
-  #leave(process: RunningTrial): void {
-    if (this.#detaching && process.detach) process.detach()
-    else process.stop('Interrupted')
   }
 
   #wake(): void {
@@ -453,9 +484,6 @@ export class ExperimentRunner {
     this.#dirty = false
   }
 }
-
-/** The abort reason that makes run() leave its trials running for the next controller (see run()). */
-export const DETACH_TRIALS = Symbol('detach trials')
 
 export class InterruptedError extends Error {
   constructor() {

@@ -4,7 +4,7 @@ import type { LeaseFence, Store } from './store.ts'
 /** The methods that change the database, per part of the Store; everything else reads and passes through. */
 const WRITES = {
   experiments: ['update', 'transition'],
-  trials: ['createMany', 'transition', 'update', 'transitionAttempt', 'finishAttempts', 'heartbeat'],
+  trials: ['createMany', 'transition', 'transitionMany', 'update', 'setExecutions', 'transitionAttempt', 'finishAttempts', 'heartbeat'],
   observations: ['append', 'deleteForTrial'],
   algorithmStates: ['put'],
   events: ['append', 'appendMany'],
@@ -64,6 +64,7 @@ export function fencedStore(store: Store, fence: LeaseFence, renew: () => Promis
     algorithmStates: part('algorithmStates'),
     events: part('events'),
     leases: store.leases,
+    pushKeys: store.pushKeys,
     backend: store.backend,
     transaction: (work) => fenced(work),
     pendingMigrations: () => store.pendingMigrations(),

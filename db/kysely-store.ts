@@ -6,6 +6,7 @@ import { KyselyAlgorithmStateStore } from './kysely/kysely-algorithm-state-store
 import { KyselyEventStore } from './kysely/kysely-event-store.ts'
 import { KyselyExperimentStore } from './kysely/kysely-experiment-store.ts'
 import { KyselyLeaseStore } from './kysely/kysely-lease-store.ts'
+import { KyselyPushKeyStore } from './kysely/kysely-push-key-store.ts'
 import { KyselyObservationStore } from './kysely/kysely-observation-store.ts'
 import { KyselyTrialStore } from './kysely/kysely-trial-store.ts'
 
@@ -26,6 +27,7 @@ export class KyselyStore implements Store {
   readonly algorithmStates: KyselyAlgorithmStateStore
   readonly events: KyselyEventStore
   readonly leases: KyselyLeaseStore
+  readonly pushKeys: KyselyPushKeyStore
   readonly backend: Store['backend']
   readonly #db: Kysely<Database>
   readonly #options: KyselyStoreOptions
@@ -41,6 +43,7 @@ export class KyselyStore implements Store {
     this.algorithmStates = new KyselyAlgorithmStateStore(db)
     this.events = new KyselyEventStore(db)
     this.leases = new KyselyLeaseStore(db)
+    this.pushKeys = new KyselyPushKeyStore(db)
   }
 
   /**

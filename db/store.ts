@@ -184,8 +184,16 @@ export interface TrialStore {
   list(experimentId: string, filter?: { readonly states?: readonly TrialState[] }): Promise<TrialRecord[]>
   /** Compare-and-set on state; resolves false (no throw) when the current state is not in `from`. */
   transition(id: string, from: readonly TrialState[], to: TrialState, patch?: TrialPatch): Promise<boolean>
+  /**
+   * transition() of several trials in one statement (a controller filling its open slots);
+   * resolves the ids that moved. With `event`, each trial that moved gets that event in the same
+   * statement: the change and its event are atomic without a transaction, in one round trip.
+   */
+  transitionMany(ids: readonly string[], from: readonly TrialState[], to: TrialState, patch?: TrialPatch, event?: TrialEvent): Promise<string[]>
   /** Throws TunewellError('TRIAL_NOT_FOUND') when there is no such trial. */
   update(id: string, patch: TrialPatch): Promise<TrialRecord>
+  /** Each trial's `execution` (the executor's handle) in one statement; ids of no trial are skipped. */
+  setExecutions(executions: readonly { readonly id: string; readonly execution: unknown }[]): Promise<void>
   countByState(experimentId: string): Promise<Record<TrialState, number>>
   /** countByState for several experiments in one query; every id gets an entry, zeros included. */
   countByStateForExperiments(experimentIds: readonly string[]): Promise<Map<string, Record<TrialState, number>>>
@@ -232,6 +240,9 @@ export interface TrialStore {
    */
   finishAttempts(attempts: readonly FinishedAttempt[]): Promise<(TrialRecord | undefined)[]>
 }
+
+/** An event recorded for each trial a transition moved (TrialStore.transitionMany). */
+export type TrialEvent = Pick<NewEvent, 'type' | 'payload'>
 
 export interface TrialLookup {
   readonly experimentName: string
@@ -443,6 +454,8 @@ export interface LeaseHolder {
   readonly pidNamespace?: string
   /** The command that holds it: `run` or `serve`. */
   readonly command: string
+  /** Where other replicas forward pushed metrics of this experiment's trials (controller/push-hub.ts), when it receives them. */
+  readonly pushUrl?: string
 }
 
 /** An experiment's lease (table experiment_leases, migrations/0001-initial.ts): who drives it, until when by the database's clock. */
@@ -513,6 +526,12 @@ export interface LeaseStore {
   assertHeld(fence: LeaseFence): Promise<void>
 }
 
+/** The key that signs push tokens (metrics-collector/push-tokens.ts), one per database, so every replica checks every token. */
+export interface PushKeyStore {
+  /** Made by the first caller, the same for every caller after it; at least 32 bytes. */
+  signingKey(): Promise<Buffer>
+}
+
 export interface Store {
   readonly experiments: ExperimentStore
   readonly trials: TrialStore
@@ -520,6 +539,7 @@ export interface Store {
   readonly algorithmStates: AlgorithmStateStore
   readonly events: EventStore
   readonly leases: LeaseStore
+  readonly pushKeys: PushKeyStore
   /** Runs `work` in one transaction; the store it receives is bound to it. Nested calls reuse it. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>
   /** Which backend this is, for messages. */

@@ -14,8 +14,10 @@ export interface PushClientOptions {
  * with its own step and timestamp: the store keeps one value per (metric, step), so sending a
  * point twice rewrites the same row instead of adding one. A fresh connection per request
  * (no keep-alive): behind a Service with several controller replicas, a retry may reach
- * another one. Retryable: no answer, 5xx, 401 and 404 (a replica that does not run the trial
- * knows neither it nor its token); any other 4xx would be refused again.
+ * another one. Retryable: no answer, 5xx (503 while no replica runs the trial, during a
+ * takeover), 408 and 429. Every replica checks every token and forwards a push to the one that
+ * runs the trial (controller/push-hub.ts), so any other 4xx (a wrong token, 410 for a finished
+ * trial) would be refused again.
  */
 export function pushPoints(url: string, token: string, points: readonly MetricPoint[], options: PushClientOptions = {}): Promise<PushOutcome> {
   const body = JSON.stringify({
@@ -55,7 +57,7 @@ export function pushPoints(url: string, token: string, points: readonly MetricPo
       res.on('end', () => {
         const status = res.statusCode ?? 0
         if (status >= 200 && status < 300) return done({ ok: true })
-        const retry = status >= 500 || status === 401 || status === 404 || status === 408 || status === 429
+        const retry = status >= 500 || status === 408 || status === 429
         done({ ok: false, retry, message: `push to ${url} answered ${status}: ${text.trim().slice(0, 500)}` })
       })
     })

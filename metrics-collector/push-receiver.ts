@@ -1,14 +1,29 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { MetricPoint } from '../core/metric.ts'
+import { FORWARDED_HEADER, forwardPush } from './forward-push.ts'
 import { parsePushBody } from './parse-push-body.ts'
+import { pushTokens, type PushTokens } from './push-tokens.ts'
 
 export type PushSink = (trialName: string, points: MetricPoint[]) => Promise<void> | void
+
+/** What a sink throws for a push of a trial that this process does not run (then `route` decides). */
+export class TrialNotHereError extends Error {}
+
+/**
+ * Where a push goes that the sink here refused with TrialNotHereError: to the receiver of the
+ * controller that runs the trial (another replica), or nowhere, answered with `status` (503 with
+ * `retryAfterS` while nobody runs it, 410 once it finished).
+ */
+export type PushRoute =
+  | { readonly kind: 'forward'; readonly url: string }
+  | { readonly kind: 'answer'; readonly status: number; readonly error: string; readonly retryAfterS?: number }
 
 export interface PushReceiver {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string
+  /** The port it listens on (the one it was given, or the free one it got for 0). */
+  readonly port: number
   /** The URL one trial POSTs to (its TUNEWELL_REPORT_URL). */
   urlFor(trialName: string): string
   /** The bearer token that lets one trial, and only it, write its metrics. */
@@ -27,6 +42,16 @@ export interface PushReceiverOptions {
    * or this machine's routable address); default the address it listens on.
    */
   readonly publicUrl?: string
+  /**
+   * Signs and checks tokens; default a random key per receiver (tokens die with the process).
+   * A function: the tokens once known (undefined until then: pushes are answered 503).
+   */
+  readonly tokens?: PushTokens | (() => PushTokens | undefined)
+  /**
+   * Where a push goes that the sink refused with TrialNotHereError; `forwarded` when another
+   * receiver sent it here (it is not sent on again). Default: answered 503, retry.
+   */
+  readonly route?: (trialName: string, forwarded: boolean) => Promise<PushRoute> | PushRoute
 }
 
 const MAX_BODY_BYTES = 1024 * 1024
@@ -39,9 +64,13 @@ const ROUTE = /^\/trials\/([^/]+)\/metrics$/
  * instead of having a log parsed.
  */
 export async function startPushReceiver(sink: PushSink, opts: PushReceiverOptions = {}): Promise<PushReceiver> {
-  // Per receiver: tokens die with the controller process that handed them out.
-  const secret = randomBytes(32)
-  const tokenFor = (trialName: string): string => createHmac('sha256', secret).update(trialName).digest('base64url')
+  const given = opts.tokens ?? pushTokens()
+  const currentTokens = typeof given === 'function' ? given : () => given
+  const tokenFor = (trialName: string): string => {
+    const tokens = currentTokens()
+    if (!tokens) throw new Error('push tokens are not known yet (the database has not been read)')
+    return tokens.tokenFor(trialName)
+  }
   // Steps for values sent without one: per trial, per metric, one past the highest seen.
   const nextSteps = new Map<string, Map<string, number>>()
 
@@ -72,7 +101,13 @@ export async function startPushReceiver(sink: PushSink, opts: PushReceiverOption
     } catch {
       return send(res, 400, { error: 'the trial name in the URL is not valid percent-encoding', path: '' })
     }
-    if (!authorized(req.headers.authorization, tokenFor(trialName))) {
+    const tokens = currentTokens()
+    if (!tokens) {
+      res.setHeader('retry-after', '1')
+      return send(res, 503, { error: 'the controller is starting, retry' })
+    }
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1]
+    if (bearer === undefined || !tokens.verify(trialName, bearer)) {
       res.setHeader('www-authenticate', 'Bearer')
       return send(res, 401, { error: `missing or wrong bearer token for trial ${trialName}` })
     }
@@ -110,6 +145,19 @@ export async function startPushReceiver(sink: PushSink, opts: PushReceiverOption
         if (prev === undefined) steps.delete(name)
         else steps.set(name, prev)
       }
+      if (err instanceof TrialNotHereError && opts.route) {
+        const where = await opts.route(trialName, req.headers[FORWARDED_HEADER] !== undefined)
+        if (where.kind === 'answer') {
+          if (where.retryAfterS !== undefined) res.setHeader('retry-after', String(where.retryAfterS))
+          return send(res, where.status, { error: where.error })
+        }
+        // The body as it came: steps it leaves out are numbered by the receiver that runs the trial.
+        const answer = await forwardPush(where.url, trialName, body, `Bearer ${bearer}`)
+        if (answer.retryAfter !== undefined) res.setHeader('retry-after', answer.retryAfter)
+        if (answer.status >= 200 && answer.status < 300) return void res.writeHead(answer.status).end()
+        res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer.body) })
+        return void res.end(answer.body)
+      }
       res.setHeader('retry-after', '1')
       return send(res, 503, { error: `metrics not stored, retry: ${err instanceof Error ? err.message : String(err)}` })
     }
@@ -132,6 +180,7 @@ export async function startPushReceiver(sink: PushSink, opts: PushReceiverOption
 
   return {
     url,
+    port: address.port,
     urlFor: (trialName) => `${url}/trials/${encodeURIComponent(trialName)}/metrics`,
     tokenFor,
     close: () =>
@@ -141,14 +190,6 @@ export async function startPushReceiver(sink: PushSink, opts: PushReceiverOption
         server.closeAllConnections()
       }),
   }
-}
-
-function authorized(header: string | undefined, expected: string): boolean {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')
-  if (!m) return false
-  const given = Buffer.from(m[1])
-  const want = Buffer.from(expected)
-  return given.length === want.length && timingSafeEqual(given, want)
 }
 
 /** The body as text, or why not. An oversized body is drained (not buffered) so the client reads the 413. */

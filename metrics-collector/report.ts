@@ -2,9 +2,12 @@
 // browser-like runtime). The env var names repeat env.ts on purpose; the tests pin them together.
 const URL_ENV = 'TUNEWELL_REPORT_URL'
 const TOKEN_ENV = 'TUNEWELL_REPORT_TOKEN'
+/** How long a report is retried, in seconds (default 60): long enough for a controller takeover. */
+const RETRY_ENV = 'TUNEWELL_REPORT_RETRY_SECONDS'
 
-const RETRIES = 3
+const DEFAULT_RETRY_MS = 60_000
 const FIRST_BACKOFF_MS = 100
+const MAX_BACKOFF_MS = 5_000
 const ATTEMPT_TIMEOUT_MS = 10_000
 
 export interface ReportOptions {
@@ -15,7 +18,9 @@ export interface ReportOptions {
 /**
  * Sends metrics of the running trial to Tunewell (Katib's `report_metrics` for the Push
  * collector). NaN and Infinity are allowed, so a diverging run is recorded as such.
- * Retries network errors and 5xx answers 3 times with backoff; a 4xx answer throws at once.
+ * Retries network errors, 5xx answers (503 while a controller takes over the trial, after the
+ * Retry-After it gives), 408 and 429 for up to TUNEWELL_REPORT_RETRY_SECONDS (default 60);
+ * any other 4xx (a wrong token, 410 for a trial that has finished) throws at once.
  */
 export async function reportMetrics(metrics: Record<string, number>, opts: ReportOptions = {}): Promise<void> {
   const env = globalThis.process?.env ?? {}
@@ -37,9 +42,21 @@ export async function reportMetrics(metrics: Record<string, number>, opts: Repor
   // Stamped here, not at the receiver, so a retried report keeps the time it was made.
   const body = JSON.stringify({ metrics: encoded, step: opts.step, timestamp: new Date().toISOString() })
 
+  const retrySeconds = Number(env[RETRY_ENV])
+  const retryMs = env[RETRY_ENV] !== undefined && Number.isFinite(retrySeconds) && retrySeconds >= 0 ? retrySeconds * 1000 : DEFAULT_RETRY_MS
+  const giveUpAt = Date.now() + retryMs
   let lastError: unknown
-  for (let attempt = 0; attempt <= RETRIES; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, FIRST_BACKOFF_MS * 2 ** (attempt - 1)))
+  let attempts = 0
+  let waitMs = 0
+  for (;;) {
+    if (attempts > 0) {
+      const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** (attempts - 1), MAX_BACKOFF_MS)
+      const delay = Math.max(backoff, waitMs)
+      if (Date.now() + delay > giveUpAt) break
+      await new Promise((r) => setTimeout(r, delay))
+    }
+    attempts++
+    waitMs = 0
     let res: Response
     try {
       res = await fetch(url, {
@@ -58,11 +75,14 @@ export async function reportMetrics(metrics: Record<string, number>, opts: Repor
     }
     const detail = await res.text().catch(() => '')
     const message = `reportMetrics: ${url} answered ${res.status}${detail ? ` ${detail}` : ''}`
-    if (res.status < 500) throw new Error(message)
+    if (res.status < 500 && res.status !== 408 && res.status !== 429) throw new Error(message)
+    // Retry-After in seconds (a date is not worth parsing here), at most 10 s.
+    const after = Number(res.headers.get('retry-after'))
+    if (Number.isFinite(after) && after > 0) waitMs = Math.min(after, 10) * 1000
     lastError = new Error(message)
   }
   const reason = lastError instanceof Error ? lastError.message : String(lastError)
-  throw new Error(`reportMetrics: could not deliver metrics to ${url} after ${RETRIES + 1} attempts: ${reason}`, {
+  throw new Error(`reportMetrics: could not deliver metrics to ${url} after ${attempts} attempts in ${retryMs / 1000} s: ${reason}`, {
     cause: lastError,
   })
 }

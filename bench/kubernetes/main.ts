@@ -8,7 +8,8 @@
  *
  * Reports the launch latency after a slot opens (a trial's end reported by the executor, or the
  * runner's start for the first wave → the next trial's workload created), the lag from the
- * executor reporting a trial's end to its row finished in the database, the API requests per
+ * executor reporting a trial's end to its row finished in the database, the lag from the Job's
+ * end seen through a watch of the bench's own to that row (job-end-watch.ts), the API requests per
  * trial (counted by the fake), the peak of live workloads and the controller's peak RSS.
  * Writes kubernetes.md and kubernetes.json.
  *
@@ -32,6 +33,7 @@ import { describeMachine } from '../report/describe-machine.ts'
 import { positiveInteger } from '../report/parse-flags.ts'
 import { quantile } from '../report/quantile.ts'
 import { benchExperiment } from './bench-experiment.ts'
+import { watchJobEnds } from './job-end-watch.ts'
 import { renderKubernetesMarkdown, type KubernetesReport } from './render-kubernetes-markdown.ts'
 import { TimingExecutor } from './timing-executor.ts'
 
@@ -78,6 +80,7 @@ try {
     const experiment = benchExperiment(`bench-${String(i).padStart(3, '0')}`, parallel, trialsPer)
     records.push(await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: i + 1 }))
   }
+  const jobEnds = await watchJobEnds(kube.kubeConfig(), executor.defaultNamespace)
   await kube.requestCounts() // setup's requests (none yet, or discovery) are not the trials'
   const rssBefore = process.memoryUsage.rss()
   process.stderr.write(`${experiments} experiments × ${parallel} parallel, ${trialsPer} trials each, pods of ${durationMs} ms\n`)
@@ -96,6 +99,7 @@ try {
   clearInterval(progress)
   const wallMs = performance.now() - started
   const requests = await kube.requestCounts()
+  jobEnds.stop()
   const peakRssMb = processUsage().maxRSS / 1024
 
   const finishedAt = new Map<string, number>()
@@ -113,6 +117,11 @@ try {
   const lag = timing.timings.flatMap((t) => {
     const db = finishedAt.get(t.trial)
     return db === undefined || t.endedAt === undefined ? [] : [db - (performance.timeOrigin + t.endedAt)]
+  })
+  const watchLag = timing.timings.flatMap((t) => {
+    const db = finishedAt.get(t.trial)
+    const end = jobEnds.ends.get(t.trial)
+    return db === undefined || end === undefined ? [] : [db - (performance.timeOrigin + end)]
   })
   const trials = timing.timings.length
   const total = Object.values(requests).reduce((a, b) => a + b, 0)
@@ -135,6 +144,7 @@ try {
     launch_executor_part_ms: summary(refillExecutor),
     first_wave_launch_ms: summary(firstWave),
     end_to_database_ms: summary(lag),
+    watch_to_database_ms: summary(watchLag),
     requests_total: total,
     requests_per_trial: round(total / Math.max(trials, 1), 2),
     requests,

@@ -32,6 +32,8 @@ export interface KubernetesReport {
   readonly first_wave_launch_ms: Summary
   /** The executor reporting a trial's end → the trial's finishedAt in the database. */
   readonly end_to_database_ms: Summary
+  /** The Job seen finished through a watch of the bench's own → the trial's finishedAt in the database. */
+  readonly watch_to_database_ms: Summary
   readonly requests_total: number
   readonly requests_per_trial: number
   /** By '<verb> <resource>', as the fake served them. */
@@ -60,6 +62,7 @@ export function renderKubernetesMarkdown(r: KubernetesReport): string {
       ['… of which the executor: prepare() → Job created', ...ms(r.launch_executor_part_ms)],
       ['first wave (runner start → its first Jobs created, all experiments at once)', ...ms(r.first_wave_launch_ms)],
       ['trial end reported by the executor → finished in the database', ...ms(r.end_to_database_ms)],
+      ['watch to database: the Job seen finished (a watch of the bench\'s own) → the trial finished in the database', ...ms(r.watch_to_database_ms)],
     ]),
     '',
     `- Controller RSS: ${r.rss_peak_mb} MB at peak (target < 500 MB), ${r.rss_before_mb} MB before the first runner started`,
@@ -68,9 +71,10 @@ export function renderKubernetesMarkdown(r: KubernetesReport): string {
     markdownTable(['request', 'count', 'per trial'], Object.entries(r.requests).sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, String(n), perTrial(n)])),
     '',
     'A trial\'s end is timed when the executor\'s `done` resolves (its Job finished, seen through',
-    'the watch, and its log read in full); how long the fake takes to tell the watch is not in these',
-    'figures. Timings come from a wrapper around the executor (bench/kubernetes/timing-executor.ts),',
-    'the controller runs unchanged.',
+    'the watch, its log read in full, its Job deleted); the watch-to-database row starts earlier, when',
+    'a watch of the bench\'s own on the Jobs sees the Job finished (job-end-watch.ts). Timings come',
+    'from a wrapper around the executor (bench/kubernetes/timing-executor.ts), the controller runs',
+    'unchanged.',
     '',
   ].join('\n')
 }

@@ -5,6 +5,7 @@ import { kubeErrorMessage, statusCodeOf, statusReasonOf } from './kube-error.ts'
 import { retrying } from './retrying.ts'
 import type { KubernetesHandle } from './kubernetes-handle.ts'
 import { PodLogFollower } from './pod-log-follower.ts'
+import { podsAccounted } from './pods-accounted.ts'
 import { containerView, hopelessContainer, isPrimaryPod, terminationNote } from './pod-status.ts'
 import type { RenderedWorkload } from './render-workload.ts'
 import type { SharedWatch } from './shared-watch.ts'
@@ -45,11 +46,12 @@ export class TrialWorkload implements RunningTrial {
   readonly #unsubscribe: (() => void)[] = []
   #resolve!: (result: ExitResult) => void
   #ending = false
-  #detached = false
   #stopReason: string | undefined
   #podsSeen: Json[] = []
   /** The watch has shown the workload: from now on its absence means it was deleted. */
   #seenOnce = false
+  /** The workload as the watch last showed it. */
+  #lastSeen: Json | undefined
   /** Re-attached after a controller restart: a container found restarted had runs before this one, not followed here. */
   #attached = false
   /** Pods whose log was followed here, by uid. */
@@ -104,19 +106,11 @@ export class TrialWorkload implements RunningTrial {
     void this.#stopWorkload(reason)
   }
 
-  /**
-   * Stops following and leaves the workload running; the next controller finds it by its
-   * handle. `settle`: `done` resolves with reason 'Detached' (the runner handing the trial over);
-   * otherwise it stays pending (the executor closing). An end under way (its logs being read)
-   * neither deletes the workload nor reports: the next controller reads it again.
-   */
-  detach(settle = false): void {
-    if (this.#detached) return
-    this.#detached = true
+  /** Stops following (the controller shuts down): the workload runs on, `done` stays pending; a restarted controller finds it by its handle. */
+  detach(): void {
     this.#ending = true
     for (const { follower } of [...this.#retired, ...this.#followers.values()]) follower.stop()
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
-    if (settle) this.#resolve({ phase: 'failed', reason: 'Detached', message: `left running for the next controller: ${this.#workload.kind} ${this.#workload.namespace}/${this.#workload.name}` })
   }
 
   #follow(): void {
@@ -149,6 +143,7 @@ export class TrialWorkload implements RunningTrial {
       return void this.#end({ phase: 'failed', reason: 'WorkloadDeleted', message: `${this.#workload.kind} ${this.#workload.namespace}/${this.#workload.name} was deleted before the trial ended` }, false)
     }
     this.#seenOnce = true
+    this.#lastSeen = own
     if (own.metadata?.deletionTimestamp && this.#stopReason !== undefined) return
     const state = workloadState(own, { successCondition: this.#workload.successCondition, failureCondition: this.#workload.failureCondition })
     if (state.state === 'Running') return
@@ -268,7 +263,8 @@ export class TrialWorkload implements RunningTrial {
     if (this.#ending) return
     this.#ending = true
     let pods = this.#podsSeen
-    if (inspectPods) {
+    // Not listed when the pod watch has already shown every pod the Job counts (pods-accounted.ts).
+    if (inspectPods && !podsAccounted(this.#lastSeen, pods.filter((p) => this.#mayOwn(p)))) {
       pods = await retrying(() => this.#deps.api.list('v1', 'Pod', this.#workload.namespace, `${TRIAL_LABEL}=${this.#workload.name}`), this.#deps.retryMs)
         .then((listed) => listed.items, (error: unknown) => {
           // Refused (RBAC): its pods' logs, so its metrics, cannot be read; a run "without metrics" would hide why.
@@ -289,7 +285,6 @@ export class TrialWorkload implements RunningTrial {
     const refused = all.find(({ follower }) => follower.refused)
     if (refused && result.phase === 'succeeded') result = this.#logRefusal(refused.follower.pod)
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
-    if (this.#detached) return
     if (inspectPods && result.phase === 'failed') {
       const note = terminationNote(pods.filter((p) => isPrimaryPod(p, this.#workload.primaryPodLabels)), this.#workload.primaryContainerName)
       if (note) result = { ...result, message: `${result.message} (${note})` }

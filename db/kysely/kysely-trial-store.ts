@@ -6,9 +6,9 @@ import { TRIAL_STATES, type TrialState } from '../../core/trial.ts'
 import type { Database } from '../schema.ts'
 import type {
   ClaimedTrial, ClaimLimits, ClaimRequest, FinishedAttempt, NamedWorkerClaim, NewTrial, Page, ExperimentStore, TrialByNames, TrialLookup, TrialPageQuery, TrialPatch,
-  TrialPosition, TrialRecord, TrialStore, TrialTally,
+  TrialEvent, TrialPosition, TrialRecord, TrialStore, TrialTally,
 } from '../store.ts'
-import { toJsonb, trialPatchToUpdate, trialRowToRecord } from './mappers.ts'
+import { toJsonb, toNullableJsonb, trialPatchToUpdate, trialRowToRecord } from './mappers.ts'
 import { findTrialsByNames } from './find-trials-by-names.ts'
 import { finishAttempts } from './finish-attempts.ts'
 import { chunks } from './chunks.ts'
@@ -102,6 +102,41 @@ export class KyselyTrialStore implements TrialStore {
       .returning('id')
       .executeTakeFirst()
     return row !== undefined
+  }
+
+  async transitionMany(ids: readonly string[], from: readonly TrialState[], to: TrialState, patch?: TrialPatch, event?: TrialEvent): Promise<string[]> {
+    if (from.length === 0 || ids.length === 0) return []
+    const moved: string[] = []
+    for (const chunk of chunks(ids, 5_000)) {
+      const update = (db: Kysely<Database>) => db
+        .updateTable('trials')
+        .set({ ...(patch ? trialPatchToUpdate(patch) : {}), state: to })
+        .where('id', 'in', chunk)
+        .where('state', 'in', from)
+      if (!event) {
+        moved.push(...(await update(this.#db).returning('id').execute()).map((r) => r.id))
+        continue
+      }
+      // The event of each trial that moved, in the same statement (atomic without a transaction).
+      const rows = await this.#db
+        .with('moved', (db) => update(db as unknown as Kysely<Database>).returning(['id', 'experiment_id']))
+        .insertInto('events')
+        .columns(['experiment_id', 'trial_id', 'type', 'payload'])
+        .expression((eb) => eb.selectFrom('moved').select([
+          'moved.experiment_id', 'moved.id', sql<string>`${event.type}::text`.as('type'), sql<string>`${toNullableJsonb(event.payload)}::jsonb`.as('payload'),
+        ]))
+        .returning('trial_id')
+        .execute()
+      moved.push(...rows.map((r) => r.trial_id!))
+    }
+    return moved
+  }
+
+  async setExecutions(executions: readonly { readonly id: string; readonly execution: unknown }[]): Promise<void> {
+    if (executions.length === 0) return
+    // One parameter whatever the count: the pairs as a JSON array, unpacked by the server.
+    const rows = JSON.stringify(executions.map(({ id, execution }) => ({ id, execution: execution ?? null })))
+    await sql`update trials set execution = d.execution from jsonb_to_recordset(${rows}::jsonb) as d(id text, execution jsonb) where trials.id = d.id`.execute(this.#db)
   }
 
   async update(id: string, patch: TrialPatch): Promise<TrialRecord> {

@@ -126,6 +126,8 @@ export function describeStoreLeases(getStore: () => Store): void {
       })
       await refused(oldStore.trials.transition(trial.id, ['Running'], 'Succeeded', { objective: 1 }))
       await refused(oldStore.trials.update(trial.id, { message: 'stale' }))
+      await refused(oldStore.trials.transitionMany([trial.id], ['Running'], 'Succeeded', { objective: 1 }))
+      await refused(oldStore.trials.setExecutions([{ id: trial.id, execution: { stale: true } }]))
       await refused(oldStore.experiments.transition(experiment.id, ['Created'], { state: 'Running' }))
       await refused(oldStore.observations.append(trial.id, [{ name: 'loss', step: 1, value: 1, at: new Date() }]))
       await refused(oldStore.trials.createMany(experiment.id, [{ name: unique('stale-trial'), params: {} }]))

@@ -200,6 +200,39 @@ export function describeStoreConformance(
         assert.equal(done?.execution, null)
       })
 
+      test('transitionMany is a compare-and-set per trial in one call; setExecutions writes each trial its own handle', async () => {
+        const e = await newExperiment()
+        const trials = await newTrials(e.id, 4)
+        assert.equal(await store.trials.transition(trials[1]!.id, ['Pending'], 'Killed'), true)
+        const startedAt = new Date('2026-05-06T07:08:09.010Z')
+        const ids = [...trials.map((t) => t.id), randomUUID()]
+        const moved = await store.trials.transitionMany(ids, ['Pending'], 'Running', { startedAt, execution: { launching: true } })
+        assert.deepEqual(moved.sort(), [trials[0]!.id, trials[2]!.id, trials[3]!.id].sort())
+        assert.deepEqual(await store.trials.transitionMany(ids, ['Pending'], 'Running'), [])
+        assert.deepEqual(await store.trials.transitionMany([], ['Pending'], 'Running'), [])
+        assert.equal((await store.trials.get(trials[1]!.id))?.state, 'Killed')
+
+        await store.trials.setExecutions([
+          { id: trials[0]!.id, execution: { kind: 'kubernetes', name: 'a', uid: 'u-0' } },
+          { id: trials[2]!.id, execution: { kind: 'kubernetes', name: "it's \"c\"", uid: 'u-2' } },
+          { id: randomUUID(), execution: { kind: 'kubernetes', name: 'nobody' } },
+        ])
+        await store.trials.setExecutions([])
+        const before = (await store.events.list(e.id)).length
+        const event = { type: 'trial:state-changed', payload: { state: 'Succeeded', reason: 'Done', objective: 0.5 } } as const
+        assert.deepEqual(await store.trials.transitionMany([trials[0]!.id, trials[1]!.id], ['Running'], 'Succeeded', { objective: 0.5 }, event), [trials[0]!.id])
+        assert.deepEqual(await store.trials.transitionMany([trials[0]!.id], ['Running'], 'Failed', {}, event), [], 'no event without a change')
+        const events = (await store.events.list(e.id)).slice(before)
+        assert.deepEqual(events.map((ev) => [ev.trialId, ev.type, ev.payload]), [[trials[0]!.id, 'trial:state-changed', event.payload]])
+        assert.equal(await store.trials.transition(trials[0]!.id, ['Succeeded'], 'Running'), true)
+        const after = await store.trials.list(e.id)
+        assert.deepEqual(after.map((t) => t.state), ['Running', 'Killed', 'Running', 'Running'])
+        assert.deepEqual(after[0]!.startedAt, startedAt)
+        assert.deepEqual(after.map((t) => t.execution), [
+          { kind: 'kubernetes', name: 'a', uid: 'u-0' }, null, { kind: 'kubernetes', name: "it's \"c\"", uid: 'u-2' }, { launching: true },
+        ])
+      })
+
       test('update patches fields, keeps NaN/Infinity objectives, and throws TRIAL_NOT_FOUND', async () => {
         const e = await newExperiment()
         const [t] = await newTrials(e.id, 1)

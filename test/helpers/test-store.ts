@@ -19,6 +19,7 @@ export async function openTestStore(): Promise<Store> {
     algorithmStates: store.algorithmStates,
     events: store.events,
     leases: store.leases,
+    pushKeys: store.pushKeys,
     backend: store.backend,
     pendingMigrations: () => store.pendingMigrations(),
     transaction: (work) => store.transaction(work),

@@ -151,8 +151,10 @@ spec:
     for (const { trial } of trials) assert.deepEqual(await trial.done, { phase: 'succeeded' })
     for (const { lines } of trials) assert.deepEqual(lines, ['loss=0.5'])
     const count = (verb: string, resource: string) => kube.requests.filter((r) => r.verb === verb && r.resource === resource).length
-    // Pods: the shared list, and each trial's own read of its pods when it ends (a watch is recorded only when the server ends it).
-    assert.deepEqual([count('list', 'jobs'), count('list', 'pods')], [1, 1 + trials.length])
+    // Pods: the shared list, and a trial's own read of its pods when it ends only if the Job's end
+    // came before the pod watch showed its pod (pods-accounted.ts; a watch is recorded only when the server ends it).
+    assert.equal(count('list', 'jobs'), 1)
+    assert.ok(count('list', 'pods') >= 1 && count('list', 'pods') <= 1 + trials.length, `${count('list', 'pods')} lists of pods`)
   })
 
   test('a trial whose program fails ends Failed with the Job\'s reason and the container\'s exit', async () => {
