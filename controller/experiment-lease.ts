@@ -7,11 +7,26 @@ import { LeaseLostError } from '../db/lease-lost-error.ts'
 import type { LeaseFence, LeaseHolder, LeaseRecord, Store } from '../db/store.ts'
 import { isSameProcessAlive, processStartTime } from './process-identity.ts'
 
-/** How long a lease lasts without renewal: how long a controller that died without releasing it blocks the next. */
-export const DEFAULT_LEASE_TTL_MS = 20_000
+/**
+ * How long a lease lasts without renewal: how long a controller that died without releasing it
+ * (kill -9, a lost node) blocks the next. With renewal every third of it, a holder whose
+ * renewals stall (a database hiccup, a GC or VM pause) for more than about two thirds of it
+ * (6.7 s) loses its experiments to a waiting replica, which then re-attaches to the trials;
+ * 10 s keeps a takeover under 15 s (expiry + the supervisor's 1 s poll + the re-attach) at that
+ * price. See docs/reliability.md, "One controller per experiment", for the trade-off.
+ */
+export const DEFAULT_LEASE_TTL_MS = 10_000
 export const LEASE_TTL_ENV = 'TUNEWELL_LEASE_TTL_SECONDS'
 
-export const LEASE_TTL_USAGE = `${LEASE_TTL_ENV} must be a number of seconds from 0.5 to 3600 (default 20)`
+export const LEASE_TTL_USAGE = `${LEASE_TTL_ENV} must be a number of seconds from 0.5 to 3600 (default 10)`
+
+/**
+ * The name a controller's leases carry as its host. Default: the host name (in a pod, the pod's
+ * name). Controllers with different names never judge each other's processes (isHolderGone), so
+ * a dead one's lease is waited out until it expires; tests give two processes of one machine
+ * different names to exercise that path.
+ */
+export const CONTROLLER_ID_ENV = 'TUNEWELL_CONTROLLER_ID'
 
 /** TUNEWELL_LEASE_TTL_SECONDS in ms, DEFAULT_LEASE_TTL_MS when unset; undefined when malformed (say LEASE_TTL_USAGE). */
 export function leaseTtlFromEnv(env: Readonly<Record<string, string | undefined>>): number | undefined {
@@ -26,7 +41,7 @@ export function leaseTtlFromEnv(env: Readonly<Record<string, string | undefined>
 export function thisController(command: string): LeaseHolder {
   const startTime = processStartTime(process.pid)
   const pidNamespace = readPidNamespace()
-  return { host: hostname(), pid: process.pid, ...(startTime ? { startTime } : {}), ...(pidNamespace ? { pidNamespace } : {}), command }
+  return { host: process.env[CONTROLLER_ID_ENV]?.trim() || hostname(), pid: process.pid, ...(startTime ? { startTime } : {}), ...(pidNamespace ? { pidNamespace } : {}), command }
 }
 
 /**

@@ -4,6 +4,7 @@ import type { MetricPoint } from '../core/metric.ts'
 import type { EarlyStopper } from '../algorithms/early-stopping/early-stopper.ts'
 import type { IntermediateValue, TrialState } from '../core/trial.ts'
 import { isDatabaseUnavailable } from '../db/is-database-unavailable.ts'
+import { LeaseLostError } from '../db/lease-lost-error.ts'
 import type { ExperimentRecord, Store, TrialRecord } from '../db/store.ts'
 import type { SuggestionService } from '../suggestion/suggestion-service.ts'
 import { completeExperiment, COMPLETED_KILL_MESSAGE } from '../lifecycle/complete-experiment.ts'
@@ -89,6 +90,8 @@ export class ExperimentRunner {
   #dirty = false
   #endSleep: (() => void) | undefined
   #interrupted = false
+  /** Interrupted to hand the trials over: they are detached, not stopped, where the executor can. */
+  #detaching = false
   /** An error from a trial's completion path that is not a database outage (a bug), rethrown by run(). */
   #failure: unknown
   readonly #outage: DatabaseOutage
@@ -115,11 +118,16 @@ export class ExperimentRunner {
     this.#wake()
   }
 
+  /**
+   * Runs the experiment until it completes. Aborting `signal` interrupts it: its trials are
+   * stopped (they stay Running in the database, for the next run to relaunch or re-attach), or,
+   * with the reason DETACH_TRIALS, left running where the executor can (RunningTrial.detach).
+   */
   async run(experimentId: string, signal?: AbortSignal): Promise<ExperimentRecord> {
-    const onAbort = () => this.#interrupt()
+    const onAbort = () => this.#interrupt(signal?.reason === DETACH_TRIALS)
     signal?.addEventListener('abort', onAbort)
     try {
-      if (signal?.aborted) this.#interrupt()
+      if (signal?.aborted) onAbort()
       await this.#outage.retry(() => this.#recover(experimentId), () => this.#interrupted)
       for (;;) {
         if (this.#interrupted) throw new InterruptedError()
@@ -141,8 +149,9 @@ export class ExperimentRunner {
       }
     } catch (error) {
       // No process outlives run(): an error leaves its trials Running in the database, as an
-      // interrupt does, and the next run relaunches them.
-      this.#interrupt()
+      // interrupt does, and the next run relaunches them. A fenced write refused because another
+      // controller took the experiment leaves them to it (detached where the executor can).
+      this.#interrupt(error instanceof LeaseLostError && error.current !== undefined)
       if (error instanceof StoppedWaitingError) throw new InterruptedError()
       throw error
     } finally {
@@ -312,7 +321,7 @@ export class ExperimentRunner {
       })
     this.#live.set(trial.name, { process, collector, finished })
     // Interrupted while it was starting: it was not here to be stopped with the others.
-    if (this.#interrupted) process.stop('Interrupted')
+    if (this.#interrupted) this.#leave(process)
     return process
   }
 
@@ -458,10 +467,18 @@ export class ExperimentRunner {
     await this.#o.executor.stopOrphan(trial, this.#o.launch)
   }
 
-  #interrupt(): void {
+  /** Stops every trial here, or detaches from those that can outlive this controller (`detach`, sticky once asked). */
+  #interrupt(detach = false): void {
+    if (this.#interrupted && !detach) return
     this.#interrupted = true
-    for (const live of this.#live.values()) live.process.stop('Interrupted')
+    this.#detaching ||= detach
+    for (const live of this.#live.values()) this.#leave(live.process)
     this.#wake()
+  }
+
+  #leave(process: RunningTrial): void {
+    if (this.#detaching && process.detach) process.detach()
+    else process.stop('Interrupted')
   }
 
   #wake(): void {
@@ -484,6 +501,9 @@ export class ExperimentRunner {
     this.#dirty = false
   }
 }
+
+/** The abort reason that makes run() leave its trials running for the next controller (see run()). */
+export const DETACH_TRIALS = Symbol('detach trials')
 
 export class InterruptedError extends Error {
   constructor() {

@@ -5,10 +5,11 @@ import type { AskFunction } from '../suggestion/suggestion-service.ts'
 import { checkLocalRunnable } from './check-local.ts'
 import { createLocalRunner } from './create-local-runner.ts'
 import { DatabaseOutage } from './database-outage.ts'
-import { InterruptedError, type ExperimentRunner } from './experiment-runner.ts'
+import { DETACH_TRIALS, InterruptedError, type ExperimentRunner } from './experiment-runner.ts'
 import { describeHolder } from '../db/describe-lease.ts'
 import { LeaseLostError } from '../db/lease-lost-error.ts'
 import { DEFAULT_LEASE_TTL_MS, ExperimentLease } from './experiment-lease.ts'
+import { sweepOrphans } from './orphan-sweep.ts'
 import { runUnderLease } from './run-under-lease.ts'
 import type { PushHub } from './push-hub.ts'
 import type { TrialExecutor } from './trial-executor.ts'
@@ -41,8 +42,10 @@ export interface SupervisorOptions {
   readonly log?: SupervisorLog
   /** How every runner's suggestions are computed (serve: a worker pool); default in this thread. */
   readonly ask?: AskFunction
-  /** Time to live of each experiment's lease (controller/experiment-lease.ts); default 20 s. */
+  /** Time to live of each experiment's lease (controller/experiment-lease.ts); default 10 s. */
   readonly leaseTtlMs?: number
+  /** How often the remote executor's orphaned workloads are swept (controller/orphan-sweep.ts); default 60 s, and once at start. */
+  readonly sweepMs?: number
   /**
    * Where trials run when not on this machine (`--executor kubernetes`): the executor every
    * runner shares, what it cannot run, and the push receiver its trials reach. Local execution
@@ -82,6 +85,9 @@ export class ExperimentSupervisor {
   #stopping = false
   #endSleep: (() => void) | undefined
   #dirty = false
+  /** When the next orphan sweep is due, and the one under way. */
+  #nextSweep = 0
+  #sweeping: Promise<void> | undefined
 
   /** The supervisor's own reads; each runner waits out an outage with its own (never giving up). */
   readonly #outage: DatabaseOutage
@@ -114,27 +120,38 @@ export class ExperimentSupervisor {
 
   /**
    * Stops this experiment's runner (its trial processes end, Running trials stay Running for a
-   * later run to relaunch) and resolves once it is gone; used before a delete.
+   * later run to relaunch) and resolves once it is gone; used before a delete. With a remote
+   * executor, the experiment's workloads are deleted too, also where another controller runs it
+   * or none does (its leader died and its lease has not expired yet): once the experiment is
+   * gone from the database, the orphan sweep cannot tell them from another installation's.
    */
   async detach(experimentId: string): Promise<void> {
     this.#holdUntil.set(experimentId, Date.now() + 10_000)
     const run = this.#runs.get(experimentId)
-    if (!run) return
-    run.abort.abort()
-    await run.done
+    if (run) {
+      run.abort.abort()
+      await run.done
+    }
+    await this.#removeWorkloadsOf(experimentId)
   }
 
-  /** Ends the loop and every runner; resolves when no trial process of ours is left. */
+  /**
+   * Ends the loop and every runner; resolves when no trial process of ours is left. Trials that
+   * outlive their controller (a cluster's workloads) are left running, for the next controller
+   * (another replica, or this one restarted) to re-attach to: a rolling update stops nothing.
+   */
   async stop(): Promise<void> {
     this.#stopping = true
     this.wake()
     await this.#loop
-    for (const run of this.#runs.values()) run.abort.abort()
+    for (const run of this.#runs.values()) run.abort.abort(DETACH_TRIALS)
     await Promise.all([...this.#runs.values()].map((r) => r.done))
+    await this.#sweeping
   }
 
   async #run(): Promise<void> {
     while (!this.#stopping) {
+      this.#sweepIfDue()
       try {
         await this.#tick()
         this.#outage.recovered()
@@ -158,6 +175,37 @@ export class ExperimentSupervisor {
         // it was read in, so a concurrent stop is not undone.
         await this.#o.store.experiments.transition(record.id, [record.state], { state: record.state, message: blocker })
       }
+    }
+  }
+
+  /** In the background, so a slow API server does not hold up the experiments' starts. */
+  #sweepIfDue(): void {
+    const inventory = this.#o.remote?.executor.inventory
+    if (!inventory || this.#sweeping || Date.now() < this.#nextSweep) return
+    this.#nextSweep = Date.now() + (this.#o.sweepMs ?? 60_000)
+    this.#sweeping = sweepOrphans(this.#o.store, inventory)
+      .then((swept) => {
+        for (const { workload, reason } of swept) this.#o.log?.info(`deleted orphaned ${workload.description}: ${reason}`)
+      }, (error: unknown) => this.#warn(`cannot sweep orphaned workloads, trying again later: ${(error as Error).message}`))
+      .finally(() => {
+        this.#sweeping = undefined
+      })
+  }
+
+  /** Every workload of the experiment, whatever its trials' states (it is being deleted). */
+  async #removeWorkloadsOf(experimentId: string): Promise<void> {
+    const inventory = this.#o.remote?.executor.inventory
+    if (!inventory) return
+    try {
+      const record = await this.#o.store.experiments.get(experimentId)
+      if (!record) return
+      const workloads = await inventory.list([record.spec])
+      for (const workload of workloads.filter((w) => w.experimentId === experimentId)) {
+        if (await inventory.remove(workload)) this.#o.log?.info(`experiment "${record.name}": deleted ${workload.description}`)
+      }
+    } catch (error) {
+      // The delete goes on; what is left runs to its end (or until deleted by hand, by its label).
+      this.#warn(`experiment ${experimentId}: cannot delete its workloads: ${(error as Error).message}`)
     }
   }
 
@@ -199,6 +247,9 @@ export class ExperimentSupervisor {
     const { store, home, baseDir, runnerPollMs, log, ask } = this.#o
     const attempt = await ExperimentLease.acquire({ store, experimentId: record.id, command: 'serve', ttlMs: this.#o.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, ...(this.#o.remote?.push ? { pushUrl: this.#o.remote.push.internalUrl } : {}) })
     if ('heldBy' in attempt) {
+      // Another replica of this server runs it: nothing to tell the user, and its status
+      // message is that replica's to write.
+      if (attempt.heldBy.holder.command === 'serve') return
       const message = `${LEASED_ELSEWHERE}${describeHolder(attempt.heldBy)}; this server takes it over once that one stops or its lease expires`
       if (record.message !== message) {
         log?.info(`experiment "${record.name}": ${message}`)
@@ -239,7 +290,7 @@ export class ExperimentSupervisor {
           if (error instanceof InterruptedError) return
           // Taken over: the next ticks find it held by the other controller and leave it alone.
           if (error instanceof LeaseLostError) {
-            log?.info(`experiment "${record.name}": ${error.message}; its trials here were stopped`)
+            log?.info(`experiment "${record.name}": ${error.message}; ${error.current ? 'its trials were left to that controller' : 'its trials here were stopped'}`)
             return
           }
           this.#holdUntil.set(record.id, Date.now() + (this.#o.retryMs ?? 5000))

@@ -36,6 +36,33 @@ export interface TrialExecutor {
    * pipe is gone with it) leave it out.
    */
   attach?(trial: StoredTrial, request: TrialRequest): Promise<PreparedTrial | undefined>
+  /**
+   * Optional: the trials' workloads where they outlive their controller (a cluster's), for the
+   * orphan sweep (controller/orphan-sweep.ts), which removes those whose trial is finished or
+   * unknown in the database.
+   */
+  readonly inventory?: WorkloadInventory
+}
+
+/** The workloads an executor manages, as the orphan sweep sees them. */
+export interface WorkloadInventory {
+  /**
+   * Every workload of this executor where the trials of `experiments` go (their namespaces and
+   * kinds), that carries an experiment id: cheap, label-selected lists. Throws when the
+   * workloads cannot be listed.
+   */
+  list(experiments: readonly Experiment[]): Promise<ManagedWorkload[]>
+  /** Deletes that very workload (its uid) with what it runs; resolves whether it was there. */
+  remove(workload: ManagedWorkload): Promise<boolean>
+}
+
+/** One workload found by WorkloadInventory.list: whose it is, as its labels say, and what to delete. */
+export interface ManagedWorkload {
+  readonly experimentId: string
+  readonly trialName: string
+  readonly handle: ExecutionHandle
+  /** For messages: `Job ns/name`. */
+  readonly description: string
 }
 
 /** Where one controller keeps its trials. */
@@ -51,7 +78,7 @@ export interface LaunchContext {
 /** One trial to render: its experiment, name and parameters, and where it runs from. */
 export interface TrialRequest {
   readonly experiment: Experiment
-  readonly trial: Pick<TrialRecord, 'name' | 'params'>
+  readonly trial: Pick<TrialRecord, 'name' | 'params'> & Partial<Pick<TrialRecord, 'experimentId'>>
   /** `${trialSpec.CheckpointDir}`, already prepared (a copy of the parent's, or empty). */
   readonly checkpointDir: string
   /** The controller's context, its env with this trial's own (push URL and token) added. */
@@ -76,6 +103,15 @@ export interface RunningTrial {
   readonly done: Promise<ExitResult>
   /** Ends it (gracefully first, where the executor can). Idempotent; a no-op once it ended. */
   stop(reason: string): void
+  /**
+   * Optional, for trials that outlive their controller (a cluster's workloads): stops following
+   * it and leaves it running, its handle on the row valid for the next controller's attach();
+   * `done` then resolves with reason 'Detached', which an interrupted runner ignores. A
+   * controller that shuts down gracefully or loses its lease detaches rather than stops, so the
+   * next one takes over without a relaunch. Executors without it (local child processes, whose
+   * watchdog ends them with their controller) are stopped instead.
+   */
+  detach?(): void
 }
 
 export interface ExecutionHandle {

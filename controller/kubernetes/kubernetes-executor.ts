@@ -1,17 +1,20 @@
 import { Log, Watch, type KubeConfig } from '@kubernetes/client-node'
 import type { Experiment } from '../../core/spec/index.ts'
-import { LaunchError, type LaunchContext, type LineListener, type PreparedTrial, type RunningTrial, type StoredTrial, type TrialExecutor, type TrialRequest } from '../trial-executor.ts'
+import {
+  LaunchError, type LaunchContext, type LineListener, type ManagedWorkload, type PreparedTrial, type RunningTrial, type StoredTrial, type TrialExecutor,
+  type TrialRequest, type WorkloadInventory,
+} from '../trial-executor.ts'
 import { TrialLogFile, trialLogPath } from '../trial-log-file.ts'
 import { collectorIssue, sidecarVersionIssues } from './check-kubernetes.ts'
-import { kubeErrorMessage } from './kube-error.ts'
+import { kubeErrorMessage, statusCodeOf } from './kube-error.ts'
 import { retrying } from './retrying.ts'
-import { isKubernetesHandle } from './kubernetes-handle.ts'
+import { isKubernetesHandle, type KubernetesHandle } from './kubernetes-handle.ts'
 import { renderWorkload, type RenderedWorkload, type WorkloadOwner } from './render-workload.ts'
 import { SharedWatch } from './shared-watch.ts'
 import { TrialSecretApi } from './trial-secret-api.ts'
 import { TrialWorkload, type TrialWorkloadDeps } from './trial-workload.ts'
-import { WorkloadApi, type Json } from './workload-api.ts'
-import { MANAGED_SELECTOR, TRIAL_LABEL } from './workload-labels.ts'
+import { UnknownKindError, WorkloadApi, type Json } from './workload-api.ts'
+import { EXPERIMENT_ID_LABEL, MANAGED_SELECTOR, TRIAL_LABEL } from './workload-labels.ts'
 
 export interface KubernetesExecutorOptions {
   /** Where the cluster is and who we are there (loadFromDefault: in-cluster, KUBECONFIG, ~/.kube/config). */
@@ -51,6 +54,11 @@ export class KubernetesExecutor implements TrialExecutor {
   readonly #secrets: TrialSecretApi
   readonly #watches = new Map<string, SharedWatch>()
   readonly #running = new Map<TrialWorkload, TrialLogFile>()
+  /** The orphan sweep's view of the workloads (controller/orphan-sweep.ts). */
+  readonly inventory: WorkloadInventory = {
+    list: (experiments) => this.#listManaged(experiments),
+    remove: (workload) => this.#removeManaged(workload),
+  }
 
   constructor(options: KubernetesExecutorOptions) {
     this.#options = options
@@ -143,13 +151,71 @@ export class KubernetesExecutor implements TrialExecutor {
     if (collector) throw new LaunchError(collector)
     const configMapTemplate = await this.#configMapTemplate(experiment)
     const owner = this.#options.ownerOf?.(experiment)
-    return renderWorkload(experiment, request.trial, {
+    const workload = renderWorkload(experiment, request.trial, {
       defaultNamespace: this.defaultNamespace,
       env: request.context.env,
       ...(configMapTemplate !== undefined ? { configMapTemplate } : {}),
       ...(owner ? { owner } : {}),
       ...(this.#options.collectorImage ? { collectorImage: this.#options.collectorImage } : {}),
     })
+    // Only on the workload: its pods go with it, and the sweep lists workloads.
+    const { experimentId } = request.trial
+    if (experimentId !== undefined) {
+      const metadata = workload.manifest.metadata as { labels?: Record<string, string> }
+      metadata.labels = { ...metadata.labels, [EXPERIMENT_ID_LABEL]: experimentId }
+    }
+    return workload
+  }
+
+  /**
+   * Where the trials of `experiments` go, as (apiVersion, kind, namespace): from their inline
+   * trialSpec, plus every kind and namespace this executor has followed workloads in (a
+   * configMap template's kind is known once read). One label-selected list each.
+   */
+  async #listManaged(experiments: readonly Experiment[]): Promise<ManagedWorkload[]> {
+    const scopes = new Map<string, { apiVersion: string; kind: string; namespace: string }>()
+    const add = (apiVersion: unknown, kind: unknown, namespace: string) => {
+      if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind) return
+      if (apiVersion === 'v1' && kind === 'Pod') return
+      scopes.set(`${apiVersion}/${kind}/${namespace}`, { apiVersion, kind, namespace })
+    }
+    for (const experiment of experiments) {
+      const spec = experiment.spec.trialTemplate?.trialSpec as { apiVersion?: unknown; kind?: unknown } | undefined
+      if (spec) add(spec.apiVersion, spec.kind, experiment.metadata.namespace ?? this.defaultNamespace)
+    }
+    for (const id of this.#watches.keys()) {
+      const parts = id.split('/')
+      // `group/version/Kind/namespace`, or `version/Kind/namespace` for the core group.
+      if (parts.length === 4) add(`${parts[0]}/${parts[1]}`, parts[2], parts[3]!)
+      else if (parts.length === 3) add(parts[0], parts[1], parts[2]!)
+    }
+    const found: ManagedWorkload[] = []
+    for (const { apiVersion, kind, namespace } of scopes.values()) {
+      let items
+      try {
+        items = (await this.#api.list(apiVersion, kind, namespace, `${MANAGED_SELECTOR},${EXPERIMENT_ID_LABEL}`)).items
+      } catch (error) {
+        // A kind no longer served, a namespace gone, no right to list there: nothing of ours to find.
+        if (error instanceof UnknownKindError || statusCodeOf(error) === 403 || statusCodeOf(error) === 404) continue
+        throw error
+      }
+      for (const item of items) {
+        const labels = (item.metadata?.labels ?? {}) as Record<string, string>
+        const experimentId = labels[EXPERIMENT_ID_LABEL]
+        const trialName = labels[TRIAL_LABEL]
+        const name = String(item.metadata?.name ?? '')
+        if (!experimentId || !trialName || item.metadata?.deletionTimestamp) continue
+        const handle = { kind: 'kubernetes', apiVersion, workloadKind: kind, namespace, name, uid: String(item.metadata?.uid ?? '') }
+        found.push({ experimentId, trialName, handle, description: `${kind} ${namespace}/${name}` })
+      }
+    }
+    return found
+  }
+
+  async #removeManaged(workload: ManagedWorkload): Promise<boolean> {
+    const handle = workload.handle
+    if (!isKubernetesHandle(handle)) return false
+    return this.#api.delete({ apiVersion: handle.apiVersion, kind: handle.workloadKind, namespace: handle.namespace, name: handle.name }, handle.uid || undefined)
   }
 
   async #start(workload: RenderedWorkload, request: TrialRequest, onLine: LineListener): Promise<RunningTrial> {
@@ -191,7 +257,7 @@ export class KubernetesExecutor implements TrialExecutor {
       await log.end()
       return result
     })
-    return { handle: trial.handle, done, stop: (reason) => trial.stop(reason) }
+    return { handle: trial.handle, done, stop: (reason) => trial.stop(reason), detach: () => trial.detach(true) }
   }
 
   #deps(workload: RenderedWorkload): TrialWorkloadDeps {

@@ -46,6 +46,7 @@ export class TrialWorkload implements RunningTrial {
   readonly #unsubscribe: (() => void)[] = []
   #resolve!: (result: ExitResult) => void
   #ending = false
+  #detached = false
   #stopReason: string | undefined
   #podsSeen: Json[] = []
   /** The watch has shown the workload: from now on its absence means it was deleted. */
@@ -106,11 +107,19 @@ export class TrialWorkload implements RunningTrial {
     void this.#stopWorkload(reason)
   }
 
-  /** Stops following (the controller shuts down): the workload runs on, `done` stays pending; a restarted controller finds it by its handle. */
-  detach(): void {
+  /**
+   * Stops following and leaves the workload running; the next controller finds it by its
+   * handle. `settle`: `done` resolves with reason 'Detached' (the runner handing the trial over);
+   * otherwise it stays pending (the executor closing). An end under way (its logs being read)
+   * neither deletes the workload nor reports: the next controller reads it again.
+   */
+  detach(settle = false): void {
+    if (this.#detached) return
+    this.#detached = true
     this.#ending = true
     for (const { follower } of [...this.#retired, ...this.#followers.values()]) follower.stop()
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
+    if (settle) this.#resolve({ phase: 'failed', reason: 'Detached', message: `left running for the next controller: ${this.#workload.kind} ${this.#workload.namespace}/${this.#workload.name}` })
   }
 
   #follow(): void {
@@ -285,6 +294,7 @@ export class TrialWorkload implements RunningTrial {
     const refused = all.find(({ follower }) => follower.refused)
     if (refused && result.phase === 'succeeded') result = this.#logRefusal(refused.follower.pod)
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
+    if (this.#detached) return
     if (inspectPods && result.phase === 'failed') {
       const note = terminationNote(pods.filter((p) => isPrimaryPod(p, this.#workload.primaryPodLabels)), this.#workload.primaryContainerName)
       if (note) result = { ...result, message: `${result.message} (${note})` }

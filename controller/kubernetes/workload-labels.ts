@@ -9,6 +9,13 @@ export const TRIAL_LABEL = 'katib.kubeflow.org/trial'
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by'
 export const MANAGED_BY = 'tunewell'
 
+/**
+ * The id of the trial's experiment in the controller's database (a UUID): what the orphan sweep
+ * (controller/orphan-sweep.ts) finds a workload's experiment by. Names alone could be another
+ * installation's experiment of the same name.
+ */
+export const EXPERIMENT_ID_LABEL = 'tunewell.dev/experiment-id'
+
 /** `app.kubernetes.io/managed-by=tunewell`: the shared watches' label selector. */
 export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`
 

@@ -6,8 +6,13 @@ const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
 export interface ServeProcess {
   readonly url: string
   readonly output: { out: string; err: string }
+  readonly pid: number
   /** SIGTERM, then resolves with the exit code. */
   stop(): Promise<number | null>
+  /** Sends `signal` (SIGKILL, SIGSTOP, SIGCONT, ...) and returns at once. */
+  kill(signal: NodeJS.Signals): void
+  /** Resolves with the exit code (null when killed by a signal) once the process has exited. */
+  readonly exited: Promise<number | null>
 }
 
 /** `tunewell serve --port 0` as a child process, resolved once it prints the URL it listens on. */
@@ -40,9 +45,14 @@ export async function startServe(args: readonly string[], timeoutMs = 180_000, e
   return {
     url,
     output,
+    pid: child.pid!,
+    exited,
     stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM')
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
       return exited
+    },
+    kill: (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
     },
   }
 }

@@ -24,6 +24,8 @@ export interface RequestRecord {
   group?: string
   namespace?: string
   name?: string
+  /** A create's object name, from its body (`name` is the URL's, which a create has not). */
+  created?: string
   code: number
 }
 
@@ -67,6 +69,7 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
     // A create names its object in the body: read it first, so a fault can match that name.
     const createBody = verb === 'create' ? parseJson(await readBody(req)) : undefined
     const faultName = name ?? createBody?.metadata?.name ?? createBody?.metadata?.generateName
+    if (verb === 'create' && typeof createBody?.metadata?.name === 'string') record.created = createBody.metadata.name
     const fault = ctx.faults.takeRequestFault({ verb, resource, namespace, name: faultName })
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs))
     if (fault?.status !== undefined) {
