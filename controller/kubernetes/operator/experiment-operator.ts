@@ -8,6 +8,9 @@ import { ExperimentResourceWatch } from './experiment-resource-watch.ts'
 import { ExperimentSync, type StatusWriter } from './experiment-sync.ts'
 import { ResourceEvents } from './resource-events.ts'
 
+/** How long a stop waits for the step under way. */
+const STOP_WAIT_MS = 10_000
+
 export interface ExperimentOperatorOptions {
   readonly kubeConfig: KubeConfig
   readonly store: Store
@@ -93,14 +96,24 @@ export class ExperimentOperator {
     this.#statusLoop ??= this.#writeStatuses()
   }
 
+  /**
+   * Ends the watches and the loops once the step under way is done, or after `STOP_WAIT_MS`
+   * (an API call that never gets an answer must not hold up a shutdown): every step is
+   * idempotent, so one cut short is done again by the next start.
+   */
   async stop(): Promise<void> {
     this.#stopped = true
     clearTimeout(this.#resync)
     for (const watch of this.#watches) watch.stop()
     this.#pending.clear()
     this.#wakeStatus?.()
-    await this.#working
-    await this.#statusLoop
+    let timer: NodeJS.Timeout | undefined
+    const waited = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), STOP_WAIT_MS)
+    })
+    const finished = await Promise.race([Promise.all([this.#working, this.#statusLoop]).then(() => true), waited])
+    clearTimeout(timer)
+    if (!finished) this.#o.log.warn(`operator: a sync step or a status write was still waiting for the API server after ${STOP_WAIT_MS / 1000} s; left to the next start`)
   }
 
   /** Every resource of a listed watch judged again, then experiments whose resource is gone collected. */
