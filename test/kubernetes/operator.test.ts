@@ -35,6 +35,7 @@ const invalid = name('op-invalid')
 const outside = name('op-outside')
 const taken = name('op-taken')
 const edited = name('op-edit')
+const restarted = name('op-restart')
 const doomed = name('op-delete')
 const resumed = name('op-resume')
 
@@ -201,13 +202,16 @@ describe('tunewell serve --executor kubernetes --watch-experiments', { timeout: 
     assert.equal(kube.object(EXPERIMENTS, 'team-c', outside)?.status, undefined)
   })
 
-  test('a resource whose name an API-submitted experiment holds fails naming it, and that experiment is left alone; the operator\'s mark is refused on submissions', async () => {
+  test('a resource whose name an API-submitted experiment holds fails naming it (seen after a relist), and that experiment is left alone; the operator\'s mark is refused on submissions', async () => {
     const submitted = await fetch(`${serve!.url}/api/v1/experiments`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...resource({ name: taken, namespace: 'team-b', maxTrials: 1, parallel: 1, program: QUICK }), spec: { ...resource({ name: taken, namespace: 'team-b', maxTrials: 1, parallel: 1, program: QUICK }).spec, trialTemplate: undefined } }),
     })
     assert.equal(submitted.status, 201, await submitted.clone().text())
+    // The watches end and the history they would resume from is gone (410 Gone): the operator relists.
+    kube.compact()
+    kube.closeWatches()
     await apply(resource({ name: taken, namespace: 'team-b', maxTrials: 2, parallel: 1, program: QUICK }))
     const failed = await kube.waitFor(EXPERIMENTS, 'team-b', taken, (o) => (o?.status?.conditions ?? []).some((c: { type: string }) => c.type === 'Failed'))
     assert.match(JSON.stringify(failed!.status.conditions), /taken by an experiment submitted through the API .*tunewell delete/)
@@ -221,7 +225,7 @@ describe('tunewell serve --executor kubernetes --watch-experiments', { timeout: 
     assert.match(await refused.text(), /marks an experiment created from the Experiment resource/)
   })
 
-  test('edits of maxTrialCount and parallelTrialCount are applied; an edit of anything else is refused with a Warning Event and the stored spec runs on', async () => {
+  test('edits of maxTrialCount and parallelTrialCount are applied, a completed experiment restarted only when its resumePolicy allows; an edit of anything else is refused with a Warning Event and the stored spec runs on', async () => {
     await apply(resource({ name: edited, namespace: 'team-b', maxTrials: 2, parallel: 1, program: slow(1500) }))
     await eventually('the edited experiment to run', async () => ((await apiExperiment(edited))?.status.trials ?? 0) > 0 || undefined)
     await kubectl(['patch', 'experiment', edited, '-n', 'team-b', '--type', 'merge', '-p', JSON.stringify({ spec: { maxTrialCount: 4, parallelTrialCount: 2 } })])
@@ -237,6 +241,23 @@ describe('tunewell serve --executor kubernetes --watch-experiments', { timeout: 
     const done = await finished(edited)
     assert.equal(done.status.trials, 4)
     assert.equal(done.spec.objective.goal, undefined, 'the refused edit is not applied')
+
+    // Completed: a larger budget restarts it only when its resumePolicy allows (Never here). The
+    // refused goal is taken back in the same edit, so only the restart is judged.
+    await kubectl(['patch', 'experiment', edited, '-n', 'team-b', '--type', 'merge', '-p', JSON.stringify({ spec: { maxTrialCount: 5, objective: { goal: null } } })])
+    const never = await eventually('a Warning Event about the restart', () =>
+      kube.objects('events', 'team-b').find((e) => e.involvedObject?.name === edited && /resumePolicy Never/.test(e.message ?? '')))
+    assert.equal(never.reason, 'SpecChangeRefused')
+    const restartable = resource({ name: restarted, namespace: 'team-b', maxTrials: 1, parallel: 1, program: QUICK })
+    restartable.spec.resumePolicy = 'LongRunning'
+    await apply(restartable)
+    assert.equal((await finished(restarted)).status.trials, 1)
+    await kubectl(['patch', 'experiment', restarted, '-n', 'team-b', '--type', 'merge', '-p', JSON.stringify({ spec: { maxTrialCount: 2 } })])
+    await eventually('the restarted experiment to finish its larger budget', async () => {
+      const found = await apiExperiment(restarted)
+      return found?.status.state === 'Succeeded' && found.status.trials === 2 ? true : undefined
+    })
+    assert.equal((await apiExperiment(edited))?.spec.maxTrialCount, 4, 'the refused restart is not applied')
   })
 
   test('deleting the resource stops its trials, deletes their Jobs and the experiment', async () => {
