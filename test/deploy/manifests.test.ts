@@ -100,6 +100,8 @@ function checkCommon(objects: readonly K8sObject[]): void {
   assert.equal(Number(reportUrl.port), pushPort.port)
   assert.notEqual(push.containerPort, http.containerPort)
   assert.equal(Number(reportUrl.port), push.containerPort, 'the server listens on the port of its --report-url')
+  // Each replica's own push address, where the other forwards pushes for its trials (controller/push-hub.ts).
+  assert.equal(container.env.find((e: Any) => e.name === 'POD_IP')?.valueFrom?.fieldRef?.fieldPath, 'status.podIP')
   // The collector sidecar runs the server's own image.
   assert.equal(container.env.find((e: Any) => e.name === 'TUNEWELL_COLLECTOR_IMAGE').value, container.image)
 
