@@ -107,6 +107,6 @@ export function refusal(name: string, heldBy: LeaseRecord): string {
 /** What `run` prints when another controller took the experiment during the run (exit code 4). */
 export function lostLease(name: string, error: LeaseLostError): string {
   const now = error.current ? describeLease(error.current) : 'the experiment was deleted'
-  return `experiment "${name}" was taken over by another controller (${now}); this process stopped its trials ` +
-    'and changed nothing more.'
+  return `experiment "${name}" was taken over by another controller (${now}); this process stopped its local trials ` +
+    '(trials on a cluster keep running for that controller to follow) and changed nothing more.'
 }

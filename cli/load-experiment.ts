@@ -14,6 +14,8 @@ export interface LoadedExperiment {
   readonly localIssues: readonly SpecIssue[]
   /** Katib would reject these, but its own examples rely on them; we accept and say so. */
   readonly warnings: readonly SpecIssue[]
+  /** Where a JSON path of the experiment is in its file, for problems found later (what only the cluster can tell). */
+  readonly locate: ReturnType<typeof checkExperimentYaml>['locate']
 }
 
 /**
@@ -40,5 +42,5 @@ export async function loadExperiment(
     ...(options.runnable ?? checkLocalRunnable)(experiment),
   ]
   const localIssues = [...checked.unsupported, ...local.map((issue) => ({ ...issue, ...checked.locate(issue.path) }))]
-  return { experiment, localIssues, warnings: checked.warnings }
+  return { experiment, localIssues, warnings: checked.warnings, locate: checked.locate }
 }

@@ -63,7 +63,7 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
   if (maxParallelTrials === undefined) return usage(`${MAX_PARALLEL_TRIALS_USAGE}, got ${JSON.stringify(limitText)}`)
   const choice = parseExecutorFlags(options, process.env)
   if (typeof choice === 'string') return usage(choice)
-  const { experiment, localIssues, warnings } = await loadExperiment(file, { maxParallelTrials, runnable: runnableCheck(choice) })
+  const { experiment, localIssues, warnings, locate } = await loadExperiment(file, { maxParallelTrials, runnable: runnableCheck(choice) })
   if (localIssues.length > 0) throw new InvalidSpecError(localIssues, file)
   if (warnings.length > 0) process.stderr.write(`warning:\n${formatIssues(warnings, file)}\n`)
   const address = options.ui ? resolveRunUiAddress(options.ui, process.env) : undefined
@@ -79,6 +79,12 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
     if (!(error instanceof ClusterUnavailableError)) throw error
     process.stderr.write(`error: ${error.message}\n`)
     return error.exitCode
+  }
+  // What only the cluster can tell (its version: native sidecars need 1.29), refused before anything is created.
+  const clusterIssues = placement.check(experiment)
+  if (clusterIssues.length > 0) {
+    await placement.close()
+    throw new InvalidSpecError(clusterIssues.map((issue) => ({ ...issue, ...locate(issue.path) })), file)
   }
   const store = await openStore(resolveStoreOptions(process.env, home)).catch(async (error: unknown) => {
     await placement.close()

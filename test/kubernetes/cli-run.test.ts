@@ -199,6 +199,20 @@ describe('tunewell run --executor kubernetes', () => {
     assert.deepEqual(jobCreates(), [])
   })
 
+  test('a File collector on a cluster older than 1.29 (no native sidecars) is refused with file:line:col before anything is created', async () => {
+    const old = await startFakeKube({ serverVersion: { major: '1', minor: '27' } })
+    try {
+      const name = `k8s-cli-old-${suffix}`
+      const file = writeExperiment({ name, collector: 'File' })
+      const result = await cli(['run', file, '--executor', 'kubernetes', '--report-url', `http://127.0.0.1:${await freePort()}`], { KUBECONFIG: old.kubeconfigPath })
+      assert.equal(result.code, 2, result.stderr)
+      assert.match(result.stderr, new RegExp(`${name}\\.yaml:\\d+:\\d+ /spec/metricsCollectorSpec.*1\\.29 or later; this cluster is 1\\.27`))
+      assert.deepEqual(old.requests.filter((r) => r.verb === 'create'), [])
+    } finally {
+      await old.close()
+    }
+  })
+
   test('an unknown --executor (or TUNEWELL_EXECUTOR) is a usage error', async () => {
     const file = writeExperiment({ name: `k8s-cli-usage-${suffix}` })
     const flag = await cli(['run', file, '--executor', 'slurm'])

@@ -15,13 +15,13 @@ export interface Route {
 export const DISCOVERY_ONLY = Symbol('discovery')
 
 /** Answers discovery paths; returns DISCOVERY_ONLY when it did, else the resource route. */
-export function route(registry: ResourceRegistry, parts: string[], res: ServerResponse): Route | typeof DISCOVERY_ONLY {
+export function route(registry: ResourceRegistry, parts: string[], res: ServerResponse, version: { major: string; minor: string }): Route | typeof DISCOVERY_ONLY {
   const json = (body: unknown): typeof DISCOVERY_ONLY => {
     if (body === undefined) throw new KubeError(404, 'NotFound', 'the server could not find the requested resource')
     sendJson(res, 200, body)
     return DISCOVERY_ONLY
   }
-  if (parts.length === 1 && parts[0] === 'version') return json({ major: '1', minor: '32', gitVersion: 'v1.32.0-fake', platform: 'linux/amd64' })
+  if (parts.length === 1 && parts[0] === 'version') return json({ ...version, gitVersion: `v${version.major}.${version.minor}.0-fake`, platform: 'linux/amd64' })
   if (parts.length === 1 && ['healthz', 'readyz', 'livez'].includes(parts[0]!)) {
     res.writeHead(200, { 'content-type': 'text/plain' })
     res.end('ok')

@@ -38,6 +38,7 @@ export interface ServerContext {
   record: (record: RequestRecord) => void
   /** How to end each open watch (the server closing them, as on a restart or a timeout). */
   openWatches: Set<() => void>
+  serverVersion: { major: string; minor: string }
 }
 
 
@@ -57,7 +58,7 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
   void (async () => {
     if (req.headers.authorization !== `Bearer ${ctx.token}`) throw new KubeError(401, 'Unauthorized', 'Unauthorized')
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
-    const routed = route(ctx.api.registry, parts, res)
+    const routed = route(ctx.api.registry, parts, res, ctx.serverVersion)
     if (routed === DISCOVERY_ONLY) return
     const { type, namespace, name, subresource } = routed
     const params = url.searchParams

@@ -124,6 +124,8 @@ export interface FakeKubeOptions {
   customResources?: ResourceTypeInit[]
   defaultPodBehaviour?: PodBehaviour
   events?: boolean
+  /** What GET /version says (default 1.32): an older cluster for the checks that depend on it. */
+  serverVersion?: { major: string; minor: string }
 }
 
 export interface FakeKube {
@@ -179,7 +181,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
   }
 
   const handler = (req: Parameters<typeof handleRequest>[1], res: Parameters<typeof handleRequest>[2]) =>
-    handleRequest({ api, faults, logs, token, watchBehaviour: () => watchBehaviour, record: (r) => requests.push(r), openWatches }, req, res)
+    handleRequest({ api, faults, logs, token, watchBehaviour: () => watchBehaviour, record: (r) => requests.push(r), openWatches, serverVersion: options.serverVersion ?? { major: '1', minor: '32' } }, req, res)
   const certificate = tls ? servingCertificate() : undefined
   const server: Server = certificate ? createHttpsServer({ cert: certificate.cert, key: certificate.key }, handler) : createHttpServer(handler)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
