@@ -19,7 +19,7 @@ import { isLoopback } from './is-loopback.ts'
 import { parsePort } from './parse-port.ts'
 import { prepareDashboard } from './prepare-dashboard.ts'
 import { shortTokenMessage, type SourcedToken } from './short-tokens.ts'
-import { untilStopped } from './until-stopped.ts'
+import { watchForStop } from './until-stopped.ts'
 import { ClusterUnavailableError, createTrialPlacement, parseExecutorFlags, type ExecutorFlags, type TrialPlacement } from './create-executor.ts'
 import { ExperimentOperator } from '../controller/kubernetes/operator/experiment-operator.ts'
 import { ExperimentStatusWriter } from '../controller/kubernetes/operator/experiment-status-writer.ts'
@@ -148,6 +148,8 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
       error: (message, error) => app?.log.error({ err: error }, message),
     },
   })
+  // From here on a SIGTERM (a rolling update right after the start) is a clean shutdown once started.
+  const stop = watchForStop(options.signal)
   try {
     const dashboardDir = options.dashboard === false ? undefined : await prepareDashboard(home, err)
     app = await buildApp({
@@ -202,10 +204,11 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
       operatorMode.start()
     }
     supervisor.start()
-    await untilStopped(options.signal)
+    await stop.stopped
     out.write('stopping: closing the server and the running trials\n')
     return 0
   } finally {
+    stop.dispose()
     if (app) await closeServer(app)
     await operatorMode?.stop()
     await supervisor.stop()
