@@ -62,6 +62,7 @@ export class PushHub {
         publicUrl: reportUrl.origin,
         tokens: () => state.tokens,
         route: (trialName, forwarded) => routeElsewhere(state.store, internalUrl, trialName, forwarded),
+        storedSteps: (trialName) => storedSteps(state.store, trialName),
       },
     )
     const podIp = env[POD_IP_ENV]?.trim()
@@ -117,4 +118,13 @@ async function routeElsewhere(store: Store | undefined, self: string, trialName:
   } catch (error) {
     return retry(`cannot tell which controller runs trial ${trialName}: ${(error as Error).message}`)
   }
+}
+
+/** Per metric, one past the highest step stored for the trial (empty for a trial not known yet). */
+async function storedSteps(store: Store | undefined, trialName: string): Promise<ReadonlyMap<string, number>> {
+  const next = new Map<string, number>()
+  const trial = store && (await store.trials.getByName(trialName))
+  if (!trial) return next
+  for (const point of await store.observations.list(trial.id)) next.set(point.name, Math.max(next.get(point.name) ?? 0, point.step + 1))
+  return next
 }

@@ -52,6 +52,12 @@ export interface PushReceiverOptions {
    * receiver sent it here (it is not sent on again). Default: answered 503, retry.
    */
   readonly route?: (trialName: string, forwarded: boolean) => Promise<PushRoute> | PushRoute
+  /**
+   * Per metric, the step after the highest stored, read on this receiver's first push of a
+   * trial: values pushed without a step then go on after the points another controller (before
+   * a restart or takeover) stored, instead of rewriting them from step 0. Default: from 0.
+   */
+  readonly storedSteps?: (trialName: string) => Promise<ReadonlyMap<string, number>>
 }
 
 const MAX_BODY_BYTES = 1024 * 1024
@@ -123,8 +129,23 @@ export async function startPushReceiver(sink: PushSink, opts: PushReceiverOption
     const parsed = parsePushBody(json)
     if (!parsed.ok) return send(res, 400, { error: parsed.error, path: parsed.path })
 
+    const unnumbered = new Set(parsed.values.filter((v) => v.step === undefined && !nextSteps.get(trialName)?.has(v.name)).map((v) => v.name))
+    let stored: ReadonlyMap<string, number> | undefined
+    if (unnumbered.size > 0 && opts.storedSteps) {
+      try {
+        stored = await opts.storedSteps(trialName)
+      } catch (err) {
+        res.setHeader('retry-after', '1')
+        return send(res, 503, { error: `cannot read the trial's stored steps, retry: ${err instanceof Error ? err.message : String(err)}` })
+      }
+    }
+    // Read after the await: another request of this trial may have started counters meanwhile.
     let steps = nextSteps.get(trialName)
     if (steps === undefined) nextSteps.set(trialName, (steps = new Map()))
+    for (const name of unnumbered) {
+      const next = stored?.get(name)
+      if (next !== undefined && !steps.has(name)) steps.set(name, next)
+    }
     const now = new Date()
     const before = new Map<string, number | undefined>()
     const points: MetricPoint[] = parsed.values.map((v) => {
@@ -146,6 +167,8 @@ export async function startPushReceiver(sink: PushSink, opts: PushReceiverOption
         else steps.set(name, prev)
       }
       if (err instanceof TrialNotHereError && opts.route) {
+        // Counted by the receiver that runs it; read afresh should this one run it later.
+        nextSteps.delete(trialName)
         const where = await opts.route(trialName, req.headers[FORWARDED_HEADER] !== undefined)
         if (where.kind === 'answer') {
           if (where.retryAfterS !== undefined) res.setHeader('retry-after', String(where.retryAfterS))

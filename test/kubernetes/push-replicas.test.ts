@@ -101,9 +101,11 @@ function tokenOf(replica: Replica, trialName: string): string {
 
 /** The trial's stored points once `expected` is among them (the runner's collector writes after the push is answered). */
 async function observed(store: Store, trial: TrialRecord, expected: string): Promise<string[]> {
-  for (;;) {
+  // Bounded only so that a failure ends instead of hanging.
+  for (let i = 0; ; i++) {
     const points = (await store.observations.list(trial.id)).map((p) => `${p.name}@${p.step}=${p.value}`).sort()
     if (points.includes(expected)) return points
+    if (i === 3000) assert.fail(`${expected} never stored; the trial has ${points.join(' ')}`)
     await new Promise((r) => setTimeout(r, 20))
   }
 }
@@ -237,6 +239,36 @@ describe('metric pushes with two controller replicas on one database', () => {
       await b.store.leases.release(fence)
       b.accepted.length = 0
       await c.close()
+    }
+  })
+
+  test('values pushed without a step go on after the stored ones when another replica takes the trial over', async () => {
+    const token = tokenOf(a, trial.name)
+    const stopA = a.run(trial)
+    const fenceA = await a.lead(experimentId)
+    try {
+      for (const value of [0.1, 0.2]) {
+        const res = await push(a, trial.name, token, { metrics: { acc: value } })
+        assert.equal(res.status, 204, await res.text())
+      }
+      await observed(a.store, trial, 'acc@1=0.2')
+    } finally {
+      stopA()
+      await a.store.leases.release(fenceA)
+    }
+    const stopB = b.run(trial)
+    const fenceB = await b.lead(experimentId)
+    try {
+      // Through A, which forwards it: B numbers it after the points A's runner stored.
+      const res = await push(a, trial.name, token, { metrics: { acc: 0.3 } })
+      assert.equal(res.status, 204, await res.text())
+      const points = await observed(b.store, trial, 'acc@2=0.3')
+      assert.deepEqual(points.filter((p) => p.startsWith('acc@')), ['acc@0=0.1', 'acc@1=0.2', 'acc@2=0.3'])
+    } finally {
+      stopB()
+      await b.store.leases.release(fenceB)
+      a.accepted.length = 0
+      b.accepted.length = 0
     }
   })
 
