@@ -21,18 +21,19 @@ after(async () => {
 })
 
 /**
- * The store with one trial (by number) left out of the runner's list of Pending trials to launch,
- * so that it is still Pending when the experiment completes, as it can be for an ask/tell one.
+ * The store with one trial (by number) never started by the runner (it starts its Pending trials
+ * in one transitionMany to Running: this one is left out), so that it is still Pending when the
+ * experiment completes, as it can be for an ask/tell one.
  */
 function holdingBack(store: Store, number: number): Store {
   const trials = new Proxy(store.trials, {
     get(target, name) {
       const value: unknown = Reflect.get(target, name)
-      if (name !== 'list') return typeof value === 'function' ? value.bind(target) : value
-      return async (experimentId: string, options?: Parameters<Store['trials']['list']>[1]) => {
-        const rows = await target.list(experimentId, options)
-        const launchList = options?.states?.length === 1 && options.states[0] === 'Pending'
-        return launchList ? rows.filter((row) => row.number !== number) : rows
+      if (name !== 'transitionMany') return typeof value === 'function' ? value.bind(target) : value
+      return async (ids: readonly string[], ...rest: Parameters<Store['trials']['transitionMany']> extends [unknown, ...infer R] ? R : never) => {
+        const [, to] = rest
+        const kept = to !== 'Running' ? ids : (await Promise.all(ids.map(async (id) => ((await target.get(id))?.number === number ? undefined : id)))).filter((id) => id !== undefined)
+        return target.transitionMany(kept, ...rest)
       }
     },
   })
