@@ -52,7 +52,7 @@ export async function createLocalRunner(options: LocalRunnerOptions): Promise<Lo
     ? undefined
     : await startPushReceiver((trialName, points) => {
         if (!runner) throw new Error('not ready')
-        runner.acceptPush(trialName, points)
+        return runner.acceptPush(trialName, points)
       })
   runner = new ExperimentRunner({
     store: options.store,

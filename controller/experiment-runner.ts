@@ -86,6 +86,11 @@ export class ExperimentRunner {
   readonly #o: ExperimentRunnerOptions
   /** Trials whose process runs in this runner, by trial name. */
   readonly #live = new Map<string, LiveTrial>()
+  /**
+   * Collectors of the trials starting or running here, by name, for pushes: a trial's program may
+   * push before its start has returned (the workload created, the pod already up).
+   */
+  readonly #pushTargets = new Map<string, TrialCollector>()
   /** Set when something happened that the next reconcile should see without waiting. */
   #dirty = false
   #endSleep: (() => void) | undefined
@@ -103,11 +108,14 @@ export class ExperimentRunner {
     this.#outage = options.outage ?? new DatabaseOutage({ clock: this.#clock })
   }
 
-  /** Points pushed by a trial program; routed to its collector while it runs. */
-  acceptPush(trialName: string, points: readonly MetricPoint[]): void {
-    const live = this.#live.get(trialName)
-    if (!live) throw new Error(`trial ${trialName} is not running`)
-    live.collector.onPush(points)
+  /**
+   * Points pushed by a trial program; routed to its collector while it runs. Throws at once when
+   * the trial does not run here; otherwise resolves once the points are stored (see TrialCollector.onPush).
+   */
+  acceptPush(trialName: string, points: readonly MetricPoint[]): Promise<void> {
+    const collector = this.#pushTargets.get(trialName)
+    if (!collector) throw new Error(`trial ${trialName} is not running`)
+    return collector.onPush(points)
   }
 
   /**
@@ -300,7 +308,17 @@ export class ExperimentRunner {
     const stopper = earlyStopperOf(spec)
     const onObjective = stopper ? (curve: IntermediateValue[]) => this.#judge(spec, stopper, trial, curve) : undefined
     const collector = new TrialCollector(spec, store.observations, trial.id, prepared.metricsFile, onObjective)
-    const process = await prepared.start((line) => collector.onLine(line))
+    this.#pushTargets.set(trial.name, collector)
+    const forget = (): void => {
+      if (this.#pushTargets.get(trial.name) === collector) this.#pushTargets.delete(trial.name)
+    }
+    let process: RunningTrial
+    try {
+      process = await prepared.start((line) => collector.onLine(line))
+    } catch (error) {
+      forget()
+      throw error
+    }
     const finished = process.done
       .then(async (exit) => {
         const live = this.#live.get(trial.name)
@@ -317,6 +335,7 @@ export class ExperimentRunner {
       })
       .finally(() => {
         this.#live.delete(trial.name)
+        forget()
         this.#wake()
       })
     this.#live.set(trial.name, { process, collector, finished })

@@ -45,14 +45,17 @@ export class PushHub {
     const port = Number(reportUrl.port || (reportUrl.protocol === 'https:' ? 443 : 80))
     let internalUrl = ''
     const receiver = await startPushReceiver(
-      (trialName, points) => {
+      async (trialName, points) => {
         for (const runner of runners) {
+          let stored: Promise<void>
           try {
-            runner.acceptPush(trialName, points)
-            return
+            stored = runner.acceptPush(trialName, points)
           } catch {
             // Not this runner's trial (or no longer running): try the next.
+            continue
           }
+          // Acknowledged once stored; a failure (the database away, the lease lost) is a 503, retried.
+          return stored
         }
         throw new TrialNotHereError(`trial ${trialName} is not running here`)
       },

@@ -69,9 +69,15 @@ export class TrialCollector {
     if (this.#kind === 'StdOut') this.#add(this.#parser.feed(line))
   }
 
-  /** Points a trial reported itself through the push receiver. */
-  onPush(points: readonly MetricPoint[]): void {
+  /**
+   * Points a trial reported itself through the push receiver; resolves once they are stored, so
+   * that a push is acknowledged only then (a controller killed right after cannot lose them:
+   * the client, told nothing, sends them again, to the next controller). Rejects when they
+   * could not be written yet (they stay pending here too).
+   */
+  onPush(points: readonly MetricPoint[]): Promise<void> {
     this.#add(points)
+    return this.#frozen || points.length === 0 ? Promise.resolve() : this.#writer.flush()
   }
 
   /**

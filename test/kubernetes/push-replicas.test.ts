@@ -72,7 +72,7 @@ async function startReplica(name: string): Promise<Replica> {
             throw new Error(`trial ${trialName} is not running yet`)
           }
           accepted.push({ trial: trialName, points: [...points] })
-          void store.observations.append(trial.id, points)
+          return store.observations.append(trial.id, points)
         },
       } as unknown as ExperimentRunner
       return hub.register(runner)
