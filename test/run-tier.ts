@@ -29,6 +29,8 @@ const LONG_FILES: Readonly<Record<string, number>> = {
   'test/cli/server-commands.test.ts': 300_000,
   'test/fault/database-outage.test.ts': 300_000,
   'test/kubernetes/cli-run.test.ts': 300_000,
+  'test/kubernetes/operator.test.ts': 300_000,
+  'test/kubernetes/sidecar.test.ts': 300_000,
   'test/package/pack-install.test.ts': 480_000,
   'test/ui/dashboard.test.ts': 300_000,
 }
