@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,6 +20,7 @@ import type { Store } from '../../db/store.ts'
 import { invalidExperimentYaml, quadraticFixture } from '../helpers/experiment-yaml.ts'
 import { experimentYaml, uniqueName } from '../helpers/test-app.ts'
 import { openTestStore } from '../helpers/test-store.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'tunewell-server-cli-'))
@@ -277,15 +278,3 @@ describe('CLI commands against a server', () => {
     }
   })
 })
-
-/** A port nothing listens on (just released by the OS). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
-}

@@ -2,7 +2,6 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,6 +10,7 @@ import { buildApp } from '../../api/app.ts'
 import type { Store } from '../../db/store.ts'
 import { experimentCrd } from '../../scripts/crd/experiment-crd.ts'
 import { validateKubernetesObject } from './kubernetes-model.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 /**
  * `kubectl kustomize` over deploy/ and its PostgreSQL overlay: every rendered object must be
@@ -180,7 +180,7 @@ describe('what the manifests rely on in the server', () => {
     const container = deployment.spec.template.spec.containers[0]
     const dockerfile = readFileSync(new URL('../../deploy/Dockerfile', import.meta.url), 'utf8')
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[]
-    const port = await closedPort()
+    const port = await freePort()
     const dir = mkdtempSync(join(tmpdir(), 'tunewell-deploy-args-'))
     try {
       const kubeconfig = join(dir, 'kubeconfig')
@@ -218,15 +218,3 @@ users: [{ name: nobody, user: { token: x } }]
     assert.match(final, /^CMD \["serve", "--executor", "kubernetes"/m)
   })
 })
-
-/** A port nothing listens on (taken, then let go): connections to it are refused at once. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}

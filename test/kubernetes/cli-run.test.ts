@@ -2,7 +2,6 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,6 +10,7 @@ import { deleteCliExperiments, withCliStore } from '../helpers/cli-store.ts'
 import { quadraticFixture } from '../helpers/experiment-yaml.ts'
 import { startFakeKube, type FakeKube } from '../helpers/fake-kube/index.ts'
 import { startServe } from '../helpers/serve-process.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 /**
  * `tunewell run FILE --executor kubernetes` as a user meets it: the CLI as a child process, its
@@ -123,16 +123,6 @@ function jobCreates(): string[] {
   return kube.requests.filter((r) => r.verb === 'create' && r.resource === 'jobs' && r.code === 201).map((r) => r.namespace ?? '')
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 describe('tunewell run --executor kubernetes', () => {
   test('runs the experiment with one Job per trial, objectives from the pods\' logs, exit 0', { timeout: 120_000 }, async () => {

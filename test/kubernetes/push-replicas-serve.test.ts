@@ -1,11 +1,11 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { jobExperiment } from '../helpers/job-experiment.ts'
 import { ServeReplicas, until } from '../helpers/serve-replicas.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 // Two `tunewell serve --executor kubernetes --report-url` replicas on one PostgreSQL and one fake
 // API server, each listening for pushes on a port of its own (on a cluster: each pod's IP, the
@@ -64,16 +64,6 @@ await push(3)
 await push(4)
 `
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 test('pushes with the Secret\'s token reach the trial through either replica, before and after the leader is killed with -9; every point stored once', { skip, timeout: 300_000 }, async (t) => {
   const ports = [await freePort(), await freePort()]

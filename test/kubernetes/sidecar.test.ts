@@ -2,12 +2,12 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { deleteCliExperiments, withCliStore } from '../helpers/cli-store.ts'
 import { startFakeKube, type FakeKube, type KubeObject } from '../helpers/fake-kube/index.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 /**
  * File and TensorFlowEvent metrics on a cluster, as a user meets them: `tunewell run FILE
@@ -51,16 +51,6 @@ function cli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ co
   })
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** Two trials of two in parallel, minimising loss (x), `collector` the metricsCollectorSpec's YAML lines. */
 function writeExperiment(name: string, collector: string, command: readonly string[], retain: boolean): string {
