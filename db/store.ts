@@ -529,7 +529,7 @@ export interface LeaseStore {
 /** The key that signs push tokens (metrics-collector/push-tokens.ts), one per database, so every replica checks every token. */
 export interface PushKeyStore {
   /** Made by the first caller, the same for every caller after it; at least 32 bytes. */
-  signingKey(): Promise<Buffer>
+  signingKey(): Promise<Uint8Array>
 }
 
 export interface Store {
