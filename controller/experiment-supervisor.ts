@@ -46,6 +46,8 @@ export interface SupervisorOptions {
   readonly leaseTtlMs?: number
   /** How often the remote executor's orphaned workloads are swept (controller/orphan-sweep.ts); default 60 s, and once at start. */
   readonly sweepMs?: number
+  /** How long a stop waits for a sweep under way before it leaves it to the next start; default 10 s. */
+  readonly sweepStopWaitMs?: number
   /**
    * Where trials run when not on this machine (`--executor kubernetes`): the executor every
    * runner shares, what it cannot run, and the push receiver its trials reach. Local execution
@@ -146,7 +148,15 @@ export class ExperimentSupervisor {
     await this.#loop
     for (const run of this.#runs.values()) run.abort.abort(DETACH_TRIALS)
     await Promise.all([...this.#runs.values()].map((r) => r.done))
-    await this.#sweeping
+    // A sweep is idempotent (the next start does it again): an API call of it that never gets an
+    // answer (client-node sets no timeout) must not hold up a shutdown.
+    if (this.#sweeping) {
+      let timer: NodeJS.Timeout | undefined
+      const waitMs = this.#o.sweepStopWaitMs ?? 10_000
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), waitMs)))
+      if (await Promise.race([this.#sweeping.then(() => false), late])) this.#warn(`an orphan sweep was still waiting for the cluster after ${waitMs / 1000} s; left to the next start`)
+      clearTimeout(timer)
+    }
   }
 
   async #run(): Promise<void> {

@@ -1,10 +1,15 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ExperimentSupervisor } from '../../controller/experiment-supervisor.ts'
 import { sweepOrphans } from '../../controller/orphan-sweep.ts'
 import type { ManagedWorkload, WorkloadInventory } from '../../controller/trial-executor.ts'
 import type { TrialState } from '../../core/trial.ts'
 import type { Store } from '../../db/store.ts'
+import { FakeExecutor } from '../helpers/fake-executor.ts'
 import { jobExperiment } from '../helpers/job-experiment.ts'
 import { openTestStore } from '../helpers/test-store.ts'
 
@@ -71,4 +76,33 @@ test('the sweep deletes the workloads of killed, early stopped, finished and unk
   ])
   assert.equal(swept.find((s) => s.workload.trialName === 'sweep-plain-gone')?.reason, 'its trial is not in experiment "sweep-plain"')
   assert.equal(swept.length, removed.length)
+})
+
+test('a sweep whose cluster never answers does not hold up the server\'s shutdown: stop() leaves it to the next start and says so', { timeout: 30_000 }, async () => {
+  let listed!: () => void
+  const asked = new Promise<void>((resolve) => (listed = resolve))
+  const inventory: WorkloadInventory = {
+    // client-node sets no timeout: a request the API server never answers waits for ever.
+    list: () => {
+      listed()
+      return new Promise(() => {})
+    },
+    remove: async () => true,
+  }
+  const executor = Object.assign(new FakeExecutor(async () => {}), { inventory })
+  const home = mkdtempSync(join(tmpdir(), 'tunewell-sweep-stop-'))
+  const warnings: string[] = []
+  const supervisor = new ExperimentSupervisor({
+    store, home, baseDir: home, localExecution: false, pollMs: 50, sweepStopWaitMs: 200,
+    remote: { executor, name: 'Kubernetes', check: () => [] },
+    log: { info: () => {}, warn: (message) => warnings.push(message), error: () => {} },
+  })
+  try {
+    supervisor.start()
+    await asked
+    await supervisor.stop()
+    assert.ok(warnings.some((w) => /orphan sweep was still waiting for the cluster .*left to the next start/.test(w)), warnings.join('\n'))
+  } finally {
+    rmSync(home, { recursive: true, force: true })
+  }
 })
