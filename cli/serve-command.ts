@@ -23,6 +23,7 @@ import { watchForStop } from './until-stopped.ts'
 import { ClusterUnavailableError, createTrialPlacement, parseExecutorFlags, type ExecutorFlags, type TrialPlacement } from './create-executor.ts'
 import { ExperimentOperator } from '../controller/kubernetes/operator/experiment-operator.ts'
 import { ExperimentStatusWriter } from '../controller/kubernetes/operator/experiment-status-writer.ts'
+import { statusDuty } from '../controller/kubernetes/operator/status-duty.ts'
 import { operatorAnnotationIssues, operatorOwner } from '../controller/kubernetes/operator/operator-ownership.ts'
 import { parseWatchNamespaces, WATCH_NAMESPACES_ENV } from '../controller/kubernetes/operator/watch-namespaces.ts'
 import { withParallelLimit } from '../api/operations/parallel-limit-admission.ts'
@@ -197,6 +198,8 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
         wake: (id) => supervisor.wake(id),
         detach: (id) => supervisor.detach(id),
         status: new ExperimentStatusWriter({ kubeConfig: placement.kubeConfig, store, log }),
+        // The replica that runs an experiment keeps its status; any replica while none runs it.
+        writesStatusOf: statusDuty(store, (id) => supervisor.running.includes(id)),
         log,
         ...resyncFromEnv(env),
       })

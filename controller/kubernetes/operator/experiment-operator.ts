@@ -23,6 +23,8 @@ export interface ExperimentOperatorOptions {
   readonly detach: (experimentId: string) => Promise<void>
   /** Katib's status on each resource (experiment-status-writer.ts). */
   readonly status: StatusWriter
+  /** Whether this replica keeps an experiment's status up to date (status-duty.ts); default: every experiment. */
+  readonly writesStatusOf?: (experimentId: string) => Promise<boolean>
   readonly log: { info(message: string): void; warn(message: string): void; error(message: string, error: unknown): void }
   /** How often everything is judged again, whatever the watches said (default 30 s). */
   readonly resyncMs?: number
@@ -162,11 +164,12 @@ export class ExperimentOperator {
     }
   }
 
-  /** Katib's status on every owned resource, about once a second; the writer skips what did not change. */
+  /** Katib's status on every owned resource this replica is to keep, about once a second; the writer skips what did not change. */
   async #writeStatuses(): Promise<void> {
     while (!this.#stopped) {
       for (const owned of this.#sync.owned()) {
         if (this.#stopped) return
+        if (this.#o.writesStatusOf && !(await this.#o.writesStatusOf(owned.experimentId))) continue
         await this.#o.status.write(owned.ref, owned.experimentId).catch((error: unknown) => this.#o.log.error('operator: cannot write a status', error))
       }
       await new Promise<void>((resolve) => {
