@@ -12,10 +12,14 @@ import { fileURLToPath } from 'node:url'
  * - integration: real PostgreSQL or PGlite, child processes (the CLI, trial processes, serve),
  *   the scratch PostgreSQL of the fault tests.
  * - browser: the dashboard in Chromium.
+ * - cluster: the Kubernetes executor, operator mode and replicas against the fake API server
+ *   (test/kubernetes): child processes and a database like integration, but what they check is
+ *   the same on PGlite and PostgreSQL (the tests that need two processes on one database skip on
+ *   PGlite), so CI runs them once per Node version: Node 20 on PGlite, Node 24 on PostgreSQL.
  * - package: `npm pack`, the tarball installed into an empty folder and run from there; minutes,
  *   and the same whatever DATABASE_URL says, so CI runs it once per Node version, not per database.
  */
-export const TIERS = ['unit', 'integration', 'browser', 'package'] as const
+export const TIERS = ['unit', 'integration', 'cluster', 'browser', 'package'] as const
 export type Tier = (typeof TIERS)[number]
 
 export const TIER_RULES: Readonly<Record<string, Tier>> = {
@@ -43,7 +47,8 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/db': 'integration',
   'test/deploy': 'integration',
   'test/fault': 'integration',
-  'test/kubernetes': 'integration',
+  'test/kubernetes': 'cluster',
+  'test/conformance/kubernetes-executor.test.ts': 'cluster',
   'test/suggestion': 'integration',
 
   'test/ui': 'browser',
@@ -85,7 +90,7 @@ export function ruleOf(file: string, rules: Readonly<Record<string, Tier>> = TIE
 }
 
 export function assignTiers(files: readonly string[] = listTestFiles(), rules: Readonly<Record<string, Tier>> = TIER_RULES): TierAssignment {
-  const byTier: Record<Tier, string[]> = { unit: [], integration: [], browser: [], package: [] }
+  const byTier: Record<Tier, string[]> = { unit: [], integration: [], cluster: [], browser: [], package: [] }
   const unassigned: string[] = []
   const used = new Set<string>()
   for (const file of files) {

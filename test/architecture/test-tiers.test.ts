@@ -61,7 +61,7 @@ describe('test tiers (test/test-tiers.ts)', () => {
   test('a file in a folder without a rule is reported, not run nowhere; a file rule beats its folder', () => {
     const rules = { 'test/a': 'unit', 'test/a/slow.test.ts': 'integration' } as const
     const result = assignTiers(['test/a/x.test.ts', 'test/a/slow.test.ts', 'test/new/y.test.ts'], rules)
-    assert.deepEqual(result.files, { unit: ['test/a/x.test.ts'], integration: ['test/a/slow.test.ts'], browser: [], package: [] })
+    assert.deepEqual(result.files, { unit: ['test/a/x.test.ts'], integration: ['test/a/slow.test.ts'], cluster: [], browser: [], package: [] })
     assert.deepEqual(result.unassigned, ['test/new/y.test.ts'])
   })
 
