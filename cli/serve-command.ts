@@ -212,12 +212,43 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
     return 0
   } finally {
     stop.dispose()
-    if (app) await closeServer(app)
-    await operatorMode?.stop()
-    await supervisor.stop()
-    await suggestionPool.close()
-    await store.destroy()
-    await placement.close()
+    await boundedShutdown(err, [
+      ['the HTTP server', async () => app && closeServer(app)],
+      ['operator mode', async () => operatorMode?.stop()],
+      ['the experiments\' runners', () => supervisor.stop()],
+      ['the suggestion workers', () => suggestionPool.close()],
+      ['the database', () => store.destroy()],
+      ['the cluster connection', () => placement.close()],
+    ])
+  }
+}
+
+/** How long a shutdown may take before serve gives up waiting (Kubernetes' default grace period is 30 s). */
+const SHUTDOWN_WAIT_MS = 20_000
+
+/**
+ * The shutdown steps, in order, within SHUTDOWN_WAIT_MS in all: a step still waiting then (an API
+ * or database call that never gets an answer) is named and left, and the command returns, so the
+ * process exits (cli/tunewell.ts) instead of hanging until it is killed. Nothing is lost by it:
+ * every controller step is idempotent, leases expire, workloads on a cluster are re-attached by
+ * the next controller, and local trials are ended by their watchdog.
+ */
+async function boundedShutdown(err: NodeJS.WritableStream, steps: readonly (readonly [string, () => Promise<unknown>])[]): Promise<void> {
+  let current = ''
+  const all = (async () => {
+    for (const [name, step] of steps) {
+      current = name
+      await step()
+    }
+  })()
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), SHUTDOWN_WAIT_MS)))
+  try {
+    if (await Promise.race([all.then(() => false), late])) {
+      err.write(`stopping: still waiting for ${current} after ${SHUTDOWN_WAIT_MS / 1000} s; exiting without it (nothing is lost: the next start picks up where this one stopped)\n`)
+    }
+  } finally {
+    clearTimeout(timer)
   }
 }
 
