@@ -1,12 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { MetricPoint } from '../../core/metric.ts'
 import { startPushReceiver } from '../../metrics-collector/index.ts'
+import { PROGRESS_FILE_NAME } from '../../cli/collect-command.ts'
 
 /**
  * `tunewell collect` as the kubelet runs it in a trial's pod: a child process with the push URL
@@ -49,6 +50,10 @@ test('a collector restarted in the same pod skips what it pushed; on SIGTERM it 
     await until('the first collector to be ready', () => existsSync(ready))
     appendFileSync(file, 'epoch 0 loss=0.9 accuracy=0.1\nepoch 1 loss=0.8\n')
     await until('the first points', () => received.length === 3)
+    // Acknowledged, then counted in the progress file: a kill between the two resends them (the
+    // store keeps one value per metric and step, so that is harmless), so kill after the count.
+    const progress = join(dir, PROGRESS_FILE_NAME)
+    await until('the progress file to count them', () => existsSync(progress) && (JSON.parse(readFileSync(progress, 'utf8')) as { pushed?: number }).pushed === 3)
     first.child.kill('SIGKILL')
     assert.equal(await first.exit, null, 'killed, not ended by itself')
 
