@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { after, before } from 'node:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -162,5 +163,23 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     if (value !== undefined) return value
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await sleep(100)
+  }
+}
+
+/**
+ * Two-replica tests of one file: the replicas started before its tests and closed after, on the
+ * PostgreSQL of DATABASE_URL; `skip` says why they cannot run without one (the embedded database
+ * admits one process).
+ */
+export function useServeReplicas(): { readonly skip: string | false; replicas(): ServeReplicas } {
+  const baseUrl = process.env.DATABASE_URL?.trim()
+  let replicas: ServeReplicas | undefined
+  before(async () => {
+    if (baseUrl) replicas = await ServeReplicas.start(baseUrl)
+  })
+  after(() => replicas?.close())
+  return {
+    skip: baseUrl ? false : 'DATABASE_URL is not set: two serve processes can only share a PostgreSQL database (the embedded one admits one process)',
+    replicas: () => replicas!,
   }
 }

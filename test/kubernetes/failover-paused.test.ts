@@ -1,21 +1,15 @@
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ServeReplicas, until } from '../helpers/serve-replicas.ts'
+import { useServeReplicas, until } from '../helpers/serve-replicas.ts'
 
 // Two `tunewell serve --executor kubernetes` replicas on one PostgreSQL and one fake API server
 // (docs/kubernetes.md, "Several replicas"): the leader paused (SIGSTOP) past its lease, replaced,
 // and resumed. Fencing refuses its writes and the trials' deterministic names its creates; on
 // finding its lease lost it lets go of the trials without deleting them.
-const baseUrl = process.env.DATABASE_URL?.trim()
-const skip = baseUrl ? false : 'DATABASE_URL is not set: two serve processes can only share a PostgreSQL database (the embedded one admits one process)'
-let replicas: ServeReplicas
-
-before(async () => {
-  if (baseUrl) replicas = await ServeReplicas.start(baseUrl)
-})
-after(() => replicas?.close())
+const { skip, replicas: current } = useServeReplicas()
 
 test('a leader paused past its lease and resumed creates and deletes nothing; the other replica finishes the experiment', { skip, timeout: 300_000 }, async () => {
+  const replicas = current()
   // A short lease: the pause only has to outlast it.
   const ttl = { TUNEWELL_LEASE_TTL_SECONDS: '2' }
   const a = await replicas.replica('replica-a', ttl)

@@ -1,20 +1,14 @@
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ServeReplicas } from '../helpers/serve-replicas.ts'
+import { useServeReplicas } from '../helpers/serve-replicas.ts'
 
 // Two `tunewell serve --executor kubernetes` replicas on one PostgreSQL and one fake API server
 // (docs/kubernetes.md, "Several replicas"): the leader stopped with SIGTERM, as a rolling update
 // does, hands its experiment over without stopping its trials.
-const baseUrl = process.env.DATABASE_URL?.trim()
-const skip = baseUrl ? false : 'DATABASE_URL is not set: two serve processes can only share a PostgreSQL database (the embedded one admits one process)'
-let replicas: ServeReplicas
-
-before(async () => {
-  if (baseUrl) replicas = await ServeReplicas.start(baseUrl)
-})
-after(() => replicas?.close())
+const { skip, replicas: current } = useServeReplicas()
 
 test('SIGTERM of the leader leaves its Jobs running; the other replica re-attaches to them: no second create, no lost point', { skip, timeout: 300_000 }, async () => {
+  const replicas = current()
   const a = await replicas.replica('replica-a')
   const b = await replicas.replica('replica-b')
   const gate = replicas.gate('term')

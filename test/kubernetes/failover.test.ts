@@ -1,20 +1,14 @@
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ServeReplicas } from '../helpers/serve-replicas.ts'
+import { useServeReplicas } from '../helpers/serve-replicas.ts'
 
 // Two `tunewell serve --executor kubernetes` replicas on one PostgreSQL and one fake API server
 // (docs/kubernetes.md, "Several replicas"): the leader killed with -9 mid-run, on "another host"
 // (its own controller name), so its lease must expire before the other takes over.
-const baseUrl = process.env.DATABASE_URL?.trim()
-const skip = baseUrl ? false : 'DATABASE_URL is not set: two serve processes can only share a PostgreSQL database (the embedded one admits one process)'
-let replicas: ServeReplicas
-
-before(async () => {
-  if (baseUrl) replicas = await ServeReplicas.start(baseUrl)
-})
-after(() => replicas?.close())
+const { skip, replicas: current } = useServeReplicas()
 
 test('the leader killed with -9 mid-run: the other replica takes over once its lease expires and finishes the experiment, no trial launched twice, no point lost or doubled', { skip, timeout: 300_000 }, async (t) => {
+  const replicas = current()
   const a = await replicas.replica('replica-a')
   const b = await replicas.replica('replica-b')
   const gate = replicas.gate('kill')
