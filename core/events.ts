@@ -13,6 +13,12 @@ export type TunewellEvent =
   | { readonly type: 'experiment:state-changed'; readonly payload: ExperimentStateChange }
   /** Counts changed without a restart (PATCH or a changed file): the editable counts as they are now. */
   | { readonly type: 'experiment:updated'; readonly payload: { readonly spec: Readonly<Record<string, number | undefined>> } }
+  /**
+   * metadata.labels or metadata.annotations changed (through the Kubernetes API: `kubectl label`,
+   * `kubectl apply`'s last-applied annotation): what they are now. Not a spec change, so the
+   * object's generation stays; it is an event so its resourceVersion and watches see it.
+   */
+  | { readonly type: 'experiment:metadata-changed'; readonly payload: ExperimentMetadataChange }
   | { readonly type: 'experiment:new-best'; readonly payload: { readonly objective: number | null } }
   | { readonly type: 'trial:created'; readonly payload: { readonly name: string; readonly params: Params } }
   | { readonly type: 'trial:state-changed'; readonly payload: TrialStateChange }
@@ -23,6 +29,11 @@ export type EventType = TunewellEvent['type']
 
 /** The payload of events of type `T`. */
 export type EventPayload<T extends EventType> = Extract<TunewellEvent, { readonly type: T }>['payload']
+
+export interface ExperimentMetadataChange {
+  readonly labels: Readonly<Record<string, string>>
+  readonly annotations: Readonly<Record<string, string>>
+}
 
 export interface ExperimentStateChange {
   readonly state: ExperimentState
