@@ -2,6 +2,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { TunewellError, InvalidSpecError, type ErrorCode, type SpecIssue } from '../../core/errors.ts'
 import { isDatabaseUnavailable } from '../../db/is-database-unavailable.ts'
 import { HttpError } from '../http-error.ts'
+import { toKubeError } from '../kube/kube-error.ts'
+import { isKubePath, routeNotFound, type KubeError } from '../kube/kube-status.ts'
 import type { ErrorBody } from '../schemas/common.ts'
 import { validationIssues } from './validation-issues.ts'
 
@@ -34,23 +36,39 @@ const OUTAGE_LOG_EVERY_MS = 30_000
  */
 export function registerErrorHandler(app: FastifyInstance): void {
   let lastOutageLog = -Infinity
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const [status, body] = toAnswer(error, request)
-    if (body.error.code === 'DATABASE_UNAVAILABLE') {
+  const logFailure = (error: FastifyError, request: FastifyRequest) => {
+    if (isDatabaseUnavailable(error) || (error instanceof TunewellError && error.code === 'DATABASE_UNAVAILABLE')) {
       // An outage fails every request: one line now and then, not a stack per request.
       if (Date.now() - lastOutageLog >= OUTAGE_LOG_EVERY_MS) {
         lastOutageLog = Date.now()
         request.log.warn(`database unreachable: ${(error as Error).message} (requests answer 503 until it is back)`)
       }
-    } else if (status >= 500) request.log.error({ err: error }, 'request failed')
+    } else request.log.error({ err: error }, 'request failed')
+  }
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    // Kubernetes clients read only a Status (api/kube/kube-status.ts): kube paths answer nothing else.
+    if (isKubePath(request.url)) {
+      const kubeError = toKubeError(error, request)
+      if (kubeError.code >= 500) logFailure(error, request)
+      return sendKube(reply, kubeError)
+    }
+    const [status, body] = toAnswer(error, request)
+    if (status >= 500) logFailure(error, request)
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="tunewell"')
     if (error instanceof HttpError) reply.headers(error.headers)
     return reply.code(status).type('application/json; charset=utf-8').send(body)
   })
   app.setNotFoundHandler((request, reply) => {
+    if (isKubePath(request.url)) return sendKube(reply, routeNotFound())
     const body = errorBody('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}; the API is described at /api/v1/openapi.json`)
     return reply.code(404).send(body)
   })
+}
+
+function sendKube(reply: FastifyReply, error: KubeError): FastifyReply {
+  if (error.code === 401) reply.header('www-authenticate', 'Bearer realm="tunewell"')
+  reply.headers(error.headers)
+  return reply.code(error.code).type('application/json').send(error.status)
 }
 
 function toAnswer(error: FastifyError, request: FastifyRequest): [number, ErrorBody] {

@@ -5,7 +5,7 @@ import { parseExperimentYaml } from '../../core/spec/index.ts'
 import { KatibExperimentStatusSchema, type KatibExperimentStatus } from '../../core/spec/katib-experiment-status-schema.ts'
 import { TRIAL_STATES, type TrialState } from '../../core/trial.ts'
 import type { ExperimentRecord } from '../../db/store.ts'
-import { katibInvalidStatus, katibStatus, type KatibStatusInput } from '../../controller/kubernetes/operator/katib-status.ts'
+import { katibInvalidStatus, katibStatus, type KatibStatusInput } from '../../core/katib/katib-status.ts'
 
 const parsed = parseExperimentYaml(`apiVersion: kubeflow.org/v1beta1
 kind: Experiment

@@ -1,7 +1,10 @@
-import type { KatibExperimentStatus } from '../../../core/spec/katib-experiment-status-schema.ts'
-import { formatParamValue } from '../../../core/search-space.ts'
-import { TRIAL_STATES, type TrialState } from '../../../core/trial.ts'
-import type { ExperimentRecord, TrialRecord } from '../../../db/store.ts'
+import type { ExperimentState } from '../experiment-state.ts'
+import type { KatibExperimentStatus } from '../spec/katib-experiment-status-schema.ts'
+import type { Experiment } from '../spec/experiment-schema.ts'
+import { formatParamValue, type Params } from '../search-space.ts'
+import { TRIAL_STATES, type MetricSummary, type TrialState } from '../trial.ts'
+import { rfc3339 } from './rfc3339.ts'
+import { sameJson } from './same-json.ts'
 
 /**
  * How many names each of the status's trial lists keeps (the most recent ones). An Experiment is
@@ -13,15 +16,33 @@ export const DEFAULT_TRIAL_LIST_LIMIT = 100
 type Condition = NonNullable<KatibExperimentStatus['conditions']>[number]
 type Metric = NonNullable<NonNullable<NonNullable<KatibExperimentStatus['currentOptimalTrial']>['observation']>['metrics']>[number]
 
+/** The fields of an experiment's record (db/store.ts ExperimentRecord) katibStatus reads; core cannot import db. */
+export interface KatibStatusExperiment {
+  readonly state: ExperimentState
+  readonly reason: string | null
+  readonly message: string | null
+  readonly createdAt: Date
+  readonly startedAt: Date | null
+  readonly completedAt: Date | null
+  readonly spec: Experiment
+}
+
+/** The fields of a trial's record (db/store.ts TrialRecord) that its currentOptimalTrial shows. */
+export interface KatibStatusTrial {
+  readonly name: string
+  readonly params: Params
+  readonly metrics: Readonly<Record<string, MetricSummary>> | null
+}
+
 /** What the database holds about one experiment, as katibStatus reads it. */
 export interface KatibStatusInput {
-  readonly experiment: Pick<ExperimentRecord, 'state' | 'reason' | 'message' | 'createdAt' | 'startedAt' | 'completedAt' | 'spec'>
+  readonly experiment: KatibStatusExperiment
   /** Exact trial counts per state. */
   readonly counts: Readonly<Record<TrialState, number>>
   /** Per state, names of its most recent trials, oldest first (TrialStore.recentNamesByState); cut to the last `limit`. */
   readonly names: Readonly<Partial<Record<TrialState, readonly string[]>>>
   /** The experiment's best trial (ExperimentRecord.bestTrialId), if it has one. */
-  readonly best?: Pick<TrialRecord, 'name' | 'params' | 'metrics'>
+  readonly best?: KatibStatusTrial
   /**
    * The status on the resource now (what was written last): conditions keep their order and
    * their transition times unless their status changes, and lastReconcileTime stays when
@@ -139,13 +160,8 @@ export function invalidMessage(problems: readonly string[]): string {
   return `Experiment is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}`
 }
 
-/** Kubernetes' time format (metav1.Time): RFC 3339 in UTC, whole seconds. */
-export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d+Z$/, 'Z')
-}
-
 /** Katib's currentOptimalTrial: assignments in spec order as Katib prints them; objective, then additional metrics. */
-function optimalTrial(best: NonNullable<KatibStatusInput['best']>, spec: ExperimentRecord['spec']): NonNullable<KatibExperimentStatus['currentOptimalTrial']> {
+function optimalTrial(best: NonNullable<KatibStatusInput['best']>, spec: Experiment): NonNullable<KatibExperimentStatus['currentOptimalTrial']> {
   const specOrder = (spec.spec.parameters ?? []).map((p) => p.name)
   const names = [...specOrder.filter((n) => Object.hasOwn(best.params, n)), ...Object.keys(best.params).filter((n) => !specOrder.includes(n))]
   const objective = spec.spec.objective
@@ -171,20 +187,6 @@ function withReconcileTime(status: KatibExperimentStatus, previous: KatibExperim
     if (before !== undefined && sameJson(rest, previousRest)) return { ...rest, lastReconcileTime: before }
   }
   return { ...rest, lastReconcileTime: rfc3339(now) }
-}
-
-/** Equal as JSON values, whatever the order of object keys (a server may reorder them). */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  if (Array.isArray(a)) {
-    const other = b as unknown[]
-    return a.length === other.length && a.every((value, i) => sameJson(value, other[i]))
-  }
-  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined)
-  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined)
-  return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
 }
 
 /** Katib's condition list operations (experiments/v1beta1/util.go), on a copy of the previous list. */
