@@ -3,6 +3,7 @@ import { TunewellError, InvalidSpecError } from '../core/errors.ts'
 import { isDatabaseUnavailable } from '../db/is-database-unavailable.ts'
 import type { ExecutorFlags } from './create-executor.ts'
 import { registerServerCommands } from './server-commands.ts'
+import { withServerOptions } from './server-options.ts'
 
 const EXECUTOR_OPTION = ['--executor <kind>', 'where trials run: local (child processes of this one) or kubernetes (workloads on the cluster of the kubeconfig) (default: TUNEWELL_EXECUTOR, else local)'] as const
 const CONTEXT_OPTION = ['--context <name>', 'with --executor kubernetes: the kubeconfig context to use (default: its current-context)'] as const
@@ -117,6 +118,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (opts: import('./collect-command.ts').CollectFlags) => {
       const { collectCommand } = await import('./collect-command.ts')
       code = await collectCommand(opts, process.stderr)
+    })
+  withServerOptions(program
+    .command('kubeconfig')
+    .description('print a kubeconfig for a tunewell server, so kubectl and Kubernetes clients reach its kubeflow.org/v1beta1 API: tunewell kubeconfig > kc; KUBECONFIG=kc kubectl get experiments (see docs/kubectl.md)')
+    .option('--namespace <name>', 'the context\'s default namespace', 'default')
+    .option('--context <name>', 'name of the context, cluster and user in the file', 'tunewell')
+    .option('--certificate-authority <file>', 'for an https server: PEM of the CA that signed its certificate, embedded in the file')
+    .option('--insecure-skip-tls-verify', 'for an https server: do not check its certificate'), false)
+    .action(async (opts: import('./kubeconfig-command.ts').KubeconfigOptions) => {
+      const { kubeconfigCommand } = await import('./kubeconfig-command.ts')
+      code = kubeconfigCommand(opts, { out: process.stdout, err: process.stderr })
     })
   registerServerCommands(program, (exitCode) => {
     code = exitCode
