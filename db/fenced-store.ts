@@ -65,6 +65,7 @@ export function fencedStore(store: Store, fence: LeaseFence, renew: () => Promis
     events: part('events'),
     leases: store.leases,
     pushKeys: store.pushKeys,
+    tombstones: store.tombstones,
     backend: store.backend,
     transaction: (work) => fenced(work),
     pendingMigrations: () => store.pendingMigrations(),

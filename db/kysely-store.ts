@@ -9,6 +9,7 @@ import { KyselyLeaseStore } from './kysely/kysely-lease-store.ts'
 import { KyselyPushKeyStore } from './kysely/kysely-push-key-store.ts'
 import { KyselyObservationStore } from './kysely/kysely-observation-store.ts'
 import { KyselyTrialStore } from './kysely/kysely-trial-store.ts'
+import { KyselyTombstoneStore } from './kysely/kysely-tombstone-store.ts'
 
 export interface KyselyStoreOptions {
   readonly backend: Store['backend']
@@ -28,6 +29,7 @@ export class KyselyStore implements Store {
   readonly events: KyselyEventStore
   readonly leases: KyselyLeaseStore
   readonly pushKeys: KyselyPushKeyStore
+  readonly tombstones: KyselyTombstoneStore
   readonly backend: Store['backend']
   readonly #db: Kysely<Database>
   readonly #options: KyselyStoreOptions
@@ -44,6 +46,7 @@ export class KyselyStore implements Store {
     this.events = new KyselyEventStore(db)
     this.leases = new KyselyLeaseStore(db)
     this.pushKeys = new KyselyPushKeyStore(db)
+    this.tombstones = new KyselyTombstoneStore(db)
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Params } from '../core/search-space.ts'
 import type { IntermediateValue, MetricSummary, TrialState } from '../core/trial.ts'
 import type { TunewellEvent } from '../core/events.ts'
 import type { ExperimentState } from '../core/experiment-state.ts'
+import type { TombstoneStore } from './tombstone-store.ts'
 
 export type { ExperimentState }
 
@@ -210,6 +211,10 @@ export interface TrialStore {
    * the experiment's size. Every state gets an entry, empty ones included.
    */
   recentNamesByState(experimentId: string, limit: number): Promise<Record<TrialState, string[]>>
+  /** recentNamesByState for several experiments in one query; every id gets an entry, empty lists included. */
+  recentNamesByStateForExperiments(experimentIds: readonly string[], limit: number): Promise<Map<string, Record<TrialState, string[]>>>
+  /** The trials of these ids in one query (in no particular order); ids of no trial are skipped. */
+  getMany(ids: readonly string[]): Promise<TrialRecord[]>
   /**
    * Asks of the experiment named `experimentName`, answered in order in one round trip
    * (`claim_ask_trials`, migrations/0001-initial.ts): one claim per request, the limit being the spec's
@@ -423,8 +428,26 @@ export interface EventStore {
   list(experimentId: string, afterId?: number): Promise<ExperimentEvent[]>
   /** The highest event id, 0 when there is none. */
   latestId(): Promise<number>
+  /**
+   * Per experiment, its latest event (id and time) and how many of its events changed its spec;
+   * one query (an index descent per experiment for the latest), every id gets an entry (id 0
+   * when it has no event). What the Kubernetes API makes resourceVersion and generation of.
+   */
+  experimentVersions(experimentIds: readonly string[]): Promise<Map<string, EventVersion>>
+  /** Per trial of one experiment, its latest event; one query; trials without an event are absent. */
+  trialVersions(experimentId: string, trialIds: readonly string[]): Promise<Map<string, EventVersion>>
   /** Events of all experiments (or one) with their names, ascending by id; for live streams (api/events/event-hub.ts). */
   feed(query: EventFeedQuery): Promise<FeedEvent[]>
+}
+
+/** Where an experiment's (or a trial's) history stands: see EventStore.experimentVersions. */
+export interface EventVersion {
+  /** The highest event id concerning it; 0 when none. */
+  readonly latestId: number
+  /** When that event was written; null when none. */
+  readonly latestAt: Date | null
+  /** Events that changed the spec (`experiment:updated`); 0 for trials. */
+  readonly specChanges: number
 }
 
 export interface EventFeedQuery {
@@ -540,6 +563,8 @@ export interface Store {
   readonly events: EventStore
   readonly leases: LeaseStore
   readonly pushKeys: PushKeyStore
+  /** Deleted experiments for Kubernetes watches (db/tombstone-store.ts). */
+  readonly tombstones: TombstoneStore
   /** Runs `work` in one transaction; the store it receives is bound to it. Nested calls reuse it. */
   transaction<T>(work: (store: Store) => Promise<T>): Promise<T>
   /** Which backend this is, for messages. */

@@ -20,6 +20,7 @@ export async function openTestStore(): Promise<Store> {
     events: store.events,
     leases: store.leases,
     pushKeys: store.pushKeys,
+    tombstones: store.tombstones,
     backend: store.backend,
     pendingMigrations: () => store.pendingMigrations(),
     transaction: (work) => store.transaction(work),
