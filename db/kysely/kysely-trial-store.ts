@@ -196,6 +196,34 @@ export class KyselyTrialStore implements TrialStore {
     return names
   }
 
+  async recentNamesByStateForExperiments(experimentIds: readonly string[], limit: number): Promise<Map<string, Record<TrialState, string[]>>> {
+    const names = new Map(experimentIds.map((id) => [id, Object.fromEntries(TRIAL_STATES.map((state) => [state, [] as string[]])) as Record<TrialState, string[]>]))
+    if (limit < 1 || experimentIds.length === 0) return names
+    // recentNamesByState's lateral subquery per (experiment, state) pair.
+    const { rows } = await sql<{ experiment_id: string; state: TrialState; name: string }>`
+      select x.experiment_id, s.state, t.name
+      from (values ${sql.join(experimentIds.map((id) => sql`(${id}::text)`))}) as x(experiment_id)
+      cross join (values ${sql.join(TRIAL_STATES.map((state) => sql`(${state}::text)`))}) as s(state)
+      cross join lateral (
+        select name, number from trials
+        where experiment_id = x.experiment_id and state = s.state
+        order by number desc limit ${Math.floor(limit)}
+      ) as t
+      order by x.experiment_id, t.number`.execute(this.#db)
+    for (const row of rows) names.get(row.experiment_id)![row.state].push(row.name)
+    return names
+  }
+
+  async getMany(ids: readonly string[]): Promise<TrialRecord[]> {
+    if (ids.length === 0) return []
+    const records: TrialRecord[] = []
+    for (const chunk of chunks(ids, 5_000)) {
+      const rows = await this.#db.selectFrom('trials').selectAll().where('id', 'in', chunk).execute()
+      records.push(...rows.map(trialRowToRecord))
+    }
+    return records
+  }
+
   async tally(experimentId: string): Promise<TrialTally> {
     // Raw and prepared: every tell that may complete its experiment runs it.
     const { rows } = await sql<Record<'max' | TallyState, number | string | null>>`${PREPARED}
