@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parse as parseYaml } from 'yaml'
+import { KubeError as ApiKubeError } from '../../../api/kube/kube-status.ts'
+import { jsonPatch, mergePatch } from '../../../api/kube/patch.ts'
 import { DISCOVERY_ONLY, route, verbOf, type Route } from './api-routes.ts'
 import { parseFieldSelector } from './field-selector.ts'
 import type { Faults, Verb } from './faults.ts'
@@ -7,7 +9,6 @@ import { intParam, parseJson, readBody, sendJson, sendTable } from './http-respo
 import type { KubeObject } from './kube-object.ts'
 import type { DeleteOptions, KubeApi, PropagationPolicy } from './kube-api.ts'
 import { parseLabelSelector } from './label-selector.ts'
-import { jsonPatch, mergePatch } from './patch.ts'
 import { serveLog } from './pod-log-endpoint.ts'
 import type { PodLogs } from './pod-logs.ts'
 import { badRequest, forbidden, KubeError } from './status.ts'
@@ -178,6 +179,8 @@ export function handleRequest(ctx: ServerContext, req: IncomingMessage, res: Ser
   })().catch((error: unknown) => {
     if (res.headersSent) return void res.destroy()
     if (error instanceof KubeError) return sendJson(res, error.code, error.toStatus(), error.headers)
+    // The patch functions are the product's (api/kube/patch.ts), which fail with its own Status.
+    if (error instanceof ApiKubeError) return sendJson(res, error.code, error.status, error.headers)
     const internal = new KubeError(500, 'InternalError', `fake-kube: ${(error as Error)?.stack ?? String(error)}`)
     sendJson(res, 500, internal.toStatus())
   })
