@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url'
  *   the scratch PostgreSQL of the fault tests.
  * - browser: the dashboard in Chromium.
  * - cluster: the Kubernetes executor, operator mode and replicas against the fake API server
- *   (test/kubernetes): child processes and a database like integration, but what they check is
+ *   (test/kubernetes), and kubectl and the Python client against serve's Kubernetes API
+ *   (test/kube-api): child processes and a database like integration, but what they check is
  *   the same on PGlite and PostgreSQL (the tests that need two processes on one database skip on
  *   PGlite), so CI runs them once per Node version: Node 20 on PGlite, Node 24 on PostgreSQL.
  * - package: `npm pack`, the tarball installed into an empty folder and run from there; minutes,
@@ -35,6 +36,8 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   // The CRD's generator and schema: pure; the rest of test/deploy runs kubectl and the API.
   'test/deploy/crd.test.ts': 'unit',
   'test/kubernetes-unit': 'unit',
+  // serve's Kubernetes API: its pure pieces (Status, objects, patch, selectors, tables).
+  'test/kube-api-unit': 'unit',
   'test/lifecycle': 'unit',
   'test/metrics-collector': 'unit',
   'test/api/coalescer.test.ts': 'unit',
@@ -48,6 +51,7 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/deploy': 'integration',
   'test/fault': 'integration',
   'test/kubernetes': 'cluster',
+  'test/kube-api': 'cluster',
   'test/conformance/kubernetes-executor.test.ts': 'cluster',
   'test/suggestion': 'integration',
 
