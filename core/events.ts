@@ -11,7 +11,7 @@ import type { TrialState } from './trial.ts'
 export type TunewellEvent =
   | { readonly type: 'experiment:created'; readonly payload: { readonly name: string } }
   | { readonly type: 'experiment:state-changed'; readonly payload: ExperimentStateChange }
-  /** Counts changed without a restart (PATCH or a changed file): the editable counts as they are now. */
+  /** Counts changed (PATCH or a changed file; before the state event when the change restarts a completed experiment): the editable counts as they are now. */
   | { readonly type: 'experiment:updated'; readonly payload: { readonly spec: Readonly<Record<string, number | undefined>> } }
   /**
    * metadata.labels or metadata.annotations changed (through the Kubernetes API: `kubectl label`,

@@ -39,9 +39,12 @@ export function applySpecChange(
         message: 'experiment is restarting with a larger budget', completedAt: null,
       })
     if (!updated) throw new TunewellError('STATE_CONFLICT', `experiment "${record.name}" changed state while it was being updated; retry`)
-    await tx.events.append(change.kind === 'restart'
-      ? { experimentId: record.id, type: 'experiment:state-changed', payload: { state: 'Restarting' } }
-      : { experimentId: record.id, type: 'experiment:updated', payload: { spec: editableCounts(next) } })
+    // A restart changed the counts too: its experiment:updated is what counts spec changes (the
+    // Kubernetes API's metadata.generation), the state event what moves the experiment.
+    await tx.events.appendMany([
+      { experimentId: record.id, type: 'experiment:updated', payload: { spec: editableCounts(next) } },
+      ...(change.kind === 'restart' ? [{ experimentId: record.id, type: 'experiment:state-changed' as const, payload: { state: 'Restarting' as const } }] : []),
+    ])
     return { experiment: updated, change: change.kind }
   })
 }

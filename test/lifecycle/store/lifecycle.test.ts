@@ -208,7 +208,7 @@ describe('lifecycle on the store: each change with its event, in one transaction
     ])
   })
 
-  test('applySpecChange: counts updated with experiment:updated, a completed experiment restarted with its state event, a refused change writes nothing', async () => {
+  test('applySpecChange: counts updated with experiment:updated, a completed experiment restarted with it and its state event, a refused change writes nothing', async () => {
     const { e } = await newExperiment({ max: 3, trials: 2 })
     assert.equal((await applySpecChange(store, e.id, specOf(e.name, { max: 3 }), 'start over')).change, 'unchanged')
     const updated = await applySpecChange(store, e.id, specOf(e.name, { max: 3, parallel: 1 }), 'start over')
@@ -230,6 +230,7 @@ describe('lifecycle on the store: each change with its event, in one transaction
       ['experiment:updated', { spec: { parallelTrialCount: 1, maxTrialCount: 3 } }],
       ['experiment:state-changed', { state: 'Running' }],
       ['experiment:state-changed', { state: 'Succeeded', reason: 'ExperimentMaxTrialsReached' }],
+      ['experiment:updated', { spec: { parallelTrialCount: 1, maxTrialCount: 5 } }],
       ['experiment:state-changed', { state: 'Restarting' }],
     ])
   })
