@@ -3,6 +3,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import { DEFAULT_BODY_LIMIT, type AppOptions } from './app-options.ts'
 import { HostPolicy } from './host-policy.ts'
 import { DEFAULT_MAX_PARALLEL_TRIALS } from '../core/spec/index.ts'
+import { kubeRoutes } from './kube/kube-routes.ts'
 import { TunewellMetrics } from './metrics/tunewell-metrics.ts'
 import { withParallelLimit } from './operations/parallel-limit-admission.ts'
 import { registerAuth } from './plugins/auth.ts'
@@ -78,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(importanceRoutes, options)
   await app.register(eventRoutes, options)
   await app.register(metricsRoutes, options)
+  await app.register(kubeRoutes, options)
   if (options.dashboardDir !== undefined) await registerDashboard(app, options.dashboardDir)
   return app
 }

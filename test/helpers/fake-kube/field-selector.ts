@@ -1,6 +1,7 @@
+import { matchesFields, parseFieldSelector as parseSelector } from '../../../api/kube/selectors.ts'
 import type { KubeObject } from './kube-object.ts'
 import type { ResourceType } from './resource-types.ts'
-import { badRequest } from './status.ts'
+import { asFakeError } from './label-selector.ts'
 
 export type FieldSelector = (object: KubeObject) => boolean
 
@@ -23,20 +24,9 @@ function fieldValue(type: ResourceType, object: KubeObject, field: string): stri
   return undefined
 }
 
-/** Parses `fieldSelector`: `f=v`, `f==v`, `f!=v`, comma-separated. */
+/** Parses `fieldSelector` with the product's parser (api/kube/selectors.ts), for this resource's fields. */
 export function parseFieldSelector(text: string | null | undefined, type: ResourceType): FieldSelector {
-  if (!text || text.trim() === '') return () => true
-  const terms = text.split(',').map((part) => {
-    const match = part.trim().match(/^([^=!]+?)\s*(==|=|!=)\s*(.*)$/)
-    if (!match) throw badRequest(`invalid selector: '${text}'; can't understand '${part}'`)
-    const [, field, op, value] = match
-    return { field: field!, negate: op === '!=', value: value! }
-  })
   const probe: KubeObject = { metadata: { name: '', namespace: '' }, status: {}, spec: {}, involvedObject: {}, source: {} }
-  for (const term of terms) {
-    if (fieldValue(type, probe, term.field) === undefined) {
-      throw badRequest(`field label not supported: ${term.field}`)
-    }
-  }
-  return (object) => terms.every((term) => (fieldValue(type, object, term.field) === term.value) !== term.negate)
+  const selector = asFakeError(() => parseSelector(text, (field) => fieldValue(type, probe, field) !== undefined))
+  return (object) => matchesFields(selector, (field) => fieldValue(type, object, field))
 }

@@ -1,3 +1,4 @@
+import { evaluateColumnPath, humanAge } from '../../../api/kube/table.ts'
 import type { KubeObject } from './kube-object.ts'
 import type { ResourceType } from './resource-types.ts'
 
@@ -16,41 +17,9 @@ export function wantsTable(accept: string | undefined): boolean {
   return (accept ?? '').split(',').some((part) => part.includes('as=Table') && !part.includes('q=0'))
 }
 
-/** The subset of JSONPath printer columns use: `.a.b`, `[n]`, `[-1:]`, `['key']`. */
-export function evaluateColumnPath(object: unknown, path: string): unknown {
-  let node: unknown = object
-  const tokens = path.match(/\.[^.[\]]+|\[[^\]]*\]/g) ?? []
-  for (const token of tokens) {
-    if (node === undefined || node === null) return undefined
-    if (token.startsWith('.')) node = (node as Record<string, unknown>)[token.slice(1)]
-    else {
-      const inner = token.slice(1, -1)
-      const quoted = inner.match(/^'(.*)'$/)
-      if (quoted) node = (node as Record<string, unknown>)[quoted[1]!]
-      else if (!Array.isArray(node)) return undefined
-      else if (inner.includes(':')) {
-        const [from, to] = inner.split(':').map((n) => (n === '' ? undefined : Number(n)))
-        node = node.slice(from, to)[0]
-      } else node = node.at(Number(inner))
-    }
-  }
-  return node
-}
-
-/** How the server prints a date column: the age, as Kubernetes' HumanDuration does. */
-export function humanAge(timestamp: unknown, now = Date.now()): unknown {
-  if (typeof timestamp !== 'string') return timestamp
-  const seconds = Math.max(0, Math.floor((now - Date.parse(timestamp)) / 1000))
-  const minutes = Math.floor(seconds / 60)
-  const hours = Math.floor(minutes / 60)
-  const days = Math.floor(hours / 24)
-  if (seconds < 120) return `${seconds}s`
-  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`
-  if (minutes < 180) return `${minutes}m`
-  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`
-  if (hours < 48) return `${hours}h`
-  if (days < 8) return hours % 24 === 0 ? `${days}d` : `${days}d${hours % 24}h`
-  return `${days}d`
+/** A date column's cell: the age, as the product's Table prints it (api/kube/table.ts). */
+function ageCell(timestamp: unknown): unknown {
+  return typeof timestamp === 'string' ? humanAge(timestamp) : timestamp
 }
 
 const NAME_COLUMN = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 }
@@ -101,13 +70,13 @@ export function toTable(type: ResourceType, objects: KubeObject[], resourceVersi
     cells = (o) =>
       printer.map((c) => {
         const raw = evaluateColumnPath(o, c.jsonPath)
-        const value = c.type === 'date' ? humanAge(raw) : raw
+        const value = c.type === 'date' ? ageCell(raw) : raw
         return value === undefined || value === null ? null : typeof value === 'object' ? JSON.stringify(value) : value
       })
   } else {
     const builtIn = builtInColumns(type)
     columns = [...builtIn.columns, AGE_COLUMN]
-    cells = (o) => [...builtIn.cells(o), humanAge(o.metadata.creationTimestamp)]
+    cells = (o) => [...builtIn.cells(o), ageCell(o.metadata.creationTimestamp)]
   }
   return {
     kind: 'Table',
