@@ -14,8 +14,10 @@
  * Writes kubernetes.md and kubernetes.json.
  *
  * Options: --experiments N (default 100), --parallel P (default 20), --trials-per-experiment T
- * (default 2×P, so slots open again), --duration-ms (each pod's run, default 5000), --out DIR
- * (default bench/results).
+ * (default 2×P, so slots open again), --duration-ms (each pod's run, default 5000),
+ * --duration-spread-ms S (each pod runs up to S ms longer, fixed by its name: trials of unequal
+ * length open their slots one by one instead of in waves; default 0), --out DIR (default
+ * bench/results).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -45,15 +47,17 @@ const { values } = parseArgs({
     parallel: { type: 'string', default: '20' },
     'trials-per-experiment': { type: 'string' },
     'duration-ms': { type: 'string', default: '5000' },
+    'duration-spread-ms': { type: 'string', default: '0' },
     out: { type: 'string' },
   },
 })
-let experiments: number, parallel: number, trialsPer: number, durationMs: number
+let experiments: number, parallel: number, trialsPer: number, durationMs: number, spreadMs: number
 try {
   experiments = positiveInteger('--experiments', values.experiments)
   parallel = positiveInteger('--parallel', values.parallel)
   trialsPer = positiveInteger('--trials-per-experiment', values['trials-per-experiment'] ?? String(2 * parallel))
   durationMs = positiveInteger('--duration-ms', values['duration-ms'])
+  spreadMs = values['duration-spread-ms'] === '0' ? 0 : positiveInteger('--duration-spread-ms', values['duration-spread-ms'])
 } catch (error) {
   process.stderr.write(`bench:kubernetes: ${(error as Error).message}\n`)
   process.exit(1)
@@ -67,7 +71,7 @@ const kube = await startFakeKubeProcess({
   tls: false,
   events: false,
   watchWindow: 2000,
-  defaultPodBehaviour: { kind: 'simulate', durationMs, logLines: ['loss=0.5'] },
+  defaultPodBehaviour: { kind: 'simulate', durationMs, spreadMs, logLines: ['loss=0.5'] },
 })
 const store = await openTestStore()
 if (!process.env.DATABASE_URL?.trim()) process.stderr.write('no DATABASE_URL: PGlite in memory, whose WebAssembly heap (several hundred MB) counts in the RSS measured here\n')
@@ -83,7 +87,7 @@ try {
   const jobEnds = await watchJobEnds(kube.kubeConfig(), executor.defaultNamespace)
   await kube.requestCounts() // setup's requests (none yet, or discovery) are not the trials'
   const rssBefore = process.memoryUsage.rss()
-  process.stderr.write(`${experiments} experiments × ${parallel} parallel, ${trialsPer} trials each, pods of ${durationMs} ms\n`)
+  process.stderr.write(`${experiments} experiments × ${parallel} parallel, ${trialsPer} trials each, pods of ${durationMs} ms${spreadMs ? ` + up to ${spreadMs} ms` : ''}\n`)
   const started = performance.now()
   const progress = setInterval(() => {
     const ended = timing.timings.filter((t) => t.endedAt !== undefined).length
@@ -134,6 +138,7 @@ try {
     parallel,
     trials_per_experiment: trialsPer,
     pod_duration_ms: durationMs,
+    pod_duration_spread_ms: spreadMs,
     wall_s: round(wallMs / 1000, 1),
     trials,
     trial_states: Object.fromEntries(states),

@@ -255,7 +255,7 @@ export class Kubelet {
         const onExit = (exit: ContainerExit) => this.containerExited(run, entry, exit, instanceStartedAt)
         if (behaviour.kind === 'simulate') {
           for (const line of behaviour.logLines ?? []) this.logs.append(uid, c.name, line)
-          entry.timer = setTimeout(() => onExit({ exitCode: sidecar ? 0 : (behaviour.exitCode ?? 0) }), behaviour.durationMs ?? 0)
+          entry.timer = setTimeout(() => onExit({ exitCode: sidecar ? 0 : (behaviour.exitCode ?? 0) }), (behaviour.durationMs ?? 0) + spreadOf(pod.metadata.name ?? '', behaviour.spreadMs ?? 0))
           return
         }
         const argv = [...(c.command ?? this.options.entrypoints[c.image ?? ''] ?? []), ...(c.args ?? [])].map((a) => rewritePaths(expandReferences(a, env), paths))
@@ -473,4 +473,12 @@ function tryMkdir(path: string): boolean {
   } catch {
     return false
   }
+}
+
+/** A pod's share of a simulated duration spread: the same for the same name, about uniform over [0, spreadMs). */
+function spreadOf(name: string, spreadMs: number): number {
+  if (spreadMs <= 0) return 0
+  let hash = 2166136261
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 16777619)
+  return (hash >>> 0) % spreadMs
 }

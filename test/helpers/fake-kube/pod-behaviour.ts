@@ -15,8 +15,11 @@ export type PodBehaviour =
   | { kind: 'pendingForever'; message?: string }
   /** Runs as `run`, but its Job fails with DeadlineExceeded as soon as the pod runs. */
   | { kind: 'deadlineExceeded' }
-  /** KWOK style: no process; prints `logLines`, exits with `exitCode` after `durationMs`. */
-  | { kind: 'simulate'; exitCode?: number; durationMs?: number; logLines?: string[] }
+  /**
+   * KWOK style: no process; prints `logLines`, exits with `exitCode` after `durationMs`, plus up
+   * to `spreadMs` more, fixed per pod by its name (trials of unequal length, repeatably).
+   */
+  | { kind: 'simulate'; exitCode?: number; durationMs?: number; spreadMs?: number; logLines?: string[] }
 
 export interface PodScript {
   /** Matched against the pod's `job-name` label, else its own name. */
