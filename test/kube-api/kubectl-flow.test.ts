@@ -166,7 +166,7 @@ describe('kubectl against tunewell serve', { skip }, () => {
 
   test('an experiment submitted over the REST API is the one kubectl gets, and a kubectl label reaches selectors', async () => {
     const name = uniqueName('rest')
-    const created = await server.rest('/api/v1/experiments', { method: 'POST', body: JSON.stringify(askTellExperimentObject(name, { max: 2 })) })
+    const created = await server.rest('/api/v1/experiments', { method: 'POST', body: JSON.stringify(askTellExperimentObject(name, { max: 2, parallel: 1 })) })
     assert.equal(created.status, 201, await created.clone().text())
     const object = JSON.parse(ok(await server.kubectl(['get', 'exp', name, '-o', 'json']))) as KatibExperiment
     assert.equal(object.metadata.name, name)
@@ -254,13 +254,13 @@ describe('kubectl against tunewell serve', { skip }, () => {
   })
 
   test('create with generateName gets a generated name; a duplicate create is AlreadyExists', async () => {
-    const generate = { ...askTellExperimentObject('unused', { max: 1 }), metadata: { generateName: 'generated-' } }
+    const generate = { ...askTellExperimentObject('unused', { max: 1, parallel: 1 }), metadata: { generateName: 'generated-' } }
     const created = ok(await server.kubectl(['create', '-f', '-', '-o', 'name'], { input: JSON.stringify(generate) })).trim()
     assert.match(created, /^experiment\.kubeflow\.org\/generated-[a-z0-9]{5}$/)
     const name = created.slice(created.indexOf('/') + 1)
     assert.equal((await restExperiment(name)).metadata.name, name)
 
-    const duplicate = await server.kubectl(['create', '-f', '-'], { input: JSON.stringify(askTellExperimentObject(name, { max: 1 })) })
+    const duplicate = await server.kubectl(['create', '-f', '-'], { input: JSON.stringify(askTellExperimentObject(name, { max: 1, parallel: 1 })) })
     assert.equal(duplicate.code, 1, shown(duplicate))
     assert.match(duplicate.stderr, new RegExp(`Error from server \\(AlreadyExists\\).*experiments\\.kubeflow\\.org "${name}" already exists`))
     ok(await server.kubectl(['delete', 'exp', name]))

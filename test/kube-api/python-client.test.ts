@@ -78,7 +78,7 @@ describe('the Kubernetes Python client against tunewell serve', { skip }, () => 
 
   test('CustomObjectsApi: create, get, list by label and everywhere, patch, a stale replace, delete, and watches that see the patch and the deletion', { timeout: 120_000 }, async () => {
     const name = uniqueName('python')
-    const body = { ...askTellExperimentObject(name, { max: 2 }), metadata: { name, labels: { team: 'tuning' } } }
+    const body = { ...askTellExperimentObject(name, { max: 2, parallel: 1 }), metadata: { name, labels: { team: 'tuning' } } }
     const report = await runScript<{
       created: KubeObject
       duplicate: Refusal | null
@@ -180,7 +180,7 @@ describe('the Kubernetes Python client against tunewell serve', { skip }, () => 
 
   test('what the client reads is what the REST API serves for the same experiment', { timeout: 120_000 }, async () => {
     const name = uniqueName('python-rest')
-    const created = await server.rest('/api/v1/experiments', { method: 'POST', body: JSON.stringify(askTellExperimentObject(name, { max: 2 })) })
+    const created = await server.rest('/api/v1/experiments', { method: 'POST', body: JSON.stringify(askTellExperimentObject(name, { max: 2, parallel: 1 })) })
     assert.equal(created.status, 201, await created.clone().text())
     const rest = (await (await server.rest(`/api/v1/experiments/${name}`)).json()) as ExperimentResource
     const get = await runCommand(python!, ['-c', `
