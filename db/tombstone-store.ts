@@ -19,6 +19,8 @@ export interface Tombstone {
   readonly experiment: ExperimentRecord
   /** By number; their executor handle is not kept (null here). */
   readonly trials: readonly TrialRecord[]
+  /** Its `experiment:updated` events when it was deleted (its generation is 1 + this). */
+  readonly specChanges: number
   readonly deletedAt: Date
 }
 

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppOptions } from '../app-options.ts'
 import { discoveryRoutes } from './discovery/discovery-routes.ts'
+import { openApiRoutes } from './openapi/openapi-routes.ts'
 import { kubeCoreRoutes } from './routes/core-v1.ts'
 import { kubeExperimentRoutes } from './routes/experiments.ts'
 import { kubeSuggestionRoutes } from './routes/suggestions.ts'
 import { kubeTrialRoutes } from './routes/trials.ts'
+import { registerKubeWatch } from './watch/kube-watch-hubs.ts'
 
 /**
  * The Kubernetes API for kubeflow.org/v1beta1 (Experiments, Trials, Suggestions) and the bits of
@@ -17,7 +19,10 @@ import { kubeTrialRoutes } from './routes/trials.ts'
  * One Fastify plugin, so body parsers and hooks the kube routes need stay inside it.
  */
 export async function kubeRoutes(app: FastifyInstance, options: AppOptions): Promise<void> {
+  // Watches (serveWatch) end when the app closes, or app.close() would wait for their clients.
+  registerKubeWatch(app, options.store)
   await app.register(discoveryRoutes)
+  await app.register(openApiRoutes)
   await app.register(kubeExperimentRoutes, options)
   await app.register(kubeTrialRoutes, options)
   await app.register(kubeSuggestionRoutes, options)

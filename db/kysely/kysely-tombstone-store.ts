@@ -31,13 +31,14 @@ export class KyselyTombstoneStore implements TombstoneStore {
 
   async get(ids: readonly number[]): Promise<Tombstone[]> {
     if (ids.length === 0) return []
-    const { rows } = await sql<{ id: number | string; experiment: JsonRow; trials: JsonRow[]; deleted_at: Date }>`
-      select id, experiment, trials, deleted_at from kube_tombstones
+    const { rows } = await sql<{ id: number | string; experiment: JsonRow; trials: JsonRow[]; spec_changes: number | string; deleted_at: Date }>`
+      select id, experiment, trials, spec_changes, deleted_at from kube_tombstones
       where id in (${sql.join(ids.map((id) => sql`${id}`))}) order by id`.execute(this.#db)
     return rows.map((r) => ({
       id: Number(r.id),
       experiment: experimentRowToRecord(experimentRow(r.experiment)),
       trials: r.trials.map((t) => trialRowToRecord(trialRow(t))),
+      specChanges: Number(r.spec_changes),
       deletedAt: r.deleted_at,
     }))
   }

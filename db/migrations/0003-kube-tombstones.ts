@@ -10,7 +10,8 @@ import { sql, type Kysely } from 'kysely'
  * The id is drawn from the events' sequence, so tombstones and events share one order and a
  * watch reads both as one stream (db/kysely/kysely-tombstone-store.ts); it is the DELETED
  * object's resourceVersion. The experiment row and its trials' rows are kept as they were, so
- * the DELETED objects carry their last state as a Kubernetes server sends it.
+ * the DELETED objects carry their last state as a Kubernetes server sends it; `spec_changes`
+ * keeps what their metadata.generation was made of (EventStore.experimentVersions).
  *
  * Tombstones are kept for the watch window only (TombstoneStore.prune); `kube_watch_horizon`
  * remembers the highest id pruned: a watch from a resourceVersion below it may have missed a
@@ -23,6 +24,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     name text not null,
     experiment jsonb not null,
     trials jsonb not null,
+    spec_changes integer not null,
     deleted_at timestamptz not null default now()
   )`.execute(db)
   await sql`create index kube_tombstones_deleted_at_idx on kube_tombstones (deleted_at)`.execute(db)
@@ -35,13 +37,14 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Trials lose their executor handle (it means nothing once they are gone, and can be large).
   await sql`create function record_kube_tombstone() returns trigger language plpgsql as $$
   begin
-    insert into kube_tombstones (id, experiment_id, name, experiment, trials)
+    insert into kube_tombstones (id, experiment_id, name, experiment, trials, spec_changes)
     values (
       nextval(pg_get_serial_sequence('events', 'id')),
       old.id,
       old.name,
       to_jsonb(old),
-      coalesce((select jsonb_agg(to_jsonb(t) - 'execution' order by t.number) from trials t where t.experiment_id = old.id), '[]'::jsonb)
+      coalesce((select jsonb_agg(to_jsonb(t) - 'execution' order by t.number) from trials t where t.experiment_id = old.id), '[]'::jsonb),
+      (select count(*) from events e where e.experiment_id = old.id and e.type = 'experiment:updated')
     );
     return old;
   end $$`.execute(db)
