@@ -1,0 +1,102 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { ExperimentRecord, Store } from '../../../db/store.ts'
+import { badRequest, methodNotAllowed, type KubeResourceName } from '../kube-status.ts'
+import { EXPERIMENT_LABEL, namespaceOf } from '../object-meta.ts'
+import { matchesLabels, type FieldSelector, type LabelSelector } from '../selectors.ts'
+import { TABLE_CONTENT_TYPE, type TableObject } from '../table.ts'
+import { serveWatch, type ServeWatchOptions } from '../watch/serve-watch.ts'
+
+/**
+ * What the read-only kubeflow.org resources (Trials, Suggestions) share: their paths, the 405
+ * for every write, the watch parameters, and which experiments a selector can reach (both are
+ * labelled with their experiment's labels plus `katib.kubeflow.org/experiment`, as Katib's).
+ */
+
+export type Query = Readonly<Record<string, string | undefined>>
+
+export const GROUP_PATH = '/apis/kubeflow.org/v1beta1'
+
+/** The fields a custom resource can be selected by, as the API server allows them. */
+export const RESOURCE_FIELDS = ['metadata.name', 'metadata.namespace'] as const
+
+export function isWatch(query: Query): boolean {
+  return query.watch === 'true' || query.watch === '1'
+}
+
+/** `?watch=true` on a list path: the stream serveWatch answers, with the list's parameters. */
+export function watchList(request: FastifyRequest, reply: FastifyReply, store: Store, resource: 'trials' | 'suggestions', namespace: string | undefined): Promise<FastifyReply> {
+  const query = request.query as Query
+  const options: ServeWatchOptions = {
+    resource,
+    store,
+    namespace,
+    labelSelector: query.labelSelector,
+    fieldSelector: query.fieldSelector,
+    resourceVersion: query.resourceVersion,
+    allowWatchBookmarks: query.allowWatchBookmarks === 'true' || query.allowWatchBookmarks === '1',
+    ...(query.timeoutSeconds !== undefined ? { timeoutSeconds: wholeNumber('timeoutSeconds', query.timeoutSeconds) } : {}),
+    ...(query.sendInitialEvents !== undefined ? { sendInitialEvents: query.sendInitialEvents === 'true' || query.sendInitialEvents === '1' } : {}),
+  }
+  return serveWatch(request, reply, options)
+}
+
+function wholeNumber(name: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw badRequest(`${name}: Invalid value: ${JSON.stringify(text)}: strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax`)
+  return Number(text)
+}
+
+/** Our objects as toTable reads them (its type wants an index signature that interfaces lack). */
+export function tableObjects(objects: readonly object[]): TableObject[] {
+  return objects as unknown as TableObject[]
+}
+
+export function sendTable(reply: FastifyReply, table: unknown): FastifyReply {
+  return reply.header('content-type', TABLE_CONTENT_TYPE).send(table)
+}
+
+/**
+ * Every write on the resource's paths (create, update, patch, delete, delete collection, and its
+ * status) is 405 MethodNotAllowed: discovery lists get, list and watch only, and the objects are
+ * the controller's record of an experiment, changed by changing the experiment.
+ */
+export function refuseWrites(app: FastifyInstance, plural: KubeResourceName, why: string): void {
+  const refuse = async () => {
+    throw methodNotAllowed(`${plural} are read-only on this server: ${why}`)
+  }
+  const collection = `${GROUP_PATH}/namespaces/:namespace/${plural}`
+  app.post(collection, refuse)
+  app.delete(collection, refuse)
+  for (const method of ['PUT', 'PATCH', 'DELETE'] as const) {
+    app.route({ method, url: `${collection}/:name`, handler: refuse })
+    if (method !== 'DELETE') app.route({ method, url: `${collection}/:name/status`, handler: refuse })
+  }
+}
+
+/**
+ * The experiments whose Trials or Suggestion a list can hold, by name: those in `namespace`
+ * (all when undefined) whose labels (with `katib.kubeflow.org/experiment`) match. A selector
+ * that pins the experiment label reads that one experiment only.
+ */
+export async function experimentsInScope(store: Store, namespace: string | undefined, labels: LabelSelector): Promise<ExperimentRecord[]> {
+  const pinned = labels.find((r) => r.key === EXPERIMENT_LABEL && (r.operator === '=' || r.operator === '==' || (r.operator === 'in' && r.values.length === 1)))
+  let records: ExperimentRecord[]
+  if (pinned) {
+    const one = await store.experiments.getByName(pinned.values[0]!)
+    records = one ? [one] : []
+  } else {
+    records = await store.experiments.list()
+  }
+  return records
+    .filter((r) => (namespace === undefined || namespaceOf(r.spec) === namespace) && matchesLabels(labels, childLabels(r)))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
+
+/** The labels of an experiment's Trials and Suggestion. */
+export function childLabels(record: ExperimentRecord): Record<string, string> {
+  return { ...record.spec.metadata.labels, [EXPERIMENT_LABEL]: record.name }
+}
+
+/** The name a field selector pins with `metadata.name=`, if any. */
+export function pinnedName(fields: FieldSelector): string | undefined {
+  return fields.find((f) => f.field === 'metadata.name' && f.operator !== '!=')?.value
+}
