@@ -108,6 +108,15 @@ export class KubectlServe {
     return started
   }
 
+  /** `tunewell kubeconfig ARGS` (with this server's token in TUNEWELL_TOKEN) written to a file of this server's folder. */
+  writeKubeconfig(name: string, args: readonly string[]): { readonly path: string; readonly stderr: string } {
+    const printed = spawnSync(process.execPath, [bin, 'kubeconfig', ...args], {
+      env: { ...process.env, TUNEWELL_SERVER: this.url, TUNEWELL_TOKEN: this.token ?? '' }, encoding: 'utf8', timeout: 60_000,
+    })
+    if (printed.status !== 0) throw new Error(`tunewell kubeconfig ${args.join(' ')} exited with ${printed.status}: ${printed.stderr}`)
+    return { path: this.file(name, printed.stdout), stderr: printed.stderr }
+  }
+
   /** The environment kubectl and the Python client run in: the kubeconfig, and a discovery cache of this server's own (ports are reused). */
   clientEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     return { ...process.env, KUBECONFIG: this.kubeconfig, KUBECACHEDIR: join(this.dir, 'kube-cache'), ...extra }

@@ -9,6 +9,7 @@ import type { TrialView } from '../../api/schemas/trial.ts'
 import { sharedExamplesDir, sharedExamplesSkip } from '../core/spec/example-sets.ts'
 import { askTellExperimentObject, invalidExperimentYaml, quadraticExperimentYaml } from '../helpers/experiment-yaml.ts'
 import { KubectlServe, kubectlSkip, type CommandResult } from '../helpers/kubectl-serve.ts'
+import { opensslSkip, startTlsProxy } from '../helpers/tls-proxy.ts'
 import { uniqueName } from '../helpers/test-app.ts'
 
 /**
@@ -266,15 +267,28 @@ describe('kubectl against tunewell serve', { skip }, () => {
     ok(await server.kubectl(['delete', 'exp', name]))
   })
 
-  test('a server with a token on plain http: tunewell kubeconfig warns, and kubectl (which sends no token over http) is answered Unauthorized', async () => {
+  test('a server with a token: on plain http kubectl sends none and is Unauthorized (tunewell kubeconfig warns); behind an https proxy it gets through', { skip: opensslSkip() }, async () => {
     const guarded = await KubectlServe.start({ token: true })
+    const proxy = await startTlsProxy(guarded)
     try {
       assert.match(guarded.kubeconfigWarnings, /kubectl sends no token to a plain http server/)
       const refused = await guarded.kubectl(['get', 'exp'])
       assert.equal(refused.code, 1, shown(refused))
       assert.match(refused.stderr, /You must be logged in to the server/)
       assert.equal((await guarded.rest('/apis/kubeflow.org/v1beta1/namespaces/default/experiments')).status, 200, 'the same request with the token passes')
+
+      const https = guarded.writeKubeconfig('https-kc', ['--server', proxy.url, '--certificate-authority', proxy.ca])
+      assert.doesNotMatch(https.stderr, /warning/)
+      const env = { KUBECONFIG: https.path }
+      const name = uniqueName('https')
+      ok(await guarded.kubectl(['create', '-f', '-'], { env, input: JSON.stringify(askTellExperimentObject(name, { max: 1, parallel: 1 })) }))
+      assert.equal(ok(await guarded.kubectl(['get', 'exp', '-o', 'name'], { env })).trim(), `experiment.kubeflow.org/${name}`)
+      const wrong = guarded.file('wrong-token-kc', readFileSync(https.path, 'utf8').replace(guarded.token!, 'f'.repeat(32)))
+      const unauthorized = await guarded.kubectl(['get', 'exp'], { env: { KUBECONFIG: wrong } })
+      assert.equal(unauthorized.code, 1, shown(unauthorized))
+      assert.match(unauthorized.stderr, /Unauthorized/)
     } finally {
+      await proxy.close()
       await guarded.stop()
     }
   })
