@@ -17,6 +17,8 @@ export interface KubernetesReport {
   readonly parallel: number
   readonly trials_per_experiment: number
   readonly pod_duration_ms: number
+  /** How the controller's code ran (compiled, or through tsx); absent in reports before it was recorded. */
+  readonly runtime?: string
   /** Each pod runs up to this much longer (fixed by its name); 0: every pod runs pod_duration_ms. */
   readonly pod_duration_spread_ms?: number
   readonly wall_s: number
@@ -56,6 +58,7 @@ export function renderKubernetesMarkdown(r: KubernetesReport): string {
     `- Machine: ${machineLine(r.machine)}; the fake API server runs in a process of its own on the same cores`,
     `- ${r.experiments} experiments × ${r.parallel} parallel trials, ${r.trials_per_experiment} trials each (${r.trials} trials), one ExperimentRunner each sharing one KubernetesExecutor; pods simulated by the fake (no process), each running ${r.pod_duration_ms} ms${r.pod_duration_spread_ms ? ` plus 0 to ${r.pod_duration_spread_ms} ms (by its name)` : ''} and printing one objective line`,
     `- Database: ${r.database}`,
+    ...(r.runtime ? [`- Controller code: ${r.runtime}`] : []),
     `- Ran ${r.wall_s} s; experiments ${JSON.stringify(r.experiment_states)}, trials ${JSON.stringify(r.trial_states)}; at most ${r.peak_live_workloads} workloads live at once`,
     '',
     markdownTable(['measure', 'count', 'p50', 'p99', 'max'], [

@@ -20,8 +20,11 @@ export interface FakeKubeProcess {
  * (options only), so what the test process measures is its own.
  */
 export async function startFakeKubeProcess(options: FakeKubeOptions = {}): Promise<FakeKubeProcess> {
-  const entry = fileURLToPath(new URL('./serve.ts', import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // Compiled to JavaScript (bench:kubernetes runs the controller as the package ships it), the
+  // server beside this file is compiled too and needs no tsx.
+  const compiled = import.meta.url.endsWith('.js')
+  const entry = fileURLToPath(new URL(compiled ? './serve.js' : './serve.ts', import.meta.url))
+  const child = spawn(process.execPath, [...(compiled ? [] : ['--import', 'tsx']), entry, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const lines = createInterface({ input: child.stdout! })
   const first = await new Promise<string>((resolve, reject) => {
