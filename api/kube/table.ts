@@ -13,10 +13,12 @@ export type TableKind = 'Experiment' | 'Trial' | 'Suggestion'
 /** `?includeObject=`: what each row carries besides its cells; Metadata is a server's default. */
 export type IncludeObject = 'None' | 'Metadata' | 'Object'
 
-/** What toTable reads of an object; the rest only travels with `includeObject=Object`. */
+/**
+ * What toTable needs of an object (the columns read the rest by path); no index signature, so
+ * any object type with metadata fits without a cast.
+ */
 export interface TableObject {
-  readonly metadata: { readonly name?: string; readonly creationTimestamp?: string; readonly [key: string]: unknown }
-  readonly [key: string]: unknown
+  readonly metadata: { readonly name?: string; readonly creationTimestamp?: string }
 }
 
 export interface TableListMeta {
@@ -65,12 +67,13 @@ const NAME_COLUMN: ColumnDefinition = {
 
 /** The best trial's objective value under the objective metric's strategy (Katib's default: the objective type's). */
 function bestObjectiveValue(object: TableObject): unknown {
-  const spec = object.spec as { objective?: { type?: string; objectiveMetricName?: string; metricStrategies?: { name?: string; value?: string }[] } } | undefined
-  const status = object.status as { currentOptimalTrial?: { observation?: { metrics?: { name?: string; min?: string; max?: string; latest?: string }[] } } } | undefined
-  const name = spec?.objective?.objectiveMetricName
-  const metric = status?.currentOptimalTrial?.observation?.metrics?.find((m) => m.name === name)
+  const { spec, status } = object as { spec?: unknown; status?: unknown }
+  const objective = (spec as { objective?: { type?: string; objectiveMetricName?: string; metricStrategies?: { name?: string; value?: string }[] } } | undefined)?.objective
+  const optimal = (status as { currentOptimalTrial?: { observation?: { metrics?: { name?: string; min?: string; max?: string; latest?: string }[] } } } | undefined)?.currentOptimalTrial
+  const name = objective?.objectiveMetricName
+  const metric = optimal?.observation?.metrics?.find((m) => m.name === name)
   if (metric === undefined) return undefined
-  const strategy = spec?.objective?.metricStrategies?.find((s) => s.name === name)?.value ?? (spec?.objective?.type === 'maximize' ? 'max' : 'min')
+  const strategy = objective?.metricStrategies?.find((s) => s.name === name)?.value ?? (objective?.type === 'maximize' ? 'max' : 'min')
   const value = strategy === 'max' ? metric.max : strategy === 'latest' ? metric.latest : metric.min
   return value === 'unavailable' ? undefined : value
 }

@@ -10,34 +10,13 @@
  * cross-field checks) stay in core/spec; the operator reports those as a Failed condition.
  */
 import { stringify } from 'yaml'
-import { EXPERIMENT_API_VERSION, EXPERIMENT_KIND, ExperimentSchema } from '../../core/spec/experiment-schema.ts'
-import { KatibExperimentStatusSchema } from '../../core/spec/katib-experiment-status-schema.ts'
-import { toStructuralSchema, type JsonSchema } from './to-structural-schema.ts'
+import { EXPERIMENT_COLUMNS, EXPERIMENTS } from '../../api/kube/discovery/api-resources.ts'
+import { experimentOpenApiSchema } from '../../api/kube/openapi/experiment-schema.ts'
+import type { JsonSchema } from '../../api/kube/openapi/to-structural-schema.ts'
 
-const [GROUP, VERSION] = EXPERIMENT_API_VERSION.split('/') as [string, string]
-const PLURAL = 'experiments'
+export { experimentOpenApiSchema }
 
-export const EXPERIMENT_CRD_NAME = `${PLURAL}.${GROUP}`
-
-/** The openAPIV3Schema of the Experiment resource. */
-export function experimentOpenApiSchema(): JsonSchema {
-  const experiment = ExperimentSchema as unknown as JsonSchema
-  const properties = experiment.properties as Record<string, JsonSchema>
-  return {
-    type: 'object',
-    description: 'A Katib Experiment: a search space, an objective, an algorithm and a trial template, tuned by Tunewell.',
-    // The API server fills these in; at the root Kubernetes allows no more than their type.
-    required: ['spec'],
-    properties: {
-      apiVersion: { type: 'string' },
-      kind: { type: 'string' },
-      // Root metadata may only be typed (name rules are Kubernetes' own).
-      metadata: { type: 'object' },
-      spec: toStructuralSchema(properties.spec!, '/spec'),
-      status: toStructuralSchema(KatibExperimentStatusSchema as unknown as JsonSchema, '/status'),
-    },
-  }
-}
+export const EXPERIMENT_CRD_NAME = `${EXPERIMENTS.plural}.${EXPERIMENTS.group}`
 
 export function experimentCrd(): JsonSchema {
   return {
@@ -48,31 +27,25 @@ export function experimentCrd(): JsonSchema {
       labels: { 'app.kubernetes.io/name': 'tunewell', 'app.kubernetes.io/component': 'crd' },
     },
     spec: {
-      group: GROUP,
+      group: EXPERIMENTS.group,
       scope: 'Namespaced',
+      // The names and columns `tunewell serve` answers discovery and Tables with (api-resources.ts).
       names: {
-        kind: EXPERIMENT_KIND,
-        singular: 'experiment',
-        plural: PLURAL,
-        listKind: `${EXPERIMENT_KIND}List`,
-        shortNames: ['exp'],
+        kind: EXPERIMENTS.kind,
+        singular: EXPERIMENTS.singular,
+        plural: EXPERIMENTS.plural,
+        listKind: `${EXPERIMENTS.kind}List`,
+        shortNames: [...EXPERIMENTS.shortNames!],
         // Katib's categories: `kubectl get katib` lists them as it does with Katib installed.
-        categories: ['all', 'kubeflow', 'katib'],
+        categories: [...EXPERIMENTS.categories!],
       },
       versions: [{
-        name: VERSION,
+        name: EXPERIMENTS.version,
         served: true,
         storage: true,
         subresources: { status: {} },
         // Katib's columns (the last condition's type and status, the age), then a few for -o wide.
-        additionalPrinterColumns: [
-          { name: 'Type', type: 'string', jsonPath: '.status.conditions[-1:].type' },
-          { name: 'Status', type: 'string', jsonPath: '.status.conditions[-1:].status' },
-          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-          { name: 'Trials', type: 'integer', jsonPath: '.status.trials', priority: 1 },
-          { name: 'Succeeded', type: 'integer', jsonPath: '.status.trialsSucceeded', priority: 1 },
-          { name: 'Best', type: 'string', jsonPath: '.status.currentOptimalTrial.bestTrialName', priority: 1 },
-        ],
+        additionalPrinterColumns: EXPERIMENT_COLUMNS.map((c) => ({ ...c })),
         schema: { openAPIV3Schema: experimentOpenApiSchema() },
       }],
     },

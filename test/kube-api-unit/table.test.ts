@@ -1,11 +1,11 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { evaluateColumnPath, humanAge, includeObjectOf, toTable, wantsTable, type TableObject } from '../../api/kube/table.ts'
+import { evaluateColumnPath, humanAge, includeObjectOf, toTable, wantsTable } from '../../api/kube/table.ts'
 
 const created = '2026-01-01T00:00:00Z'
 const at = (seconds: number) => Date.parse(created) + seconds * 1000
 
-function experiment(name: string, o: { type?: string; strategy?: string; metric?: { min: string; max: string; latest: string } } = {}): TableObject {
+function experiment(name: string, o: { type?: string; strategy?: string; metric?: { min: string; max: string; latest: string } } = {}) {
   return {
     apiVersion: 'kubeflow.org/v1beta1',
     kind: 'Experiment',

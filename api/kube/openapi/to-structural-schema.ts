@@ -30,7 +30,7 @@ const ANY_KEY = '^.*$'
 
 export function toStructuralSchema(schema: JsonSchema, path = ''): JsonSchema {
   for (const key of Object.keys(schema)) {
-    if (!HANDLED.has(key)) throw new Error(`${path || '/'}: ${key} has no structural-schema mapping; extend scripts/crd/to-structural-schema.ts`)
+    if (!HANDLED.has(key)) throw new Error(`${path || '/'}: ${key} has no structural-schema mapping; extend api/kube/openapi/to-structural-schema.ts`)
   }
   const out: JsonSchema = {}
   for (const key of PASSED) if (schema[key] !== undefined) out[key] = schema[key]

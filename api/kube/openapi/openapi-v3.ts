@@ -1,0 +1,190 @@
+import { EXPERIMENTS, KATIB_GROUP, KATIB_RESOURCES, KATIB_VERSION, type ApiResource } from '../discovery/api-resources.ts'
+import { experimentOpenApiSchema } from './experiment-schema.ts'
+import { META, metaSchemas, ref } from './meta-schemas.ts'
+import type { JsonSchema } from './to-structural-schema.ts'
+
+/**
+ * The OpenAPI v3 document of kubeflow.org/v1beta1 as a Kubernetes API server publishes one for a
+ * CRD (`/openapi/v3/apis/kubeflow.org/v1beta1`): what kubectl 1.32 reads for `kubectl explain`
+ * (a schema tagged with `x-kubernetes-group-version-kind`), for server-side field validation (a
+ * PATCH operation of the kind with a `fieldValidation` parameter tells kubectl the server checks
+ * fields itself, so it sends `fieldValidation=Strict` instead of validating client-side), and for
+ * `kubectl apply`'s patch type (no strategic-merge-patch request body: it sends a JSON merge patch,
+ * as it does for any custom resource).
+ *
+ * The Experiment's schema is the CRD's (experiment-schema.ts); Trials and Suggestions keep
+ * Katib's, which preserves unknown fields.
+ */
+
+/** `org.kubeflow.v1beta1.Experiment`: the name a server gives a CRD's schema (the group reversed). */
+export function schemaName(kind: string): string {
+  return `${KATIB_GROUP.split('.').reverse().join('.')}.${KATIB_VERSION}.${kind}`
+}
+
+const gvk = (kind: string) => [{ group: KATIB_GROUP, kind, version: KATIB_VERSION }]
+
+const API_VERSION_DESCRIPTION = 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources'
+const KIND_DESCRIPTION = 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds'
+
+/** A structural schema as a server publishes it: int-or-string also as anyOf (OpenAPI clients know no extension). */
+function published(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(published)
+  if (schema === null || typeof schema !== 'object') return schema
+  const out: JsonSchema = {}
+  for (const [key, value] of Object.entries(schema)) out[key] = published(value)
+  if (out['x-kubernetes-int-or-string'] === true) out.anyOf = [{ type: 'integer' }, { type: 'string' }]
+  return out
+}
+
+function objectSchema(kind: string, body: JsonSchema): JsonSchema {
+  const properties = (body.properties ?? {}) as Record<string, JsonSchema>
+  return {
+    ...body,
+    properties: {
+      ...properties,
+      apiVersion: { type: 'string', description: API_VERSION_DESCRIPTION },
+      kind: { type: 'string', description: KIND_DESCRIPTION },
+      metadata: { allOf: [ref(`${META}.ObjectMeta`)], description: "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata" },
+    },
+    'x-kubernetes-group-version-kind': gvk(kind),
+  }
+}
+
+function listSchema(resource: ApiResource): JsonSchema {
+  return {
+    type: 'object',
+    description: `${resource.kind}List is a list of ${resource.kind}`,
+    required: ['items'],
+    properties: {
+      apiVersion: { type: 'string', description: API_VERSION_DESCRIPTION },
+      items: { type: 'array', description: `List of ${resource.plural}. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md`, items: ref(schemaName(resource.kind)) },
+      kind: { type: 'string', description: KIND_DESCRIPTION },
+      metadata: { allOf: [ref(`${META}.ListMeta`)], description: 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds' },
+    },
+    'x-kubernetes-group-version-kind': gvk(`${resource.kind}List`),
+  }
+}
+
+/** Katib publishes Trials and Suggestions as objects that keep any field; so do we. */
+function preservingSchema(resource: ApiResource): JsonSchema {
+  return { type: 'object', description: `A Katib ${resource.kind}, written by the controller (read-only here).`, 'x-kubernetes-preserve-unknown-fields': true }
+}
+
+function kindSchema(resource: ApiResource): JsonSchema {
+  return resource === EXPERIMENTS ? (published(experimentOpenApiSchema()) as JsonSchema) : preservingSchema(resource)
+}
+
+const query = (name: string, description: string, schema: JsonSchema = { type: 'string' }): JsonSchema => ({ name, in: 'query', description, schema, uniqueItems: true })
+
+const P = {
+  pretty: query('pretty', "If 'true', then the output is pretty printed."),
+  dryRun: query('dryRun', 'When present, indicates that modifications should not be persisted. Valid values are: - All: all dry run stages will be processed'),
+  fieldManager: query('fieldManager', 'fieldManager is a name associated with the actor or entity that is making these changes.'),
+  fieldValidation: query('fieldValidation', 'fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore - Warn - Strict (the default).'),
+  force: query('force', 'Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people.', { type: 'boolean' }),
+  allowWatchBookmarks: query('allowWatchBookmarks', 'allowWatchBookmarks requests watch events with type "BOOKMARK".', { type: 'boolean' }),
+  continue: query('continue', 'The continue option should be set when retrieving more results from the server.'),
+  fieldSelector: query('fieldSelector', 'A selector to restrict the list of returned objects by their fields. Defaults to everything.'),
+  labelSelector: query('labelSelector', 'A selector to restrict the list of returned objects by their labels. Defaults to everything.'),
+  limit: query('limit', 'limit is a maximum number of responses to return for a list call.', { type: 'integer' }),
+  resourceVersion: query('resourceVersion', 'resourceVersion sets a constraint on what resource versions a request may be served from.'),
+  resourceVersionMatch: query('resourceVersionMatch', 'resourceVersionMatch determines how resourceVersion is applied to list calls.'),
+  sendInitialEvents: query('sendInitialEvents', 'sendInitialEvents=true may be set together with watch=true.', { type: 'boolean' }),
+  timeoutSeconds: query('timeoutSeconds', 'Timeout for the list/watch call.', { type: 'integer' }),
+  watch: query('watch', 'Watch for changes to the described resources and return them as a stream of add, update, and remove notifications.', { type: 'boolean' }),
+  gracePeriodSeconds: query('gracePeriodSeconds', 'The duration in seconds before the object should be deleted.', { type: 'integer' }),
+  propagationPolicy: query('propagationPolicy', "Whether and how garbage collection will be performed. Acceptable values are: 'Orphan', 'Background', 'Foreground'."),
+  name: (kind: string): JsonSchema => ({ name: 'name', in: 'path', description: `name of the ${kind}`, required: true, schema: { type: 'string' }, uniqueItems: true }),
+  namespace: { name: 'namespace', in: 'path', description: 'object name and auth scope, such as for teams and projects', required: true, schema: { type: 'string' }, uniqueItems: true },
+}
+
+const LIST_PARAMETERS = [P.allowWatchBookmarks, P.continue, P.fieldSelector, P.labelSelector, P.limit, P.resourceVersion, P.resourceVersionMatch, P.sendInitialEvents, P.timeoutSeconds, P.watch]
+
+function content(schema: JsonSchema, types = ['application/json', 'application/yaml']): JsonSchema {
+  return Object.fromEntries(types.map((type) => [type, { schema }]))
+}
+
+function responses(schema: JsonSchema, ...codes: number[]): JsonSchema {
+  const text: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted' }
+  return {
+    ...Object.fromEntries(codes.map((code) => [String(code), { description: text[code], content: content(schema) }])),
+    '401': { description: 'Unauthorized' },
+  }
+}
+
+function operation(action: string, id: string, kind: string, description: string, parameters: JsonSchema[], responsesOf: JsonSchema, body?: JsonSchema): JsonSchema {
+  return {
+    tags: [`${KATIB_GROUP.split('.')[0]}_${KATIB_VERSION}`],
+    description,
+    operationId: id,
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(body ? { requestBody: body } : {}),
+    responses: responsesOf,
+    'x-kubernetes-action': action,
+    'x-kubernetes-group-version-kind': { group: KATIB_GROUP, version: KATIB_VERSION, kind },
+  }
+}
+
+/** The paths of one resource, with only the operations this server serves. */
+function resourcePaths(r: ApiResource): Record<string, JsonSchema> {
+  const kind = r.kind
+  const object = ref(schemaName(kind))
+  const list = ref(schemaName(`${kind}List`))
+  const status = ref(`${META}.Status`)
+  const id = (verb: string, suffix = '') => `${verb}${KATIB_GROUP.split('.')[0]!.replace(/^./, (c) => c.toUpperCase())}${KATIB_VERSION.replace(/^./, (c) => c.toUpperCase())}${suffix}`
+  const can = (verb: string) => r.verbs.includes(verb)
+  const base = `/apis/${KATIB_GROUP}/${KATIB_VERSION}`
+  const writeParameters = [P.dryRun, P.fieldManager, P.fieldValidation]
+  const body = (schema: JsonSchema, types?: string[]) => ({ content: content(schema, types), required: true })
+
+  const collection: JsonSchema = { parameters: [P.namespace, P.pretty] }
+  collection.get = operation('list', id('listNamespaced', kind), kind, `list objects of kind ${kind}`, LIST_PARAMETERS, responses(list, 200))
+  if (can('create')) collection.post = operation('post', id('createNamespaced', kind), kind, `create a ${kind}`, writeParameters, responses(object, 200, 201, 202), body(object))
+
+  const item: JsonSchema = { parameters: [P.name(kind), P.namespace, P.pretty] }
+  item.get = operation('get', id('readNamespaced', kind), kind, `read the specified ${kind}`, [P.resourceVersion], responses(object, 200))
+  if (can('update')) item.put = operation('put', id('replaceNamespaced', kind), kind, `replace the specified ${kind}`, writeParameters, responses(object, 200, 201), body(object))
+  if (can('patch')) {
+    // No application/strategic-merge-patch+json: a custom resource takes none, and kubectl reads its absence here.
+    const patchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']
+    item.patch = operation('patch', id('patchNamespaced', kind), kind, `partially update the specified ${kind}`, [...writeParameters, P.force], responses(object, 200, 201), body(ref(`${META}.Patch`), patchTypes))
+  }
+  if (can('delete')) {
+    item.delete = operation('delete', id('deleteNamespaced', kind), kind, `delete a ${kind}`, [P.dryRun, P.gracePeriodSeconds, P.propagationPolicy], responses(status, 200, 202), { content: content(ref(`${META}.DeleteOptions`)) })
+  }
+
+  const paths: Record<string, JsonSchema> = {
+    [`${base}/${r.plural}`]: {
+      parameters: [P.pretty],
+      get: operation('list', id('list', `${kind}ForAllNamespaces`), kind, `list objects of kind ${kind}`, LIST_PARAMETERS, responses(list, 200)),
+    },
+    [`${base}/namespaces/{namespace}/${r.plural}`]: collection,
+    [`${base}/namespaces/{namespace}/${r.plural}/{name}`]: item,
+  }
+  const statusVerbs = r.subresources?.status
+  if (statusVerbs?.includes('get')) {
+    paths[`${base}/namespaces/{namespace}/${r.plural}/{name}/status`] = {
+      parameters: [P.name(kind), P.namespace, P.pretty],
+      get: operation('get', id('readNamespaced', `${kind}Status`), kind, `read status of the specified ${kind}`, [P.resourceVersion], responses(object, 200)),
+    }
+  }
+  return paths
+}
+
+/** `/openapi/v3/apis/kubeflow.org/v1beta1`. */
+export function katibOpenApiV3(): JsonSchema {
+  const schemas: Record<string, JsonSchema> = {}
+  for (const r of KATIB_RESOURCES) {
+    schemas[schemaName(r.kind)] = objectSchema(r.kind, kindSchema(r))
+    schemas[schemaName(`${r.kind}List`)] = listSchema(r)
+  }
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes CRD Swagger', version: 'v0.1.0' },
+    paths: Object.assign({}, ...KATIB_RESOURCES.map(resourcePaths)),
+    components: {
+      schemas: { ...metaSchemas(), ...schemas },
+      securitySchemes: { BearerToken: { type: 'apiKey', description: 'Bearer Token authentication', name: 'authorization', in: 'header' } },
+    },
+  }
+}
