@@ -7,7 +7,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml'
 import type { ExperimentResource } from '../../api/schemas/experiment.ts'
 import type { TrialView } from '../../api/schemas/trial.ts'
 import { sharedExamplesDir, sharedExamplesSkip } from '../core/spec/example-sets.ts'
-import { askTellExperimentObject, invalidExperimentYaml, quadraticExperimentYaml } from '../helpers/experiment-yaml.ts'
+import { askTellExperimentObject, invalidExperimentYaml, quadraticExperimentYaml, type QuadraticOptions } from '../helpers/experiment-yaml.ts'
 import { KubectlServe, kubectlSkip, type CommandResult } from '../helpers/kubectl-serve.ts'
 import { opensslSkip, startTlsProxy } from '../helpers/tls-proxy.ts'
 import { uniqueName } from '../helpers/test-app.ts'
@@ -47,6 +47,20 @@ interface KatibTrial {
 }
 
 const skip = kubectlSkip()
+
+const QUADRATIC_PARAMETERS = (y: string) => `    - {name: x, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
+    - {name: ${y}, parameterType: double, feasibleSpace: {min: "0", max: "1"}}`
+
+/** YAML as kubectl reads it (1.1): strings such as `y` or `on` quoted. */
+const kubectlYaml = (value: unknown) => stringify(value, { version: '1.1' })
+
+/**
+ * The quadratic fixture's Experiment file with its parameter "y" quoted: kubectl reads YAML 1.1,
+ * where a bare `y` is the boolean true (the server refuses that, saying to quote it).
+ */
+function experimentYaml(o: QuadraticOptions): string {
+  return quadraticExperimentYaml({ ...o, parameters: QUADRATIC_PARAMETERS('"y"') })
+}
 
 /** The command's output, for assertion messages. */
 function shown(result: CommandResult): string {
@@ -93,7 +107,7 @@ describe('kubectl against tunewell serve', { skip }, () => {
 
   test('the newcomer flow: kubeconfig, apply, wait for Succeeded, the trials by label; the same experiment over the REST API', { timeout: 240_000 }, async () => {
     const name = uniqueName('newcomer')
-    const file = server.file('experiment.yaml', quadraticExperimentYaml({ name, max: 4, parallel: 2 }))
+    const file = server.file('experiment.yaml', experimentYaml({ name, max: 4, parallel: 2 }))
     assert.equal(ok(await server.kubectl(['apply', '-f', file])).trim(), `experiment.kubeflow.org/${name} created`)
     assert.equal(ok(await server.kubectl(['wait', '--for=condition=Succeeded', `exp/${name}`, '--timeout=180s'], { timeoutMs: 200_000 })).trim(), `experiment.kubeflow.org/${name} condition met`)
 
@@ -117,7 +131,7 @@ describe('kubectl against tunewell serve', { skip }, () => {
 
   test('get shows Katib\'s columns, -o yaml the Katib object, -o jsonpath its best trial, describe its events', { timeout: 240_000 }, async () => {
     const name = uniqueName('shown')
-    ok(await server.kubectl(['apply', '-f', server.file(`${name}.yaml`, quadraticExperimentYaml({ name, max: 3, parallel: 3 }))]))
+    ok(await server.kubectl(['apply', '-f', server.file(`${name}.yaml`, experimentYaml({ name, max: 3, parallel: 3 }))]))
     ok(await server.kubectl(['wait', '--for=condition=Succeeded', `experiment/${name}`, '--timeout=180s'], { timeoutMs: 200_000 }))
     const rest = await restExperiment(name)
     const best = rest.status.currentOptimalTrial
@@ -185,7 +199,7 @@ describe('kubectl against tunewell serve', { skip }, () => {
   test('budget edits: patch --type merge and apply change maxTrialCount, get -w sees it, a stale replace is 409, other fields are refused by name, delete removes it', { timeout: 240_000 }, async () => {
     const name = uniqueName('budget')
     // Its trials hang: the experiment stays Running while its budget is edited.
-    const text = quadraticExperimentYaml({ name, max: 2, parallel: 1, flags: ['--mode=hang'] })
+    const text = experimentYaml({ name, max: 2, parallel: 1, flags: ['--mode=hang'] })
     const file = server.file(`${name}.yaml`, text)
     ok(await server.kubectl(['apply', '-f', file]))
     const stale = server.file(`${name}-stale.yaml`, ok(await server.kubectl(['get', 'exp', name, '-o', 'yaml'])))
@@ -213,10 +227,10 @@ describe('kubectl against tunewell serve', { skip }, () => {
     // The file edited and applied again, as a user edits a budget.
     const edited = parse(text) as { spec: { maxTrialCount: number; parameters: { feasibleSpace: { max: string } }[] } }
     edited.spec.maxTrialCount = 4
-    ok(await server.kubectl(['apply', '-f', server.file(`${name}.yaml`, stringify(edited))]))
+    ok(await server.kubectl(['apply', '-f', server.file(`${name}.yaml`, kubectlYaml(edited))]))
     assert.equal((await restExperiment(name)).spec.maxTrialCount, 4)
     edited.spec.parameters[0]!.feasibleSpace.max = '2'
-    const refused = await server.kubectl(['apply', '-f', server.file(`${name}.yaml`, stringify(edited))])
+    const refused = await server.kubectl(['apply', '-f', server.file(`${name}.yaml`, kubectlYaml(edited))])
     assert.equal(refused.code, 1, shown(refused))
     assert.match(refused.stderr, /is invalid/)
     assert.match(refused.stderr, /spec\.parameters/)
@@ -240,15 +254,22 @@ describe('kubectl against tunewell serve', { skip }, () => {
     assert.match(invalid.stderr, /spec\.parameters\[0\]\.feasibleSpace/)
 
     const unknownName = uniqueName('unknown')
-    const withUnknown = parse(quadraticExperimentYaml({ name: unknownName })) as { spec: Record<string, unknown> }
+    const withUnknown = parse(experimentYaml({ name: unknownName })) as { spec: Record<string, unknown> }
     withUnknown.spec.foo = 1
-    const unknownFile = server.file('unknown.yaml', stringify(withUnknown))
+    const unknownFile = server.file('unknown.yaml', kubectlYaml(withUnknown))
     for (const args of [['apply', '-f', unknownFile], ['create', '--validate=strict', '-f', unknownFile]]) {
       const refused = await server.kubectl(args)
       assert.equal(refused.code, 1, shown(refused))
       assert.match(refused.stderr, /unknown field "spec\.foo"/, shown(refused))
     }
-    for (const absent of [name, unknownName]) {
+    // A bare `y` is a boolean to kubectl (YAML 1.1): refused with the field named and the fix.
+    const bareName = uniqueName('bare')
+    const bare = await server.kubectl(['apply', '-f', server.file('bare.yaml', quadraticExperimentYaml({ name: bareName, parameters: QUADRATIC_PARAMETERS('y') }))])
+    assert.equal(bare.code, 1, shown(bare))
+    assert.match(bare.stderr, /spec\.parameters\[1\]\.name/)
+    assert.match(bare.stderr, /write it in quotes/)
+
+    for (const absent of [name, unknownName, bareName]) {
       const get = await server.kubectl(['get', 'exp', absent])
       assert.match(get.stderr, /NotFound/, shown(get))
     }
@@ -286,7 +307,7 @@ describe('kubectl against tunewell serve', { skip }, () => {
       const wrong = guarded.file('wrong-token-kc', readFileSync(https.path, 'utf8').replace(guarded.token!, 'f'.repeat(32)))
       const unauthorized = await guarded.kubectl(['get', 'exp'], { env: { KUBECONFIG: wrong } })
       assert.equal(unauthorized.code, 1, shown(unauthorized))
-      assert.match(unauthorized.stderr, /Unauthorized/)
+      assert.match(unauthorized.stderr, /You must be logged in to the server/)
     } finally {
       await proxy.close()
       await guarded.stop()
@@ -319,7 +340,7 @@ for (let epoch = 1; epoch <= 2; epoch++) console.log('epoch ' + epoch + ' loss='
     const container = random.spec.trialTemplate.trialSpec.spec.template.spec.containers.find((c) => c.name === random.spec.trialTemplate.primaryContainerName)!
     container.command = [process.execPath, standIn, ...container.command.filter((arg) => arg.includes('${trialParameters.'))]
     const { name, namespace } = random.metadata
-    ok(await server.kubectl(['apply', '-f', server.file('random.yaml', stringify(random))]))
+    ok(await server.kubectl(['apply', '-f', server.file('random.yaml', kubectlYaml(random))]))
     ok(await server.kubectl(['wait', '-n', namespace, '--for=condition=Succeeded', `exp/${name}`, '--timeout=240s'], { timeoutMs: 260_000 }))
     const object = JSON.parse(ok(await server.kubectl(['get', 'exp', '-n', namespace, name, '-o', 'json']))) as KatibExperiment
     const trials = JSON.parse(ok(await server.kubectl(['get', 'trials', '-n', namespace, '-l', `katib.kubeflow.org/experiment=${name}`, '-o', 'json']))) as { items: KatibTrial[] }
