@@ -243,6 +243,29 @@ describe('core/v1 events', () => {
     assert.equal(created.cells[8], 1)
   })
 
+  test('all namespaces (kubectl get events -A) share /api/v1/events with the REST event stream, told apart by Accept', async () => {
+    const all = await get('/api/v1/events?limit=500', TABLE)
+    assert.equal(all.status, 200)
+    assert.equal(all.body.kind, 'Table')
+    const objects = new Set(all.body.rows.map((r: any) => r.cells[3]))
+    assert.ok(objects.has(`experiment/${inNamespace}`) && objects.has(`experiment/${inDefault}`))
+    const json = await get(`/api/v1/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${inDefault}`)}`)
+    assert.equal(json.body.kind, 'EventList')
+    assert.deepEqual([...new Set(json.body.items.map((e: any) => e.metadata.namespace))], ['default'])
+    const bad = await get('/api/v1/events?fieldSelector=color%3Dred')
+    assert.deepEqual([bad.status, bad.body.kind, bad.body.reason], [400, 'Status', 'BadRequest'])
+
+    // An EventSource (or curl, which accepts anything) still gets the REST API's stream.
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const port = (app.server.address() as import('node:net').AddressInfo).port
+    for (const accept of ['text/event-stream', '*/*']) {
+      const aborter = new AbortController()
+      const response = await fetch(`http://127.0.0.1:${port}/api/v1/events`, { headers: { accept }, signal: aborter.signal })
+      assert.match(String(response.headers.get('content-type')), /^text\/event-stream/, accept)
+      aborter.abort()
+    }
+  })
+
   test('events are read-only and not watched here: 405 Status', async () => {
     const write = await app.inject({ method: 'POST', url: `/api/v1/namespaces/${namespace}/events`, payload: { metadata: { name: 'x' } } })
     assert.equal(write.statusCode, 405)

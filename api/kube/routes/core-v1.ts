@@ -1,11 +1,11 @@
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FeedEvent, Store } from '../../../db/store.ts'
 import type { AppOptions } from '../../app-options.ts'
 import { eventTable, namespaceTable } from '../core/core-table.ts'
 import { EVENT_FIELDS, eventField, eventIdOf, eventObject, type KubeEvent } from '../core/event-object.ts'
 import { NAMESPACE_FIELDS, namespaceField, namespaceObjects } from '../core/namespace-object.ts'
 import { decodeContinue, encodeContinue, listLimit } from '../list-chunk.ts'
-import { methodNotAllowed, notFound } from '../kube-status.ts'
+import { KubeError, methodNotAllowed, notFound } from '../kube-status.ts'
 import { namespaceOf } from '../object-meta.ts'
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../selectors.ts'
 import { includeObjectOf, TABLE_CONTENT_TYPE, wantsTable } from '../table.ts'
@@ -22,8 +22,7 @@ const SCAN_BATCH = 1000
  * and `kubectl get events` shows them all. Both are read-only: namespaces exist by being used,
  * and events are written by the experiments' own changes.
  *
- * Not served: `/api/v1/events` (events of all namespaces), which is the REST API's event stream
- * on this port, and watches of either resource.
+ * Not served: watches of either resource.
  */
 export async function kubeCoreRoutes(app: FastifyInstance, options: AppOptions): Promise<void> {
   const { store } = options
@@ -50,8 +49,7 @@ export async function kubeCoreRoutes(app: FastifyInstance, options: AppOptions):
     return namespace
   })
 
-  app.get('/api/v1/namespaces/:namespace/events', async (request, reply) => {
-    const { namespace } = request.params as { namespace: string }
+  const listEventsOf = async (request: FastifyRequest, reply: FastifyReply, namespace: string | undefined) => {
     const query = request.query as Query
     refuseWatch(query, 'events')
     const labels = parseLabelSelector(query.labelSelector)
@@ -65,6 +63,23 @@ export async function kubeCoreRoutes(app: FastifyInstance, options: AppOptions):
     }
     if (wantsTable(request)) return sendTable(reply, eventTable(page.items, listMeta, includeObjectOf(query.includeObject)))
     return { kind: 'EventList', apiVersion: 'v1', metadata: listMeta, items: page.items }
+  }
+
+  app.get('/api/v1/namespaces/:namespace/events', (request, reply) => listEventsOf(request, reply, (request.params as { namespace: string }).namespace))
+
+  // `/api/v1/events` (events of all namespaces: `kubectl get events -A`) is also the REST API's
+  // event stream, which a Kubernetes client would read as a response that never ends. The two
+  // are told apart by what the client accepts: a Kubernetes client asks for JSON or protobuf,
+  // an event-stream reader for text/event-stream (EventSource) or anything (curl).
+  app.addConstraintStrategy(KUBE_CLIENT_STRATEGY)
+  app.get('/api/v1/events', { constraints: { [KUBE_CLIENT_STRATEGY.name]: 'kube' } }, async (request, reply) => {
+    try {
+      return await listEventsOf(request, reply, undefined)
+    } catch (error) {
+      // Not a kube path for the error handler (the REST API owns the URL): the Status is sent here.
+      if (!(error instanceof KubeError)) throw error
+      return reply.code(error.code).type('application/json').send(error.status)
+    }
   })
 
   app.get('/api/v1/namespaces/:namespace/events/:name', async (request, reply) => {
@@ -90,6 +105,23 @@ export async function kubeCoreRoutes(app: FastifyInstance, options: AppOptions):
   }
 }
 
+const KUBE_CLIENT_STRATEGY = {
+  name: 'tunewellKubeClient',
+  // A request derived as a kube client still reaches the REST route where no kube route is.
+  mustMatchWhenDerived: false,
+  storage() {
+    const handlers = new Map<string, unknown>()
+    return {
+      get: (value: string) => (handlers.get(value) ?? null) as never,
+      set: (value: string, handler: unknown) => void handlers.set(value, handler),
+    }
+  },
+  deriveConstraint(request: { headers: Record<string, string | string[] | undefined> }): string {
+    const accept = String(request.headers.accept ?? '')
+    return !accept.includes('text/event-stream') && /application\/(json|vnd\.kubernetes\.protobuf)/.test(accept) ? 'kube' : ''
+  },
+}
+
 function refuseWatch(query: Query, resource: string): void {
   if (query.watch === 'true' || query.watch === '1') throw methodNotAllowed(`watching ${resource} is not supported by this server; list them again instead`)
 }
@@ -99,7 +131,8 @@ function sendTable(reply: FastifyReply, table: unknown): FastifyReply {
 }
 
 interface EventListing {
-  readonly namespace: string
+  /** Undefined: all namespaces. */
+  readonly namespace: string | undefined
   readonly labels: LabelSelector
   readonly fields: FieldSelector
   readonly limit: number
@@ -121,8 +154,8 @@ async function listEvents(store: Store, q: EventListing): Promise<{ items: KubeE
   if (target === null) return { items: [] }
   let namespaces: Map<string, string>
   if (target) {
-    if (namespaceOf(target.spec) !== q.namespace) return { items: [] }
-    namespaces = new Map([[target.id, q.namespace]])
+    if (q.namespace !== undefined && namespaceOf(target.spec) !== q.namespace) return { items: [] }
+    namespaces = new Map([[target.id, namespaceOf(target.spec)]])
   } else {
     namespaces = new Map((await store.experiments.list()).map((x) => [x.id, namespaceOf(x.spec)]))
   }
@@ -134,7 +167,7 @@ async function listEvents(store: Store, q: EventListing): Promise<{ items: KubeE
       after = stored.id
       const namespace = namespaces.get(stored.experimentId)
       // An experiment created after the namespace map was read: its events are past this list's version anyway.
-      if (namespace !== q.namespace) continue
+      if (namespace === undefined || (q.namespace !== undefined && namespace !== q.namespace)) continue
       const event = eventObject(stored, namespace)
       if (!event || !matchesFields(q.fields, (f) => eventField(event, f))) continue
       if (items.length === q.limit) return { items, next: Number(items.at(-1)!.metadata.resourceVersion) }
