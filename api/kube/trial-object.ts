@@ -147,7 +147,9 @@ export function trialConditions(trial: TrialRecord): KatibTrialCondition[] {
   }
   if (trial.state !== 'Pending' && trial.state !== 'Running') {
     const [type, reason, message] = COMPLETED[trial.state]
-    conditions.push(condition(type, 'True', trial.reason ?? reason, trial.message ?? message, end))
+    // A success says no more than Katib's message; the other ends keep ours (the job's reason, as Katib appends it).
+    const own = trial.state === 'Succeeded' ? undefined : trial.message ?? undefined
+    conditions.push(condition(type, 'True', trial.reason ?? reason, own ?? message, end))
   }
   return conditions
 }

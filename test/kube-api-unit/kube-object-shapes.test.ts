@@ -60,6 +60,8 @@ describe('Kubernetes object shapes (pure)', () => {
     const failed = trialConditions(trial({ state: 'Failed', startedAt: later(2), finishedAt: later(5), message: 'Job reason: Error. exit 3' })).at(-1)!
     assert.equal(failed.message, 'Job reason: Error. exit 3')
     assert.equal(failed.lastTransitionTime, '2026-03-01T10:00:05Z')
+    const succeeded = trialConditions(trial({ state: 'Succeeded', startedAt: later(2), finishedAt: later(5), reason: 'TrialSucceeded', message: 'trial succeeded' })).at(-1)!
+    assert.equal(succeeded.message, 'Trial has succeeded')
     const early = trialConditions(trial({ state: 'EarlyStopped', startedAt: later(2), finishedAt: later(4) })).at(-1)!
     assert.deepEqual([early.type, early.reason, early.message], ['EarlyStopped', 'TrialEarlyStopped', 'Trial is early stopped'])
   })
