@@ -136,17 +136,19 @@ describe('kubectl against tunewell serve', { skip }, () => {
     const rest = await restExperiment(name)
     const best = rest.status.currentOptimalTrial
 
+    const restTrials = ((await (await server.rest(`/api/v1/experiments/${name}/trials`)).json()) as { items: TrialView[] }).items
+    const bestObjective = restTrials.find((t) => t.name === best.bestTrialName)!.objective!
+    // Katib's columns (TYPE, STATUS, AGE) and the best objective value.
     const table = tableRows(ok(await server.kubectl(['get', 'exp', name])))
-    assert.deepEqual(table[0], ['NAME', 'TYPE', 'STATUS', 'AGE'], table.join('\n'))
+    assert.deepEqual(table[0], ['NAME', 'TYPE', 'STATUS', 'OBJECTIVE', 'AGE'], table.join('\n'))
     assert.deepEqual(table[1]!.slice(0, 3), [name, 'Succeeded', 'True'])
+    assert.ok(Math.abs(Number(table[1]![3]) - bestObjective) < 1e-3, `OBJECTIVE ${table[1]![3]} vs the best trial's objective ${bestObjective}`)
     const wide = tableRows(ok(await server.kubectl(['get', 'experiments.kubeflow.org', name, '-o', 'wide'])))
     for (const column of ['TRIALS', 'SUCCEEDED', 'BEST']) assert.ok(wide[0]!.includes(column), `-o wide has ${column}: ${wide[0]!.join(' | ')}`)
     const cell = (column: string) => wide[1]![wide[0]!.indexOf(column)]!
     assert.equal(Number(cell('TRIALS')), 3)
     assert.equal(Number(cell('SUCCEEDED')), 3)
-    const restTrials = ((await (await server.rest(`/api/v1/experiments/${name}/trials`)).json()) as { items: TrialView[] }).items
-    const bestObjective = restTrials.find((t) => t.name === best.bestTrialName)!.objective!
-    assert.ok(Math.abs(Number(cell('BEST')) - bestObjective) < 1e-3, `BEST ${cell('BEST')} vs the best trial's objective ${bestObjective}`)
+    assert.equal(cell('BEST'), best.bestTrialName)
 
     const object = parse(ok(await server.kubectl(['get', 'exp', name, '-o', 'yaml']))) as KatibExperiment
     assert.equal(object.apiVersion, 'kubeflow.org/v1beta1')
@@ -213,7 +215,7 @@ describe('kubectl against tunewell serve', { skip }, () => {
       await until(`kubectl get -w prints the new maxTrialCount\n${watch.output.stdout}\n${watch.output.stderr}`, () => tableRows(watch.output.stdout).some((row) => row[0] === name && row[1] === '3'))
       assert.equal((await restExperiment(name)).spec.maxTrialCount, 3)
       await until(`kubectl get exp -w prints its table\n${table.output.stdout}\n${table.output.stderr}`, () => table.output.stdout.includes(name))
-      assert.deepEqual(tableRows(table.output.stdout)[0], ['NAME', 'TYPE', 'STATUS', 'AGE'])
+      assert.deepEqual(tableRows(table.output.stdout)[0]!.slice(0, 3), ['NAME', 'TYPE', 'STATUS'])
     } finally {
       await watch.stop()
       await table.stop()

@@ -76,7 +76,7 @@ describe('the Kubernetes Python client against tunewell serve', { skip }, () => 
     return JSON.parse(result.stdout) as T
   }
 
-  test('CustomObjectsApi: create, get, list by label and everywhere, patch, a stale replace, delete, and watches that see the patch and the deletion', { timeout: 120_000 }, async () => {
+  test('CustomObjectsApi: create, get, list by label and everywhere, patch, a stale replace, delete, and watches that see the patch and the deletion', { timeout: 120_000 }, async (t) => {
     const name = uniqueName('python')
     const body = { ...askTellExperimentObject(name, { max: 2, parallel: 1 }), metadata: { name, labels: { team: 'tuning' } } }
     const report = await runScript<{
@@ -90,61 +90,75 @@ describe('the Kubernetes Python client against tunewell serve', { skip }, () => 
       patched: KubeObject
       staleReplace: Refusal | null
       forbiddenPatch: Refusal | null
+      deleteWithoutBody: { code: number; body: string } | null
       deleted: KubeObject | KubeStatus
       afterDelete: Refusal | null
       liveWatch: WatchSummary[]
       replayedWatch: WatchSummary[]
     }>('custom_objects.py', body, 100_000)
-
     const { created } = report
-    assert.equal(created.apiVersion, 'kubeflow.org/v1beta1')
-    assert.equal(created.kind, 'Experiment')
-    assert.equal(created.metadata.name, name)
-    assert.equal(created.metadata.namespace, 'default')
-    assert.match(created.metadata.resourceVersion, /^\d+$/)
-    assert.match(created.metadata.creationTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
-    assert.equal(report.got.metadata.uid, created.metadata.uid)
 
-    assert.equal(report.duplicate?.code, 409, JSON.stringify(report.duplicate))
-    assert.equal(report.duplicate.body.kind, 'Status')
-    assert.equal(report.duplicate.body.reason, 'AlreadyExists')
-    assert.equal(report.duplicate.body.details?.name, name)
-    assert.equal(report.missing?.code, 404, JSON.stringify(report.missing))
-    assert.equal(report.missing.body.reason, 'NotFound')
-    assert.equal(report.missing.body.message, 'experiments.kubeflow.org "no-such-experiment" not found')
-
-    assert.deepEqual(report.listedByLabel, [name])
-    assert.ok(report.listedEverywhere.includes(`default/${name}`), report.listedEverywhere.join(' '))
-    assert.match(report.listResourceVersion, /^\d+$/)
-
-    assert.equal(report.patched.spec.maxTrialCount, 5)
-    assert.equal(report.patched.metadata.labels?.stage, 'patched')
-    assert.equal(report.patched.metadata.labels?.team, 'tuning')
-    assert.ok(Number(report.patched.metadata.resourceVersion) > Number(created.metadata.resourceVersion), `${report.patched.metadata.resourceVersion} after ${created.metadata.resourceVersion}`)
-    assert.equal(report.staleReplace?.code, 409, JSON.stringify(report.staleReplace))
-    assert.equal(report.staleReplace.body.reason, 'Conflict')
-    assert.match(report.staleReplace.body.message, /the object has been modified; please apply your changes to the latest version and try again/)
-    assert.equal(report.forbiddenPatch?.code, 422, JSON.stringify(report.forbiddenPatch))
-    assert.equal(report.forbiddenPatch.body.reason, 'Invalid')
-    assert.ok(report.forbiddenPatch.body.details?.causes?.some((c) => c.field.startsWith('spec.algorithm')), JSON.stringify(report.forbiddenPatch.body))
-
-    const deleted = report.deleted
-    if (deleted.kind === 'Status') assert.equal((deleted as KubeStatus).status, 'Success', JSON.stringify(deleted))
-    else assert.equal((deleted as KubeObject).metadata.name, name)
-    assert.equal(report.afterDelete?.code, 404, JSON.stringify(report.afterDelete))
-    assert.equal((await server.rest(`/api/v1/experiments/${name}`)).status, 404)
-
-    for (const [which, events] of [['live', report.liveWatch], ['replayed', report.replayedWatch]] as const) {
-      const seen = JSON.stringify(events)
-      assert.ok(events.every((e) => e.name === name), `${which} watch: only this experiment: ${seen}`)
-      assert.ok(events.some((e) => e.type === 'MODIFIED' && e.maxTrialCount === 5 && e.labels?.stage === 'patched'), `${which} watch sees the patch: ${seen}`)
-      assert.equal(events.at(-1)?.type, 'DELETED', `${which} watch ends with the deletion: ${seen}`)
-      const versions = events.map((e) => Number(e.resourceVersion))
-      assert.deepEqual(versions, [...versions].sort((a, b) => a - b), `${which} watch: resourceVersions in order: ${seen}`)
+    // One subtest per call, so that each is reported on its own.
+    await t.test('create answers the Katib object with its metadata', () => {
+      assert.equal(created.apiVersion, 'kubeflow.org/v1beta1')
+      assert.equal(created.kind, 'Experiment')
+      assert.equal(created.metadata.name, name)
+      assert.equal(created.metadata.namespace, 'default')
+      assert.match(created.metadata.resourceVersion, /^\d+$/)
+      assert.match(created.metadata.creationTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+      assert.equal(report.got.metadata.uid, created.metadata.uid)
+    })
+    await t.test('a second create is 409 AlreadyExists, a missing name 404 NotFound, as Status objects', () => {
+      assert.equal(report.duplicate?.code, 409, JSON.stringify(report.duplicate))
+      assert.equal(report.duplicate.body.kind, 'Status')
+      assert.equal(report.duplicate.body.reason, 'AlreadyExists')
+      assert.equal(report.duplicate.body.details?.name, name)
+      assert.equal(report.missing?.code, 404, JSON.stringify(report.missing))
+      assert.equal(report.missing.body.reason, 'NotFound')
+      assert.equal(report.missing.body.message, 'experiments.kubeflow.org "no-such-experiment" not found')
+    })
+    await t.test('list by label selector and across namespaces', () => {
+      assert.deepEqual(report.listedByLabel, [name])
+      assert.ok(report.listedEverywhere.includes(`default/${name}`), report.listedEverywhere.join(' '))
+      assert.match(report.listResourceVersion, /^\d+$/)
+    })
+    await t.test('a merge patch changes maxTrialCount and labels and moves the resourceVersion on', () => {
+      assert.equal(report.patched.spec.maxTrialCount, 5)
+      assert.equal(report.patched.metadata.labels?.stage, 'patched')
+      assert.equal(report.patched.metadata.labels?.team, 'tuning')
+      assert.ok(Number(report.patched.metadata.resourceVersion) > Number(created.metadata.resourceVersion), `${report.patched.metadata.resourceVersion} after ${created.metadata.resourceVersion}`)
+    })
+    await t.test('a replace with a stale resourceVersion is 409 Conflict; a patch of the algorithm 422 Invalid naming it', () => {
+      assert.equal(report.staleReplace?.code, 409, JSON.stringify(report.staleReplace))
+      assert.equal(report.staleReplace.body.reason, 'Conflict')
+      assert.match(report.staleReplace.body.message, /the object has been modified; please apply your changes to the latest version and try again/)
+      assert.equal(report.forbiddenPatch?.code, 422, JSON.stringify(report.forbiddenPatch))
+      assert.equal(report.forbiddenPatch.body.reason, 'Invalid')
+      assert.ok(report.forbiddenPatch.body.details?.causes?.some((c) => c.field.startsWith('spec.algorithm')), JSON.stringify(report.forbiddenPatch.body))
+    })
+    await t.test('delete removes it (the REST API agrees)', async () => {
+      const deleted = report.deleted
+      if (deleted.kind === 'Status') assert.equal((deleted as KubeStatus).status, 'Success', JSON.stringify(deleted))
+      else assert.equal((deleted as KubeObject).metadata.name, name)
+      assert.equal(report.afterDelete?.code, 404, JSON.stringify(report.afterDelete))
+      assert.equal((await server.rest(`/api/v1/experiments/${name}`)).status, 404)
+    })
+    await t.test('delete as Katib\'s SDK calls it: no DeleteOptions (Content-Type application/json, no body)', () => {
+      assert.equal(report.deleteWithoutBody, null, `refused: ${JSON.stringify(report.deleteWithoutBody)}`)
+    })
+    for (const [which, events] of [['a live watch', report.liveWatch], ['a watch replayed from the create\'s resourceVersion', report.replayedWatch]] as const) {
+      await t.test(`${which} sees the patch and then the deletion, in resourceVersion order`, () => {
+        const seen = JSON.stringify(events)
+        assert.ok(events.every((e) => e.name === name), `only this experiment: ${seen}`)
+        assert.ok(events.some((e) => e.type === 'MODIFIED' && e.maxTrialCount === 5 && e.labels?.stage === 'patched'), `the patch: ${seen}`)
+        assert.equal(events.at(-1)?.type, 'DELETED', `ends with the deletion: ${seen}`)
+        const versions = events.map((e) => Number(e.resourceVersion))
+        assert.deepEqual(versions, [...versions].sort((a, b) => a - b), `resourceVersions in order: ${seen}`)
+      })
     }
   })
 
-  test('Katib SDK calls on the client: create_experiment, wait for Succeeded, get_optimal_hyperparameters, get_success_trial_details, edit_experiment_budget, delete_experiment', { timeout: 300_000 }, async () => {
+  test('Katib SDK calls on the client: create_experiment, wait for Succeeded, get_optimal_hyperparameters, get_success_trial_details, edit_experiment_budget, delete_experiment', { timeout: 300_000 }, async (t) => {
     const name = uniqueName('sdk')
     const experiment = parse(quadraticExperimentYaml({ name, max: 3, parallel: 3 })) as { spec: Record<string, unknown> }
     // Katib resumes a Succeeded experiment whose budget grows only under LongRunning.
@@ -156,26 +170,35 @@ describe('the Kubernetes Python client against tunewell serve', { skip }, () => 
       successTrials: { name: string; parameter_assignments: { name: string; value: string }[]; metrics: { name: string }[] }[]
       resumed: KubeObject
       resumedSuccessTrials: unknown[]
+      deleteWithoutOptions: { code: number; body: string } | null
       afterDelete: number | null
     }>('katib_sdk_calls.py', experiment, 280_000)
 
-    assert.equal(report.name, name)
-    assert.ok(report.succeeded.status?.conditions?.some((c) => c.type === 'Succeeded' && c.status === 'True'))
-    // What the REST API saw once the experiment succeeded the first time is gone (it resumed);
-    // the trials are the same records, though, so their names and assignments compare.
-    assert.equal(report.successTrials.length, 3)
-    assert.ok(report.optimal, 'get_optimal_hyperparameters found an optimal trial')
-    const best = report.successTrials.find((t) => t.name === report.optimal!.bestTrialName)
-    assert.ok(best, `the optimal trial ${report.optimal.bestTrialName} is among the succeeded ones`)
-    assert.deepEqual(report.optimal.parameterAssignments, best.parameter_assignments)
-    assert.ok(report.optimal.observation.metrics.some((m) => m.name === 'loss'))
-    for (const trial of report.successTrials) assert.ok(trial.metrics.some((m) => m.name === 'loss'), JSON.stringify(trial))
-
-    assert.equal(report.resumed.spec.maxTrialCount, 4)
-    assert.equal(report.resumed.status?.trialsSucceeded, 4)
-    assert.equal(report.resumedSuccessTrials.length, 4)
-    assert.equal(report.afterDelete, 404)
-    assert.equal((await server.rest(`/api/v1/experiments/${name}`)).status, 404)
+    await t.test('create_experiment and wait_for_experiment_condition(Succeeded)', () => {
+      assert.equal(report.name, name)
+      assert.ok(report.succeeded.status?.conditions?.some((c) => c.type === 'Succeeded' && c.status === 'True'))
+    })
+    await t.test('get_optimal_hyperparameters is the best of get_success_trial_details', () => {
+      assert.equal(report.successTrials.length, 3)
+      assert.ok(report.optimal, 'get_optimal_hyperparameters found an optimal trial')
+      const best = report.successTrials.find((trial) => trial.name === report.optimal!.bestTrialName)
+      assert.ok(best, `the optimal trial ${report.optimal.bestTrialName} is among the succeeded ones`)
+      assert.deepEqual(report.optimal.parameterAssignments, best.parameter_assignments)
+      assert.ok(report.optimal.observation.metrics.some((m) => m.name === 'loss'))
+      for (const trial of report.successTrials) assert.ok(trial.metrics.some((m) => m.name === 'loss'), JSON.stringify(trial))
+    })
+    await t.test('edit_experiment_budget (a patch with the whole object) resumes it under LongRunning to the new budget', () => {
+      assert.equal(report.resumed.spec.maxTrialCount, 4)
+      assert.equal(report.resumed.status?.trialsSucceeded, 4)
+      assert.equal(report.resumedSuccessTrials.length, 4)
+    })
+    await t.test('delete_experiment removes it', async () => {
+      assert.equal(report.afterDelete, 404)
+      assert.equal((await server.rest(`/api/v1/experiments/${name}`)).status, 404)
+    })
+    await t.test('delete_experiment as the SDK calls it by default (no DeleteOptions: Content-Type application/json, no body)', () => {
+      assert.equal(report.deleteWithoutOptions, null, `refused: ${JSON.stringify(report.deleteWithoutOptions)}`)
+    })
   })
 
   test('what the client reads is what the REST API serves for the same experiment', { timeout: 120_000 }, async () => {

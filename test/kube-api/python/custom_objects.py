@@ -97,7 +97,14 @@ def main():
     report["forbiddenPatch"] = refusal(
         lambda: api.patch_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name, {"spec": {"algorithm": {"algorithmName": "grid"}}})
     )
-    report["deleted"] = api.delete_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
+    # As Katib's SDK calls it: no DeleteOptions, so the client sends Content-Type: application/json
+    # and no body. Should the server refuse that, DeleteOptions go along so the rest still runs.
+    try:
+        report["deleted"] = api.delete_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
+        report["deleteWithoutBody"] = None
+    except ApiException as error:
+        report["deleteWithoutBody"] = {"code": error.status, "body": error.body}
+        report["deleted"] = api.delete_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name, body=client.V1DeleteOptions())
     report["afterDelete"] = refusal(lambda: api.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name))
 
     watcher.join(40)

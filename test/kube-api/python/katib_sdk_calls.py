@@ -81,8 +81,8 @@ class KatibCalls:
         experiment["spec"]["maxTrialCount"] = max_trial_count
         self.custom_api.patch_namespaced_custom_object(GROUP, VERSION, self.namespace, "experiments", name, experiment)
 
-    def delete_experiment(self, name):
-        self.custom_api.delete_namespaced_custom_object(GROUP, VERSION, self.namespace, "experiments", name)
+    def delete_experiment(self, name, delete_options=None):
+        self.custom_api.delete_namespaced_custom_object(GROUP, VERSION, self.namespace, "experiments", name, body=delete_options)
 
 
 def main():
@@ -102,7 +102,13 @@ def main():
     resumed = katib.wait_for_experiment_condition(name, done=lambda e: (e.get("status") or {}).get("trialsSucceeded") == budget)
     report["resumed"] = resumed
     report["resumedSuccessTrials"] = katib.get_success_trial_details(name)
-    katib.delete_experiment(name)
+    try:
+        katib.delete_experiment(name)
+        report["deleteWithoutOptions"] = None
+    except ApiException as error:
+        # Recorded for the test; DeleteOptions go along so the rest still runs.
+        report["deleteWithoutOptions"] = {"code": error.status, "body": error.body}
+        katib.delete_experiment(name, client.V1DeleteOptions())
     try:
         katib.get_experiment(name)
         report["afterDelete"] = None
