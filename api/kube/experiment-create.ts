@@ -8,6 +8,7 @@ import { checkBodyIdentity, storedDocument, type KubeBody } from './experiment-d
 import { experimentObject, type KatibExperiment } from './experiment-object.ts'
 import { applyFieldValidation, type FieldValidation } from './field-validation.ts'
 import { alreadyExists, causesFromIssues, internalError, invalid } from './kube-status.ts'
+import { objectMetaCauses } from './validate-object-meta.ts'
 import { issueWarnings } from './warnings.ts'
 
 export interface KubeWriteOptions {
@@ -49,6 +50,8 @@ export async function createKubeExperiment(store: Store, namespace: string, body
   if (!named && !generateName) {
     throw invalid('experiments', '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }])
   }
+  const metaCauses = objectMetaCauses(document.metadata as KubeBody)
+  if (metaCauses.length > 0) throw invalid('experiments', String(metadata.name ?? generateName ?? ''), metaCauses)
   for (let attempt = 1; ; attempt++) {
     const name = named ? String(metadata.name) : generatedName(generateName!)
     try {

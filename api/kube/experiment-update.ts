@@ -1,4 +1,4 @@
-import { InvalidSpecError } from '../../core/errors.ts'
+import { InvalidSpecError, type SpecIssue } from '../../core/errors.ts'
 import { EDITABLE_SPEC_FIELDS, joinPointer } from '../../core/spec/index.ts'
 import type { ExperimentRecord, Store } from '../../db/store.ts'
 import { applySpecChange } from '../../lifecycle/apply-spec-change.ts'
@@ -10,6 +10,7 @@ import { experimentObject, type KatibExperiment } from './experiment-object.ts'
 import { findKubeExperiment } from './find-kube-experiment.ts'
 import { applyFieldValidation } from './field-validation.ts'
 import { causesFromIssues, conflict, fieldPath, invalid, type KubeStatusCause } from './kube-status.ts'
+import { objectMetaCauses } from './validate-object-meta.ts'
 import { issueWarnings } from './warnings.ts'
 
 /** Katib's webhook's words for a change of anything else in the spec. */
@@ -61,6 +62,8 @@ export async function updateKubeExperiment(
     checkPreconditions(desired, current, options.requireResourceVersion)
     const validated = applyFieldValidation(desired, options.fieldValidation)
     const wanted = validated.document as KubeBody
+    const metaCauses = objectMetaCauses((wanted.metadata ?? {}) as KubeBody)
+    if (metaCauses.length > 0) throw invalid('experiments', name, metaCauses)
     const checked = checkExperimentObject(storedDocument(wanted, namespace))
     const issues = checked.experiment ? [...(options.admit?.(checked.experiment) ?? [])] : checked.issues
     if (!checked.experiment || issues.length > 0) throw invalid('experiments', name, causesFromIssues(issues))
@@ -85,10 +88,19 @@ export async function updateKubeExperiment(
     }
     return {
       object: await experimentObject(tx, await reread(tx, record)),
-      warnings: [...validated.warnings, ...issueWarnings(checked.warnings)],
+      warnings: [...validated.warnings, ...issueWarnings(newWarnings(checked.warnings, record))],
       ...(change !== 'unchanged' && !options.dryRun ? { wake: record.id } : {}),
     }
   })
+}
+
+/**
+ * The spec checks' warnings this change brings: the stored experiment's own (a missing
+ * trialTemplate, say) were said when it was created, and a budget edit need not repeat them.
+ */
+function newWarnings(warnings: readonly SpecIssue[], record: ExperimentRecord): SpecIssue[] {
+  const before = new Set(checkExperimentObject(record.spec).warnings.map((w) => `${w.path}\n${w.message}`))
+  return warnings.filter((w) => !before.has(`${w.path}\n${w.message}`))
 }
 
 async function reread(store: Store, record: ExperimentRecord): Promise<ExperimentRecord> {

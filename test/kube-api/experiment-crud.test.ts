@@ -240,6 +240,16 @@ describe('update and patch', () => {
     assert.equal(JSON.stringify(rest).includes('"maxTrialCount":25'), true)
   })
 
+  test('the spec checks\' warnings come with the create as Warning headers, and a budget edit does not repeat them', async () => {
+    const name = uniqueName('warned')
+    const made = await create('default', experimentJson(name, { template: false }))
+    assert.equal(made.statusCode, 201, made.body)
+    assert.match([made.headers.warning].flat().join('\n'), /^299 - "spec.trialTemplate: /)
+    const patched = await patch('default', name, 'application/merge-patch+json', { spec: { maxTrialCount: 11 } })
+    assert.equal(patched.statusCode, 200, patched.body)
+    assert.equal(patched.headers.warning, undefined)
+  })
+
   test('changing anything but the three counts is 422 Invalid naming each field; a strategic merge patch is 415', async () => {
     const name = uniqueName('rules')
     await created('default', name)
@@ -289,6 +299,36 @@ describe('update and patch', () => {
     assert.deepEqual(replaced.json().metadata.labels, { put: 'yes' })
     const stalePatch = status(await patch('default', name, 'application/merge-patch+json', { metadata: { resourceVersion: current.metadata.resourceVersion }, spec: { maxTrialCount: 13 } }))
     assert.equal(stalePatch.code, 409)
+  })
+
+  test('a finished experiment: a larger budget restarts it under resumePolicy LongRunning, and is 422 on spec.maxTrialCount under Never', async () => {
+    const finish = async (name: string, o: ApiExperimentOptions) => {
+      const object = await created('default', name, { ...o, max: 3 })
+      const done = await t.store.experiments.transition(object.metadata.uid, ['Created'], {
+        state: 'Succeeded', reason: 'ExperimentMaxTrialsReached', message: 'budget spent', completedAt: new Date(),
+      })
+      assert.ok(done, 'the experiment is marked finished')
+    }
+    const longRunning = uniqueName('long')
+    await finish(longRunning, { resumePolicy: 'LongRunning' })
+    const restarted = await patch('default', longRunning, 'application/merge-patch+json', { spec: { maxTrialCount: 6 } })
+    assert.equal(restarted.statusCode, 200, restarted.body)
+    assert.equal((await t.store.experiments.getByName(longRunning))!.state, 'Restarting')
+    const never = uniqueName('never')
+    await finish(never, { resumePolicy: 'Never' })
+    const refused = status(await patch('default', never, 'application/merge-patch+json', { spec: { maxTrialCount: 6 } }))
+    assert.deepEqual([refused.code, refused.fields], [422, ['spec.maxTrialCount']])
+    assert.match(refused.message, /resumePolicy Never/)
+  })
+
+  test('labels a server would refuse are 422 naming metadata.labels', async () => {
+    const name = uniqueName('badlabel')
+    await created('default', name)
+    const refused = status(await patch('default', name, 'application/merge-patch+json', { metadata: { labels: { 'bad key': 'x', ok: 'bad value!' } } }))
+    assert.deepEqual([refused.code, refused.fields], [422, ['metadata.labels', 'metadata.labels']])
+    const body = experimentJson(uniqueName('badlabel'))
+    body.metadata.labels = { 'a/b/c': 'x' }
+    assert.equal(status(await create('default', body)).code, 422)
   })
 
   test('dryRun=All on a patch answers the patched object and changes nothing', async () => {
