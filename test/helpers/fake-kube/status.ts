@@ -1,3 +1,7 @@
+import {
+  alreadyExists as productAlreadyExists, conflict as productConflict, invalid as productInvalid, KubeError as ProductKubeError, kubeStatus,
+  notFound as productNotFound, type KubeStatus, type KubeStatusDetails,
+} from '../../../api/kube/kube-status.ts'
 import type { ResourceType } from './resource-types.ts'
 
 /** One entry of a Status' `details.causes`, as 422 Invalid carries them. */
@@ -9,30 +13,31 @@ export interface StatusCause {
 
 /**
  * A failure the fake answers with a Kubernetes `Status` body (never a bare text), so the client
- * library raises the same ApiException a real server causes.
+ * library raises the same ApiException a real server causes. The product's KubeError
+ * (api/kube/kube-status.ts) underneath: the fake and `tunewell serve` word a Status alike.
  */
-export class KubeError extends Error {
-  constructor(
-    readonly code: number,
-    readonly reason: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message)
+export class KubeError extends ProductKubeError {
+  constructor(code: number, reason: string, message: string, details: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+    super({ ...kubeStatus(code, reason, message), details: details as KubeStatusDetails }, headers)
   }
 
+  get reason(): string {
+    return this.status.reason ?? ''
+  }
+
+  get details(): Record<string, unknown> {
+    return (this.status.details ?? {}) as Record<string, unknown>
+  }
+
+  /** As the fake always answered: `details` present, empty or not. */
   toStatus(): Record<string, unknown> {
-    return {
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: this.message,
-      reason: this.reason,
-      details: this.details,
-      code: this.code,
-    }
+    const s = this.status
+    return { kind: s.kind, apiVersion: s.apiVersion, metadata: s.metadata, status: s.status, message: s.message, reason: s.reason, details: this.details, code: s.code }
+  }
+
+  static from(error: ProductKubeError): KubeError {
+    const s: KubeStatus = error.status
+    return new KubeError(s.code, s.reason ?? '', s.message ?? '', { ...s.details }, { ...error.headers })
   }
 }
 
@@ -42,32 +47,19 @@ export function qualifiedResource(type: ResourceType): string {
 }
 
 export function notFound(type: ResourceType, name: string): KubeError {
-  return new KubeError(404, 'NotFound', `${qualifiedResource(type)} "${name}" not found`, { name, group: type.group, kind: type.plural })
+  return KubeError.from(productNotFound(type, name))
 }
 
 export function alreadyExists(type: ResourceType, name: string): KubeError {
-  return new KubeError(409, 'AlreadyExists', `${qualifiedResource(type)} "${name}" already exists`, { name, group: type.group, kind: type.plural })
+  return KubeError.from(productAlreadyExists(type, name))
 }
 
 export function conflict(type: ResourceType, name: string): KubeError {
-  return new KubeError(
-    409,
-    'Conflict',
-    `Operation cannot be fulfilled on ${qualifiedResource(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-    { name, group: type.group, kind: type.plural },
-  )
+  return KubeError.from(productConflict(type, name))
 }
 
 export function invalid(type: ResourceType, name: string, causes: StatusCause[]): KubeError {
-  const group = type.group === '' ? '' : `.${type.group}`
-  const summary = causes.map((cause) => (cause.field ? `${cause.field}: ${cause.message}` : cause.message))
-  const listed = summary.length === 1 ? summary[0] : `[${summary.join(', ')}]`
-  return new KubeError(422, 'Invalid', `${type.kind}${group} "${name}" is invalid: ${listed}`, {
-    name,
-    group: type.group,
-    kind: type.kind,
-    causes,
-  })
+  return KubeError.from(productInvalid(type, name, causes))
 }
 
 export function forbidden(verb: string, type: ResourceType, namespace: string | undefined, user: string): KubeError {
