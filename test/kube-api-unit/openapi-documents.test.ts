@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { experimentCrd } from '../../scripts/crd/experiment-crd.ts'
+import { EXPERIMENT_DESCRIPTIONS } from '../../api/kube/openapi/experiment-descriptions.ts'
 import { toOpenApiV2 } from '../../api/kube/openapi/openapi-v2.ts'
 import { katibOpenApiV3, schemaName } from '../../api/kube/openapi/openapi-v3.ts'
 
@@ -47,6 +48,16 @@ describe('OpenAPI v3 of kubeflow.org/v1beta1', () => {
     assert.deepEqual(withoutAnyOf(published.properties.spec), crdSchema.properties.spec)
     assert.deepEqual(withoutAnyOf(published.properties.status), crdSchema.properties.status)
     assert.deepEqual(published.properties.metadata.allOf, [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }])
+  })
+
+  test('every field description names a field of the schema (kubectl explain prints them), none rots unseen', () => {
+    const experiment = schemas[schemaName('Experiment')]!
+    for (const [path, description] of Object.entries(EXPERIMENT_DESCRIPTIONS)) {
+      let node: Json | undefined = experiment
+      for (const name of path.split('.')) node = (node?.items ?? node)?.properties?.[name]
+      assert.ok(node, `${path} is no field of the Experiment`)
+      assert.equal(node.description, description, path)
+    }
   })
 
   test('int-or-string fields are also published as anyOf integer or string', () => {

@@ -1,5 +1,6 @@
 import { ExperimentSchema } from '../../../core/spec/experiment-schema.ts'
 import { KatibExperimentStatusSchema } from '../../../core/spec/katib-experiment-status-schema.ts'
+import { EXPERIMENT_DESCRIPTIONS, withDescriptions } from './experiment-descriptions.ts'
 import { toStructuralSchema, type JsonSchema } from './to-structural-schema.ts'
 
 /**
@@ -12,7 +13,7 @@ import { toStructuralSchema, type JsonSchema } from './to-structural-schema.ts'
 export function experimentOpenApiSchema(): JsonSchema {
   const experiment = ExperimentSchema as unknown as JsonSchema
   const properties = experiment.properties as Record<string, JsonSchema>
-  return {
+  return withDescriptions({
     type: 'object',
     description: 'A Katib Experiment: a search space, an objective, an algorithm and a trial template, tuned by Tunewell.',
     // The API server fills these in; at the root Kubernetes allows no more than their type.
@@ -25,5 +26,5 @@ export function experimentOpenApiSchema(): JsonSchema {
       spec: toStructuralSchema(properties.spec!, '/spec'),
       status: toStructuralSchema(KatibExperimentStatusSchema as unknown as JsonSchema, '/status'),
     },
-  }
+  }, EXPERIMENT_DESCRIPTIONS)
 }
