@@ -8,6 +8,7 @@ import type { WorkloadOwner } from '../controller/kubernetes/render-workload.ts'
 import { kubeErrorMessage } from '../controller/kubernetes/kube-error.ts'
 import { PushHub } from '../controller/push-hub.ts'
 import type { TrialExecutor } from '../controller/trial-executor.ts'
+import { keepConnectionsAlive } from '../controller/kubernetes/kept-alive-agents.ts'
 
 export const EXECUTOR_ENV = 'TUNEWELL_EXECUTOR'
 export const REPORT_URL_ENV = 'TUNEWELL_REPORT_URL'
@@ -191,5 +192,5 @@ function loadKubeConfig(context: string | undefined): KubeConfig {
   if (!kubeConfig.getCurrentCluster()) {
     throw new ClusterUnavailableError(`the kubeconfig's context "${kubeConfig.getCurrentContext()}" names no cluster it defines`)
   }
-  return kubeConfig
+  return keepConnectionsAlive(kubeConfig)
 }

@@ -15,6 +15,7 @@ import { TrialSecretApi } from './trial-secret-api.ts'
 import { TrialWorkload, type TrialWorkloadDeps } from './trial-workload.ts'
 import { UnknownKindError, WorkloadApi, type Json } from './workload-api.ts'
 import { EXPERIMENT_ID_LABEL, MANAGED_SELECTOR, TRIAL_LABEL } from './workload-labels.ts'
+import { keepConnectionsAlive } from './kept-alive-agents.ts'
 
 export interface KubernetesExecutorOptions {
   /** Where the cluster is and who we are there (loadFromDefault: in-cluster, KUBECONFIG, ~/.kube/config). */
@@ -62,6 +63,7 @@ export class KubernetesExecutor implements TrialExecutor {
 
   constructor(options: KubernetesExecutorOptions) {
     this.#options = options
+    keepConnectionsAlive(options.kubeConfig)
     this.#api = new WorkloadApi(options.kubeConfig)
     this.#watch = new Watch(options.kubeConfig)
     this.#log = new Log(options.kubeConfig)
