@@ -43,6 +43,8 @@ export interface AppOptions {
   readonly tokens?: readonly AccessToken[]
   /** Largest request body in bytes; default 1 MiB. */
   readonly bodyLimit?: number
+  /** Serve https with this PEM certificate (chain) and key (`serve --tls-cert/--tls-key`); plain http without. */
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer }
   /** Fastify's logger option; default off (tests). */
   readonly logger?: FastifyServerOptions['logger']
   /**

@@ -46,7 +46,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Every route that admits an experiment (submit, validate, PATCH) checks the limit first.
     admit: withParallelLimit(options.admit, options.maxParallelTrials ?? DEFAULT_MAX_PARALLEL_TRIALS),
   }
+  // Typed as the http server's instance either way: the routes never touch the socket.
   const app = Fastify({
+    ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Failures are logged by the error handler; a line per request would be noise here.

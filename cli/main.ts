@@ -95,10 +95,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(...COLLECTOR_IMAGE_OPTION)
     .option('--watch-experiments', 'operator mode (with --executor kubernetes): run the cluster\'s Experiment resources (kubeflow.org/v1beta1) and write Katib\'s status back to them')
     .option('--namespaces <names>', 'with --watch-experiments: only the Experiments of these comma-separated namespaces (default: TUNEWELL_WATCH_NAMESPACES, else all)')
+    .option('--tls-cert <file>', 'serve https with this PEM certificate (with --tls-key; default: TUNEWELL_TLS_CERT); kubectl sends tokens only over https')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert (default: TUNEWELL_TLS_KEY)')
     .action(async (opts: {
       host?: string; port?: string; home: string; tokens?: string; allowedHosts?: string; allowUnauthenticated?: boolean
       localExecution?: boolean; bodyLimit: string; logLevel: string; heartbeatTimeout: string; dashboard: boolean; maxParallelTrials?: string
-      watchExperiments?: boolean; namespaces?: string
+      watchExperiments?: boolean; namespaces?: string; tlsCert?: string; tlsKey?: string
     } & ExecutorFlags) => {
       const { serveCommand } = await import('./serve-command.ts')
       code = await serveCommand(opts, process.stdout, process.stderr)

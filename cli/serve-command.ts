@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
+import { createSecureContext } from 'node:tls'
 import { join, resolve } from 'node:path'
 import { InvalidSpecError } from '../core/errors.ts'
 import { MAX_PARALLEL_TRIALS_ENV, MAX_PARALLEL_TRIALS_USAGE, parseMaxParallelTrials } from '../core/spec/index.ts'
@@ -61,6 +62,10 @@ export interface ServeOptions extends ExecutorFlags {
   readonly namespaces?: string
   /** false: API only, nothing served at `/` (the dashboard is built on start otherwise). */
   readonly dashboard?: boolean
+  /** PEM certificate (chain) to serve https with; default TUNEWELL_TLS_CERT. Needs tlsKey. */
+  readonly tlsCert?: string
+  /** PEM private key of tlsCert; default TUNEWELL_TLS_KEY. */
+  readonly tlsKey?: string
   /** Stops the server like SIGTERM does (tests). */
   readonly signal?: AbortSignal
 }
@@ -103,6 +108,8 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
     return usage(err, `refusing to listen on ${host} without authentication: anyone who can reach it could submit experiments. ` +
       'Set TUNEWELL_TOKEN or pass --tokens FILE, or pass --allow-unauthenticated if that is really intended.')
   }
+  const tls = await loadTls(options.tlsCert ?? env.TUNEWELL_TLS_CERT, options.tlsKey ?? env.TUNEWELL_TLS_KEY)
+  if (typeof tls === 'string') return usage(err, tls)
   const choice = parseExecutorFlags(options, env)
   if (typeof choice === 'string') return usage(err, choice)
   const operator = operatorNamespaces(options, env, choice.kind)
@@ -161,6 +168,7 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
       admit: (experiment) => [...operatorAnnotationIssues(experiment), ...(experiment.spec.trialTemplate ? placement.check(experiment) : [])],
       trialLogPath: (experiment, trial) => join(runsDir(home, experiment), trial, 'output.log'),
       tokens,
+      ...(tls ? { https: tls } : {}),
       listenHost: host,
       allowedHosts,
       bodyLimit,
@@ -178,8 +186,9 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
     }
     const address = app.server.address() as AddressInfo
     const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address
-    out.write(`tunewell listening on http://${shown}:${address.port}\n`)
-    if (dashboardDir !== undefined) out.write(`  dashboard: http://${shown}:${address.port}/\n`)
+    const scheme = tls ? 'https' : 'http'
+    out.write(`tunewell listening on ${scheme}://${shown}:${address.port}\n`)
+    if (dashboardDir !== undefined) out.write(`  dashboard: ${scheme}://${shown}:${address.port}/\n`)
     out.write(`  database: ${store.backend === 'pglite' ? `embedded, ${join(home, 'db')}` : 'PostgreSQL (DATABASE_URL)'}; ` +
       `auth: ${tokens.length > 0 ? `${tokens.length} token(s)` : 'none'}; ` +
       (remote ? `trials: ${placement.description}${placement.push ? `, pushing metrics to ${choice.kind === 'kubernetes' ? choice.reportUrl?.origin : ''}` : ''}\n` : `local trial execution: ${localExecution ? 'on' : 'off'}\n`))
@@ -303,3 +312,33 @@ async function loadTokens(file: string | undefined, envToken: string | undefined
   const fromFile = parsed.tokens.map((t) => ({ ...t, source: `${file}:${lines.indexOf(t.token) + 1}` }))
   return [...tokens, ...fromFile.filter((t) => !tokens.some((e) => e.token === t.token))]
 }
+
+/**
+ * The certificate and key for https, read once at the start; undefined for plain http, or what
+ * is wrong. kubectl sends a bearer token only over https (client-go), so a server with tokens
+ * that kubectl should reach serves https (docs/kubectl.md).
+ */
+async function loadTls(certPath: string | undefined, keyPath: string | undefined): Promise<{ cert: Buffer; key: Buffer } | undefined | string> {
+  const cert = certPath?.trim() || undefined
+  const key = keyPath?.trim() || undefined
+  if (cert === undefined && key === undefined) return undefined
+  if (cert === undefined || key === undefined) {
+    return `--tls-cert and --tls-key go together (TUNEWELL_TLS_CERT, TUNEWELL_TLS_KEY): give ${cert === undefined ? 'the certificate' : 'the key'} too`
+  }
+  const read = async (path: string, what: string) => {
+    const text = await readFile(path).catch((error: NodeJS.ErrnoException) => `cannot read the TLS ${what} ${path}: ${error.code ?? error.message}`)
+    if (typeof text === 'string') return text
+    const marker = what === 'certificate' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN [A-Z ]*PRIVATE KEY-----/
+    return marker.test(text.toString('latin1')) ? text : `the TLS ${what} ${path} holds no PEM ${what === 'certificate' ? 'CERTIFICATE' : 'PRIVATE KEY'} block`
+  }
+  const [certPem, keyPem] = await Promise.all([read(cert, 'certificate'), read(key, 'key')])
+  if (typeof certPem === 'string') return certPem
+  if (typeof keyPem === 'string') return keyPem
+  try {
+    createSecureContext({ cert: certPem, key: keyPem })
+  } catch (error) {
+    return `the TLS certificate ${cert} and key ${key} cannot be used together: ${(error as Error).message}`
+  }
+  return { cert: certPem, key: keyPem }
+}
+

@@ -25,7 +25,7 @@ export async function startServe(args: readonly string[], timeoutMs = 180_000, e
     const timer = setTimeout(() => reject(new Error(`serve did not start within ${timeoutMs} ms\n${output.out}\n${output.err}`)), timeoutMs)
     child.stdout!.on('data', (chunk: Buffer) => {
       output.out += chunk.toString()
-      const match = /listening on (http:\/\/\S+)/.exec(output.out)
+      const match = /listening on (https?:\/\/\S+)/.exec(output.out)
       if (match) {
         clearTimeout(timer)
         resolve(match[1]!)
