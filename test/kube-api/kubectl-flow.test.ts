@@ -236,7 +236,7 @@ describe('kubectl against tunewell serve', { skip }, () => {
     assert.equal(refused.code, 1, shown(refused))
     assert.match(refused.stderr, /is invalid/)
     assert.match(refused.stderr, /spec\.parameters/)
-    const algorithm = await server.kubectl(['patch', 'exp', name, '--type', 'json', '-p', '[{"op":"replace","path":"/spec/algorithm/algorithmName","value":"grid"}]'])
+    const algorithm = await server.kubectl(['patch', 'exp', name, '--type', 'json', '-p', '[{"op":"replace","path":"/spec/algorithm/algorithmName","value":"tpe"}]'])
     assert.equal(algorithm.code, 1, shown(algorithm))
     assert.match(algorithm.stderr, /spec\.algorithm/)
 

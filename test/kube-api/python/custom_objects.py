@@ -95,7 +95,7 @@ def main():
     report["patched"] = patched
     report["staleReplace"] = refusal(lambda: api.replace_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name, created))
     report["forbiddenPatch"] = refusal(
-        lambda: api.patch_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name, {"spec": {"algorithm": {"algorithmName": "grid"}}})
+        lambda: api.patch_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name, {"spec": {"algorithm": {"algorithmName": "tpe"}}})
     )
     # As Katib's SDK calls it: no DeleteOptions, so the client sends Content-Type: application/json
     # and no body. Should the server refuse that, DeleteOptions go along so the rest still runs.
