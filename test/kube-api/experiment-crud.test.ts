@@ -210,6 +210,17 @@ describe('get and list', () => {
     assert.deepEqual([badSelector.code, badSelector.message], [400, 'field label not supported: spec.maxTrialCount'])
   })
 
+  test('watch=true on a namespace\'s list streams that namespace\'s experiments only', async () => {
+    const ns = uniqueName('watched')
+    const name = uniqueName('w')
+    await created(ns, name)
+    await created(`${ns}-other`, uniqueName('w'))
+    const response = await app.inject({ method: 'GET', url: `${BASE}/namespaces/${ns}/experiments?watch=true&timeoutSeconds=1` })
+    assert.equal(response.statusCode, 200, response.body)
+    const events = response.body.trim().split('\n').map((line) => JSON.parse(line) as Json)
+    assert.deepEqual(events.map((e) => [e.type, e.object.metadata.name, e.object.metadata.namespace]), [['ADDED', name, ns]])
+  })
+
   test('kubectl\'s Table: Katib\'s columns for a list and for one experiment', async () => {
     const name = uniqueName('tbl')
     await created('default', name)
@@ -364,6 +375,13 @@ describe('update and patch', () => {
     assert.equal(changed.json().spec.maxTrialCount, 15)
     assert.match([changed.headers.warning].flat().join(), /without field ownership/)
   })
+})
+
+test('methods a path does not take are 405 MethodNotAllowed', async () => {
+  for (const [method, url] of [['POST', `${BASE}/experiments`], ['PUT', `${BASE}/namespaces/default/experiments`], ['POST', `${BASE}/namespaces/default/experiments/x`], ['DELETE', `${BASE}/namespaces/default/experiments`]] as const) {
+    const answer = status(await app.inject({ method, url, payload: {} }))
+    assert.deepEqual([answer.code, answer.reason], [405, 'MethodNotAllowed'], `${method} ${url}`)
+  }
 })
 
 describe('delete', () => {

@@ -59,6 +59,14 @@ export async function kubeExperimentRoutes(app: FastifyInstance, options: AppOpt
   app.delete(COLLECTION, async () => {
     throw methodNotAllowed('deletecollection of experiments is not supported; delete them by name (kubectl delete experiment NAME)')
   })
+  // Methods a path does not take are 405, as a server answers them (fastify's own answer would be 404).
+  const notAllowed = async () => {
+    throw methodNotAllowed()
+  }
+  app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url: `${GROUP_VERSION}/experiments`, handler: notAllowed })
+  app.route({ method: ['PUT', 'PATCH'], url: COLLECTION, handler: notAllowed })
+  app.route({ method: ['POST'], url: OBJECT, handler: notAllowed })
+  app.route({ method: ['POST', 'DELETE'], url: `${OBJECT}/status`, handler: notAllowed })
 
   const get = async (request: FastifyRequest, reply: FastifyReply) => {
     const { namespace, name } = request.params as ObjectParams
