@@ -342,6 +342,16 @@ describe('update and patch', () => {
     assert.equal(status(await create('default', body)).code, 422)
   })
 
+  test('two writes based on the same resourceVersion at once: one is applied, the other is 409 Conflict', async () => {
+    const name = uniqueName('race')
+    const object = await created('default', name)
+    const writes = await Promise.all([11, 12, 13].map((max) => put('default', name, { ...object, spec: { ...object.spec, maxTrialCount: max } })))
+    const codes = writes.map((w) => w.statusCode).sort()
+    assert.deepEqual(codes, [200, 409, 409], writes.map((w) => w.body).join('\n'))
+    const winner = writes.find((w) => w.statusCode === 200)!.json()
+    assert.equal((await get('default', name)).json().spec.maxTrialCount, winner.spec.maxTrialCount)
+  })
+
   test('dryRun=All on a patch answers the patched object and changes nothing', async () => {
     const name = uniqueName('drypatch')
     const object = await created('default', name)
