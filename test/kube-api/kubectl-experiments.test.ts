@@ -130,6 +130,29 @@ describe('kubectl writes experiments', { skip }, () => {
     assert.equal(ok(await server.kubectl(['get', 'exp', names[1]!, '-n', namespace, '-o', 'jsonpath={.metadata.namespace}/{.spec.maxTrialCount}'])), `${namespace}/10`)
   })
 
+  test('get -o yaml edited and applied back changes the budget; once stale it is 409; an invalid file names each field', async () => {
+    const name = uniqueName('roundtrip')
+    await createFrom(name)
+    const saved = parse(ok(await server.kubectl(['get', 'exp', name, '-o', 'yaml']))) as Record<string, any>
+    saved.spec.maxTrialCount = 16
+    const file = server.file(`${name}-saved.json`, JSON.stringify(saved))
+    assert.equal(ok(await server.kubectl(['apply', '-f', file])).trim(), `experiment.kubeflow.org/${name} configured`)
+    assert.equal(ok(await server.kubectl(['get', 'exp', name, '-o', 'jsonpath={.spec.maxTrialCount}'])), '16')
+    ok(await server.kubectl(['patch', 'exp', name, '--type', 'merge', '-p', '{"spec":{"maxFailedTrialCount":2}}']))
+    // The saved file's resourceVersion is older than the object's now.
+    failed(await server.kubectl(['apply', '-f', file]), /Conflict.*the object has been modified; please apply your changes to the latest version and try again/s)
+
+    const broken = parse(experimentYaml(uniqueName('broken'), { template: false })) as Record<string, any>
+    broken.spec.maxTrialCount = -1
+    broken.spec.parameters[0].feasibleSpace = { min: '0.5', max: '0.1' }
+    broken.spec.objective.type = 'minimise'
+    const refused = await server.kubectl(['create', '-f', server.file('broken.json', JSON.stringify(broken))])
+    failed(refused, new RegExp(`The Experiment "${broken.metadata.name}" is invalid`))
+    for (const field of ['spec.maxTrialCount', 'spec.parameters[0].feasibleSpace', 'spec.objective.type']) {
+      assert.ok(refused.stderr.includes(`* ${field}`), `${field} named on its own line\n${refused.stderr}`)
+    }
+  })
+
   test('the status subresource is read-only; a delete waits until the experiment is gone', async () => {
     const name = uniqueName('status')
     await createFrom(name)
