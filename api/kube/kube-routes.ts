@@ -21,6 +21,11 @@ import { registerKubeWatch } from './watch/kube-watch-hubs.ts'
 export async function kubeRoutes(app: FastifyInstance, options: AppOptions): Promise<void> {
   // Watches (serveWatch) end when the app closes, or app.close() would wait for their clients.
   registerKubeWatch(app, options.store)
+  // The REST API's OpenAPI document (/api/v1/openapi.json) describes `{ error }` answers; these
+  // routes answer Status objects and are described by /openapi/v3 instead, so they stay out of it.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true }
+  })
   await app.register(discoveryRoutes)
   await app.register(openApiRoutes)
   await app.register(kubeExperimentRoutes, options)

@@ -115,6 +115,12 @@ describe('discovery and OpenAPI over HTTP', () => {
     assert.ok(JSON.stringify(listed.json()).includes(name))
     assert.equal(listed.json().kind, undefined)
   })
+
+  test("the REST API's OpenAPI document leaves out the kube paths (they answer Status objects; /openapi/v3 describes them)", async () => {
+    const paths = Object.keys((await get('/api/v1/openapi.json')).json().paths as Record<string, unknown>)
+    assert.ok(paths.includes('/api/v1/experiments'))
+    assert.deepEqual(paths.filter((p) => p.startsWith('/apis') || p.startsWith('/api/v1/namespaces') || p.startsWith('/openapi') || p === '/version'), [])
+  })
 })
 
 const skip = kubectlSkip()
