@@ -127,6 +127,12 @@ describe('kubectl against tunewell serve', { skip }, () => {
       assert.ok(conditionTrue(trial, 'Succeeded'), JSON.stringify(trial.status))
     }
     assert.equal(rest.status.state, 'Succeeded')
+
+    // Katib's Suggestion of the experiment (named after it): one suggestion per trial.
+    const suggestions = tableRows(ok(await server.kubectl(['get', 'suggestions', name])))
+    assert.deepEqual(suggestions[0], ['NAME', 'TYPE', 'STATUS', 'REQUESTED', 'ASSIGNED', 'AGE'], suggestions.join('\n'))
+    const suggestion = JSON.parse(ok(await server.kubectl(['get', 'suggestion', name, '-o', 'json']))) as { status: { suggestions?: { name: string }[] } }
+    assert.deepEqual((suggestion.status.suggestions ?? []).map((s) => s.name).sort(), restTrials.map((t) => t.name).sort())
   })
 
   test('get shows Katib\'s columns, -o yaml the Katib object, -o jsonpath its best trial, describe its events', { timeout: 240_000 }, async () => {
@@ -198,7 +204,7 @@ describe('kubectl against tunewell serve', { skip }, () => {
     assert.equal((await server.rest(`/api/v1/experiments/${name}`)).status, 404)
   })
 
-  test('budget edits: patch --type merge and apply change maxTrialCount, get -w sees it, a stale replace is 409, other fields are refused by name, delete removes it', { timeout: 240_000 }, async () => {
+  test('budget edits: patch --type merge and apply change maxTrialCount, get -w sees it, a stale replace is 409, other fields are refused by name, delete removes it (a watch sees DELETED)', { timeout: 240_000 }, async () => {
     const name = uniqueName('budget')
     // Its trials hang: the experiment stays Running while its budget is edited.
     const text = experimentYaml({ name, max: 2, parallel: 1, flags: ['--mode=hang'] })
@@ -240,11 +246,40 @@ describe('kubectl against tunewell serve', { skip }, () => {
     assert.equal(algorithm.code, 1, shown(algorithm))
     assert.match(algorithm.stderr, /spec\.algorithm/)
 
-    assert.equal(ok(await server.kubectl(['delete', 'exp', name, '--timeout=60s'], { timeoutMs: 90_000 })).trim(), `experiment.kubeflow.org "${name}" deleted`)
+    const events = server.kubectlRunning(['get', 'exp', name, '-w', '--output-watch-events'])
+    try {
+      await until(`get -w --output-watch-events prints the experiment\n${events.output.stderr}`, () => events.output.stdout.includes(name))
+      assert.equal(ok(await server.kubectl(['delete', 'exp', name, '--timeout=60s'], { timeoutMs: 90_000 })).trim(), `experiment.kubeflow.org "${name}" deleted`)
+      await until(`get -w --output-watch-events prints DELETED\n${events.output.stdout}\n${events.output.stderr}`, () => tableRows(events.output.stdout).some((row) => row[0] === 'DELETED' && row[1] === name))
+    } finally {
+      await events.stop()
+    }
     const gone = await server.kubectl(['get', 'exp', name])
     assert.equal(gone.code, 1, shown(gone))
     assert.match(gone.stderr, new RegExp(`Error from server \\(NotFound\\): experiments\\.kubeflow\\.org "${name}" not found`))
     assert.equal((await server.rest(`/api/v1/experiments/${name}`)).status, 404)
+  })
+
+  test('discovery for kubectl: api-resources lists exp, explain documents the spec; apply --server-side creates and changes the budget, warning that it merges', async () => {
+    const resources = ok(await server.kubectl(['api-resources', '--api-group=kubeflow.org', '--no-headers']))
+    assert.match(resources, /^experiments\s+exp\s+kubeflow\.org\/v1beta1\s+true\s+Experiment$/m, resources)
+    assert.match(resources, /^trials\s+kubeflow\.org\/v1beta1\s+true\s+Trial$/m, resources)
+    assert.match(resources, /^suggestions\s+kubeflow\.org\/v1beta1\s+true\s+Suggestion$/m, resources)
+    const explained = ok(await server.kubectl(['explain', 'experiment.spec.maxTrialCount']))
+    assert.match(explained, /^GROUP:\s+kubeflow\.org$/m, explained)
+    assert.match(explained, /^KIND:\s+Experiment$/m, explained)
+    assert.match(explained, /^FIELD:\s+maxTrialCount/m, explained)
+
+    const name = uniqueName('applied')
+    const experiment = askTellExperimentObject(name, { max: 2, parallel: 1 })
+    const first = await server.kubectl(['apply', '--server-side', '-f', server.file(`${name}.yaml`, kubectlYaml(experiment))])
+    assert.equal(ok(first).trim(), `experiment.kubeflow.org/${name} serverside-applied`)
+    experiment.spec.maxTrialCount = 3
+    const second = await server.kubectl(['apply', '--server-side', '-f', server.file(`${name}.yaml`, kubectlYaml(experiment))])
+    assert.equal(ok(second).trim(), `experiment.kubeflow.org/${name} serverside-applied`)
+    assert.match(second.stderr, /^Warning: /m, 'kubectl shows the server\'s warning')
+    assert.equal((await restExperiment(name)).spec.maxTrialCount, 3)
+    ok(await server.kubectl(['delete', 'exp', name]))
   })
 
   test('an invalid file is refused naming each field, an unknown field by --validate=strict, and nothing is created', async () => {
