@@ -41,7 +41,7 @@ export async function createKubeExperiment(store: Store, namespace: string, body
   const metadata = (body.metadata ?? {}) as KubeBody
   if (metadata.resourceVersion !== undefined && metadata.resourceVersion !== '') {
     // What a server answers (its storage refuses it), so `kubectl create -f` of a `get -o yaml` output fails as it does there.
-    throw internalError('resourceVersion should not be set on objects to be created')
+    throw internalError('Internal error occurred: resourceVersion should not be set on objects to be created')
   }
   const validated = applyFieldValidation(body, options.fieldValidation)
   const document = storedDocument(validated.document as KubeBody, namespace)

@@ -1,6 +1,6 @@
 import type { Experiment } from '../../core/spec/index.ts'
 import { badRequest } from './kube-status.ts'
-import { KATIB_API_VERSION } from './object-meta.ts'
+import { DEFAULT_NAMESPACE, KATIB_API_VERSION } from './object-meta.ts'
 
 /** A body as a client sends it: a JSON object, nothing checked yet. */
 export type KubeBody = Record<string, unknown>
@@ -21,7 +21,9 @@ export function storedDocument(body: KubeBody, namespace: string): KubeBody {
     metadata: {
       ...(metadata.name !== undefined ? { name: metadata.name } : {}),
       ...(metadata.generateName !== undefined ? { generateName: metadata.generateName } : {}),
-      namespace,
+      // `default` is where an experiment without one is (namespaceOf): left out, the document is
+      // the one a REST submission of the same file stores, so `tunewell run` of that file matches it.
+      ...(namespace !== DEFAULT_NAMESPACE ? { namespace } : {}),
       ...(nonEmpty(metadata.labels) ? { labels: metadata.labels } : {}),
       ...(nonEmpty(metadata.annotations) ? { annotations: metadata.annotations } : {}),
     },
