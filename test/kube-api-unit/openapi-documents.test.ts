@@ -60,6 +60,16 @@ describe('OpenAPI v3 of kubeflow.org/v1beta1', () => {
     }
   })
 
+  test('Trials and Suggestions keep unknown fields, as Katib publishes them, with the fields we write typed', () => {
+    const trial = schemas[schemaName('Trial')]!
+    assert.equal(trial['x-kubernetes-preserve-unknown-fields'], true)
+    assert.equal(trial.properties.spec.properties.parameterAssignments.type, 'array')
+    assert.equal(trial.properties.status.properties.observation.properties.metrics.type, 'array')
+    const suggestion = schemas[schemaName('Suggestion')]!
+    assert.equal(suggestion.properties.status.properties.suggestionCount.type, 'integer')
+    assert.deepEqual(suggestion.properties.spec.properties.algorithm, schemas[schemaName('Experiment')]!.properties.spec.properties.algorithm)
+  })
+
   test('int-or-string fields are also published as anyOf integer or string', () => {
     const text = JSON.stringify(schemas[schemaName('Experiment')])
     const marked = text.split('"x-kubernetes-int-or-string":true').length - 1

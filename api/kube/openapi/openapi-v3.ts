@@ -1,6 +1,7 @@
-import { EXPERIMENTS, KATIB_GROUP, KATIB_RESOURCES, KATIB_VERSION, type ApiResource } from '../discovery/api-resources.ts'
+import { EXPERIMENTS, KATIB_GROUP, KATIB_RESOURCES, KATIB_VERSION, TRIALS, type ApiResource } from '../discovery/api-resources.ts'
 import { experimentOpenApiSchema } from './experiment-schema.ts'
 import { META, metaSchemas, ref } from './meta-schemas.ts'
+import { suggestionSchema, trialSchema } from './read-only-schemas.ts'
 import type { JsonSchema } from './to-structural-schema.ts'
 
 /**
@@ -13,7 +14,7 @@ import type { JsonSchema } from './to-structural-schema.ts'
  * as it does for any custom resource).
  *
  * The Experiment's schema is the CRD's (experiment-schema.ts); Trials and Suggestions keep
- * Katib's, which preserves unknown fields.
+ * unknown fields as Katib's do, with the fields we write typed (read-only-schemas.ts).
  */
 
 /** `org.kubeflow.v1beta1.Experiment`: the name a server gives a CRD's schema (the group reversed). */
@@ -65,13 +66,9 @@ function listSchema(resource: ApiResource): JsonSchema {
   }
 }
 
-/** Katib publishes Trials and Suggestions as objects that keep any field; so do we. */
-function preservingSchema(resource: ApiResource): JsonSchema {
-  return { type: 'object', description: `A Katib ${resource.kind}, written by the controller (read-only here).`, 'x-kubernetes-preserve-unknown-fields': true }
-}
-
 function kindSchema(resource: ApiResource): JsonSchema {
-  return resource === EXPERIMENTS ? (published(experimentOpenApiSchema()) as JsonSchema) : preservingSchema(resource)
+  const schema = resource === EXPERIMENTS ? experimentOpenApiSchema() : resource === TRIALS ? trialSchema() : suggestionSchema()
+  return published(schema) as JsonSchema
 }
 
 const query = (name: string, description: string, schema: JsonSchema = { type: 'string' }): JsonSchema => ({ name, in: 'query', description, schema, uniqueItems: true })
