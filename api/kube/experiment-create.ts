@@ -4,7 +4,7 @@ import type { Experiment } from '../../core/spec/index.ts'
 import type { Store } from '../../db/store.ts'
 import { createExperiment } from '../operations/create-experiment.ts'
 import { inTransaction } from './dry-run.ts'
-import { checkBodyIdentity, storedDocument, type KubeBody } from './experiment-document.ts'
+import { checkBodyIdentity, droppedMetadataWarnings, storedDocument, type KubeBody } from './experiment-document.ts'
 import { experimentObject, type KatibExperiment } from './experiment-object.ts'
 import { applyFieldValidation, type FieldValidation } from './field-validation.ts'
 import { alreadyExists, causesFromIssues, internalError, invalid } from './kube-status.ts'
@@ -55,7 +55,8 @@ export async function createKubeExperiment(store: Store, namespace: string, body
   for (let attempt = 1; ; attempt++) {
     const name = named ? String(metadata.name) : generatedName(generateName!)
     try {
-      return await createNamed(store, { ...document, metadata: { ...(document.metadata as KubeBody), name } }, name, validated.warnings, options)
+      const dropped = [...validated.warnings, ...droppedMetadataWarnings(validated.document as KubeBody)]
+      return await createNamed(store, { ...document, metadata: { ...(document.metadata as KubeBody), name } }, name, dropped, options)
     } catch (error) {
       if (!(error instanceof TunewellError && error.code === 'EXPERIMENT_EXISTS')) throw error
       if (named || attempt >= GENERATE_NAME_TRIES) throw alreadyExists('experiments', name)

@@ -32,6 +32,23 @@ export function storedDocument(body: KubeBody, namespace: string): KubeBody {
 }
 
 /**
+ * Warnings for what a client set that storedDocument leaves out and would otherwise vanish
+ * without a word: finalizers (nothing here would ever remove them, so a delete would hang on a
+ * cluster's terms; here a delete is at once) and ownerReferences (no garbage collector here).
+ */
+export function droppedMetadataWarnings(body: KubeBody): string[] {
+  const metadata = (isObject(body.metadata) ? body.metadata : {}) as KubeBody
+  const warnings: string[] = []
+  if (Array.isArray(metadata.finalizers) && metadata.finalizers.length > 0) {
+    warnings.push('metadata.finalizers are not kept: an experiment is deleted at once, with its trials')
+  }
+  if (Array.isArray(metadata.ownerReferences) && metadata.ownerReferences.length > 0) {
+    warnings.push('metadata.ownerReferences are not kept: no garbage collector deletes experiments with their owners here')
+  }
+  return warnings
+}
+
+/**
  * The checks a server makes of any write's body before its content: a JSON object of this
  * group/version and kind, in the URL's namespace (or none), and, when the URL names the object
  * (update, patch), of that name.

@@ -5,7 +5,7 @@ import { applySpecChange } from '../../lifecycle/apply-spec-change.ts'
 import { checkExperimentObject } from '../../suggestion/check-experiment.ts'
 import { inTransaction } from './dry-run.ts'
 import type { KubeWriteOptions, KubeWriteResult } from './experiment-create.ts'
-import { checkBodyIdentity, sameStringMaps, storedDocument, withMetadata, type KubeBody } from './experiment-document.ts'
+import { checkBodyIdentity, droppedMetadataWarnings, sameStringMaps, storedDocument, withMetadata, type KubeBody } from './experiment-document.ts'
 import { experimentObject, type KatibExperiment } from './experiment-object.ts'
 import { findKubeExperiment } from './find-kube-experiment.ts'
 import { applyFieldValidation } from './field-validation.ts'
@@ -88,7 +88,7 @@ export async function updateKubeExperiment(
     }
     return {
       object: await experimentObject(tx, await reread(tx, record)),
-      warnings: [...validated.warnings, ...issueWarnings(newWarnings(checked.warnings, record))],
+      warnings: [...validated.warnings, ...droppedMetadataWarnings(wanted), ...issueWarnings(newWarnings(checked.warnings, record))],
       ...(change !== 'unchanged' && !options.dryRun ? { wake: record.id } : {}),
     }
   })

@@ -147,6 +147,15 @@ describe('create', () => {
     assert.equal(wrongKind.code, 400)
   })
 
+  test('YAML bodies are read too; finalizers a client sets are not kept, which a Warning says', async () => {
+    const name = uniqueName('yaml')
+    const yaml = experimentYaml(name).replace(`  name: ${name}\n`, `  name: ${name}\n  finalizers: [example.com/keep]\n`)
+    const response = await app.inject({ method: 'POST', url: `${BASE}/namespaces/default/experiments`, headers: { 'content-type': 'application/yaml' }, payload: yaml })
+    assert.equal(response.statusCode, 201, response.body)
+    assert.equal(response.json().metadata.finalizers, undefined)
+    assert.match([response.headers.warning].flat().join('\n'), /metadata.finalizers are not kept/)
+  })
+
   test('dryRun=All checks and answers the object, and stores nothing', async () => {
     const name = uniqueName('dry')
     const response = await create('default', experimentJson(name), '?dryRun=All')
