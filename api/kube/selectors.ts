@@ -141,8 +141,9 @@ class Parser {
     const problem = keyProblem(key)
     if (problem !== undefined) throw new Error(`key: Invalid value: ${JSON.stringify(key)}: ${problem}`)
     const following = this.peek().kind
-    if (following === 'end' || following === ',') return { key, operator: negated ? '!' : 'exists', values: [] }
-    if (negated) throw new Error(`found '${shown(this.peek())}', expected: ',' or 'end of string'`)
+    // `!k` ends the requirement whatever follows; the caller then refuses a stray `=v`, as Kubernetes does.
+    if (negated) return { key, operator: '!', values: [] }
+    if (following === 'end' || following === ',') return { key, operator: 'exists', values: [] }
     const op = asOperator(this.next())
     switch (op.kind) {
       case 'in':

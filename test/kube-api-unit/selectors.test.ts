@@ -67,6 +67,7 @@ describe('label selectors (Kubernetes grammar)', () => {
     assert.match(rejected(() => parseLabelSelector('tier=gpu,')), /^found '', expected: identifier after ','$/)
     assert.match(rejected(() => parseLabelSelector('tier in gpu')), /expected: '\('/)
     assert.match(rejected(() => parseLabelSelector('=gpu')), /^found '=', expected: !, identifier, or 'end of string'$/)
+    assert.equal(rejected(() => parseLabelSelector('!tier=gpu')), "found '=', expected: ',' or 'end of string'")
     assert.match(rejected(() => parseLabelSelector('size>big')), /for 'Gt', 'Lt' operators, the value must be an integer/)
   })
 
