@@ -156,6 +156,15 @@ describe('create', () => {
     assert.match([response.headers.warning].flat().join('\n'), /metadata.finalizers are not kept/)
   })
 
+  test('a body a web page can send without a preflight (text/plain, a form) is 415, and nothing is created', async () => {
+    const name = uniqueName('form')
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const response = await app.inject({ method: 'POST', url: `${BASE}/namespaces/default/experiments`, headers: { 'content-type': type }, payload: JSON.stringify(experimentJson(name)) })
+      assert.deepEqual([status(response).code, status(response).reason], [415, 'UnsupportedMediaType'], type)
+    }
+    assert.equal((await get('default', name)).statusCode, 404)
+  })
+
   test('dryRun=All checks and answers the object, and stores nothing', async () => {
     const name = uniqueName('dry')
     const response = await create('default', experimentJson(name), '?dryRun=All')
