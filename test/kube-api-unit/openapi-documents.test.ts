@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { experimentCrd } from '../../scripts/crd/experiment-crd.ts'
 import { EXPERIMENT_DESCRIPTIONS } from '../../api/kube/openapi/experiment-descriptions.ts'
 import { toOpenApiV2 } from '../../api/kube/openapi/openapi-v2.ts'
-import { katibOpenApiV3, schemaName } from '../../api/kube/openapi/openapi-v3.ts'
+import { coreOpenApiV3, katibOpenApiV3, schemaName } from '../../api/kube/openapi/openapi-v3.ts'
 
 type Json = Record<string, any>
 
@@ -39,6 +39,8 @@ describe('OpenAPI v3 of kubeflow.org/v1beta1', () => {
       assert.deepEqual(schema['x-kubernetes-group-version-kind'], [{ group: 'kubeflow.org', kind, version: 'v1beta1' }])
     }
     assert.equal(schemaName('Experiment'), 'org.kubeflow.v1beta1.Experiment')
+    assert.equal(paths[`${base}/namespaces/{namespace}/experiments`]!.get.operationId, 'listKubeflowOrgV1beta1NamespacedExperiment')
+    assert.equal(paths[`${base}/experiments`]!.get.operationId, 'listKubeflowOrgV1beta1ExperimentForAllNamespaces')
   })
 
   test("the Experiment's spec and status are the CRD's, so serve and a cluster validate alike", () => {
@@ -104,6 +106,25 @@ describe('OpenAPI v3 of kubeflow.org/v1beta1', () => {
       }
       assert.ok(paths[`${base}/${plural}`], `list across namespaces for ${plural}`)
     }
+  })
+})
+
+describe('OpenAPI v3 of core/v1', () => {
+  const core = coreOpenApiV3() as Json
+  const coreSchemas = core.components.schemas as Record<string, Json>
+
+  test('Namespace and Event, tagged with the core group, every $ref resolving', () => {
+    assert.deepEqual(coreSchemas['io.k8s.api.core.v1.Namespace']!['x-kubernetes-group-version-kind'], [{ group: '', kind: 'Namespace', version: 'v1' }])
+    assert.deepEqual(coreSchemas['io.k8s.api.core.v1.EventList']!['x-kubernetes-group-version-kind'], [{ group: '', kind: 'EventList', version: 'v1' }])
+    for (const ref of refs(core)) assert.ok(coreSchemas[ref.slice('#/components/schemas/'.length)], `dangling ${ref}`)
+  })
+
+  test('namespaces are cluster-scoped, events namespaced; both read-only', () => {
+    const paths = Object.keys(core.paths).sort()
+    assert.deepEqual(paths, ['/api/v1/events', '/api/v1/namespaces', '/api/v1/namespaces/{namespace}/events', '/api/v1/namespaces/{namespace}/events/{name}', '/api/v1/namespaces/{name}'])
+    for (const item of Object.values(core.paths as Record<string, Json>)) assert.deepEqual(Object.keys(item).filter((k) => k !== 'parameters'), ['get'])
+    assert.equal(core.paths['/api/v1/namespaces'].get.operationId, 'listCoreV1Namespace')
+    assert.equal(core.paths['/api/v1/namespaces/{namespace}/events'].get.operationId, 'listCoreV1NamespacedEvent')
   })
 })
 

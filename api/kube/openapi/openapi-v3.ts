@@ -1,4 +1,5 @@
-import { EXPERIMENTS, KATIB_GROUP, KATIB_RESOURCES, KATIB_VERSION, TRIALS, type ApiResource } from '../discovery/api-resources.ts'
+import { CORE_RESOURCES, EXPERIMENTS, KATIB_GROUP, KATIB_RESOURCES, KATIB_VERSION, TRIALS, type ApiResource } from '../discovery/api-resources.ts'
+import { coreSchema } from './core-schemas.ts'
 import { experimentOpenApiSchema } from './experiment-schema.ts'
 import { META, metaSchemas, ref } from './meta-schemas.ts'
 import { suggestionSchema, trialSchema } from './read-only-schemas.ts'
@@ -17,12 +18,54 @@ import type { JsonSchema } from './to-structural-schema.ts'
  * unknown fields as Katib's do, with the fields we write typed (read-only-schemas.ts).
  */
 
-/** `org.kubeflow.v1beta1.Experiment`: the name a server gives a CRD's schema (the group reversed). */
-export function schemaName(kind: string): string {
-  return `${KATIB_GROUP.split('.').reverse().join('.')}.${KATIB_VERSION}.${kind}`
+/** What differs between the group versions served: where their paths live and how their schemas and operations are named. */
+interface GroupVersion {
+  readonly group: string
+  readonly version: string
+  /** `/apis/kubeflow.org/v1beta1`, `/api/v1`. */
+  readonly base: string
+  /** `org.kubeflow.v1beta1`, `io.k8s.api.core.v1`. */
+  readonly schemaPrefix: string
+  /** Operation ids as a server makes them: `list` + `KubeflowOrgV1beta1` + `NamespacedExperiment`. */
+  readonly idPart: string
+  readonly tag: string
+  readonly resources: readonly ApiResource[]
+  readonly schemaOf: (resource: ApiResource) => JsonSchema
 }
 
-const gvk = (kind: string) => [{ group: KATIB_GROUP, kind, version: KATIB_VERSION }]
+const capital = (word: string) => word.replace(/^./, (c) => c.toUpperCase())
+
+const KATIB: GroupVersion = {
+  group: KATIB_GROUP,
+  version: KATIB_VERSION,
+  base: `/apis/${KATIB_GROUP}/${KATIB_VERSION}`,
+  schemaPrefix: `${KATIB_GROUP.split('.').reverse().join('.')}.${KATIB_VERSION}`,
+  idPart: `${KATIB_GROUP.split('.').map(capital).join('')}${capital(KATIB_VERSION)}`,
+  tag: `${KATIB_GROUP.split('.')[0]}_${KATIB_VERSION}`,
+  resources: KATIB_RESOURCES,
+  schemaOf: (resource) => {
+    const schema = resource === EXPERIMENTS ? experimentOpenApiSchema() : resource === TRIALS ? trialSchema() : suggestionSchema()
+    return published(schema) as JsonSchema
+  },
+}
+
+const CORE: GroupVersion = {
+  group: '',
+  version: 'v1',
+  base: '/api/v1',
+  schemaPrefix: 'io.k8s.api.core.v1',
+  idPart: 'CoreV1',
+  tag: 'core_v1',
+  resources: CORE_RESOURCES,
+  schemaOf: (resource) => coreSchema(resource.kind),
+}
+
+/** `org.kubeflow.v1beta1.Experiment`: the name a server gives a CRD's schema (the group reversed). */
+export function schemaName(kind: string): string {
+  return `${KATIB.schemaPrefix}.${kind}`
+}
+
+const gvk = (gv: GroupVersion, kind: string) => [{ group: gv.group, kind, version: gv.version }]
 
 const API_VERSION_DESCRIPTION = 'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources'
 const KIND_DESCRIPTION = 'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds'
@@ -37,7 +80,7 @@ function published(schema: unknown): unknown {
   return out
 }
 
-function objectSchema(kind: string, body: JsonSchema): JsonSchema {
+function objectSchema(gv: GroupVersion, kind: string, body: JsonSchema): JsonSchema {
   const properties = (body.properties ?? {}) as Record<string, JsonSchema>
   return {
     ...body,
@@ -47,28 +90,23 @@ function objectSchema(kind: string, body: JsonSchema): JsonSchema {
       kind: { type: 'string', description: KIND_DESCRIPTION },
       metadata: { allOf: [ref(`${META}.ObjectMeta`)], description: "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata" },
     },
-    'x-kubernetes-group-version-kind': gvk(kind),
+    'x-kubernetes-group-version-kind': gvk(gv, kind),
   }
 }
 
-function listSchema(resource: ApiResource): JsonSchema {
+function listSchema(gv: GroupVersion, resource: ApiResource): JsonSchema {
   return {
     type: 'object',
     description: `${resource.kind}List is a list of ${resource.kind}`,
     required: ['items'],
     properties: {
       apiVersion: { type: 'string', description: API_VERSION_DESCRIPTION },
-      items: { type: 'array', description: `List of ${resource.plural}. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md`, items: ref(schemaName(resource.kind)) },
+      items: { type: 'array', description: `List of ${resource.plural}. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md`, items: ref(`${gv.schemaPrefix}.${resource.kind}`) },
       kind: { type: 'string', description: KIND_DESCRIPTION },
       metadata: { allOf: [ref(`${META}.ListMeta`)], description: 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds' },
     },
-    'x-kubernetes-group-version-kind': gvk(`${resource.kind}List`),
+    'x-kubernetes-group-version-kind': gvk(gv, `${resource.kind}List`),
   }
-}
-
-function kindSchema(resource: ApiResource): JsonSchema {
-  const schema = resource === EXPERIMENTS ? experimentOpenApiSchema() : resource === TRIALS ? trialSchema() : suggestionSchema()
-  return published(schema) as JsonSchema
 }
 
 const query = (name: string, description: string, schema: JsonSchema = { type: 'string' }): JsonSchema => ({ name, in: 'query', description, schema, uniqueItems: true })
@@ -109,79 +147,93 @@ function responses(schema: JsonSchema, ...codes: number[]): JsonSchema {
   }
 }
 
-function operation(action: string, id: string, kind: string, description: string, parameters: JsonSchema[], responsesOf: JsonSchema, body?: JsonSchema): JsonSchema {
+function operation(gv: GroupVersion, action: string, id: string, kind: string, description: string, parameters: JsonSchema[], responsesOf: JsonSchema, body?: JsonSchema): JsonSchema {
   return {
-    tags: [`${KATIB_GROUP.split('.')[0]}_${KATIB_VERSION}`],
+    tags: [gv.tag],
     description,
     operationId: id,
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(body ? { requestBody: body } : {}),
     responses: responsesOf,
     'x-kubernetes-action': action,
-    'x-kubernetes-group-version-kind': { group: KATIB_GROUP, version: KATIB_VERSION, kind },
+    'x-kubernetes-group-version-kind': { group: gv.group, version: gv.version, kind },
   }
 }
 
 /** The paths of one resource, with only the operations this server serves. */
-function resourcePaths(r: ApiResource): Record<string, JsonSchema> {
+function resourcePaths(gv: GroupVersion, r: ApiResource): Record<string, JsonSchema> {
   const kind = r.kind
-  const object = ref(schemaName(kind))
-  const list = ref(schemaName(`${kind}List`))
+  const object = ref(`${gv.schemaPrefix}.${kind}`)
+  const list = ref(`${gv.schemaPrefix}.${kind}List`)
   const status = ref(`${META}.Status`)
-  const id = (verb: string, suffix = '') => `${verb}${KATIB_GROUP.split('.')[0]!.replace(/^./, (c) => c.toUpperCase())}${KATIB_VERSION.replace(/^./, (c) => c.toUpperCase())}${suffix}`
+  const scoped = r.namespaced ? 'Namespaced' : ''
+  const id = (verb: string, suffix = '') => `${verb}${gv.idPart}${suffix}`
+  const op = (action: string, operationId: string, description: string, parameters: JsonSchema[], answers: JsonSchema, body?: JsonSchema) =>
+    operation(gv, action, operationId, kind, description, parameters, answers, body)
   const can = (verb: string) => r.verbs.includes(verb)
-  const base = `/apis/${KATIB_GROUP}/${KATIB_VERSION}`
   const writeParameters = [P.dryRun, P.fieldManager, P.fieldValidation]
   const body = (schema: JsonSchema, types?: string[]) => ({ content: content(schema, types), required: true })
+  const scope = r.namespaced ? [P.namespace] : []
+  const collectionPath = r.namespaced ? `${gv.base}/namespaces/{namespace}/${r.plural}` : `${gv.base}/${r.plural}`
 
-  const collection: JsonSchema = { parameters: [P.namespace, P.pretty] }
-  collection.get = operation('list', id('listNamespaced', kind), kind, `list objects of kind ${kind}`, LIST_PARAMETERS, responses(list, 200))
-  if (can('create')) collection.post = operation('post', id('createNamespaced', kind), kind, `create a ${kind}`, writeParameters, responses(object, 200, 201, 202), body(object))
+  const collection: JsonSchema = { parameters: [...scope, P.pretty] }
+  collection.get = op('list', id('list', `${scoped}${kind}`), `list or watch objects of kind ${kind}`, LIST_PARAMETERS, responses(list, 200))
+  if (can('create')) collection.post = op('post', id('create', `${scoped}${kind}`), `create a ${kind}`, writeParameters, responses(object, 200, 201, 202), body(object))
 
-  const item: JsonSchema = { parameters: [P.name(kind), P.namespace, P.pretty] }
-  item.get = operation('get', id('readNamespaced', kind), kind, `read the specified ${kind}`, [P.resourceVersion], responses(object, 200))
-  if (can('update')) item.put = operation('put', id('replaceNamespaced', kind), kind, `replace the specified ${kind}`, writeParameters, responses(object, 200, 201), body(object))
+  const item: JsonSchema = { parameters: [P.name(kind), ...scope, P.pretty] }
+  item.get = op('get', id('read', `${scoped}${kind}`), `read the specified ${kind}`, [P.resourceVersion], responses(object, 200))
+  if (can('update')) item.put = op('put', id('replace', `${scoped}${kind}`), `replace the specified ${kind}`, writeParameters, responses(object, 200, 201), body(object))
   if (can('patch')) {
     // No application/strategic-merge-patch+json: a custom resource takes none, and kubectl reads its absence here.
     const patchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']
-    item.patch = operation('patch', id('patchNamespaced', kind), kind, `partially update the specified ${kind}`, [...writeParameters, P.force], responses(object, 200, 201), body(ref(`${META}.Patch`), patchTypes))
+    item.patch = op('patch', id('patch', `${scoped}${kind}`), `partially update the specified ${kind}`, [...writeParameters, P.force], responses(object, 200, 201), body(ref(`${META}.Patch`), patchTypes))
   }
   if (can('delete')) {
-    item.delete = operation('delete', id('deleteNamespaced', kind), kind, `delete a ${kind}`, [P.dryRun, P.gracePeriodSeconds, P.propagationPolicy], responses(status, 200, 202), { content: content(ref(`${META}.DeleteOptions`)) })
+    item.delete = op('delete', id('delete', `${scoped}${kind}`), `delete a ${kind}`, [P.dryRun, P.gracePeriodSeconds, P.propagationPolicy], responses(status, 200, 202), { content: content(ref(`${META}.DeleteOptions`)) })
   }
 
   const paths: Record<string, JsonSchema> = {
-    [`${base}/${r.plural}`]: {
-      parameters: [P.pretty],
-      get: operation('list', id('list', `${kind}ForAllNamespaces`), kind, `list objects of kind ${kind}`, LIST_PARAMETERS, responses(list, 200)),
-    },
-    [`${base}/namespaces/{namespace}/${r.plural}`]: collection,
-    [`${base}/namespaces/{namespace}/${r.plural}/{name}`]: item,
+    [collectionPath]: collection,
+    [`${collectionPath}/{name}`]: item,
   }
-  const statusVerbs = r.subresources?.status
-  if (statusVerbs?.includes('get')) {
-    paths[`${base}/namespaces/{namespace}/${r.plural}/{name}/status`] = {
-      parameters: [P.name(kind), P.namespace, P.pretty],
-      get: operation('get', id('readNamespaced', `${kind}Status`), kind, `read status of the specified ${kind}`, [P.resourceVersion], responses(object, 200)),
+  if (r.namespaced) {
+    paths[`${gv.base}/${r.plural}`] = {
+      parameters: [P.pretty],
+      get: op('list', id('list', `${kind}ForAllNamespaces`), `list or watch objects of kind ${kind}`, LIST_PARAMETERS, responses(list, 200)),
+    }
+  }
+  if (r.subresources?.status?.includes('get')) {
+    paths[`${collectionPath}/{name}/status`] = {
+      parameters: [P.name(kind), ...scope, P.pretty],
+      get: op('get', id('read', `${scoped}${kind}Status`), `read status of the specified ${kind}`, [P.resourceVersion], responses(object, 200)),
     }
   }
   return paths
 }
 
-/** `/openapi/v3/apis/kubeflow.org/v1beta1`. */
-export function katibOpenApiV3(): JsonSchema {
+function document(gv: GroupVersion): JsonSchema {
   const schemas: Record<string, JsonSchema> = {}
-  for (const r of KATIB_RESOURCES) {
-    schemas[schemaName(r.kind)] = objectSchema(r.kind, kindSchema(r))
-    schemas[schemaName(`${r.kind}List`)] = listSchema(r)
+  for (const r of gv.resources) {
+    schemas[`${gv.schemaPrefix}.${r.kind}`] = objectSchema(gv, r.kind, gv.schemaOf(r))
+    schemas[`${gv.schemaPrefix}.${r.kind}List`] = listSchema(gv, r)
   }
   return {
     openapi: '3.0.0',
-    info: { title: 'Kubernetes CRD Swagger', version: 'v0.1.0' },
-    paths: Object.assign({}, ...KATIB_RESOURCES.map(resourcePaths)),
+    info: { title: gv === KATIB ? 'Kubernetes CRD Swagger' : 'Kubernetes', version: gv === KATIB ? 'v0.1.0' : 'unversioned' },
+    paths: Object.assign({}, ...gv.resources.map((r) => resourcePaths(gv, r))),
     components: {
       schemas: { ...metaSchemas(), ...schemas },
       securitySchemes: { BearerToken: { type: 'apiKey', description: 'Bearer Token authentication', name: 'authorization', in: 'header' } },
     },
   }
+}
+
+/** `/openapi/v3/apis/kubeflow.org/v1beta1`. */
+export function katibOpenApiV3(): JsonSchema {
+  return document(KATIB)
+}
+
+/** `/openapi/v3/api/v1`: namespaces and events, for `kubectl explain` of them. */
+export function coreOpenApiV3(): JsonSchema {
+  return document(CORE)
 }
