@@ -98,12 +98,19 @@ describe('kubectl writes experiments', { skip }, () => {
       /is invalid: spec\.algorithm\.algorithmName: Forbidden: only spec\.parallelTrialCount, spec\.maxTrialCount and spec\.maxFailedTrialCount are editable/)
   })
 
-  test('server-side apply creates and then changes the budget (saying what it approximates); --dry-run=server changes nothing', async () => {
+  test('server-side apply creates and then changes the budget (saying what it approximates); diff and --dry-run=server change nothing', async () => {
     const name = uniqueName('ssa')
     const file = server.file(`${name}.yaml`, experimentYaml(name, { template: false }))
     const first = await server.kubectl(['apply', '--server-side', '-f', file])
     assert.equal(ok(first).trim(), `experiment.kubeflow.org/${name} serverside-applied`)
+    assert.equal(ok(await server.kubectl(['diff', '-f', file])), '')
     const changed = server.file(`${name}.yaml`, experimentYaml(name, { template: false, max: 12 }))
+    // kubectl diff is a server-side dry-run apply: the budget change shows, nothing changes.
+    const diff = await server.kubectl(['diff', '-f', changed])
+    assert.equal(diff.code, 1, shown(diff))
+    assert.match(diff.stdout, /^-  maxTrialCount: 10$/m)
+    assert.match(diff.stdout, /^\+  maxTrialCount: 12$/m)
+    assert.equal((await getJson(name)).spec.maxTrialCount, 10)
     const second = await server.kubectl(['apply', '--server-side', '-f', changed])
     ok(second)
     assert.match(second.stderr, /Warning: server-side apply here merges the applied fields/)
