@@ -137,6 +137,14 @@ describe('kubectl: trials, suggestions, namespaces and events', { skip }, () => 
     assert.equal(ok(await kubectl('get', 'trial', trials[0]!, '-n', namespace, '-o', 'name')).trim(), `trial.kubeflow.org/${trials[0]}`)
   })
 
+  test('kubectl wait on a trial and a suggestion already in their condition returns at once', async () => {
+    // The watch kubectl opens after its list has nothing to send: its head must still come.
+    const trial = await server.kubectl(['wait', '--for=condition=Succeeded', `trial/${trials[0]}`, '-n', namespace, '--timeout=30s'], { timeoutMs: 60_000 })
+    assert.match(ok(trial), new RegExp(`trial.kubeflow.org/${trials[0]} condition met`))
+    const suggestion = await server.kubectl(['wait', '--for=condition=Succeeded', `suggestion/${done}`, '-n', namespace, '--timeout=30s'], { timeoutMs: 60_000 })
+    assert.match(ok(suggestion), /condition met/)
+  })
+
   test('kubectl get trials -w shows a new trial start and finish', async () => {
     await rest('/api/v1/experiments', yaml(watched, undefined, 1), 'application/yaml')
     const watch = server.kubectlRunning(['get', 'trials', '-n', 'default', '-w', '-l', `${EXPERIMENT_LABEL}=${watched}`])

@@ -123,6 +123,15 @@ export async function serveWatch(request: FastifyRequest, reply: FastifyReply, o
     finish()
   }, timeout * 1000).unref())
 
+  // The head goes at once, as a server sends it, even with no event to send yet: client-go waits
+  // for it (kubectl wait hangs on an object already in its condition). Node holds it back until
+  // the first chunk otherwise; the body is piped once Fastify has set it.
+  reply.raw.once('pipe', () => reply.raw.flushHeaders())
+  // Headers at once, as a server sends them: a client's watch call returns only with them, and a
+  // quiet resource may send no event for minutes. Fastify pipes the body once its hooks ran.
+  reply.raw.once('pipe', () => {
+    if (!reply.raw.headersSent) reply.raw.flushHeaders()
+  })
   reply
     .code(200)
     .type('application/json')
