@@ -184,21 +184,35 @@ describe('kubectl reads discovery and OpenAPI from tunewell serve', { skip }, ()
 
   test('kubectl get exp by its short name prints the Table columns (TYPE, STATUS, OBJECTIVE, AGE)', async () => {
     const name = uniqueName('disc-get')
-    const created = await serve.rest('/api/v1/experiments', { method: 'POST', body: experimentYaml(name), headers: { 'content-type': 'application/yaml' } })
+    // No trialTemplate: trials are asked for and told over HTTP, so the best objective value is known.
+    const created = await serve.rest('/api/v1/experiments', { method: 'POST', body: experimentYaml(name, { template: false, max: 4 }), headers: { 'content-type': 'application/yaml' } })
     assert.equal(created.status, 201, await created.text())
+    const told = new Map<number, string>()
+    for (const value of [0.5, 0.25, 0.75]) {
+      const asked = await serve.rest(`/api/v1/experiments/${name}/trials:ask`, { method: 'POST', body: '{}' })
+      assert.equal(asked.status, 200, await asked.clone().text())
+      const trial = ((await asked.json()) as { name: string }).name
+      const tell = await serve.rest(`/api/v1/experiments/${name}/trials/${trial}:tell`, { method: 'POST', body: JSON.stringify({ value }) })
+      assert.equal(tell.status, 200, await tell.text())
+      told.set(value, trial)
+    }
     const table = (await kubectl('get', 'exp', name)).ok()
     const [header, row] = table.trim().split('\n')
     assert.deepEqual(header!.trim().split(/\s+/), ['NAME', 'TYPE', 'STATUS', 'OBJECTIVE', 'AGE'])
-    assert.match(row!, new RegExp(`^${name}\\s`))
+    // The lowest loss told (minimize, so the metric's min), under OBJECTIVE.
+    assert.match(row!, new RegExp(`^${name}\\s+Running\\s+True\\s+0\\.25\\s+\\d+s`))
     const wide = (await kubectl('get', 'experiments.kubeflow.org', name, '-o', 'wide')).ok()
-    assert.deepEqual(wide.trim().split('\n')[0]!.trim().split(/\s+/), ['NAME', 'TYPE', 'STATUS', 'OBJECTIVE', 'AGE', 'TRIALS', 'SUCCEEDED', 'BEST'])
+    const [wideHeader, wideRow] = wide.trim().split('\n')
+    assert.deepEqual(wideHeader!.trim().split(/\s+/), ['NAME', 'TYPE', 'STATUS', 'OBJECTIVE', 'AGE', 'TRIALS', 'SUCCEEDED', 'BEST'])
+    // Three told, so three succeeded (TRIALS may count one more the algorithm already suggested).
+    assert.match(wideRow!, new RegExp(`\\s\\d+\\s+3\\s+${told.get(0.25)}$`))
     const katib = (await kubectl('get', 'katib')).ok()
     assert.match(katib, new RegExp(`experiment\\.kubeflow\\.org/${name}`))
   })
 
   test('kubectl create validates through the server (fieldValidation=Strict), naming an unknown field', async () => {
     const name = uniqueName('disc-strict')
-    const document = parse(experimentYaml(name)) as { spec: Record<string, unknown> }
+    const document = parse(experimentYaml(name, { template: false })) as { spec: Record<string, unknown> }
     document.spec.maxTrialCountt = 3
     const file = serve.file(`${name}.json`, JSON.stringify(document))
     const result = await kubectl('create', '-f', file, '-v=6')
