@@ -82,7 +82,8 @@ export function kubeconfigCommand(options: KubeconfigOptions, io: CommandIo, env
       // client-go (kubectl, and every Go client) applies a kubeconfig's credentials only to
       // https servers: over plain http it sends no token at all, and the server answers 401.
       io.err.write(`warning: kubectl sends no token to a plain http server (${server}), so this server will answer it 401 Unauthorized; ` +
-        'put the server behind https (a TLS-terminating proxy) and give its https URL, or on this machine run `tunewell serve` without tokens\n')
+        'serve https (`tunewell serve --tls-cert FILE --tls-key FILE`, or a TLS-terminating proxy in front) and give its https URL ' +
+        '(with --certificate-authority for a certificate of your own), or on this machine run `tunewell serve` without tokens\n')
     }
     return 0
   } catch (error) {
