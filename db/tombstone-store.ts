@@ -41,7 +41,7 @@ export interface TombstoneStore {
   changes(query: ChangeQuery): Promise<StoreChange[]>
   /** The tombstones of these ids (those still kept), ascending. */
   get(ids: readonly number[]): Promise<Tombstone[]>
-  /** The highest id of an event or a tombstone; 0 when there is none. */
+  /** The highest id of an event or a tombstone (pruned ones included); 0 when there is none. */
   latestId(): Promise<number>
   /** The highest id pruned so far (0 when none was): a watch must start at or after it. */
   horizon(): Promise<number>

@@ -43,9 +43,12 @@ export class KyselyTombstoneStore implements TombstoneStore {
     }))
   }
 
+  // The horizon counts: the last change may be a deletion whose tombstone was pruned, and a
+  // resourceVersion handed out now must not be older than the horizon (it would be 410).
   async latestId(): Promise<number> {
     const { rows } = await sql<{ id: number | string | null }>`
-      select greatest((select max(id) from events), (select max(id) from kube_tombstones)) as id`.execute(this.#db)
+      select greatest((select max(id) from events), (select max(id) from kube_tombstones),
+        (select compacted_through from kube_watch_horizon where id = 1)) as id`.execute(this.#db)
     return Number(rows[0]?.id ?? 0)
   }
 
