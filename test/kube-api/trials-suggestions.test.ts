@@ -188,6 +188,24 @@ describe('Trials', () => {
   })
 })
 
+describe('the Python client\'s requests', () => {
+  test('watch=True is a watch, as Go\'s ParseBool reads it', async () => {
+    const response = await app.inject({ method: 'GET', url: `${API}/namespaces/${namespace}/trials?watch=True&timeoutSeconds=1&labelSelector=${encodeURIComponent(`${EXPERIMENT_LABEL}=${done}`)}` })
+    const events = response.body.trim().split('\n').map((line) => JSON.parse(line))
+    assert.deepEqual(events.map((e) => e.type), doneTrials.map(() => 'ADDED'))
+  })
+
+  test('a DELETE saying application/json with no body: 405 for a trial, and an experiment is deleted', async () => {
+    const trial = await app.inject({ method: 'DELETE', url: `${API}/namespaces/${namespace}/trials/${doneTrials[0]}`, headers: { 'content-type': 'application/json' } })
+    assert.equal(trial.statusCode, 405, trial.body)
+    const doomed = uniqueName('doomed')
+    assert.equal((await postYaml(app, yaml(doomed, undefined))).statusCode, 201)
+    const experiment = await app.inject({ method: 'DELETE', url: `${API}/namespaces/default/experiments/${doomed}`, headers: { 'content-type': 'application/json' } })
+    assert.equal(experiment.statusCode, 200, experiment.body)
+    assert.equal(await t.store.experiments.getByName(doomed), undefined)
+  })
+})
+
 describe('Suggestions', () => {
   test('one per experiment, named after it: every assignment handed out, Katib\'s counters', async () => {
     const { status, body } = await get(`${API}/namespaces/${namespace}/suggestions/${done}`)

@@ -9,6 +9,7 @@ import { KubeError, methodNotAllowed, notFound } from '../kube-status.ts'
 import { namespaceOf } from '../object-meta.ts'
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../selectors.ts'
 import { includeObjectOf, TABLE_CONTENT_TYPE, wantsTable } from '../table.ts'
+import { isWatch } from '../watch/serve-watch.ts'
 
 type Query = Readonly<Record<string, string | undefined>>
 
@@ -123,7 +124,7 @@ const KUBE_CLIENT_STRATEGY = {
 }
 
 function refuseWatch(query: Query, resource: string): void {
-  if (query.watch === 'true' || query.watch === '1') throw methodNotAllowed(`watching ${resource} is not supported by this server; list them again instead`)
+  if (isWatch(query)) throw methodNotAllowed(`watching ${resource} is not supported by this server; list them again instead`)
 }
 
 function sendTable(reply: FastifyReply, table: unknown): FastifyReply {

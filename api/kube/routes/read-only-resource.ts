@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ExperimentRecord, Store } from '../../../db/store.ts'
-import { badRequest, methodNotAllowed, type KubeResourceName } from '../kube-status.ts'
+import { methodNotAllowed, type KubeResourceName } from '../kube-status.ts'
 import { EXPERIMENT_LABEL, namespaceOf } from '../object-meta.ts'
 import { matchesLabels, type FieldSelector, type LabelSelector } from '../selectors.ts'
 import { TABLE_CONTENT_TYPE, type TableObject } from '../table.ts'
-import { serveWatch, type ServeWatchOptions } from '../watch/serve-watch.ts'
+import { serveWatch, watchParams } from '../watch/serve-watch.ts'
 
 /**
  * What the read-only kubeflow.org resources (Trials, Suggestions) share: their paths, the 405
@@ -19,30 +19,9 @@ export const GROUP_PATH = '/apis/kubeflow.org/v1beta1'
 /** The fields a custom resource can be selected by, as the API server allows them. */
 export const RESOURCE_FIELDS = ['metadata.name', 'metadata.namespace'] as const
 
-export function isWatch(query: Query): boolean {
-  return query.watch === 'true' || query.watch === '1'
-}
-
 /** `?watch=true` on a list path: the stream serveWatch answers, with the list's parameters. */
 export function watchList(request: FastifyRequest, reply: FastifyReply, store: Store, resource: 'trials' | 'suggestions', namespace: string | undefined): Promise<FastifyReply> {
-  const query = request.query as Query
-  const options: ServeWatchOptions = {
-    resource,
-    store,
-    namespace,
-    labelSelector: query.labelSelector,
-    fieldSelector: query.fieldSelector,
-    resourceVersion: query.resourceVersion,
-    allowWatchBookmarks: query.allowWatchBookmarks === 'true' || query.allowWatchBookmarks === '1',
-    ...(query.timeoutSeconds !== undefined ? { timeoutSeconds: wholeNumber('timeoutSeconds', query.timeoutSeconds) } : {}),
-    ...(query.sendInitialEvents !== undefined ? { sendInitialEvents: query.sendInitialEvents === 'true' || query.sendInitialEvents === '1' } : {}),
-  }
-  return serveWatch(request, reply, options)
-}
-
-function wholeNumber(name: string, text: string): number {
-  if (!/^\d+$/.test(text)) throw badRequest(`${name}: Invalid value: ${JSON.stringify(text)}: strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax`)
-  return Number(text)
+  return serveWatch(request, reply, { resource, store, namespace, ...watchParams(request.query as Query) })
 }
 
 /** Our objects as toTable reads them (its type wants an index signature that interfaces lack). */
@@ -60,6 +39,14 @@ export function sendTable(reply: FastifyReply, table: unknown): FastifyReply {
  * the controller's record of an experiment, changed by changing the experiment.
  */
 export function refuseWrites(app: FastifyInstance, plural: KubeResourceName, why: string): void {
+  // Whatever the body, as a server answers a verb the resource lacks before reading it (the
+  // Python client's delete sends Content-Type: application/json with no body at all). The
+  // routes of this plugin only: Fastify scopes parsers to the plugin.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', (_request, payload, done) => {
+    payload.resume()
+    done(null, undefined)
+  })
   const refuse = async () => {
     throw methodNotAllowed(`${plural} are read-only on this server: ${why}`)
   }

@@ -6,7 +6,8 @@ import { namespaceOf } from '../object-meta.ts'
 import { matchesFields, parseFieldSelector, parseLabelSelector } from '../selectors.ts'
 import { suggestionObject, suggestionObjects } from '../suggestion-object.ts'
 import { includeObjectOf, toTable, wantsTable } from '../table.ts'
-import { experimentsInScope, GROUP_PATH, isWatch, pinnedName, refuseWrites, RESOURCE_FIELDS, sendTable, tableObjects, watchList, type Query } from './read-only-resource.ts'
+import { isWatch } from '../watch/serve-watch.ts'
+import { experimentsInScope, GROUP_PATH, pinnedName, refuseWrites, RESOURCE_FIELDS, sendTable, tableObjects, watchList, type Query } from './read-only-resource.ts'
 
 /**
  * Suggestions (kubeflow.org/v1beta1), read-only: one per experiment, named after it, as Katib's

@@ -6,8 +6,9 @@ import { decodeContinue, encodeContinue, listLimit, type ListPosition } from '..
 import { namespaceOf } from '../object-meta.ts'
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../selectors.ts'
 import { includeObjectOf, toTable, wantsTable } from '../table.ts'
+import { isWatch } from '../watch/serve-watch.ts'
 import { trialObjects, type KatibTrial } from '../trial-object.ts'
-import { childLabels, experimentsInScope, GROUP_PATH, isWatch, pinnedName, refuseWrites, RESOURCE_FIELDS, sendTable, tableObjects, watchList, type Query } from './read-only-resource.ts'
+import { childLabels, experimentsInScope, GROUP_PATH, pinnedName, refuseWrites, RESOURCE_FIELDS, sendTable, tableObjects, watchList, type Query } from './read-only-resource.ts'
 
 /** Trials read per query while a list walks an experiment. */
 const PAGE = 500

@@ -174,9 +174,17 @@ function scopeOf(namespace: string | undefined, labels: LabelSelector, fields: F
   }
 }
 
-/** Whether a list request is a watch (`?watch=true` or `?watch=1`, as a server reads it). */
+/**
+ * A boolean query parameter as a server reads it (Go's strconv.ParseBool): the Python client
+ * sends `watch=True`, kubectl `watch=true`, others `1`.
+ */
+function isTrue(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && ['1', 't', 'T', 'true', 'True', 'TRUE'].includes(value))
+}
+
+/** Whether a list request is a watch (`?watch=true`, `True`, `1`..., as a server reads it). */
 export function isWatch(query: { readonly watch?: unknown }): boolean {
-  return query.watch === 'true' || query.watch === '1' || query.watch === true
+  return isTrue(query.watch)
 }
 
 /** The watch parameters of a list request's query string. */
@@ -189,7 +197,7 @@ export function watchParams(query: Readonly<Record<string, unknown>>): Omit<Serv
   const flag = (key: string) => {
     const value = text(key)
     if (value === undefined) return undefined
-    return value === 'true' || value === '1'
+    return isTrue(value)
   }
   const timeout = text('timeoutSeconds')
   if (timeout !== undefined && !/^\d+$/.test(timeout)) throw badRequest(`timeoutSeconds: Invalid value: "${timeout}": must be a whole number of seconds`)
