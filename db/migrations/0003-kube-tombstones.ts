@@ -46,6 +46,14 @@ export async function up(db: Kysely<any>): Promise<void> {
       coalesce((select jsonb_agg(to_jsonb(t) - 'execution' order by t.number) from trials t where t.experiment_id = old.id), '[]'::jsonb),
       (select count(*) from events e where e.experiment_id = old.id and e.type = 'experiment:updated')
     );
+    -- A backstop for a server no watch ever reads (the watch hub prunes to its window, 10
+    -- minutes by default): tombstones carry whole trial lists, so none outlives an hour. The
+    -- horizon row is only locked when something is pruned, so deletes do not queue on it.
+    with pruned as (
+      delete from kube_tombstones where deleted_at < now() - interval '1 hour' returning id
+    )
+    update kube_watch_horizon set compacted_through = greatest(compacted_through, (select max(id) from pruned))
+    where id = 1 and exists (select 1 from pruned);
     return old;
   end $$`.execute(db)
   await sql`create trigger experiments_kube_tombstone before delete on experiments
