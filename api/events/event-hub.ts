@@ -193,8 +193,9 @@ export class EventHub {
     let again = false
     try {
       const events = await this.#store.events.feed({ afterId: this.#position, limit: this.#batchSize })
+      const deletions = await this.#deletionsBefore(events)
       if (generation !== this.#generation) return
-      const delivered = this.#deliver(events)
+      const delivered = this.#deliver(events, deletions)
       again = events.length === this.#batchSize && delivered === events.length
     } catch (error) {
       if (generation !== this.#generation) return
@@ -204,11 +205,24 @@ export class EventHub {
     if (generation === this.#generation) this.#schedule(generation, again ? 0 : this.#pollMs)
   }
 
+  /**
+   * Ids of deletions (db/tombstone-store.ts) below the last of `events`: they take ids from the
+   * events' sequence but are no events, so they are no gap to wait on. Read only when there is a gap.
+   */
+  async #deletionsBefore(events: readonly FeedEvent[]): Promise<ReadonlySet<number>> {
+    const tombstones = this.#store.tombstones as Store['tombstones'] | undefined
+    const last = events.at(-1)
+    if (!tombstones || !last || last.id - this.#position === events.length) return new Set()
+    const changes = await tombstones.changes({ afterId: this.#position, untilId: last.id, limit: last.id - this.#position })
+    return new Set(changes.filter((c) => c.type === 'experiment:deleted').map((c) => c.id))
+  }
+
   /** Sends `events` (ascending) in id order up to the first gap still within its grace; returns how many went out. */
-  #deliver(events: readonly FeedEvent[]): number {
+  #deliver(events: readonly FeedEvent[], deletions: ReadonlySet<number> = new Set()): number {
     const now = Date.now()
     let delivered = 0
     for (const event of events) {
+      while (deletions.has(this.#position + 1)) this.#position += 1
       if (event.id !== this.#position + 1) {
         const since = this.#heldSince.get(event.id) ?? now
         this.#heldSince.set(event.id, since)
