@@ -93,8 +93,12 @@ export async function serveWatch(request: FastifyRequest, reply: FastifyReply, o
     stop?.()
     for (const timer of timers) clearTimeout(timer)
     if (!body.destroyed && !body.writableEnded) body.end()
-    // A client that does not read keeps its connection only so long.
-    timers.push(setTimeout(() => reply.raw.destroy(), DRAIN_MS).unref())
+    // A client that does not read keeps its connection only so long. Only an answer still
+    // unfinished: a finished one's keep-alive socket may carry the client's next request.
+    const drain = setTimeout(() => {
+      if (!reply.raw.writableFinished) reply.raw.destroy()
+    }, DRAIN_MS).unref()
+    reply.raw.once('finish', () => clearTimeout(drain))
   }
   const sink: WatchSink = {
     resource,
