@@ -175,6 +175,26 @@ describe('Kubernetes watches (?watch=1)', () => {
     byLabel.close()
   })
 
+  test('an object whose labels leave a label selector is DELETED for that watch, and ADDED when they come back', async () => {
+    const name = uniqueName('w-lbl')
+    await create(name, { labels: { team: 'red' } })
+    const watch = await openWatch(`${url}${API}/namespaces/default/experiments?watch=1&labelSelector=team%3Dred`)
+    assert.equal((await watch.next(named(name))).type, 'ADDED')
+    const relabel = async (team: string) => {
+      const res = await fetch(`${url}${API}/namespaces/default/experiments/${name}`, {
+        method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ metadata: { labels: { team } } }),
+      })
+      assert.equal(res.status, 200, await res.text())
+    }
+    await relabel('green')
+    const left = await watch.next(named(name))
+    assert.equal(left.type, 'DELETED')
+    assert.equal(left.object.metadata.labels.team, 'green')
+    await relabel('red')
+    assert.equal((await watch.next(named(name))).type, 'ADDED')
+    watch.close()
+  })
+
   test('timeoutSeconds ends the stream', async () => {
     const started = Date.now()
     const watch = await openWatch(`${url}${API}/experiments?watch=1&timeoutSeconds=1&resourceVersion=${await listVersion()}`)
