@@ -10,6 +10,7 @@ on it, so this script decides nothing itself. Exits 1 only when a call it expect
 import json
 import sys
 import threading
+import time
 
 from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
@@ -41,23 +42,26 @@ def summary(event):
     }
 
 
-def watch_events(api, namespace, name, resource_version, seconds, events, started=None):
-    """Events of one experiment from resource_version on, until it is DELETED or `seconds` pass."""
+def watch_events(api, namespace, name, resource_version, seconds, events, connected=None):
+    """Events of one experiment until it is DELETED or `seconds` pass: from resource_version on,
+    or (None) its current state first as ADDED, then its changes, as kubectl's list-and-watch sees
+    them. `connected` is set on the first event: the watch is known to be open then."""
     w = watch.Watch()
-    stream = w.stream(
-        api.list_namespaced_custom_object, GROUP, VERSION, namespace, PLURAL,
-        field_selector=f"metadata.name={name}", resource_version=resource_version,
-        timeout_seconds=seconds,
-    )
-    if started is not None:
-        started.set()
+    options = {"field_selector": f"metadata.name={name}", "timeout_seconds": seconds}
+    if resource_version is not None:
+        options["resource_version"] = resource_version
     try:
-        for event in stream:
+        for event in w.stream(api.list_namespaced_custom_object, GROUP, VERSION, namespace, PLURAL, **options):
             events.append(summary(event))
+            if connected is not None:
+                connected.set()
             if event["type"] == "DELETED":
                 w.stop()
     except ApiException as error:
         events.append({"type": "EXCEPTION", "code": error.status, "reason": error.reason})
+    finally:
+        if connected is not None:
+            connected.set()
 
 
 def main():
@@ -81,18 +85,23 @@ def main():
     report["listedEverywhere"] = [f"{i['metadata']['namespace']}/{i['metadata']['name']}" for i in everywhere["items"]]
     report["missing"] = refusal(lambda: api.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, "no-such-experiment"))
 
-    # A live watch, started before the changes it must see.
+    # A live watch, open (its ADDED received) before the changes it must see.
     live = []
-    started = threading.Event()
-    watcher = threading.Thread(target=watch_events, args=(api, namespace, name, got["metadata"]["resourceVersion"], 30, live, started))
+    connected = threading.Event()
+    watcher = threading.Thread(target=watch_events, args=(api, namespace, name, None, 30, live, connected))
     watcher.start()
-    started.wait(10)
+    connected.wait(20)
 
     patched = api.patch_namespaced_custom_object(
         GROUP, VERSION, namespace, PLURAL, name,
         {"metadata": {"labels": {"stage": "patched"}}, "spec": {"maxTrialCount": body["spec"]["maxTrialCount"] + 3}},
     )
     report["patched"] = patched
+    # Until the live watch has the patch (or 10 s): changes close together may reach a watch as
+    # one event with the latest state, and the deletion follows at once here.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any(e["type"] == "MODIFIED" and e.get("maxTrialCount") == patched["spec"]["maxTrialCount"] for e in list(live)):
+        time.sleep(0.05)
     report["staleReplace"] = refusal(lambda: api.replace_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name, created))
     report["forbiddenPatch"] = refusal(
         lambda: api.patch_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name, {"spec": {"algorithm": {"algorithmName": "tpe"}}})
@@ -109,7 +118,7 @@ def main():
 
     watcher.join(40)
     report["liveWatch"] = live
-    # The same changes replayed from the resourceVersion the create answered.
+    # Replayed from the resourceVersion the create answered, once the experiment is gone.
     replayed = []
     watch_events(api, namespace, name, created["metadata"]["resourceVersion"], 10, replayed)
     report["replayedWatch"] = replayed
