@@ -266,11 +266,32 @@ describe('core/v1 events', () => {
     }
   })
 
-  test('events are read-only and not watched here: 405 Status', async () => {
+  test('events are read-only (405 Status); namespaces are not watched (405)', async () => {
     const write = await app.inject({ method: 'POST', url: `/api/v1/namespaces/${namespace}/events`, payload: { metadata: { name: 'x' } } })
     assert.equal(write.statusCode, 405)
     assert.equal(write.json().kind, 'Status')
-    const watch = await get(`/api/v1/namespaces/${namespace}/events?watch=true`)
+    const watch = await get('/api/v1/namespaces?watch=true')
     assert.equal(watch.status, 405)
+  })
+
+  test('watch=true on events: the existing ones as ADDED, then the new ones; from a resourceVersion, only what came after', async () => {
+    const listed = await get(`/api/v1/namespaces/${namespace}/events`)
+    const initial = await app.inject({ method: 'GET', url: `/api/v1/namespaces/${namespace}/events?watch=true&timeoutSeconds=1` })
+    assert.equal(initial.statusCode, 200)
+    const initialEvents = initial.body.trim().split('\n').map((line) => JSON.parse(line))
+    assert.deepEqual(initialEvents.map((e) => e.type), listed.body.items.map(() => 'ADDED'))
+    assert.deepEqual(initialEvents.map((e) => e.object), listed.body.items)
+
+    const since = listed.body.metadata.resourceVersion
+    const watching = app.inject({ method: 'GET', url: `/api/v1/namespaces/default/events?watch=1&timeoutSeconds=3&allowWatchBookmarks=true&resourceVersion=${since}&fieldSelector=${encodeURIComponent(`involvedObject.name=${inDefault}`)}` })
+    await new Promise((resolve) => setTimeout(resolve, 700))
+    const asked = await app.inject({ method: 'POST', url: `/api/v1/experiments/${inDefault}/trials:ask`, payload: {} })
+    assert.equal(asked.statusCode, 200, asked.body)
+    const streamed = (await watching).body.trim().split('\n').map((line) => JSON.parse(line))
+    const added = streamed.filter((e) => e.type === 'ADDED')
+    assert.deepEqual(added.map((e) => e.object.reason), ['ExperimentRunning'])
+    assert.ok(added.every((e) => Number(e.object.metadata.resourceVersion) > Number(since)))
+    // The stream ends with a BOOKMARK where it stood, so the client can resume from there.
+    assert.equal(streamed.at(-1).type, 'BOOKMARK')
   })
 })

@@ -1,20 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { FeedEvent, Store } from '../../../db/store.ts'
+import type { Store } from '../../../db/store.ts'
 import type { AppOptions } from '../../app-options.ts'
 import { eventTable, namespaceTable } from '../core/core-table.ts'
-import { EVENT_FIELDS, eventField, eventIdOf, eventObject, type KubeEvent } from '../core/event-object.ts'
+import { EVENT_FIELDS, eventIdOf, eventObject, type KubeEvent } from '../core/event-object.ts'
 import { NAMESPACE_FIELDS, namespaceField, namespaceObjects } from '../core/namespace-object.ts'
+import { serveEventWatch } from '../core/event-watch.ts'
+import { listEvents } from '../core/list-events.ts'
 import { decodeContinue, encodeContinue, listLimit } from '../list-chunk.ts'
 import { KubeError, methodNotAllowed, notFound } from '../kube-status.ts'
 import { namespaceOf } from '../object-meta.ts'
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../selectors.ts'
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../selectors.ts'
 import { includeObjectOf, TABLE_CONTENT_TYPE, wantsTable } from '../table.ts'
-import { isWatch } from '../watch/serve-watch.ts'
+import { isWatch, watchParams } from '../watch/serve-watch.ts'
 
 type Query = Readonly<Record<string, string | undefined>>
-
-/** How many stored events one read of a scan takes. */
-const SCAN_BATCH = 1000
 
 /**
  * core/v1 as far as kubectl needs it here: the namespaces experiments use (`kubectl get ns`, and
@@ -23,7 +22,7 @@ const SCAN_BATCH = 1000
  * and `kubectl get events` shows them all. Both are read-only: namespaces exist by being used,
  * and events are written by the experiments' own changes.
  *
- * Not served: watches of either resource.
+ * Namespaces cannot be watched here; events can (one shared poller of the events table).
  */
 export async function kubeCoreRoutes(app: FastifyInstance, options: AppOptions): Promise<void> {
   const { store } = options
@@ -52,9 +51,12 @@ export async function kubeCoreRoutes(app: FastifyInstance, options: AppOptions):
 
   const listEventsOf = async (request: FastifyRequest, reply: FastifyReply, namespace: string | undefined) => {
     const query = request.query as Query
-    refuseWatch(query, 'events')
     const labels = parseLabelSelector(query.labelSelector)
     const fields = parseFieldSelector(query.fieldSelector, EVENT_FIELDS)
+    if (isWatch(query)) {
+      const { resourceVersion, timeoutSeconds, allowWatchBookmarks, sendInitialEvents } = watchParams(query)
+      return serveEventWatch(request, reply, store, { namespace, labels, fields, resourceVersion, timeoutSeconds, allowWatchBookmarks, sendInitialEvents })
+    }
     const limit = listLimit(query.limit)
     const from = query.continue ? decodeContinue(query.continue) : { resourceVersion: await store.events.latestId(), after: 0 }
     const page = await listEvents(store, { namespace, labels, fields, limit, untilId: from.resourceVersion, afterId: from.after })
@@ -131,72 +133,6 @@ function sendTable(reply: FastifyReply, table: unknown): FastifyReply {
   return reply.header('content-type', TABLE_CONTENT_TYPE).send(table)
 }
 
-interface EventListing {
-  /** Undefined: all namespaces. */
-  readonly namespace: string | undefined
-  readonly labels: LabelSelector
-  readonly fields: FieldSelector
-  readonly limit: number
-  /** The list's resourceVersion: later events are left to the next list. */
-  readonly untilId: number
-  /** Only events after this id (a continue token's position). */
-  readonly afterId: number
-}
-
-/**
- * One chunk of the namespace's events in id order, and where the next starts when more match.
- * A selector naming the involved object (what `kubectl describe` sends) reads that
- * experiment's events only; anything else scans the event table in batches.
- */
-async function listEvents(store: Store, q: EventListing): Promise<{ items: KubeEvent[]; next?: number }> {
-  // Events carry no labels: a selector that needs one matches nothing, one that excludes one matches all.
-  if (!matchesLabels(q.labels, undefined)) return { items: [] }
-  const target = await involvedExperiment(store, q.fields)
-  if (target === null) return { items: [] }
-  let namespaces: Map<string, string>
-  if (target) {
-    if (q.namespace !== undefined && namespaceOf(target.spec) !== q.namespace) return { items: [] }
-    namespaces = new Map([[target.id, namespaceOf(target.spec)]])
-  } else {
-    namespaces = new Map((await store.experiments.list()).map((x) => [x.id, namespaceOf(x.spec)]))
-  }
-  const items: KubeEvent[] = []
-  let after = q.afterId
-  for (;;) {
-    const batch: FeedEvent[] = await store.events.feed({ afterId: after, untilId: q.untilId, limit: SCAN_BATCH, ...(target ? { experimentId: target.id } : {}) })
-    for (const stored of batch) {
-      after = stored.id
-      const namespace = namespaces.get(stored.experimentId)
-      // An experiment created after the namespace map was read: its events are past this list's version anyway.
-      if (namespace === undefined || (q.namespace !== undefined && namespace !== q.namespace)) continue
-      const event = eventObject(stored, namespace)
-      if (!event || !matchesFields(q.fields, (f) => eventField(event, f))) continue
-      if (items.length === q.limit) return { items, next: Number(items.at(-1)!.metadata.resourceVersion) }
-      items.push(event)
-    }
-    if (batch.length < SCAN_BATCH) return { items }
-  }
-}
-
-/**
- * The experiment whose events can match when the selector names an involved object by name
- * (the object itself or, for a Trial, its experiment); null when no object has that name;
- * undefined when the selector names none (every experiment's events can match).
- */
-async function involvedExperiment(store: Store, fields: FieldSelector): Promise<{ id: string; spec: Parameters<typeof namespaceOf>[0] } | null | undefined> {
-  const name = fields.find((f) => f.field === 'involvedObject.name' && f.operator !== '!=')?.value
-  if (name === undefined) return undefined
-  const kind = fields.find((f) => f.field === 'involvedObject.kind' && f.operator !== '!=')?.value
-  if (kind !== 'Trial') {
-    const experiment = await store.experiments.getByName(name)
-    if (experiment) return experiment
-  }
-  if (kind !== 'Experiment') {
-    const trial = await store.trials.getByName(name)
-    if (trial) return (await store.experiments.get(trial.experimentId)) ?? null
-  }
-  return null
-}
 
 /** The event a name gives (its id is in the name); undefined unless that event is in this namespace under this name. */
 async function findEvent(store: Store, namespace: string, name: string): Promise<KubeEvent | undefined> {
