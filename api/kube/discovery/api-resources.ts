@@ -81,7 +81,7 @@ export const KATIB_RESOURCES: readonly ApiResource[] = [EXPERIMENTS, SUGGESTIONS
 
 /** core/v1 as far as this server has it: the namespaces experiments use, and their events. */
 export const CORE_RESOURCES: readonly ApiResource[] = [
-  { group: '', version: 'v1', kind: 'Event', plural: 'events', singular: 'event', namespaced: true, verbs: ['get', 'list'], shortNames: ['ev'] },
+  { group: '', version: 'v1', kind: 'Event', plural: 'events', singular: 'event', namespaced: true, verbs: ['get', 'list', 'watch'], shortNames: ['ev'] },
   { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', singular: 'namespace', namespaced: false, verbs: ['get', 'list'], shortNames: ['ns'] },
 ]
 
