@@ -145,18 +145,23 @@ describe('kubectl: trials, suggestions, namespaces and events', { skip }, () => 
     assert.match(ok(suggestion), /condition met/)
   })
 
-  test('kubectl get trials -w shows a new trial start and finish', async () => {
+  test('kubectl get trials -w shows a new trial start and finish; kubectl get events -w its events', async () => {
+    const events = server.kubectlRunning(['get', 'events', '-n', 'default', '-w'])
+    await sleep(3000)
     await rest('/api/v1/experiments', yaml(watched, undefined, 1), 'application/yaml')
     const watch = server.kubectlRunning(['get', 'trials', '-n', 'default', '-w', '-l', `${EXPERIMENT_LABEL}=${watched}`])
     try {
+      await waitFor(() => new RegExp(`ExperimentCreated\\s+experiment/${watched}`).test(events.output.stdout), () => `no event of ${watched}:\n${events.output.stdout}\n${events.output.stderr}`)
       // The watch is established once kubectl has listed (nothing yet: the header line is not even printed).
       await sleep(3000)
       const trial = await ask(watched)
       await waitFor(() => new RegExp(`${trial}\\s+Running\\s+True`).test(watch.output.stdout), () => `Running never shown:\n${watch.output.stdout}\n${watch.output.stderr}`)
       await tell(watched, trial, 0.5)
       await waitFor(() => new RegExp(`${trial}\\s+Succeeded\\s+True`).test(watch.output.stdout), () => `Succeeded never shown:\n${watch.output.stdout}\n${watch.output.stderr}`)
+      await waitFor(() => new RegExp(`TrialSucceeded\\s+trial/${trial}`).test(events.output.stdout), () => `no TrialSucceeded:\n${events.output.stdout}\n${events.output.stderr}`)
     } finally {
       await watch.stop()
+      await events.stop()
     }
   })
 })
