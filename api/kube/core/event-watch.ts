@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Store } from '../../../db/store.ts'
-import { badRequest } from '../kube-status.ts'
+import { badRequest, internalError } from '../kube-status.ts'
 import { namespaceOf } from '../object-meta.ts'
 import { matchesFields, matchesLabels, type FieldSelector, type LabelSelector } from '../selectors.ts'
 import { includeObjectOf, wantsTable } from '../table.ts'
@@ -69,6 +69,9 @@ class EventWatchHub {
   }
 
   async #poll(): Promise<void> {
+    // The timer that started this poll: once it is not the hub's any more (everyone left, maybe
+    // to come back with a timer of their own), this chain of polls ends.
+    const own = this.#timer
     try {
       for (;;) {
         const start = this.#position
@@ -85,8 +88,10 @@ class EventWatchHub {
     } catch {
       // The next poll tries again (a database outage ends no watch by itself).
     } finally {
-      this.#timer = undefined
-      this.#schedule()
+      if (this.#timer === own) {
+        this.#timer = undefined
+        this.#schedule()
+      }
     }
   }
 
@@ -176,18 +181,24 @@ export async function serveEventWatch(request: FastifyRequest, reply: FastifyRep
   reply.raw.once('pipe', () => reply.raw.flushHeaders())
   reply.code(200).type('application/json').header('cache-control', 'no-cache, private').send(body)
 
-  const live = await hub.subscribe(subscriber)
-  lastSent = Math.max(lastSent, live)
-  // What happened before going live: everything (initial events) or what came after `rv`.
-  if (initial || after < live) {
-    const start = initial ? 0 : after
-    const earlier = await listEvents(store, { namespace: options.namespace, labels: options.labels, fields: options.fields, limit: Number.POSITIVE_INFINITY, untilId: live, afterId: start })
-    for (const event of earlier.items) send(event)
+  try {
+    const live = await hub.subscribe(subscriber)
+    // What happened before going live: everything (initial events) or what came after `rv`.
+    if (initial || after < live) {
+      const start = initial ? 0 : after
+      const earlier = await listEvents(store, { namespace: options.namespace, labels: options.labels, fields: options.fields, limit: Number.POSITIVE_INFINITY, untilId: live, afterId: start })
+      for (const event of earlier.items) send(event)
+    }
     lastSent = Math.max(lastSent, live)
+    if (initial && options.sendInitialEvents) bookmark(live, { 'k8s.io/initial-events-end': 'true' })
+    const pending = subscriber.pending ?? []
+    subscriber.pending = undefined
+    for (const event of pending) send(event)
+  } catch (error) {
+    // The head is sent: the failure goes as an ERROR event, as a server ends a watch it cannot go on with.
+    request.log.warn({ err: error }, 'event watch failed to start')
+    if (!finished) body.write(`${JSON.stringify({ type: 'ERROR', object: internalError(error instanceof Error ? error.message : String(error)).status })}\n`)
+    finish()
   }
-  if (initial && options.sendInitialEvents) bookmark(live, { 'k8s.io/initial-events-end': 'true' })
-  const pending = subscriber.pending ?? []
-  subscriber.pending = undefined
-  for (const event of pending) send(event)
   return reply
 }
