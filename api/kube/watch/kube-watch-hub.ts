@@ -3,6 +3,9 @@ import type { StoreChange } from '../../../db/tombstone-store.ts'
 import { gone } from '../kube-status.ts'
 import type { CurrentObject, ListScope, WatchedObject, WatchResource } from './watch-resource.ts'
 
+/** How far below a watch's resourceVersion an id still missing is looked for (Watch.late). */
+const LATE_WINDOW = 1000
+
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
 
 /** One watcher: its HTTP answer (serve-watch.ts) or a test's. */
@@ -49,6 +52,8 @@ export interface KubeWatchHubOptions {
 interface Resolved extends CurrentObject {
   /** The highest change id that concerned it: a watch that started at or after it has it already. */
   readonly changeId: number
+  /** Every change id of the batch that concerned it (see Watch.late). */
+  readonly changeIds: readonly number[]
   readonly created: boolean
   readonly deleted: boolean
 }
@@ -57,6 +62,15 @@ interface Watch {
   readonly sink: WatchSink
   /** Changes at or below this id are what the client started from. */
   after: number
+  /**
+   * Ids at or below its resourceVersion that were missing when it started: a transaction that
+   * drew its id before a later one committed may commit after the client's list read that
+   * resourceVersion (ids are drawn in order, not committed in order). Such a change is still
+   * sent to it when it comes, within the hub's gap grace. Not covered: one that commits between
+   * the list and the watch's start here (it is present then, below the resourceVersion); the
+   * object is sent again at its next change.
+   */
+  late: ReadonlySet<number>
   /** Live batches that arrive while it catches up, sent right after; undefined once live. */
   pending: Resolved[][] | undefined
   /** What the client was sent of each object: its resourceVersion, and whether it is in its view. */
@@ -99,6 +113,11 @@ export class KubeWatchHub {
   /** Every change up to here has been delivered (or skipped as a gap). */
   #position = 0
   readonly #heldSince = new Map<number, number>()
+  /**
+   * Ids below the position that were missing when the hub started, with when: a transaction
+   * that drew one may still commit, and is delivered then (within the gap grace) as if in order.
+   */
+  readonly #holes = new Map<number, number>()
   #generation = 0
   #started: Promise<void> | undefined
   #timer: NodeJS.Timeout | undefined
@@ -133,7 +152,7 @@ export class KubeWatchHub {
       sink.end()
       return () => {}
     }
-    const watch: Watch = { sink, after: 0, pending: [], known: new Map(), closed: false }
+    const watch: Watch = { sink, after: 0, late: new Set(), pending: [], known: new Map(), closed: false }
     this.#watches.add(watch)
     const stop = () => this.#remove(watch)
     try {
@@ -145,11 +164,15 @@ export class KubeWatchHub {
         const horizon = Math.max(await this.#store.tombstones.horizon(), upTo - this.#replayLimit)
         if (rv < horizon) throw gone(`too old resource version: ${rv} (${horizon})`)
         watch.after = Math.max(rv, upTo)
+        watch.late = new Set([...(await this.#missingUpTo(rv, horizon)), ...this.#holes.keys()])
         await this.#replay(watch, rv, upTo)
-      } else if (start.from === 'list') {
+      } else {
+        watch.late = new Set(this.#holes.keys())
+      }
+      if (start.from === 'list') {
         const objects = await sink.resource.list(this.#store, start.scope)
         objects.sort((a, b) => a.resourceVersion - b.resourceVersion)
-        this.#deliver(watch, objects.map((o) => ({ ...o, changeId: Number.MAX_SAFE_INTEGER, created: true, deleted: false })))
+        this.#deliver(watch, objects.map((o) => ({ ...o, changeId: Number.MAX_SAFE_INTEGER, changeIds: [], created: true, deleted: false })))
         if (start.initialEventsEnd && !watch.closed) {
           this.#send(watch, 'BOOKMARK', bookmarkObject(sink.resource, upTo, { 'k8s.io/initial-events-end': 'true' }))
         }
@@ -177,6 +200,16 @@ export class KubeWatchHub {
     await this.#polling
   }
 
+  /** The ids in the last LATE_WINDOW up to `rv` that are neither an event nor a deletion (yet). */
+  async #missingUpTo(rv: number, horizon: number): Promise<Set<number>> {
+    const from = Math.max(horizon, rv - LATE_WINDOW)
+    if (rv <= from) return new Set()
+    const present = new Set((await this.#store.tombstones.changes({ afterId: from, untilId: rv, limit: rv - from })).map((c) => c.id))
+    const missing = new Set<number>()
+    for (let id = from + 1; id <= rv; id++) if (!present.has(id)) missing.add(id)
+    return missing
+  }
+
   async #replay(watch: Watch, afterId: number, untilId: number): Promise<void> {
     let cursor = afterId
     while (cursor < untilId && !watch.closed) {
@@ -194,9 +227,13 @@ export class KubeWatchHub {
       const generation = this.#generation
       const started = (async () => {
         const latest = await this.#store.tombstones.latestId()
+        const missing = await this.#missingUpTo(latest, 0)
         if (generation !== this.#generation) return
         this.#position = latest
         this.#heldSince.clear()
+        this.#holes.clear()
+        const now = Date.now()
+        for (const id of missing) this.#holes.set(id, now)
         this.#schedule(generation, this.#pollMs)
         this.#bookmark = setInterval(() => this.#bookmarkAll(), this.#bookmarkMs)
         this.#bookmark.unref()
@@ -236,9 +273,11 @@ export class KubeWatchHub {
   async #poll(generation: number): Promise<void> {
     let again = false
     try {
+      const late = await this.#lateChanges()
       const changes = await this.#store.tombstones.changes({ afterId: this.#position, limit: this.#batchSize })
       if (generation !== this.#generation) return
-      const ready = this.#inOrder(changes)
+      const inOrder = this.#inOrder(changes)
+      const ready = [...late, ...inOrder]
       if (ready.length > 0) {
         // Built once per resource for every watch of it.
         // Until every resource watched is built: a watch may start while one is being built (it
@@ -255,15 +294,28 @@ export class KubeWatchHub {
           if (watch.pending) watch.pending.push(batch)
           else this.#deliver(watch, batch)
         }
-        this.#position = ready.at(-1)!.id
+        this.#position = inOrder.at(-1)?.id ?? this.#position
       }
-      again = changes.length === this.#batchSize && ready.length === changes.length
+      again = changes.length === this.#batchSize && inOrder.length === changes.length
     } catch (error) {
       if (generation !== this.#generation) return
       // A database hiccup: watches stay open and the next poll carries on from the same position.
       this.#onError(error)
     }
     if (generation === this.#generation) this.#schedule(generation, again ? 0 : this.#pollMs)
+  }
+
+  /** Changes that filled one of the holes below the position since the last poll; forgets holes past their grace. */
+  async #lateChanges(): Promise<StoreChange[]> {
+    const now = Date.now()
+    for (const [id, since] of this.#holes) if (now - since >= this.#graceMs) this.#holes.delete(id)
+    if (this.#holes.size === 0) return []
+    const ids = [...this.#holes.keys()]
+    const low = Math.min(...ids) - 1
+    const high = Math.max(...ids)
+    const found = (await this.#store.tombstones.changes({ afterId: low, untilId: high, limit: high - low })).filter((c) => this.#holes.has(c.id))
+    for (const change of found) this.#holes.delete(change.id)
+    return found
   }
 
   /** The changes (ascending) up to the first gap still within its grace. */
@@ -286,7 +338,7 @@ export class KubeWatchHub {
 
   /** The objects `changes` concern, as they are now (or as they were deleted), by resourceVersion. */
   async #resolve(resource: WatchResource, changes: readonly StoreChange[]): Promise<Resolved[]> {
-    const touched = new Map<string, { experimentId: string; created: boolean; changeId: number }>()
+    const touched = new Map<string, { experimentId: string; created: boolean; changeId: number; changeIds: number[] }>()
     const deletions: number[] = []
     for (const change of changes) {
       if (change.type === 'experiment:deleted') {
@@ -295,7 +347,7 @@ export class KubeWatchHub {
       }
       for (const t of resource.touched(change)) {
         const seen = touched.get(t.key)
-        touched.set(t.key, { experimentId: t.experimentId, created: t.created || (seen?.created ?? false), changeId: change.id })
+        touched.set(t.key, { experimentId: t.experimentId, created: t.created || (seen?.created ?? false), changeId: change.id, changeIds: [...(seen?.changeIds ?? []), change.id] })
       }
     }
     const resolved: Resolved[] = []
@@ -303,12 +355,12 @@ export class KubeWatchHub {
       const current = await resource.load(this.#store, [...touched].map(([key, t]) => ({ key, experimentId: t.experimentId, created: t.created })))
       for (const object of current) {
         const t = touched.get(object.key)
-        if (t) resolved.push({ ...object, changeId: t.changeId, created: t.created, deleted: false })
+        if (t) resolved.push({ ...object, changeId: t.changeId, changeIds: t.changeIds, created: t.created, deleted: false })
       }
     }
     for (const tombstone of await this.#store.tombstones.get(deletions)) {
       for (const object of await resource.deleted(this.#store, tombstone)) {
-        resolved.push({ ...object, changeId: tombstone.id, created: false, deleted: true })
+        resolved.push({ ...object, changeId: tombstone.id, changeIds: [tombstone.id], created: false, deleted: true })
       }
     }
     return resolved.sort((a, b) => a.resourceVersion - b.resourceVersion)
@@ -318,7 +370,7 @@ export class KubeWatchHub {
   #deliver(watch: Watch, batch: readonly Resolved[], after = watch.after): void {
     for (const item of batch) {
       if (watch.closed) return
-      if (item.changeId <= after) continue
+      if (item.changeId <= after && !item.changeIds.some((id) => watch.late.has(id))) continue
       const known = watch.known.get(item.key)
       if (item.deleted) {
         watch.known.delete(item.key)
