@@ -333,7 +333,7 @@ describe('kubectl against tunewell serve', { skip }, () => {
     ok(await server.kubectl(['delete', 'exp', name]))
   })
 
-  test('a server with a token: on plain http kubectl sends none and is Unauthorized (tunewell kubeconfig warns); behind an https proxy it gets through', { skip: opensslSkip() }, async () => {
+  test('a server with a token: on plain http kubectl sends none and is Unauthorized (tunewell kubeconfig warns); behind an https proxy it gets through', { skip: opensslSkip(), timeout: 180_000 }, async () => {
     const guarded = await KubectlServe.start({ token: true })
     const proxy = await startTlsProxy(guarded)
     try {
