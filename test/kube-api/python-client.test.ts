@@ -170,7 +170,7 @@ describe('the Kubernetes Python client against tunewell serve', { skip }, () => 
     })
   })
 
-  test('Katib SDK calls on the client: create_experiment, wait for Succeeded, get_optimal_hyperparameters, get_success_trial_details, edit_experiment_budget, delete_experiment', { timeout: 300_000 }, async (t) => {
+  test('Katib SDK calls on the client: create_experiment, wait for Succeeded, get_optimal_hyperparameters, get_success_trial_details, get_trial, get_suggestion, edit_experiment_budget, delete_experiment', { timeout: 300_000 }, async (t) => {
     const name = uniqueName('sdk')
     const experiment = parse(quadraticExperimentYaml({ name, max: 3, parallel: 3 })) as { spec: Record<string, unknown> }
     // Katib resumes a Succeeded experiment whose budget grows only under LongRunning.
@@ -180,6 +180,8 @@ describe('the Kubernetes Python client against tunewell serve', { skip }, () => 
       succeeded: KubeObject
       optimal: { bestTrialName: string; parameterAssignments: { name: string; value: string }[]; observation: { metrics: { name: string }[] } } | null
       successTrials: { name: string; parameter_assignments: { name: string; value: string }[]; metrics: { name: string }[] }[]
+      bestTrial?: { metadata: { name: string; labels: Record<string, string> }; spec: { parameterAssignments: { name: string; value: string }[] }; status: { conditions: { type: string; status: string }[] } }
+      suggestion: { spec: { algorithm: { algorithmName: string } }; status: { suggestionCount?: number; suggestions?: { name: string }[] } }
       resumed: KubeObject
       resumedSuccessTrials: unknown[]
       deleteWithoutOptions: { code: number; body: string } | null
@@ -198,6 +200,16 @@ describe('the Kubernetes Python client against tunewell serve', { skip }, () => 
       assert.deepEqual(report.optimal.parameterAssignments, best.parameter_assignments)
       assert.ok(report.optimal.observation.metrics.some((m) => m.name === 'loss'))
       for (const trial of report.successTrials) assert.ok(trial.metrics.some((m) => m.name === 'loss'), JSON.stringify(trial))
+    })
+    await t.test('get_trial of the optimal trial and get_suggestion of the experiment', () => {
+      const trial = report.bestTrial
+      assert.ok(trial, 'get_trial answered')
+      assert.equal(trial.metadata.labels['katib.kubeflow.org/experiment'], name)
+      assert.deepEqual(trial.spec.parameterAssignments, report.optimal!.parameterAssignments)
+      assert.ok(trial.status.conditions.some((c) => c.type === 'Succeeded' && c.status === 'True'), JSON.stringify(trial.status))
+      assert.equal(report.suggestion.spec.algorithm.algorithmName, 'random')
+      assert.equal(report.suggestion.status.suggestionCount, 3)
+      assert.deepEqual((report.suggestion.status.suggestions ?? []).map((s) => s.name).sort(), report.successTrials.map((s) => s.name).sort())
     })
     await t.test('edit_experiment_budget (a patch with the whole object) resumes it under LongRunning to the new budget', () => {
       assert.equal(report.resumed.spec.maxTrialCount, 4)

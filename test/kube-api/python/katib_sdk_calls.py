@@ -58,6 +58,12 @@ class KatibCalls:
             return optimal
         return None
 
+    def get_trial(self, name):
+        return self.custom_api.get_namespaced_custom_object(GROUP, VERSION, self.namespace, "trials", name)
+
+    def get_suggestion(self, name):
+        return self.custom_api.get_namespaced_custom_object(GROUP, VERSION, self.namespace, "suggestions", name)
+
     def list_trials(self, experiment_name):
         response = self.custom_api.list_namespaced_custom_object(
             GROUP, VERSION, namespace=self.namespace, plural="trials", label_selector=f"{EXPERIMENT_LABEL}={experiment_name}",
@@ -96,6 +102,9 @@ def main():
     report["succeeded"] = succeeded
     report["optimal"] = katib.get_optimal_hyperparameters(name)
     report["successTrials"] = katib.get_success_trial_details(name)
+    if report["optimal"]:
+        report["bestTrial"] = katib.get_trial(report["optimal"]["bestTrialName"])
+    report["suggestion"] = katib.get_suggestion(name)
 
     budget = experiment["spec"]["maxTrialCount"] + 1
     katib.edit_experiment_budget(name, budget)
