@@ -206,7 +206,7 @@ export class EventHub {
   }
 
   /**
-   * Ids of deletions (db/tombstone-store.ts) below the last of `events`: they take ids from the
+   * Ids of deletions (db/store.ts TombstoneStore) below the last of `events`: they take ids from the
    * events' sequence but are no events, so they are no gap to wait on. Read only when there is a gap.
    */
   async #deletionsBefore(events: readonly FeedEvent[]): Promise<ReadonlySet<number>> {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database, ExperimentRow, TrialRow } from '../schema.ts'
-import type { ChangeQuery, StoreChange, Tombstone, TombstoneStore } from '../tombstone-store.ts'
+import type { ChangeQuery, StoreChange, Tombstone, TombstoneStore } from '../store.ts'
 import { experimentRowToRecord, trialRowToRecord } from './mappers.ts'
 
 /** A row as `to_jsonb` wrote it: timestamps as ISO text, NaN and ±Infinity as text. */

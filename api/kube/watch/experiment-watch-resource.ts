@@ -1,7 +1,6 @@
 import { DEFAULT_TRIAL_LIST_LIMIT } from '../../../core/katib/katib-status.ts'
 import { TRIAL_STATES, type TrialState } from '../../../core/trial.ts'
-import type { ExperimentRecord, Store } from '../../../db/store.ts'
-import type { Tombstone } from '../../../db/tombstone-store.ts'
+import type { ExperimentRecord, Store, Tombstone } from '../../../db/store.ts'
 import { experimentObjects, toExperimentObject } from '../experiment-object.ts'
 import { KATIB_API_VERSION, namespaceOf } from '../object-meta.ts'
 import { currentObject, deletedObject, type CurrentObject, type WatchResource } from './watch-resource.ts'

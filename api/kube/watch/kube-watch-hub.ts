@@ -1,5 +1,5 @@
 import type { Store } from '../../../db/store.ts'
-import type { StoreChange } from '../../../db/tombstone-store.ts'
+import type { StoreChange } from '../../../db/store.ts'
 import { gone } from '../kube-status.ts'
 import type { CurrentObject, ListScope, WatchedObject, WatchResource } from './watch-resource.ts'
 

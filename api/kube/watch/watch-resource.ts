@@ -1,5 +1,4 @@
-import type { Store } from '../../../db/store.ts'
-import type { StoreChange, Tombstone } from '../../../db/tombstone-store.ts'
+import type { Store, StoreChange, Tombstone } from '../../../db/store.ts'
 import type { KubeObjectMeta } from '../object-meta.ts'
 
 /** What a watch streams: any object of this API, by its metadata. */
