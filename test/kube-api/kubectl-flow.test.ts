@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parse, parseAllDocuments, stringify } from 'yaml'
 import type { ExperimentResource } from '../../api/schemas/experiment.ts'
@@ -47,6 +48,8 @@ interface KatibTrial {
 }
 
 const skip = kubectlSkip()
+
+const repository = fileURLToPath(new URL('../../', import.meta.url))
 
 const QUADRATIC_PARAMETERS = (y: string) => `    - {name: x, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
     - {name: ${y}, parameterType: double, feasibleSpace: {min: "0", max: "1"}}`
@@ -141,6 +144,23 @@ describe('kubectl against tunewell serve', { skip }, () => {
     assert.deepEqual(suggestions[0], ['NAME', 'TYPE', 'STATUS', 'REQUESTED', 'ASSIGNED', 'AGE'], suggestions.join('\n'))
     const suggestion = JSON.parse(ok(await server.kubectl(['get', 'suggestion', name, '-o', 'json']))) as { status: { suggestions?: { name: string }[] } }
     assert.deepEqual((suggestion.status.suggestions ?? []).map((s) => s.name).sort(), restTrials.map((t) => t.name).sort())
+  })
+
+  test('docs/kubectl.md\'s flow as written: examples/quickstart.yaml applied, waited for, its trials listed', { timeout: 240_000 }, async () => {
+    // The docs run serve with --home examples; this server's home gets the two things the file's
+    // relative command needs from there: the program's folder and node_modules (for tsx).
+    symlinkSync(join(repository, 'examples', 'logistic-regression'), join(server.dir, 'logistic-regression'))
+    symlinkSync(join(repository, 'node_modules'), join(server.dir, 'node_modules'))
+    const quickstart = join(repository, 'examples', 'quickstart.yaml')
+    const name = (parse(readFileSync(quickstart, 'utf8')) as { metadata: { name: string } }).metadata.name
+    assert.equal(ok(await server.kubectl(['apply', '-f', quickstart])).trim(), `experiment.kubeflow.org/${name} created`)
+    const waited = await server.kubectl(['wait', '--for=condition=Succeeded', `exp/${name}`, '--timeout=180s'], { timeoutMs: 200_000 })
+    assert.equal(waited.code, 0, `${shown(waited)}\n${ok(await server.kubectl(['get', 'trials', '-o', 'wide']))}`)
+    const trials = tableRows(ok(await server.kubectl(['get', 'trials', '-l', `katib.kubeflow.org/experiment=${name}`])))
+    const object = JSON.parse(ok(await server.kubectl(['get', 'exp', name, '-o', 'json']))) as KatibExperiment
+    assert.equal(trials.length - 1, object.spec.maxTrialCount)
+    for (const row of trials.slice(1)) assert.deepEqual(row.slice(1, 3), ['Succeeded', 'True'], row.join(' | '))
+    ok(await server.kubectl(['delete', 'exp', name]))
   })
 
   test('get shows Katib\'s columns, -o yaml the Katib object, -o jsonpath its best trial, describe its events', { timeout: 240_000 }, async () => {
