@@ -340,7 +340,7 @@ describe('kubectl against tunewell serve', { skip }, () => {
     }
   })
 
-  test('create with generateName gets a generated name; a duplicate create is AlreadyExists', async () => {
+  test('create with generateName gets a generated name; a duplicate create is AlreadyExists, in another namespace too', async () => {
     const generate = { ...askTellExperimentObject('unused', { max: 1, parallel: 1 }), metadata: { generateName: 'generated-' } }
     const created = ok(await server.kubectl(['create', '-f', '-', '-o', 'name'], { input: JSON.stringify(generate) })).trim()
     assert.match(created, /^experiment\.kubeflow\.org\/generated-[a-z0-9]{5}$/)
@@ -350,6 +350,10 @@ describe('kubectl against tunewell serve', { skip }, () => {
     const duplicate = await server.kubectl(['create', '-f', '-'], { input: JSON.stringify(askTellExperimentObject(name, { max: 1, parallel: 1 })) })
     assert.equal(duplicate.code, 1, shown(duplicate))
     assert.match(duplicate.stderr, new RegExp(`Error from server \\(AlreadyExists\\).*experiments\\.kubeflow\\.org "${name}" already exists`))
+    // Names are unique across namespaces (docs/kubectl.md): the same name elsewhere is refused too.
+    const elsewhere = await server.kubectl(['create', '-n', 'other', '-f', '-'], { input: JSON.stringify(askTellExperimentObject(name, { max: 1, parallel: 1 })) })
+    assert.equal(elsewhere.code, 1, shown(elsewhere))
+    assert.match(elsewhere.stderr, /AlreadyExists/, shown(elsewhere))
     ok(await server.kubectl(['delete', 'exp', name]))
   })
 
