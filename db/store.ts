@@ -619,6 +619,15 @@ export interface TombstoneStore {
   get(ids: readonly number[]): Promise<Tombstone[]>
   /** The highest id of an event or a tombstone (pruned ones included); 0 when there is none. */
   latestId(): Promise<number>
+  /**
+   * The resourceVersion a list may hand out: latestId(), or, when an id below it is missing
+   * while a change above it is younger than `graceMs` (by the database's clock), the id just
+   * below that gap. Ids are drawn in order but committed out of order: a change holding such an
+   * id may still commit, after the list was read, and a watch from latestId() would never see it
+   * (kubectl wait then waits for a condition the object already has). Only the last `window`
+   * ids are looked at.
+   */
+  listVersion(graceMs: number, window?: number): Promise<number>
   /** The highest id pruned so far (0 when none was): a watch must start at or after it. */
   horizon(): Promise<number>
   /** Drops tombstones older than `olderThanMs` (by the database's clock); resolves the horizon after it. */

@@ -4,6 +4,7 @@ import { decodeContinue, encodeContinue } from './experiment-continue.ts'
 import { badRequest } from './kube-status.ts'
 import { namespaceOf, type KubeListMeta } from './object-meta.ts'
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from './selectors.ts'
+import { listResourceVersion } from './list-resource-version.ts'
 
 /** The fields a custom resource can be selected by. */
 export const EXPERIMENT_FIELDS = ['metadata.name', 'metadata.namespace'] as const
@@ -47,7 +48,7 @@ export async function listKubeExperiments(store: Store, query: ExperimentListQue
   if (token && query.resourceVersion !== undefined && query.resourceVersion !== '' && query.resourceVersion !== '0') {
     throw badRequest('specifying resource version is not allowed when using continue')
   }
-  const resourceVersion = token?.resourceVersion ?? String(await store.tombstones.latestId())
+  const resourceVersion = token?.resourceVersion ?? String(await listResourceVersion(store))
   const matches = (record: ExperimentRecord) => selected(record, query.namespace, labels, fields)
   const pinned = fields.find((f) => f.field === 'metadata.name' && f.operator !== '!=')
   if (pinned) {

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Database, ExperimentRow, TrialRow } from '../schema.ts'
 import type { ChangeQuery, StoreChange, Tombstone, TombstoneStore } from '../store.ts'
 import { experimentRowToRecord, trialRowToRecord } from './mappers.ts'
+import { safeVersion } from '../safe-list-version.ts'
 
 /** A row as `to_jsonb` wrote it: timestamps as ISO text, NaN and ±Infinity as text. */
 type JsonRow = Record<string, unknown>
@@ -50,6 +51,26 @@ export class KyselyTombstoneStore implements TombstoneStore {
       select greatest((select max(id) from events), (select max(id) from kube_tombstones),
         (select compacted_through from kube_watch_horizon where id = 1)) as id`.execute(this.#db)
     return Number(rows[0]?.id ?? 0)
+  }
+
+  async listVersion(graceMs: number, window = 1000): Promise<number> {
+    // Read after latestId: a writer that drew an id below it and has not committed is in progress now.
+    const [latest, horizon] = await Promise.all([this.latestId(), this.horizon()])
+    const from = Math.max(horizon, latest - window)
+    if (latest <= from) return latest
+    // With no other writing transaction in progress, every gap is for ever empty (rolled back).
+    const { rows: writers } = await sql<{ n: number | string }>`
+      select count(*) as n from pg_snapshot_xip(pg_current_snapshot()) as xip where xip <> pg_current_xact_id_if_assigned()
+        or pg_current_xact_id_if_assigned() is null`.execute(this.#db)
+    if (Number(writers[0]?.n ?? 0) === 0) return latest
+    // Ages by the database's clock, as events.at (a transaction's start) is written.
+    const { rows } = await sql<{ id: number | string; young: boolean }>`
+      select id, at > now() - make_interval(secs => ${graceMs / 1000}) as young from (
+        select id, at from events where id > ${from} and id <= ${latest}
+        union all
+        select id, deleted_at from kube_tombstones where id > ${from} and id <= ${latest}
+      ) recent order by id`.execute(this.#db)
+    return safeVersion(from, latest, rows.map((r) => ({ id: Number(r.id), young: r.young })))
   }
 
   async horizon(): Promise<number> {

@@ -218,14 +218,43 @@ describe('Kubernetes watches (?watch=1)', () => {
     await store.events.append({ experimentId: fastId, type: 'experiment:new-best', payload: { objective: 1 } })
     const version = await listVersion()
     const watch = await openWatch(`${url}${API}/namespaces/default/experiments?watch=1&allowWatchBookmarks=true&resourceVersion=${version}`)
-    // Live (its first BOOKMARK) before the slow one commits: a commit between the list and the
-    // watch's start is not covered (see Watch.late in kube-watch-hub.ts).
+    // Live (its first BOOKMARK) before the slow one commits.
     await watch.next((e) => e.type === 'BOOKMARK')
     release()
     await held
     const late = await watch.next(named(slow))
     assert.equal(late.type, 'MODIFIED')
-    assert.ok(rv(late) < Number(version), 'its resourceVersion is below the one the watch started from')
+    assert.ok(Number(version) < rv(late), 'the list handed out a resourceVersion below the change that had not committed yet')
+    watch.close()
+  })
+
+  // What kubectl wait met: the change commits after the list was read but before the watch starts.
+  test('a change that commits between a list and the watch started from its resourceVersion reaches that watch', {
+    skip: process.env.DATABASE_URL?.trim() ? false : 'DATABASE_URL is not set (PGlite has one connection, so commits cannot interleave)',
+  }, async () => {
+    const slow = uniqueName('w-late2')
+    const fast = uniqueName('w-fast2')
+    await create(slow)
+    await create(fast)
+    const [slowId, fastId] = [(await store.experiments.getByName(slow))!.id, (await store.experiments.getByName(fast))!.id]
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let appended!: () => void
+    const drawn = new Promise<void>((resolve) => (appended = resolve))
+    const held = store.transaction(async (tx) => {
+      await tx.events.append({ experimentId: slowId, type: 'experiment:new-best', payload: { objective: 0.25 } })
+      appended()
+      await gate
+    })
+    await drawn
+    await store.events.append({ experimentId: fastId, type: 'experiment:new-best', payload: { objective: 2 } })
+    const version = await listVersion()
+    release()
+    await held
+    const watch = await openWatch(`${url}${API}/namespaces/default/experiments?watch=1&resourceVersion=${version}`)
+    const late = await watch.next(named(slow))
+    assert.equal(late.type, 'MODIFIED')
+    assert.ok(Number(version) < rv(late))
     watch.close()
   })
 

@@ -12,6 +12,7 @@ import { namespaceOf } from '../object-meta.ts'
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../selectors.ts'
 import { includeObjectOf, TABLE_CONTENT_TYPE, wantsTable } from '../table.ts'
 import { isWatch, watchParams } from '../watch/serve-watch.ts'
+import { listResourceVersion } from '../list-resource-version.ts'
 
 type Query = Readonly<Record<string, string | undefined>>
 
@@ -32,7 +33,7 @@ export async function kubeCoreRoutes(app: FastifyInstance, options: AppOptions):
     refuseWatch(query, 'namespaces')
     const labels = parseLabelSelector(query.labelSelector)
     const fields = parseFieldSelector(query.fieldSelector, NAMESPACE_FIELDS)
-    const resourceVersion = String(await store.events.latestId())
+    const resourceVersion = String(await listResourceVersion(store))
     const all = namespaceObjects(await store.experiments.list(), resourceVersion)
     const items = all.filter((ns) => matchesLabels(labels, ns.metadata.labels) && matchesFields(fields, (f) => namespaceField(ns, f)))
     const listMeta = { resourceVersion }
@@ -42,7 +43,7 @@ export async function kubeCoreRoutes(app: FastifyInstance, options: AppOptions):
 
   app.get('/api/v1/namespaces/:name', async (request, reply) => {
     const { name } = request.params as { name: string }
-    const resourceVersion = String(await store.events.latestId())
+    const resourceVersion = String(await listResourceVersion(store))
     const namespace = namespaceObjects(await store.experiments.list(), resourceVersion).find((ns) => ns.metadata.name === name)
     if (!namespace) throw notFound('namespaces', name)
     if (wantsTable(request)) return sendTable(reply, namespaceTable([namespace], { resourceVersion }, includeObjectOf((request.query as Query).includeObject)))
@@ -58,7 +59,7 @@ export async function kubeCoreRoutes(app: FastifyInstance, options: AppOptions):
       return serveEventWatch(request, reply, store, { namespace, labels, fields, resourceVersion, timeoutSeconds, allowWatchBookmarks, sendInitialEvents })
     }
     const limit = listLimit(query.limit)
-    const from = query.continue ? decodeContinue(query.continue) : { resourceVersion: await store.events.latestId(), after: 0 }
+    const from = query.continue ? decodeContinue(query.continue) : { resourceVersion: await listResourceVersion(store), after: 0 }
     const page = await listEvents(store, { namespace, labels, fields, limit, untilId: from.resourceVersion, afterId: from.after })
     const listMeta = {
       resourceVersion: String(from.resourceVersion),

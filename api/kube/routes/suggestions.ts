@@ -8,6 +8,7 @@ import { suggestionObject, suggestionObjects } from '../suggestion-object.ts'
 import { includeObjectOf, toTable, wantsTable } from '../table.ts'
 import { isWatch } from '../watch/serve-watch.ts'
 import { experimentsInScope, GROUP_PATH, pinnedName, refuseWrites, RESOURCE_FIELDS, sendTable, tableObjects, watchList, type Query } from './read-only-resource.ts'
+import { listResourceVersion } from '../list-resource-version.ts'
 
 /**
  * Suggestions (kubeflow.org/v1beta1), read-only: one per experiment, named after it, as Katib's
@@ -24,7 +25,7 @@ export async function kubeSuggestionRoutes(app: FastifyInstance, options: AppOpt
     const labels = parseLabelSelector(query.labelSelector)
     const fields = parseFieldSelector(query.fieldSelector, RESOURCE_FIELDS)
     const limit = listLimit(query.limit)
-    const from = query.continue ? decodeContinue(query.continue) : { resourceVersion: await store.events.latestId(), after: 0 }
+    const from = query.continue ? decodeContinue(query.continue) : { resourceVersion: await listResourceVersion(store), after: 0 }
     const name = pinnedName(fields)
     const inScope = (await experimentsInScope(store, namespace, labels)).filter((x) =>
       (name === undefined || x.name === name) &&

@@ -9,6 +9,7 @@ import { includeObjectOf, toTable, wantsTable } from '../table.ts'
 import { isWatch } from '../watch/serve-watch.ts'
 import { trialObjects, type KatibTrial } from '../trial-object.ts'
 import { childLabels, experimentsInScope, GROUP_PATH, pinnedName, refuseWrites, RESOURCE_FIELDS, sendTable, tableObjects, watchList, type Query } from './read-only-resource.ts'
+import { listResourceVersion } from '../list-resource-version.ts'
 
 /** Trials read per query while a list walks an experiment. */
 const PAGE = 500
@@ -28,7 +29,7 @@ export async function kubeTrialRoutes(app: FastifyInstance, options: AppOptions)
     const labels = parseLabelSelector(query.labelSelector)
     const fields = parseFieldSelector(query.fieldSelector, RESOURCE_FIELDS)
     const limit = listLimit(query.limit)
-    const from = query.continue ? decodeContinue(query.continue) : { resourceVersion: await store.events.latestId(), after: -1 }
+    const from = query.continue ? decodeContinue(query.continue) : { resourceVersion: await listResourceVersion(store), after: -1 }
     const page = await listTrials(store, { namespace, labels, fields, limit, from })
     const listMeta = {
       resourceVersion: String(from.resourceVersion),

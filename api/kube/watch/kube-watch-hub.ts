@@ -2,6 +2,7 @@ import type { Store } from '../../../db/store.ts'
 import type { StoreChange } from '../../../db/store.ts'
 import { gone } from '../kube-status.ts'
 import type { CurrentObject, ListScope, WatchedObject, WatchResource } from './watch-resource.ts'
+import { GAP_GRACE_MS } from '../list-resource-version.ts'
 
 /** How far below a watch's resourceVersion an id still missing is looked for (Watch.late). */
 const LATE_WINDOW = 1000
@@ -129,7 +130,7 @@ export class KubeWatchHub {
   constructor(options: KubeWatchHubOptions) {
     this.#store = options.store
     this.#pollMs = options.pollMs ?? 250
-    this.#graceMs = options.gapGraceMs ?? 3000
+    this.#graceMs = options.gapGraceMs ?? GAP_GRACE_MS
     this.#batchSize = options.batchSize ?? 1000
     this.#bookmarkMs = options.bookmarkMs ?? 60_000
     this.#windowMs = options.windowMs ?? 10 * 60_000
