@@ -52,7 +52,9 @@ describe('kubectl watches against tunewell serve', { skip }, () => {
     const watch = watchCommand(['get', 'experiments', '--watch', '--output-watch-events'])
     // The watch is open once kubectl printed its (empty) list or its first row; give it a moment to list.
     await sleep(1500)
-    ok(await server.kubectl(['apply', '-f', server.file(`${name}.yaml`, experimentYaml({ name, max: 2, parallel: 1 }))]))
+    // LongRunning: on a busy machine both trials may be done before the patch, and a finished
+    // experiment takes a new budget only when it can resume (Katib's update rule).
+    ok(await server.kubectl(['apply', '-f', server.file(`${name}.yaml`, experimentYaml({ name, max: 2, parallel: 1, extraSpec: '  resumePolicy: LongRunning' }))]))
     const added = await printed(watch, (line) => line.startsWith('ADDED') && line.includes(name), `ADDED ${name}`)
     assert.match(added, /Created|Running|Succeeded/)
     ok(await server.kubectl(['patch', 'experiment', name, '--type', 'merge', '-p', '{"spec":{"maxTrialCount":3}}']))
