@@ -64,10 +64,16 @@ export function checkSpecChange(current: ExistingExperiment, next: Experiment, s
   return { kind: 'restart' }
 }
 
+/**
+ * What must not change: the spec but its counts, and the name and namespace. Labels and
+ * annotations are free, as in Katib, whose webhook compares specs only: kubectl label, or the
+ * last-applied annotation kubectl apply writes, must not make the original file "different".
+ */
 function stripEditable(experiment: Experiment): unknown {
   const spec: Record<string, unknown> = { ...experiment.spec }
   for (const key of EDITABLE_SPEC_FIELDS) delete spec[key]
-  return { ...experiment, spec }
+  const { labels: _labels, annotations: _annotations, ...metadata } = experiment.metadata
+  return { ...experiment, metadata, spec }
 }
 
 /** JSON paths where two plain JSON values differ. */
