@@ -1,16 +1,8 @@
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-
-/** `false` when openssl can make the proxy's certificate, else the reason to skip. */
-export function opensslSkip(): false | string {
-  const probe = spawnSync('openssl', ['version'], { encoding: 'utf8', timeout: 30_000 })
-  return probe.error || probe.status !== 0 ? `openssl does not run (${probe.error?.message ?? probe.stderr}); it makes the https proxy's certificate` : false
-}
+import { selfSignedCertificate } from './self-signed-certificate.ts'
 
 export interface TlsProxy {
   /** https://127.0.0.1:PORT */
@@ -26,14 +18,7 @@ export interface TlsProxy {
  * token server, since kubectl sends a token to https servers only. Streams both ways (watches).
  */
 export async function startTlsProxy(upstream: { readonly url: string }): Promise<TlsProxy> {
-  const dir = mkdtempSync(join(tmpdir(), 'tunewell-tls-'))
-  const key = join(dir, 'key.pem')
-  const cert = join(dir, 'cert.pem')
-  const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { encoding: 'utf8', timeout: 60_000 })
-  if (made.status !== 0) throw new Error(`openssl req failed: ${made.stderr}`)
+  const { cert, key } = selfSignedCertificate()
   const target = new URL(upstream.url)
   const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
     const forward = httpRequest({ hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {

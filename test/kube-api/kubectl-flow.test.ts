@@ -10,7 +10,8 @@ import type { TrialView } from '../../api/schemas/trial.ts'
 import { sharedExamplesDir, sharedExamplesSkip } from '../core/spec/example-sets.ts'
 import { askTellExperimentObject, invalidExperimentYaml, quadraticExperimentYaml, type QuadraticOptions } from '../helpers/experiment-yaml.ts'
 import { KubectlServe, kubectlSkip, type CommandResult } from '../helpers/kubectl-serve.ts'
-import { opensslSkip, startTlsProxy } from '../helpers/tls-proxy.ts'
+import { opensslSkip } from '../helpers/self-signed-certificate.ts'
+import { startTlsProxy } from '../helpers/tls-proxy.ts'
 import { uniqueName } from '../helpers/test-app.ts'
 
 /**
