@@ -195,12 +195,13 @@ describe('Kubernetes watches (?watch=1)', () => {
     watch.close()
   })
 
-  // Two connections needed (a transaction held open while another commits): PostgreSQL only.
-  test('a change that commits after a later one still reaches a watch that started from a list in between', {
-    skip: process.env.DATABASE_URL?.trim() ? false : 'DATABASE_URL is not set (PGlite has one connection, so commits cannot interleave)',
-  }, async () => {
-    const slow = uniqueName('w-late')
-    const fast = uniqueName('w-fast')
+  /**
+   * Two experiments; a change of the first draws its id and stays uncommitted while a change of
+   * the second commits after it, as a slow transaction of the controller would.
+   */
+  const slowChange = async (prefix: string) => {
+    const slow = uniqueName(`${prefix}-late`)
+    const fast = uniqueName(`${prefix}-fast`)
     await create(slow)
     await create(fast)
     const [slowId, fastId] = [(await store.experiments.getByName(slow))!.id, (await store.experiments.getByName(fast))!.id]
@@ -208,7 +209,6 @@ describe('Kubernetes watches (?watch=1)', () => {
     const gate = new Promise<void>((resolve) => (release = resolve))
     let appended!: () => void
     const drawn = new Promise<void>((resolve) => (appended = resolve))
-    // Draws its id first and commits last, as a slow transaction of the controller would.
     const held = store.transaction(async (tx) => {
       await tx.events.append({ experimentId: slowId, type: 'experiment:new-best', payload: { objective: 0.5 } })
       appended()
@@ -216,12 +216,18 @@ describe('Kubernetes watches (?watch=1)', () => {
     })
     await drawn
     await store.events.append({ experimentId: fastId, type: 'experiment:new-best', payload: { objective: 1 } })
+    return { slow, commit: async () => { release(); await held } }
+  }
+  // Two connections needed (a transaction held open while another commits): PostgreSQL only.
+  const interleaving = process.env.DATABASE_URL?.trim() ? false : 'DATABASE_URL is not set (PGlite has one connection, so commits cannot interleave)'
+
+  test('a change that commits after a later one still reaches a watch that started from a list in between', { skip: interleaving }, async () => {
+    const { slow, commit } = await slowChange('w1')
     const version = await listVersion()
     const watch = await openWatch(`${url}${API}/namespaces/default/experiments?watch=1&allowWatchBookmarks=true&resourceVersion=${version}`)
     // Live (its first BOOKMARK) before the slow one commits.
     await watch.next((e) => e.type === 'BOOKMARK')
-    release()
-    await held
+    await commit()
     const late = await watch.next(named(slow))
     assert.equal(late.type, 'MODIFIED')
     assert.ok(Number(version) < rv(late), 'the list handed out a resourceVersion below the change that had not committed yet')
@@ -229,28 +235,10 @@ describe('Kubernetes watches (?watch=1)', () => {
   })
 
   // What kubectl wait met: the change commits after the list was read but before the watch starts.
-  test('a change that commits between a list and the watch started from its resourceVersion reaches that watch', {
-    skip: process.env.DATABASE_URL?.trim() ? false : 'DATABASE_URL is not set (PGlite has one connection, so commits cannot interleave)',
-  }, async () => {
-    const slow = uniqueName('w-late2')
-    const fast = uniqueName('w-fast2')
-    await create(slow)
-    await create(fast)
-    const [slowId, fastId] = [(await store.experiments.getByName(slow))!.id, (await store.experiments.getByName(fast))!.id]
-    let release!: () => void
-    const gate = new Promise<void>((resolve) => (release = resolve))
-    let appended!: () => void
-    const drawn = new Promise<void>((resolve) => (appended = resolve))
-    const held = store.transaction(async (tx) => {
-      await tx.events.append({ experimentId: slowId, type: 'experiment:new-best', payload: { objective: 0.25 } })
-      appended()
-      await gate
-    })
-    await drawn
-    await store.events.append({ experimentId: fastId, type: 'experiment:new-best', payload: { objective: 2 } })
+  test('a change that commits between a list and the watch started from its resourceVersion reaches that watch', { skip: interleaving }, async () => {
+    const { slow, commit } = await slowChange('w2')
     const version = await listVersion()
-    release()
-    await held
+    await commit()
     const watch = await openWatch(`${url}${API}/namespaces/default/experiments?watch=1&resourceVersion=${version}`)
     const late = await watch.next(named(slow))
     assert.equal(late.type, 'MODIFIED')
