@@ -43,6 +43,8 @@ export interface ApiExperimentOptions {
   readonly type?: 'minimize' | 'maximize'
   readonly resumePolicy?: 'Never' | 'LongRunning' | 'FromVolume'
   readonly labels?: Readonly<Record<string, string>>
+  /** metadata.namespace; none: the default namespace. */
+  readonly namespace?: string
   /** false: no trialTemplate (trials for outside workers). */
   readonly template?: boolean
 }
@@ -54,7 +56,7 @@ export function experimentYaml(name: string, o: ApiExperimentOptions = {}): stri
 kind: Experiment
 metadata:
   name: ${name}
-${labels}spec:
+${o.namespace ? `  namespace: ${o.namespace}\n` : ''}${labels}spec:
   objective:
     type: ${o.type ?? 'minimize'}
     objectiveMetricName: loss

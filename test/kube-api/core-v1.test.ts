@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
-import { openTestApp, postYaml, uniqueName, type TestApp } from '../helpers/test-app.ts'
+import { experimentYaml, openTestApp, postYaml, uniqueName, type TestApp } from '../helpers/test-app.ts'
 
 /**
  * core/v1 on `tunewell serve`: the namespaces experiments use and the events of our event
@@ -19,20 +19,7 @@ const inDefault = uniqueName('def-exp')
 
 /** An ask/tell experiment (no trialTemplate), so trials run by HTTP calls here. */
 function yaml(name: string, ns?: string): string {
-  return `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ${name}
-${ns ? `  namespace: ${ns}\n` : ''}spec:
-  objective: {type: minimize, objectiveMetricName: loss}
-  algorithm: {algorithmName: random}
-  parallelTrialCount: 1
-  maxTrialCount: 2
-  parameters:
-    - name: lr
-      parameterType: double
-      feasibleSpace: {min: "0.01", max: "0.1"}
-`
+  return experimentYaml(name, { ...(ns ? { namespace: ns } : {}), parallel: 1, max: 2, template: false })
 }
 
 async function get(url: string, accept = 'application/json') {

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { KubectlServe, kubectlSkip, type CommandResult } from '../helpers/kubectl-serve.ts'
-import { uniqueName } from '../helpers/test-app.ts'
+import { experimentYaml, uniqueName } from '../helpers/test-app.ts'
 
 /**
  * Trials, Suggestions, namespaces and events with the real kubectl against a `tunewell serve`
@@ -21,19 +21,7 @@ let server: KubectlServe
 let trials: string[] = []
 
 function yaml(name: string, ns: string | undefined, max: number): string {
-  return `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ${name}
-${ns ? `  namespace: ${ns}\n` : ''}spec:
-  objective: {type: minimize, objectiveMetricName: loss}
-  algorithm: {algorithmName: random}
-  parallelTrialCount: 1
-  maxTrialCount: ${max}
-  parameters:
-    - {name: lr, parameterType: double, feasibleSpace: {min: "0.01", max: "0.1"}}
-    - {name: optimizer, parameterType: categorical, feasibleSpace: {list: [sgd, adam]}}
-`
+  return experimentYaml(name, { ...(ns ? { namespace: ns } : {}), parallel: 1, max, template: false })
 }
 
 async function rest(path: string, body: unknown, contentType = 'application/json'): Promise<Record<string, any>> {

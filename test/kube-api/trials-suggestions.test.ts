@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
-import { openTestApp, postYaml, uniqueName, type TestApp } from '../helpers/test-app.ts'
+import { experimentYaml, openTestApp, postYaml, uniqueName, type TestApp } from '../helpers/test-app.ts'
 
 /**
  * Trials and Suggestions on the Kubernetes API (kubeflow.org/v1beta1), read-only, driven as
@@ -23,24 +23,7 @@ let doneTrials: string[] = []
 let runningTrial: string
 
 function yaml(name: string, ns: string | undefined, labels: Record<string, string> = {}): string {
-  const labelLines = Object.entries(labels).map(([k, v]) => `    ${k}: "${v}"\n`).join('')
-  return `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ${name}
-${ns ? `  namespace: ${ns}\n` : ''}${labelLines ? `  labels:\n${labelLines}` : ''}spec:
-  objective: {type: minimize, objectiveMetricName: loss}
-  algorithm: {algorithmName: random}
-  parallelTrialCount: 1
-  maxTrialCount: 3
-  parameters:
-    - name: lr
-      parameterType: double
-      feasibleSpace: {min: "0.01", max: "0.1"}
-    - name: optimizer
-      parameterType: categorical
-      feasibleSpace: {list: [sgd, adam]}
-`
+  return experimentYaml(name, { ...(ns ? { namespace: ns } : {}), ...(Object.keys(labels).length > 0 ? { labels } : {}), parallel: 1, max: 3, template: false })
 }
 
 async function get(url: string, accept = 'application/json') {
