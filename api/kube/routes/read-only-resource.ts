@@ -2,8 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ExperimentRecord, Store } from '../../../db/store.ts'
 import { methodNotAllowed, type KubeResourceName } from '../kube-status.ts'
 import { EXPERIMENT_LABEL, namespaceOf } from '../object-meta.ts'
-import { matchesLabels, type FieldSelector, type LabelSelector } from '../selectors.ts'
-import { TABLE_CONTENT_TYPE, type TableObject } from '../table.ts'
+import { decodeContinue, listLimit, type ListPosition } from '../list-chunk.ts'
+import { listResourceVersion } from '../list-resource-version.ts'
+import { matchesLabels, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../selectors.ts'
+import { includeObjectOf, TABLE_CONTENT_TYPE, toTable, wantsTable, type TableObject } from '../table.ts'
 import { serveWatch, watchParams } from '../watch/serve-watch.ts'
 
 /**
@@ -22,6 +24,32 @@ export const RESOURCE_FIELDS = ['metadata.name', 'metadata.namespace'] as const
 /** `?watch=true` on a list path: the stream serveWatch answers, with the list's parameters. */
 export function watchList(request: FastifyRequest, reply: FastifyReply, store: Store, resource: 'trials' | 'suggestions', namespace: string | undefined): Promise<FastifyReply> {
   return serveWatch(request, reply, { resource, store, namespace, ...watchParams(request.query as Query) })
+}
+
+/** A list request of a read-only resource, read as both read it: selectors, limit, and where its page starts. */
+export interface ListRequest {
+  readonly query: Query
+  readonly labels: LabelSelector
+  readonly fields: FieldSelector
+  readonly limit: number
+  /** The continue token's position, or a first page's: the list's resourceVersion (read before the items) and `after`. */
+  readonly from: ListPosition
+}
+
+export async function readListRequest(request: FastifyRequest, store: Store, after: number): Promise<ListRequest> {
+  const query = request.query as Query
+  const labels = parseLabelSelector(query.labelSelector)
+  const fields = parseFieldSelector(query.fieldSelector, RESOURCE_FIELDS)
+  const limit = listLimit(query.limit)
+  const from = query.continue ? decodeContinue(query.continue) : { resourceVersion: await listResourceVersion(store), after }
+  return { query, labels, fields, limit, from }
+}
+
+/** A page of a read-only resource: a Table when kubectl asks for one, else `<Kind>List`; `next` is its continue token. */
+export function listAnswer(request: FastifyRequest, reply: FastifyReply, list: ListRequest, kind: 'Trial' | 'Suggestion', items: readonly object[], next: string | undefined): unknown {
+  const metadata = { resourceVersion: String(list.from.resourceVersion), ...(next ? { continue: next } : {}) }
+  if (wantsTable(request)) return sendTable(reply, toTable(kind, tableObjects(items), metadata, includeObjectOf(list.query.includeObject)))
+  return { apiVersion: 'kubeflow.org/v1beta1', kind: `${kind}List`, metadata, items }
 }
 
 /** Our objects as toTable reads them (its type wants an index signature that interfaces lack). */

@@ -1,14 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppOptions } from '../../app-options.ts'
 import { notFound } from '../kube-status.ts'
-import { decodeContinue, encodeContinue, listLimit } from '../list-chunk.ts'
+import { encodeContinue } from '../list-chunk.ts'
 import { namespaceOf } from '../object-meta.ts'
-import { matchesFields, parseFieldSelector, parseLabelSelector } from '../selectors.ts'
+import { matchesFields } from '../selectors.ts'
 import { suggestionObject, suggestionObjects } from '../suggestion-object.ts'
 import { includeObjectOf, toTable, wantsTable } from '../table.ts'
 import { isWatch } from '../watch/serve-watch.ts'
-import { experimentsInScope, GROUP_PATH, pinnedName, refuseWrites, RESOURCE_FIELDS, sendTable, tableObjects, watchList, type Query } from './read-only-resource.ts'
-import { listResourceVersion } from '../list-resource-version.ts'
+import { experimentsInScope, GROUP_PATH, listAnswer, pinnedName, readListRequest, refuseWrites, sendTable, tableObjects, watchList, type Query } from './read-only-resource.ts'
 
 /**
  * Suggestions (kubeflow.org/v1beta1), read-only: one per experiment, named after it, as Katib's
@@ -20,25 +19,17 @@ export async function kubeSuggestionRoutes(app: FastifyInstance, options: AppOpt
   const { store } = options
 
   const list = async (request: FastifyRequest, reply: FastifyReply, namespace: string | undefined) => {
-    const query = request.query as Query
-    if (isWatch(query)) return watchList(request, reply, store, 'suggestions', namespace)
-    const labels = parseLabelSelector(query.labelSelector)
-    const fields = parseFieldSelector(query.fieldSelector, RESOURCE_FIELDS)
-    const limit = listLimit(query.limit)
-    const from = query.continue ? decodeContinue(query.continue) : { resourceVersion: await listResourceVersion(store), after: 0 }
+    if (isWatch(request.query as Query)) return watchList(request, reply, store, 'suggestions', namespace)
+    const req = await readListRequest(request, store, 0)
+    const { fields, from, limit } = req
     const name = pinnedName(fields)
-    const inScope = (await experimentsInScope(store, namespace, labels)).filter((x) =>
+    const inScope = (await experimentsInScope(store, namespace, req.labels)).filter((x) =>
       (name === undefined || x.name === name) &&
       (from.key === undefined || x.name > from.key) &&
       matchesFields(fields, { 'metadata.name': x.name, 'metadata.namespace': namespaceOf(x.spec) }))
     const chunk = inScope.slice(0, limit)
-    const items = await suggestionObjects(store, chunk)
-    const listMeta = {
-      resourceVersion: String(from.resourceVersion),
-      ...(inScope.length > chunk.length ? { continue: encodeContinue({ resourceVersion: from.resourceVersion, after: 0, key: chunk.at(-1)!.name }) } : {}),
-    }
-    if (wantsTable(request)) return sendTable(reply, toTable('Suggestion', tableObjects(items), listMeta, includeObjectOf(query.includeObject)))
-    return { apiVersion: 'kubeflow.org/v1beta1', kind: 'SuggestionList', metadata: listMeta, items }
+    const next = inScope.length > chunk.length ? encodeContinue({ resourceVersion: from.resourceVersion, after: 0, key: chunk.at(-1)!.name }) : undefined
+    return listAnswer(request, reply, req, 'Suggestion', await suggestionObjects(store, chunk), next)
   }
 
   app.get(`${GROUP_PATH}/suggestions`, (request, reply) => list(request, reply, undefined))

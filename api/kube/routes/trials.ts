@@ -2,14 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Store } from '../../../db/store.ts'
 import type { AppOptions } from '../../app-options.ts'
 import { notFound } from '../kube-status.ts'
-import { decodeContinue, encodeContinue, listLimit, type ListPosition } from '../list-chunk.ts'
+import { encodeContinue, type ListPosition } from '../list-chunk.ts'
 import { namespaceOf } from '../object-meta.ts'
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../selectors.ts'
+import { matchesFields, matchesLabels, type FieldSelector, type LabelSelector } from '../selectors.ts'
 import { includeObjectOf, toTable, wantsTable } from '../table.ts'
 import { isWatch } from '../watch/serve-watch.ts'
 import { trialObjects, type KatibTrial } from '../trial-object.ts'
-import { childLabels, experimentsInScope, GROUP_PATH, pinnedName, refuseWrites, RESOURCE_FIELDS, sendTable, tableObjects, watchList, type Query } from './read-only-resource.ts'
-import { listResourceVersion } from '../list-resource-version.ts'
+import { childLabels, experimentsInScope, GROUP_PATH, listAnswer, pinnedName, readListRequest, refuseWrites, sendTable, tableObjects, watchList, type Query } from './read-only-resource.ts'
 
 /** Trials read per query while a list walks an experiment. */
 const PAGE = 500
@@ -24,19 +23,12 @@ export async function kubeTrialRoutes(app: FastifyInstance, options: AppOptions)
   const { store } = options
 
   const list = async (request: FastifyRequest, reply: FastifyReply, namespace: string | undefined) => {
-    const query = request.query as Query
-    if (isWatch(query)) return watchList(request, reply, store, 'trials', namespace)
-    const labels = parseLabelSelector(query.labelSelector)
-    const fields = parseFieldSelector(query.fieldSelector, RESOURCE_FIELDS)
-    const limit = listLimit(query.limit)
-    const from = query.continue ? decodeContinue(query.continue) : { resourceVersion: await listResourceVersion(store), after: -1 }
+    if (isWatch(request.query as Query)) return watchList(request, reply, store, 'trials', namespace)
+    const req = await readListRequest(request, store, -1)
+    const { labels, fields, limit, from } = req
     const page = await listTrials(store, { namespace, labels, fields, limit, from })
-    const listMeta = {
-      resourceVersion: String(from.resourceVersion),
-      ...(page.next ? { continue: encodeContinue({ ...page.next, resourceVersion: from.resourceVersion }) } : {}),
-    }
-    if (wantsTable(request)) return sendTable(reply, toTable('Trial', tableObjects(page.items), listMeta, includeObjectOf(query.includeObject)))
-    return { apiVersion: 'kubeflow.org/v1beta1', kind: 'TrialList', metadata: listMeta, items: page.items }
+    const next = page.next ? encodeContinue({ ...page.next, resourceVersion: from.resourceVersion }) : undefined
+    return listAnswer(request, reply, req, 'Trial', page.items, next)
   }
 
   app.get(`${GROUP_PATH}/trials`, (request, reply) => list(request, reply, undefined))
