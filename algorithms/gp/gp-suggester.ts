@@ -102,7 +102,7 @@ export interface GpState {
 }
 
 /** A model needs this many observations; before that, the initial design continues. */
-const MIN_OBSERVATIONS = 2
+export const MIN_OBSERVATIONS = 2
 export const MAX_MODEL_POINTS = 600
 export const MAX_FIT_POINTS = 128
 /** Screening candidates: at most this many, and about SCREENING_WORK / n² so the cost stays bounded. */
@@ -119,7 +119,7 @@ const LOG_STALL = Math.log(STALL_PROBABILITY)
 const LOCAL_STARTS = 4
 const LOCAL_STARTS_FULL_UP_TO = 200
 
-interface Observations {
+export interface Observations {
   readonly x: Float64Array[]
   readonly y: number[]
   readonly pending: Float64Array[]
@@ -233,7 +233,7 @@ export class GpSuggester implements Suggester {
 }
 
 /** Encoded succeeded observations (negated when maximising) and in-flight points. */
-function collect(request: SuggestRequest, cube: UnitCube): Observations {
+export function collect(request: SuggestRequest, cube: UnitCube): Observations {
   const sign = request.direction === 'maximize' ? -1 : 1
   const x: Float64Array[] = []
   const y: number[] = []
@@ -272,7 +272,7 @@ function updatedGains(previous: GpState | undefined, gp: GaussianProcess, observ
  * (a categorical takes choice ⌊u·k⌋), so each parameter's values are stratified. Points
  * already tried are skipped, a bounded number of times.
  */
-function designPoint(space: SearchSpace, cube: UnitCube, scrambleSeed: number, index: number, used: ReadonlySet<string>, rng: Rng): { params: Params; next: number } {
+export function designPoint(space: SearchSpace, cube: UnitCube, scrambleSeed: number, index: number, used: ReadonlySet<string>, rng: Rng): { params: Params; next: number } {
   const shift = space.length <= SOBOL_MAX_DIMENSIONS ? sobolShift(scrambleSeed, space.length) : undefined
   for (let i = index; i < index + RANDOM_FALLBACK_DRAWS && i <= SOBOL_MAX_INDEX; i++) {
     const u = shift ? sobolPoint(i, space.length, shift) : space.map(() => rng.next())
@@ -287,7 +287,7 @@ function designPoint(space: SearchSpace, cube: UnitCube, scrambleSeed: number, i
   return { params: randomUnused(space, rng, used), next: index + 1 }
 }
 
-function firstUnused(space: SearchSpace, cube: UnitCube, points: readonly Float64Array[], used: ReadonlySet<string>): Params | undefined {
+export function firstUnused(space: SearchSpace, cube: UnitCube, points: readonly Float64Array[], used: ReadonlySet<string>): Params | undefined {
   for (const x of points) {
     const params = cube.decode(x)
     if (!used.has(paramsKey(space, params))) return params
@@ -295,13 +295,13 @@ function firstUnused(space: SearchSpace, cube: UnitCube, points: readonly Float6
   return undefined
 }
 
-function randomUnused(space: SearchSpace, rng: Rng, used: ReadonlySet<string>): Params {
+export function randomUnused(space: SearchSpace, rng: Rng, used: ReadonlySet<string>): Params {
   let params = sampleParams(space, rng)
   for (let draw = 1; draw < RANDOM_FALLBACK_DRAWS && used.has(paramsKey(space, params)); draw++) params = sampleParams(space, rng)
   return params
 }
 
-function readState(state: unknown, dimensions: number): GpState | undefined {
+export function readState(state: unknown, dimensions: number): GpState | undefined {
   if (typeof state !== 'object' || state === null) return undefined
   const s = state as Record<string, unknown>
   const seed = s['scrambleSeed']

@@ -77,15 +77,19 @@ describe('bayesianoptimization settings', () => {
     assert.deepEqual(parseSettings(bayesianOptimizationAlgorithm, []).settings, { base_estimator: 'GP', n_initial_points: 10, acq_func: 'gp_hedge', acq_optimizer: 'auto' })
   })
 
-  it('refuses RF, ET and GBRT at creation with a message that says only GP is available', () => {
-    for (const estimator of ['RF', 'ET', 'GBRT']) {
-      const { issues } = validateAlgorithm('bayesianoptimization', [{ name: 'random_state', value: '3' }, { name: 'base_estimator', value: estimator }], SQUARE, budget)
-      assert.equal(issues.length, 1, JSON.stringify(issues))
-      assert.equal(issues[0]!.path, '/algorithmSettings/1/value')
-      assert.match(issues[0]!.message, new RegExp(`"${estimator}".*only GP`))
-      assert.throws(() => bayesianOptimizationAlgorithm.create({ base_estimator: estimator }), /only GP/)
+  it('accepts RF, ET and GBRT, and refuses acq_optimizer lbfgs with them at creation, as skopt does', () => {
+    for (const estimator of ['GP', 'RF', 'ET', 'GBRT']) {
+      assert.deepEqual(validateAlgorithm('bayesianoptimization', [{ name: 'base_estimator', value: estimator }], SQUARE, budget).issues, [], estimator)
+      assert.deepEqual(validateAlgorithm('bayesianoptimization', [{ name: 'base_estimator', value: estimator }, { name: 'acq_optimizer', value: 'sampling' }], SQUARE, budget).issues, [], estimator)
     }
-    assert.deepEqual(validateAlgorithm('bayesianoptimization', [{ name: 'base_estimator', value: 'GP' }], SQUARE, budget).issues, [])
+    for (const estimator of ['RF', 'ET', 'GBRT']) {
+      const { issues } = validateAlgorithm('bayesianoptimization', [{ name: 'random_state', value: '3' }, { name: 'base_estimator', value: estimator }, { name: 'acq_optimizer', value: 'lbfgs' }], SQUARE, budget)
+      assert.equal(issues.length, 1, JSON.stringify(issues))
+      assert.equal(issues[0]!.path, '/algorithmSettings/2/value')
+      assert.match(issues[0]!.message, new RegExp(`"lbfgs".*"${estimator}".*sampling or auto`))
+      assert.throws(() => bayesianOptimizationAlgorithm.create({ base_estimator: estimator, acq_optimizer: 'lbfgs' }), /sampling or auto/)
+    }
+    assert.deepEqual(validateAlgorithm('bayesianoptimization', [{ name: 'base_estimator', value: 'GP' }, { name: 'acq_optimizer', value: 'lbfgs' }], SQUARE, budget).issues, [])
   })
 
   it('rejects bad values and unknown names, and accepts every Katib acq_func and acq_optimizer', () => {
