@@ -37,9 +37,11 @@ export function planExperiment(input: PlanInput): Plan {
   if (input.goal !== undefined && input.best !== undefined && goalReached(input.direction, input.best, input.goal)) {
     return complete('Succeeded', 'ExperimentGoalReached', `objective ${input.best} reached the goal ${input.goal}`)
   }
+  // Katib's status_util fails the experiment once failures *exceed* the limit: 0 tolerates none,
+  // 3 fails on the fourth.
   const failed = c.Failed + c.MetricsUnavailable
-  if (input.maxFailedTrialCount !== undefined && failed > 0 && failed >= input.maxFailedTrialCount) {
-    return complete('Failed', 'ExperimentFailed', `${failed} trials failed; maxFailedTrialCount is ${input.maxFailedTrialCount}`)
+  if (input.maxFailedTrialCount !== undefined && failed > input.maxFailedTrialCount) {
+    return complete('Failed', 'ExperimentFailed', `${failed} ${failed === 1 ? 'trial' : 'trials'} failed, more than maxFailedTrialCount ${input.maxFailedTrialCount}`)
   }
   const completed = c.Succeeded + c.Failed + c.Killed + c.EarlyStopped + c.MetricsUnavailable
   if (input.maxTrialCount !== undefined && completed >= input.maxTrialCount) {

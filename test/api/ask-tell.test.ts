@@ -244,15 +244,18 @@ describe('tell', () => {
     assert.equal(errorOf((await tell(t, name, b.name, { value: 0.01 })).body).code, 'TRIAL_FINISHED')
   })
 
-  test('maxFailedTrialCount fails the experiment', async () => {
+  test('maxFailedTrialCount fails the experiment once failures exceed it (Katib)', async () => {
     const name = await askTellExperiment(t, { maxFailed: 2, max: 10 })
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
+      // Two failures are within the limit: the experiment runs on until the third.
+      assert.notEqual((await experimentState(t, name)).e.state, 'Failed', `after ${i} failures`)
       const x = await asked(t, name)
       assert.equal((await tell(t, name, x.name, { state: 'Failed', message: 'boom' })).statusCode, 200)
     }
     const { e } = await experimentState(t, name)
     assert.equal(e.state, 'Failed')
     assert.equal(e.reason, 'ExperimentFailed')
+    assert.equal(e.message, '3 trials failed, more than maxFailedTrialCount 2')
   })
 })
 

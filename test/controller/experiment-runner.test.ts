@@ -91,12 +91,14 @@ describe('experiment runner (trials on the fake executor)', () => {
     assert.deepEqual(a.map((t) => t.params), b.map((t) => t.params))
   })
 
-  test('failing trials fail the experiment at maxFailedTrialCount, with the exit code in the message', async () => {
+  test('failing trials fail the experiment once they exceed maxFailedTrialCount (Katib), with the exit code in the message', async () => {
     const done = await run({ name: 'fails', max: 6, parallel: 1, maxFailed: 2, flags: ['--mode=fail', '--steps=1'] })
     assert.equal(done.state, 'Failed')
     assert.equal(done.reason, 'ExperimentFailed')
+    assert.equal(done.message, '3 trials failed, more than maxFailedTrialCount 2')
     const trials = await store.trials.list(done.id)
-    assert.equal(trials.length, 2)
+    // Two failures are within the limit; the third exceeds it.
+    assert.equal(trials.length, 3)
     for (const t of trials) {
       assert.equal(t.state, 'Failed')
       assert.match(t.message ?? '', /exited with code 3/)
@@ -104,7 +106,7 @@ describe('experiment runner (trials on the fake executor)', () => {
   })
 
   test('a trial that prints garbage ends MetricsUnavailable and says why', async () => {
-    const done = await run({ name: 'garbage', max: 1, parallel: 1, maxFailed: 1, flags: ['--mode=garbage', '--steps=2'] })
+    const done = await run({ name: 'garbage', max: 1, parallel: 1, maxFailed: 0, flags: ['--mode=garbage', '--steps=2'] })
     const [trial] = await store.trials.list(done.id)
     assert.equal(trial!.state, 'MetricsUnavailable')
     assert.match(trial!.message ?? '', /never reported/)
@@ -124,7 +126,7 @@ describe('experiment runner (trials on the fake executor)', () => {
     const executor = new FakeExecutor((trial) => ({
       phase: 'failed', reason: 'CommandNotFound', message: `command "${trial.launch.command[0]}" was not found (working directory ${trial.launch.cwd})`,
     }))
-    const experiment = quadraticExperiment({ name: 'nocmd', max: 3, parallel: 1, maxFailed: 1, command: ['no-such-trainer-xyz', '--x=${trialParameters.x}', '--y=${trialParameters.y}'] })
+    const experiment = quadraticExperiment({ name: 'nocmd', max: 3, parallel: 1, maxFailed: 0, command: ['no-such-trainer-xyz', '--x=${trialParameters.x}', '--y=${trialParameters.y}'] })
     const done = await runExperiment(experiment, { executor })
     assert.equal(done.state, 'Failed')
     const [trial] = await store.trials.list(done.id)

@@ -279,7 +279,7 @@ describe('ExperimentStatusWriter against the API server (fake) with kubectl 1.32
   })
 
   test('Restarting after a completion, then Failed: kubectl sees each', async () => {
-    const { ref, record, trials } = await owned('restarted', 'maximize', [{ lr: 0.01, layers: 1 }], '  maxFailedTrialCount: 1\n')
+    const { ref, record, trials } = await owned('restarted', 'maximize', [{ lr: 0.01, layers: 1 }], '  maxFailedTrialCount: 0\n')
     await completeExperiment(store, record.id, { state: 'Succeeded', reason: 'ExperimentMaxTrialsReached', message: 'done' })
     await writer.write(ref, record.id)
     assert.match(await kubectl('get', 'experiment', 'restarted'), /\nrestarted\s+Succeeded\s+True\s/)

@@ -118,7 +118,7 @@ const ROWS: readonly Row[] = [
 const PROGRAM = `const lr = Number(process.argv.find((a) => a.startsWith('--lr=')).slice(5))
 console.log('loss=' + (lr - 0.05) ** 2)`
 
-/** Three trials one after another; two failures fail the experiment. */
+/** Three trials one after another; two failures exceed maxFailedTrialCount 1 and fail the experiment. */
 function experimentOf(row: Row): Experiment {
   const experiment = jobExperiment({
     name: row.name,
@@ -130,7 +130,7 @@ function experimentOf(row: Row): Experiment {
     ...(row.backoffLimit === undefined ? {} : { backoffLimit: row.backoffLimit }),
     ...(row.extraJobSpec === undefined ? {} : { extraJobSpec: row.extraJobSpec }),
   })
-  return { ...experiment, spec: { ...experiment.spec, maxFailedTrialCount: 2 } }
+  return { ...experiment, spec: { ...experiment.spec, maxFailedTrialCount: 1 } }
 }
 
 let store: Store
@@ -207,9 +207,9 @@ test('each fault fails its trial with Kubernetes\' reason and message; the contr
         assert.equal(trials.length, 3, where)
         assert.deepEqual(trials.map((t) => t.state), ['Failed', 'Succeeded', 'Succeeded'], where)
       } else {
-        // maxFailedTrialCount 2: the second trial still launches, and its failure ends the experiment.
+        // maxFailedTrialCount 1: the second trial still launches, and its failure (the second) ends the experiment.
         assert.equal(done.state, 'Failed', where)
-        assert.match(done.message ?? '', /2 trials failed; maxFailedTrialCount is 2/, where)
+        assert.match(done.message ?? '', /2 trials failed, more than maxFailedTrialCount 1/, where)
         assert.deepEqual(trials.map((t) => t.state), ['Failed', 'Failed'], where)
       }
     }

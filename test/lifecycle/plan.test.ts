@@ -23,11 +23,24 @@ test('plan: Katib trial arithmetic, goal, failure budget, max trials, exhaustion
       out: { kind: 'complete', completion: { state: 'Succeeded', reason: 'ExperimentGoalReached', message: 'objective 0.05 reached the goal 0.1' } },
     },
     { name: 'goal not reached (maximize)', in: input({ direction: 'maximize', goal: 0.9, best: 0.8, counts: { Succeeded: 1 } }), out: { kind: 'continue', add: 3 } },
+    // Katib's status_util: failed > maxFailedTrialCount, so reaching the limit is still tolerated.
     {
-      name: 'failures reach maxFailedTrialCount', in: input({ maxTrialCount: 12, maxFailedTrialCount: 2, counts: { Failed: 1, MetricsUnavailable: 1 } }),
-      out: { kind: 'complete', completion: { state: 'Failed', reason: 'ExperimentFailed', message: '2 trials failed; maxFailedTrialCount is 2' } },
+      name: 'failures reaching maxFailedTrialCount are tolerated', in: input({ maxTrialCount: 12, maxFailedTrialCount: 2, counts: { Failed: 1, MetricsUnavailable: 1 } }),
+      out: { kind: 'continue', add: 3 },
     },
-    { name: 'maxFailedTrialCount 0 tolerates no failure, but zero failures is fine', in: input({ maxFailedTrialCount: 0 }), out: { kind: 'continue', add: 3 } },
+    {
+      name: 'failures exceeding maxFailedTrialCount fail it (MetricsUnavailable counts)', in: input({ maxTrialCount: 12, maxFailedTrialCount: 2, counts: { Failed: 2, MetricsUnavailable: 1 } }),
+      out: { kind: 'complete', completion: { state: 'Failed', reason: 'ExperimentFailed', message: '3 trials failed, more than maxFailedTrialCount 2' } },
+    },
+    { name: 'maxFailedTrialCount 0 with zero failures goes on', in: input({ maxFailedTrialCount: 0 }), out: { kind: 'continue', add: 3 } },
+    {
+      name: 'maxFailedTrialCount 0 fails on the first failure', in: input({ maxFailedTrialCount: 0, counts: { Failed: 1 } }),
+      out: { kind: 'complete', completion: { state: 'Failed', reason: 'ExperimentFailed', message: '1 trial failed, more than maxFailedTrialCount 0' } },
+    },
+    {
+      name: 'maxFailedTrialCount 3 fails on the fourth', in: input({ maxFailedTrialCount: 3, counts: { Failed: 4, Succeeded: 2 } }),
+      out: { kind: 'complete', completion: { state: 'Failed', reason: 'ExperimentFailed', message: '4 trials failed, more than maxFailedTrialCount 3' } },
+    },
     {
       name: 'max trials reached', in: input({ maxTrialCount: 4, counts: { Succeeded: 3, Killed: 1 } }),
       out: { kind: 'complete', completion: { state: 'Succeeded', reason: 'ExperimentMaxTrialsReached', message: '4 of maxTrialCount 4 trials completed' } },
