@@ -179,6 +179,8 @@ async function runToCompletion(
     outage,
     ...(options.placement.executor ? { executor: options.placement.executor } : {}),
     ...(options.placement.push ? { push: options.placement.push } : {}),
+    // Katib's report_metrics() reaches a loopback gRPC server; trials on a cluster cannot.
+    katibDbManager: options.placement.kind === 'local' && experiment.spec.metricsCollectorSpec?.collector?.kind === 'Push',
   })
   const interrupt = new AbortController()
   const onSignal = () => interrupt.abort()

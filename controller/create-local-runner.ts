@@ -1,10 +1,11 @@
 import { join } from 'node:path'
 import type { Store } from '../db/store.ts'
-import { startPushReceiver } from '../metrics-collector/index.ts'
+import { pushTokens, startPushReceiver } from '../metrics-collector/index.ts'
 import { SuggestionService } from '../suggestion/suggestion-service.ts'
 import type { AskFunction } from '../suggestion/suggestion-service.ts'
 import type { DatabaseOutage } from './database-outage.ts'
 import { ExperimentRunner, type Progress } from './experiment-runner.ts'
+import { startLocalKatibDbManager } from './local-katib-db-manager.ts'
 import { LocalProcessExecutor } from './local-process-executor.ts'
 import type { PushHub } from './push-hub.ts'
 import type { TrialExecutor } from './trial-executor.ts'
@@ -27,6 +28,11 @@ export interface LocalRunnerOptions {
   readonly executor?: TrialExecutor
   /** Receives pushed metrics at an address trials off this machine reach; default a loopback receiver of its own. */
   readonly push?: PushHub
+  /**
+   * Also serve Katib's DBManager gRPC API on loopback (Push collector), so a trial calling the
+   * Katib SDK's report_metrics() unchanged reports here; needs the loopback receiver (no `push`).
+   */
+  readonly katibDbManager?: boolean
 }
 
 export interface LocalRunner {
@@ -48,12 +54,17 @@ export function runsDir(home: string, experimentName: string): string {
 export async function createLocalRunner(options: LocalRunnerOptions): Promise<LocalRunner> {
   let runner: ExperimentRunner | undefined
   const hub = options.push
+  const tokens = pushTokens()
   const receiver = hub
     ? undefined
-    : await startPushReceiver((trialName, points) => {
-        if (!runner) throw new Error('not ready')
-        return runner.acceptPush(trialName, points)
-      })
+    : await startPushReceiver(
+        (trialName, points) => {
+          if (!runner) throw new Error('not ready')
+          return runner.acceptPush(trialName, points)
+        },
+        { tokens },
+      )
+  const katib = options.katibDbManager && !hub ? await startLocalKatibDbManager(options.store, () => runner, tokens) : undefined
   runner = new ExperimentRunner({
     store: options.store,
     suggestions: new SuggestionService(options.store, options.ask),
@@ -62,6 +73,7 @@ export async function createLocalRunner(options: LocalRunnerOptions): Promise<Lo
     pushEnv: (trialName) => hub?.envFor(trialName) ?? {
       TUNEWELL_REPORT_URL: receiver!.urlFor(trialName),
       TUNEWELL_REPORT_TOKEN: receiver!.tokenFor(trialName),
+      ...katib?.envFor(trialName),
     },
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -73,6 +85,7 @@ export async function createLocalRunner(options: LocalRunnerOptions): Promise<Lo
     close: async () => {
       unregister?.()
       await receiver?.close()
+      await katib?.close()
     },
   }
 }

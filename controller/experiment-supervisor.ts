@@ -285,6 +285,8 @@ export class ExperimentSupervisor {
         outage: new DatabaseOutage({ log: { warn: (message) => this.#warn(`experiment "${record.name}": ${message}`) } }),
         ...(this.#o.remote ? { executor: this.#o.remote.executor } : {}),
         ...(this.#o.remote?.push ? { push: this.#o.remote.push } : {}),
+        // Katib's report_metrics() reaches a loopback gRPC server; trials on a cluster cannot.
+        katibDbManager: !this.#o.remote && record.spec.spec.metricsCollectorSpec?.collector?.kind === 'Push',
       })
     } catch (error) {
       await lease.release()
