@@ -15,6 +15,7 @@ import {
   type KatibMetricLog,
 } from './katib-messages.ts'
 import { ProtobufError } from './protobuf-wire.ts'
+import { replayedSocket } from './replayed-socket.ts'
 
 /** The environment variable that tells a trial the host:port to dial when it names the address itself. */
 export const KATIB_DB_MANAGER_ADDRESS_ENV = 'TUNEWELL_KATIB_DB_MANAGER_ADDRESS'
@@ -142,14 +143,18 @@ export async function startKatibDbManager(backend: KatibDbManagerBackend, opts: 
       socket.write('HTTP/1.1 200 Connection established\r\n\r\n')
       return startSession(socket, rest, trialName)
     }
+    // Held until the tunnel is up: what the client sends meanwhile is the upstream's.
+    socket.pause()
+    let connected = false
     const upstream = connect({ host, port })
     sockets.add(upstream)
     upstream.on('close', () => sockets.delete(upstream))
     upstream.once('error', (error) => {
-      if (socket.writable && upstream.connecting) refuse(socket, 502, 'Bad Gateway', `cannot reach ${target}: ${error.message}`)
+      if (!connected) refuse(socket, 502, 'Bad Gateway', `cannot reach ${target}: ${error.message}`)
       else socket.destroy()
     })
     upstream.once('connect', () => {
+      connected = true
       socket.setTimeout(0)
       socket.write('HTTP/1.1 200 Connection established\r\n\r\n')
       if (rest.length > 0) upstream.write(rest)
@@ -161,9 +166,8 @@ export async function startKatibDbManager(backend: KatibDbManagerBackend, opts: 
 
   function startSession(socket: Socket, received: Buffer, tunnelTrial: string | undefined): void {
     socket.setTimeout(0)
-    // What was read while telling HTTP/2 from CONNECT goes back for the session to read.
-    if (received.length > 0) socket.unshift(received)
-    const session = performServerHandshake(socket)
+    // What was read while telling HTTP/2 from CONNECT is the session's to read first.
+    const session = performServerHandshake(received.length > 0 ? replayedSocket(socket, received) : socket)
     sessions.add(session)
     session.on('close', () => sessions.delete(session))
     session.on('error', () => session.destroy())
@@ -293,7 +297,8 @@ export async function startKatibDbManager(backend: KatibDbManagerBackend, opts: 
     if (points === undefined) throw new GrpcError(GrpcCode.NOT_FOUND, `there is no trial named ${request.trialName}`)
     const logs: KatibMetricLog[] = points
       .filter((p) => (request.metricName === '' || p.name === request.metricName) && (!start || p.at >= start) && (!end || p.at <= end))
-      .sort((a, b) => a.at.getTime() - b.at.getTime() || a.step - b.step || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      // By time, as Katib's database answers; points of one time by metric, then step.
+      .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : a.step - b.step))
       .map((p) => ({ timeStamp: p.at.toISOString(), name: p.name, value: String(p.value) }))
     return encodeGetObservationLogReply(logs)
   }
