@@ -19,28 +19,40 @@ export interface SettingParseIssue {
 }
 
 /**
+ * Algorithms whose Katib service skips a setting it does not know (goptuna's cmaes and sobol,
+ * hyperband, pbt, darts); hyperopt, optuna, skopt, enas and medianstop refuse one. For these an
+ * unknown name is a warning, not an error, so that YAML Katib runs runs here too.
+ */
+export const IGNORES_UNKNOWN_SETTINGS: readonly string[] = ['cmaes', 'sobol', 'hyperband', 'pbt', 'darts']
+
+/**
  * Katib's ValidateAlgorithmSettings for one algorithm: parses `{name, value}` strings by the
- * declared type, rejects unknown names (as hyperopt and optuna do; goptuna and hyperband silently
- * ignore them, which hides typos), duplicates and out-of-range values, and fills defaults.
+ * declared type, rejects unknown names where Katib's service does (a warning with a guess where
+ * it ignores them, since that also hides typos), conflicting duplicates and out-of-range
+ * values, and fills defaults. A repeat with the same value is used once.
  */
 export function parseSettings(
   def: Pick<AlgorithmDefinition<unknown>, 'name' | 'settings'>,
   list: readonly RawSetting[],
-): { settings: ParsedSettings; issues: SettingParseIssue[] } {
+): { settings: ParsedSettings; issues: SettingParseIssue[]; warnings: SettingParseIssue[] } {
   const settings: ParsedSettings = {}
   const issues: SettingParseIssue[] = []
+  const warnings: SettingParseIssue[] = []
   const firstIndex = new Map<string, number>()
   const validNames = def.settings.map((s) => s.name)
 
   list.forEach((entry, index) => {
     const spec = def.settings.find((s) => s.name === entry.name)
     if (!spec) {
-      issues.push({ index, field: 'name', name: entry.name, message: unknownNameMessage(def.name, entry.name, validNames) })
+      const ignored = IGNORES_UNKNOWN_SETTINGS.includes(def.name)
+      ;(ignored ? warnings : issues).push({ index, field: 'name', name: entry.name, message: unknownNameMessage(def.name, entry.name, validNames, ignored) })
       return
     }
     const first = firstIndex.get(entry.name)
     if (first !== undefined) {
-      issues.push({ index, field: 'name', name: entry.name, message: `setting "${entry.name}" is given more than once (first at index ${first}); keep one` })
+      if (list[first]!.value !== entry.value) {
+        issues.push({ index, field: 'name', name: entry.name, message: `setting "${entry.name}" is given more than once with different values (first at index ${first}); keep one` })
+      }
       return
     }
     firstIndex.set(entry.name, index)
@@ -54,12 +66,16 @@ export function parseSettings(
     if (spec.default !== undefined) settings[spec.name] = spec.default
     else if (spec.required) issues.push({ name: spec.name, message: `setting "${spec.name}" is required by algorithm "${def.name}"; ${spec.description}` })
   }
-  return { settings, issues }
+  return { settings, issues, warnings }
 }
 
-function unknownNameMessage(algorithm: string, name: string, validNames: readonly string[]): string {
-  if (validNames.length === 0) return `algorithm "${algorithm}" takes no settings; remove "${name}"`
+function unknownNameMessage(algorithm: string, name: string, validNames: readonly string[], ignored: boolean): string {
   const guess = didYouMean(name, validNames)
+  if (ignored) {
+    const known = validNames.length === 0 ? 'it takes no settings' : `its settings are ${validNames.join(', ')}`
+    return `setting "${name}" is not one of algorithm "${algorithm}" and is ignored, as Katib's service ignores it${guess ? `; did you mean "${guess}"?` : `; ${known}`}`
+  }
+  if (validNames.length === 0) return `algorithm "${algorithm}" takes no settings; remove "${name}"`
   return `unknown setting "${name}" for algorithm "${algorithm}"${guess ? `; did you mean "${guess}"?` : '.'} Valid settings: ${validNames.join(', ')}`
 }
 

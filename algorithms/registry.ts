@@ -67,19 +67,16 @@ export function validateAlgorithm(
   const def = name ? getAlgorithm(name) : undefined
   if (!def) return { issues: [{ path: '/algorithmName', message: unknownAlgorithmMessage(name ?? '') }], warnings: [] }
   const parsed = parseSettings(def, settingsList)
-  if (parsed.issues.length > 0) {
-    return {
-      issues: parsed.issues.map((issue) => ({
-        path: issue.index === undefined ? '/algorithmSettings' : `/algorithmSettings/${issue.index}/${issue.field ?? 'value'}`,
-        message: issue.message,
-      })),
-      warnings: [],
-    }
-  }
+  const settingIssue = (issue: (typeof parsed.issues)[number]) => ({
+    path: issue.index === undefined ? '/algorithmSettings' : `/algorithmSettings/${issue.index}/${issue.field ?? 'value'}`,
+    message: issue.message,
+  })
+  const settingWarnings = parsed.warnings.map(settingIssue)
+  if (parsed.issues.length > 0) return { issues: parsed.issues.map(settingIssue), warnings: settingWarnings }
   const checks = (def.check?.(space, parsed.settings, budget) ?? []).map((issue) => ({ issue, path: checkIssuePath(issue, space, settingsList) }))
   return {
     issues: checks.filter((c) => !c.issue.warning).map((c) => ({ path: c.path, message: c.issue.message })),
-    warnings: checks.filter((c) => c.issue.warning).map((c) => ({ path: c.path, message: c.issue.message })),
+    warnings: [...settingWarnings, ...checks.filter((c) => c.issue.warning).map((c) => ({ path: c.path, message: c.issue.message }))],
   }
 }
 

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, join } from 'node:path'
+import { translateGoRegexp } from '../core/go-regexp/translate-go-regexp.ts'
 import { createMetricsParser, FileMetricsSource } from '../metrics-collector/index.ts'
 import { MetricsForwarder, type PointSource } from '../metrics-collector/metrics-forwarder.ts'
 import { pushPoints } from '../metrics-collector/push-client.ts'
@@ -49,7 +50,7 @@ export function parseCollectFlags(flags: CollectFlags, env: NodeJS.ProcessEnv): 
     if (format === 'JSON' && filters.length > 0) return '--filter applies to the TEXT format only, not JSON'
     for (const filter of filters) {
       try {
-        new RegExp(filter.replace(/\(\?P</g, '(?<'))
+        translateGoRegexp(filter)
       } catch (error) {
         return `--filter ${JSON.stringify(filter)} is not a valid regular expression: ${(error as Error).message}`
       }

@@ -1,3 +1,4 @@
+import { compileGoRegexp } from '../core/go-regexp/translate-go-regexp.ts'
 import type { MetricPoint } from '../core/metric.ts'
 import { garbageSample } from './garbage-sample.ts'
 import type { MetricsParser } from './metrics-parser.ts'
@@ -13,7 +14,7 @@ const NON_FINITE_AFTER = /^\s*([+-]?(?:nan|inf(?:inity)?))(?!\w)/i
 
 export interface TextMetricsParserOptions {
   readonly metricNames: readonly string[]
-  /** Katib `metricsFormat` regexes (Go syntax); default `[KATIB_DEFAULT_FILTER]`. */
+  /** Katib `metricsFormat` regexps (Go syntax, validated); default `[KATIB_DEFAULT_FILTER]`. */
   readonly filters?: readonly string[]
 }
 
@@ -31,7 +32,7 @@ export class TextMetricsParser implements MetricsParser {
     this.#names = opts.metricNames.filter((n) => n !== '')
     this.#wanted = new Set(this.#names)
     const filters = opts.filters !== undefined && opts.filters.length > 0 ? opts.filters : [KATIB_DEFAULT_FILTER]
-    this.#filters = filters.map(compileGoRegex)
+    this.#filters = filters.map(compileFilter)
   }
 
   get garbageCount(): number {
@@ -86,20 +87,10 @@ export class TextMetricsParser implements MetricsParser {
   }
 }
 
-/**
- * Katib filters are Go (RE2) regexes. The syntax mostly coincides with JavaScript's; the two
- * differences users hit are named groups `(?P<x>...)` and leading inline flags `(?i)`.
- */
-function compileGoRegex(source: string): RegExp {
-  let body = source.replace(/\(\?P</g, '(?<')
-  let flags = 'gd'
-  const inline = /^\(\?([ims]+)\)/.exec(body)
-  if (inline) {
-    body = body.slice(inline[0].length)
-    for (const f of new Set(inline[1])) flags += f
-  }
+/** Katib filters are Go (RE2) regexps; the translation is core/go-regexp's. */
+function compileFilter(source: string): RegExp {
   try {
-    return new RegExp(body, flags)
+    return compileGoRegexp(source, 'gd')
   } catch (err) {
     throw new Error(`invalid metrics filter ${JSON.stringify(source)}: ${(err as Error).message}`, { cause: err })
   }

@@ -9,6 +9,8 @@ import { LineCounter, parseAllDocuments, type Document, type YAMLError } from 'y
 import { InvalidSpecError, type SpecIssue } from '../errors.ts'
 import { applyDefaults } from './apply-defaults.ts'
 import { checkStructure } from './check-structure.ts'
+import { dropDefaultedEmptyStrings } from './drop-defaulted-empty-strings.ts'
+import { dropRepeatedMetricNames } from './drop-repeated-metric-names.ts'
 import type { Experiment } from './experiment-schema.ts'
 import { issueAt } from './issue-at.ts'
 import { objectNestingIssue, yamlNestingIssue } from './nesting-depth.ts'
@@ -74,15 +76,18 @@ export function validateExperimentObject(obj: unknown): { experiment?: Experimen
     return { issues: [{ path: '', message: `the experiment is not plain data (${(error as Error).message}); pass parsed JSON or YAML` }], warnings: [] }
   }
   normaliseFeasibleSpaceNumbers(copy)
+  dropDefaultedEmptyStrings(copy)
+  const repeated = dropRepeatedMetricNames(copy)
   const structure = checkStructure(copy)
   if (!structure.experiment) {
     // Katib's rules still check the well-formed parts: every problem of the file in one pass.
     if (!isRecord(copy)) return { issues: structure.issues, warnings: [] }
     const partial = validateExperiment(applyDefaults(copy as Experiment, structure.shape), structure.shape)
-    return { issues: [...structure.issues, ...partial.issues], warnings: partial.warnings }
+    return { issues: [...structure.issues, ...partial.issues], warnings: [...repeated, ...partial.warnings] }
   }
   const experiment = applyDefaults(structure.experiment)
-  const { issues, warnings } = validateExperiment(experiment)
+  const { issues, warnings: rules } = validateExperiment(experiment)
+  const warnings = [...repeated, ...rules]
   return issues.length > 0 ? { issues, warnings } : { experiment, issues, warnings }
 }
 

@@ -42,21 +42,21 @@ export function validateExperiment(experiment: Experiment, shape: Shape = WHOLE)
   if (wellFormed('/metadata')) validateMetadata(experiment, issues)
   if (!shape.intact('/spec')) return { issues, warnings }
   validateCounts(experiment, shape, issues, warnings)
-  if (wellFormed('/spec/objective')) validateObjective(experiment, issues)
+  if (wellFormed('/spec/objective')) validateObjective(experiment, issues, warnings)
   const { algorithm, earlyStopping } = experiment.spec
   if (wellFormed('/spec/algorithm')) {
     if (algorithm.algorithmName === '') issues.push({ path: '/spec/algorithm/algorithmName', message: 'algorithmName is empty; name a search algorithm such as "random", "tpe" or "grid"' })
-    validateSettings(algorithm.algorithmSettings, '/spec/algorithm/algorithmSettings', issues)
+    validateSettings(algorithm.algorithmSettings, '/spec/algorithm/algorithmSettings', issues, warnings)
   }
   if (earlyStopping && wellFormed('/spec/earlyStopping')) {
     if (earlyStopping.algorithmName === '') issues.push({ path: '/spec/earlyStopping/algorithmName', message: 'algorithmName is empty; name an early-stopping algorithm such as "medianstop", or remove earlyStopping' })
-    validateSettings(earlyStopping.algorithmSettings, '/spec/earlyStopping/algorithmSettings', issues)
+    validateSettings(earlyStopping.algorithmSettings, '/spec/earlyStopping/algorithmSettings', issues, warnings)
   }
   // The template's rules compare it with the parameters' names.
   if (wellFormed('/spec/trialTemplate') && parameterNamesKnown(experiment, shape)) validateTrialTemplate(experiment, issues, warnings)
   validateSearchSpace(experiment, shape, issues)
   if (wellFormed('/spec/metricsCollectorSpec') && shape.intact('/spec/trialTemplate') && wellFormed('/spec/trialTemplate/command')) {
-    validateMetricsCollector(experiment, issues)
+    validateMetricsCollector(experiment, issues, warnings)
   }
   return { issues, warnings }
 }
@@ -100,7 +100,7 @@ function validateCounts(experiment: Experiment, shape: Shape, issues: SpecIssue[
   }
 }
 
-function validateObjective(experiment: Experiment, issues: SpecIssue[]): void {
+function validateObjective(experiment: Experiment, issues: SpecIssue[], warnings: SpecIssue[]): void {
   const objective = experiment.spec.objective
   const at = '/spec/objective'
   if (objective.objectiveMetricName === '') {
@@ -114,27 +114,36 @@ function validateObjective(experiment: Experiment, issues: SpecIssue[]): void {
     const path = joinPointer(at, 'additionalMetricNames', i)
     if (name === '') issues.push({ path, message: 'metric name is empty; remove the entry or name a metric' })
     else if (name === objective.objectiveMetricName) issues.push({ path, message: `"${name}" is the objectiveMetricName; additionalMetricNames must not contain it` })
-    else if (metrics.includes(name)) issues.push({ path, message: `metric "${name}" is listed twice; metric names must be unique` })
+    // Katib accepts a repeat and collects the metric once (parse-experiment drops it first).
+    else if (metrics.includes(name)) warnings.push({ path, message: `metric "${name}" is listed twice; the repeat is ignored (remove it)` })
     metrics.push(name)
   })
-  const strategies = new Set<string>()
+  // Katib's webhook does not look at metricStrategies; a strategy for a metric nobody collects is never used.
+  const strategies = new Map<string, string>()
   ;(objective.metricStrategies ?? []).forEach((strategy, i) => {
     const path = joinPointer(at, 'metricStrategies', i, 'name')
-    if (strategies.has(strategy.name)) {
-      issues.push({ path, message: `metric "${strategy.name}" has more than one strategy; give each metric at most one` })
+    const earlier = strategies.get(strategy.name)
+    if (earlier === strategy.value) {
+      warnings.push({ path, message: `metric "${strategy.name}" has strategy "${strategy.value}" twice; the repeat is ignored (remove it)` })
+    } else if (earlier !== undefined) {
+      issues.push({ path, message: `metric "${strategy.name}" has two strategies, "${earlier}" and "${strategy.value}"; give each metric one` })
     } else if (!metrics.includes(strategy.name)) {
       const guess = closestMatch(strategy.name, metrics)
-      issues.push({ path, message: `metric "${strategy.name}" is neither the objective nor an additional metric (${metrics.join(', ')})${guess ? `; did you mean "${guess}"?` : '; strategies apply only to those'}` })
+      warnings.push({ path, message: `metric "${strategy.name}" is neither the objective nor an additional metric (${metrics.join(', ')}), so its strategy is ignored${guess ? `; did you mean "${guess}"?` : '; add the metric to additionalMetricNames to collect it'}` })
     }
-    strategies.add(strategy.name)
+    if (earlier === undefined) strategies.set(strategy.name, strategy.value)
   })
 }
 
-function validateSettings(settings: readonly AlgorithmSetting[] | undefined, at: string, issues: SpecIssue[]): void {
-  const seen = new Set<string>()
+/** Katib's services read settings into a map; a repeat with the same value changes nothing. */
+function validateSettings(settings: readonly AlgorithmSetting[] | undefined, at: string, issues: SpecIssue[], warnings: SpecIssue[]): void {
+  const seen = new Map<string, string>()
   ;(settings ?? []).forEach((setting, i) => {
-    if (seen.has(setting.name)) issues.push({ path: joinPointer(at, i, 'name'), message: `setting "${setting.name}" is given twice; give each setting once` })
-    seen.add(setting.name)
+    const earlier = seen.get(setting.name)
+    const path = joinPointer(at, i, 'name')
+    if (earlier === setting.value) warnings.push({ path, message: `setting "${setting.name}" is given twice with the same value; the repeat is ignored (remove it)` })
+    else if (earlier !== undefined) issues.push({ path, message: `setting "${setting.name}" is given twice, as ${showValue(earlier)} and ${showValue(setting.value)}; give each setting once` })
+    else seen.set(setting.name, setting.value)
   })
 }
 

@@ -1,5 +1,6 @@
 /** Katib's metricsCollectorSpec rules (validator.go validateMetricsCollector), run after defaults. */
 import type { SpecIssue } from '../errors.ts'
+import { GoRegexpError, translateGoRegexp } from '../go-regexp/translate-go-regexp.ts'
 import type { Experiment } from './experiment-schema.ts'
 import { joinPointer } from './json-pointer.ts'
 import { showValue } from './show-value.ts'
@@ -9,7 +10,7 @@ const FS = joinPointer(AT, 'source', 'fileSystemPath')
 /** Katib's own check that a filter has a name group and a value group. */
 const TWO_GROUPS = /.*\(.*\).*\(.*\).*/
 
-export function validateMetricsCollector(experiment: Experiment, issues: SpecIssue[]): void {
+export function validateMetricsCollector(experiment: Experiment, issues: SpecIssue[], warnings: SpecIssue[] = []): void {
   const spec = experiment.spec.metricsCollectorSpec ?? {}
   const kind = spec.collector?.kind ?? 'StdOut'
   const fileSystemPath = spec.source?.fileSystemPath
@@ -64,18 +65,30 @@ export function validateMetricsCollector(experiment: Experiment, issues: SpecIss
       }
       break
   }
-  ;(spec.source?.filter?.metricsFormat ?? []).forEach((format, i) => validateFilter(format, joinPointer(AT, 'source', 'filter', 'metricsFormat', i), issues))
+  ;(spec.source?.filter?.metricsFormat ?? []).forEach((format, i) => validateFilter(format, joinPointer(AT, 'source', 'filter', 'metricsFormat', i), issues, warnings))
 }
 
-function validateFilter(format: string, path: string, issues: SpecIssue[]): void {
+const FILTER_EXAMPLE = '"([\\w|-]+)\\s*=\\s*([+-]?\\d*(\\.\\d+)?)"'
+
+/**
+ * Katib's webhook compiles each filter with Go's regexp and applies its textual two-groups check;
+ * here the filter must also translate into the JavaScript RegExp that the collector will run,
+ * so a filter is never accepted and then never matched.
+ */
+function validateFilter(format: string, path: string, issues: SpecIssue[], warnings: SpecIssue[]): void {
+  let groups: number
   try {
-    // Katib compiles these as Go regexps; `(?P<name>` is Go's (and Python's) named group.
-    new RegExp(format.replace(/\(\?P</g, '(?<'))
+    groups = translateGoRegexp(format).groups
   } catch (error) {
-    issues.push({ path, message: `filter ${showValue(format)} is not a valid regular expression (${(error as Error).message}); write one with a name group and a value group, e.g. "([\\w|-]+)\\s*=\\s*([+-]?\\d*(\\.\\d+)?)"` })
+    if (!(error instanceof GoRegexpError)) throw error
+    const what = error.kind === 'invalid' ? "is not a valid regular expression (Katib's collector compiles it with Go's regexp)" : 'cannot be run here'
+    issues.push({ path, message: `filter ${showValue(format)} ${what}: ${error.message}; write one with a name group and a value group, e.g. ${FILTER_EXAMPLE}` })
     return
   }
   if (!TWO_GROUPS.test(format)) {
-    issues.push({ path, message: `filter ${showValue(format)} has fewer than two groups; it needs a first group for the metric name and a second for the value, e.g. "([\\w|-]+)\\s*=\\s*([+-]?\\d*(\\.\\d+)?)"` })
+    issues.push({ path, message: `filter ${showValue(format)} has fewer than two groups; it needs a first group for the metric name and a second for the value, e.g. ${FILTER_EXAMPLE}` })
+  } else if (groups < 2) {
+    // Katib's check counts parentheses in the text, so `(?:x)(?:y)` passes it; its collector then skips every match.
+    warnings.push({ path, message: `filter ${showValue(format)} has ${groups} capturing group${groups === 1 ? '' : 's'}, so no metric is ever read from it (group 1 is the name, group 2 the value); make the name and value groups capturing, e.g. ${FILTER_EXAMPLE}` })
   }
 }

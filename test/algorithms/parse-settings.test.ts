@@ -43,8 +43,22 @@ describe('parseSettings', () => {
     }])
     const far = parseSettings(randomAlgorithm, [{ name: 'temperature', value: '1' }]).issues[0]!.message
     assert.equal(far, 'unknown setting "temperature" for algorithm "random". Valid settings: random_state')
-    const none = parseSettings({ name: 'sobol', settings: [] }, [{ name: 'x', value: '1' }]).issues[0]!.message
-    assert.equal(none, 'algorithm "sobol" takes no settings; remove "x"')
+    const none = parseSettings({ name: 'settingless', settings: [] }, [{ name: 'x', value: '1' }]).issues[0]!.message
+    assert.equal(none, 'algorithm "settingless" takes no settings; remove "x"')
+  })
+
+  it('only warns about an unknown name where Katib\'s service ignores it (cmaes, sobol, hyperband, pbt), still guessing', () => {
+    const sigma = { name: 'sigma', type: 'float', min: 0, exclusiveMin: true, description: 'initial step' } as const
+    const cmaes = parseSettings({ name: 'cmaes', settings: [sigma] }, [{ name: 'sigmma', value: '0.1' }, { name: 'colour', value: 'red' }])
+    assert.deepEqual(cmaes.issues, [])
+    assert.deepEqual(cmaes.settings, {})
+    assert.deepEqual(cmaes.warnings.map((w) => [w.index, w.field, w.message]), [
+      [0, 'name', 'setting "sigmma" is not one of algorithm "cmaes" and is ignored, as Katib\'s service ignores it; did you mean "sigma"?'],
+      [1, 'name', 'setting "colour" is not one of algorithm "cmaes" and is ignored, as Katib\'s service ignores it; its settings are sigma'],
+    ])
+    const sobol = parseSettings({ name: 'sobol', settings: [] }, [{ name: 'x', value: '1' }])
+    assert.deepEqual([sobol.issues, sobol.warnings.map((w) => w.message)], [[], ['setting "x" is not one of algorithm "sobol" and is ignored, as Katib\'s service ignores it; it takes no settings']])
+    assert.equal(parseSettings(randomAlgorithm, [{ name: 'x', value: '1' }]).warnings.length, 0)
   })
 
   it('rejects a non-integer int with the valid range', () => {
@@ -72,9 +86,15 @@ describe('parseSettings', () => {
     assert.equal(issues[0]!.message, 'setting "acq_func" must be one of gp_hedge, LCB, EI, got "ei"; did you mean "EI"?')
   })
 
-  it('rejects duplicates, keeping the first value', () => {
+  it('rejects duplicates with different values, keeping the first value', () => {
     const { issues, settings } = parse([{ name: 'gamma', value: '0.1' }, { name: 'r_l', value: '1' }, { name: 'gamma', value: '0.9' }])
-    assert.deepEqual(issues, [{ index: 2, field: 'name', name: 'gamma', message: 'setting "gamma" is given more than once (first at index 0); keep one' }])
+    assert.deepEqual(issues, [{ index: 2, field: 'name', name: 'gamma', message: 'setting "gamma" is given more than once with different values (first at index 0); keep one' }])
+    assert.equal(settings['gamma'], 0.1)
+  })
+
+  it('uses a repeat with the same value once (validate warns about it)', () => {
+    const { issues, warnings, settings } = parse([{ name: 'gamma', value: '0.1' }, { name: 'r_l', value: '1' }, { name: 'gamma', value: '0.1' }])
+    assert.deepEqual([issues, warnings], [[], []])
     assert.equal(settings['gamma'], 0.1)
   })
 

@@ -29,6 +29,19 @@ function rule(name: string, text: string, ...expected: Expected[]): void {
   test(name, () => expectIssues(text, expected))
 }
 
+/** Asserts the document is valid and has exactly this warning, at its place. */
+function warns(name: string, text: string, expected: Expected): void {
+  test(name, () => {
+    const parsed = parse(text)
+    assert.deepEqual(parsed.issues, [])
+    assert.ok(parsed.experiment)
+    assert.deepEqual(parsed.warnings.map((w) => w.path), [expected.path])
+    const where = typeof expected.at === 'string' ? positionOf(text, expected.at) : 'line' in expected.at ? expected.at : positionOf(text, expected.at[0], expected.at[1])
+    assert.deepEqual({ line: parsed.warnings[0]!.line, col: parsed.warnings[0]!.col }, where)
+    assertMentions(parsed.warnings[0]!.message, ...expected.says)
+  })
+}
+
 function valid(name: string, text: string): void {
   test(name, () => {
     const parsed = parse(text)
@@ -137,15 +150,18 @@ rule('objectiveMetricName must not be empty', edit(JOB, ['    objectiveMetricNam
 }
 {
   const text = edit(JOB, ['      - accuracy\n', '      - accuracy\n      - accuracy\n'])
-  rule('metric names must be unique', text, {
-    path: '/spec/objective/additionalMetricNames/1', at: shift(positionOf(text, '- accuracy', 1), 2), says: ['"accuracy" is listed twice', 'unique'],
+  warns('a repeated metric name is a warning, and collected once (Katib accepts it)', text, {
+    path: '/spec/objective/additionalMetricNames/1', at: shift(positionOf(text, '- accuracy', 1), 2), says: ['"accuracy" is listed twice', 'ignored'],
   })
 }
-rule('a metric strategy must name a known metric', edit(JOB, ['      - accuracy\n', '      - accuracy\n    metricStrategies:\n      - {name: acuracy, value: max}\n']), {
-  path: '/spec/objective/metricStrategies/0/name', at: 'name: acuracy', says: ['"acuracy" is neither the objective nor an additional metric', 'did you mean "accuracy"?'],
+warns('a strategy for a metric that is not collected is a warning (Katib ignores it)', edit(JOB, ['      - accuracy\n', '      - accuracy\n    metricStrategies:\n      - {name: acuracy, value: max}\n']), {
+  path: '/spec/objective/metricStrategies/0/name', at: 'name: acuracy', says: ['"acuracy" is neither the objective nor an additional metric', 'ignored', 'did you mean "accuracy"?'],
 })
 rule('a metric has at most one strategy', edit(JOB, ['      - accuracy\n', '      - accuracy\n    metricStrategies:\n      - {name: loss, value: min}\n      - {name: loss, value: latest}\n']), {
-  path: '/spec/objective/metricStrategies/1/name', at: ['name: loss', 1], says: ['"loss" has more than one strategy'],
+  path: '/spec/objective/metricStrategies/1/name', at: ['name: loss', 1], says: ['"loss" has two strategies', '"min" and "latest"'],
+})
+warns('the same strategy twice for a metric is a warning', edit(JOB, ['      - accuracy\n', '      - accuracy\n    metricStrategies:\n      - {name: loss, value: min}\n      - {name: loss, value: min}\n']), {
+  path: '/spec/objective/metricStrategies/1/name', at: ['name: loss', 1], says: ['"loss" has strategy "min" twice', 'ignored'],
 })
 rule('a metric strategy value is min, max or latest', edit(JOB, ['      - accuracy\n', '      - accuracy\n    metricStrategies:\n      - {name: loss, value: minimum}\n']), {
   path: '/spec/objective/metricStrategies/0/value', at: 'value: minimum', says: ['"minimum" is not allowed', '"min", "max", "latest"'],
@@ -154,7 +170,10 @@ rule('algorithmName must not be empty', edit(JOB, ['    algorithmName: random', 
   path: '/spec/algorithm/algorithmName', at: 'algorithmName', says: ['algorithmName is empty', '"random"'],
 })
 rule('algorithm settings are given once each', edit(JOB, ['    algorithmName: random\n', '    algorithmName: random\n    algorithmSettings:\n      - {name: random_state, value: "1"}\n      - {name: random_state, value: "2"}\n']), {
-  path: '/spec/algorithm/algorithmSettings/1/name', at: ['name: random_state', 1], says: ['"random_state" is given twice'],
+  path: '/spec/algorithm/algorithmSettings/1/name', at: ['name: random_state', 1], says: ['"random_state" is given twice, as "1" and "2"'],
+})
+warns('a setting repeated with the same value is a warning', edit(JOB, ['    algorithmName: random\n', '    algorithmName: random\n    algorithmSettings:\n      - {name: random_state, value: "1"}\n      - {name: random_state, value: "1"}\n']), {
+  path: '/spec/algorithm/algorithmSettings/1/name', at: ['name: random_state', 1], says: ['"random_state" is given twice with the same value', 'ignored'],
 })
 rule('earlyStopping needs an algorithmName', edit(JOB, ['  parallelTrialCount: 2\n', '  parallelTrialCount: 2\n  earlyStopping:\n    algorithmName: ""\n']), {
   path: '/spec/earlyStopping/algorithmName', at: ['algorithmName', 1], says: ['algorithmName is empty', 'medianstop'],
