@@ -1,5 +1,6 @@
 import { formatIssues, InvalidSpecError } from '../core/errors.ts'
 import { MAX_PARALLEL_TRIALS_ENV, parseMaxParallelTrials } from '../core/spec/index.ts'
+import { imagePathWarnings } from '../core/spec/image-path-warnings.ts'
 import { loadExperiment } from './load-experiment.ts'
 
 /**
@@ -12,7 +13,11 @@ export async function validateCommand(files: readonly string[], out: NodeJS.Writ
   const maxParallelTrials = parseMaxParallelTrials(process.env[MAX_PARALLEL_TRIALS_ENV])
   for (const file of files) {
     try {
-      const { experiment, localIssues, warnings } = await loadExperiment(file, maxParallelTrials !== undefined ? { maxParallelTrials } : {})
+      const loaded = await loadExperiment(file, maxParallelTrials !== undefined ? { maxParallelTrials } : {})
+      const { experiment, localIssues } = loaded
+      // A path into the container's image only matters where trials run locally (TUNEWELL_EXECUTOR, as run reads it).
+      const local = (process.env.TUNEWELL_EXECUTOR ?? 'local').trim() === 'local'
+      const warnings = [...loaded.warnings, ...(local ? imagePathWarnings(experiment).map((w) => ({ ...w, ...loaded.locate(w.path) })) : [])]
       const s = experiment.spec
       out.write(`${file}: valid Experiment "${experiment.metadata.name}" (${s.algorithm.algorithmName}, ` +
         `${(s.parameters ?? []).length} parameters, ${s.maxTrialCount ?? 'unbounded'} trials, ${s.parallelTrialCount} in parallel)\n`)

@@ -11,7 +11,10 @@ import type { Experiment, TrialTemplate } from './experiment-schema.ts'
 import { joinPointer } from './json-pointer.ts'
 import { showValue } from './show-value.ts'
 import { findPlaceholderNames, looksLikeMetaReference, parseMetaReference, placeholderFor } from './trial-placeholders.ts'
+import { primaryContainerIssues } from './validate-primary-container.ts'
+import { workloadSchemaIssues } from './validate-workload-schema.ts'
 import { walkStrings } from './walk-strings.ts'
+import { workloadParts } from './workload-parts.ts'
 
 const AT = '/spec/trialTemplate'
 const SOURCES = ['trialSpec', 'configMap', 'command'] as const
@@ -33,6 +36,7 @@ export function validateTrialTemplate(experiment: Experiment, issues: SpecIssue[
   if (!local) validateKubernetesFields(template, issues)
   if (template.configMap) validateConfigMap(template.configMap, issues)
   if (template.trialSpec) validateManifest(template.trialSpec, issues)
+  if (template.trialSpec && !local) validateWorkload(template, template.trialSpec, issues, warnings)
   if (template.command) validateCommand(template, issues)
   const declared = validateTrialParameters(experiment, template, local, issues)
   // A ConfigMap's template lives in the cluster, so its placeholders cannot be checked here.
@@ -90,6 +94,14 @@ function validateManifest(trialSpec: Record<string, unknown>, issues: SpecIssue[
       }
     }
   }
+}
+
+/** Kubernetes' own schemas and the primary container, where the kind's layout is known (workload-parts.ts). */
+function validateWorkload(template: TrialTemplate, trialSpec: Record<string, unknown>, issues: SpecIssue[], warnings: SpecIssue[]): void {
+  const parts = workloadParts(trialSpec)
+  if (!parts) return
+  issues.push(...workloadSchemaIssues(parts, joinPointer(AT, 'trialSpec'), warnings))
+  issues.push(...primaryContainerIssues(parts, template.primaryContainerName, joinPointer(AT, 'primaryContainerName')))
 }
 
 function validateCommand(template: TrialTemplate, issues: SpecIssue[]): void {

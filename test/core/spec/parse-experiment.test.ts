@@ -117,7 +117,7 @@ test('unknown keys are allowed inside trialSpec, metadata, primaryPodLabels, cus
     JOB,
     ['  namespace: kubeflow\n', '  namespace: kubeflow\n  uid: abc\n  resourceVersion: "5"\n'],
     ['    primaryContainerName: training\n', '    primaryContainerName: training\n    primaryPodLabels: {anything/goes: "yes"}\n'],
-    ['            restartPolicy: Never\n', '            restartPolicy: Never\n            someFutureField: {x: 1}\n'],
+    ['            restartPolicy: Never\n', '            restartPolicy: Never\n            nodeSelector: {someFuture/label: x}\n'],
     ['  maxFailedTrialCount: 2\n', '  maxFailedTrialCount: 2\n  metricsCollectorSpec:\n    collector:\n      kind: Custom\n      customCollector: {image: c, name: c, whatever: 1}\n    source:\n      httpGet: {path: /m, port: 80, httpHeaders: []}\n'],
   )
   assert.deepEqual(parse(text).issues, [])
