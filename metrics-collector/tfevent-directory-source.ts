@@ -1,3 +1,4 @@
+import { readdirSync, statSync } from 'node:fs'
 import { open, readdir } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import type { MetricPoint } from '../core/metric.ts'
@@ -8,6 +9,11 @@ import { decodeTfEvent, ProtobufError } from './tf-event.ts'
 export interface TfEventDirectorySourceOptions {
   /** Said once per file that cannot be read on (a broken checksum, not an event file). */
   readonly onProblem?: (message: string) => void
+  /**
+   * Read only what is written from now on: the folder is shared and may hold an earlier trial's
+   * event files that were not ours to delete (a file that shrinks later is read from its start).
+   */
+  readonly skipExisting?: boolean
 }
 
 const HEADER_BYTES = 12
@@ -33,6 +39,7 @@ export class TfEventDirectorySource implements PointSource {
     this.#root = root
     this.#names = metricNames.filter((name) => name !== '')
     this.#options = options
+    if (options.skipExisting) for (const [file, size] of eventFileSizesSync(root)) this.#offsets.set(file, size)
   }
 
   poll(): Promise<MetricPoint[]> {
@@ -115,6 +122,21 @@ function matches(metric: string, tag: string, folder: string): boolean {
   if (slash <= 0) return false
   const wanted = metric.slice(0, slash)
   return metric.slice(slash + 1) === tag && (folder === wanted || folder.endsWith(`/${wanted}`))
+}
+
+/** The event files below `root` with their sizes now (a missing folder, or a file gone meanwhile: none). */
+function eventFileSizesSync(root: string): [string, number][] {
+  const sizes: [string, number][] = []
+  try {
+    for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.includes('tfevents')) continue
+      const file = join(entry.parentPath, entry.name)
+      sizes.push([file, statSync(file, { throwIfNoEntry: false })?.size ?? 0])
+    }
+  } catch {
+    // Not there yet (or unreadable, which the first poll reports): nothing to skip.
+  }
+  return sizes
 }
 
 /** The event files below `root`, sorted (a missing folder has none yet). */

@@ -42,9 +42,10 @@ export async function findTrialsByNames(db: Kysely<Database>, lookups: readonly 
             count(*) filter (where finite) as count,
             min(value) filter (where finite) as min,
             max(value) filter (where finite) as max,
-            (array_agg(value order by step desc) filter (where finite))[1] as latest
+            -- Katib's latest: the newest timestamp, then the higher step (as summarize).
+            (array_agg(value order by recorded_at desc, step desc) filter (where finite))[1] as latest
           from (
-            select metric_name, step, value, value not in ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8) as finite
+            select metric_name, step, value, recorded_at, value not in ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8) as finite
             from observations where trial_id = t.id
           ) o
           group by metric_name

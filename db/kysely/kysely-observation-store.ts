@@ -48,7 +48,8 @@ export class KyselyObservationStore implements ObservationStore {
         eb.fn.min('value').as('min'),
         eb.fn.max('value').as('max'),
         eb.fn.countAll().as('count'),
-        sql<number>`(array_agg(value order by step desc))[1]`.as('latest'),
+        // Katib's latest: the newest timestamp, then the higher step (metrics-collector/objective.ts summarize).
+        sql<number>`(array_agg(value order by recorded_at desc, step desc))[1]`.as('latest'),
       ])
       .where('trial_id', '=', trialId)
       // PostgreSQL compares NaN equal to itself, so NOT IN drops NaN as well as ±Infinity.

@@ -37,3 +37,27 @@ test('pickObjective follows the metric strategy', () => {
   assert.equal(pickObjective(undefined, 'min'), undefined)
   assert.equal(pickObjective({ min: NaN, max: NaN, latest: NaN }, 'latest'), undefined)
 })
+
+const at = (name: string, step: number, value: number, iso: string): MetricPoint => ({ name, step, value, at: new Date(iso) })
+
+test('latest is the point with the newest timestamp, as Katib\'s trial controller picks it, not the highest step', () => {
+  // A program that re-evaluates an earlier checkpoint last reports a lower step later.
+  const s = summarize([
+    at('acc', 5, 0.9, '2026-01-01T00:00:05Z'),
+    at('acc', 9, 0.6, '2026-01-01T00:00:09Z'),
+    at('acc', 3, 0.7, '2026-01-01T00:00:12Z'),
+    at('acc', 7, 0.1, '2026-01-01T00:00:07Z'),
+  ])
+  assert.deepEqual(s.acc, { min: 0.1, max: 0.9, latest: 0.7, count: 4 })
+  assert.equal(pickObjective(s.acc, 'latest'), 0.7)
+})
+
+test('latest among equal timestamps (lines without one, read together; seconds-only stamps) is the higher step', () => {
+  const t = '2026-01-01T00:00:00Z'
+  assert.equal(summarize([at('loss', 2, 0.5, t), at('loss', 4, 0.2, t), at('loss', 3, 0.3, t)]).loss.latest, 0.2)
+  // The order the points come in does not matter.
+  assert.equal(summarize([at('loss', 4, 0.2, t), at('loss', 2, 0.5, t)]).loss.latest, 0.2)
+  // A later timestamp beats a higher step; an invalid date loses to any valid one.
+  assert.equal(summarize([at('loss', 9, 0.9, t), at('loss', 1, 0.1, '2026-01-01T00:00:01Z')]).loss.latest, 0.1)
+  assert.equal(summarize([{ name: 'loss', step: 9, value: 0.9, at: new Date(Number.NaN) }, at('loss', 1, 0.1, t)]).loss.latest, 0.1)
+})
