@@ -1,5 +1,5 @@
-import { formatParamValue } from '../core/search-space.ts'
 import { metricNames } from '../core/spec/index.ts'
+import { trialAssignments } from '../core/spec/to-search-space.ts'
 import type { ExperimentRecord, Store } from '../db/store.ts'
 import { earlyStoppingSavings, formatSavings } from './early-stopping-savings.ts'
 import { formatNumber } from './progress-reporter.ts'
@@ -22,8 +22,9 @@ export async function printSummary(store: Store, record: ExperimentRecord, out: 
     return
   }
   out.write(`best trial ${best.name}: ${spec.spec.objective.objectiveMetricName}=${formatNumber(best.objective)}\n`)
-  // jsonb does not keep key order; print in the order of spec.parameters.
+  // jsonb does not keep key order; print in the order of spec.parameters, as the trial got them.
+  const written = trialAssignments(spec, best.params)
   for (const name of params) {
-    if (best.params[name] !== undefined) out.write(`  ${name} = ${formatParamValue(best.params[name]!)}\n`)
+    if (written[name] !== undefined) out.write(`  ${name} = ${written[name]}\n`)
   }
 }

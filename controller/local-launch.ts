@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path'
-import { formatParamValue } from '../core/search-space.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { renderTrialTemplate } from '../core/spec/index.ts'
+import { trialAssignments } from '../core/spec/to-search-space.ts'
 import type { TrialRecord } from '../db/store.ts'
 import { fileCollectorPath, placeMetricsFile, type TrialMetricsFile } from './metrics-file.ts'
 import { findContainer } from './primary-container.ts'
@@ -44,7 +44,7 @@ export function buildLocalLaunch(
 ): LocalLaunch {
   const template = experiment.spec.trialTemplate
   if (!template) throw new LaunchError('the experiment has no trialTemplate; its trials are run by outside workers, not locally')
-  const assignments = Object.fromEntries(Object.entries(trial.params).map(([k, v]) => [k, formatParamValue(v)]))
+  const assignments = trialAssignments(experiment, trial.params)
   const namespace = experiment.metadata?.namespace ?? 'default'
   let rendered: unknown
   try {

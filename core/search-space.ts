@@ -26,6 +26,12 @@ export interface DiscreteParameter {
   readonly name: string
   readonly type: 'discrete'
   readonly choices: readonly number[]
+  /**
+   * The list's entries as written (`"0.10"`, `"1e-3"`), by index of `choices`; present only when
+   * one of them prints differently from its number. Algorithms work on `choices`; a trial is
+   * handed the written text (formatAssignment), as Katib hands it the list's string.
+   */
+  readonly written?: readonly string[]
 }
 
 export type Parameter = NumericParameter | CategoricalParameter | DiscreteParameter
@@ -39,4 +45,26 @@ export function formatParamValue(value: ParamValue): string {
   if (typeof value === 'string') return value
   if (Number.isInteger(value)) return String(value)
   return String(Number(value.toPrecision(15)))
+}
+
+/**
+ * A trial's value of one parameter as the trial receives it (template placeholders, Katib's
+ * parameterAssignments): a discrete value as its feasibleSpace.list entry is written, anything
+ * else as formatParamValue prints it. A parameter outside the space prints as formatParamValue.
+ */
+export function formatAssignment(parameter: Parameter | undefined, value: ParamValue): string {
+  if (parameter?.type === 'discrete' && parameter.written && typeof value === 'number') {
+    let at = parameter.choices.indexOf(value)
+    // A value that went through arithmetic (a snap, a JSON round trip) matches as Katib prints it.
+    if (at < 0) at = parameter.choices.findIndex((c) => formatParamValue(c) === formatParamValue(value))
+    const text = at < 0 ? undefined : parameter.written[at]
+    if (text !== undefined) return text
+  }
+  return formatParamValue(value)
+}
+
+/** formatAssignment for every parameter of a trial, keyed by name, in the params' order. */
+export function formatAssignments(space: SearchSpace, params: Params): Record<string, string> {
+  const byName = new Map(space.map((p) => [p.name, p]))
+  return Object.fromEntries(Object.entries(params).map(([name, value]) => [name, formatAssignment(byName.get(name), value)]))
 }

@@ -1,5 +1,5 @@
 import { rfc3339 } from '../../core/katib/rfc3339.ts'
-import { formatParamValue } from '../../core/search-space.ts'
+import { trialAssignments } from '../../core/spec/to-search-space.ts'
 import type { ObjectiveSpec } from '../../core/spec/experiment-schema.ts'
 import { isTrialCompleted, type TrialState } from '../../core/trial.ts'
 import type { EventVersion, ExperimentRecord, Store, TrialRecord } from '../../db/store.ts'
@@ -124,7 +124,8 @@ export function toTrialObject(experiment: ExperimentRecord, trial: TrialRecord, 
 export function assignments(experiment: ExperimentRecord, trial: Pick<TrialRecord, 'params'>): KatibParameterAssignment[] {
   const order = (experiment.spec.spec.parameters ?? []).map((p) => p.name)
   const names = [...order.filter((n) => Object.hasOwn(trial.params, n)), ...Object.keys(trial.params).filter((n) => !order.includes(n))]
-  return names.map((name) => ({ name, value: formatParamValue(trial.params[name]!) }))
+  const written = trialAssignments(experiment.spec, trial.params)
+  return names.map((name) => ({ name, value: written[name]! }))
 }
 
 /**

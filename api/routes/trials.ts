@@ -45,7 +45,7 @@ export const trialRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, op
       sort, order, limit: q.limit ?? DEFAULT_LIMIT, ...(states ? { states } : {}), ...(after ? { after } : {}),
     })
     return {
-      items: page.items.map((t) => trialView(t)),
+      items: page.items.map((t) => trialView(t, undefined, experiment.spec)),
       nextCursor: page.next ? encodeTrialCursor({ sort, order, after: page.next }) : null,
     }
   })
@@ -63,7 +63,7 @@ export const trialRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, op
     const trial = await findTrial(store, experiment, request.params.trial)
     // A running trial's summary is written when it ends; until then compute it from its points.
     const live = trial.state === 'Running' ? await store.observations.summarize(trial.id) : undefined
-    return trialView(trial, live)
+    return trialView(trial, live, experiment.spec)
   })
 
   app.post('/api/v1/experiments/:name/trials/:trial(^[^/:]+)::kill', {

@@ -25,7 +25,7 @@ export function experimentResource(record: ExperimentRecord, counts: Counts, bes
       completionTime: isoOrNull(record.completedAt),
       currentOptimalTrial: {
         bestTrialName: best?.name ?? '',
-        parameterAssignments: best ? parameterAssignments(best) : [],
+        parameterAssignments: best ? parameterAssignments(best, record.spec) : [],
         observation: observation(best?.metrics ?? null),
       },
       trials: total(counts),

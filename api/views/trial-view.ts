@@ -1,4 +1,6 @@
 import { formatParamValue } from '../../core/search-space.ts'
+import type { Experiment } from '../../core/spec/index.ts'
+import { trialAssignments } from '../../core/spec/to-search-space.ts'
 import type { MetricSummary } from '../../core/trial.ts'
 import type { TrialRecord } from '../../db/store.ts'
 import type { TrialView } from '../schemas/trial.ts'
@@ -9,8 +11,12 @@ export const finiteOrNull = (value: number | null | undefined): number | null =>
 
 export const isoOrNull = (date: Date | null): string | null => (date ? date.toISOString() : null)
 
-/** Katib's parameterAssignments: values formatted the way Katib passes them to a trial. */
-export function parameterAssignments(trial: Pick<TrialRecord, 'params'>): { name: string; value: string }[] {
+/**
+ * Katib's parameterAssignments: values formatted the way Katib passes them to a trial; with the
+ * experiment, a discrete value as written in its list (what the trial received).
+ */
+export function parameterAssignments(trial: Pick<TrialRecord, 'params'>, experiment?: Pick<Experiment, 'spec'>): { name: string; value: string }[] {
+  if (experiment) return Object.entries(trialAssignments(experiment, trial.params)).map(([name, value]) => ({ name, value }))
   return Object.entries(trial.params).map(([name, value]) => ({ name, value: formatParamValue(value) }))
 }
 
@@ -23,8 +29,8 @@ export function observation(metrics: Readonly<Record<string, MetricSummary>> | n
   }
 }
 
-/** `metrics` overrides the stored summary, e.g. a live one for a trial that still runs. */
-export function trialView(trial: TrialRecord, metrics?: Readonly<Record<string, MetricSummary>>): TrialView {
+/** `metrics` overrides the stored summary, e.g. a live one for a trial that still runs; `experiment` see parameterAssignments. */
+export function trialView(trial: TrialRecord, metrics?: Readonly<Record<string, MetricSummary>>, experiment?: Pick<Experiment, 'spec'>): TrialView {
   return {
     name: trial.name,
     number: trial.number,
@@ -32,7 +38,7 @@ export function trialView(trial: TrialRecord, metrics?: Readonly<Record<string, 
     reason: trial.reason,
     message: trial.message,
     params: { ...trial.params },
-    parameterAssignments: parameterAssignments(trial),
+    parameterAssignments: parameterAssignments(trial, experiment),
     objective: finiteOrNull(trial.objective),
     observation: observation(metrics ?? trial.metrics),
     restarts: trial.restarts,

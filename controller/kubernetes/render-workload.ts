@@ -1,6 +1,6 @@
-import { formatParamValue } from '../../core/search-space.ts'
 import { effectiveConditions } from '../../core/conditions/index.ts'
 import { renderTrialTemplate, type Experiment } from '../../core/spec/index.ts'
+import { trialAssignments } from '../../core/spec/to-search-space.ts'
 import type { TrialRecord } from '../../db/store.ts'
 import { LaunchError } from '../trial-executor.ts'
 import { labelTemplate, podTemplates } from './pod-templates.ts'
@@ -79,7 +79,7 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
     throw new LaunchError(`trial name "${trial.name}" is no valid Kubernetes name (lower case letters, digits and '-', at most 63 characters)`)
   }
   const namespace = experiment.metadata.namespace ?? options.defaultNamespace
-  const assignments = Object.fromEntries(Object.entries(trial.params).map(([k, v]) => [k, formatParamValue(v)]))
+  const assignments = trialAssignments(experiment, trial.params)
   let manifest: Json
   try {
     manifest = renderTrialTemplate(experiment, { name: trial.name, namespace, assignments }, options.configMapTemplate) as Json

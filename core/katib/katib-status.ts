@@ -1,7 +1,8 @@
 import type { ExperimentState } from '../experiment-state.ts'
 import type { KatibExperimentStatus } from '../spec/katib-experiment-status-schema.ts'
 import type { Experiment } from '../spec/experiment-schema.ts'
-import { formatParamValue, type Params } from '../search-space.ts'
+import type { Params } from '../search-space.ts'
+import { trialAssignments } from '../spec/to-search-space.ts'
 import { TRIAL_STATES, type MetricSummary, type TrialState } from '../trial.ts'
 import { rfc3339 } from './rfc3339.ts'
 import { sameJson } from './same-json.ts'
@@ -165,6 +166,7 @@ function optimalTrial(best: NonNullable<KatibStatusInput['best']>, spec: Experim
   const specOrder = (spec.spec.parameters ?? []).map((p) => p.name)
   const names = [...specOrder.filter((n) => Object.hasOwn(best.params, n)), ...Object.keys(best.params).filter((n) => !specOrder.includes(n))]
   const objective = spec.spec.objective
+  const written = trialAssignments(spec, best.params)
   const metricNames = [...new Set([objective.objectiveMetricName, ...(objective.additionalMetricNames ?? [])])]
   const metrics: Metric[] = metricNames.map((name) => {
     const m = best.metrics?.[name]
@@ -174,7 +176,7 @@ function optimalTrial(best: NonNullable<KatibStatusInput['best']>, spec: Experim
   })
   return {
     bestTrialName: best.name,
-    parameterAssignments: names.map((name) => ({ name, value: formatParamValue(best.params[name]!) })),
+    parameterAssignments: names.map((name) => ({ name, value: written[name]! })),
     observation: { metrics },
   }
 }

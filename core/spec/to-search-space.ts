@@ -3,11 +3,11 @@
  * defaults filled in, metric names in Katib's order (objective first).
  */
 import type { MetricStrategy } from '../metric.ts'
-import type { Parameter, SearchSpace } from '../search-space.ts'
+import { formatAssignments, formatParamValue, type Parameter, type Params, type SearchSpace } from '../search-space.ts'
 import type { Experiment, ParameterSpec } from './experiment-schema.ts'
 import { parseKatibNumber } from './parse-katib-number.ts'
 
-export function toSearchSpace(experiment: Experiment): SearchSpace {
+export function toSearchSpace(experiment: Pick<Experiment, 'spec'>): SearchSpace {
   return (experiment.spec.parameters ?? []).map(toParameter)
 }
 
@@ -16,8 +16,13 @@ function toParameter(spec: ParameterSpec): Parameter {
   switch (spec.parameterType) {
     case 'categorical':
       return { name: spec.name, type: 'categorical', choices: [...(space.list ?? [])] }
-    case 'discrete':
-      return { name: spec.name, type: 'discrete', choices: (space.list ?? []).map((v) => number(v, spec.name)) }
+    case 'discrete': {
+      const written = space.list ?? []
+      const choices = written.map((v) => number(v, spec.name))
+      // Kept only where it matters: "0.10" reaches the trial as "0.10", not as 0.1 prints.
+      const differs = written.some((text, i) => text !== formatParamValue(choices[i]!))
+      return { name: spec.name, type: 'discrete', choices, ...(differs ? { written: [...written] } : {}) }
+    }
     default: {
       const step = space.step === undefined || space.step === '' ? undefined : number(space.step, spec.name)
       return {
@@ -37,6 +42,14 @@ function number(text: string | undefined, parameter: string): number {
   const value = text === undefined ? undefined : parseKatibNumber(text)
   if (value === undefined) throw new Error(`parameter "${parameter}": ${JSON.stringify(text)} is not a number; validate the experiment before toSearchSpace`)
   return value
+}
+
+/**
+ * A trial's parameters as strings, the way the trial receives them: what `${trialParameters.x}`
+ * is replaced with, and Katib's parameterAssignments (a discrete value as written in its list).
+ */
+export function trialAssignments(experiment: Pick<Experiment, 'spec'>, params: Params): Record<string, string> {
+  return formatAssignments(toSearchSpace(experiment), params)
 }
 
 /** Objective first, then additional metrics: the order Katib's collectors report in. */

@@ -2,6 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { applyDefaults, metricNames, renderTrialTemplate, strategyFor, toSearchSpace, type Experiment, type RenderedLocalTemplate } from '../../../core/spec/index.ts'
+import { trialAssignments } from '../../../core/spec/to-search-space.ts'
 import { JOB, LOCAL, edit, example, experimentOf, parse } from './spec-test-kit.ts'
 
 // --- Katib defaults (apply-defaults.ts) ------------------------------------------------
@@ -157,8 +158,20 @@ test('toSearchSpace parses Katib\'s strings into numbers and fills defaults', ()
     { name: 'lr', type: 'double', min: 0.01, max: 0.05, step: 0.01, distribution: 'logUniform' },
     { name: 'layers', type: 'int', min: 1, max: 4, distribution: 'uniform' },
     { name: 'optimizer', type: 'categorical', choices: ['sgd', 'adam'] },
-    { name: 'batch', type: 'discrete', choices: [16, 32, 64] },
+    // "6.4e1" prints as 64: the written list is kept for the trial (formatAssignment).
+    { name: 'batch', type: 'discrete', choices: [16, 32, 64], written: ['16', '32', '6.4e1'] },
   ])
+})
+
+test('trialAssignments: a discrete value as written in its list, other values as Katib prints them', () => {
+  const experiment = parse(SPACE).experiment!
+  assert.deepEqual(trialAssignments(experiment, { lr: 0.030000000000000002, layers: 2, optimizer: 'adam', batch: 64 }), { lr: '0.03', layers: '2', optimizer: 'adam', batch: '6.4e1' })
+  // A value matched as Katib prints it, one outside the list, and a parameter outside the space.
+  assert.deepEqual(trialAssignments(experiment, { batch: 64.00000000000001 }), { batch: '6.4e1' })
+  assert.deepEqual(trialAssignments(experiment, { batch: 48, other: 0.5 }), { batch: '48', other: '0.5' })
+  // A list that prints as written needs no copy of it.
+  const plain = toSearchSpace(parse(edit(SPACE, ['"6.4e1"', '"64"'])).experiment!)[3]
+  assert.deepEqual(plain, { name: 'batch', type: 'discrete', choices: [16, 32, 64] })
 })
 
 test('an int parameter without a step has step undefined (meaning 1)', () => {
