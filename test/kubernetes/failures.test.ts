@@ -66,8 +66,9 @@ const ROWS: readonly Row[] = [
   {
     name: 'fail-invalid',
     strikes: 'always',
-    // Not an integer: the API server's schema validation refuses the Job (422 Invalid).
-    extraJobSpec: '        completions: two\n',
+    // A placeholder where an integer goes: validate only warns (it cannot know the value), but it
+    // renders as a string, which the API server's schema validation refuses (422 Invalid).
+    extraJobSpec: '        completions: ${trialParameters.learningRate}\n',
     fault: () => () => {},
     reason: 'Invalid',
     message: [/Job\.batch "fail-invalid-[a-z0-9-]+" is invalid/, /completions/],
