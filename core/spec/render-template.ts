@@ -7,6 +7,7 @@
 import { parse as parseYaml } from 'yaml'
 import type { Experiment, TrialTemplate } from './experiment-schema.ts'
 import { parseMetaReference, placeholderFor, replacePlaceholders } from './trial-placeholders.ts'
+import { hasTokenCharacters, valueToken } from './value-tokens.ts'
 
 /** What the local `command` form renders to: argv (never a shell line) and environment. */
 export interface RenderedLocalTemplate {
@@ -32,10 +33,37 @@ export interface TrialToRender {
  * `assignments` lacks a parameter.
  */
 export function renderTrialTemplate(experiment: Experiment, trial: TrialToRender, configMapTemplate?: string): Record<string, unknown> | RenderedLocalTemplate {
+  return render(experiment, trial, configMapTemplate, (value) => value)
+}
+
+/**
+ * The same rendering with every substituted value (parameters and `${trialSpec.*}` references)
+ * left as a token of value-tokens.ts, and the values in token order: for a caller that still
+ * expands and parses the template's own text (a local trial's argv) before the values go in.
+ */
+export function renderTrialTemplateWithTokens(experiment: Experiment, trial: TrialToRender, configMapTemplate?: string): {
+  rendered: Record<string, unknown> | RenderedLocalTemplate
+  values: string[]
+} {
+  // A token character already in the template would be taken for a value; values may hold any.
+  if (hasTokenCharacters(JSON.stringify(experiment.spec.trialTemplate ?? null) + (configMapTemplate ?? ''))) {
+    throw new Error('the trial template contains the private-use character U+E000 or U+E001, which Tunewell reserves while it renders a trial; remove it')
+  }
+  const values: string[] = []
+  const rendered = render(experiment, trial, configMapTemplate, (value) => {
+    values.push(value)
+    return valueToken(values.length - 1)
+  })
+  return { rendered, values }
+}
+
+function render(
+  experiment: Experiment, trial: TrialToRender, configMapTemplate: string | undefined, present: (value: string) => string,
+): Record<string, unknown> | RenderedLocalTemplate {
   const template = experiment.spec.trialTemplate
   if (template === undefined) throw new Error('the experiment has no spec.trialTemplate; its trials are run by outside workers')
-  if (template.command !== undefined) return renderCommand(template, trial)
-  if (template.trialSpec !== undefined) return renderManifest(template.trialSpec, template, trial)
+  if (template.command !== undefined) return renderCommand(template, trial, present)
+  if (template.trialSpec !== undefined) return renderManifest(template.trialSpec, template, trial, present)
   if (template.configMap !== undefined) {
     const { configMapNamespace, configMapName, templatePath } = template.configMap
     if (configMapTemplate === undefined) throw new Error(`the trial template is key "${templatePath}" of ConfigMap ${configMapNamespace}/${configMapName}; pass its text as configMapTemplate`)
@@ -46,16 +74,16 @@ export function renderTrialTemplate(experiment: Experiment, trial: TrialToRender
       throw new Error(`ConfigMap ${configMapNamespace}/${configMapName} key "${templatePath}" is not valid YAML: ${(error as Error).message}`)
     }
     if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) throw new Error(`ConfigMap ${configMapNamespace}/${configMapName} key "${templatePath}" does not hold a Kubernetes object`)
-    return renderManifest(manifest as Record<string, unknown>, template, trial)
+    return renderManifest(manifest as Record<string, unknown>, template, trial, present)
   }
   throw new Error('spec.trialTemplate has no trialSpec, configMap or command')
 }
 
-function renderManifest(manifest: Record<string, unknown>, template: TrialTemplate, trial: TrialToRender): Record<string, unknown> {
+function renderManifest(manifest: Record<string, unknown>, template: TrialTemplate, trial: TrialToRender, present: (value: string) => string): Record<string, unknown> {
   const valueOf = resolver(template, trial, manifest)
   const text = replacePlaceholders(JSON.stringify(manifest), (escapedName) => {
     // In JSON text the name is escaped too; the value must be, so it stays inside its string.
-    const value = valueOf(JSON.parse(`"${escapedName}"`) as string)
+    const value = present(valueOf(JSON.parse(`"${escapedName}"`) as string))
     return JSON.stringify(value).slice(1, -1)
   })
   const rendered = JSON.parse(text) as Record<string, unknown>
@@ -64,9 +92,9 @@ function renderManifest(manifest: Record<string, unknown>, template: TrialTempla
   return rendered
 }
 
-function renderCommand(template: TrialTemplate, trial: TrialToRender): RenderedLocalTemplate {
+function renderCommand(template: TrialTemplate, trial: TrialToRender, present: (value: string) => string): RenderedLocalTemplate {
   const valueOf = resolver(template, trial, undefined)
-  const fill = (text: string) => replacePlaceholders(text, valueOf)
+  const fill = (text: string) => replacePlaceholders(text, (name) => present(valueOf(name)))
   return {
     command: (template.command ?? []).map(fill),
     env: (template.env ?? []).map((v) => ({ name: v.name, value: fill(v.value) })),
