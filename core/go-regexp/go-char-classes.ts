@@ -69,6 +69,8 @@ const GO_CATEGORIES = new Set([
   'N', 'Nd', 'Nl', 'No', 'P', 'Pc', 'Pd', 'Pe', 'Pf', 'Pi', 'Po', 'Ps', 'S', 'Sc', 'Sk', 'Sm', 'So', 'Z', 'Zl', 'Zp', 'Zs',
 ])
 
+const FOUR_LETTER_SCRIPTS = new Set(['Ahom', 'Cham', 'Kawi', 'Lisu', 'Modi', 'Newa', 'Thai', 'Toto'])
+
 /**
  * The JavaScript (`u` flag) spelling of Go's `\p{name}`, or undefined when JavaScript does not
  * know the name. Go takes a category (`L`, `Nd`), a script by its full name (`Greek`), or `Any`;
@@ -80,6 +82,8 @@ export function unicodeClassSource(name: string, negated: boolean): string | und
   // Go's script names are full names with capitals (Greek, Old_Italic); JavaScript also takes
   // four-letter aliases and lower case, which Go refuses, so only Go's form is passed on.
   if (!/^[A-Z][a-z]+(?:_[A-Z][a-z]+)*$/.test(name)) return undefined
+  // Four letters is the form of JavaScript's script codes (Grek, Latn); only these scripts are so named in full.
+  if (name.length === 4 && !FOUR_LETTER_SCRIPTS.has(name)) return undefined
   const source = `\\${p}{Script=${name}}`
   try {
     new RegExp(source, 'u')
