@@ -9,18 +9,26 @@
  * to main.ts.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
-const args = process.argv.slice(2)
+// The controller runs with the Node options the deployment gives it (deploy/base/deployment.yaml:
+// its heap ceiling), then `--node-flags="--cpu-prof --trace-gc"`: flags for the measured process
+// only (not for tsc), later ones winning.
+const nodeFlags = [
+  ...deployedNodeOptions(),
+  ...process.argv.slice(2).filter((a) => a.startsWith('--node-flags=')).flatMap((a) => a.slice('--node-flags='.length).split(/\s+/).filter(Boolean)),
+]
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--node-flags='))
 
 if (args.includes('--tsx')) {
   const rest = args.filter((a) => a !== '--tsx')
-  process.exit(spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/kubernetes/main.ts'), ...rest], { stdio: 'inherit', cwd: root }).status ?? 1)
+  process.exit(spawnSync(process.execPath, [...nodeFlags, '--import', 'tsx', join(root, 'bench/kubernetes/main.ts'), ...rest], { stdio: 'inherit', cwd: root }).status ?? 1)
 }
 
 const work = mkdtempSync(join(tmpdir(), 'tunewell-bench-kubernetes-build-'))
@@ -44,8 +52,17 @@ try {
   symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'), 'dir')
   writeFileSync(join(out, 'package.json'), JSON.stringify({ type: 'module' }))
   // From the repository's root: main.js's default --out, bench/results, is relative to it.
-  const ran = spawnSync(process.execPath, [join(out, 'bench/kubernetes/main.js'), ...args], { stdio: 'inherit', cwd: root })
+  const ran = spawnSync(process.execPath, [...nodeFlags, join(out, 'bench/kubernetes/main.js'), ...args], { stdio: 'inherit', cwd: root })
   process.exitCode = ran.status ?? 1
 } finally {
   rmSync(work, { recursive: true, force: true })
+}
+
+/** NODE_OPTIONS of the server's container in deploy/base/deployment.yaml, split into flags. */
+function deployedNodeOptions(): string[] {
+  const deployment = parse(readFileSync(join(root, 'deploy/base/deployment.yaml'), 'utf8')) as {
+    spec: { template: { spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } } }
+  }
+  const env = deployment.spec.template.spec.containers.find((c) => c.name === 'tunewell')?.env ?? []
+  return (env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '').split(/\s+/).filter(Boolean)
 }

@@ -136,7 +136,8 @@ try {
     command: commandLine('bench:kubernetes', 'bench/kubernetes/main.ts', argv),
     machine,
     database: process.env.DATABASE_URL?.trim() ? 'PostgreSQL (DATABASE_URL)' : 'PGlite in memory, in the controller process',
-    runtime: compiled ? 'compiled JavaScript, as the package and the container run it' : 'TypeScript sources through tsx (about 120 MB more RSS than compiled)',
+    runtime: (compiled ? 'compiled JavaScript, as the package and the container run it' : 'TypeScript sources through tsx (about 120 MB more RSS than compiled)') +
+      (process.execArgv.length > 0 ? `, with \`${process.execArgv.join(' ')}\`` : ''),
     experiments,
     parallel,
     trials_per_experiment: trialsPer,
