@@ -252,5 +252,16 @@ describe("Katib's DBManager gRPC server", () => {
     })
     tunnel.socket.destroy()
     assert.equal(echoed, 'ping')
+
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const closedPort = (closed.address() as { port: number }).port
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    const unreachable = await connectThrough(server.port, `127.0.0.1:${closedPort}`, `${proxy.username}:${proxy.password}`)
+    unreachable.socket.destroy()
+    assert.equal(unreachable.status, 502)
+    const malformed = await connectThrough(server.port, 'no-port-here', `${proxy.username}:${proxy.password}`)
+    malformed.socket.destroy()
+    assert.equal(malformed.status, 400)
   })
 })
