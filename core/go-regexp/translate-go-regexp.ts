@@ -87,6 +87,8 @@ class Translator {
   readonly #mode: FoldMode
   #pos = 0
   #flags: Flags = { i: false, m: false, s: false, U: false }
+  /** The flags outside the group `#groupOpen` last opened, restored at its `)`. */
+  #flagsBeforeGroup: Flags = this.#flags
   groups = 0
   /** Probe pass: the `i` state of every case-sensitive part (a letter, a class with letters). */
   readonly caseFolds = new Set<boolean>()
@@ -152,7 +154,7 @@ class Translator {
         case '+':
         case '?': {
           this.#pos++
-          let lazy = chars[this.#pos] === '?'
+          const lazy = chars[this.#pos] === '?'
           if (lazy) this.#pos++
           repeat = chars.slice(start, this.#pos).join('')
           this.#quantify(frame, lastRepeat, repeat, c, lazy)
@@ -166,7 +168,7 @@ class Translator {
             break
           }
           const [min, max] = counts
-          let lazy = chars[this.#pos] === '?'
+          const lazy = chars[this.#pos] === '?'
           if (lazy) this.#pos++
           repeat = chars.slice(start, this.#pos).join('')
           if (min > MAX_REPEAT || max > MAX_REPEAT || (max >= 0 && min > max)) throw invalid(`invalid repeat count: \`${repeat.replace(/\?$/, '')}\``)
@@ -185,8 +187,6 @@ class Translator {
     if (stack.length > 0) throw invalid(`missing closing ): \`${this.pattern}\``)
     return [...frame.branches, frame.atoms.map((a) => a.text).join('')].join('|')
   }
-
-  #flagsBeforeGroup: Flags = this.#flags
 
   #quantify(frame: Frame, lastRepeat: string, repeat: string, op: string, lazy: boolean): void {
     // Go, like Perl, refuses a stacked repetition (`a**`) rather than reading it as a doubled one.
@@ -242,7 +242,7 @@ class Translator {
         this.#flags = { i, m, s, U }
         return c === ':' ? '(?:' : undefined
       } else {
-        throw invalid(`invalid or unsupported Perl syntax: \`${chars.slice(start, p + 1).join('')}\`${perlHint(chars.slice(start, p + 1).join(''))}`)
+        throw invalid(`invalid or unsupported Perl syntax: \`${chars.slice(start, p + 1).join('')}\`${perlHint(chars.slice(start, p + 2).join(''))}`)
       }
       sawFlag = true
     }

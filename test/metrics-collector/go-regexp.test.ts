@@ -103,7 +103,7 @@ const REFUSED: readonly [string, 'invalid' | 'untranslatable', RegExp][] = [
   ['(?=loss)(\\w+)=(\\d)', 'invalid', /invalid or unsupported Perl syntax: `\(\?=`; Go has no lookahead/],
   ['(?<=x)(\\w+)=(\\d)', 'invalid', /invalid named capture.*no lookbehind/],
   ['(?P<na-me>\\w+)=(\\d)', 'invalid', /invalid named capture: `\(\?P<na-me>`/],
-  ['(?P=x)(y)', 'invalid', /invalid or unsupported Perl syntax/],
+  ['(?P=x)(y)', 'invalid', /invalid or unsupported Perl syntax: `\(\?P`; Go has no backreferences/],
   ['(?x)(a)(b)', 'invalid', /invalid or unsupported Perl syntax: `\(\?x`; Go takes the flags i, m, s and U/],
   ['(?i-)(a)(b)', 'invalid', /invalid or unsupported Perl syntax: `\(\?i-\)`/],
   ['(a)(b)\\1', 'invalid', /invalid escape sequence: `\\1`; Go has no backreferences/],
