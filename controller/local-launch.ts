@@ -4,7 +4,7 @@ import { renderTrialTemplate } from '../core/spec/index.ts'
 import { trialAssignments } from '../core/spec/to-search-space.ts'
 import type { TrialRecord } from '../db/store.ts'
 import { fileCollectorPath, placeMetricsFile, type TrialMetricsFile } from './metrics-file.ts'
-import { findContainer } from './primary-container.ts'
+import { buildPrimaryLaunch } from './primary-launch.ts'
 import { inheritedTrialEnvironment } from './trial-environment.ts'
 import { trialHandleFile } from './trial-handle-file.ts'
 import { LaunchError, type LaunchContext } from './trial-executor.ts'
@@ -33,7 +33,8 @@ export interface LocalLaunch {
 /**
  * Turns a rendered trial template into a child process: the short `command` form directly, or
  * the primary container of any trialSpec kind (Job, PyTorchJob, TrainJob, ...), whose
- * command + args run without a shell. The image is not used: the program must exist locally.
+ * command + args get the argv Katib's `sh -c` would give them, without a shell running
+ * (primary-launch.ts). The image is not used: the program must exist locally.
  * The trial's environment is the server's less its secrets (trial-environment.ts); a File
  * collector's path gets a copy per trial where the command names it (metrics-file.ts).
  */
@@ -47,42 +48,42 @@ export function buildLocalLaunch(
   const assignments = trialAssignments(experiment, trial.params)
   const namespace = experiment.metadata?.namespace ?? 'default'
   let rendered: unknown
+  const toRender = { name: trial.name, namespace, assignments, ...(trial.checkpointDir !== undefined ? { checkpointDir: trial.checkpointDir } : {}) }
   try {
-    rendered = renderTrialTemplate(experiment, {
-      name: trial.name, namespace, assignments, ...(trial.checkpointDir !== undefined ? { checkpointDir: trial.checkpointDir } : {}),
-    })
+    rendered = renderTrialTemplate(experiment, toRender)
   } catch (error) {
     throw new LaunchError(`cannot render the trial template: ${(error as Error).message}`)
   }
   const trialDir = join(ctx.runDir, trial.name)
+  const trialEnv: Record<string, string> = {
+    ...inheritedTrialEnvironment(),
+    ...ctx.env,
+    KATIB_TRIAL_NAME: trial.name,
+    TUNEWELL_TRIAL_NAME: trial.name,
+    TUNEWELL_TRIAL_DIR: trialDir,
+    TUNEWELL_PARAMS: JSON.stringify(trial.params),
+    ...(trial.checkpointDir !== undefined ? { TUNEWELL_CHECKPOINT_DIR: trial.checkpointDir } : {}),
+  }
   let command: string[]
-  let env: { name: string; value?: string; valueFrom?: unknown }[]
+  let resolvedEnv: Record<string, string>
   let workingDir: string | undefined
   let deadlineSeconds: number | undefined
   if (template.command) {
     const local = rendered as { command: string[]; env?: { name: string; value: string }[]; workingDir?: string; activeDeadlineSeconds?: number }
     command = local.command
-    env = local.env ?? []
+    resolvedEnv = Object.fromEntries((local.env ?? []).map((item) => [item.name, item.value]))
     workingDir = local.workingDir
     deadlineSeconds = local.activeDeadlineSeconds
   } else {
-    const primary = template.primaryContainerName ?? ''
-    const container = findContainer(rendered, primary)
-    if (!container) throw new LaunchError(`trialSpec has no container named "${primary}" (trialTemplate.primaryContainerName)`)
-    command = [...(container.command ?? []), ...(container.args ?? [])]
-    env = container.env ?? []
-    workingDir = container.workingDir
+    // Its argv and env as Kubernetes and Katib's webhook would make them (primary-launch.ts).
+    const primary = buildPrimaryLaunch(experiment, toRender, trialEnv, ctx.baseDir)
+    command = primary.command
+    resolvedEnv = primary.env
+    workingDir = primary.workingDir
     deadlineSeconds = findDeadline(rendered)
   }
   if (command.length === 0) {
     throw new LaunchError('the primary container has no command; a local trial runs command + args (an image entrypoint cannot run locally)')
-  }
-  let resolvedEnv: Record<string, string> = {}
-  for (const item of env) {
-    if (item.value === undefined) {
-      throw new LaunchError(`env ${item.name} uses valueFrom, which needs a cluster; give it a literal value for local runs`)
-    }
-    resolvedEnv[item.name] = item.value
   }
   const source = fileCollectorPath(experiment)
   let metricsFile: TrialMetricsFile | undefined
@@ -99,13 +100,7 @@ export function buildLocalLaunch(
     command,
     cwd: workingDir ? resolve(ctx.baseDir, workingDir) : ctx.baseDir,
     env: {
-      ...inheritedTrialEnvironment(),
-      ...ctx.env,
-      KATIB_TRIAL_NAME: trial.name,
-      TUNEWELL_TRIAL_NAME: trial.name,
-      TUNEWELL_TRIAL_DIR: trialDir,
-      TUNEWELL_PARAMS: JSON.stringify(trial.params),
-      ...(trial.checkpointDir !== undefined ? { TUNEWELL_CHECKPOINT_DIR: trial.checkpointDir } : {}),
+      ...trialEnv,
       ...resolvedEnv,
       ...(metricsFile ? { TUNEWELL_METRICS_FILE: metricsFile.path } : {}),
     },
