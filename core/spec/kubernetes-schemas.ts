@@ -44,7 +44,11 @@ const checks = new Map<string, SchemaCheck | undefined>()
  */
 export function kubernetesSchema(apiVersion: string, kind: string, resource = true): SchemaCheck | undefined {
   const key = `${apiVersion}/${kind}/${resource}`
-  if (!checks.has(key)) checks.set(key, loadSchema(apiVersion, kind, resource))
+  if (!checks.has(key)) {
+    // The names come from submitted documents: misses must not pile up without bound.
+    if (checks.size >= 1000) checks.clear()
+    checks.set(key, loadSchema(apiVersion, kind, resource))
+  }
   return checks.get(key)
 }
 
