@@ -3,23 +3,28 @@ import { trialAssignments } from '../core/spec/to-search-space.ts'
 import type { ExperimentRecord, Store } from '../db/store.ts'
 import { earlyStoppingSavings, formatSavings } from './early-stopping-savings.ts'
 import { formatNumber } from './progress-reporter.ts'
+import { everyTrialFailed, formatTrialFailures } from './trial-failures.ts'
 import { trialTable } from './trial-table.ts'
 
-/** The end of a run: every trial, the experiment's outcome, and the best parameters. */
-export async function printSummary(store: Store, record: ExperimentRecord, out: NodeJS.WritableStream): Promise<void> {
+/**
+ * The end of a run: every trial, the failed ones' last output lines, the experiment's outcome,
+ * and the best parameters. Resolves the complaint `run` exits 1 with when no trial succeeded
+ * (trial-failures.ts), undefined otherwise.
+ */
+export async function printSummary(store: Store, record: ExperimentRecord, out: NodeJS.WritableStream): Promise<string | undefined> {
   const spec = record.spec
   const trials = await store.trials.list(record.id)
   const params = (spec.spec.parameters ?? []).map((p) => p.name)
   out.write('\n' + trialTable(trials, params, metricNames(spec), record.bestTrialId) + '\n\n')
+  const failures = formatTrialFailures(trials)
+  if (failures) out.write(failures + '\n\n')
   out.write(`experiment "${record.name}" ${record.state}: ${record.reason ?? ''}${record.message ? ` (${record.message})` : ''}\n`)
   const savings = await earlyStoppingSavings(store, record)
   if (savings) out.write(formatSavings(savings) + '\n')
   const best = trials.find((t) => t.id === record.bestTrialId)
   if (!best || best.objective === null) {
     out.write('no trial reported the objective metric\n')
-    const failed = trials.find((t) => t.state === 'Failed' || t.state === 'MetricsUnavailable')
-    if (failed) out.write(`e.g. ${failed.name} ${failed.state}: ${failed.message ?? ''}\n`)
-    return
+    return everyTrialFailed(trials)
   }
   out.write(`best trial ${best.name}: ${spec.spec.objective.objectiveMetricName}=${formatNumber(best.objective)}\n`)
   // jsonb does not keep key order; print in the order of spec.parameters, as the trial got them.
@@ -27,4 +32,5 @@ export async function printSummary(store: Store, record: ExperimentRecord, out: 
   for (const name of params) {
     if (written[name] !== undefined) out.write(`  ${name} = ${written[name]}\n`)
   }
+  return everyTrialFailed(trials)
 }

@@ -128,8 +128,8 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
     let code: number
     if (isCompleted(record)) {
       out.write(`experiment "${record.name}" already completed; run with --fresh to start it over\n`)
-      await printSummary(store, record, out)
-      code = record.state === 'Succeeded' ? 0 : 1
+      const complaint = await printSummary(store, record, out)
+      code = verdict(record, complaint)
     } else {
       const done = runToCompletion(store, lease, record, experiment, { ...options, out, baseDir: dirname(resolve(file)), home, outageLimitMs: outageSeconds * 1000, placement })
       running = { id: record.id, done }
@@ -147,6 +147,21 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
     await store.destroy()
     await placement.close()
   }
+}
+
+/**
+ * 0 when the experiment succeeded and some trial has a result; 1 when it failed, or when no
+ * trial succeeded: Katib calls an experiment whose every trial failed Succeeded once
+ * maxTrialCount trials ended (without maxFailedTrialCount), but nothing was tuned, and a script
+ * or CI job that runs `tunewell run` must not take that for success. Said on stderr, last.
+ */
+function verdict(record: ExperimentRecord, complaint: string | undefined): number {
+  if (complaint !== undefined) {
+    const katib = record.state === 'Succeeded' ? `, although Katib's rules call it Succeeded (${record.reason ?? ''})` : ''
+    process.stderr.write(`\nerror: ${complaint}${katib}; the failed trials' last output lines are above\n`)
+    return 1
+  }
+  return record.state === 'Succeeded' ? 0 : 1
 }
 
 function usage(message: string): number {
@@ -190,8 +205,7 @@ async function runToCompletion(
   try {
     const done = await runUnderLease(runner, lease, interrupt.signal)
     progress.stop()
-    await outage.retry(() => printSummary(store, done, out))
-    return done.state === 'Succeeded' ? 0 : 1
+    return verdict(done, await outage.retry(() => printSummary(store, done, out)))
   } catch (error) {
     progress.stop()
     if (error instanceof InterruptedError) {

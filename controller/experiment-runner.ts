@@ -15,10 +15,12 @@ import { finishTrial } from '../lifecycle/finish-trial.ts'
 import { isCompleted } from '../lifecycle/is-completed.ts'
 import { killActiveTrials } from '../lifecycle/kill-active-trials.ts'
 import { planExperiment, planInputFor } from '../lifecycle/plan.ts'
+import { recordFailedAttempt } from '../lifecycle/record-failed-attempt.ts'
 import { resetTrial } from '../lifecycle/reset-trial.ts'
 import { startExperiment } from '../lifecycle/start-experiment.ts'
 import { startTrial } from '../lifecycle/start-trial.ts'
 import { startTrials } from '../lifecycle/start-trials.ts'
+import { isWithdrawn } from '../lifecycle/stop-excess-trials.ts'
 import { decideTrialOutcome, type TrialOutcome } from '../lifecycle/trial-outcome.ts'
 import { updateBestTrial } from '../lifecycle/update-best-trial.ts'
 import { checkpointDirFor, prepareCheckpointDir } from './checkpoint-dir.ts'
@@ -56,7 +58,8 @@ export interface ExperimentRunnerOptions {
 
 interface LiveTrial {
   readonly process: RunningTrial
-  readonly collector: TrialCollector
+  /** A new one for each attempt of a retried trial. */
+  collector: TrialCollector
   readonly finished: Promise<void>
   /** The objective's curve not yet judged by the early-stopping rule (the newest wins). */
   unjudged?: IntermediateValue[]
@@ -198,7 +201,8 @@ export class ExperimentRunner {
       this.#wake()
       return undefined
     }
-    const counts = countStates(trials)
+    // Trials stopped by a lowered parallelTrialCount count for nothing, as Katib deletes them.
+    const counts = countStates(trials.filter((t) => !isWithdrawn(t)))
     const updated = await updateBestTrial(store, experiment, trials)
     experiment = updated.experiment
     const best = updated.best
@@ -307,14 +311,29 @@ export class ExperimentRunner {
     const { store } = this.#o
     const stopper = earlyStopperOf(spec)
     const onObjective = stopper ? (curve: IntermediateValue[]) => this.#judge(spec, stopper, trial, curve) : undefined
-    const collector = new TrialCollector(spec, store.observations, trial.id, prepared.metricsFile, onObjective)
+    const newCollector = (): TrialCollector => new TrialCollector(spec, store.observations, trial.id, prepared.metricsFile, onObjective)
+    let collector = newCollector()
     this.#pushTargets.set(trial.name, collector)
     const forget = (): void => {
       if (this.#pushTargets.get(trial.name) === collector) this.#pushTargets.delete(trial.name)
     }
     let process: RunningTrial
     try {
-      process = await prepared.start((line) => collector.onLine(line))
+      process = await prepared.start((line) => collector.onLine(line), async (attempt) => {
+        // A Job's retry: the failed attempt's points go (lifecycle/record-failed-attempt.ts), and
+        // so does the collector that counted its steps, since the next attempt starts from its first.
+        const interrupted = () => this.#interrupted
+        const old = collector
+        await this.#outage.retry(() => old.finish(), interrupted)
+        await this.#outage.retry(() => recordFailedAttempt(store, trial, {
+          attempt: attempt.attempt, attempts: attempt.attempts, reason: attempt.result.reason, message: attempt.result.message,
+          ...(attempt.result.exitCode !== undefined ? { exitCode: attempt.result.exitCode } : {}), retryInMs: attempt.delayMs,
+        }), interrupted)
+        collector = newCollector()
+        this.#pushTargets.set(trial.name, collector)
+        const live = this.#live.get(trial.name)
+        if (live) live.collector = collector
+      })
     } catch (error) {
       forget()
       throw error

@@ -5,6 +5,7 @@ import { trialAssignments } from '../core/spec/to-search-space.ts'
 import type { TrialRecord } from '../db/store.ts'
 import { fileCollectorPath, placeMetricsFile, type TrialMetricsFile } from './metrics-file.ts'
 import { buildPrimaryLaunch } from './primary-launch.ts'
+import { jobRetries, type JobRetries } from './job-retries.ts'
 import { inheritedTrialEnvironment } from './trial-environment.ts'
 import { trialHandleFile } from './trial-handle-file.ts'
 import { LaunchError, type LaunchContext } from './trial-executor.ts'
@@ -28,6 +29,8 @@ export interface LocalLaunch {
   readonly handlePath?: string
   /** Where a File collector reads this trial's metrics; see metrics-file.ts. */
   readonly metricsFile?: TrialMetricsFile
+  /** How a failed run is retried, as the trialSpec's Job would be (job-retries.ts); none for the short form. */
+  readonly retries?: JobRetries
 }
 
 /**
@@ -108,6 +111,7 @@ export function buildLocalLaunch(
     handlePath: trialHandleFile(ctx.runDir, trial.name),
     ...(metricsFile ? { metricsFile } : {}),
     ...(deadlineSeconds ? { timeoutMs: deadlineSeconds * 1000 } : {}),
+    ...(template.command ? {} : { retries: jobRetries(rendered, template.primaryContainerName ?? '') }),
   }
 }
 

@@ -91,9 +91,26 @@ export interface PreparedTrial {
   /**
    * Starts it (for one from attach(): follows it again); `onLine` gets its combined output, line
    * by line (the StdOut collector). A trial that cannot start still resolves: its `done` says
-   * why (StartError, CommandNotFound, ...).
+   * why (StartError, CommandNotFound, ...). `onRetry` hears each failed attempt that is run
+   * again (a Job's backoffLimit); the next attempt starts only once it settled.
    */
-  start(onLine: LineListener): Promise<RunningTrial>
+  start(onLine: LineListener, onRetry?: RetryListener): Promise<RunningTrial>
+}
+
+/**
+ * An attempt of a trial failed and the trial runs again (Kubernetes retries a Job's pod):
+ * its output so far is that of an attempt given up, and the next one prints from its start.
+ */
+export type RetryListener = (attempt: FailedAttempt) => Promise<void>
+
+export interface FailedAttempt {
+  /** 1 for the first attempt. */
+  readonly attempt: number
+  /** How many attempts the trial may make in all (its retry limit + 1). */
+  readonly attempts: number
+  readonly result: Extract<ExitResult, { phase: 'failed' }>
+  /** The back-off before the next attempt. */
+  readonly delayMs: number
 }
 
 export interface RunningTrial {

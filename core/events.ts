@@ -24,6 +24,11 @@ export type TunewellEvent =
   | { readonly type: 'trial:state-changed'; readonly payload: TrialStateChange }
   /** Handed out or launched again from the start (its points dropped); `restarts` is the new attempt's count. */
   | { readonly type: 'trial:restarted'; readonly payload: { readonly restarts: number } }
+  /**
+   * A run of a Running trial failed and it runs again, as Kubernetes retries a Job's pod up to
+   * its backoffLimit: no state change (the trial stays Running), its points so far dropped.
+   */
+  | { readonly type: 'trial:attempt-failed'; readonly payload: TrialAttemptFailure }
 
 export type EventType = TunewellEvent['type']
 
@@ -48,4 +53,18 @@ export interface TrialStateChange {
   readonly objective?: number | null
   /** For early-stopped trials: the rule's reason. */
   readonly message?: string
+}
+
+export interface TrialAttemptFailure {
+  /** The attempt that failed, 1 for the first. */
+  readonly attempt: number
+  /** How many attempts the trial may make in all (backoffLimit + 1). */
+  readonly attempts: number
+  /** Error, Signal, ... as a trial's failure (controller/trial-executor.ts ExitResult). */
+  readonly reason: string
+  readonly exitCode?: number
+  /** What failed, with the last lines the program printed (bounded: controller/last-lines.ts). */
+  readonly message: string
+  /** The back-off before the next attempt. */
+  readonly retryInMs: number
 }

@@ -49,7 +49,7 @@ export function TrialPage(props: { experiment: string; trial: string }) {
           }}>Kill</button>
         )}
       </section>
-      {trial.message && <p class="message">{trial.message}</p>}
+      {trial.message && <TrialMessage message={trial.message} />}
       {error && <Notice kind="error">{error.message}</Notice>}
       <div class="cards">
         <div class="card">
@@ -92,5 +92,20 @@ export function TrialPage(props: { experiment: string; trial: string }) {
         <LogTail experiment={props.experiment} trial={props.trial} running={running} />
       </section>
     </main>
+  )
+}
+
+/**
+ * A trial's message: its first line says what happened; a failed trial's message goes on with
+ * the last lines its program printed (at most 80 lines, 2 KB), shown as they were printed.
+ */
+function TrialMessage(props: { message: string }) {
+  const cut = props.message.indexOf('\n')
+  if (cut === -1) return <p class="message">{props.message}</p>
+  return (
+    <>
+      <p class="message">{props.message.slice(0, cut)}</p>
+      <pre class="code" data-testid="trial-failure-output" aria-label="Last lines of the trial's output">{props.message.slice(cut + 1)}</pre>
+    </>
   )
 }
