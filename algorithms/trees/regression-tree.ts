@@ -33,11 +33,11 @@ export interface TreeOptions {
 const PURE = 1e-12
 
 export class RegressionTree {
-  /** Per node: split feature, or -1 for a leaf. */
-  private readonly feature: number[] = []
-  private readonly threshold: number[] = []
-  private readonly left: number[] = []
-  private readonly right: number[] = []
+  /** Per node: split feature, or -1 for a leaf. Grown as arrays, then packed (`pack`). */
+  private feature: number[] | Int32Array = []
+  private threshold: number[] | Float64Array = []
+  private left: number[] | Int32Array = []
+  private right: number[] | Int32Array = []
   /** Per node: mean and variance of the rows that reached it. */
   readonly value: number[] = []
   readonly variance: number[] = []
@@ -54,17 +54,19 @@ export class RegressionTree {
     const minLeaf = Math.max(1, Math.floor(options.minSamplesLeaf))
     // Depth-first with an explicit stack: node ids stay in creation order, and no recursion limit.
     const root = tree.addNode(y, rows)
-    const stack: { node: number; rows: number[]; depth: number }[] = [{ node: root, rows: [...rows], depth: 0 }]
+    // The best splitter scans each feature in sorted order. Rows are sorted once per feature at
+    // the root and each split partitions those orders stably, so no node sorts again.
+    const rootOrders = options.splitter === 'best' ? sortedOrders(x, d, rows) : undefined
+    const stack: Pending[] = [{ node: root, rows: Int32Array.from(rows), orders: rootOrders, depth: 0 }]
     while (stack.length > 0) {
-      const { node, rows: nodeRows, depth } = stack.pop()!
+      const { node, rows: nodeRows, orders, depth } = stack.pop()!
       if (depth >= options.maxDepth || nodeRows.length < 2 * minLeaf) continue
       const mean = tree.value[node]!
       if (tree.variance[node]! <= PURE * Math.max(1, mean * mean)) continue
-      const split = options.splitter === 'best' ? bestSplit(x, d, y, nodeRows, minLeaf) : randomSplit(x, d, y, nodeRows, minLeaf, options.rng!)
+      const split = orders ? bestSplit(x, d, y, orders, minLeaf) : randomSplit(x, d, y, nodeRows, minLeaf, options.rng!)
       if (!split) continue
-      const leftRows: number[] = []
-      const rightRows: number[] = []
-      for (const r of nodeRows) (x[r * d + split.feature]! <= split.threshold ? leftRows : rightRows).push(r)
+      const goesLeft = (r: number): boolean => x[r * d + split.feature]! <= split.threshold
+      const [leftRows, rightRows] = partition(nodeRows, goesLeft)
       if (leftRows.length === 0 || rightRows.length === 0) continue
       const l = tree.addNode(y, leftRows)
       const rr = tree.addNode(y, rightRows)
@@ -72,9 +74,22 @@ export class RegressionTree {
       tree.threshold[node] = split.threshold
       tree.left[node] = l
       tree.right[node] = rr
-      stack.push({ node: rr, rows: rightRows, depth: depth + 1 }, { node: l, rows: leftRows, depth: depth + 1 })
+      const childOrders = orders?.map((order) => partition(order, goesLeft))
+      stack.push(
+        { node: rr, rows: rightRows, orders: childOrders?.map((pair) => pair[1]), depth: depth + 1 },
+        { node: l, rows: leftRows, orders: childOrders?.map((pair) => pair[0]), depth: depth + 1 },
+      )
     }
+    tree.pack()
     return tree
+  }
+
+  /** Typed arrays for the walks of `leaf`, which a prediction over thousands of candidates repeats. */
+  private pack(): void {
+    this.feature = Int32Array.from(this.feature)
+    this.threshold = Float64Array.from(this.threshold)
+    this.left = Int32Array.from(this.left)
+    this.right = Int32Array.from(this.right)
   }
 
   /** Index of the leaf that point `x` (length d, read from `offset`) falls into. */
@@ -103,20 +118,28 @@ export class RegressionTree {
     return this.d
   }
 
-  private addNode(y: ArrayLike<number>, rows: readonly number[]): number {
+  private addNode(y: ArrayLike<number>, rows: ArrayLike<number>): number {
     let sum = 0
-    for (const r of rows) sum += y[r]!
+    for (let i = 0; i < rows.length; i++) sum += y[rows[i]!]!
     const mean = sum / rows.length
     let squares = 0
-    for (const r of rows) squares += (y[r]! - mean) ** 2
-    this.feature.push(-1)
-    this.threshold.push(0)
-    this.left.push(-1)
-    this.right.push(-1)
+    for (let i = 0; i < rows.length; i++) squares += (y[rows[i]!]! - mean) ** 2
+    ;(this.feature as number[]).push(-1)
+    ;(this.threshold as number[]).push(0)
+    ;(this.left as number[]).push(-1)
+    ;(this.right as number[]).push(-1)
     this.value.push(mean)
     this.variance.push(squares / rows.length)
     return this.feature.length - 1
   }
+}
+
+interface Pending {
+  readonly node: number
+  readonly rows: Int32Array
+  /** Per feature, `rows` sorted by it; only for the best splitter. */
+  readonly orders: Int32Array[] | undefined
+  readonly depth: number
 }
 
 interface Split {
@@ -128,16 +151,14 @@ interface Split {
  * The cut with the largest Σ²_left/n_left + Σ²_right/n_right, which is the largest drop in
  * squared error (the total Σy² is the same for every cut).
  */
-function bestSplit(x: Float64Array, d: number, y: ArrayLike<number>, rows: readonly number[], minLeaf: number): Split | undefined {
-  const n = rows.length
+function bestSplit(x: Float64Array, d: number, y: ArrayLike<number>, orders: readonly Int32Array[], minLeaf: number): Split | undefined {
+  const n = orders[0]!.length
   let total = 0
-  for (const r of rows) total += y[r]!
-  const parentScore = (total * total) / n
-  let bestScore = parentScore
+  for (let i = 0; i < n; i++) total += y[orders[0]![i]!]!
+  let bestScore = (total * total) / n
   let best: Split | undefined
-  const order = [...rows]
   for (let j = 0; j < d; j++) {
-    order.sort((a, b) => x[a * d + j]! - x[b * d + j]! || a - b)
+    const order = orders[j]!
     let leftSum = 0
     for (let i = 0; i < n - 1; i++) {
       leftSum += y[order[i]!]!
@@ -160,8 +181,29 @@ function bestSplit(x: Float64Array, d: number, y: ArrayLike<number>, rows: reado
   return best
 }
 
+/** For each feature, the rows ordered by that feature (ties by row, so repeats sit together). */
+function sortedOrders(x: Float64Array, d: number, rows: readonly number[]): Int32Array[] {
+  return Array.from({ length: d }, (_, j) => Int32Array.from([...rows].sort((a, b) => x[a * d + j]! - x[b * d + j]! || a - b)))
+}
+
+/** The rows that go left and those that go right, each in its original order. */
+function partition(rows: Int32Array, goesLeft: (row: number) => boolean): [Int32Array, Int32Array] {
+  let count = 0
+  for (let i = 0; i < rows.length; i++) if (goesLeft(rows[i]!)) count++
+  const left = new Int32Array(count)
+  const right = new Int32Array(rows.length - count)
+  let l = 0
+  let r = 0
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!
+    if (goesLeft(row)) left[l++] = row
+    else right[r++] = row
+  }
+  return [left, right]
+}
+
 /** One uniform cut per feature in the node's range of it; the best that respects minLeaf. */
-function randomSplit(x: Float64Array, d: number, y: ArrayLike<number>, rows: readonly number[], minLeaf: number, rng: Rng): Split | undefined {
+function randomSplit(x: Float64Array, d: number, y: ArrayLike<number>, rows: Int32Array, minLeaf: number, rng: Rng): Split | undefined {
   const n = rows.length
   let total = 0
   for (const r of rows) total += y[r]!
