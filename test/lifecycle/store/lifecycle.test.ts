@@ -14,6 +14,9 @@ import { resetTrial } from '../../../lifecycle/reset-trial.ts'
 import { restartExperiment } from '../../../lifecycle/restart-experiment.ts'
 import { startExperiment } from '../../../lifecycle/start-experiment.ts'
 import { startTrial } from '../../../lifecycle/start-trial.ts'
+import { isWithdrawn, PARALLELISM_LOWERED } from '../../../lifecycle/stop-excess-trials.ts'
+import { countStates } from '../../../lifecycle/count-states.ts'
+import { planExperiment, planInputFor } from '../../../lifecycle/plan.ts'
 import { updateBestTrial } from '../../../lifecycle/update-best-trial.ts'
 import { quadraticExperiment } from '../../helpers/experiment-yaml.ts'
 import { openTestStore } from '../../helpers/test-store.ts'
@@ -233,6 +236,58 @@ describe('lifecycle on the store: each change with its event, in one transaction
       ['experiment:updated', { spec: { parallelTrialCount: 1, maxTrialCount: 5 } }],
       ['experiment:state-changed', { state: 'Restarting' }],
     ])
+  })
+
+  test('applySpecChange lowering parallelTrialCount stops the newest active trials with their events, counted for nothing (Katib deletes them)', async () => {
+    const { e, trials } = await newExperiment({ max: 6, parallel: 4, trials: 5 })
+    // t0 ended; t1..t3 run, t4 waits: four active, the newest t4 then t3.
+    await running(trials[0]!)
+    assert.ok(await finishTrial(store, trials[0]!, { state: 'Succeeded', reason: 'TrialSucceeded', message: 'ok', objective: 1 }))
+    for (const t of trials.slice(1, 4)) await running(t)
+    const before = (await eventsOf(e.id)).length
+    const lowered = await applySpecChange(store, e.id, specOf(e.name, { max: 6, parallel: 2 }), 'start over')
+    assert.equal(lowered.change, 'update')
+    assert.deepEqual(lowered.stopped.map((t) => t.name).sort(), [trials[3]!.name, trials[4]!.name].sort())
+    const states = await Promise.all(trials.map(at))
+    assert.deepEqual(states.map((t) => t.state), ['Succeeded', 'Running', 'Running', 'Killed', 'Killed'])
+    for (const t of states.slice(3)) {
+      assert.equal(t.reason, PARALLELISM_LOWERED)
+      assert.match(t.message ?? '', /parallelTrialCount was lowered from 4 to 2/)
+      assert.ok(t.finishedAt)
+      assert.equal(isWithdrawn(t), true)
+    }
+    assert.equal(isWithdrawn(states[1]!), false)
+    const events = (await eventsOf(e.id)).slice(before)
+    assert.deepEqual(events.map((x) => [x.type, x.trialId ?? null]).sort(), [
+      ['experiment:updated', null],
+      ['trial:state-changed', trials[3]!.id],
+      ['trial:state-changed', trials[4]!.id],
+    ].sort())
+    assert.deepEqual(events.filter((x) => x.type === 'trial:state-changed').map((x) => x.payload), [
+      { state: 'Killed', reason: PARALLELISM_LOWERED }, { state: 'Killed', reason: PARALLELISM_LOWERED },
+    ])
+    // The plan counts as Katib would with the two deleted: 1 completed of 6, 2 active, room for none.
+    const plan = planExperiment(planInputFor(lowered.experiment.spec, countStates(states.filter((t) => !isWithdrawn(t))), undefined, false))
+    assert.deepEqual(plan, { kind: 'continue', add: 0 })
+    // Raising it again stops nothing; lowering to what is active stops nothing either.
+    assert.deepEqual((await applySpecChange(store, e.id, specOf(e.name, { max: 6, parallel: 3 }), 'start over')).stopped, [])
+    assert.deepEqual((await applySpecChange(store, e.id, specOf(e.name, { max: 6, parallel: 2 }), 'start over')).stopped, [])
+  })
+
+  test('applySpecChange: trials of outside workers (no trialTemplate) are not stopped by a lower parallelTrialCount', async () => {
+    const name = `lc-${randomUUID().slice(0, 8)}`
+    const spec = (parallel: number): Experiment => {
+      const base = specOf(name, { max: 6, parallel })
+      const { trialTemplate: _, ...rest } = base.spec
+      return { ...base, spec: rest }
+    }
+    const e = await store.experiments.create({ name, spec: spec(3), seed: 1 })
+    const trials = await store.trials.createMany(e.id, [0, 1, 2].map((i) => ({ name: `${name}-t${i}`, params: { x: i / 10, y: 0.5 } })))
+    for (const t of trials) await running(t)
+    const lowered = await applySpecChange(store, e.id, spec(1), 'start over')
+    assert.equal(lowered.change, 'update')
+    assert.deepEqual(lowered.stopped, [])
+    assert.deepEqual((await Promise.all(trials.map(at))).map((t) => t.state), ['Running', 'Running', 'Running'])
   })
 
   test('restartExperiment: only a completed experiment, with its event', async () => {
