@@ -171,6 +171,12 @@ function describeEvent(event: FeedEvent): Described {
       return { reason: 'TrialRestarted', message: `Trial is started again from the beginning (attempt ${event.payload.restarts + 1})` }
     case 'trial:state-changed':
       return describeTrialState(event.payload)
+    case 'trial:attempt-failed': {
+      // As a Job's pod failure: the trial stays Running and its program runs again after the back-off.
+      const p = event.payload
+      const code = p.exitCode !== undefined ? `, exit code ${p.exitCode}` : ''
+      return { reason: 'TrialAttemptFailed', message: `Attempt ${p.attempt} of ${p.attempts} failed (${p.reason}${code}); the trial runs again in ${p.retryInMs} ms`, warning: true }
+    }
     default:
       // An event type added later (core/events.ts) still shows, under its own name.
       return { reason: reasonOf((event as { type: string }).type), message: `${(event as { type: string }).type}` }
