@@ -129,7 +129,7 @@ function allocatable(resource: string, baseDir: string): number {
 }
 
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 }
-const DECIMAL: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 }
+const DECIMAL_EXPONENT: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 }
 
 /** A Kubernetes quantity ("500m", "2Gi", "1e3") as a number of units. */
 export function quantity(name: string, text: string): number {
@@ -137,6 +137,7 @@ export function quantity(name: string, text: string): number {
   if (!match) throw new Error(`env ${name}: "${text}" is not a Kubernetes quantity (such as 500m, 2, 1Gi or 128M)`)
   const number = Number(match[1])
   if (match[2]) return number * BINARY[match[2]]
-  if (match[4] !== undefined) return number * 10 ** Number(match[4])
-  return number * DECIMAL[match[3] ?? '']
+  const exponent = match[4] !== undefined ? Number(match[4]) : DECIMAL_EXPONENT[match[3] ?? '']
+  // Dividing keeps 100u exactly 0.0001, where multiplying by 1e-6 would not.
+  return exponent < 0 ? number / 10 ** -exponent : number * 10 ** exponent
 }

@@ -74,13 +74,14 @@ export function primaryArgv(input: PrimaryArgvInput): PrimaryArgv {
 
   if (!WRAPPED_COLLECTOR_KINDS.includes(input.collectorKind)) {
     const argv = listed.map(kube)
-    if (isShellScript(argv)) argv[2] = referenced(argv[2])
-    return { argv: argv.map(fill), env, form: isShellScript(argv) ? 'own-shell-script' : 'no-shell' }
+    if (!isShellScript(argv)) return { argv: argv.map(fill), env, form: 'no-shell' }
+    // The script's tokens become references; the words after it are the script's $0, $1, ...
+    return { argv: argv.map((word, i) => (i === 2 ? referenced(word) : fill(word))), env, form: 'own-shell-script' }
   }
   if ((listed[0] === 'sh' || listed[0] === 'bash') && listed[1] === '-c') {
     if (listed.length === 2) throw new ArgvError(`the command is \`${listed[0]} -c\` with no script after it`)
     const script = kube(listed.slice(2).join(' '))
-    return { argv: [listed[0], '-c', fill(referenced(script))], env, form: 'katib-shell-script' }
+    return { argv: [listed[0], '-c', referenced(script)], env, form: 'katib-shell-script' }
   }
   const text = kube(listed.join(' '))
   let parsed

@@ -70,7 +70,7 @@ export function parseSimpleCommand(text: string, lookup: ShellLookup): SimpleCom
       const close = text.indexOf(')', at)
       const inner = close < 0 ? '' : text.slice(at + 2, close)
       const hint = NAME.test(inner) && NAME.exec(inner)?.[0] === inner
-        ? `Kubernetes leaves $(${inner}) as it is when the container's env has no ${inner}, and the shell would then run "${inner}" as a command; define ${inner} in the container's env, or write $$(${inner}) for a literal $(${inner})`
+        ? `Kubernetes leaves $(${inner}) as it is when the container's env has no ${inner} (and makes $$(${inner}) into it), and the shell then runs "${inner}" as a command; define ${inner} in the container's env, or quote it ('$(${inner})') to pass it as text`
         : NEEDS_SHELL_HINT
       throw new ShellWordsError('command substitution $(...)', at, hint)
     }
