@@ -289,8 +289,10 @@ class Translator {
       }
       case 'p':
       case 'P': {
-        const item = this.#unicodeClass()
-        return [this.#classAtom([], [item], false)]
+        // `[^\p{Lu}]` rather than `\P{Lu}`: under JavaScript's i flag only the former excludes the
+        // case partners too, as Go's negation of the folded class does.
+        const { source, negated } = this.#unicodeClass()
+        return [this.#classAtom([], [source], negated)]
       }
       case 'd':
       case 'D':
@@ -352,8 +354,8 @@ class Translator {
     }
   }
 
-  /** At `\p` or `\P`: a JavaScript class item. */
-  #unicodeClass(): string {
+  /** At `\p` or `\P`: the JavaScript class items of the class and of its complement, and whether Go negates it. */
+  #unicodeClass(): { source: string; negatedSource: string; negated: boolean; shown: string } {
     const chars = this.#chars
     const start = this.#pos
     let negated = chars[start + 1] === 'P'
@@ -373,13 +375,13 @@ class Translator {
       negated = !negated
       name = name.slice(1)
     }
-    const source = unicodeClassSource(name, negated)
+    const source = unicodeClassSource(name, false)
     if (!source) throw invalid(`invalid character class range: \`${shown}\`; Go knows Unicode categories such as L or Nd, scripts such as Greek, and Any`)
     this.caseFolds.add(this.#flags.i)
     if (this.#mode === 'spell' && this.#flags.i) {
       throw new GoRegexpError('untranslatable', `\`${shown}\` in a case-insensitive part that does not cover the whole pattern cannot be written in a JavaScript regular expression on Node 20; put (?i) at the very start of the pattern, or list the characters`)
     }
-    return source
+    return { source, negatedSource: unicodeClassSource(name, true)!, negated, shown }
   }
 
   /** At `[`: Go's parseClass. */
@@ -412,7 +414,12 @@ class Translator {
         }
       }
       if (c === '\\' && (chars[this.#pos + 1] === 'p' || chars[this.#pos + 1] === 'P')) {
-        extras.push(this.#unicodeClass())
+        const { source, negatedSource, negated: itemNegated, shown } = this.#unicodeClass()
+        // JavaScript's i flag folds a negated item after negating it, Go before; only unnegated they agree.
+        if (itemNegated && this.#flags.i) {
+          throw new GoRegexpError('untranslatable', `a negated Unicode class \`${shown}\` inside [...] of a case-insensitive pattern cannot be written in a JavaScript regular expression with Go's meaning; write it outside the brackets, or without (?i)`)
+        }
+        extras.push(itemNegated ? negatedSource : source)
         continue
       }
       const perl = c === '\\' ? chars[this.#pos + 1] : undefined
@@ -446,7 +453,9 @@ class Translator {
   /** A Perl or POSIX class, folded before it is negated, as Go does. */
   #namedRanges(table: readonly CodeRange[], negated: boolean): CodeRange[] {
     const folded = this.#folded(table)
-    return negated ? negateRanges(folded) : folded
+    if (!negated) return folded
+    // Under JavaScript's i flag too: a complement holding ſ but not s would match s again.
+    return negateRanges(this.#flags.i ? foldRanges(table) : folded)
   }
 
   #folded(ranges: readonly CodeRange[]): CodeRange[] {

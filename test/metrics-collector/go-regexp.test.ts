@@ -38,6 +38,12 @@ const ROWS: readonly Row[] = [
   { pattern: '(\\pL+)=(\\p{Nd}+)', matches: { 'précision=9': [['précision', '9']] } },
   { pattern: '(\\p{Thai}|\\p{Greek}+)=(\\PL+)', matches: { 'λ=0.5': [['λ', '0.5']] }, misses: ['lambda=0.5'] },
   { pattern: '(\\P{^Greek}+)=(\\d)', matches: { 'αβ=1': [['αβ', '1']] } },
+  // Go negates the folded class: under (?i) \P{Lu} matches neither A nor a.
+  { pattern: '(?i)(\\P{Lu}+)=(\\d)', matches: { '1A2=3': [['2', '3']], '-=1': [['-', '1']] }, misses: ['a=1'] },
+  // The same for \W and [[:^alpha:]]: ſ and the Kelvin sign are out with s and k.
+  { pattern: '(?i)(\\W+)=(\\d)', matches: { '-=1': [['-', '1']] }, misses: ['s=1', 'k=1', 'ſ=1', '\u212a=1'] },
+  { pattern: '(?i)([[:^alpha:]]+)=(\\d)', matches: { '-=1': [['-', '1']] }, misses: ['\u212a=1', 'ſ=1'] },
+  { pattern: '([\\P{L}x]+)=(\\d)', matches: { 'Ax1=2': [['x1', '2']] } },
   // Go's \s has no \v, and its \d and \w are ASCII.
   { pattern: '(\\w+)\\s(\\d+)', matches: { 'a 1': [['a', '1']] }, misses: ['a\v1', 'a\u00a01', 'a ١', 'é 1'] },
   { pattern: '(\\w+)[\\S](\\d)', matches: { 'a:1': [['a', '1']] }, misses: ['a 1'] },
@@ -119,6 +125,7 @@ const REFUSED: readonly [string, 'invalid' | 'untranslatable', RegExp][] = [
   ['(\\p{Klingon})(b)', 'invalid', /invalid character class range/],
   ['(\\p{greek})(b)', 'invalid', /invalid character class range/],
   ['([a-\\d])(b)', 'invalid', /invalid escape sequence: `\\d`/],
+  ['(?i)([\\P{Lu}x])(y)', 'untranslatable', /negated Unicode class `\\P\{Lu\}` inside \[\.\.\.\] of a case-insensitive pattern/],
   ['(loss)=(?i:(\\p{Lu}+))', 'untranslatable', /cannot be written in a JavaScript regular expression on Node 20; put \(\?i\) at the very start/],
 ]
 
