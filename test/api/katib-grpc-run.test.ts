@@ -28,6 +28,10 @@ const python = findPython()
 
 after(() => deleteCliExperiments(home, created))
 
+// CI installs them (.ci/run) and sets TUNEWELL_GRPC_CLIENT=required: there a missing client fails instead of skipping.
+const required = process.env.TUNEWELL_GRPC_CLIENT === 'required'
+if (required && !python) throw new Error('TUNEWELL_GRPC_CLIENT=required, but no Python 3 with grpc and protobuf was found (apt-get install python3-grpcio python3-protobuf)')
+
 describe("tunewell run: Katib's DBManager gRPC API", { skip: python ? false : 'no Python 3 with grpc and protobuf (apt-get install python3-grpcio python3-protobuf)' }, () => {
   test('report_metrics() with its default address stores the points of the trial that sent them, and only its own', { timeout: 120_000 }, async () => {
     const name = `katib-grpc-${Date.now().toString(36)}`
