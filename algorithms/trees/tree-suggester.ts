@@ -154,7 +154,8 @@ export class TreeSuggester implements Suggester {
   /** The surrogate on the succeeded trials plus every in-flight point lying at the best value. */
   private fitModel(data: Observations, inFlight: readonly Float64Array[], d: number, rng: Rng): Model {
     const kept = subsampleIndices(data.y, MAX_MODEL_POINTS, rng)
-    const lie = Math.min(...data.y)
+    // Not Math.min(...y): a long experiment's history would overflow the argument list.
+    const lie = data.y.reduce((a, b) => Math.min(a, b), Infinity)
     const n = kept.length + inFlight.length
     const x = new Float64Array(n * d)
     const y: number[] = []
