@@ -77,6 +77,7 @@ export const trialRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, op
   }, async (request) => {
     const trial = await killTrial(store, request.params.name, request.params.trial)
     control?.wake(trial.experimentId)
-    return trialView(trial)
+    // Read after the kill, for parameterAssignments as the trial got them (discrete values as written).
+    return trialView(trial, undefined, (await store.experiments.get(trial.experimentId))?.spec)
   })
 }
