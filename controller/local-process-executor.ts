@@ -133,7 +133,8 @@ export class LocalProcessExecutor implements TrialExecutor {
           }
         })
         wake = undefined
-        if (stopReason !== undefined) return exitResult(launch, { code: null, signal: null }, stopReason, new LastLines())
+        // Stopped while it waited: a deadline's message still shows what the last attempt printed.
+        if (stopReason !== undefined) return exitResult(launch, { code: null, signal: null }, stopReason, attempt.tail)
         attempt = this.#attempt(launch, log, onLine)
       }
     })().then((result) => {

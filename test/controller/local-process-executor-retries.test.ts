@@ -106,6 +106,7 @@ test('activeDeadlineSeconds bounds the whole trial, its retries and back-offs in
   const started = Date.now()
   const exit = await new LocalProcessExecutor({ backoffMs: 200 }).start(l, () => {}).done
   assert.equal(exit.phase === 'failed' && exit.reason, 'DeadlineExceeded')
+  assert.match(exit.phase === 'failed' ? exit.message : '', /deadline of 3 s[^\n]*\nattempt \d+: CUDA error: out of memory$/)
   assert.ok(attemptsOf(l) >= 2, 'it was retried before the deadline')
   assert.ok(Date.now() - started < 6000)
 })
