@@ -1,6 +1,9 @@
 import type { SpecIssue } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
+import { customCollectorIssues } from './custom-collector-launch.ts'
 import { metricsFileIssues } from './metrics-file.ts'
+import { primaryLaunchIssues } from './primary-launch.ts'
+import { metricsPortIssues } from './metrics-port.ts'
 import { LOCAL_COLLECTOR_KINDS } from './trial-collector.ts'
 
 /**
@@ -20,10 +23,11 @@ export function checkLocalRunnable(experiment: Experiment): SpecIssue[] {
   if (!(LOCAL_COLLECTOR_KINDS as readonly string[]).includes(kind)) {
     issues.push({
       path: '/spec/metricsCollectorSpec/collector/kind',
-      message: `collector kind ${kind} is not supported for local trials; use StdOut, File or Push`,
+      message: `collector kind ${kind} is not supported for local trials; use ${LOCAL_COLLECTOR_KINDS.join(', ')}`,
     })
   }
-  issues.push(...metricsFileIssues(experiment))
+  issues.push(...metricsFileIssues(experiment), ...metricsPortIssues(experiment), ...customCollectorIssues(experiment))
+  issues.push(...primaryLaunchIssues(experiment))
   if (spec.trialTemplate?.configMap) {
     issues.push({
       path: '/spec/trialTemplate/configMap',

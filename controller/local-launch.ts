@@ -3,7 +3,7 @@ import type { Experiment } from '../core/spec/index.ts'
 import { renderTrialTemplate } from '../core/spec/index.ts'
 import { trialAssignments } from '../core/spec/to-search-space.ts'
 import type { TrialRecord } from '../db/store.ts'
-import { fileCollectorPath, placeMetricsFile, type TrialMetricsFile } from './metrics-file.ts'
+import { collectorPathIsDirectory, fileCollectorPath, placeMetricsFile, type TrialMetricsFile } from './metrics-file.ts'
 import { buildPrimaryLaunch } from './primary-launch.ts'
 import { jobRetries, type JobRetries } from './job-retries.ts'
 import { inheritedTrialEnvironment } from './trial-environment.ts'
@@ -92,7 +92,7 @@ export function buildLocalLaunch(
   let metricsFile: TrialMetricsFile | undefined
   if (source !== undefined) {
     try {
-      const placed = placeMetricsFile(source, trialDir, command, resolvedEnv)
+      const placed = placeMetricsFile(source, trialDir, command, resolvedEnv, collectorPathIsDirectory(experiment))
       ;({ command, env: resolvedEnv, file: metricsFile } = placed)
     } catch (error) {
       throw new LaunchError((error as Error).message)

@@ -9,6 +9,7 @@ import { jobBackoffFromEnv, jobBackoffMs } from './job-backoff.ts'
 import { retriesAfter, type JobRetries } from './job-retries.ts'
 import { LastLines } from './last-lines.ts'
 import { buildLocalLaunch, type LocalLaunch } from './local-launch.ts'
+import { placeLocalCollector } from './local-collector.ts'
 import type { TrialMetricsFile } from './metrics-file.ts'
 import { OutputLines } from './output-lines.ts'
 import { isRealPid, isSameProcessAlive, processStartTime, signalGroup, signalTrial } from './process-identity.ts'
@@ -57,11 +58,13 @@ export class LocalProcessExecutor implements TrialExecutor {
   }
 
   async prepare(request: TrialRequest): Promise<PreparedTrial> {
-    const launch = buildLocalLaunch(request.experiment, { ...request.trial, checkpointDir: request.checkpointDir }, request.context)
+    // A PrometheusMetric trial's own port, a Custom collector's command (local-collector.ts).
+    const { launch, plan } = await placeLocalCollector(buildLocalLaunch(request.experiment, { ...request.trial, checkpointDir: request.checkpointDir }, request.context), request)
     const metricsFile = launch.metricsFile
     await clearMetricsFile(metricsFile)
     return {
       ...(metricsFile ? { metricsFile } : {}),
+      ...(plan ? { localCollector: plan } : {}),
       start: async (onLine, onRetry) => this.start(launch, onLine, onRetry),
     }
   }
@@ -351,6 +354,7 @@ function formatDelay(ms: number): string {
  */
 async function clearMetricsFile(metricsFile: TrialMetricsFile | undefined): Promise<void> {
   if (!metricsFile?.inTrialDir) return
-  await rm(metricsFile.path, { force: true })
-  await mkdir(dirname(metricsFile.path), { recursive: true })
+  // A folder (TensorFlowEvent) is made ready, as the volume Katib mounts there would be.
+  await rm(metricsFile.path, { force: true, recursive: metricsFile.directory === true })
+  await mkdir(metricsFile.directory ? metricsFile.path : dirname(metricsFile.path), { recursive: true })
 }

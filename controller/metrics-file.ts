@@ -1,4 +1,4 @@
-import { isAbsolute, join, normalize } from 'node:path'
+import { dirname, isAbsolute, join, normalize } from 'node:path'
 import type { SpecIssue } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { findContainer } from './primary-container.ts'
@@ -12,6 +12,8 @@ export interface TrialMetricsFile {
    * what is written after the launch is read.
    */
   readonly inTrialDir: boolean
+  /** A folder (the TensorFlowEvent collector's, or a Custom collector's Directory), not one file. */
+  readonly directory?: true
 }
 
 /** Absolute paths named by the command get their own copy here, under the trial's folder. */
@@ -19,40 +21,70 @@ const OWN_ROOT = 'root'
 
 const PATH_CHAR = String.raw`[\w.~/-]`
 
-/** `metricsCollectorSpec.source.fileSystemPath.path` when the collector is File. */
+/** The collector kinds that read a path of the trial's filesystem (a Custom collector only when it names one). */
+const PATH_KINDS: readonly string[] = ['File', 'TensorFlowEvent', 'Custom']
+
+/**
+ * `metricsCollectorSpec.source.fileSystemPath.path` when the collector reads it: the File
+ * collector's file, the TensorFlowEvent collector's folder, or what a Custom collector is told to
+ * read (Katib mounts a volume there for it).
+ */
 export function fileCollectorPath(experiment: Experiment): string | undefined {
   const collector = experiment.spec.metricsCollectorSpec
-  if (collector?.collector?.kind !== 'File') return undefined
-  const path = collector.source?.fileSystemPath?.path
+  if (!PATH_KINDS.includes(collector?.collector?.kind ?? 'StdOut')) return undefined
+  const path = collector?.source?.fileSystemPath?.path
   return path ? path : undefined
+}
+
+/** Whether the collector's path is a folder (TensorFlowEvent, or `kind: Directory`). */
+export function collectorPathIsDirectory(experiment: Experiment): boolean {
+  const collector = experiment.spec.metricsCollectorSpec
+  return collector?.collector?.kind === 'TensorFlowEvent' || collector?.source?.fileSystemPath?.kind === 'Directory'
 }
 
 /**
  * Katib's File paths are absolute (`/var/log/katib/metrics.log`), safe there because each pod
  * has a filesystem of its own; local trials share one. Where the command, args or env values
- * name the path (`--log-path=/katib/mnist.log`), each trial gets its own file in its folder and
- * those strings are rewritten to it; a relative path lives in the trial's folder too. Throws
- * (with the reason) for a relative path that leaves the trial's folder.
+ * name the path or a folder above it (`--log-path=/katib/mnist.log`, or `--log-path=/logs` for
+ * the event folder `/logs/test`), each trial gets its own copy in its folder and those strings
+ * are rewritten to it; a relative path lives in the trial's folder too. Throws (with the reason)
+ * for a relative path that leaves the trial's folder. `directory`: the path is a folder.
  */
 export function placeMetricsFile(
   source: string,
   trialDir: string,
   command: readonly string[],
   env: Readonly<Record<string, string>>,
+  directory = false,
 ): { file: TrialMetricsFile; command: string[]; env: Record<string, string> } {
   const issue = relativeEscape(source)
   if (issue) throw new Error(issue)
-  // Normalized first: `/../../x` is `/x` on the filesystem, but joined as is it would climb out of the trial's folder.
-  const own = isAbsolute(source) ? join(trialDir, OWN_ROOT, normalize(source)) : join(trialDir, source)
+  const own = ownCopy(source, trialDir)
+  const rewrite = ownPathRewriter(source, trialDir)
   const pattern = referencePattern(source)
-  const every = new RegExp(pattern.source, 'g')
-  const rewrite = (text: string) => text.replace(every, () => own)
   const named = command.some((arg) => pattern.test(arg)) || Object.values(env).some((value) => pattern.test(value))
   return {
-    file: { path: isAbsolute(source) && !named ? source : own, inTrialDir: !isAbsolute(source) || named },
+    file: { path: isAbsolute(source) && !named ? source : own, inTrialDir: !isAbsolute(source) || named, ...(directory ? { directory: true as const } : {}) },
     command: command.map(rewrite),
     env: Object.fromEntries(Object.entries(env).map(([name, value]) => [name, rewrite(value)])),
   }
+}
+
+/** Where a trial's own copy of `source` lives in its folder. */
+function ownCopy(path: string, trialDir: string): string {
+  // Normalized first: `/../../x` is `/x` on the filesystem, but joined as is it would climb out of the trial's folder.
+  return isAbsolute(path) ? join(trialDir, OWN_ROOT, normalize(path)) : join(trialDir, path)
+}
+
+/**
+ * Rewrites every whole-word mention of `source`, or of a folder above it, to the trial's own
+ * copy: what placeMetricsFile does to the trial's command, and the Custom collector's command
+ * gets the same, so that it reads what the trial wrote.
+ */
+export function ownPathRewriter(source: string, trialDir: string): (text: string) => string {
+  const names = namesOf(source)
+  const every = new RegExp(names.map((name) => wholeWord(name).source).join('|'), 'g')
+  return (text) => text.replace(every, (match) => ownCopy(match, trialDir))
 }
 
 /**
@@ -70,7 +102,7 @@ export function metricsFileIssues(experiment: Experiment): SpecIssue[] {
     return [{
       path: at,
       message: `parallel trials (parallelTrialCount ${parallel}) would all write their metrics to ${source} and read each other's values: ` +
-        `name the path in the trial's command, args or env (e.g. --log-path=${source}; each trial then gets its own copy in its folder), ` +
+        `name the path (or a folder above it) in the trial's command, args or env (e.g. --log-path=${source}; each trial then gets its own copy in its folder), ` +
         'use a relative path (kept in each trial\'s folder, named by $TUNEWELL_METRICS_FILE), or set parallelTrialCount: 1',
     }]
   }
@@ -94,14 +126,33 @@ function relativeEscape(source: string): string | undefined {
   return undefined
 }
 
-/** The path as a whole word of a string: `--log-path=/katib/mnist.log` names it, `/katib/mnist.log.bak` does not. */
+/**
+ * The path or a folder above it (not `/` itself) as a whole word of a string:
+ * `--log-path=/katib/mnist.log` and `--log-dir=/katib` name `/katib/mnist.log`,
+ * `/katib/mnist.log.bak` and `/katibx` do not.
+ */
 function referencePattern(path: string): RegExp {
+  return new RegExp(namesOf(path).map((name) => wholeWord(name).source).join('|'))
+}
+
+/** `path` as written, then the folders above it (normalized), longest first: what may name it. */
+function namesOf(path: string): string[] {
+  const names = [path]
+  if (isAbsolute(path)) {
+    // `/logs/tfevent/` is named by `/logs/tfevent` too.
+    const plain = normalize(path).replace(/(.)\/+$/, '$1')
+    for (let folder = plain; folder !== dirname(folder); folder = dirname(folder)) names.push(folder)
+  }
+  return [...new Set(names)]
+}
+
+function wholeWord(path: string): RegExp {
   const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   return new RegExp(`(?<!${PATH_CHAR})${escaped}(?!${PATH_CHAR})`)
 }
 
 /** The command, args and env values of the (unrendered) trial template that a local trial runs. */
-function templateStrings(experiment: Experiment): string[] {
+export function templateStrings(experiment: Experiment): string[] {
   const template = experiment.spec.trialTemplate
   if (!template) return []
   if (template.command) return [...template.command, ...(template.env ?? []).map((e) => e.value)]

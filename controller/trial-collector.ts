@@ -4,35 +4,54 @@ import { metricNames } from '../core/spec/index.ts'
 import type { IntermediateValue } from '../core/trial.ts'
 import type { ObservationStore } from '../db/store.ts'
 import { createMetricsParser, FileMetricsSource, MetricWriter } from '../metrics-collector/index.ts'
+import type { PointSource } from '../metrics-collector/metrics-forwarder.ts'
+import { PrometheusScrapeSource } from '../metrics-collector/prometheus-scrape-source.ts'
+import { TfEventDirectorySource } from '../metrics-collector/tfevent-directory-source.ts'
+import { CustomCollectorProcess } from './custom-collector-process.ts'
+import type { LocalCollectorPlan } from './local-collector-plan.ts'
 import type { TrialMetricsFile } from './metrics-file.ts'
 import type { CollectionDiagnostics } from '../lifecycle/trial-outcome.ts'
 
-/** The collector kinds a local trial supports; the others need a cluster. */
-export const LOCAL_COLLECTOR_KINDS = ['StdOut', 'File', 'Push'] as const
+/** The collector kinds a local trial supports (docs/collectors.md); all of Katib's. */
+export const LOCAL_COLLECTOR_KINDS = ['StdOut', 'File', 'TensorFlowEvent', 'PrometheusMetric', 'Custom', 'Push'] as const
+
+/** How often a metrics file or an event folder is read while the trial runs. */
+const FILE_POLL_MS = 1000
 
 /**
- * Wires one trial's metric sources (its output lines, a metrics file, pushed reports) into the
- * observation store. Points are keyed by (metric, step), so re-reading a log after a restart
- * rewrites the same rows instead of adding new ones.
+ * Wires one trial's metric sources into the observation store: its output lines (StdOut), a
+ * metrics file (File), a folder of TensorFlow event files (TensorFlowEvent), its Prometheus
+ * endpoint (PrometheusMetric), the lines a Custom collector prints, pushed reports (Push).
+ * Points are keyed by (metric, step), so re-reading a log after a restart rewrites the same rows
+ * instead of adding new ones.
  */
 export class TrialCollector {
   readonly #writer: MetricWriter
   readonly #kind: string
   readonly #parser: ReturnType<typeof createMetricsParser>
-  readonly #file: FileMetricsSource | undefined
+  /** What is read while the trial runs, every #pollMs, and once more at its end. */
+  readonly #source: PointSource | undefined
+  readonly #pollMs: number
+  readonly #scrape: PrometheusScrapeSource | undefined
+  readonly #custom: CustomCollectorProcess | undefined
+  readonly #names: readonly string[]
+  readonly #notes: string[] = []
   readonly #finite = new Set<string>()
   readonly #nonFinite = new Set<string>()
   #timer: NodeJS.Timeout | undefined
+  #stopped = false
   readonly #objective: string
   /** The objective metric by step, as seen here (written or not); kept only with `onObjective`. */
   readonly #curve = new Map<number, number>()
   readonly #onObjective: ((curve: IntermediateValue[]) => void) | undefined
   #frozen = false
-  #fileFinished = false
+  #sourceFinished = false
 
   /**
    * `onObjective` is called after points of the objective metric arrive, with its whole curve so
-   * far (ascending steps), for the early-stopping rule.
+   * far (ascending steps), for the early-stopping rule. `metricsFile` and `local` say where a
+   * local trial's File, TensorFlowEvent, PrometheusMetric and Custom collectors read; without
+   * them (a trial on a cluster) those kinds arrive as pushes from the collector beside it.
    */
   constructor(
     experiment: Experiment,
@@ -40,6 +59,7 @@ export class TrialCollector {
     trialId: string,
     metricsFile?: TrialMetricsFile,
     onObjective?: (curve: IntermediateValue[]) => void,
+    local?: LocalCollectorPlan,
   ) {
     this.#objective = experiment.spec.objective.objectiveMetricName
     this.#onObjective = onObjective
@@ -47,17 +67,29 @@ export class TrialCollector {
     this.#kind = collector?.collector?.kind ?? 'StdOut'
     const source = collector?.source
     this.#writer = new MetricWriter(store, trialId)
+    this.#names = metricNames(experiment)
     this.#parser = createMetricsParser({
       format: this.#kind === 'File' ? (source?.fileSystemPath?.format ?? 'TEXT') : 'TEXT',
-      metricNames: metricNames(experiment),
+      metricNames: this.#names,
       ...(source?.filter?.metricsFormat?.length ? { filters: source.filter.metricsFormat } : {}),
     })
+    this.#pollMs = FILE_POLL_MS
     if (this.#kind === 'File' && metricsFile) {
       // A file outside the trial's folder is never cleared: what it held before this launch is not this trial's.
-      this.#file = new FileMetricsSource(metricsFile.path, this.#parser, { skipExisting: !metricsFile.inTrialDir })
-      this.#timer = setInterval(() => void this.#pollFile(), 1000)
-      this.#timer.unref()
+      this.#source = new FileMetricsSource(metricsFile.path, this.#parser, { skipExisting: !metricsFile.inTrialDir })
+    } else if (this.#kind === 'TensorFlowEvent' && metricsFile) {
+      this.#source = new TfEventDirectorySource(metricsFile.path, this.#names, {
+        skipExisting: !metricsFile.inTrialDir,
+        onProblem: (message) => this.#notes.push(message),
+      })
+    } else if (this.#kind === 'PrometheusMetric' && local?.scrape) {
+      this.#scrape = new PrometheusScrapeSource(local.scrape.url, this.#names)
+      this.#source = this.#scrape
+      this.#pollMs = local.scrape.intervalMs
+    } else if (this.#kind === 'Custom' && local?.custom) {
+      this.#custom = new CustomCollectorProcess(local.custom, (line) => this.#add(this.#parser.feed(line)))
     }
+    if (this.#source) this.#schedule()
   }
 
   get kind(): string {
@@ -67,6 +99,7 @@ export class TrialCollector {
   /** A line of the trial's combined stdout/stderr. */
   onLine(line: string): void {
     if (this.#kind === 'StdOut') this.#add(this.#parser.feed(line))
+    else this.#custom?.write(line)
   }
 
   /**
@@ -86,22 +119,27 @@ export class TrialCollector {
    * still unwritten is written.
    */
   async finish(): Promise<CollectionDiagnostics> {
-    clearInterval(this.#timer)
-    if (this.#file && !this.#fileFinished) {
-      this.#add(await this.#file.finish())
-      this.#fileFinished = true
+    this.#stop()
+    if (!this.#sourceFinished) {
+      if (this.#source) this.#add(await this.#source.finish())
+      // Its stdin closes now: it reads what is left, prints, and exits (or is stopped).
+      await this.#custom?.finish()
+      this.#sourceFinished = true
     }
     await this.#writer.close()
+    const notes = [...this.#notes, ...(this.#scrape?.notes(this.#names) ?? []), ...(this.#custom?.notes() ?? [])]
     return {
       garbageCount: this.#parser.garbageCount,
       ...(this.#parser.garbageExample !== undefined ? { garbageExample: this.#parser.garbageExample } : {}),
       nonFiniteOnly: [...this.#nonFinite].filter((name) => !this.#finite.has(name)),
+      ...(notes.length > 0 ? { notes } : {}),
     }
   }
 
   /** Stops without writing more (the controller is going down; the trial will be relaunched). */
   abandon(): void {
-    clearInterval(this.#timer)
+    this.#stop()
+    this.#custom?.kill()
   }
 
   /**
@@ -110,13 +148,25 @@ export class TrialCollector {
    */
   async freeze(): Promise<void> {
     this.#frozen = true
-    clearInterval(this.#timer)
+    this.#stop()
     await this.#writer.flush()
   }
 
-  async #pollFile(): Promise<void> {
+  #stop(): void {
+    this.#stopped = true
+    clearTimeout(this.#timer)
+  }
+
+  /** The next read of the source, #pollMs after the last one ended (a slow scrape never piles up behind itself). */
+  #schedule(): void {
+    if (this.#stopped) return
+    this.#timer = setTimeout(() => void this.#poll().finally(() => this.#schedule()), this.#pollMs)
+    this.#timer.unref()
+  }
+
+  async #poll(): Promise<void> {
     try {
-      this.#add(await this.#file!.poll())
+      this.#add(await this.#source!.poll())
     } catch {
       // A half-written file is read again at the next poll and at finish().
     }

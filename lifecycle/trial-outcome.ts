@@ -7,6 +7,8 @@ export interface CollectionDiagnostics {
   readonly garbageExample?: string
   /** Metrics that were reported only as NaN or ±Infinity. */
   readonly nonFiniteOnly: readonly string[]
+  /** What the collector found wrong besides (an endpoint that never answered, a collector process that failed). */
+  readonly notes?: readonly string[]
 }
 
 export interface TrialOutcome {
@@ -69,6 +71,7 @@ function missingMetricMessage(
   if (d.garbageCount > 0) {
     parts.push(`${d.garbageCount} line(s) mentioned a metric without a number, e.g. ${JSON.stringify(d.garbageExample ?? '')}`)
   }
+  parts.push(...(d.notes ?? []))
   if (objective.collector === 'StdOut') parts.push(`the StdOut collector reads lines like "${objective.metric}=0.42"`)
   if (objective.collector === 'Push') parts.push('the trial must call reportMetrics() (TUNEWELL_REPORT_URL)')
   if (objective.collector === ASK_TELL_COLLECTOR) parts.push(`tell it as "value" or as "values": { "${objective.metric}": ... }`)

@@ -1,3 +1,4 @@
+import { get } from 'node:http'
 import type { MetricPoint } from '../core/metric.ts'
 import type { PointSource } from './metrics-forwarder.ts'
 import { parsePrometheusText, parseSelector, selectSample, type PrometheusSelector } from './prometheus-text.ts'
@@ -10,6 +11,8 @@ export interface PrometheusScrapeSourceOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 5000
+/** A metrics page larger than this is no metrics page (prometheus_client's are kilobytes). */
+const MAX_BODY_BYTES = 16 * 1024 * 1024
 
 /**
  * The PrometheusMetric collector (Katib declares the kind and never implemented it): each poll
@@ -88,12 +91,12 @@ export class PrometheusScrapeSource implements PointSource {
     const now = this.#now()
     let text: string
     try {
-      const response = await fetch(this.#url, { signal: AbortSignal.timeout(this.#timeoutMs), headers: { accept: 'text/plain;version=0.0.4' } })
-      text = await response.text()
-      if (!response.ok) {
+      const response = await scrape(this.#url, this.#timeoutMs)
+      if (response.status < 200 || response.status > 299) {
         this.#lastFailure = `HTTP ${response.status}`
         return []
       }
+      text = response.body
     } catch (error) {
       this.#lastFailure = failureOf(error)
       return []
@@ -130,9 +133,29 @@ export class PrometheusScrapeSource implements PointSource {
   }
 }
 
+/**
+ * One GET on a connection of its own, closed after it (no keep-alive agent): a connection kept
+ * open between scrapes would keep a trial's server, and so the trial, from ending (a Node server
+ * closes only once its connections have).
+ */
+function scrape(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent: false, headers: { accept: 'text/plain;version=0.0.4', connection: 'close' }, timeout: timeoutMs }, (response) => {
+      const chunks: Buffer[] = []
+      let size = 0
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length
+        if (size > MAX_BODY_BYTES) return void request.destroy(new Error(`the answer is larger than ${MAX_BODY_BYTES} bytes`))
+        chunks.push(chunk)
+      })
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }))
+      response.on('error', reject)
+    })
+    request.on('timeout', () => request.destroy(new Error('no answer in time')))
+    request.on('error', reject)
+  })
+}
+
 function failureOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: string } }).cause
-  if (cause?.code) return cause.code
-  if ((error as Error).name === 'TimeoutError') return 'no answer in time'
-  return (error as Error).message
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message
 }
