@@ -311,7 +311,7 @@ export class ExperimentRunner {
     const { store } = this.#o
     const stopper = earlyStopperOf(spec)
     const onObjective = stopper ? (curve: IntermediateValue[]) => this.#judge(spec, stopper, trial, curve) : undefined
-    const newCollector = (): TrialCollector => new TrialCollector(spec, store.observations, trial.id, prepared.metricsFile, onObjective)
+    const newCollector = (): TrialCollector => new TrialCollector(spec, store.observations, trial.id, prepared.metricsFile, onObjective, prepared.localCollector)
     let collector = newCollector()
     this.#pushTargets.set(trial.name, collector)
     const forget = (): void => {

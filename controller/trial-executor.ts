@@ -1,5 +1,6 @@
 import type { Experiment } from '../core/spec/index.ts'
 import type { TrialRecord } from '../db/store.ts'
+import type { LocalCollectorPlan } from './local-collector-plan.ts'
 import type { TrialMetricsFile } from './metrics-file.ts'
 
 /**
@@ -88,6 +89,8 @@ export interface TrialRequest {
 export interface PreparedTrial {
   /** Where a File collector reads the trial's metrics on this machine; absent when it cannot. */
   readonly metricsFile?: TrialMetricsFile
+  /** A local trial's PrometheusMetric endpoint or Custom collector process (local-collector.ts). */
+  readonly localCollector?: LocalCollectorPlan
   /**
    * Starts it (for one from attach(): follows it again); `onLine` gets its combined output, line
    * by line (the StdOut collector). A trial that cannot start still resolves: its `done` says
