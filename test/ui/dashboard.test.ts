@@ -146,6 +146,21 @@ describe('dashboard', { skip: missing }, () => {
       await page.getByTestId('trial-curves').waitFor()
       await shot(page, '06-trial.png')
 
+      // A failed trial's page shows the last lines its program printed to stderr.
+      const failing = uniqueName('ui-fail')
+      const failYaml = experimentYaml(failing, { max: 1, parallel: 1, steps: 1 }).replace('"--sleep-ms=150"', '"--mode=fail"')
+      assert.equal((await fetch(`${server.url}/api/v1/experiments`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: failYaml })).status, 201)
+      let failedTrial: string | undefined
+      for (let i = 0; i < 600 && !failedTrial; i++) {
+        const trials = (await (await fetch(`${server.url}/api/v1/experiments/${failing}/trials`)).json()) as { items: { name: string; state: string }[] }
+        failedTrial = trials.items.find((t) => t.state === 'Failed')?.name
+        if (!failedTrial) await sleep(100)
+      }
+      assert.ok(failedTrial, 'the failing trial failed')
+      await page.goto(`${server.url}/experiments/${failing}/trials/${failedTrial}`)
+      await page.getByTestId('trial-failure-output').getByText('simulated failure').waitFor({ timeout: 10_000 })
+      assert.match(await page.locator('.message').first().innerText(), /exited with code 3/)
+
       // Back on the list, the experiment is there, finished.
       await page.getByRole('link', { name: 'Experiments', exact: true }).first().click()
       await page.getByRole('link', { name }).waitFor()
