@@ -277,7 +277,7 @@ export class ExperimentRunner {
     const checkpointDir = checkpointDirFor(spec, this.#o.launch, trial.name)
     try {
       const parentDir = trial.parentTrialName ? checkpointDirFor(spec, this.#o.launch, trial.parentTrialName) : undefined
-      await prepareCheckpointDir(checkpointDir, parentDir)
+      if (this.#o.executor.checkpointsOnThisMachine !== false) await prepareCheckpointDir(checkpointDir, parentDir)
     } catch (error) {
       await this.#finishTrial(trial, { state: 'Failed', reason: 'TrialFailed', message: `Job reason: CheckpointError. cannot prepare the checkpoint directory ${checkpointDir}: ${(error as Error).message}`, objective: null })
       return

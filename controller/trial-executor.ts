@@ -14,6 +14,12 @@ export interface TrialExecutor {
   /** What its handles say they are (`execution.kind` on the trial row): 'local', ... */
   readonly kind: string
   /**
+   * False where trials run on other machines (a cluster's pods), which cannot see a folder of the
+   * controller's: the runner then prepares no checkpoint directory for them (and
+   * `${trialSpec.CheckpointDir}` does not render there). Absent: true.
+   */
+  readonly checkpointsOnThisMachine?: boolean
+  /**
    * Renders the trial's template into something this executor can start, and clears what an
    * earlier attempt left where this one reports (its metrics file); starts nothing. Rejects with
    * LaunchError when the template cannot run here: the trial fails with that message.

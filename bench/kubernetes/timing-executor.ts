@@ -21,6 +21,7 @@ export interface TrialTiming {
  */
 export class TimingExecutor implements TrialExecutor {
   readonly kind: string
+  readonly checkpointsOnThisMachine: boolean | undefined
   readonly timings: TrialTiming[] = []
   readonly #slots = new Map<string, { at: number; firstWave: boolean }[]>()
   #live = 0
@@ -28,6 +29,7 @@ export class TimingExecutor implements TrialExecutor {
 
   constructor(private readonly inner: TrialExecutor) {
     this.kind = inner.kind
+    this.checkpointsOnThisMachine = inner.checkpointsOnThisMachine
   }
 
   /** The experiment's runner starts now with `parallel` free slots. */

@@ -48,6 +48,7 @@ export interface KubernetesExecutorOptions {
  */
 export class KubernetesExecutor implements TrialExecutor {
   readonly kind = 'kubernetes'
+  readonly checkpointsOnThisMachine = false
   readonly #options: KubernetesExecutorOptions
   readonly #api: WorkloadApi
   readonly #watch: Watch

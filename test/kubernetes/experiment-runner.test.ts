@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ExperimentRunner, InterruptedError } from '../../controller/experiment-runner.ts'
@@ -64,6 +64,8 @@ test('an experiment runs to Succeeded with its trials as Jobs: one Job per trial
       assert.equal(loss.length, 3)
       // Its output.log in the controller's folder, as a local trial's (what `tunewell logs` reads).
       assert.equal(readFileSync(join(home, 'runs', trial.name, 'output.log'), 'utf8'), loss.map((p) => `loss=${p.value}\n`).join(''))
+      // No checkpoint folder here: a pod cannot see the controller's disk.
+      assert.equal(existsSync(join(home, 'runs', trial.name, 'checkpoint')), false)
     }
     const creates = kube.requests.filter((r) => r.verb === 'create' && r.resource === 'jobs')
     assert.deepEqual(creates.map((r) => [r.name ?? '', r.code]).sort(), trials.map((t) => ['', 201]).sort())
