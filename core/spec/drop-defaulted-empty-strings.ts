@@ -7,6 +7,19 @@
  * touched; an empty `objective.type`, `parameterType` or `collector.kind` stays an error, as in
  * Katib. Mutates `raw`, which must be the caller's private copy.
  */
+/**
+ * The enum fields read this way, as dotted paths through objects and arrays (`spec.parameters`
+ * is a list): the Experiment CRD and serve's OpenAPI list "" among their values, so the API
+ * server admits what Katib's CRD admits and the admission then defaults it.
+ */
+export const EMPTY_MEANS_DEFAULT = [
+  'spec.resumePolicy',
+  'spec.parameters.feasibleSpace.distribution',
+  'spec.nasConfig.operations.parameters.feasibleSpace.distribution',
+  'spec.metricsCollectorSpec.source.fileSystemPath.kind',
+  'spec.metricsCollectorSpec.source.fileSystemPath.format',
+] as const
+
 export function dropDefaultedEmptyStrings(raw: unknown): void {
   // Kubernetes reads an empty namespace as none (the request's, or the default).
   dropEmpty(field(raw, 'metadata'), 'namespace')

@@ -118,6 +118,16 @@ describe('the Experiment CustomResourceDefinition', () => {
     }
   })
 
+  test('the empty strings Katib reads as absent (templated YAML) pass the API server, which hands them to admission to default', () => {
+    const experiment = minimal() as ReturnType<typeof minimal> & { spec: Record<string, unknown> }
+    Object.assign(experiment.spec, { resumePolicy: '', metricsCollectorSpec: { collector: { kind: 'File' }, source: { fileSystemPath: { path: '/m.log', kind: '', format: '' } } } })
+    Object.assign(experiment.spec.parameters[0]!.feasibleSpace, { distribution: '' })
+    assert.deepEqual(validate(experiment), [])
+    // Only those: an empty parameterType is refused by Katib as well.
+    Object.assign(experiment.spec.parameters[0]!, { parameterType: '' })
+    assert.notDeepEqual(validate(experiment), [])
+  })
+
   test("Katib's status, as its controller writes it, is accepted", () => {
     const status = {
       startTime: '2026-01-01T00:00:00Z',

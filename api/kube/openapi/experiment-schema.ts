@@ -1,3 +1,4 @@
+import { EMPTY_MEANS_DEFAULT } from '../../../core/spec/drop-defaulted-empty-strings.ts'
 import { ExperimentSchema } from '../../../core/spec/experiment-schema.ts'
 import { KatibExperimentStatusSchema } from '../../../core/spec/katib-experiment-status-schema.ts'
 import { EXPERIMENT_DESCRIPTIONS, withDescriptions } from './experiment-descriptions.ts'
@@ -23,8 +24,19 @@ export function experimentOpenApiSchema(): JsonSchema {
       kind: { type: 'string' },
       // Root metadata may only be typed (name rules are Kubernetes' own).
       metadata: { type: 'object' },
-      spec: toStructuralSchema(properties.spec!, '/spec'),
+      spec: withEmptyAllowed(toStructuralSchema(properties.spec!, '/spec'), 'spec'),
       status: toStructuralSchema(KatibExperimentStatusSchema as unknown as JsonSchema, '/status'),
     },
   }, EXPERIMENT_DESCRIPTIONS)
+}
+
+/** Adds "" to the enums of EMPTY_MEANS_DEFAULT (Katib's Go types cannot tell it from absent). */
+function withEmptyAllowed(schema: JsonSchema, path: string): JsonSchema {
+  const out: JsonSchema = { ...schema }
+  if (Array.isArray(out.enum) && (EMPTY_MEANS_DEFAULT as readonly string[]).includes(path)) out.enum = [...(out.enum as unknown[]), '']
+  if (out.properties !== undefined) {
+    out.properties = Object.fromEntries(Object.entries(out.properties as Record<string, JsonSchema>).map(([name, child]) => [name, withEmptyAllowed(child, `${path}.${name}`)]))
+  }
+  if (out.items !== undefined) out.items = withEmptyAllowed(out.items as JsonSchema, path)
+  return out
 }
