@@ -89,7 +89,8 @@ function maximiseLikelihood(x: Float64Array): number {
   return (a + b) / 2
 }
 
-function standardise(values: Float64Array): Float64Array {
+/** Mean 0 and standard deviation 1 (all 0 when the values are equal or overflow). */
+export function standardise(values: Float64Array): Float64Array {
   const n = values.length
   if (n === 0) return values
   let mean = 0
