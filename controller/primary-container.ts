@@ -22,13 +22,13 @@ export function findContainer(node: unknown, name: string): Container | undefine
 
 /**
  * The container named `name` and the pod template it is in (the object whose `spec.containers`
- * holds it), whatever the trial kind; a bare pod spec (no `metadata` around it) is its own
- * template's spec.
+ * holds it), whatever the trial kind, with the container's JSON pointer below `node`; a bare pod
+ * spec (no `metadata` around it) is its own template's spec.
  */
-export function findPrimary(node: unknown, name: string): { container: Container; pod: PodTemplate } | undefined {
+export function findPrimary(node: unknown, name: string, at = ''): { container: Container; pod: PodTemplate; pointer: string } | undefined {
   if (Array.isArray(node)) {
-    for (const item of node) {
-      const found = findPrimary(item, name)
+    for (const [index, item] of node.entries()) {
+      const found = findPrimary(item, name, `${at}/${index}`)
       if (found) return found
     }
     return undefined
@@ -37,15 +37,15 @@ export function findPrimary(node: unknown, name: string): { container: Container
   const record = node as Record<string, unknown>
   const spec = record.spec as Record<string, unknown> | undefined
   if (spec && typeof spec === 'object' && Array.isArray(spec.containers)) {
-    const match = (spec.containers as Container[]).find((c) => c?.name === name)
-    if (match) return { container: match, pod: record as unknown as PodTemplate }
+    const index = (spec.containers as Container[]).findIndex((c) => c?.name === name)
+    if (index >= 0) return { container: spec.containers[index] as Container, pod: record as unknown as PodTemplate, pointer: `${at}/spec/containers/${index}` }
   }
   if (Array.isArray(record.containers)) {
-    const match = (record.containers as Container[]).find((c) => c?.name === name)
-    if (match) return { container: match, pod: { spec: record as unknown as PodTemplate['spec'] } }
+    const index = (record.containers as Container[]).findIndex((c) => c?.name === name)
+    if (index >= 0) return { container: record.containers[index] as Container, pod: { spec: record as unknown as PodTemplate['spec'] }, pointer: `${at}/containers/${index}` }
   }
-  for (const value of Object.values(record)) {
-    const found = findPrimary(value, name)
+  for (const [key, value] of Object.entries(record)) {
+    const found = findPrimary(value, name, `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`)
     if (found) return found
   }
   return undefined

@@ -11,7 +11,8 @@ const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
 const printArgv = fileURLToPath(new URL('../fixtures/trials/print-argv.mjs', import.meta.url))
 const home = mkdtempSync(join(tmpdir(), 'tunewell-cli-argv-'))
 const name = `argv-${Date.now().toString(36)}`
-after(() => deleteCliExperiments(home, [name]))
+const refusedName = `argv-refused-${Date.now().toString(36)}`
+after(() => deleteCliExperiments(home, [name, refusedName]))
 
 // A categorical value with everything a shell would act on; Katib's shell would mangle it.
 const HOSTILE = `a b'"$HOME\`id\`*;|{x}`
@@ -72,4 +73,38 @@ spec:
   assert.equal(seen.env.TRIAL, trial)
   assert.equal(seen.env.TEAM, 'vision')
   assert.equal(seen.env.ARCH, HOSTILE)
+})
+
+test('tunewell run refuses, before any trial, a command that needs a real shell, at its line', () => {
+  const file = join(home, `${refusedName}.yaml`)
+  writeFileSync(file, `apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata:
+  name: ${refusedName}
+spec:
+  objective: {type: minimize, objectiveMetricName: loss}
+  algorithm: {algorithmName: random}
+  maxTrialCount: 1
+  parallelTrialCount: 1
+  parameters:
+    - {name: lr, parameterType: double, feasibleSpace: {min: "0.1", max: "0.2"}}
+  trialTemplate:
+    primaryContainerName: training-container
+    trialParameters:
+      - {name: learningRate, reference: lr}
+    trialSpec:
+      apiVersion: batch/v1
+      kind: Job
+      spec:
+        template:
+          spec:
+            containers:
+              - name: training-container
+                image: docker.io/library/node:20
+                command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(printArgv)}, "--lr=\${trialParameters.learningRate}", "|", tee, log.txt]
+            restartPolicy: Never
+`)
+  const result = spawnSync(process.execPath, [bin, 'run', file], { cwd: home, encoding: 'utf8', env: process.env, timeout: 120_000 })
+  assert.equal(result.status, 2, result.stderr + result.stdout)
+  assert.match(result.stderr, /:25:17 \/spec\/trialTemplate\/trialSpec\/spec\/template\/spec\/containers\/0\/command: Katib runs the primary container's command and args as one `sh -c` line \(collector StdOut\), and a pipe \(\|\) in it needs a real shell: .*--lr=0 ⟨here⟩\| tee log\.txt; quote it to pass it as text, or write the command as `command: \[sh, -c, "\.\.\."\]`/)
 })

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { buildLocalLaunch, LaunchError } from '../../controller/local-launch.ts'
 import { primaryArgv } from '../../controller/katib-argv.ts'
+import { primaryLaunchIssues } from '../../controller/primary-launch.ts'
 import { valueToken } from '../../core/spec/value-tokens.ts'
 import type { Experiment } from '../../core/spec/index.ts'
 import { example, exampleFiles } from '../core/spec/spec-test-kit.ts'
@@ -154,4 +155,15 @@ test('Katib joins the rest of a `sh -c` list onto its script; a /bin/sh -c is jo
   assert.deepEqual(katib.argv, ['sh', '-c', 'python3 train.py --lr=1'])
   const full = primaryArgv({ command: ['/bin/sh', '-c', `echo ${valueToken(0)}`], args: [], collectorKind: 'StdOut', containerEnv: {}, processEnv: {}, values: ['v'] })
   assert.deepEqual(full.argv, ['/bin/sh', '-c', 'echo', 'v'], 'Katib\'s join loses the script\'s own word boundary, as on a cluster')
+})
+
+test('what keeps every trial from starting is found before the first: none in Katib\'s examples, a pointer for a pipe or a Secret', () => {
+  for (const file of exampleFiles()) assert.deepEqual(primaryLaunchIssues(example(file)), [], file)
+  const pipe = jobExperiment({ command: ['prog', '|', 'tee'] })
+  assert.deepEqual(primaryLaunchIssues(pipe).map((i) => i.path), ['/spec/trialTemplate/trialSpec/spec/template/spec/containers/0/command'])
+  const secret = jobExperiment({ command: ['prog'], env: [{ name: 'A', value: '1' }, { name: 'T', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] })
+  const [issue] = primaryLaunchIssues(secret)
+  assert.equal(issue?.path, '/spec/trialTemplate/trialSpec/spec/template/spec/containers/0/env/1/valueFrom')
+  assert.match(issue!.message, /only a Kubernetes cluster holds/)
+  assert.deepEqual(primaryLaunchIssues(jobExperiment({ command: ['prog', '--lr="${trialParameters.learningRate}"'] })), [])
 })
