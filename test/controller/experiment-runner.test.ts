@@ -8,6 +8,10 @@ import { ExperimentRunner, InterruptedError } from '../../controller/experiment-
 import type { Experiment } from '../../core/spec/index.ts'
 import type { ExperimentRecord, Store, TrialRecord } from '../../db/store.ts'
 import { SuggestionService } from '../../suggestion/suggestion-service.ts'
+import { reconcileSpecChange } from '../../cli/reconcile-spec-change.ts'
+import { startExperiment } from '../../lifecycle/start-experiment.ts'
+import { startTrial } from '../../lifecycle/start-trial.ts'
+import { PARALLELISM_LOWERED } from '../../lifecycle/stop-excess-trials.ts'
 import { openTestStore } from '../helpers/test-store.ts'
 import { quadraticExperiment, type QuadraticOptions } from '../helpers/experiment-yaml.ts'
 import { FakeExecutor } from '../helpers/fake-executor.ts'
@@ -182,6 +186,39 @@ describe('experiment runner (trials on the fake executor)', () => {
     assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
     assert.deepEqual(executor.events.filter((e) => e.trial === theirs!.name), [], 'the executor was asked to stop the other controller\'s trial')
     assert.ok(executor.orphans.has(theirs.name))
+  })
+
+  test('run on a file with a lower parallelTrialCount: the newest trials a previous run left Running are Killed, their processes stopped, and they use up no budget', async () => {
+    const executor = new FakeExecutor(quadraticScript)
+    const name = 'lowered-run'
+    const record = await store.experiments.create({ name, spec: quadraticExperiment({ name, max: 4, parallel: 3 }), seed: 11 })
+    assert.ok(await startExperiment(store, record, 'running'))
+    // What a run killed with -9 leaves: three Running trials whose processes still run.
+    const left = await store.trials.createMany(record.id, [0, 1, 2].map((i) => ({ name: `${name}-${i}`, params: { x: i / 10, y: 0.5 } })))
+    for (const trial of left) {
+      assert.ok(await startTrial(store, trial, { kind: 'other' }))
+      executor.orphans.add(trial.name)
+    }
+    // `run` on the changed file (cli/run-command.ts), then the runner.
+    await reconcileSpecChange(store, (await store.experiments.get(record.id))!, quadraticExperiment({ name, max: 4, parallel: 1 }))
+    const runner = new ExperimentRunner({
+      store, suggestions: new SuggestionService(store), executor, clock: executor.clock, launch: { baseDir: home, runDir: join(home, 'runs', name), env: {} }, pollMs: 50,
+    })
+    const done = await runner.run(record.id)
+    assert.equal(done.reason, 'ExperimentMaxTrialsReached', done.message ?? '')
+    const trials = await store.trials.list(record.id)
+    const withdrawn = trials.filter((t) => t.reason === PARALLELISM_LOWERED).map((t) => t.name)
+    assert.deepEqual(withdrawn, [`${name}-1`, `${name}-2`])
+    assert.ok(trials.filter((t) => withdrawn.includes(t.name)).every((t) => t.state === 'Killed'))
+    // Their leftover processes were stopped, not relaunched; the budget of 4 went to trials that ran to their end.
+    for (const trial of withdrawn) {
+      assert.deepEqual(executor.events.filter((e) => e.trial === trial), [{ type: 'stopOrphan', trial, found: true }])
+    }
+    assert.equal(trials.filter((t) => t.state === 'Succeeded').length, 4)
+    assert.equal(trials.length, 6)
+    // One at a time from then on: every start came after the previous trial's exit.
+    const order = executor.events.filter((e) => e.type === 'start' || e.type === 'exit').map((e) => e.type)
+    assert.deepEqual(order, ['start', 'exit', 'start', 'exit', 'start', 'exit', 'start', 'exit'])
   })
 
   test('reaching the goal succeeds early and stops running trials', async () => {
