@@ -1,6 +1,6 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -97,4 +97,38 @@ test('a local-form experiment whose every trial failed exits 1 even when Katib\'
   if (state === 'Succeeded') assert.match(result.stderr, /although Katib's rules call it Succeeded/)
   // Both trials' failures, each with the last line of its stderr.
   assert.equal(result.stdout.match(/ {4}\| simulated failure\n/g)?.length, 2, result.stdout)
+})
+
+test('the REST API and tunewell trials show a failed trial\'s last stderr lines (run --ui-wait serves them after the run)', async () => {
+  const name = `trials-failed-${suffix}`
+  created.push(name)
+  const file = join(home, `${name}.yaml`)
+  writeFileSync(file, quadraticExperimentYaml({ name, max: 1, parallel: 1, flags: ['--mode=fail', '--steps=1'] }))
+  const env = { ...process.env }
+  delete env.TUNEWELL_PORT
+  const child = spawn(process.execPath, [bin, 'run', file, '--ui-wait', '--port', '0'], { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const output = { out: '', err: '' }
+  child.stdout!.on('data', (chunk: Buffer) => (output.out += chunk.toString()))
+  child.stderr!.on('data', (chunk: Buffer) => (output.err += chunk.toString()))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  try {
+    let url: string | undefined
+    for (let i = 0; i < 1200 && !url && child.exitCode === null; i++) {
+      url = /still serving (http:\/\/\S+) until/.exec(output.out)?.[1]
+      if (!url) await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    assert.ok(url, output.out + output.err)
+    const origin = new URL(url).origin
+    const trials = (await (await fetch(`${origin}/api/v1/experiments/${name}/trials`)).json()) as { items: { state: string; message: string }[] }
+    assert.equal(trials.items[0]?.state, 'Failed')
+    assert.match(trials.items[0]!.message, /^Job reason: Error\. trial process exited with code 3; see its log \S+\nsimulated failure$/)
+    const listed = spawnSync(process.execPath, [bin, 'trials', name, '--server', origin], { cwd: home, encoding: 'utf8', timeout: 60_000, env })
+    assert.equal(listed.status, 0, listed.stderr)
+    assert.match(listed.stdout, /\n\S+ Failed: Job reason: Error\. trial process exited with code 3; see its log \S+\n {4}\| simulated failure\n/)
+    child.kill('SIGTERM')
+    assert.equal(await exited, 1, output.out + output.err)
+    assert.match(output.err, /error: no trial succeeded \(1 failed of 1\)/)
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  }
 })
