@@ -2,6 +2,7 @@ import type { SpecIssue } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { customCollectorIssues } from './custom-collector-launch.ts'
 import { metricsFileIssues } from './metrics-file.ts'
+import { primaryLaunchIssues } from './primary-launch.ts'
 import { metricsPortIssues } from './metrics-port.ts'
 import { LOCAL_COLLECTOR_KINDS } from './trial-collector.ts'
 
@@ -26,6 +27,7 @@ export function checkLocalRunnable(experiment: Experiment): SpecIssue[] {
     })
   }
   issues.push(...metricsFileIssues(experiment), ...metricsPortIssues(experiment), ...customCollectorIssues(experiment))
+  issues.push(...primaryLaunchIssues(experiment))
   if (spec.trialTemplate?.configMap) {
     issues.push({
       path: '/spec/trialTemplate/configMap',
