@@ -102,7 +102,7 @@ export function metricsFileIssues(experiment: Experiment): SpecIssue[] {
     return [{
       path: at,
       message: `parallel trials (parallelTrialCount ${parallel}) would all write their metrics to ${source} and read each other's values: ` +
-        `name the path (or a folder above it) in the trial's command, args or env (e.g. --log-path=${source}; each trial then gets its own copy in its folder), ` +
+        `name the path in the trial's command, args or env, or a folder above it (e.g. --log-path=${source}; each trial then gets its own copy in its folder), ` +
         'use a relative path (kept in each trial\'s folder, named by $TUNEWELL_METRICS_FILE), or set parallelTrialCount: 1',
     }]
   }
