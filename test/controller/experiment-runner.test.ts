@@ -221,6 +221,24 @@ describe('experiment runner (trials on the fake executor)', () => {
     assert.deepEqual(order, ['start', 'exit', 'start', 'exit', 'start', 'exit', 'start', 'exit'])
   })
 
+  test('more trials active than parallelTrialCount at a pass (one that read the spec before a lower one committed created them): the newest are stopped, as Katib\'s level-triggered reconcile does', async () => {
+    const executor = new FakeExecutor(quadraticScript)
+    const name = 'over-parallel'
+    const record = await store.experiments.create({ name, spec: quadraticExperiment({ name, max: 3, parallel: 1 }), seed: 11 })
+    await store.trials.createMany(record.id, [0, 1, 2].map((i) => ({ name: `${name}-${i}`, params: { x: i / 10, y: 0.5 } })))
+    const runner = new ExperimentRunner({
+      store, suggestions: new SuggestionService(store), executor, clock: executor.clock, launch: { baseDir: home, runDir: join(home, 'runs', name), env: {} }, pollMs: 50,
+    })
+    const done = await runner.run(record.id)
+    assert.equal(done.reason, 'ExperimentMaxTrialsReached', done.message ?? '')
+    const trials = await store.trials.list(record.id)
+    assert.deepEqual(trials.filter((t) => t.reason === PARALLELISM_LOWERED).map((t) => [t.name, t.state]), [[`${name}-1`, 'Killed'], [`${name}-2`, 'Killed']])
+    assert.match(trials[2]!.message ?? '', /more than parallelTrialCount 1 trials were active/)
+    assert.equal(trials.filter((t) => t.state === 'Succeeded').length, 3)
+    const order = executor.events.filter((e) => e.type === 'start' || e.type === 'exit').map((e) => e.type)
+    assert.deepEqual(order, ['start', 'exit', 'start', 'exit', 'start', 'exit'])
+  })
+
   test('reaching the goal succeeds early and stops running trials', async () => {
     const done = await run({
       name: 'goal', max: 20, parallel: 2, goal: 10,
