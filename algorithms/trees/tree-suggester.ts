@@ -20,8 +20,9 @@
  *
  * Deviations from skopt, and why:
  * - Candidates: a scrambled Sobol' set of CANDIDATES points, fresh for each suggestion (skopt:
- *   10,000 independent uniform draws), for a fifth of the prediction cost. We also tried adding
- *   Gaussian perturbations of the five best observations, as the GP's screening does; over 6
+ *   10,000 independent uniform draws), for 40% of the prediction cost. We also tried adding
+ *   Gaussian perturbations of the five best observations, as the GP's screening does (with the
+ *   objective warped, see below); over 6
  *   seeds at 50 trials on branin, hartmann6, levy and mixed_nn_like (docs/benchmarks.md, "Tree
  *   surrogates") they made ET worse on three of the four (median regret 0.20 against 0.06 on
  *   branin, 0.96 against 0.51 on hartmann6) and RF no better, so the candidates are sampled only.
@@ -35,12 +36,12 @@
  * - Pending and Running trials are liars too (Katib's service only tells skopt finished trials,
  *   so parallel asks from it may land on points already running), and tried parameter sets are
  *   never suggested again (as with the GP).
- * - Each forest keeps at most MAX_MODEL_POINTS observations (subsample-history.ts), so a long
+ * - Each surrogate keeps at most MAX_MODEL_POINTS observations (subsample-history.ts), so a long
  *   experiment's refit stays bounded.
  *
  * Seeding: the i-th suggestion of a call fits its model and draws its candidates from its own
- * trial's stream (`rngForSuggestion`), so the same request gives the same suggestions and a
- * one-trial ask does not depend on batching.
+ * trial's stream (`rngForSuggestion`), so the same request gives the same suggestions, and the
+ * first point of a batch is the one a one-trial ask gets.
  */
 import type { Rng } from '../../core/rng.ts'
 import type { Params } from '../../core/search-space.ts'
