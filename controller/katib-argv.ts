@@ -27,7 +27,10 @@
  * (value-tokens.ts): no expansion and no quoting applies inside a value, unlike Katib, where a
  * value's text becomes part of the shell line. Where a real shell runs the script (ours or the
  * user's `sh -c`), each value reaches it as a variable, TUNEWELL_VALUE_<n>, referenced in the
- * script instead of the value's text (shell-script-values.ts).
+ * script instead of the value's text (shell-script-values.ts). So a value is never split into
+ * several arguments, and an empty value standing as a word of its own is an empty argument
+ * (Katib's shell would drop it). Katib's appended redirection only catches the output of a
+ * multi-line script's last command; locally all of the script's output is collected.
  */
 import { referenceValuesInScript } from '../core/spec/shell-script-values.ts'
 import { parseSimpleCommand, ShellWordsError } from '../core/spec/shell-words.ts'
