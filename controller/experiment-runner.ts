@@ -20,7 +20,7 @@ import { resetTrial } from '../lifecycle/reset-trial.ts'
 import { startExperiment } from '../lifecycle/start-experiment.ts'
 import { startTrial } from '../lifecycle/start-trial.ts'
 import { startTrials } from '../lifecycle/start-trials.ts'
-import { isWithdrawn, stopExcessTrials } from '../lifecycle/stop-excess-trials.ts'
+import { isWithdrawn } from '../lifecycle/stop-excess-trials.ts'
 import { decideTrialOutcome, type TrialOutcome } from '../lifecycle/trial-outcome.ts'
 import { updateBestTrial } from '../lifecycle/update-best-trial.ts'
 import { checkpointDirFor, prepareCheckpointDir } from './checkpoint-dir.ts'
@@ -203,14 +203,6 @@ export class ExperimentRunner {
     }
     // Trials stopped by a lowered parallelTrialCount count for nothing, as Katib deletes them.
     const counts = countStates(trials.filter((t) => !isWithdrawn(t)))
-    // Katib's ReconcileTrials is level-triggered: more trials active than parallelTrialCount (a
-    // pass that read the spec before a lower one committed created some) stops the newest.
-    const parallel = spec.spec.parallelTrialCount ?? 3
-    if (counts.Pending + counts.Running > parallel) {
-      await stopExcessTrials(store, experimentId, parallel, `stopped because more than parallelTrialCount ${parallel} trials were active, newest first as Katib does; it does not count towards maxTrialCount`)
-      this.#wake()
-      return undefined
-    }
     const updated = await updateBestTrial(store, experiment, trials)
     experiment = updated.experiment
     const best = updated.best
@@ -247,7 +239,7 @@ export class ExperimentRunner {
    * (#launch admits one of them).
    */
   async #launchAll(spec: Experiment, pending: readonly TrialRecord[]): Promise<void> {
-    if (sharesMetricsFile(spec)) {
+    if (this.#sharesMetricsFile(spec)) {
       for (const trial of pending) await this.#launch(spec, trial)
       return
     }
@@ -273,10 +265,18 @@ export class ExperimentRunner {
     if (this.#live.has(trial.name)) return
     // Trials that all write one metrics file outside their folders would read each other's
     // values: one at a time (admission refuses this for parallel trials; a PATCH can still get here).
-    if (this.#live.size > 0 && sharesMetricsFile(spec)) return
+    if (this.#live.size > 0 && this.#sharesMetricsFile(spec)) return
     const started = await startTrial(store, trial, { kind: this.#o.executor.kind, launching: true })
     if (!started) return
     await this.#launchStarted(spec, trial)
+  }
+
+  /**
+   * Whether this experiment's trials all write one metrics file or event folder of this machine
+   * (metrics-file.ts): only for local processes; a cluster's pods each have a filesystem of their own.
+   */
+  #sharesMetricsFile(spec: Experiment): boolean {
+    return this.#o.executor.kind === 'local' && sharesMetricsFile(spec)
   }
 
   /** A trial whose row was just made Running by this runner: its folder, its workload, its handle (written, or put in `handles` for the caller to write). */
