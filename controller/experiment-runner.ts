@@ -20,7 +20,7 @@ import { resetTrial } from '../lifecycle/reset-trial.ts'
 import { startExperiment } from '../lifecycle/start-experiment.ts'
 import { startTrial } from '../lifecycle/start-trial.ts'
 import { startTrials } from '../lifecycle/start-trials.ts'
-import { isWithdrawn } from '../lifecycle/stop-excess-trials.ts'
+import { isWithdrawn, stopExcessTrials } from '../lifecycle/stop-excess-trials.ts'
 import { decideTrialOutcome, type TrialOutcome } from '../lifecycle/trial-outcome.ts'
 import { updateBestTrial } from '../lifecycle/update-best-trial.ts'
 import { checkpointDirFor, prepareCheckpointDir } from './checkpoint-dir.ts'
@@ -203,6 +203,14 @@ export class ExperimentRunner {
     }
     // Trials stopped by a lowered parallelTrialCount count for nothing, as Katib deletes them.
     const counts = countStates(trials.filter((t) => !isWithdrawn(t)))
+    // Katib's ReconcileTrials is level-triggered: more trials active than parallelTrialCount (a
+    // pass that read the spec before a lower one committed created some) stops the newest.
+    const parallel = spec.spec.parallelTrialCount ?? 3
+    if (counts.Pending + counts.Running > parallel) {
+      await stopExcessTrials(store, experimentId, parallel, `stopped because more than parallelTrialCount ${parallel} trials were active, newest first as Katib does; it does not count towards maxTrialCount`)
+      this.#wake()
+      return undefined
+    }
     const updated = await updateBestTrial(store, experiment, trials)
     experiment = updated.experiment
     const best = updated.best
