@@ -77,9 +77,8 @@ export function primaryArgv(input: PrimaryArgvInput): PrimaryArgv {
 
   if (!WRAPPED_COLLECTOR_KINDS.includes(input.collectorKind)) {
     const argv = listed.map(kube)
-    if (!isShellScript(argv)) return { argv: argv.map(fill), env, form: 'no-shell' }
-    // The script's tokens become references; the words after it are the script's $0, $1, ...
-    return { argv: argv.map((word, i) => (i === 2 ? referenced(word) : fill(word))), env, form: 'own-shell-script' }
+    const scripted = shellScriptWithValues(argv, input.values)
+    return scripted ? { ...scripted, form: 'own-shell-script' } : { argv: argv.map(fill), env, form: 'no-shell' }
   }
   if ((listed[0] === 'sh' || listed[0] === 'bash') && listed[1] === '-c') {
     if (listed.length === 2) throw new ArgvError(`the command is \`${listed[0]} -c\` with no script after it`)
@@ -103,6 +102,22 @@ export function primaryArgv(input: PrimaryArgvInput): PrimaryArgv {
 /** The variable that carries substituted value `index` into a real shell. */
 export function valueVariable(index: number): string {
   return `TUNEWELL_VALUE_${index}`
+}
+
+/**
+ * For `sh -c script ...` (value tokens in): the script with references to variables that carry
+ * the values, and those variables; the words after the script (its $0, $1, ...) get the values
+ * as text. Undefined when argv is not a shell running a script.
+ */
+export function shellScriptWithValues(argv: readonly string[], values: readonly string[]): { argv: string[]; env: Record<string, string> } | undefined {
+  if (!isShellScript(argv)) return undefined
+  const env: Record<string, string> = {}
+  const script = referenceValuesInScript(argv[2], (index) => {
+    const name = valueVariable(index)
+    env[name] = values[index] ?? ''
+    return name
+  }, values)
+  return { argv: argv.map((word, i) => (i === 2 ? script : fillValueTokens(word, values))), env }
 }
 
 /** `sh -c script ...`, `bash -ec script ...`: a shell the user runs a script with. */

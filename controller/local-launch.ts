@@ -1,10 +1,12 @@
 import { join, resolve } from 'node:path'
 import type { Experiment } from '../core/spec/index.ts'
 import { renderTrialTemplate } from '../core/spec/index.ts'
+import { renderTrialTemplateWithTokens } from '../core/spec/render-template.ts'
 import { trialAssignments } from '../core/spec/to-search-space.ts'
 import type { TrialRecord } from '../db/store.ts'
 import { collectorPathIsDirectory, fileCollectorPath, placeMetricsFile, type TrialMetricsFile } from './metrics-file.ts'
 import { buildPrimaryLaunch } from './primary-launch.ts'
+import { shellScriptWithValues } from './katib-argv.ts'
 import { jobRetries, type JobRetries } from './job-retries.ts'
 import { inheritedTrialEnvironment } from './trial-environment.ts'
 import { trialHandleFile } from './trial-handle-file.ts'
@@ -34,7 +36,8 @@ export interface LocalLaunch {
 }
 
 /**
- * Turns a rendered trial template into a child process: the short `command` form directly, or
+ * Turns a rendered trial template into a child process: the short `command` form directly (a
+ * `sh -c` script of it gets substituted values as variables, katib-argv.ts), or
  * the primary container of any trialSpec kind (Job, PyTorchJob, TrainJob, ...), whose
  * command + args get the argv Katib's `sh -c` would give them, without a shell running
  * (primary-launch.ts). The image is not used: the program must exist locally.
@@ -75,6 +78,18 @@ export function buildLocalLaunch(
     const local = rendered as { command: string[]; env?: { name: string; value: string }[]; workingDir?: string; activeDeadlineSeconds?: number }
     command = local.command
     resolvedEnv = Object.fromEntries((local.env ?? []).map((item) => [item.name, item.value]))
+    // `command: [sh, -c, "..."]`: the shell gets each value as a variable, never as script text.
+    let tokens: ReturnType<typeof renderTrialTemplateWithTokens>
+    try {
+      tokens = renderTrialTemplateWithTokens(experiment, toRender)
+    } catch (error) {
+      throw new LaunchError(`cannot render the trial template: ${(error as Error).message}`)
+    }
+    const scripted = shellScriptWithValues((tokens.rendered as { command: string[] }).command, tokens.values)
+    if (scripted) {
+      command = scripted.argv
+      resolvedEnv = { ...resolvedEnv, ...scripted.env }
+    }
     workingDir = local.workingDir
     deadlineSeconds = local.activeDeadlineSeconds
   } else {

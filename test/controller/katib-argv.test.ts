@@ -167,3 +167,19 @@ test('what keeps every trial from starting is found before the first: none in Ka
   assert.match(issue!.message, /only a Kubernetes cluster holds/)
   assert.deepEqual(primaryLaunchIssues(jobExperiment({ command: ['prog', '--lr="${trialParameters.learningRate}"'] })), [])
 })
+
+test('the short command form\'s own `sh -c` script gets values as variables too; other command forms stay argv', () => {
+  const experiment = example('hp-tuning/random.yaml')
+  delete experiment.spec.trialTemplate!.trialSpec
+  delete experiment.spec.trialTemplate!.primaryContainerName
+  experiment.spec.trialTemplate!.command = ['sh', '-c', `printf '%s\\0' \${trialParameters.learningRate} "x\${trialParameters.learningRate}"`, '${trialParameters.momentum}']
+  for (const value of HOSTILE) {
+    const launch = buildLocalLaunch(experiment, { name: 'random-abc', params: { lr: value, momentum: value } }, ctx)
+    assert.equal(launch.command[3], value, 'a word after the script is its $0, as text')
+    const result = spawnSync(launch.command[0], launch.command.slice(1), { env: launch.env as NodeJS.ProcessEnv, encoding: 'utf8', cwd: '/' })
+    assert.equal(result.status, 0, result.stderr)
+    assert.deepEqual(result.stdout.split('\0').slice(0, -1), [value, `x${value}`], JSON.stringify(value))
+  }
+  experiment.spec.trialTemplate!.command = ['prog', '--lr=${trialParameters.learningRate}']
+  assert.deepEqual(buildLocalLaunch(experiment, { name: 'random-abc', params: { lr: '$(x) "y"', momentum: '1' } }, ctx).command, ['prog', '--lr=$(x) "y"'])
+})
