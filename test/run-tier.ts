@@ -30,6 +30,7 @@ const LONG_FILES: Readonly<Record<string, number>> = {
   'test/cli/server-commands.test.ts': 300_000,
   'test/fault/database-outage.test.ts': 300_000,
   'test/kube-api/kubectl-flow.test.ts': 300_000,
+  'test/kube-api/kubectl-watch.test.ts': 300_000,
   'test/kube-api/python-client.test.ts': 300_000,
   'test/kubernetes/cli-run.test.ts': 300_000,
   'test/kubernetes/operator.test.ts': 300_000,

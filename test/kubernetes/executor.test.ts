@@ -320,7 +320,9 @@ console.log('loss=0.5'); setTimeout(() => { console.log('loss=0.4') }, 600)`
     const missing = failed(await (await launch(executor, jobExperimentOf('nons', PRINT_LOSS, { namespace: 'no-such-namespace' }))).trial.done)
     assert.equal(missing.reason, 'NotFound')
     assert.match(missing.message, /namespaces "no-such-namespace" not found/)
-    const invalid = failed(await (await launch(executor, jobExperimentOf('bad', PRINT_LOSS, { extraJobSpec: '        completions: two\n' }))).trial.done)
+    // A placeholder where an integer goes: validate only warns (it cannot know the value), and it
+    // renders as a string, which the API server's schema validation refuses (422 Invalid).
+    const invalid = failed(await (await launch(executor, jobExperimentOf('bad', PRINT_LOSS, { extraJobSpec: '        completions: ${trialParameters.learningRate}\n' }))).trial.done)
     assert.equal(invalid.reason, 'Invalid')
     assert.match(invalid.message, /is invalid/)
   })
