@@ -138,14 +138,7 @@ export class GpSuggester implements Suggester {
     const suggestions: Params[] = []
     const design: Float64Array[] = []
 
-    let designIndex = request.trials.length
-    while (suggestions.length < request.count && (designIndex < this.options.initialPoints || data.y.length < MIN_OBSERVATIONS)) {
-      const { params, next } = designPoint(space, cube, scrambleSeed, designIndex, used, rngForSuggestion(request, suggestions.length))
-      designIndex = next
-      used.add(paramsKey(space, params))
-      suggestions.push(params)
-      design.push(cube.encode(params) ?? new Float64Array(cube.dimensions))
-    }
+    let designIndex = initialDesign(request, cube, scrambleSeed, used, this.options.initialPoints, data.y.length, suggestions, design)
     if (suggestions.length === request.count) {
       return { suggestions, state: { ...previous, scrambleSeed } satisfies GpState }
     }
@@ -272,6 +265,28 @@ function updatedGains(previous: GpState | undefined, gp: GaussianProcess, observ
  * (a categorical takes choice ⌊u·k⌋), so each parameter's values are stratified. Points
  * already tried are skipped, a bounded number of times.
  */
+/**
+ * The space-filling start the GP and the tree surrogates share: design points (appended to
+ * `suggestions`, encoded to `encoded`, marked `used`) while fewer than `initialPoints` trials
+ * exist or fewer than MIN_OBSERVATIONS are observed, up to the request's count. Returns the
+ * design index to continue from.
+ */
+export function initialDesign(
+  request: SuggestRequest, cube: UnitCube, scrambleSeed: number, used: Set<string>, initialPoints: number, observed: number,
+  suggestions: Params[], encoded: Float64Array[],
+): number {
+  const { space } = request
+  let designIndex = request.trials.length
+  while (suggestions.length < request.count && (designIndex < initialPoints || observed < MIN_OBSERVATIONS)) {
+    const { params, next } = designPoint(space, cube, scrambleSeed, designIndex, used, rngForSuggestion(request, suggestions.length))
+    designIndex = next
+    used.add(paramsKey(space, params))
+    suggestions.push(params)
+    encoded.push(cube.encode(params) ?? new Float64Array(cube.dimensions))
+  }
+  return designIndex
+}
+
 export function designPoint(space: SearchSpace, cube: UnitCube, scrambleSeed: number, index: number, used: ReadonlySet<string>, rng: Rng): { params: Params; next: number } {
   const shift = space.length <= SOBOL_MAX_DIMENSIONS ? sobolShift(scrambleSeed, space.length) : undefined
   for (let i = index; i < index + RANDOM_FALLBACK_DRAWS && i <= SOBOL_MAX_INDEX; i++) {

@@ -54,7 +54,7 @@ import type { UnitCube } from '../unit-cube.ts'
 import { DEFAULT_KAPPA, DEFAULT_XI, acquisition } from '../gp/acquisition.ts'
 import type { AcquisitionValue } from '../gp/acquisition.ts'
 import { HEDGE_PORTFOLIO, pickHedge } from '../gp/gp-hedge.ts'
-import { MIN_OBSERVATIONS, collect, designPoint, firstUnused, randomUnused, readState } from '../gp/gp-suggester.ts'
+import { collect, firstUnused, initialDesign, randomUnused, readState } from '../gp/gp-suggester.ts'
 import type { GpAcquisition, GpState, Observations } from '../gp/gp-suggester.ts'
 import { snapToLegal } from '../gp/maximize-acquisition.ts'
 import { standardise } from '../gp/output-transform.ts'
@@ -92,14 +92,7 @@ export class TreeSuggester implements Suggester {
     const suggestions: Params[] = []
     const inFlight: Float64Array[] = [...data.pending]
 
-    let designIndex = request.trials.length
-    while (suggestions.length < request.count && (designIndex < this.options.initialPoints || data.y.length < MIN_OBSERVATIONS)) {
-      const { params, next } = designPoint(space, cube, scrambleSeed, designIndex, used, rngForSuggestion(request, suggestions.length))
-      designIndex = next
-      used.add(paramsKey(space, params))
-      suggestions.push(params)
-      inFlight.push(cube.encode(params) ?? new Float64Array(cube.dimensions))
-    }
+    initialDesign(request, cube, scrambleSeed, used, this.options.initialPoints, data.y.length, suggestions, inFlight)
     if (suggestions.length === request.count) {
       return { suggestions, state: { ...previous, scrambleSeed } satisfies GpState }
     }

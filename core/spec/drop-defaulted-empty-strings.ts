@@ -1,12 +1,5 @@
-/**
- * Go's zero value for a string is "", so Katib cannot tell `resumePolicy: ""` from no
- * resumePolicy: its defaults (experiment_defaults.go) and webhook treat both alike. Templated
- * YAML (Helm, Kustomize, a pipeline filling `{{ .Values.format }}`) writes such empty strings
- * all the time. Here they are removed before the schema, which knows only the enum values, so
- * that the defaults apply as they do in Katib. Only fields where Katib reads "" as absent are
- * touched; an empty `objective.type`, `parameterType` or `collector.kind` stays an error, as in
- * Katib. Mutates `raw`, which must be the caller's private copy.
- */
+import { field, isRecord, list } from './raw-json.ts'
+
 /**
  * The enum fields read this way, as dotted paths through objects and arrays (`spec.parameters`
  * is a list): the Experiment CRD and serve's OpenAPI list "" among their values, so the API
@@ -20,6 +13,15 @@ export const EMPTY_MEANS_DEFAULT = [
   'spec.metricsCollectorSpec.source.fileSystemPath.format',
 ] as const
 
+/**
+ * Go's zero value for a string is "", so Katib cannot tell `resumePolicy: ""` from no
+ * resumePolicy: its defaults (experiment_defaults.go) and webhook treat both alike. Templated
+ * YAML (Helm, Kustomize, a pipeline filling `{{ .Values.format }}`) writes such empty strings
+ * all the time. Here they are removed before the schema, which knows only the enum values, so
+ * that the defaults apply as they do in Katib. Only fields where Katib reads "" as absent are
+ * touched; an empty `objective.type`, `parameterType` or `collector.kind` stays an error, as in
+ * Katib. Mutates `raw`, which must be the caller's private copy.
+ */
 export function dropDefaultedEmptyStrings(raw: unknown): void {
   // Kubernetes reads an empty namespace as none (the request's, or the default).
   dropEmpty(field(raw, 'metadata'), 'namespace')
@@ -46,16 +48,4 @@ function dropEmptyInSpace(parameter: unknown): void {
 
 function dropEmpty(object: unknown, key: string): void {
   if (isRecord(object) && object[key] === '') delete object[key]
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function field(value: unknown, key: string): unknown {
-  return isRecord(value) ? value[key] : undefined
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : []
 }

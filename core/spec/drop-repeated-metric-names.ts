@@ -7,6 +7,7 @@
  */
 import type { SpecIssue } from '../errors.ts'
 import { joinPointer } from './json-pointer.ts'
+import { field, isRecord } from './raw-json.ts'
 
 export function dropRepeatedMetricNames(raw: unknown): SpecIssue[] {
   const objective = field(field(raw, 'spec'), 'objective')
@@ -24,12 +25,4 @@ export function dropRepeatedMetricNames(raw: unknown): SpecIssue[] {
   })
   objective.additionalMetricNames = kept
   return warnings
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function field(value: unknown, key: string): unknown {
-  return isRecord(value) ? value[key] : undefined
 }

@@ -1,3 +1,5 @@
+import { field, isRecord, list } from './raw-json.ts'
+
 /**
  * Katib writes bounds as strings (`min: "0.01"`), but people write `min: 0.01`, which Katib's
  * Go decoder rejects with an unhelpful message. We accept YAML numbers and turn them into the
@@ -19,16 +21,4 @@ function normaliseParameter(parameter: unknown): void {
     if (typeof space[key] === 'number') space[key] = String(space[key])
   }
   if (Array.isArray(space.list)) space.list = space.list.map((v: unknown) => (typeof v === 'number' ? String(v) : v))
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function field(value: unknown, key: string): unknown {
-  return isRecord(value) ? value[key] : undefined
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : []
 }
