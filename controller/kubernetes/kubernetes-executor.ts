@@ -110,7 +110,7 @@ export class KubernetesExecutor implements TrialExecutor {
     if (current?.metadata?.uid !== handle.uid || current.metadata?.deletionTimestamp) return undefined
     return {
       start: async (onLine) => {
-        const log = this.#logFile(request)
+        const log = await this.#logFile(request)
         return this.#track(TrialWorkload.attach(workload, this.#deps(workload), copiedTo(log, onLine), handle.uid), log)
       },
     }
@@ -233,7 +233,7 @@ export class KubernetesExecutor implements TrialExecutor {
         return { handle, done: Promise.resolve({ phase: 'failed', reason: 'SecretRefused', message }), stop: () => {} }
       }
     }
-    const log = this.#logFile(request)
+    const log = await this.#logFile(request)
     const trial = await TrialWorkload.start(workload, this.#deps(workload), copiedTo(log, onLine))
     if (secret) {
       const uid = trial.handle.uid
@@ -248,8 +248,8 @@ export class KubernetesExecutor implements TrialExecutor {
    * logs` and the dashboard show a cluster trial's output where the controller runs beside the
    * API. Truncated: a re-attached trial's log is read again from its start.
    */
-  #logFile(request: TrialRequest): TrialLogFile {
-    return new TrialLogFile(trialLogPath(request.context.runDir, request.trial.name))
+  #logFile(request: TrialRequest): Promise<TrialLogFile> {
+    return TrialLogFile.open(trialLogPath(request.context.runDir, request.trial.name))
   }
 
   /** Follows the trial until it ends; its `done` resolves once its log file holds every line. */
