@@ -38,8 +38,25 @@ export interface GoRegexpTranslation {
   readonly groups: number
 }
 
+/**
+ * Translations by pattern: every trial's collector compiles its experiment's filters (Katib's
+ * default one for StdOut), and a translation is two passes over the pattern. Pure, so cached;
+ * bounded, since patterns come from submitted documents. Refusals are not cached.
+ */
+const translations = new Map<string, GoRegexpTranslation>()
+const MAX_CACHED = 256
+
 /** Throws GoRegexpError. */
 export function translateGoRegexp(pattern: string): GoRegexpTranslation {
+  const cached = translations.get(pattern)
+  if (cached) return cached
+  const translation = translateAnew(pattern)
+  if (translations.size >= MAX_CACHED) translations.delete(translations.keys().next().value!)
+  translations.set(pattern, translation)
+  return translation
+}
+
+function translateAnew(pattern: string): GoRegexpTranslation {
   const probe = new Translator(pattern, 'probe')
   probe.run()
   const { caseFolds } = probe
