@@ -1,0 +1,38 @@
+import type { Architecture, ArchitectureSpace } from '../../core/nas/architecture-space.ts'
+import type { Rng } from '../../core/rng.ts'
+import type { TrialState } from '../../core/trial.ts'
+import type { Direction } from '../suggester.ts'
+
+/** One earlier trial as a NAS algorithm sees it: its architecture, state and objective. */
+export interface ArchitectureTrial {
+  readonly number: number
+  readonly architecture: Architecture
+  readonly state: TrialState
+  /** The objective value, set once the trial succeeded. */
+  readonly objective?: number
+}
+
+/** As SuggestRequest (../suggester.ts), over an architecture space. */
+export interface NasSuggestRequest {
+  readonly space: ArchitectureSpace
+  readonly direction: Direction
+  /** Every trial so far, ordered by number. */
+  readonly trials: readonly ArchitectureTrial[]
+  readonly count: number
+  readonly rng: Rng
+  /** The stream of the `index`-th architecture of this call (see SuggestRequest.suggestionRng). */
+  readonly suggestionRng?: (index: number) => Rng
+  /** What the previous call returned as `state` (opaque JSON: policy weights, population...). */
+  readonly state: unknown
+}
+
+export interface NasSuggestResult {
+  /** At most `count`. */
+  readonly architectures: readonly Architecture[]
+  readonly state?: unknown
+}
+
+/** A NAS optimiser. Pure: the same request gives the same result; never the database. */
+export interface NasSuggester {
+  suggest(request: NasSuggestRequest): NasSuggestResult | Promise<NasSuggestResult>
+}
