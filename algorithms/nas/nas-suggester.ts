@@ -1,4 +1,5 @@
 import type { Architecture, ArchitectureSpace } from '../../core/nas/architecture-space.ts'
+import type { AlgorithmBudget, ParsedSettings, SettingIssue, SettingSpec } from '../algorithm-definition.ts'
 import type { Rng } from '../../core/rng.ts'
 import type { TrialState } from '../../core/trial.ts'
 import type { Direction } from '../suggester.ts'
@@ -35,4 +36,19 @@ export interface NasSuggestResult {
 /** A NAS optimiser. Pure: the same request gives the same result; never the database. */
 export interface NasSuggester {
   suggest(request: NasSuggestRequest): NasSuggestResult | Promise<NasSuggestResult>
+}
+
+/**
+ * A registry entry for an architecture search (`algorithms/nas/nas-registry.ts`): as
+ * AlgorithmDefinition (../algorithm-definition.ts), whose settings are parsed the same way
+ * (parseSettings), but building a NasSuggester over `spec.nasConfig`.
+ */
+export interface NasAlgorithmDefinition<S = ParsedSettings> {
+  /** Katib `algorithmName` (or ours, for algorithms beyond Katib: documented as an extension). */
+  readonly name: string
+  readonly description: string
+  readonly settings: readonly SettingSpec[]
+  /** Checks on the space and budget beyond the settings' own; messages say how to fix it. */
+  check?(space: ArchitectureSpace, settings: S, budget: AlgorithmBudget): readonly SettingIssue[]
+  create(settings: S): NasSuggester
 }

@@ -1,0 +1,13 @@
+import type { NasAlgorithmDefinition } from './nas-suggester.ts'
+
+/**
+ * Every architecture-search algorithm this version runs over `spec.nasConfig`, by
+ * `algorithmName`. Explicit, like ../registry.ts: each algorithm's folder exports its definition
+ * and adds one line here.
+ */
+export const nasAlgorithms: Readonly<Record<string, NasAlgorithmDefinition<never>>> = {
+}
+
+export function getNasAlgorithm(name: string): NasAlgorithmDefinition | undefined {
+  return Object.hasOwn(nasAlgorithms, name) ? nasAlgorithms[name] as NasAlgorithmDefinition : undefined
+}
