@@ -22,6 +22,11 @@ export interface SettingSpec {
   readonly exclusiveMax?: boolean
   /** The accepted values of an `enum` setting. */
   readonly values?: readonly string[]
+  /**
+   * Katib's `"None"` (enas's enableNoneSettingsList): an `int` or `float` setting that also
+   * accepts the string `None`, which turns off what it controls; it parses to the string `'None'`.
+   */
+  readonly noneAllowed?: boolean
   /** One line for `--help`, the API and the dashboard's settings form. */
   readonly description: string
 }

@@ -92,6 +92,7 @@ function parseValue(spec: SettingSpec, raw: string): number | string | { error: 
     }
     case 'int':
     case 'float': {
+      if (spec.noneAllowed && text === 'None') return 'None'
       const pattern = spec.type === 'int' ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
       const value = Number(text)
       if (!pattern.test(text) || !Number.isFinite(value) || (spec.type === 'int' && !Number.isSafeInteger(value))) return invalid()
@@ -114,5 +115,6 @@ function expected(spec: SettingSpec): string {
     spec.max === undefined ? undefined : `${spec.exclusiveMax ? '<' : '<='} ${spec.max}`,
   ].filter((b) => b !== undefined)
   const kind = spec.type === 'int' ? 'an integer' : 'a number'
-  return bounds.length === 0 ? kind : `${kind} ${bounds.join(' and ')}`
+  const described = bounds.length === 0 ? kind : `${kind} ${bounds.join(' and ')}`
+  return spec.noneAllowed ? `${described}, or None` : described
 }

@@ -81,6 +81,17 @@ describe('parseSettings', () => {
     assert.deepEqual(bad('random_state', '0'), [])
   })
 
+  it('accepts Katib\'s "None" only where the setting allows it, and says so when a value is wrong', () => {
+    const specs: readonly SettingSpec[] = [
+      { name: 'temperature', type: 'float', default: 5, min: 0, exclusiveMin: true, noneAllowed: true, description: 't' },
+      { name: 'hidden', type: 'int', default: 64, min: 1, description: 'h' },
+    ]
+    const run = (list: { name: string; value: string }[]) => parseSettings({ name: 'demo', settings: specs }, list)
+    assert.deepEqual(run([{ name: 'temperature', value: ' None ' }]), { settings: { temperature: 'None', hidden: 64 }, issues: [], warnings: [] })
+    assert.deepEqual(run([{ name: 'temperature', value: 'none' }]).issues.map((i) => i.message), ['setting "temperature" must be a number > 0, or None, got "none"'])
+    assert.deepEqual(run([{ name: 'hidden', value: 'None' }]).issues.map((i) => i.message), ['setting "hidden" must be an integer >= 1, got "None"'])
+  })
+
   it('rejects an enum value outside the list, with a guess', () => {
     const { issues } = parse([{ name: 'acq_func', value: 'ei' }, { name: 'r_l', value: '1' }])
     assert.equal(issues[0]!.message, 'setting "acq_func" must be one of gp_hedge, LCB, EI, got "ei"; did you mean "EI"?')
