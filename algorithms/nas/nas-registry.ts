@@ -1,3 +1,4 @@
+import { evolutionAlgorithm } from './evolution/evolution-definition.ts'
 import type { NasAlgorithmDefinition } from './nas-suggester.ts'
 
 /**
@@ -6,6 +7,7 @@ import type { NasAlgorithmDefinition } from './nas-suggester.ts'
  * and adds one line here.
  */
 export const nasAlgorithms: Readonly<Record<string, NasAlgorithmDefinition<never>>> = {
+  evolution: evolutionAlgorithm,
 }
 
 export function getNasAlgorithm(name: string): NasAlgorithmDefinition | undefined {
