@@ -11,6 +11,11 @@ export interface NasOperation {
   readonly type: string
   /** The operation's parameter values, as Katib prints them in nn_config's embedding. */
   readonly params: Readonly<Record<string, string>>
+  /**
+   * The names in `params` Katib holds as numbers (int and double ranges), which nn_config prints
+   * bare (`2`, `0.5`) where categorical values are quoted (`'3'`). Absent: none.
+   */
+  readonly numeric?: readonly string[]
 }
 
 export interface ArchitectureSpace {
