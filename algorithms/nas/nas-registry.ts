@@ -1,5 +1,6 @@
 import { evolutionAlgorithm } from './evolution/evolution-definition.ts'
 import type { NasAlgorithmDefinition } from './nas-suggester.ts'
+import { randomNasAlgorithm } from './random/random-nas-definition.ts'
 
 /**
  * Every architecture-search algorithm this version runs over `spec.nasConfig`, by
@@ -8,6 +9,7 @@ import type { NasAlgorithmDefinition } from './nas-suggester.ts'
  */
 export const nasAlgorithms: Readonly<Record<string, NasAlgorithmDefinition<never>>> = {
   evolution: evolutionAlgorithm,
+  random: randomNasAlgorithm,
 }
 
 export function getNasAlgorithm(name: string): NasAlgorithmDefinition | undefined {
