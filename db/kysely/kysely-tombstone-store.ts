@@ -30,6 +30,17 @@ export class KyselyTombstoneStore implements TombstoneStore {
     return rows.map((r) => ({ id: Number(r.id), experimentId: r.experiment_id, trialId: r.trial_id, type: r.type }))
   }
 
+  async changesAt(ids: readonly number[]): Promise<StoreChange[]> {
+    if (ids.length === 0) return []
+    const list = sql.join(ids.map((id) => sql`${id}`))
+    const { rows } = await sql<{ id: number | string; experiment_id: string; trial_id: string | null; type: string }>`
+      select id, experiment_id, trial_id, type from events where id in (${list})
+      union all
+      select id, experiment_id, null, 'experiment:deleted' from kube_tombstones where id in (${list})
+      order by id`.execute(this.#db)
+    return rows.map((r) => ({ id: Number(r.id), experimentId: r.experiment_id, trialId: r.trial_id, type: r.type }))
+  }
+
   async get(ids: readonly number[]): Promise<Tombstone[]> {
     if (ids.length === 0) return []
     const { rows } = await sql<{ id: number | string; experiment: JsonRow; trials: JsonRow[]; spec_changes: number | string; deleted_at: Date }>`
@@ -119,6 +130,7 @@ function trialRow(j: JsonRow): TrialRow {
     params: j.params as TrialRow['params'],
     objective: number(j.objective),
     metrics: (j.metrics ?? null) as TrialRow['metrics'],
+    text_metrics: (j.text_metrics ?? null) as TrialRow['text_metrics'],
     reason: (j.reason ?? null) as string | null,
     message: (j.message ?? null) as string | null,
     execution: null,

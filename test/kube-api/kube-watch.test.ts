@@ -216,7 +216,8 @@ describe('Kubernetes watches (?watch=1)', () => {
     })
     await drawn
     await store.events.append({ experimentId: fastId, type: 'experiment:new-best', payload: { objective: 1 } })
-    return { slow, commit: async () => { release(); await held } }
+    const fastChange = await store.tombstones.latestId()
+    return { slow, fast, fastChange, commit: async () => { release(); await held } }
   }
   // Two connections needed (a transaction held open while another commits): PostgreSQL only.
   const interleaving = process.env.DATABASE_URL?.trim() ? false : 'DATABASE_URL is not set (PGlite has one connection, so commits cannot interleave)'
@@ -244,6 +245,30 @@ describe('Kubernetes watches (?watch=1)', () => {
     assert.equal(late.type, 'MODIFIED')
     assert.ok(Number(version) < rv(late))
     watch.close()
+  })
+
+  // What a busy machine met: a transaction that commits seconds after a later one, past the
+  // hub's gap grace (the hub has moved on), still reaches the watches that have not seen it.
+  test('a change that commits after the gap grace is over still reaches live watches and those started after the gap was passed', { skip: interleaving }, async () => {
+    const early = await openWatch(`${url}${API}/namespaces/default/experiments?watch=1&allowWatchBookmarks=true`)
+    const { slow, fast, fastChange, commit } = await slowChange('w3')
+    // The later change is held back by the gap, then delivered once the grace (2 s here) is over
+    // (as ADDED or MODIFIED: its creation may come in the same poll).
+    const passed = rv(await early.next((e) => named(fast)(e) && rv(e) >= fastChange))
+    // A list once the gap is old enough to be handed out past it (what a client listing now gets).
+    let version = Number(await listVersion())
+    while (version < passed) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      version = Number(await listVersion())
+    }
+    const later = await openWatch(`${url}${API}/namespaces/default/experiments?watch=1&resourceVersion=${version}`)
+    await commit()
+    assert.equal((await early.next(named(slow))).type, 'MODIFIED')
+    const seen = await later.next(named(slow))
+    assert.equal(seen.type, 'MODIFIED')
+    assert.ok(rv(seen) < version, 'the change is below the resourceVersion the later watch started from')
+    early.close()
+    later.close()
   })
 
   test('timeoutSeconds ends the stream', async () => {

@@ -6,6 +6,8 @@ import { GAP_GRACE_MS } from '../list-resource-version.ts'
 
 /** How far below a watch's resourceVersion an id still missing is looked for (Watch.late). */
 const LATE_WINDOW = 1000
+/** The most ids the hub keeps looking for (KubeWatchHub.#holes); past it, the oldest are dropped. */
+const MAX_HOLES = 1000
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
 
@@ -36,6 +38,11 @@ export interface KubeWatchHubOptions {
   readonly pollMs?: number
   /** How long a gap in ids may hold back the changes after it; default 3 s. */
   readonly gapGraceMs?: number
+  /**
+   * How long an id that was skipped as a gap (or missing when the hub started) is still looked
+   * for, so that a transaction that commits late is delivered then; default 10 minutes.
+   */
+  readonly lateHoldMs?: number
   /** Changes read per query; default 1000. */
   readonly batchSize?: number
   /** Between BOOKMARKs to watches that allow them; default 60 s (a server sends one about every minute). */
@@ -67,7 +74,7 @@ interface Watch {
    * Ids at or below its resourceVersion that were missing when it started: a transaction that
    * drew its id before a later one committed may commit after the client's list read that
    * resourceVersion (ids are drawn in order, not committed in order). Such a change is still
-   * sent to it when it comes, within the hub's gap grace. Not covered: one that commits between
+   * sent to it when it comes, within the hub's late hold. Not covered: one that commits between
    * the list and the watch's start here (it is present then, below the resourceVersion); the
    * object is sent again at its next change.
    */
@@ -104,6 +111,7 @@ export class KubeWatchHub {
   readonly #store: Store
   readonly #pollMs: number
   readonly #graceMs: number
+  readonly #lateHoldMs: number
   readonly #batchSize: number
   readonly #bookmarkMs: number
   readonly #windowMs: number
@@ -115,8 +123,12 @@ export class KubeWatchHub {
   #position = 0
   readonly #heldSince = new Map<number, number>()
   /**
-   * Ids below the position that were missing when the hub started, with when: a transaction
-   * that drew one may still commit, and is delivered then (within the gap grace) as if in order.
+   * Ids below the position that no change has filled yet, with when they were found missing:
+   * those missing when the hub started, and each gap the position moved past once its grace was
+   * over. A transaction that drew one may still commit (a busy machine can hold a commit for
+   * seconds after its id was drawn), and is delivered then, within `lateHoldMs`, to every watch
+   * that has not seen it: the live ones (their `after` is below it) and those started since
+   * (their `late`). Looked up by id, so a hole far below costs nothing more than a near one.
    */
   readonly #holes = new Map<number, number>()
   #generation = 0
@@ -131,6 +143,7 @@ export class KubeWatchHub {
     this.#store = options.store
     this.#pollMs = options.pollMs ?? 250
     this.#graceMs = options.gapGraceMs ?? GAP_GRACE_MS
+    this.#lateHoldMs = options.lateHoldMs ?? 10 * 60_000
     this.#batchSize = options.batchSize ?? 1000
     this.#bookmarkMs = options.bookmarkMs ?? 60_000
     this.#windowMs = options.windowMs ?? 10 * 60_000
@@ -306,17 +319,25 @@ export class KubeWatchHub {
     if (generation === this.#generation) this.#schedule(generation, again ? 0 : this.#pollMs)
   }
 
-  /** Changes that filled one of the holes below the position since the last poll; forgets holes past their grace. */
+  /** Changes that filled one of the holes below the position since the last poll; forgets holes past the late hold. */
   async #lateChanges(): Promise<StoreChange[]> {
     const now = Date.now()
-    for (const [id, since] of this.#holes) if (now - since >= this.#graceMs) this.#holes.delete(id)
+    for (const [id, since] of this.#holes) if (now - since >= this.#lateHoldMs) this.#holes.delete(id)
     if (this.#holes.size === 0) return []
-    const ids = [...this.#holes.keys()]
-    const low = Math.min(...ids) - 1
-    const high = Math.max(...ids)
-    const found = (await this.#store.tombstones.changes({ afterId: low, untilId: high, limit: high - low })).filter((c) => this.#holes.has(c.id))
+    const found = await this.#store.tombstones.changesAt([...this.#holes.keys()])
     for (const change of found) this.#holes.delete(change.id)
     return found
+  }
+
+  /** Ids the position moves past without a change: looked for later (#lateChanges). */
+  #addHoles(from: number, to: number, now: number): void {
+    // A huge gap (a sequence jump) is not a crowd of late transactions: its newest ids are the likely ones.
+    for (let id = Math.max(from, to - MAX_HOLES + 1); id <= to; id++) this.#holes.set(id, now)
+    // Insertion order is age order: drop the oldest past the bound.
+    for (const id of this.#holes.keys()) {
+      if (this.#holes.size <= MAX_HOLES) break
+      this.#holes.delete(id)
+    }
   }
 
   /** The changes (ascending) up to the first gap still within its grace. */
@@ -329,6 +350,7 @@ export class KubeWatchHub {
         const since = this.#heldSince.get(change.id) ?? now
         this.#heldSince.set(change.id, since)
         if (now - since < this.#graceMs) break
+        this.#addHoles(position + 1, change.id - 1, now)
       }
       position = change.id
       ready.push(change)
