@@ -174,7 +174,8 @@ export class TrialCollector {
 
   #add(points: readonly MetricPoint[]): void {
     if (points.length === 0 || this.#frozen) return
-    for (const p of points) (Number.isFinite(p.value) ? this.#finite : this.#nonFinite).add(p.name)
+    // A text is no NaN of a diverged run (MetricPoint.text).
+    for (const p of points) if (p.text === undefined) (Number.isFinite(p.value) ? this.#finite : this.#nonFinite).add(p.name)
     this.#writer.add([...points])
     if (!this.#onObjective || !points.some((p) => p.name === this.#objective)) return
     for (const p of points) if (p.name === this.#objective) this.#curve.set(p.step, p.value)
