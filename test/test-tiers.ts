@@ -33,6 +33,10 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   // trials are processes, and the Kubernetes one's run on the fake API server's kubelet.
   'test/conformance/fake-executor.test.ts': 'unit',
   'test/core': 'unit',
+  // The examples' pure parts (the NAS example's parser and backpropagation); their programs run
+  // as processes in test/examples' integration files.
+  'test/examples/nas-dense-network.test.ts': 'unit',
+  'test/examples/nas-katib-args.test.ts': 'unit',
   // The CRD's generator and schema: pure; the rest of test/deploy runs kubectl and the API.
   'test/deploy/crd.test.ts': 'unit',
   'test/kubernetes-unit': 'unit',
@@ -48,6 +52,7 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/conformance': 'integration',
   'test/controller': 'integration',
   'test/db': 'integration',
+  'test/examples': 'integration',
   'test/deploy': 'integration',
   'test/fault': 'integration',
   'test/kubernetes': 'cluster',
