@@ -161,7 +161,7 @@ export function runnableCheck(choice: ExecutorChoice): (experiment: Experiment) 
 
 function pushIssues(experiment: Experiment, canPush: boolean): SpecIssue[] {
   const kind = experiment.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut'
-  if (canPush || (kind !== 'Push' && kind !== 'File' && kind !== 'TensorFlowEvent')) return []
+  if (canPush || (kind !== 'Push' && kind !== 'File' && kind !== 'TensorFlowEvent' && kind !== 'PrometheusMetric')) return []
   return [{
     path: '/spec/metricsCollectorSpec/collector/kind',
     message: `${kind === 'Push' ? 'Push metrics from pods' : `The ${kind} collector's sidecar, which pushes the metrics,`} need${kind === 'Push' ? '' : 's'} an address of this controller that the pods can reach: set --report-url (TUNEWELL_REPORT_URL), ` +

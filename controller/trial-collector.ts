@@ -96,9 +96,12 @@ export class TrialCollector {
     return this.#kind
   }
 
-  /** A line of the trial's combined stdout/stderr. */
+  /**
+   * A line of the trial's combined stdout/stderr; for a Custom collector on a cluster (no local
+   * process here), a line its container printed (the executor sends those instead).
+   */
   onLine(line: string): void {
-    if (this.#kind === 'StdOut') this.#add(this.#parser.feed(line))
+    if (this.#kind === 'StdOut' || (this.#kind === 'Custom' && !this.#custom)) this.#add(this.#parser.feed(line))
     else this.#custom?.write(line)
   }
 

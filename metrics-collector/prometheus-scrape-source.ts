@@ -1,4 +1,5 @@
 import { get } from 'node:http'
+import { get as getTls } from 'node:https'
 import type { MetricPoint } from '../core/metric.ts'
 import type { PointSource } from './metrics-forwarder.ts'
 import { parsePrometheusText, parseSelector, selectSample, type PrometheusSelector } from './prometheus-text.ts'
@@ -8,6 +9,17 @@ export interface PrometheusScrapeSourceOptions {
   readonly timeoutMs?: number
   /** Stamp for samples without a timestamp; default the wall clock at the scrape. */
   readonly now?: () => Date
+  /** Where an earlier run of this collector left off (`state()`), so a restarted one goes on numbering steps instead of writing over step 0. */
+  readonly restore?: ScrapeState
+}
+
+/**
+ * What a scrape source remembers between scrapes, as JSON: the next step of each metric and the
+ * last value (and sample timestamp) seen, a non-finite value spelled as a string.
+ */
+export interface ScrapeState {
+  readonly steps: Readonly<Record<string, number>>
+  readonly last: Readonly<Record<string, { readonly value: number | string; readonly timestampMs?: number }>>
 }
 
 const DEFAULT_TIMEOUT_MS = 5000
@@ -44,6 +56,22 @@ export class PrometheusScrapeSource implements PointSource {
     this.#selectors = metricNames.filter((name) => name !== '').map((metric) => ({ metric, selector: parseSelector(metric) }))
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.#now = options.now ?? (() => new Date())
+    for (const [metric, step] of Object.entries(options.restore?.steps ?? {})) {
+      if (Number.isSafeInteger(step) && step > 0) this.#nextStep.set(metric, step)
+    }
+    for (const [metric, last] of Object.entries(options.restore?.last ?? {})) {
+      const value = Number(last?.value)
+      if (!Number.isNaN(value) || last?.value === 'NaN') this.#last.set(metric, { value, timestampMs: typeof last.timestampMs === 'number' ? last.timestampMs : undefined })
+    }
+  }
+
+  /** The steps numbered and the values seen so far, for a restarted collector's `restore`. */
+  state(): ScrapeState {
+    const last: Record<string, { value: number | string; timestampMs?: number }> = {}
+    for (const [metric, { value, timestampMs }] of this.#last) {
+      last[metric] = { value: Number.isFinite(value) ? value : String(value), ...(timestampMs !== undefined ? { timestampMs } : {}) }
+    }
+    return { steps: Object.fromEntries(this.#nextStep), last }
   }
 
   get url(): string {
@@ -136,11 +164,15 @@ export class PrometheusScrapeSource implements PointSource {
 /**
  * One GET on a connection of its own, closed after it (no keep-alive agent): a connection kept
  * open between scrapes would keep a trial's server, and so the trial, from ending (a Node server
- * closes only once its connections have).
+ * closes only once its connections have). An https URL (`scheme: HTTPS` of the collector's
+ * httpGet) is not checked against a CA, as the kubelet's HTTPS probes are not: a trial's exporter
+ * serves a certificate of its own making, and the request never leaves the pod.
  */
 function scrape(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = get(url, { agent: false, headers: { accept: 'text/plain;version=0.0.4', connection: 'close' }, timeout: timeoutMs }, (response) => {
+    const options = { agent: false as const, headers: { accept: 'text/plain;version=0.0.4', connection: 'close' }, timeout: timeoutMs }
+    const send = url.startsWith('https:') ? (handler: Parameters<typeof get>[2]) => getTls(url, { ...options, rejectUnauthorized: false }, handler) : (handler: Parameters<typeof get>[2]) => get(url, options, handler)
+    const request = send((response) => {
       const chunks: Buffer[] = []
       let size = 0
       response.on('data', (chunk: Buffer) => {

@@ -33,6 +33,7 @@ const LONG_FILES: Readonly<Record<string, number>> = {
   'test/kube-api/kubectl-watch.test.ts': 300_000,
   'test/kube-api/python-client.test.ts': 300_000,
   'test/kubernetes/cli-run.test.ts': 300_000,
+  'test/kubernetes/custom-prometheus-collectors.test.ts': 360_000,
   'test/kubernetes/operator.test.ts': 300_000,
   'test/kubernetes/sidecar.test.ts': 300_000,
   'test/package/pack-install.test.ts': 480_000,

@@ -4,6 +4,7 @@ import {
   LaunchError, type LaunchContext, type LineListener, type ManagedWorkload, type PreparedTrial, type RunningTrial, type StoredTrial, type TrialExecutor,
   type TrialRequest, type WorkloadInventory,
 } from '../trial-executor.ts'
+import { dirname, join } from 'node:path'
 import { TrialLogFile, trialLogPath } from '../trial-log-file.ts'
 import { collectorIssue, sidecarVersionIssues } from './check-kubernetes.ts'
 import { kubeErrorMessage, statusCodeOf } from './kube-error.ts'
@@ -55,7 +56,7 @@ export class KubernetesExecutor implements TrialExecutor {
   readonly #log: Log
   readonly #secrets: TrialSecretApi
   readonly #watches = new Map<string, SharedWatch>()
-  readonly #running = new Map<TrialWorkload, TrialLogFile>()
+  readonly #running = new Map<TrialWorkload, TrialLogs>()
   /** The orphan sweep's view of the workloads (controller/orphan-sweep.ts). */
   readonly inventory: WorkloadInventory = {
     list: (experiments) => this.#listManaged(experiments),
@@ -110,8 +111,8 @@ export class KubernetesExecutor implements TrialExecutor {
     if (current?.metadata?.uid !== handle.uid || current.metadata?.deletionTimestamp) return undefined
     return {
       start: async (onLine) => {
-        const log = await this.#logFile(request)
-        return this.#track(TrialWorkload.attach(workload, this.#deps(workload), copiedTo(log, onLine), handle.uid), log)
+        const logs = await this.#logFiles(request, workload, onLine)
+        return this.#track(TrialWorkload.attach(workload, this.#deps(workload), logs.primary, handle.uid, logs.collector), logs)
       },
     }
   }
@@ -139,9 +140,9 @@ export class KubernetesExecutor implements TrialExecutor {
    * never resolves, so call it once the runner is finished with them.
    */
   close(): void {
-    for (const [trial, log] of this.#running) {
+    for (const [trial, logs] of this.#running) {
       trial.detach()
-      void log.end()
+      void logs.end()
     }
     this.#running.clear()
     for (const watch of this.#watches.values()) watch.stop()
@@ -233,31 +234,46 @@ export class KubernetesExecutor implements TrialExecutor {
         return { handle, done: Promise.resolve({ phase: 'failed', reason: 'SecretRefused', message }), stop: () => {} }
       }
     }
-    const log = await this.#logFile(request)
-    const trial = await TrialWorkload.start(workload, this.#deps(workload), copiedTo(log, onLine))
+    const logs = await this.#logFiles(request, workload, onLine)
+    const trial = await TrialWorkload.start(workload, this.#deps(workload), logs.primary, logs.collector)
     if (secret) {
       const uid = trial.handle.uid
       if (uid) await this.#secrets.own(secret, { apiVersion: workload.apiVersion, kind: workload.kind, name: workload.name, uid })
       else await this.#secrets.delete(secret)
     }
-    return this.#track(trial, log)
+    return this.#track(trial, logs)
   }
 
   /**
    * The trial's output.log in the controller's folder, as local trials have theirs, so `tunewell
    * logs` and the dashboard show a cluster trial's output where the controller runs beside the
-   * API. Truncated: a re-attached trial's log is read again from its start.
+   * API. Truncated: a re-attached trial's log is read again from its start. The primary
+   * container's lines go there and to the collector (`onLine`, the StdOut collector's input);
+   * with a Custom collector, its container's lines are the collector's input instead, kept in
+   * collector.log beside output.log, as a local Custom collector's output is.
    */
-  #logFile(request: TrialRequest): Promise<TrialLogFile> {
-    return TrialLogFile.open(trialLogPath(request.context.runDir, request.trial.name))
+  async #logFiles(request: TrialRequest, workload: RenderedWorkload, onLine: LineListener): Promise<TrialLogs> {
+    const outputPath = trialLogPath(request.context.runDir, request.trial.name)
+    const output = await TrialLogFile.open(outputPath)
+    if (workload.collectorContainerName === undefined) {
+      return { primary: copiedTo(output, onLine), end: () => output.end() }
+    }
+    const collectorLog = await TrialLogFile.open(join(dirname(outputPath), 'collector.log'))
+    return {
+      primary: (line) => output.write(line),
+      collector: copiedTo(collectorLog, onLine),
+      end: async () => {
+        await Promise.all([output.end(), collectorLog.end()])
+      },
+    }
   }
 
-  /** Follows the trial until it ends; its `done` resolves once its log file holds every line. */
-  #track(trial: TrialWorkload, log: TrialLogFile): RunningTrial {
-    this.#running.set(trial, log)
+  /** Follows the trial until it ends; its `done` resolves once its log files hold every line. */
+  #track(trial: TrialWorkload, logs: TrialLogs): RunningTrial {
+    this.#running.set(trial, logs)
     const done = trial.done.then(async (result) => {
       this.#running.delete(trial)
-      await log.end()
+      await logs.end()
       return result
     })
     return { handle: trial.handle, done, stop: (reason) => trial.stop(reason), detach: () => trial.detach(true) }
@@ -309,6 +325,13 @@ export class KubernetesExecutor implements TrialExecutor {
     if (text === undefined) throw new LaunchError(`ConfigMap ${configMapNamespace}/${configMapName} or its key "${templatePath}" (the trial template) does not exist`)
     return text
   }
+}
+
+/** Where a trial's log lines go: the primary container's, and a Custom collector container's. */
+interface TrialLogs {
+  readonly primary: LineListener
+  readonly collector?: LineListener
+  end(): Promise<void>
 }
 
 /** Each line to the trial's log file as well as to the collector. */

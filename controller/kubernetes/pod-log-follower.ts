@@ -56,6 +56,11 @@ export class PodLogFollower {
     return this.#pod
   }
 
+  /** The container whose log this follows. */
+  get container(): string {
+    return this.#container
+  }
+
   /** Complete lines delivered so far. */
   get delivered(): number {
     return this.#delivered

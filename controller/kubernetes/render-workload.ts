@@ -7,6 +7,7 @@ import { labelTemplate, podTemplates } from './pod-templates.ts'
 import { primaryContainers, setEnv } from './primary-containers.ts'
 import { workloadLabels } from './workload-labels.ts'
 import { injectCollector, SIDECAR_COLLECTOR_KINDS, sidecarSource } from './collector-sidecar.ts'
+import { injectCustomCollector } from './custom-collector-sidecar.ts'
 import { tokenEnv, trialSecret, trialSecretName } from './trial-secret.ts'
 
 type Json = Record<string, unknown>
@@ -44,6 +45,8 @@ export interface RenderedWorkload {
   /** Which of the workload's pods is the trial's (its log is the StdOut collector's); empty: every pod. */
   readonly primaryPodLabels: Readonly<Record<string, string>>
   readonly primaryContainerName: string
+  /** A Custom collector's container in the primary pods: its log is read as metrics lines, as a local collector's stdout is. */
+  readonly collectorContainerName?: string
   /** Katib's GJSON conditions: the template's, else the defaults for its kind. */
   readonly successCondition: string
   readonly failureCondition: string
@@ -116,9 +119,11 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
   const { TUNEWELL_REPORT_URL: reportUrl, TUNEWELL_REPORT_TOKEN: token, ...trialEnv } = options.env ?? {}
   const collectorKind = experiment.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut'
   const sidecar = SIDECAR_COLLECTOR_KINDS.includes(collectorKind)
+  const custom = collectorKind === 'Custom'
   let secret: Json | undefined
   const pushEnv: Json[] = []
-  if ((collectorKind === 'Push' || sidecar) && reportUrl && token) {
+  // A Custom collector may push too (its log is read either way), so it gets the token where there is a report URL.
+  if ((collectorKind === 'Push' || sidecar || custom) && reportUrl && token) {
     const secretName = trialSecretName(trial.name)
     secret = trialSecret(secretName, namespace, labels, token)
     pushEnv.push({ name: 'TUNEWELL_REPORT_URL', value: reportUrl }, tokenEnv('TUNEWELL_REPORT_TOKEN', secretName))
@@ -126,11 +131,13 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
     throw new LaunchError(`collector kind ${collectorKind} pushes the metrics from a sidecar to the controller, which needs an address the pods can reach: set --report-url (TUNEWELL_REPORT_URL)`)
   }
   const source = sidecarSource(experiment)
+  const fileSystemPath = experiment.spec.metricsCollectorSpec?.source?.fileSystemPath
+  const metricsFile = source?.kind === 'File' ? source.path : custom && fileSystemPath?.path ? fileSystemPath.path : undefined
   const env = {
     KATIB_TRIAL_NAME: trial.name,
     TUNEWELL_TRIAL_NAME: trial.name,
     TUNEWELL_PARAMS: JSON.stringify(trial.params),
-    ...(source?.kind === 'File' ? { TUNEWELL_METRICS_FILE: source.path } : {}),
+    ...(metricsFile !== undefined ? { TUNEWELL_METRICS_FILE: metricsFile } : {}),
     ...(reportUrl ? { TUNEWELL_REPORT_URL: reportUrl } : {}),
     ...trialEnv,
   }
@@ -144,6 +151,18 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
       env: [{ name: 'TUNEWELL_TRIAL_NAME', value: trial.name }, ...pushEnv],
     })
   }
+  const collectorContainerName = custom
+    ? injectCustomCollector(manifest, experiment, containers, {
+      env: [
+        { name: 'KATIB_TRIAL_NAME', value: trial.name },
+        { name: 'TUNEWELL_TRIAL_NAME', value: trial.name },
+        ...(metricsFile !== undefined ? [{ name: 'TUNEWELL_METRICS_FILE', value: metricsFile }] : []),
+        ...Object.entries(trialEnv).map(([name, value]) => ({ name, value })),
+        ...(reportUrl && pushEnv.length === 0 ? [{ name: 'TUNEWELL_REPORT_URL', value: reportUrl }] : []),
+        ...pushEnv,
+      ],
+    })
+    : undefined
 
   return {
     manifest,
@@ -153,6 +172,7 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
     namespace,
     primaryPodLabels,
     primaryContainerName,
+    ...(collectorContainerName !== undefined ? { collectorContainerName } : {}),
     successCondition: conditions.success,
     failureCondition: conditions.failure,
     retain: template.retain === true,

@@ -39,8 +39,9 @@ export class TrialWorkload implements RunningTrial {
   readonly done: Promise<ExitResult>
   readonly #workload: RenderedWorkload
   readonly #deps: TrialWorkloadDeps
-  readonly #onLine: LineListener
-  /** By pod uid, the follower of the primary container's current run; `retired`: those of runs the kubelet restarted, still reading. */
+  /** The containers of each primary pod whose log is read, and where their lines go: the primary container's, and a Custom collector's. */
+  readonly #logged: readonly (readonly [container: string, onLine: LineListener])[]
+  /** By pod uid and container, the follower of the container's current run; `retired`: those of runs the kubelet restarted, still reading. */
   readonly #followers = new Map<string, { follower: PodLogFollower; running: Promise<void>; restartCount: number }>()
   readonly #retired: { follower: PodLogFollower; running: Promise<void> }[] = []
   readonly #unsubscribe: (() => void)[] = []
@@ -55,13 +56,16 @@ export class TrialWorkload implements RunningTrial {
   #lastSeen: Json | undefined
   /** Re-attached after a controller restart: a container found restarted had runs before this one, not followed here. */
   #attached = false
-  /** Pods whose log was followed here, by uid. */
+  /** Containers whose log was followed here, by pod uid and container. */
   readonly #podsFollowed = new Set<string>()
 
-  private constructor(workload: RenderedWorkload, deps: TrialWorkloadDeps, onLine: LineListener, uid: string) {
+  private constructor(workload: RenderedWorkload, deps: TrialWorkloadDeps, onLine: LineListener, uid: string, onCollectorLine?: LineListener) {
     this.#workload = workload
     this.#deps = deps
-    this.#onLine = onLine
+    this.#logged = [
+      [workload.primaryContainerName, onLine],
+      ...(workload.collectorContainerName !== undefined && onCollectorLine ? [[workload.collectorContainerName, onCollectorLine] as const] : []),
+    ]
     this.handle = {
       kind: 'kubernetes',
       apiVersion: workload.apiVersion,
@@ -73,18 +77,22 @@ export class TrialWorkload implements RunningTrial {
     this.done = new Promise<ExitResult>((resolve) => (this.#resolve = resolve))
   }
 
-  /** Creates the workload (or adopts this trial's existing one) and follows it; never rejects: a refusal is a failed `done`. */
-  static async start(workload: RenderedWorkload, deps: TrialWorkloadDeps, onLine: LineListener): Promise<TrialWorkload> {
+  /**
+   * Creates the workload (or adopts this trial's existing one) and follows it; never rejects: a
+   * refusal is a failed `done`. `onLine` gets the primary container's log lines, `onCollectorLine`
+   * those of the Custom collector's container (RenderedWorkload.collectorContainerName).
+   */
+  static async start(workload: RenderedWorkload, deps: TrialWorkloadDeps, onLine: LineListener, onCollectorLine?: LineListener): Promise<TrialWorkload> {
     let created: Json
     try {
       created = await createOrAdopt(workload, deps)
     } catch (error) {
-      const trial = new TrialWorkload(workload, deps, onLine, '')
+      const trial = new TrialWorkload(workload, deps, onLine, '', onCollectorLine)
       trial.#ending = true
       trial.#resolve(refusal(workload, error))
       return trial
     }
-    const trial = new TrialWorkload(workload, deps, onLine, String(created.metadata?.uid ?? ''))
+    const trial = new TrialWorkload(workload, deps, onLine, String(created.metadata?.uid ?? ''), onCollectorLine)
     trial.#follow()
     return trial
   }
@@ -94,8 +102,8 @@ export class TrialWorkload implements RunningTrial {
    * handle names it): the shared watches report its state, finished or not, and its primary
    * pods' logs are read from their start.
    */
-  static attach(workload: RenderedWorkload, deps: TrialWorkloadDeps, onLine: LineListener, uid: string): TrialWorkload {
-    const trial = new TrialWorkload(workload, deps, onLine, uid)
+  static attach(workload: RenderedWorkload, deps: TrialWorkloadDeps, onLine: LineListener, uid: string, onCollectorLine?: LineListener): TrialWorkload {
+    const trial = new TrialWorkload(workload, deps, onLine, uid, onCollectorLine)
     trial.#attached = true
     trial.#follow()
     return trial
@@ -166,57 +174,60 @@ export class TrialWorkload implements RunningTrial {
     this.#track(pods, !this.#ending)
   }
 
-  /** Follows the log of each primary pod whose container has started (when `follow`), and tells each follower whether its container ended. */
+  /** Follows the logs of each primary pod's containers once they started (when `follow`), and tells each follower whether its container ended. */
   #track(pods: readonly Json[], follow: boolean): void {
     const present = new Set<string>()
-    const container = this.#workload.primaryContainerName
     for (const pod of pods) {
       if (!isPrimaryPod(pod, this.#workload.primaryPodLabels) || !this.#mayOwn(pod)) continue
       const uid = String(pod.metadata?.uid)
-      present.add(uid)
-      const hopeless = hopelessContainer(pod, container)
-      if (hopeless && !this.#ending && this.#stopReason === undefined) {
-        void this.#end({ phase: 'failed', ...hopeless })
-        continue
-      }
-      const view = containerView(pod, container)
-      if (!view) continue
-      let entry = this.#followers.get(uid)
-      if (entry && view.restartCount > entry.restartCount) {
-        // Restarted in place: the run followed so far is over; its log is the pod's previous one now.
-        entry.follower.containerRestarted()
-        this.#retired.push(entry)
-        this.#followers.delete(uid)
-        entry = undefined
-      }
-      if (!entry && view.started && follow) {
-        const ref = { namespace: this.#workload.namespace, pod: String(pod.metadata?.name), container }
-        const options = { retryMs: this.#deps.retryMs, drainMs: this.#deps.drainMs }
-        const follower = new PodLogFollower(this.#deps.log, ref, this.#onLine, options)
-        let running: Promise<void>
-        if (this.#attached && !this.#podsFollowed.has(uid) && view.restartCount > 0) {
-          // Re-attached to a container the kubelet restarted meanwhile: the run before this one
-          // is the pod's previous log (the only earlier one Kubernetes keeps), read first, so the
-          // lines arrive in the order they were printed.
-          const previous = new PodLogFollower(this.#deps.log, ref, this.#onLine, options)
-          previous.containerRestarted()
-          const read = previous.run()
-          this.#retired.push({ follower: previous, running: read })
-          running = read.then(() => follower.run())
-        } else {
-          running = follower.run()
+      for (const [container, onLine] of this.#logged) {
+        const key = `${uid}/${container}`
+        present.add(key)
+        // A collector whose image cannot be pulled keeps the trial's containers from ever starting, too.
+        const hopeless = hopelessContainer(pod, container)
+        if (hopeless && !this.#ending && this.#stopReason === undefined) {
+          void this.#end({ phase: 'failed', ...hopeless })
+          continue
         }
-        void running.then(() => {
-          if (follower.refused && this.#stopReason === undefined) void this.#end(this.#logRefusal(ref.pod))
-        })
-        this.#podsFollowed.add(uid)
-        entry = { follower, running, restartCount: view.restartCount }
-        this.#followers.set(uid, entry)
+        const view = containerView(pod, container)
+        if (!view) continue
+        let entry = this.#followers.get(key)
+        if (entry && view.restartCount > entry.restartCount) {
+          // Restarted in place: the run followed so far is over; its log is the pod's previous one now.
+          entry.follower.containerRestarted()
+          this.#retired.push(entry)
+          this.#followers.delete(key)
+          entry = undefined
+        }
+        if (!entry && view.started && follow) {
+          const ref = { namespace: this.#workload.namespace, pod: String(pod.metadata?.name), container }
+          const options = { retryMs: this.#deps.retryMs, drainMs: this.#deps.drainMs }
+          const follower = new PodLogFollower(this.#deps.log, ref, onLine, options)
+          let running: Promise<void>
+          if (this.#attached && !this.#podsFollowed.has(key) && view.restartCount > 0) {
+            // Re-attached to a container the kubelet restarted meanwhile: the run before this one
+            // is the pod's previous log (the only earlier one Kubernetes keeps), read first, so the
+            // lines arrive in the order they were printed.
+            const previous = new PodLogFollower(this.#deps.log, ref, onLine, options)
+            previous.containerRestarted()
+            const read = previous.run()
+            this.#retired.push({ follower: previous, running: read })
+            running = read.then(() => follower.run())
+          } else {
+            running = follower.run()
+          }
+          void running.then(() => {
+            if (follower.refused && this.#stopReason === undefined) void this.#end(this.#logRefusal(ref.pod, container))
+          })
+          this.#podsFollowed.add(key)
+          entry = { follower, running, restartCount: view.restartCount }
+          this.#followers.set(key, entry)
+        }
+        if (view.terminated || pod.metadata?.deletionTimestamp) entry?.follower.containerTerminated()
       }
-      if (view.terminated || pod.metadata?.deletionTimestamp) entry?.follower.containerTerminated()
     }
     // A pod that is gone has no more log to give.
-    for (const [uid, entry] of this.#followers) if (!present.has(uid)) entry.follower.containerTerminated()
+    for (const [key, entry] of this.#followers) if (!present.has(key)) entry.follower.containerTerminated()
   }
 
   /**
@@ -235,12 +246,12 @@ export class TrialWorkload implements RunningTrial {
    * when it finished first) rather than ending as a run without metrics. client-node's Log drops
    * the refusal's Status body, so the message says what to grant instead.
    */
-  #logRefusal(pod: string): ExitResult {
-    const { namespace, primaryContainerName } = this.#workload
+  #logRefusal(pod: string, container: string): ExitResult {
+    const { namespace } = this.#workload
     return {
       phase: 'failed',
       reason: 'Forbidden',
-      message: `cannot read the log of container ${primaryContainerName} of pod ${pod}: the Kubernetes API answered 403 Forbidden; the controller's account needs "get" on "pods/log" in namespace ${namespace} (see docs/kubernetes.md, RBAC)`,
+      message: `cannot read the log of container ${container} of pod ${pod}: the Kubernetes API answered 403 Forbidden; the controller's account needs "get" on "pods/log" in namespace ${namespace} (see docs/kubernetes.md, RBAC)`,
     }
   }
 
@@ -292,7 +303,7 @@ export class TrialWorkload implements RunningTrial {
     clearTimeout(timer)
     for (const { follower } of all) follower.stop()
     const refused = all.find(({ follower }) => follower.refused)
-    if (refused && result.phase === 'succeeded') result = this.#logRefusal(refused.follower.pod)
+    if (refused && result.phase === 'succeeded') result = this.#logRefusal(refused.follower.pod, refused.follower.container)
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
     if (this.#detached) return
     if (inspectPods && result.phase === 'failed') {

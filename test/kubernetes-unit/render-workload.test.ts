@@ -80,7 +80,7 @@ test('every Katib example renders a workload for a sample trial, named and label
     // The push token is never in the workload's spec: a Secret holds it, for the trials that push.
     assert.doesNotMatch(JSON.stringify(manifest), /secret-token/, where)
     const collector = experiment.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut'
-    assert.equal(rendered.secret !== undefined, ['Push', 'File', 'TensorFlowEvent'].includes(collector), where)
+    assert.equal(rendered.secret !== undefined, ['Push', 'File', 'TensorFlowEvent', 'PrometheusMetric', 'Custom'].includes(collector), where)
     if (kind === 'Job') {
       jobs++
       // Kubernetes' own schema for batch/v1 Job (throws on an invalid object).
