@@ -34,8 +34,5 @@ export function checkLocalRunnable(experiment: Experiment): SpecIssue[] {
       message: 'a ConfigMap trial template needs a Kubernetes cluster; inline it as trialTemplate.trialSpec, or use trialTemplate.command',
     })
   }
-  if (spec.nasConfig) {
-    issues.push({ path: '/spec/nasConfig', message: 'neural architecture search is not available yet in this version' })
-  }
   return issues
 }

@@ -4,6 +4,8 @@ import { TunewellError } from '../core/errors.ts'
 import { trialRngs } from '../core/rng.ts'
 import type { Params, SearchSpace } from '../core/search-space.ts'
 import type { TrialSnapshot } from '../core/trial.ts'
+import type { NasConfig } from '../core/spec/experiment-schema.ts'
+import { askNasAlgorithm } from './ask-nas-algorithm.ts'
 
 export interface AskRequest {
   /** Katib `algorithmName`. */
@@ -22,6 +24,8 @@ export interface AskRequest {
   readonly seed: number
   /** What the previous ask returned as `state`; undefined before the first. */
   readonly state: unknown
+  /** The experiment's `spec.nasConfig`: the ask is an architecture search's (ask-nas-algorithm.ts). */
+  readonly nasConfig?: NasConfig
 }
 
 export interface AskResult {
@@ -43,6 +47,7 @@ export interface AskResult {
  * the same points, and so does a call that asks for more or fewer trials at once.
  */
 export async function askAlgorithm(request: AskRequest): Promise<AskResult> {
+  if (request.nasConfig) return askNasAlgorithm({ ...request, nasConfig: request.nasConfig })
   const definition = getAlgorithm(request.algorithmName)
   if (!definition) throw new TunewellError('ALGORITHM_SETTINGS_INVALID', `unknown algorithm "${request.algorithmName}"`)
   const { settings } = parseSettings(definition, request.settings)

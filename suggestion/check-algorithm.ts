@@ -3,6 +3,10 @@ import type { Experiment } from '../core/spec/index.ts'
 import { toSearchSpace } from '../core/spec/index.ts'
 import { getAlgorithm, PLANNED_ALGORITHM_NAMES, validateAlgorithm } from '../algorithms/index.ts'
 import { validateEarlyStopping } from '../algorithms/early-stopping/early-stopping-registry.ts'
+import { nasAlgorithmDefinition, nasAlgorithmNames, validateNasAlgorithm } from '../algorithms/nas/validate-nas-algorithm.ts'
+import { nasAssignmentNames } from '../core/nas/nas-assignment-names.ts'
+import { closestMatch } from '../core/spec/closest-match.ts'
+import { joinPointer } from '../core/spec/json-pointer.ts'
 
 export interface AlgorithmCheck {
   /** The experiment is invalid. */
@@ -27,12 +31,16 @@ export function checkAlgorithm(experiment: Experiment): AlgorithmCheck {
     const { issues } = validateAlgorithm(algorithmName, [], [], { parallelTrialCount: 1 })
     return { issues: [], warnings: [], unsupported: issues.map((issue) => ({ path: '/spec/algorithm/algorithmName', message: issue.message })) }
   }
-  const { issues, warnings } = validateAlgorithm(algorithmName, algorithmSettings ?? [], toSearchSpace(experiment), {
+  const budget = {
     parallelTrialCount: experiment.spec.parallelTrialCount ?? 3,
     ...(experiment.spec.maxTrialCount !== undefined ? { maxTrialCount: experiment.spec.maxTrialCount } : {}),
-  })
+  }
+  const nasConfig = experiment.spec.nasConfig
+  const { issues, warnings } = nasConfig
+    ? validateNasAlgorithm(algorithmName, algorithmSettings ?? [], nasConfig, budget)
+    : hyperparameterAlgorithm(algorithmName) ?? validateAlgorithm(algorithmName, algorithmSettings ?? [], toSearchSpace(experiment), budget)
   const underSpec = (issue: SpecIssue) => ({ path: issue.path.startsWith('/spec/') ? issue.path : `/spec/algorithm${issue.path}`, message: issue.message })
-  const algorithmIssues = issues.map(underSpec)
+  const algorithmIssues = [...issues.map(underSpec), ...(nasConfig && issues.length === 0 ? nasReferenceIssues(experiment) : [])]
   const algorithmWarnings = warnings.map(underSpec)
   if (getAlgorithm(algorithmName)?.needsCheckpoints && !experiment.spec.trialTemplate) {
     // Ask/tell workers are handed parameters, not a parent's checkpoint: a child could not resume.
@@ -47,4 +55,35 @@ export function checkAlgorithm(experiment: Experiment): AlgorithmCheck {
   const stopping = validateEarlyStopping(earlyStopping.algorithmName, earlyStopping.algorithmSettings ?? [])
   const stoppingIssues = stopping.issues.map((issue) => ({ path: `/spec/earlyStopping${issue.path}`, message: issue.message }))
   return { issues: [...algorithmIssues, ...stoppingIssues], warnings: algorithmWarnings, unsupported: [] }
+}
+
+/** An architecture search named for an experiment with spec.parameters: what to do instead. */
+function hyperparameterAlgorithm(name: string): { issues: SpecIssue[]; warnings: SpecIssue[] } | undefined {
+  if (getAlgorithm(name) || !nasAlgorithmDefinition(name)) return undefined
+  return {
+    issues: [{
+      path: '/algorithmName',
+      message: `algorithm "${name}" searches neural architectures (spec.nasConfig), not hyperparameters; give spec.nasConfig instead of spec.parameters, or choose a hyperparameter algorithm (random, tpe, bayesianoptimization, ...). Architecture searches: ${nasAlgorithmNames().join(', ')}`,
+    }],
+    warnings: [],
+  }
+}
+
+/**
+ * A NAS trial gets only its algorithm's assignments (architecture and nn_config; darts' three),
+ * so a trialParameter that references anything else would fail every trial (Katib finds out at
+ * the first trial; we say so now). Metadata references (`${trialSpec.Name}`) are fine.
+ */
+function nasReferenceIssues(experiment: Experiment): SpecIssue[] {
+  const names = nasAssignmentNames(experiment.spec.algorithm.algorithmName)
+  const issues: SpecIssue[] = []
+  ;(experiment.spec.trialTemplate?.trialParameters ?? []).forEach((parameter, i) => {
+    if (parameter.reference.startsWith('${trialSpec.') || names.includes(parameter.reference)) return
+    const guess = closestMatch(parameter.reference, names)
+    issues.push({
+      path: joinPointer('/spec/trialTemplate/trialParameters', i, 'reference'),
+      message: `reference "${parameter.reference}" is not something algorithm "${experiment.spec.algorithm.algorithmName}" assigns; each trial gets ${names.join(', ')}${guess ? `: did you mean "${guess}"?` : ''}`,
+    })
+  })
+  return issues
 }

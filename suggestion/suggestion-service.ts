@@ -72,7 +72,9 @@ export class SuggestionService {
       if (!experiment) throw new TunewellError('EXPERIMENT_NOT_FOUND', `experiment ${experimentId} does not exist`)
       const spec = experiment.spec
       const space = toSearchSpace(spec)
-      const trials = algorithmUsesHistory(spec.spec.algorithm.algorithmName, space) ? await tx.trials.list(experimentId) : undefined
+      // Architecture searches read the trials' architectures back (ask-nas-algorithm.ts).
+      const usesHistory = spec.spec.nasConfig !== undefined || algorithmUsesHistory(spec.spec.algorithm.algorithmName, space)
+      const trials = usesHistory ? await tx.trials.list(experimentId) : undefined
       const tally = trials ? tallyOf(trials) : await tx.trials.tally(experimentId)
       const saved = await tx.algorithmStates.get(experimentId)
       const state = (saved?.state ?? { algorithm: undefined, exhausted: false }) as SuggestionState
@@ -93,6 +95,7 @@ export class SuggestionService {
         count: missing,
         seed: experiment.seed,
         state: state.algorithm,
+        ...(spec.spec.nasConfig ? { nasConfig: spec.spec.nasConfig } : {}),
       })
       const lineage = await lineageOf(tx, experimentId, trials, parents, suggestions.length)
       const created = await tx.trials.createMany(

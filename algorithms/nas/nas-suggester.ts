@@ -28,9 +28,13 @@ export interface NasSuggestRequest {
 }
 
 export interface NasSuggestResult {
-  /** At most `count`. */
+  /** At most `count`. Fewer only with `exhausted` or `waiting` (as SuggestResult's). */
   readonly architectures: readonly Architecture[]
   readonly state?: unknown
+  /** Nothing more to suggest (a small space fully tried): the experiment may complete. */
+  readonly exhausted?: boolean
+  /** Fewer than `count` for now: results of running trials are needed first. */
+  readonly waiting?: boolean
 }
 
 /** A NAS optimiser. Pure: the same request gives the same result; never the database. */

@@ -4,6 +4,7 @@
  */
 import type { Experiment, TrialTemplate } from './experiment-schema.ts'
 import { WHOLE, type Shape } from './shape.ts'
+import { nasAssignmentNames } from '../nas/nas-assignment-names.ts'
 
 export const DEFAULT_PARALLEL_TRIAL_COUNT = 3
 /** Katib's type comment says LongRunning; its code says Never, and the code is what runs. */
@@ -76,8 +77,12 @@ function defaultMetricStrategies(experiment: Experiment): void {
 
 function defaultTrialTemplate(template: TrialTemplate, experiment: Experiment): void {
   if (template.command !== undefined && template.trialParameters === undefined) {
-    // Our short form: every search parameter becomes `${trialParameters.<its name>}`.
-    template.trialParameters = (experiment.spec.parameters ?? []).map((p) => ({ name: p.name, reference: p.name }))
+    // Our short form: every search parameter becomes `${trialParameters.<its name>}`; with
+    // nasConfig, every assignment of the architecture search (`${trialParameters.architecture}`).
+    const names = experiment.spec.nasConfig && !experiment.spec.parameters?.length
+      ? nasAssignmentNames(experiment.spec.algorithm.algorithmName)
+      : (experiment.spec.parameters ?? []).map((p) => p.name)
+    template.trialParameters = names.map((name) => ({ name, reference: name }))
   }
   // Like Katib, conditions and labels are defaulted only for an inline manifest, never a ConfigMap.
   if (template.trialSpec === undefined) return
