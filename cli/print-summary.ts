@@ -22,11 +22,14 @@ export async function printSummary(store: Store, record: ExperimentRecord, out: 
   const savings = await earlyStoppingSavings(store, record)
   if (savings) out.write(formatSavings(savings) + '\n')
   const best = trials.find((t) => t.id === record.bestTrialId)
-  if (!best || best.objective === null) {
+  const metric = spec.spec.objective.objectiveMetricName
+  // A text objective (a DARTS genotype, TrialRecord.textMetrics) is shown as reported.
+  const text = best?.objective === null ? best.textMetrics?.[metric] : undefined
+  if (!best || (best.objective === null && text === undefined)) {
     out.write('no trial reported the objective metric\n')
     return everyTrialFailed(trials)
   }
-  out.write(`best trial ${best.name}: ${spec.spec.objective.objectiveMetricName}=${formatNumber(best.objective)}\n`)
+  out.write(`best trial ${best.name}: ${metric}=${best.objective === null ? text : formatNumber(best.objective)}\n`)
   // jsonb does not keep key order; print in the order of spec.parameters, as the trial got them.
   const written = trialAssignments(spec, best.params)
   for (const name of params) {

@@ -7,6 +7,7 @@ import { summarize } from '../report/summarize.ts'
 import type { Summary } from '../report/summarize.ts'
 import { enasCpuSpace } from './enas-cpu-space.ts'
 import { runNasOne } from './run-nas-one.ts'
+import type { NasRunOutcome } from './run-nas-one.ts'
 import { ACCURACY_BEST, surrogateAccuracy } from './surrogate-accuracy.ts'
 import { surrogateExtremes } from './surrogate-extremes.ts'
 
@@ -70,7 +71,7 @@ export async function runNas(options: RunNasOptions): Promise<NasReport> {
   for (const name of requested.filter((n) => !unknown.includes(n))) {
     const settings = options.settings[name] ?? []
     const algorithmStarted = performance.now()
-    const outcomes = []
+    const outcomes: NasRunOutcome[] = []
     for (const seed of options.seeds) {
       const outcome = await runNasOne(space, (a) => surrogateAccuracy(space, a, extremes), { algorithm: name, settings, seed, budget, parallel: options.parallel })
       options.onProgress?.(`${name} seed ${seed}: ${outcome.error ?? `best accuracy ${outcome.best.at(-1)!.toFixed(4)}`}`)
