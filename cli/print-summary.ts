@@ -1,3 +1,4 @@
+import { describeArchitecture } from '../core/nas/describe-architecture.ts'
 import { metricNames } from '../core/spec/index.ts'
 import { trialAssignments } from '../core/spec/to-search-space.ts'
 import type { ExperimentRecord, Store } from '../db/store.ts'
@@ -14,7 +15,10 @@ import { trialTable } from './trial-table.ts'
 export async function printSummary(store: Store, record: ExperimentRecord, out: NodeJS.WritableStream): Promise<string | undefined> {
   const spec = record.spec
   const trials = await store.trials.list(record.id)
-  const params = (spec.spec.parameters ?? []).map((p) => p.name)
+  // An architecture search's trials differ by their architecture (nn_config only describes it).
+  const params = spec.spec.nasConfig && !spec.spec.parameters?.length
+    ? (spec.spec.algorithm.algorithmName === 'darts' ? [] : ['architecture'])
+    : (spec.spec.parameters ?? []).map((p) => p.name)
   out.write('\n' + trialTable(trials, params, metricNames(spec), record.bestTrialId) + '\n\n')
   const failures = formatTrialFailures(trials)
   if (failures) out.write(failures + '\n\n')
@@ -30,6 +34,12 @@ export async function printSummary(store: Store, record: ExperimentRecord, out: 
     return everyTrialFailed(trials)
   }
   out.write(`best trial ${best.name}: ${metric}=${best.objective === null ? text : formatNumber(best.objective)}\n`)
+  if (typeof best.params['architecture'] === 'string') {
+    const nnConfig = best.params['nn_config']
+    out.write(`  architecture = ${best.params['architecture']}\n`)
+    for (const line of describeArchitecture(best.params['architecture'], typeof nnConfig === 'string' ? nnConfig : undefined)) out.write(`    ${line}\n`)
+    return everyTrialFailed(trials)
+  }
   // jsonb does not keep key order; print in the order of spec.parameters, as the trial got them.
   const written = trialAssignments(spec, best.params)
   for (const name of params) {

@@ -1,4 +1,5 @@
 import { formatIssues, InvalidSpecError } from '../core/errors.ts'
+import { countNasOperations } from '../core/nas/expand-nas-config.ts'
 import { MAX_PARALLEL_TRIALS_ENV, parseMaxParallelTrials } from '../core/spec/index.ts'
 import { imagePathWarnings } from '../core/spec/image-path-warnings.ts'
 import { loadExperiment } from './load-experiment.ts'
@@ -19,8 +20,11 @@ export async function validateCommand(files: readonly string[], out: NodeJS.Writ
       const local = (process.env.TUNEWELL_EXECUTOR ?? 'local').trim() === 'local'
       const warnings = [...loaded.warnings, ...(local ? imagePathWarnings(experiment).map((w) => ({ ...w, ...loaded.locate(w.path) })) : [])]
       const s = experiment.spec
+      const searched = s.nasConfig && !s.parameters?.length
+        ? `${s.nasConfig.graphConfig?.numLayers ?? 0} layers over ${countNasOperations(s.nasConfig)} operations`
+        : `${(s.parameters ?? []).length} parameters`
       out.write(`${file}: valid Experiment "${experiment.metadata.name}" (${s.algorithm.algorithmName}, ` +
-        `${(s.parameters ?? []).length} parameters, ${s.maxTrialCount ?? 'unbounded'} trials, ${s.parallelTrialCount} in parallel)\n`)
+        `${searched}, ${s.maxTrialCount ?? 'unbounded'} trials, ${s.parallelTrialCount} in parallel)\n`)
       if (warnings.length > 0) out.write(`warning:\n${formatIssues(warnings, file)}\n`)
       if (localIssues.length > 0) out.write(`note: it cannot run on local processes:\n${formatIssues(localIssues, file)}\n`)
     } catch (error) {

@@ -26,6 +26,7 @@ const LONG_FILES: Readonly<Record<string, number>> = {
   'test/api/cross-site.test.ts': 300_000,
   'test/cli/cli.test.ts': 300_000,
   'test/cli/collectors.test.ts': 300_000,
+  'test/cli/nas-run.test.ts': 360_000,
   'test/cli/one-controller.test.ts': 300_000,
   'test/cli/server-commands.test.ts': 300_000,
   'test/fault/database-outage.test.ts': 300_000,
