@@ -1,3 +1,4 @@
+import { enasAlgorithm } from './enas/enas-definition.ts'
 import { evolutionAlgorithm } from './evolution/evolution-definition.ts'
 import type { NasAlgorithmDefinition } from './nas-suggester.ts'
 import { randomNasAlgorithm } from './random/random-nas-definition.ts'
@@ -8,6 +9,7 @@ import { randomNasAlgorithm } from './random/random-nas-definition.ts'
  * and adds one line here.
  */
 export const nasAlgorithms: Readonly<Record<string, NasAlgorithmDefinition<never>>> = {
+  enas: enasAlgorithm,
   evolution: evolutionAlgorithm,
   random: randomNasAlgorithm,
 }

@@ -1,0 +1,103 @@
+import type { Weights } from './controller-layout.ts'
+
+/**
+ * The controller's LSTM cell, as Katib's `_lstm` (no biases, one weight matrix over the input
+ * and the previous hidden state, gates split i, f, o, g), forward and backward by hand on flat
+ * arrays. Everything a backward pass needs is kept in the returned step.
+ */
+
+/** One application of the cell: its inputs and every activation backward needs. */
+export interface LstmStep {
+  readonly x: Float64Array
+  readonly hPrev: Float64Array
+  readonly cPrev: Float64Array
+  readonly i: Float64Array
+  readonly f: Float64Array
+  readonly o: Float64Array
+  readonly g: Float64Array
+  readonly c: Float64Array
+  readonly tanhC: Float64Array
+  readonly h: Float64Array
+}
+
+/**
+ * `x` is read from `xOffset` on for `hidden` values (an embedding row can be read in place).
+ * `w` holds the 2H × 4H matrix from `wOffset`.
+ */
+export function lstmForward(
+  w: Weights, wOffset: number, hidden: number,
+  x: ArrayLike<number>, xOffset: number, hPrev: Float64Array, cPrev: Float64Array,
+): LstmStep {
+  const width = 4 * hidden
+  const input = new Float64Array(hidden)
+  for (let k = 0; k < hidden; k++) input[k] = x[xOffset + k]!
+  const z = new Float64Array(width)
+  for (let k = 0; k < 2 * hidden; k++) {
+    const value = k < hidden ? input[k]! : hPrev[k - hidden]!
+    if (value === 0) continue
+    const row = wOffset + k * width
+    for (let j = 0; j < width; j++) z[j]! += value * w[row + j]!
+  }
+  const i = new Float64Array(hidden)
+  const f = new Float64Array(hidden)
+  const o = new Float64Array(hidden)
+  const g = new Float64Array(hidden)
+  const c = new Float64Array(hidden)
+  const tanhC = new Float64Array(hidden)
+  const h = new Float64Array(hidden)
+  for (let k = 0; k < hidden; k++) {
+    i[k] = sigmoid(z[k]!)
+    f[k] = sigmoid(z[hidden + k]!)
+    o[k] = sigmoid(z[2 * hidden + k]!)
+    g[k] = Math.tanh(z[3 * hidden + k]!)
+    c[k] = i[k]! * g[k]! + f[k]! * cPrev[k]!
+    tanhC[k] = Math.tanh(c[k]!)
+    h[k] = o[k]! * tanhC[k]!
+  }
+  return { x: input, hPrev, cPrev, i, f, o, g, c, tanhC, h }
+}
+
+/**
+ * Backpropagates `dh` and `dc` (gradients of the step's outputs; `dc` is not modified) through
+ * `step`: adds the weight gradient into `grad` (same layout as `w`) and returns the gradients
+ * of the input and of the previous state.
+ */
+export function lstmBackward(
+  w: Weights, grad: Float64Array, wOffset: number, hidden: number,
+  step: LstmStep, dh: Float64Array, dc: Float64Array,
+): { dx: Float64Array; dhPrev: Float64Array; dcPrev: Float64Array } {
+  const width = 4 * hidden
+  const dz = new Float64Array(width)
+  const dcPrev = new Float64Array(hidden)
+  for (let k = 0; k < hidden; k++) {
+    const i = step.i[k]!
+    const f = step.f[k]!
+    const o = step.o[k]!
+    const g = step.g[k]!
+    const t = step.tanhC[k]!
+    const dcTotal = dc[k]! + dh[k]! * o * (1 - t * t)
+    dz[k] = dcTotal * g * i * (1 - i)
+    dz[hidden + k] = dcTotal * step.cPrev[k]! * f * (1 - f)
+    dz[2 * hidden + k] = dh[k]! * t * o * (1 - o)
+    dz[3 * hidden + k] = dcTotal * i * (1 - g * g)
+    dcPrev[k] = dcTotal * f
+  }
+  const dx = new Float64Array(hidden)
+  const dhPrev = new Float64Array(hidden)
+  for (let k = 0; k < 2 * hidden; k++) {
+    const input = k < hidden ? step.x[k]! : step.hPrev[k - hidden]!
+    const row = wOffset + k * width
+    let acc = 0
+    for (let j = 0; j < width; j++) {
+      acc += w[row + j]! * dz[j]!
+      grad[row + j]! += input * dz[j]!
+    }
+    if (k < hidden) dx[k] = acc
+    else dhPrev[k - hidden] = acc
+  }
+  return { dx, dhPrev, dcPrev }
+}
+
+export function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))
+}
