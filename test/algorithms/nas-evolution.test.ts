@@ -158,6 +158,14 @@ describe('evolution (regularised evolution, Real et al. 2019)', () => {
     }
   })
 
+  it('counts a trial left out of the history (its architecture unreadable) towards the initial draws', async () => {
+    const trials = [succeeded(0, uniform(SPACE, 0), 1), succeeded(1, uniform(SPACE, 4), 2), succeeded(3, uniform(SPACE, 8), 3)]
+    // Trial 2 is missing, so the next is trial 4: past a population of 4, a child, not a random draw.
+    for (const child of await ask(create({ population_size: '4', sample_size: '4' }), request(SPACE, trials, 3))) {
+      assert.equal(differences(uniform(SPACE, 8), child).length, 1, `${architectureKey(child)} is a child of trial 3, the best`)
+    }
+  })
+
   it('draws at random past the initial population while no trial has succeeded', async () => {
     const failed = Array.from({ length: 4 }, (_, number): ArchitectureTrial => ({ number, architecture: uniform(SPACE, number), state: 'Failed' }))
     const got = await ask(create({ population_size: '4' }), request(SPACE, failed, 3, 2))
@@ -186,18 +194,23 @@ describe('evolution (regularised evolution, Real et al. 2019)', () => {
     assert.ok(allMutations(SPACE, parent).every((child) => differences(parent, child).length === 1))
   })
 
-  it('uses every architecture of a small space once before repeating one, without failing', async () => {
+  it('uses every architecture of a small space once, then says the space is exhausted', async () => {
     const small = space(2, 2) // 2 · 2 operations · 2 skip patterns = 8
     assert.equal(spaceSize(small), 8)
     assert.equal(new Set(Array.from({ length: 8 }, (_, i) => architectureKey(architectureAt(small, i)))).size, 8)
     const suggester = create({ population_size: '2', sample_size: '1' })
     const trials: ArchitectureTrial[] = []
-    for (let n = 0; n < 9; n++) {
+    for (let n = 0; n < 7; n++) {
       const [architecture] = await ask(suggester, request(small, trials, 1, n))
       trials.push(succeeded(n, architecture!, n % 3))
     }
-    assert.equal(new Set(trials.slice(0, 8).map((t) => architectureKey(t.architecture))).size, 8)
-    assert.equal(trials.length, 9, 'the ninth is a repeat, not an error')
+    // The last one left comes in a call that asks for more, which ends there.
+    const last = await suggester.suggest(request(small, trials, 3))
+    assert.equal(last.architectures.length, 1)
+    assert.equal(last.exhausted, true)
+    trials.push(succeeded(7, last.architectures[0]!, 1))
+    assert.equal(new Set(trials.map((t) => architectureKey(t.architecture))).size, 8)
+    assert.deepEqual(await suggester.suggest(request(small, trials, 2)), { architectures: [], exhausted: true })
   })
 
   it('beats random search on a synthetic reward at 150 trials, 4 in parallel', async () => {

@@ -28,7 +28,8 @@
  * - A child that some trial already has (any state) or that an earlier child of the same call
  *   has is drawn again: up to MAX_MUTATION_DRAWS mutations of the same parent, then one of the
  *   parent's untried neighbours uniformly, then a random untried architecture (listing the
- *   space when it is small); only a space that has run out repeats one. This is what keeps parallel asks (trials still pending, whose
+ *   space when it is small). Once every architecture of a space has a trial, the call says
+ *   `exhausted` instead of repeating one, so the experiment can complete, as grid's does. This is what keeps parallel asks (trials still pending, whose
  *   results nobody knows) distinct: each child draws its own tournament and mutation, and the
  *   pending ones are in the set it must avoid.
  *
@@ -81,8 +82,13 @@ export class EvolutionSuggester implements NasSuggester {
     const population = currentPopulation(request.trials, this.options.populationSize)
     const used = new Set(request.trials.map((t) => architectureKey(t.architecture)))
     const architectures: Architecture[] = []
+    // The next trial's number: trials whose architecture the service could not read are left
+    // out of `trials`, so their count alone may fall short of it.
+    const next = Math.max(request.trials.length, (request.trials.at(-1)?.number ?? -1) + 1)
+    const size = spaceSize(space)
     for (let index = 0; index < request.count; index++) {
-      const number = request.trials.length + index
+      if (used.size >= size) return { architectures, exhausted: true }
+      const number = next + index
       const rng = rngForSuggestion(request, index)
       const child = number < this.options.populationSize || population.length === 0
         ? randomUnused(space, rng, used)
