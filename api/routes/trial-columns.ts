@@ -19,7 +19,8 @@ export const trialColumnRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (a
       summary: 'Every trial as columns',
       description: 'All trials by number, one array per field (number, state, objective, each parameter, each metric\'s latest value, ' +
         'start and end in epoch milliseconds, message): what charts of the whole experiment need, in one compact answer ' +
-        '(compressed with br or gzip when the client accepts it). For single trials and their details use the trials list.',
+        '(compressed with br or gzip when the client accepts it). `params` has the spec\'s parameters, then any other the trials carry ' +
+        '(a NAS trial\'s `architecture` and `nn_config`). For single trials and their details use the trials list.',
       tags: ['trials'],
       params: ExperimentParams,
       response: { 200: TrialColumnsSchema, ...errorResponses },
@@ -28,7 +29,11 @@ export const trialColumnRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (a
     const experiment = await findExperiment(store, request.params.name)
     const spec = experiment.spec
     const trials = await store.trials.list(experiment.id)
-    const body = trialColumns(trials, toSearchSpace(spec).map((p) => p.name), metricNames(spec), `${experiment.name}-`)
+    // The spec's parameters first, then what else the trials carry: an architecture search has no
+    // spec.parameters, its trials `architecture` and `nn_config` (darts' its settings).
+    const parameters = new Set(toSearchSpace(spec).map((p) => p.name))
+    for (const t of trials) for (const name of Object.keys(t.params)) parameters.add(name)
+    const body = trialColumns(trials, [...parameters], metricNames(spec), `${experiment.name}-`)
     return sendCompressedJson(request, reply, body)
   })
 }
