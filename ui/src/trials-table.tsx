@@ -1,5 +1,7 @@
 import { useMemo, useState } from 'preact/hooks'
-import { formatDuration, formatNumber, formatValue } from './format.ts'
+import { ArchitectureCell } from './architecture-view.tsx'
+import { formatDuration, formatNumber } from './format.ts'
+import { formatParameterValue } from './parameter-value.ts'
 import { Link } from './link.tsx'
 import { paths } from './router.ts'
 import { compareObjective, latestMetric, type SpecInfo } from './spec-info.ts'
@@ -17,6 +19,8 @@ interface TrialsTableProps {
   readonly trials: readonly TrialRow[]
   readonly info: SpecInfo
   readonly bestTrial: string
+  /** NAS experiments: a click on a trial's architecture opens it in full. */
+  readonly onOpenArchitecture?: (trial: TrialRow) => void
 }
 
 /**
@@ -31,7 +35,7 @@ export function TrialsTable(props: TrialsTableProps) {
   const sorted = useMemo(() => sortTrials(props.trials, sort, descending, props.info), [props.trials, sort, descending, props.info])
   const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN)
   const last = Math.min(sorted.length, first + VIEW_ROWS + 2 * OVERSCAN)
-  const columns = 4 + props.info.parameters.length + extraMetrics.length
+  const columns = 4 + props.info.parameters.length + extraMetrics.length + (props.info.nas ? 1 : 0)
 
   const header = (label: string, key: SortKey, className = '') => {
     const active = sameKey(sort, key)
@@ -61,6 +65,7 @@ export function TrialsTable(props: TrialsTableProps) {
             {header('#', { kind: 'number' }, 'num')}
             {header('State', { kind: 'state' })}
             {header(props.info.objective.metric, { kind: 'objective' }, 'num')}
+            {props.info.nas && <th scope="col">Architecture</th>}
             {props.info.parameters.map((p) => header(p.name, { kind: 'param', name: p.name }, 'num'))}
             {extraMetrics.map((m) => header(m, { kind: 'metric', name: m }, 'num'))}
             {header('Duration', { kind: 'duration' }, 'num')}
@@ -73,7 +78,8 @@ export function TrialsTable(props: TrialsTableProps) {
               <td class="num"><Link href={paths.trial(props.experiment, t.name)} title={t.name}>{t.number}</Link></td>
               <td><StatusBadge state={t.state} title={t.message} /></td>
               <td class="num strong">{formatNumber(t.objective)}{t.name === props.bestTrial ? <span class="best-mark" title="best trial"> ★</span> : null}</td>
-              {props.info.parameters.map((p) => <td class="num">{formatValue(t.params[p.name] ?? undefined)}</td>)}
+              {props.info.nas && <td class="architecture-col"><ArchitectureCell params={t.params} onOpen={() => props.onOpenArchitecture?.(t)} /></td>}
+              {props.info.parameters.map((p) => <td class="num">{formatParameterValue(p, t.params[p.name])}</td>)}
               {extraMetrics.map((m) => <td class="num">{formatNumber(latestMetric(t, m))}</td>)}
               <td class="num">{t.startedMs !== null ? formatDuration((t.finishedMs ?? Date.now()) - t.startedMs) : '–'}</td>
             </tr>
