@@ -61,6 +61,8 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/suggestion': 'integration',
 
   'test/ui': 'browser',
+  // The dashboard's reader of NAS architectures: pure.
+  'test/ui/nas-architecture.test.ts': 'unit',
 
   'test/package': 'package',
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path'
  * Paths of the dashboard that anyone may GET: the page and its bundle hold no experiment data
  * (the page asks for a token when the API answers 401), so they load without one.
  */
-export const DASHBOARD_PUBLIC_PATHS = ['/', '/assets', '/new', '/experiments', '/favicon.ico'] as const
+export const DASHBOARD_PUBLIC_PATHS = ['/', '/assets', '/new', '/experiments', '/compare', '/favicon.ico'] as const
 
 /**
  * Serves the built dashboard (ui/build-ui.ts writes `dir`): its bundle under /assets/, and

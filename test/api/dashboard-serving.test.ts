@@ -12,7 +12,7 @@ describe('the dashboard under the API', () => {
   after(async () => t.close())
 
   test('the page and its bundle load without a token', async () => {
-    for (const url of ['/', '/new', '/experiments/x', '/experiments/x/trials/x-1']) {
+    for (const url of ['/', '/new', '/compare', '/compare?experiments=a,b', '/experiments/x', '/experiments/x/trials/x-1']) {
       const page = await t.app.inject({ url })
       assert.equal(page.statusCode, 200, url)
       assert.match(page.headers['content-type'] as string, /text\/html/)

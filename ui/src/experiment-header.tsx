@@ -1,6 +1,9 @@
 import type { ExperimentResource } from './api-types.ts'
-import { formatAge, formatAssignment, formatNumber, formatTime } from './format.ts'
+import { ArchitectureView } from './architecture-view.tsx'
+import { formatAge, formatNumber, formatTime } from './format.ts'
+import { formatAssignmentOf } from './parameter-value.ts'
 import { Link } from './link.tsx'
+import { NAS_ASSIGNMENTS } from './nas-architecture.ts'
 import { paths } from './router.ts'
 import type { SpecInfo } from './spec-info.ts'
 import { StatusBadge } from './status-badge.tsx'
@@ -44,9 +47,10 @@ export function ExperimentHeader(props: { experiment: ExperimentResource; info: 
                 <Link href={paths.trial(metadata.name, best.bestTrialName)} class="strong">{best.bestTrialName}</Link>
                 <span class="best-value"> {props.info.objective.metric} = {formatNumber(bestValue)}</span>
               </p>
+              {props.info.nas && <ArchitectureView params={Object.fromEntries(best.parameterAssignments.map((a) => [a.name, a.value]))} />}
               <table class="kv">
                 <tbody>
-                  {best.parameterAssignments.map((a) => <tr><th scope="row">{a.name}</th><td class="num" title={a.value}>{formatAssignment(a.value)}</td></tr>)}
+                  {best.parameterAssignments.filter((a) => !(props.info.nas && NAS_ASSIGNMENTS.has(a.name))).map((a) => <tr><th scope="row">{a.name}</th><td class="num" title={a.value}>{formatAssignmentOf(props.info, a.name, a.value)}</td></tr>)}
                 </tbody>
               </table>
             </>

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { ArchitectureView } from './architecture-view.tsx'
 import { ContourChart } from './contour-chart.tsx'
 import { ExperimentActions } from './experiment-actions.tsx'
 import { ExperimentData } from './experiment-data.ts'
@@ -35,6 +36,8 @@ export function ExperimentPage(props: { name: string }) {
   const [brushKey, setBrushKey] = useState(0)
   const [drawn, setDrawn] = useState({ history: false, parallel: false })
   const [interactive, setInteractive] = useState<number | undefined>(undefined)
+  /** NAS: the trial whose architecture is shown in full (the best one until another is opened). */
+  const [openArchitecture, setOpenArchitecture] = useState<string | undefined>(undefined)
   const onHistory = useRef(() => setDrawn((d) => ({ ...d, history: true }))).current
   const onParallel = useRef(() => setDrawn((d) => ({ ...d, parallel: true }))).current
   const experiment = data.experiment.value
@@ -43,7 +46,9 @@ export function ExperimentPage(props: { name: string }) {
   const shown = useMemo(() => (brushed ? trials.filter((t) => brushed.has(t.number)) : trials), [trials, brushed])
   const scored = trials.some((t) => t.objective !== null)
   const succeeded = experiment?.status.trialsSucceeded ?? 0
-  const ready = experiment !== undefined && data.allLoaded.value && (!scored || (drawn.history && drawn.parallel))
+  // Without hyperparameters (an architecture search) there are no parallel coordinates to wait for.
+  const tuned = info !== undefined && info.parameters.length > 0
+  const ready = experiment !== undefined && data.allLoaded.value && (!scored || (drawn.history && (drawn.parallel || !tuned)))
   useEffect(() => {
     if (ready && interactive === undefined) setInteractive(Math.round(performance.now()))
   }, [ready])
@@ -56,9 +61,13 @@ export function ExperimentPage(props: { name: string }) {
   const active = status.state === 'Created' || status.state === 'Running' || status.state === 'Restarting'
   const best = status.currentOptimalTrial.bestTrialName
   const later = interactive !== undefined
+  const architectureTrial = info.nas ? trials.find((t) => t.name === (openArchitecture ?? best)) : undefined
   return (
     <main class="page experiment-page" data-interactive={interactive}>
-      <nav class="crumbs" aria-label="Breadcrumb"><Link href={paths.experiments()}>Experiments</Link> / {props.name}</nav>
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <Link href={paths.experiments()}>Experiments</Link> / {props.name}
+        <span class="crumb-aside"><Link href={paths.compare([props.name])}>Compare with others</Link></span>
+      </nav>
       <ExperimentHeader experiment={experiment} info={info} live={data.live.value} />
       <ExperimentActions experiment={experiment} onChanged={() => data.refresh()} />
       {data.error.value && <Notice kind="error">Last update failed: {data.error.value.message} (retrying)</Notice>}
@@ -74,6 +83,7 @@ export function ExperimentPage(props: { name: string }) {
             <h2>Timeline</h2>
             {later ? <TimelineChart experiment={props.name} trials={trials} /> : <div class="chart-placeholder" style={{ height: '300px' }} />}
           </section>
+          {tuned && <>
           <section class="panel wide">
             <div class="panel-head">
               <h2>Parallel coordinates</h2>
@@ -94,12 +104,23 @@ export function ExperimentPage(props: { name: string }) {
             <h2>Contour</h2>
             {!scored ? <Notice>No objective values yet.</Notice> : later ? <ContourChart trials={trials} info={info} bestTrial={best} /> : <div class="chart-placeholder" style={{ height: '360px' }} />}
           </section>
+          </>}
           <section class="panel wide">
             <h2>Learning curves <span class="muted small">{info.objective.metric} by step, the 100 best trials{active ? ' and the running ones' : ''}</span></h2>
             {later
               ? <LearningCurves experiment={props.name} metric={info.objective.metric} bestTrial={best} active={active} trialCount={trials.length} />
               : <Notice kind="loading">Waiting for the charts above…</Notice>}
           </section>
+          {info.nas && (
+            <section class="panel wide" data-testid="architecture-panel">
+              <div class="panel-head">
+                <h2>{architectureTrial ? `Architecture of trial ${architectureTrial.number}${architectureTrial.name === best ? ' (best)' : ''}` : 'Architecture'}</h2>
+                {architectureTrial && <Link href={paths.trial(props.name, architectureTrial.name)} class="small">open the trial</Link>}
+                {openArchitecture && best && openArchitecture !== best && <button class="button small" onClick={() => setOpenArchitecture(undefined)}>Show the best</button>}
+              </div>
+              {architectureTrial ? <ArchitectureView params={architectureTrial.params} /> : <Notice>No best trial yet: click an architecture in the table to see it in full.</Notice>}
+            </section>
+          )}
           <section class="panel wide">
             <div class="panel-head">
               <h2>Trials</h2>
@@ -107,7 +128,10 @@ export function ExperimentPage(props: { name: string }) {
                 {brushed ? `${shown.length} of ${trials.length} trials selected` : `${trials.length} trials`}
               </span>
             </div>
-            {shown.length > 0 ? <TrialsTable experiment={props.name} trials={shown} info={info} bestTrial={best} /> : <Notice>No trial in the selected ranges.</Notice>}
+            {shown.length > 0 ? <TrialsTable experiment={props.name} trials={shown} info={info} bestTrial={best} onOpenArchitecture={(t) => {
+              setOpenArchitecture(t.name)
+              document.querySelector('[data-testid="architecture-panel"]')?.scrollIntoView({ block: 'nearest' })
+            }} /> : <Notice>No trial in the selected ranges.</Notice>}
           </section>
         </div>
       )}

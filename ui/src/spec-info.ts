@@ -7,17 +7,22 @@ export interface ParameterInfo {
   readonly log: boolean
   /** Categorical values in spec order (discrete ones are numbers). */
   readonly values: readonly string[] | undefined
+  /** A discrete parameter's list as written ("0.10"): what its trials receive (parameter-value.ts). */
+  readonly written?: readonly string[]
 }
 
 export interface SpecInfo {
   readonly parameters: readonly ParameterInfo[]
   readonly objective: { readonly type: 'minimize' | 'maximize'; readonly metric: string; readonly goal: number | undefined }
   readonly metrics: readonly string[]
+  /** A neural architecture search (spec.nasConfig): trials carry `architecture` and `nn_config`, not parameters. */
+  readonly nas: boolean
 }
 
 interface LooseSpec {
   objective?: { type?: string; objectiveMetricName?: string; additionalMetricNames?: string[]; goal?: number }
   parameters?: { name: string; parameterType: ParameterInfo['type']; feasibleSpace?: { list?: string[]; distribution?: string } }[]
+  nasConfig?: unknown
 }
 
 /** What the charts need from the stored spec (the API types it loosely: it is the user's document). */
@@ -31,9 +36,11 @@ export function specInfo(experiment: ExperimentResource): SpecInfo {
       type: p.parameterType,
       log: /log/i.test(p.feasibleSpace?.distribution ?? ''),
       values: p.parameterType === 'categorical' ? p.feasibleSpace?.list ?? [] : undefined,
+      ...(p.parameterType === 'discrete' ? { written: p.feasibleSpace?.list ?? [] } : {}),
     })),
     objective: { type: objective.type === 'maximize' ? 'maximize' : 'minimize', metric, goal: objective.goal },
     metrics: [metric, ...(objective.additionalMetricNames ?? [])],
+    nas: spec.nasConfig !== undefined && spec.nasConfig !== null,
   }
 }
 

@@ -2,8 +2,10 @@ import { useCallback, useEffect, useState } from 'preact/hooks'
 import { api } from './api-client.ts'
 import type { ApiError } from './api-error.ts'
 import type { TrialView } from './api-types.ts'
+import { ArchitectureView } from './architecture-view.tsx'
 import { formatDuration, formatNumber, formatTime } from './format.ts'
 import { Link } from './link.tsx'
+import { architectureOf, NAS_ASSIGNMENTS } from './nas-architecture.ts'
 import { LogTail } from './log-tail.tsx'
 import { Notice } from './notice.tsx'
 import { paths } from './router.ts'
@@ -34,6 +36,7 @@ export function TrialPage(props: { experiment: string; trial: string }) {
   )
   if (!trial) return <main class="page">{crumbs}{error ? <Notice kind="error">{error.message}</Notice> : <Notice kind="loading">Loading trial…</Notice>}</main>
   const running = trial.state === 'Running' || trial.state === 'Pending'
+  const nas = architectureOf(trial.params) !== undefined
   const ran = trial.startedAt ? (trial.finishedAt ? Date.parse(trial.finishedAt) : Date.now()) - Date.parse(trial.startedAt) : undefined
   return (
     <main class="page trial-page">
@@ -54,9 +57,16 @@ export function TrialPage(props: { experiment: string; trial: string }) {
       <div class="cards">
         <div class="card">
           <h2>Parameters</h2>
+          <ArchitectureView params={trial.params} />
           <table class="kv"><tbody>
-            {trial.parameterAssignments.map((a) => <tr><th scope="row">{a.name}</th><td class="num">{a.value}</td></tr>)}
+            {trial.parameterAssignments.filter((a) => !(nas && NAS_ASSIGNMENTS.has(a.name))).map((a) => <tr><th scope="row">{a.name}</th><td class="num">{a.value}</td></tr>)}
           </tbody></table>
+          {nas && (
+            <details class="small">
+              <summary>As the trial received them</summary>
+              {trial.parameterAssignments.filter((a) => NAS_ASSIGNMENTS.has(a.name)).map((a) => <><h3 class="small">{a.name}</h3><pre class="code wrap">{a.value}</pre></>)}
+            </details>
+          )}
         </div>
         <div class="card">
           <h2>Metrics</h2>

@@ -1,0 +1,273 @@
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Page } from 'playwright-core'
+import { buildApp } from '../../api/app.ts'
+import type { Store } from '../../db/store.ts'
+import { offerBestTrial } from '../../lifecycle/offer-best-trial.ts'
+import { ensureDashboardBuilt } from '../../ui/build-ui.ts'
+import { chromiumMissing, launchChromium } from '../helpers/chromium.ts'
+import { experimentYaml, postYaml, uniqueName } from '../helpers/test-app.ts'
+import { openTestStore } from '../helpers/test-store.ts'
+
+const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
+const missing = chromiumMissing()
+if (missing) console.log(`# skipping the NAS dashboard browser tests: ${missing}`)
+
+/**
+ * A small nasConfig. Katib multiplies each operation out over its parameters, the last one
+ * varying fastest: ids 0-3 are convolution (3,32) (3,64) (5,32) (5,64), all stride 1; 4-7 are
+ * reduction max_pooling 2, max_pooling 3, avg_pooling 2, avg_pooling 3.
+ */
+function nasYaml(name: string, algorithm: string): string {
+  return `apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata:
+  name: ${name}
+spec:
+  objective: {type: maximize, objectiveMetricName: Validation-Accuracy}
+  algorithm: {algorithmName: ${algorithm}}
+  maxTrialCount: 40
+  nasConfig:
+    graphConfig: {numLayers: 3, inputSizes: [8, 8, 1], outputSizes: [10]}
+    operations:
+      - operationType: convolution
+        parameters:
+          - {name: filter_size, parameterType: categorical, feasibleSpace: {list: ["3", "5"]}}
+          - {name: num_filter, parameterType: categorical, feasibleSpace: {list: ["32", "64"]}}
+          - {name: stride, parameterType: categorical, feasibleSpace: {list: ["1"]}}
+      - operationType: reduction
+        parameters:
+          - {name: reduction_type, parameterType: categorical, feasibleSpace: {list: [max_pooling, avg_pooling]}}
+          - {name: pool_size, parameterType: int, feasibleSpace: {min: "2", max: "3", step: "1"}}
+`
+}
+
+const OPERATIONS: Record<number, { opt_type: string; opt_params: Record<string, string | number> }> = {
+  0: { opt_type: 'convolution', opt_params: { filter_size: '3', num_filter: '32', stride: '1' } },
+  1: { opt_type: 'convolution', opt_params: { filter_size: '3', num_filter: '64', stride: '1' } },
+  2: { opt_type: 'convolution', opt_params: { filter_size: '5', num_filter: '32', stride: '1' } },
+  3: { opt_type: 'convolution', opt_params: { filter_size: '5', num_filter: '64', stride: '1' } },
+  4: { opt_type: 'reduction', opt_params: { reduction_type: 'max_pooling', pool_size: 2 } },
+  5: { opt_type: 'reduction', opt_params: { reduction_type: 'max_pooling', pool_size: 3 } },
+  6: { opt_type: 'reduction', opt_params: { reduction_type: 'avg_pooling', pool_size: 2 } },
+  7: { opt_type: 'reduction', opt_params: { reduction_type: 'avg_pooling', pool_size: 3 } },
+}
+
+/**
+ * Python's json.dumps (", " and ": " separators), then every double quote made single: Katib's
+ * ENAS service. A Map stands for a dict keyed by numbers, whose insertion order Python keeps and a
+ * JavaScript object would not.
+ */
+function katibString(value: unknown): string {
+  const dumps = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map(dumps).join(', ')}]`
+    if (v instanceof Map) return `{${[...v].map(([k, x]) => `${JSON.stringify(String(k))}: ${dumps(x)}`).join(', ')}}`
+    if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${dumps(x)}`).join(', ')}}`
+    return JSON.stringify(v)
+  }
+  return dumps(value).replaceAll('"', "'")
+}
+
+/** A trial's assignments as Katib gives them: `architecture` and `nn_config` (embedding of the ids it uses). */
+function nasParams(architecture: number[][]): { architecture: string; nn_config: string } {
+  const embedding = new Map<number, unknown>()
+  for (const layer of architecture) embedding.set(layer[0]!, { opt_id: layer[0], ...OPERATIONS[layer[0]!] })
+  return {
+    architecture: katibString(architecture),
+    nn_config: katibString({ num_layers: architecture.length, input_sizes: [8, 8, 1], output_sizes: [10], embedding }),
+  }
+}
+
+/** A deterministic architecture per trial; `best` is planted at `bestAt` with the highest accuracy. */
+function architectureFor(i: number): number[][] {
+  return [[i % 4], [4 + (i % 3), i % 2], [(i * 3) % 8, (i >> 1) % 2, 0]]
+}
+
+const BEST_ARCHITECTURE = [[3], [4, 1], [1, 1, 1]]
+
+async function seedNasTrials(store: Store, name: string, count: number, bestAt: number, bestAccuracy: number): Promise<number[]> {
+  const experiment = (await store.experiments.getByName(name))!
+  const created = await store.trials.createMany(experiment.id, Array.from({ length: count }, (_, i) => ({
+    name: `${name}-${String(i).padStart(4, '0')}`,
+    params: nasParams(i === bestAt ? BEST_ARCHITECTURE : architectureFor(i)),
+  })))
+  const accuracies: number[] = []
+  const started = Date.now() - 60_000
+  for (const [i, trial] of created.entries()) {
+    // Rises with the trial number, never above the planted best.
+    const accuracy = i === bestAt ? bestAccuracy : Math.min(bestAccuracy - 0.01, 0.5 + 0.02 * i + ((i * 37) % 7) / 100)
+    accuracies.push(accuracy)
+    await store.trials.transition(trial.id, ['Pending'], 'Succeeded', {
+      objective: accuracy, metrics: { 'Validation-Accuracy': { min: accuracy, max: accuracy, latest: accuracy } },
+      startedAt: new Date(started + i * 1000), finishedAt: new Date(started + i * 1000 + 800),
+    })
+    // As the controller does when a trial ends: the best trial, with its event.
+    await offerBestTrial(store, experiment.id, trial.id, accuracy)
+  }
+  return accuracies
+}
+
+async function shot(page: Page, file: string): Promise<void> {
+  mkdirSync(artifacts, { recursive: true })
+  await page.evaluate('window.scrollTo(0, 0)')
+  await page.screenshot({ path: join(artifacts, file), fullPage: true })
+}
+
+describe('NAS in the dashboard', { skip: missing }, () => {
+  test('architectures read layer by layer; experiments compared on one chart, live', { timeout: 240_000 }, async () => {
+    const store = await openTestStore()
+    const app = await buildApp({ store, dashboardDir: (await ensureDashboardBuilt()).dir })
+    let browser: Awaited<ReturnType<typeof launchChromium>> | undefined
+    try {
+      // Two searches of one nasConfig and one hyperparameter experiment, created through the API;
+      // without a trialTemplate nothing runs, and their trials are written into the store.
+      const first = uniqueName('nas-a')
+      const second = uniqueName('nas-b')
+      const tuned = uniqueName('hp')
+      for (const yaml of [nasYaml(first, 'random'), nasYaml(second, 'random'), experimentYaml(tuned, { template: false, type: 'maximize' }).replace('algorithmName: random', 'algorithmName: tpe')]) {
+        const created = await postYaml(app, yaml)
+        assert.equal(created.statusCode, 201, created.body)
+      }
+      await seedNasTrials(store, first, 14, 9, 0.93)
+      await seedNasTrials(store, second, 8, 5, 0.81)
+      const hp = (await store.experiments.getByName(tuned))!
+      const hpTrials = await store.trials.createMany(hp.id, Array.from({ length: 6 }, (_, i) => ({ name: `${tuned}-${i}`, params: { lr: 0.01 + i / 100, optimizer: 'adam' } })))
+      for (const [i, t] of hpTrials.entries()) {
+        const loss = 0.2 + i / 10
+        await store.trials.transition(t.id, ['Pending'], 'Succeeded', { objective: loss, metrics: { loss: { min: loss, max: loss, latest: loss } } })
+        await offerBestTrial(store, hp.id, t.id, loss)
+      }
+
+      const url = await app.listen({ host: '127.0.0.1', port: 0 })
+      // The columns the page reads carry each NAS trial's assignments, as Katib wrote them.
+      const columns = await (await fetch(`${url}/api/v1/experiments/${first}/trials:columns`)).json() as { params: Record<string, string[]> }
+      assert.equal(columns.params.architecture![9], '[[3], [4, 1], [1, 1, 1]]')
+      assert.match(columns.params.nn_config![9]!, /^\{'num_layers': 3, 'input_sizes': \[8, 8, 1\], 'output_sizes': \[10\], 'embedding': \{'3': \{'opt_id': 3, 'opt_type': 'convolution'/)
+
+      browser = await launchChromium()
+      const page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
+      const pageErrors: string[] = []
+      page.on('pageerror', (error) => pageErrors.push(error.message))
+
+      // The best trial's architecture, layer by layer, in the header and the architecture panel.
+      await page.goto(`${url}/experiments/${first}`)
+      const bestCard = page.getByTestId('best-trial')
+      await bestCard.getByRole('link', { name: `${first}-0009` }).waitFor({ timeout: 30_000 })
+      const bestLayers = bestCard.getByTestId('architecture').locator('li')
+      assert.deepEqual(await bestLayers.allTextContents(), [
+        'L0 convolution 5x5 64 filters stride 1',
+        'L1 reduction max pooling 2x2 <- skip from L0',
+        'L2 convolution 3x3 64 filters stride 1 <- skips from L0, L1',
+      ])
+      const bestText = await bestCard.innerText()
+      assert.doesNotMatch(bestText, /\[\[|opt_params|embedding/, 'the raw strings are not shown as the best trial\'s parameters')
+      assert.match(bestText, /input 8x8x1, output 10/)
+      await page.locator('main[data-interactive]').waitFor({ timeout: 60_000 })
+      await page.locator('[data-testid="history-chart"][data-rendered]').waitFor({ timeout: 30_000 })
+      // No hyperparameters: no parallel coordinates, slices, importance or contour of nothing.
+      assert.equal(await page.getByRole('heading', { name: 'Parallel coordinates' }).count(), 0)
+      assert.equal(await page.getByRole('heading', { name: 'Contour' }).count(), 0)
+      const panel = page.getByTestId('architecture-panel')
+      await panel.getByRole('heading', { name: 'Architecture of trial 9 (best)' }).waitFor()
+
+      // The table: one line per architecture, the full view as its tooltip, never the raw list.
+      const table = page.getByTestId('trials-table')
+      await page.getByTestId('trial-count').getByText('14 trials').waitFor({ timeout: 30_000 })
+      const bestRow = table.locator('tr.best-row')
+      const cell = bestRow.getByTestId('architecture-cell')
+      assert.equal(await cell.textContent(), 'conv 5x5 64f s1 → max-pool 2x2 +L0 → conv 3x3 64f s1 +L0,L1')
+      assert.equal(await cell.getAttribute('title'), [
+        'L0 convolution 5x5 64 filters stride 1',
+        'L1 reduction max pooling 2x2 <- skip from L0',
+        'L2 convolution 3x3 64 filters stride 1 <- skips from L0, L1',
+        'input 8x8x1 -> output 10',
+      ].join('\n'))
+      assert.doesNotMatch(await table.innerText(), /\[\[|'opt_type'/)
+      await shot(page, 'nas-01-experiment.png')
+
+      // Expanding another trial's architecture shows it in full in the panel.
+      const row4 = table.locator('tbody tr').filter({ has: page.getByRole('link', { name: '4', exact: true }) })
+      await row4.getByTestId('architecture-cell').click()
+      await panel.getByRole('heading', { name: 'Architecture of trial 4' }).waitFor()
+      // Trial 4: [[0], [5, 0], [4, 0, 0]].
+      assert.deepEqual(await panel.getByTestId('architecture').locator('li').allTextContents(), [
+        'L0 convolution 3x3 32 filters stride 1',
+        'L1 reduction max pooling 3x3',
+        'L2 reduction max pooling 2x2',
+      ])
+      await panel.getByRole('button', { name: 'Show the best' }).click()
+      await panel.getByRole('heading', { name: 'Architecture of trial 9 (best)' }).waitFor()
+
+      // The trial's own page: the architecture, and the strings as the trial received them on request.
+      await page.goto(`${url}/experiments/${first}/trials/${first}-0009`)
+      await page.getByRole('heading', { name: 'Parameters' }).waitFor()
+      assert.equal(await page.getByTestId('architecture').locator('li').count(), 3)
+      await page.getByText('As the trial received them').click()
+      await page.getByText('[[3], [4, 1], [1, 1, 1]]').waitFor()
+
+      // Compare: pick the three experiments; each is labelled with its name and algorithm.
+      await page.getByRole('link', { name: 'Compare', exact: true }).click()
+      await page.getByRole('heading', { name: 'Compare experiments' }).waitFor()
+      await page.getByText('Pick two or more experiments').waitFor()
+      for (const name of [first, second, tuned]) await page.getByRole('checkbox', { name: new RegExp(`^${name} `) }).check()
+      assert.equal(new URL(page.url()).search, `?experiments=${first},${second},${tuned}`)
+      await page.getByText(/different objectives/).waitFor({ timeout: 30_000 })
+      await page.locator('[data-testid="compare-chart"][data-rendered]').waitFor({ timeout: 30_000 })
+      const chartLabel = await page.getByTestId('compare-chart').getAttribute('aria-label')
+      assert.equal(chartLabel, `Objective over trials: ${first} (random), ${second} (random), ${tuned} (tpe)`)
+      const rows = page.getByTestId('compare-row')
+      await rows.nth(2).waitFor()
+      const cells = async () => Promise.all((await rows.all()).map(async (r) => (await r.locator('td').allInnerTexts()).map((t) => t.trim())))
+      const table1 = await cells()
+      assert.deepEqual(table1.map((r) => [r[0], r[1], r[3], r[4]!.split(' ')[0], r[5]]), [
+        [first, 'random', '14', '0.93', '9'],
+        [second, 'random', '8', '0.81', '5'],
+        // maximize: the best loss of 0.2-0.7 is the highest.
+        [tuned, 'tpe', '6', '0.7', '5'],
+      ])
+      await shot(page, 'nas-02-compare.png')
+
+      // The choice is in the address: a reload shows the same comparison.
+      await page.reload()
+      await rows.nth(2).waitFor({ timeout: 30_000 })
+      assert.equal(await page.getByRole('checkbox', { name: new RegExp(`^${second} `) }).isChecked(), true)
+
+      // Live: a better trial of the second search appears without a reload.
+      const secondExperiment = (await store.experiments.getByName(second))!
+      const [late] = await store.trials.createMany(secondExperiment.id, [{ name: `${second}-late`, params: nasParams(BEST_ARCHITECTURE) }])
+      await store.trials.transition(late!.id, ['Pending'], 'Succeeded', { objective: 0.97, metrics: { 'Validation-Accuracy': { min: 0.97, max: 0.97, latest: 0.97 } } })
+      assert.ok(await offerBestTrial(store, secondExperiment.id, late!.id, 0.97))
+      await rows.nth(1).locator('td').nth(4).getByText('0.97').waitFor({ timeout: 30_000 })
+      assert.equal((await rows.nth(1).locator('td').nth(3).innerText()).trim(), '9')
+
+      // Unticking one drops it from the chart, the table and the address.
+      await page.getByRole('checkbox', { name: new RegExp(`^${tuned} `) }).uncheck()
+      await page.waitForFunction(`!location.search.includes(${JSON.stringify(tuned)})`)
+      assert.equal(await rows.count(), 2)
+      assert.equal(await page.getByText(/different objectives/).count(), 0)
+
+      // From an experiment's page, "Compare with others" starts a comparison with it.
+      await page.goto(`${url}/experiments/${second}`)
+      await page.getByRole('link', { name: 'Compare with others' }).click()
+      await rows.first().waitFor({ timeout: 30_000 })
+      assert.equal(new URL(page.url()).search, `?experiments=${second}`)
+
+      // A phone-sized screen gets the compare page in one column, without sideways scrolling.
+      await page.setViewportSize({ width: 390, height: 844 })
+      await page.goto(`${url}/compare?experiments=${first},${second}`)
+      await page.locator('[data-testid="compare-chart"][data-rendered]').waitFor({ timeout: 30_000 })
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')
+      assert.ok(overflow <= 1, `the compare page scrolls sideways by ${overflow}px on a phone`)
+      await shot(page, 'nas-03-compare-phone.png')
+
+      assert.deepEqual(pageErrors, [])
+    } finally {
+      await browser?.close()
+      await app.close()
+      await store.destroy()
+    }
+  })
+})
