@@ -46,6 +46,8 @@ export function experimentDetails(resource: ExperimentResource): string {
       const table = textTable(['METRIC', 'MIN', 'MAX', 'LATEST'], best.observation.metrics.map((m) => [m.name, formatNumber(m.min), formatNumber(m.max), formatNumber(m.latest)]))
       lines.push(...table.split('\n').map((line) => `  ${line}`))
     }
+    // Metrics reported only as text (a darts genotype) have a latest value and nothing else.
+    for (const m of best.observation.textMetrics ?? []) lines.push(`  ${m.name} = ${m.latest}`)
   }
   return lines.join('\n')
 }

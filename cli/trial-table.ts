@@ -3,9 +3,9 @@ import type { TrialRecord } from '../db/store.ts'
 import { formatNumber } from './progress-reporter.ts'
 
 /** What a row needs; `id` only marks the best trial (the CLI's server commands pass the name). */
-export type TrialRow = Pick<TrialRecord, 'id' | 'name' | 'state' | 'params' | 'objective' | 'metrics'>
+export type TrialRow = Pick<TrialRecord, 'id' | 'name' | 'state' | 'params' | 'objective' | 'metrics' | 'textMetrics'>
 
-/** A plain-text table of trials: name, state, parameters, then each metric's strategy value. */
+/** A plain-text table of trials: name, state, parameters, then each metric's strategy value (a text metric's latest text, in full). */
 export function trialTable(trials: readonly TrialRow[], paramNames: readonly string[], metrics: readonly string[], bestId: string | null): string {
   const header = ['', 'TRIAL', 'STATE', ...paramNames, ...metrics]
   const rows = trials.map((t) => [
@@ -16,7 +16,8 @@ export function trialTable(trials: readonly TrialRow[], paramNames: readonly str
     ...metrics.map((m, i) => {
       if (i === 0 && t.objective !== null) return formatNumber(t.objective)
       const s = t.metrics?.[m]
-      return s ? formatNumber(s.latest) : ''
+      if (s) return formatNumber(s.latest)
+      return t.textMetrics && Object.hasOwn(t.textMetrics, m) ? t.textMetrics[m]! : ''
     }),
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))

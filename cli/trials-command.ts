@@ -58,5 +58,6 @@ export function toRow(trial: TrialView): TrialRow {
     params: Object.fromEntries(Object.entries(trial.params).map(([k, v]) => [k, typeof v === 'boolean' ? String(v) : v])),
     objective: trial.objective,
     metrics: Object.fromEntries(trial.observation.metrics.map((m) => [m.name, { min: m.min, max: m.max, latest: m.latest }])),
+    textMetrics: Object.fromEntries((trial.observation.textMetrics ?? []).map((m) => [m.name, m.latest])),
   }
 }

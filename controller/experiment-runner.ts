@@ -11,6 +11,7 @@ import { completeExperiment, COMPLETED_KILL_MESSAGE } from '../lifecycle/complet
 import { countStates } from '../lifecycle/count-states.ts'
 import { earlyStopTrial } from '../lifecycle/early-stop-trial.ts'
 import { decideEarlyStop, earlyStopperOf } from '../lifecycle/early-stopping-check.ts'
+import { acceptsTextObjective } from '../algorithms/nas/darts/accepts-text-objective.ts'
 import { finishTrial } from '../lifecycle/finish-trial.ts'
 import { isCompleted } from '../lifecycle/is-completed.ts'
 import { killActiveTrials } from '../lifecycle/kill-active-trials.ts'
@@ -434,14 +435,16 @@ export class ExperimentRunner {
     }
     const diagnostics = await collector.finish()
     const summary = await this.#o.store.observations.summarize(trial.id)
+    const texts = await this.#o.store.observations.textSummaries(trial.id)
     const metric = spec.spec.objective.objectiveMetricName
-    const outcome = decideTrialOutcome(exit, summary, { metric, strategy: strategyFor(spec, metric), collector: collector.kind }, diagnostics)
-    await this.#finishTrial(trial, outcome, summary)
+    const text = acceptsTextObjective(spec.spec.algorithm.algorithmName)
+    const outcome = decideTrialOutcome(exit, summary, { metric, strategy: strategyFor(spec, metric), collector: collector.kind, text }, diagnostics, texts)
+    await this.#finishTrial(trial, outcome, summary, texts)
   }
 
   /** Its outcome, metrics and event in one transaction; killed from outside, it stays Killed and keeps its observation (lifecycle/finish-trial.ts). */
-  async #finishTrial(trial: TrialRecord, outcome: TrialOutcome, summary?: Record<string, { min: number; max: number; latest: number }>): Promise<void> {
-    await finishTrial(this.#o.store, trial, outcome, summary)
+  async #finishTrial(trial: TrialRecord, outcome: TrialOutcome, summary?: Record<string, { min: number; max: number; latest: number }>, texts?: Record<string, string>): Promise<void> {
+    await finishTrial(this.#o.store, trial, outcome, summary, texts)
   }
 
   /** A trial whose row left Running while its process runs here was killed from outside: stop the process. */

@@ -3,12 +3,14 @@ import { TunewellError } from '../core/errors.ts'
 import * as initial from './migrations/0001-initial.ts'
 import * as pushSigningKey from './migrations/0002-push-signing-key.ts'
 import * as kubeTombstones from './migrations/0003-kube-tombstones.ts'
+import * as textMetricValues from './migrations/0004-text-metric-values.ts'
 
 /** Every migration, in order. Listed by hand: no directory scanning, so bundling cannot lose one. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-push-signing-key': pushSigningKey,
   '0003-kube-tombstones': kubeTombstones,
+  '0004-text-metric-values': textMetricValues,
 }
 
 /**

@@ -48,6 +48,8 @@ export interface TrialsTable {
   objective: number | null
   /** Per-metric min/max/latest; JSON, so only finite numbers survive. */
   metrics: NullableJsonb<Record<string, { min: number; max: number; latest: number }>>
+  /** Per metric reported only as text, its latest text (migrations/0004-text-metric-values.ts). */
+  text_metrics: NullableJsonb<Record<string, string>>
   reason: string | null
   message: string | null
   /** Executor handle, plain JSON. */
@@ -76,6 +78,8 @@ export interface ObservationsTable {
   step: number
   /** double precision; NaN and ±Infinity are stored as reported. */
   value: number
+  /** The value as reported when it is not a number (then `value` is NaN); null for a number. */
+  text_value: string | null
   recorded_at: Date
 }
 

@@ -54,6 +54,11 @@ export interface TrialRecord {
   readonly objective: number | null
   /** Per-metric min/max/latest, filled when the trial completes. */
   readonly metrics: Readonly<Record<string, MetricSummary>> | null
+  /**
+   * Per metric reported only as text (a DARTS genotype), its latest text, filled when the trial
+   * completes; a text objective is here and `objective` stays null. Absent or null: none.
+   */
+  readonly textMetrics?: Readonly<Record<string, string>> | null
   readonly reason: string | null
   readonly message: string | null
   /** Executor handle (plain JSON) so a restarted controller can find the execution. */
@@ -86,6 +91,7 @@ export interface NewTrial {
 export interface TrialPatch {
   readonly objective?: number | null
   readonly metrics?: Readonly<Record<string, MetricSummary>> | null
+  readonly textMetrics?: Readonly<Record<string, string>> | null
   readonly reason?: string | null
   readonly message?: string | null
   readonly execution?: unknown
@@ -364,6 +370,11 @@ export interface ObservationStore {
    * ignored); a metric with no finite point is absent.
    */
   summarize(trialId: string): Promise<Record<string, { min: number; max: number; latest: number; count: number }>>
+  /**
+   * The latest text (newest timestamp, then the higher step, as summarize's latest) of each
+   * metric whose every point is a text (MetricPoint.text); a metric with a number is absent.
+   */
+  textSummaries(trialId: string): Promise<Record<string, string>>
   /** Number of points of one experiment (all trials). */
   countForExperiment(experimentId: string): Promise<number>
   /**

@@ -36,12 +36,17 @@ type Summary = Readonly<Record<string, { readonly min: number; readonly max: num
  * Katib's trial decision: a successful run with the objective metric is Succeeded, without it
  * MetricsUnavailable; a failed run is Failed. Unlike Katib, the message explains *why* metrics
  * are missing, so a user can fix the program or the collector instead of guessing.
+ *
+ * `texts` are the metrics reported only as text (ObservationStore.textSummaries). An objective
+ * among them counts as reported where `objective.text` allows it (darts: the genotype; its
+ * numeric `objective` stays null); elsewhere it is missing, and the message says it was text.
  */
 export function decideTrialOutcome(
   exit: TrialExit,
   summary: Summary,
-  objective: { readonly metric: string; readonly strategy: MetricStrategy; readonly collector: string },
+  objective: { readonly metric: string; readonly strategy: MetricStrategy; readonly collector: string; readonly text?: boolean },
   diagnostics: CollectionDiagnostics,
+  texts: Readonly<Record<string, string>> = {},
 ): TrialOutcome {
   const found = summary[objective.metric]
   const value = found ? pick(found, objective.strategy) : null
@@ -52,10 +57,14 @@ export function decideTrialOutcome(
     return { state: 'Failed', reason: 'TrialFailed', message: `Job reason: ${exit.reason}. ${exit.message}`, objective: value }
   }
   if (value !== null) return { state: 'Succeeded', reason: 'TrialSucceeded', message: 'trial succeeded', objective: value }
+  const text = Object.hasOwn(texts, objective.metric) ? texts[objective.metric] : undefined
+  if (text !== undefined && objective.text === true) return { state: 'Succeeded', reason: 'TrialSucceeded', message: 'trial succeeded', objective: null }
   return {
     state: 'MetricsUnavailable',
     reason: 'MetricsUnavailable',
-    message: missingMetricMessage(objective, diagnostics),
+    message: text !== undefined
+      ? `objective metric "${objective.metric}" was reported only as text (latest ${JSON.stringify(shorten(text))}), and this algorithm needs a number; print it as a number, or fix the metrics filter so that its second group captures one`
+      : missingMetricMessage(objective, diagnostics),
     objective: null,
   }
 }
@@ -76,6 +85,10 @@ function missingMetricMessage(
   if (objective.collector === 'Push') parts.push('the trial must call reportMetrics() (TUNEWELL_REPORT_URL)')
   if (objective.collector === ASK_TELL_COLLECTOR) parts.push(`tell it as "value" or as "values": { "${objective.metric}": ... }`)
   return parts.join('; ')
+}
+
+function shorten(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text
 }
 
 function pick(s: { min: number; max: number; latest: number }, strategy: MetricStrategy): number {

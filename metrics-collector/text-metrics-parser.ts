@@ -23,6 +23,8 @@ export class TextMetricsParser implements MetricsParser {
   readonly #names: readonly string[]
   readonly #wanted: ReadonlySet<string>
   readonly #filters: readonly RegExp[]
+  /** Only a filter of the user's can capture text; what Katib's default one captures is a number or garbage. */
+  readonly #keepsText: boolean
   readonly #nextStep = new Map<string, number>()
   #garbageCount = 0
   #garbageExample: string | undefined
@@ -32,6 +34,7 @@ export class TextMetricsParser implements MetricsParser {
     this.#names = opts.metricNames.filter((n) => n !== '')
     this.#wanted = new Set(this.#names)
     const filters = opts.filters !== undefined && opts.filters.length > 0 ? opts.filters : [KATIB_DEFAULT_FILTER]
+    this.#keepsText = filters === opts.filters
     this.#filters = filters.map(compileFilter)
   }
 
@@ -58,13 +61,12 @@ export class TextMetricsParser implements MetricsParser {
         const name = rawName.trim()
         if (!this.#wanted.has(name)) continue
         const value = parseMetricValue(rawValue) ?? this.#nonFiniteAfter(line, m, rawValue)
-        if (value === undefined) {
-          rejected = true
-          continue
-        }
+        const text = value === undefined && this.#keepsText ? metricText(rawValue) : undefined
+        if (value === undefined) rejected = true
+        if (value === undefined && text === undefined) continue
         const step = this.#nextStep.get(name) ?? 0
         this.#nextStep.set(name, step + 1)
-        points.push({ name, step, value, at })
+        points.push(text === undefined ? { name, step, value: value!, at } : { name, step, value: Number.NaN, text, at })
       }
     }
     if (rejected || points.length === 0) {
@@ -85,6 +87,18 @@ export class TextMetricsParser implements MetricsParser {
     // `-+inf` and the like are not a number.
     return NON_FINITE_TOKEN.test(token) ? parseMetricValue(token) : undefined
   }
+}
+
+/**
+ * A value that is no number but is kept as text, where a filter of the user's captured it (as
+ * Katib's DARTS example's `([\w-]+)=(Genotype.*)` captures `Best-Genotype=Genotype(...)`):
+ * anything but an empty match or a lone sign. Such a line still counts as garbage, so a numeric
+ * metric that printed it is explained as before; the point is a text metric's only where the
+ * metric reported nothing but text (MetricPoint.text).
+ */
+function metricText(rawValue: string): string | undefined {
+  const text = rawValue.trim()
+  return text === '' || text === '+' || text === '-' ? undefined : text
 }
 
 /** Katib filters are Go (RE2) regexps; the translation is core/go-regexp's. */

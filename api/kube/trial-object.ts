@@ -86,7 +86,7 @@ export function toTrialObject(experiment: ExperimentRecord, trial: TrialRecord, 
   const spec = experiment.spec.spec
   const template = spec.trialTemplate
   const latestAt = version?.latestAt ?? trial.finishedAt ?? trial.startedAt ?? trial.createdAt
-  const observation = trial.metrics ? { metrics: observedMetrics(spec.objective, trial.metrics) } : undefined
+  const observation = trial.metrics ? { metrics: observedMetrics(spec.objective, trial.metrics, trial.textMetrics ?? {}) } : undefined
   return {
     apiVersion: KATIB_API_VERSION,
     kind: 'Trial',
@@ -156,11 +156,13 @@ export function trialConditions(trial: TrialRecord): KatibTrialCondition[] {
 }
 
 /** Katib's observation: the objective metric, then the additional ones, then any other reported; "unavailable" where none was. */
-function observedMetrics(objective: ObjectiveSpec, metrics: NonNullable<TrialRecord['metrics']>): KatibMetric[] {
+function observedMetrics(objective: ObjectiveSpec, metrics: NonNullable<TrialRecord['metrics']>, texts: Readonly<Record<string, string>>): KatibMetric[] {
   const declared = [objective.objectiveMetricName, ...(objective.additionalMetricNames ?? [])]
-  const names = [...new Set([...declared, ...Object.keys(metrics)])]
+  const names = [...new Set([...declared, ...Object.keys(metrics), ...Object.keys(texts)])]
   return names.map((name) => {
     const m = metrics[name]
+    // Katib keeps a value that is no float (a genotype) as the latest only.
+    if (!m && Object.hasOwn(texts, name)) return { name, min: 'unavailable', max: 'unavailable', latest: texts[name]! }
     if (!m) return { name, min: 'unavailable', max: 'unavailable', latest: 'unavailable' }
     return { name, min: String(m.min), max: String(m.max), latest: String(m.latest) }
   })

@@ -15,7 +15,13 @@ export const MetricSummarySchema = Type.Object({
   latest: Type.Number(),
 })
 
-export const ObservationSchema = Type.Object({ metrics: Type.Array(MetricSummarySchema) })
+/** A metric reported only as text (a DARTS genotype): its latest text; min and max have no meaning. */
+export const TextMetricSchema = Type.Object({ name: Type.String(), latest: Type.String() })
+
+export const ObservationSchema = Type.Object({
+  metrics: Type.Array(MetricSummarySchema),
+  textMetrics: Type.Optional(Type.Array(TextMetricSchema, { description: 'metrics reported only as text (e.g. the genotype a darts trial found), by name; absent when there is none' })),
+})
 
 export const TrialSchema = Type.Object({
   name: Type.String(),

@@ -26,7 +26,7 @@ export function experimentResource(record: ExperimentRecord, counts: Counts, bes
       currentOptimalTrial: {
         bestTrialName: best?.name ?? '',
         parameterAssignments: best ? parameterAssignments(best, record.spec) : [],
-        observation: observation(best?.metrics ?? null),
+        observation: observation(best?.metrics ?? null, best?.textMetrics),
       },
       trials: total(counts),
       trialsPending: counts.Pending,

@@ -20,12 +20,17 @@ export function parameterAssignments(trial: Pick<TrialRecord, 'params'>, experim
   return Object.entries(trial.params).map(([name, value]) => ({ name, value: formatParamValue(value) }))
 }
 
-/** Katib's observation.metrics, sorted by name. */
-export function observation(metrics: Readonly<Record<string, MetricSummary>> | null): { metrics: { name: string; min: number; max: number; latest: number }[] } {
+/** Katib's observation.metrics, sorted by name; `textMetrics` those reported only as text (TrialRecord.textMetrics). */
+export function observation(
+  metrics: Readonly<Record<string, MetricSummary>> | null,
+  texts?: Readonly<Record<string, string>> | null,
+): { metrics: { name: string; min: number; max: number; latest: number }[]; textMetrics?: { name: string; latest: string }[] } {
+  const textMetrics = Object.entries(texts ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, latest]) => ({ name, latest }))
   return {
     metrics: Object.entries(metrics ?? {})
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([name, m]) => ({ name, min: m.min, max: m.max, latest: m.latest })),
+    ...(textMetrics.length > 0 ? { textMetrics } : {}),
   }
 }
 
@@ -40,7 +45,7 @@ export function trialView(trial: TrialRecord, metrics?: Readonly<Record<string, 
     params: { ...trial.params },
     parameterAssignments: parameterAssignments(trial, experiment),
     objective: finiteOrNull(trial.objective),
-    observation: observation(metrics ?? trial.metrics),
+    observation: observation(metrics ?? trial.metrics, trial.textMetrics),
     restarts: trial.restarts,
     parent: trial.parentTrialName,
     generation: trial.generation,

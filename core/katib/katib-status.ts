@@ -33,6 +33,8 @@ export interface KatibStatusTrial {
   readonly name: string
   readonly params: Params
   readonly metrics: Readonly<Record<string, MetricSummary>> | null
+  /** Metrics reported only as text, each with its latest (TrialRecord.textMetrics). */
+  readonly textMetrics?: Readonly<Record<string, string>> | null
 }
 
 /** What the database holds about one experiment, as katibStatus reads it. */
@@ -170,6 +172,9 @@ function optimalTrial(best: NonNullable<KatibStatusInput['best']>, spec: Experim
   const metricNames = [...new Set([objective.objectiveMetricName, ...(objective.additionalMetricNames ?? [])])]
   const metrics: Metric[] = metricNames.map((name) => {
     const m = best.metrics?.[name]
+    const text = best.textMetrics && Object.hasOwn(best.textMetrics, name) ? best.textMetrics[name] : undefined
+    // Katib's getMetrics: a value that is no float (a genotype) is only ever the latest.
+    if (!m && text !== undefined) return { name, min: 'unavailable', max: 'unavailable', latest: text }
     // Katib's getMetrics starts every metric with a strategy at "unavailable".
     if (!m) return { name, min: 'unavailable', max: 'unavailable', latest: 'unavailable' }
     return { name, min: String(m.min), max: String(m.max), latest: String(m.latest) }

@@ -21,8 +21,8 @@ export class KyselyObservationStore implements ObservationStore {
     if (points.length === 0) return
     // experiment_id comes from the trial in the same statement; no row written means no trial.
     const result = await sql`
-      insert into observations (trial_id, experiment_id, metric_name, step, value, recorded_at)
-      select t.id, t.experiment_id, p.metric_name, p.step, p.value, p.recorded_at
+      insert into observations (trial_id, experiment_id, metric_name, step, value, text_value, recorded_at)
+      select t.id, t.experiment_id, p.metric_name, p.step, p.value, p.text_value, p.recorded_at
       from trials t, ${unnestPoints(pointColumns(points))}
       where t.id = ${trialId}
       ${ON_POINT_CONFLICT}`.execute(this.#db)
@@ -33,7 +33,7 @@ export class KyselyObservationStore implements ObservationStore {
     if (names && names.length === 0) return []
     let query = this.#db
       .selectFrom('observations')
-      .select(['metric_name', 'step', 'value', 'recorded_at'])
+      .select(['metric_name', 'step', 'value', 'text_value', 'recorded_at'])
       .where('trial_id', '=', trialId)
     if (names) query = query.where('metric_name', 'in', names)
     const rows = await query.orderBy('metric_name').orderBy('step').execute()
@@ -63,6 +63,18 @@ export class KyselyObservationStore implements ObservationStore {
     return summaries
   }
 
+  async textSummaries(trialId: string): Promise<Record<string, string>> {
+    const rows = await this.#db
+      .selectFrom('observations')
+      .select(['metric_name', sql<string>`(array_agg(text_value order by recorded_at desc, step desc))[1]`.as('latest')])
+      .where('trial_id', '=', trialId)
+      .groupBy('metric_name')
+      // A metric that also reported a number is numeric: its texts are garbage.
+      .having(sql<boolean>`bool_and(text_value is not null)`)
+      .execute()
+    return Object.fromEntries(rows.map((r) => [r.metric_name, r.latest]))
+  }
+
   async countForExperiment(experimentId: string): Promise<number> {
     const { count } = await this.#db
       .selectFrom('observations')
@@ -78,6 +90,8 @@ export class KyselyObservationStore implements ObservationStore {
       .select(['trial_id', 'step', 'value'])
       .where('experiment_id', '=', experimentId)
       .where('metric_name', '=', metric)
+      // A text is no point of a curve (its value is NaN only to fill the column).
+      .where('text_value', 'is', null)
       .orderBy('trial_id')
       .orderBy('step')
       .execute()

@@ -39,6 +39,7 @@ export function trialRowToRecord(row: TrialRow): TrialRecord {
     params: row.params,
     objective: row.objective,
     metrics: row.metrics,
+    ...(row.text_metrics ? { textMetrics: row.text_metrics } : {}),
     reason: row.reason,
     message: row.message,
     execution: row.execution,
@@ -54,8 +55,9 @@ export function trialRowToRecord(row: TrialRow): TrialRecord {
   }
 }
 
-export function observationRowToPoint(row: Pick<ObservationRow, 'metric_name' | 'step' | 'value' | 'recorded_at'>): MetricPoint {
-  return { name: row.metric_name, step: row.step, value: row.value, at: row.recorded_at }
+export function observationRowToPoint(row: Pick<ObservationRow, 'metric_name' | 'step' | 'value' | 'recorded_at'> & { text_value?: string | null }): MetricPoint {
+  const point = { name: row.metric_name, step: row.step, value: row.value, at: row.recorded_at }
+  return row.text_value === null || row.text_value === undefined ? point : { ...point, text: row.text_value }
 }
 
 export function eventRowToEvent(row: EventRow): ExperimentEvent {
@@ -88,6 +90,7 @@ export function trialPatchToUpdate(patch: TrialPatch): TrialUpdate {
   const update: TrialUpdate = {}
   if (patch.objective !== undefined) update.objective = patch.objective
   if (patch.metrics !== undefined) update.metrics = toNullableJsonb(patch.metrics)
+  if (patch.textMetrics !== undefined) update.text_metrics = toNullableJsonb(patch.textMetrics)
   if (patch.reason !== undefined) update.reason = patch.reason
   if (patch.message !== undefined) update.message = patch.message
   if (patch.execution !== undefined) update.execution = toNullableJsonb(patch.execution)

@@ -170,3 +170,26 @@ test('parseMetricValue takes decimals and NaN/Infinity spellings, nothing else',
   ]
   for (const [text, want] of cases) assert.equal(parseMetricValue(text), want, JSON.stringify(text))
 })
+
+test('a custom filter that captures text keeps it as a text point (NaN value), and still counts the line as garbage', () => {
+  // Katib's DARTS example: the objective is the genotype the trial found.
+  const p = new TextMetricsParser({ metricNames: ['Best-Genotype', 'loss'], filters: [String.raw`([\w-]+)=(Genotype.*)`, String.raw`(loss)=(\S+)`] })
+  const genotype = "Genotype(normal=[[('max_pooling_3x3',0),('max_pooling_3x3',1)]],normal_concat=range(2,3),reduce=[[('max_pooling_3x3',0)]],reduce_concat=range(2,3))"
+  const points = p.feed(`Best-Genotype=${genotype}`)
+  assert.equal(points.length, 1)
+  assert.equal(points[0]!.name, 'Best-Genotype')
+  assert.equal(points[0]!.text, genotype)
+  assert.ok(Number.isNaN(points[0]!.value))
+  assert.equal(p.garbageCount, 1)
+  // Numbers through the same custom filter stay numbers, with no text.
+  const numeric = p.feed('loss=0.25')
+  assert.deepEqual(numeric.map((q) => [q.name, q.value, q.step, q.text]), [['loss', 0.25, 0, undefined]])
+  // An empty capture or a lone sign is no text.
+  assert.deepEqual(p.feed('loss=-'), [])
+})
+
+test('Katib\'s default filter never makes a text point: what it captures is a number or garbage', () => {
+  const p = new TextMetricsParser({ metricNames: ['loss'] })
+  assert.deepEqual(p.feed('loss=e5'), [])
+  assert.equal(p.garbageCount, 1)
+})
