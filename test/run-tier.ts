@@ -29,6 +29,7 @@ const LONG_FILES: Readonly<Record<string, number>> = {
   'test/cli/nas-run.test.ts': 360_000,
   'test/cli/one-controller.test.ts': 300_000,
   'test/cli/server-commands.test.ts': 300_000,
+  'test/examples/nas-digits-run.test.ts': 480_000,
   'test/fault/database-outage.test.ts': 300_000,
   'test/kube-api/kubectl-flow.test.ts': 300_000,
   'test/kube-api/kubectl-watch.test.ts': 300_000,
