@@ -49,6 +49,8 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/api': 'integration',
   'test/lifecycle/store': 'integration',
   'test/cli': 'integration',
+  // The Python client (clients/python) against serve, with Debian's python3.
+  'test/clients': 'integration',
   'test/conformance': 'integration',
   'test/controller': 'integration',
   'test/db': 'integration',
