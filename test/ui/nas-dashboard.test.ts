@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
@@ -9,6 +10,7 @@ import type { Store } from '../../db/store.ts'
 import { offerBestTrial } from '../../lifecycle/offer-best-trial.ts'
 import { ensureDashboardBuilt } from '../../ui/build-ui.ts'
 import { chromiumMissing, launchChromium } from '../helpers/chromium.ts'
+import { startServe } from '../helpers/serve-process.ts'
 import { experimentYaml, postYaml, uniqueName } from '../helpers/test-app.ts'
 import { openTestStore } from '../helpers/test-store.ts'
 
@@ -21,7 +23,7 @@ if (missing) console.log(`# skipping the NAS dashboard browser tests: ${missing}
  * varying fastest: ids 0-3 are convolution (3,32) (3,64) (5,32) (5,64), all stride 1; 4-7 are
  * reduction max_pooling 2, max_pooling 3, avg_pooling 2, avg_pooling 3.
  */
-function nasYaml(name: string, algorithm: string): string {
+function nasYaml(name: string, algorithm: string, o: { template?: string; max?: number; parallel?: number } = {}): string {
   return `apiVersion: kubeflow.org/v1beta1
 kind: Experiment
 metadata:
@@ -29,7 +31,8 @@ metadata:
 spec:
   objective: {type: maximize, objectiveMetricName: Validation-Accuracy}
   algorithm: {algorithmName: ${algorithm}}
-  maxTrialCount: 40
+  maxTrialCount: ${o.max ?? 40}
+  parallelTrialCount: ${o.parallel ?? 2}
   nasConfig:
     graphConfig: {numLayers: 3, inputSizes: [8, 8, 1], outputSizes: [10]}
     operations:
@@ -42,8 +45,25 @@ spec:
         parameters:
           - {name: reduction_type, parameterType: categorical, feasibleSpace: {list: [max_pooling, avg_pooling]}}
           - {name: pool_size, parameterType: int, feasibleSpace: {min: "2", max: "3", step: "1"}}
-`
+${o.template ?? ''}`
 }
+
+/**
+ * A NAS trial as Katib's RunTrial.py reads its flags (quotes turned around, then JSON), scoring
+ * the architecture instead of training it: convolutions of more filters and skips help.
+ */
+const NAS_TRIAL = `
+const flag = (name) => process.argv.find((a) => a.startsWith('--' + name + '='))?.slice(name.length + 3)
+const arc = JSON.parse(flag('architecture').replaceAll("'", '"'))
+const config = JSON.parse(flag('nn_config').replaceAll("'", '"'))
+let score = 0.4
+for (const [id, ...skips] of arc) {
+  const op = config.embedding[String(id)]
+  if (op.opt_type === 'convolution') score += Number(op.opt_params.num_filter) / 1000
+  score += skips.filter((b) => b === 1).length * 0.03
+}
+console.log('Validation-Accuracy=' + score.toFixed(4))
+`
 
 const OPERATIONS: Record<number, { opt_type: string; opt_params: Record<string, string | number> }> = {
   0: { opt_type: 'convolution', opt_params: { filter_size: '3', num_filter: '32', stride: '1' } },
@@ -268,6 +288,59 @@ describe('NAS in the dashboard', { skip: missing }, () => {
       await browser?.close()
       await app.close()
       await store.destroy()
+    }
+  })
+  test('a NAS experiment run by serve: its trials\' architectures as the server assigned them, live', { timeout: 240_000 }, async () => {
+    const home = mkdtempSync(join(tmpdir(), 'tunewell-ui-nas-'))
+    const script = join(home, 'nas-trial.mjs')
+    writeFileSync(script, NAS_TRIAL)
+    const name = uniqueName('nas-run')
+    const template = `  trialTemplate:
+    command: ${JSON.stringify([process.execPath, script, '--architecture=${trialParameters.architecture}', '--nn_config=${trialParameters.nn_config}'])}
+`
+    const server = await startServe(['--home', home])
+    let browser: Awaited<ReturnType<typeof launchChromium>> | undefined
+    try {
+      const created = await fetch(`${server.url}/api/v1/experiments`, {
+        method: 'POST', headers: { 'content-type': 'application/yaml' }, body: nasYaml(name, 'evolution', { template, max: 8, parallel: 2 }),
+      })
+      assert.equal(created.status, 201, await created.text())
+      browser = await launchChromium()
+      const page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
+      const pageErrors: string[] = []
+      page.on('pageerror', (error) => pageErrors.push(error.message))
+      // Opened while it runs: the page follows it to the end.
+      await page.goto(`${server.url}/experiments/${name}`)
+      await page.locator('.experiment-header .badge', { hasText: 'Succeeded' }).waitFor({ timeout: 180_000 })
+      await page.getByTestId('trial-count').getByText('8 trials').waitFor({ timeout: 30_000 })
+
+      // The best trial's layers, as the dashboard should describe what the server assigned.
+      const resource = await (await fetch(`${server.url}/api/v1/experiments/${name}`)).json() as {
+        status: { currentOptimalTrial: { bestTrialName: string; parameterAssignments: { name: string; value: string }[] } }
+      }
+      const best = resource.status.currentOptimalTrial
+      const assigned = Object.fromEntries(best.parameterAssignments.map((a) => [a.name, a.value]))
+      const layers = JSON.parse(assigned.architecture!.replaceAll("'", '"')) as number[][]
+      const expected = layers.map(([id, ...skips], i) => {
+        const op = OPERATIONS[id!]!
+        const p = op.opt_params
+        const what = op.opt_type === 'convolution'
+          ? `convolution ${p.filter_size}x${p.filter_size} ${p.num_filter} filters stride ${p.stride}`
+          : `reduction ${String(p.reduction_type).replace('_', ' ')} ${p.pool_size}x${p.pool_size}`
+        const from = skips.flatMap((bit, j) => (bit === 1 ? [`L${j}`] : []))
+        return `L${i} ${what}${from.length > 0 ? ` <- skip${from.length > 1 ? 's' : ''} from ${from.join(', ')}` : ''}`
+      })
+      const bestCard = page.getByTestId('best-trial')
+      await bestCard.getByRole('link', { name: best.bestTrialName }).waitFor({ timeout: 30_000 })
+      assert.deepEqual(await bestCard.getByTestId('architecture').locator('li').allTextContents(), expected)
+      const cells = page.getByTestId('trials-table').getByTestId('architecture-cell')
+      assert.equal(await cells.count(), 8)
+      for (const text of await cells.allTextContents()) assert.match(text, /^(conv \dx\d \d+f s1|max-pool|avg-pool)/)
+      await shot(page, 'nas-04-evolution-run.png')
+      assert.deepEqual(pageErrors, [])
+    } finally {
+      await browser?.close()
+      await server.stop()
     }
   })
 })
