@@ -13,25 +13,23 @@ export const algorithmRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app
       response: { 200: AlgorithmListSchema, ...errorResponses },
     },
   }, async () => {
-    const { items, planned } = algorithmCatalog()
-    return {
-      items: items.map((a) => ({
-        name: a.name,
-        description: a.description,
-        settings: a.settings.map((s) => ({
-          name: s.name,
-          type: s.type,
-          required: s.required ?? false,
-          description: s.description,
-          ...(s.default !== undefined ? { default: s.default } : {}),
-          ...(s.min !== undefined ? { min: s.min } : {}),
-          ...(s.max !== undefined ? { max: s.max } : {}),
-          ...(s.exclusiveMin !== undefined ? { exclusiveMin: s.exclusiveMin } : {}),
-          ...(s.exclusiveMax !== undefined ? { exclusiveMax: s.exclusiveMax } : {}),
-          ...(s.values !== undefined ? { values: [...s.values] } : {}),
-        })),
+    const { items, architectureSearches, planned } = algorithmCatalog()
+    const view = (a: (typeof items)[number]) => ({
+      name: a.name,
+      description: a.description,
+      settings: a.settings.map((s) => ({
+        name: s.name,
+        type: s.type,
+        required: s.required ?? false,
+        description: s.description,
+        ...(s.default !== undefined ? { default: s.default } : {}),
+        ...(s.min !== undefined ? { min: s.min } : {}),
+        ...(s.max !== undefined ? { max: s.max } : {}),
+        ...(s.exclusiveMin !== undefined ? { exclusiveMin: s.exclusiveMin } : {}),
+        ...(s.exclusiveMax !== undefined ? { exclusiveMax: s.exclusiveMax } : {}),
+        ...(s.values !== undefined ? { values: [...s.values] } : {}),
       })),
-      planned,
-    }
+    })
+    return { items: items.map(view), architectureSearches: architectureSearches.map(view), planned }
   })
 }

@@ -20,6 +20,7 @@ export const AlgorithmSchema = Type.Object({
 })
 
 export const AlgorithmListSchema = Type.Object({
-  items: Type.Array(AlgorithmSchema),
+  items: Type.Array(AlgorithmSchema, { description: 'the algorithms that search spec.parameters' }),
+  architectureSearches: Type.Array(AlgorithmSchema, { description: 'the algorithms that search spec.nasConfig (neural architecture search)' }),
   planned: Type.Array(Type.String(), { description: 'Katib names accepted by validation but not runnable in this version' }),
 })

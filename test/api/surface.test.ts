@@ -116,6 +116,9 @@ describe('operations', () => {
     assert.equal(seed.type, 'int')
     assert.equal(seed.required, false)
     assert.ok(Array.isArray(planned))
+    const nas = (JSON.parse(res.body) as { architectureSearches: { name: string; settings: { name: string }[] }[] }).architectureSearches
+    assert.deepEqual(nas.map((a) => a.name), ['darts', 'enas', 'evolution', 'random'])
+    assert.ok(nas.find((a) => a.name === 'enas')!.settings.some((s) => s.name === 'controller_hidden_size'))
   })
 
   test('the OpenAPI document describes every route with its schemas; /docs serves Swagger UI', async () => {

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { checkLocalRunnable } from '../../controller/check-local.ts'
+import { checkKubernetesRunnable } from '../../controller/kubernetes/check-kubernetes.ts'
 import { buildLocalLaunch } from '../../controller/local-launch.ts'
 import { formatArchitecture } from '../../core/nas/architecture-assignment.ts'
 import { expandNasConfig } from '../../core/nas/expand-nas-config.ts'
@@ -73,4 +75,12 @@ test('nothing inside a NAS value is expanded: $, backticks, globs, quotes and ba
   const architecture = '[[0]] $PATH *'
   const launch = buildLocalLaunch(experiment, { name: 'enas-cpu-abc', params: { architecture, nn_config: nnConfig } }, ctx)
   assert.deepEqual(launch.command.slice(-2), [`--architecture=${architecture}`, `--nn_config=${nnConfig}`])
+})
+
+test('Katib\'s NAS examples are refused neither locally nor on a cluster for being NAS', () => {
+  for (const file of ['nas/enas-cpu.yaml', 'nas/enas-gpu.yaml', 'nas/darts-cpu.yaml', 'nas/darts-gpu.yaml']) {
+    const experiment = katibExample(file)
+    assert.deepEqual(checkLocalRunnable(experiment).filter((issue) => issue.path.startsWith('/spec/nasConfig')), [], file)
+    assert.deepEqual(checkKubernetesRunnable(experiment), [], file)
+  }
 })
