@@ -122,7 +122,7 @@ function assertKatibAssignments(trial: TrialRecord, experiment: string): void {
 }
 
 describe('NAS from the command line and the API', () => {
-  test('run: an architecture search over a Katib Job template succeeds and shows the best architecture layer by layer', async () => {
+  test('run: an architecture search over a Katib Job template succeeds and shows the best architecture layer by layer', { timeout: 300_000 }, async () => {
     const name = `nas-random-${suffix}`
     const result = cli(['run', writeExperiment(name, experimentYaml(name, 'random', { max: 5, parallel: 2 }))])
     assert.equal(result.code, 0, result.stderr + result.stdout)
@@ -146,4 +146,103 @@ describe('NAS from the command line and the API', () => {
     }
     assert.equal(trials.find((t) => t.name === best[1])!.objective, Math.max(...trials.map((t) => t.objective!)))
   })
+
+  test('kill -9 of an enas run, run again: no trial lost or duplicated, and the policy resumes from its stored state', { timeout: 300_000 }, async () => {
+    const name = `nas-enas-${suffix}`
+    // A small controller trained 2 steps per batch of results, each step logged: the log is the policy's history.
+    const settings = `    algorithmSettings:
+      - {name: controller_hidden_size, value: "16"}
+      - {name: controller_train_steps, value: "2"}
+      - {name: controller_log_every_steps, value: "1"}
+`
+    const file = writeExperiment(name, experimentYaml(name, 'enas', { max: 8, parallel: 2, sleepMs: 400, settings }))
+    const child = spawn(process.execPath, [bin, 'run', file], { cwd: home, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no progress: ${output}`)), 120_000)
+      child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+        if (/trials done [4-6],/.test(output)) {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    })
+    child.kill('SIGKILL')
+    await new Promise((resolve) => child.once('close', resolve))
+    type Policy = { adamStep: number; trialsLearned: number; log: unknown[] }
+    const snapshot = () => withCliStore(home, async (store) => {
+      const record = (await store.experiments.getByName(name))!
+      const saved = await store.algorithmStates.get(record.id)
+      return { record, trials: await store.trials.list(record.id), policy: (saved?.state as { algorithm: Policy }).algorithm }
+    })
+    const before = await snapshot()
+    const finishedBefore = before.trials.filter((t) => t.state === 'Succeeded')
+    assert.ok(finishedBefore.length >= 3 && before.trials.length < 8, `killed mid-run: ${before.trials.map((t) => t.state)}`)
+    assert.ok(before.policy.trialsLearned > 0 && before.policy.log.length > 0, 'the policy had learned before the kill')
+
+    const rerun = cli(['run', file])
+    assert.equal(rerun.code, 0, rerun.stderr + rerun.stdout)
+    assert.match(rerun.stdout, /resuming experiment/)
+    assert.match(rerun.stdout, /best trial \S+: Validation-Accuracy=\S+\n {2}architecture = \[\[/)
+    const afterwards = await snapshot()
+    assert.equal(afterwards.record.state, 'Succeeded')
+    assert.deepEqual(afterwards.trials.map((t) => t.number), [0, 1, 2, 3, 4, 5, 6, 7])
+    assert.equal(new Set(afterwards.trials.map((t) => t.name)).size, 8)
+    for (const trial of afterwards.trials) {
+      assert.equal(trial.state, 'Succeeded')
+      assertKatibAssignments(trial, name)
+    }
+    for (const trial of before.trials) {
+      const now = afterwards.trials.find((t) => t.id === trial.id)!
+      assert.deepEqual(now.params, trial.params, 'a trial keeps its architecture across the restart')
+      if (trial.state === 'Succeeded') assert.equal(now.objective, trial.objective, 'finished trials are untouched')
+    }
+    // The policy went on from the stored one: its training log before the kill is the start of
+    // the log after (a fresh policy would have logged other losses from step 1), and it trained more.
+    assert.deepEqual(afterwards.policy.log.slice(0, before.policy.log.length), before.policy.log)
+    assert.ok(afterwards.policy.adamStep > before.policy.adamStep, `${afterwards.policy.adamStep} > ${before.policy.adamStep}`)
+    assert.ok(afterwards.policy.trialsLearned > before.policy.trialsLearned)
+  })
+
+  test('serve: an architecture search submitted through the API runs to Succeeded and its trials carry Katib\'s assignments', { timeout: 600_000 }, async () => {
+    const serveHome = mkdtempSync(join(tmpdir(), 'tunewell-nas-serve-'))
+    // serve has taken two minutes to start on a two-core machine under load.
+    const server = await startServe(['--home', serveHome], 300_000)
+    const name = `nas-serve-${suffix}`
+    try {
+      const body = experimentYaml(name, 'evolution', {
+        max: 4, parallel: 2,
+        settings: '    algorithmSettings:\n      - {name: population_size, value: "2"}\n      - {name: sample_size, value: "2"}\n',
+      })
+      const posted = await fetch(`${server.url}/api/v1/experiments`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body })
+      assert.equal(posted.status, 201, await posted.clone().text())
+      let resource: { status: { state: string; trialsSucceeded?: number; currentOptimalTrial?: { bestTrialName?: string; parameterAssignments?: { name: string; value: string }[] } } } | undefined
+      const deadline = Date.now() + 180_000
+      while (Date.now() < deadline) {
+        resource = await (await fetch(`${server.url}/api/v1/experiments/${name}`)).json() as typeof resource
+        if (resource!.status.state === 'Succeeded' || resource!.status.state === 'Failed') break
+        await sleep(300)
+      }
+      assert.equal(resource?.status.state, 'Succeeded', JSON.stringify(resource?.status) + server.output.err)
+      assert.equal(resource!.status.trialsSucceeded, 4)
+      const best = resource!.status.currentOptimalTrial!
+      const assigned = new Map((best.parameterAssignments ?? []).map((a) => [a.name, a.value]))
+      const architecture = parseArchitecture(assigned.get('architecture')!, space)
+      assert.equal(assigned.get('nn_config'), formatNnConfig(space, architecture))
+      const trials = await (await fetch(`${server.url}/api/v1/experiments/${name}/trials`)).json() as { items: { name: string; parameterAssignments: { name: string; value: string }[] }[] }
+      assert.equal(trials.items.length, 4)
+      for (const trial of trials.items) {
+        assert.deepEqual(trial.parameterAssignments.map((a) => a.name).sort(), ['architecture', 'nn_config'])
+        const log = await (await fetch(`${server.url}/api/v1/experiments/${name}/trials/${trial.name}/logs`)).text()
+        const text = trial.parameterAssignments.find((a) => a.name === 'architecture')!.value
+        assert.ok(log.includes(`>>> arch received by trial\n${JSON.stringify(parseArchitecture(text, space))}`), log)
+      }
+      assert.equal((await fetch(`${server.url}/api/v1/experiments/${name}`, { method: 'DELETE' })).status, 204)
+    } finally {
+      await server.stop()
+    }
+  })
 })
+
