@@ -13,6 +13,7 @@ import { keepConnectionsAlive } from '../controller/kubernetes/kept-alive-agents
 export const EXECUTOR_ENV = 'TUNEWELL_EXECUTOR'
 export const REPORT_URL_ENV = 'TUNEWELL_REPORT_URL'
 export const COLLECTOR_IMAGE_ENV = 'TUNEWELL_COLLECTOR_IMAGE'
+export const KATIB_GRPC_PORT_ENV = 'TUNEWELL_KATIB_GRPC_PORT'
 export const EXECUTOR_KINDS = ['local', 'kubernetes'] as const
 export type ExecutorKind = (typeof EXECUTOR_KINDS)[number]
 
@@ -22,6 +23,7 @@ export interface ExecutorFlags {
   readonly context?: string
   readonly reportUrl?: string
   readonly collectorImage?: string
+  readonly katibGrpcPort?: string
 }
 
 /** The executor options, checked; a string says what is wrong with them (a usage error, exit 2). */
@@ -32,6 +34,8 @@ export interface ExecutorChoice {
   readonly reportUrl?: URL
   /** The File and TensorFlowEvent collector sidecar's image; undefined: the Tunewell image of this version. */
   readonly collectorImage?: string
+  /** Serve Katib's DBManager gRPC API to the pods on this port (with reportUrl only). */
+  readonly katibGrpcPort?: number
 }
 
 /** Where this process's trials run, once set up: for `createLocalRunner` and the supervisor. */
@@ -61,6 +65,7 @@ export function parseExecutorFlags(flags: ExecutorFlags, env: NodeJS.ProcessEnv)
     if (flags.context !== undefined) return '--context only applies with --executor kubernetes'
     if (flags.reportUrl !== undefined) return '--report-url only applies with --executor kubernetes (local trials push to a loopback port)'
     if (flags.collectorImage !== undefined) return '--collector-image only applies with --executor kubernetes'
+    if (flags.katibGrpcPort !== undefined) return '--katib-grpc-port only applies with --executor kubernetes (local Push trials get Katib\'s gRPC API on a loopback port anyway)'
     return { kind: 'local' }
   }
   // TUNEWELL_REPORT_URL is also what a trial reads; in the controller's environment it says
@@ -79,11 +84,21 @@ export function parseExecutorFlags(flags: ExecutorFlags, env: NodeJS.ProcessEnv)
     }
   }
   const collectorImage = (flags.collectorImage ?? env[COLLECTOR_IMAGE_ENV] ?? '').trim()
+  const portText = (flags.katibGrpcPort ?? env[KATIB_GRPC_PORT_ENV] ?? '').trim()
+  let katibGrpcPort: number | undefined
+  if (portText !== '') {
+    const source = flags.katibGrpcPort !== undefined ? '--katib-grpc-port' : KATIB_GRPC_PORT_ENV
+    katibGrpcPort = Number(portText)
+    if (!/^\d+$/.test(portText) || katibGrpcPort > 65535) return `${source} must be a port number (0 to 65535; Katib's is 6789), got ${JSON.stringify(portText)}`
+    if (!reportUrl) return `${source} needs --report-url (TUNEWELL_REPORT_URL) as well: pods reach Katib's gRPC API at that URL's host`
+    if (katibGrpcPort !== 0 && katibGrpcPort === Number(reportUrl.port || 80)) return `${source} ${katibGrpcPort} is the port of --report-url (TUNEWELL_REPORT_URL); give each its own`
+  }
   return {
     kind: 'kubernetes',
     ...(flags.context !== undefined ? { context: flags.context } : {}),
     ...(reportUrl ? { reportUrl } : {}),
     ...(collectorImage !== '' ? { collectorImage } : {}),
+    ...(katibGrpcPort !== undefined ? { katibGrpcPort } : {}),
   }
 }
 
@@ -133,10 +148,11 @@ export async function createTrialPlacement(
   let push: PushHub | undefined
   if (choice.reportUrl) {
     try {
-      push = await PushHub.start(choice.reportUrl)
+      push = await PushHub.start(choice.reportUrl, process.env, choice.katibGrpcPort !== undefined ? { katibGrpcPort: choice.katibGrpcPort } : {})
     } catch (error) {
       executor.close()
-      throw new ClusterUnavailableError(`cannot listen for pushed metrics on port ${choice.reportUrl.port || 80} (--report-url ${choice.reportUrl.origin}): ${(error as Error).message}`)
+      const ports = `port ${choice.reportUrl.port || 80}${choice.katibGrpcPort !== undefined ? ` and Katib's gRPC API on port ${choice.katibGrpcPort} (--katib-grpc-port)` : ''}`
+      throw new ClusterUnavailableError(`cannot listen for pushed metrics on ${ports} (--report-url ${choice.reportUrl.origin}): ${(error as Error).message}`)
     }
   }
   return {

@@ -8,6 +8,7 @@ import { withServerOptions } from './server-options.ts'
 const EXECUTOR_OPTION = ['--executor <kind>', 'where trials run: local (child processes of this one) or kubernetes (workloads on the cluster of the kubeconfig) (default: TUNEWELL_EXECUTOR, else local)'] as const
 const CONTEXT_OPTION = ['--context <name>', 'with --executor kubernetes: the kubeconfig context to use (default: its current-context)'] as const
 const COLLECTOR_IMAGE_OPTION = ['--collector-image <image>', 'with --executor kubernetes: the image of the File and TensorFlowEvent collector sidecar, which runs `tunewell collect` (default: TUNEWELL_COLLECTOR_IMAGE, else the Tunewell image of this version)'] as const
+const KATIB_GRPC_PORT_OPTION = ['--katib-grpc-port <port>', 'with --executor kubernetes and --report-url: also serve Katib\'s DBManager gRPC API on this port, so pods\' kubeflow.katib.report_metrics() reports here (Katib\'s is 6789; default: TUNEWELL_KATIB_GRPC_PORT, else not served)'] as const
 const REPORT_URL_OPTION = ['--report-url <url>', 'with --executor kubernetes: the address pods use to reach this controller for Push metrics, e.g. http://10.0.0.5:8081; it listens on that port (default: TUNEWELL_REPORT_URL)'] as const
 
 function executorFlags(opts: ExecutorFlags): ExecutorFlags {
@@ -16,6 +17,7 @@ function executorFlags(opts: ExecutorFlags): ExecutorFlags {
     ...(opts.context !== undefined ? { context: opts.context } : {}),
     ...(opts.reportUrl !== undefined ? { reportUrl: opts.reportUrl } : {}),
     ...(opts.collectorImage !== undefined ? { collectorImage: opts.collectorImage } : {}),
+    ...(opts.katibGrpcPort !== undefined ? { katibGrpcPort: opts.katibGrpcPort } : {}),
   }
 }
 
@@ -45,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(...EXECUTOR_OPTION)
     .option(...CONTEXT_OPTION)
     .option(...REPORT_URL_OPTION)
+    .option(...KATIB_GRPC_PORT_OPTION)
     .option(...COLLECTOR_IMAGE_OPTION)
     .action(async (file: string, opts: { fresh?: boolean; waitForLease?: boolean; home: string; ui?: boolean; uiWait?: boolean; port?: string; host?: string; maxParallelTrials?: string; dbOutageLimit?: string } & ExecutorFlags) => {
       const ui = opts.ui === true || opts.uiWait === true
@@ -92,6 +95,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(...EXECUTOR_OPTION)
     .option(...CONTEXT_OPTION)
     .option(...REPORT_URL_OPTION)
+    .option(...KATIB_GRPC_PORT_OPTION)
     .option(...COLLECTOR_IMAGE_OPTION)
     .option('--watch-experiments', 'operator mode (with --executor kubernetes): run the cluster\'s Experiment resources (kubeflow.org/v1beta1) and write Katib\'s status back to them')
     .option('--namespaces <names>', 'with --watch-experiments: only the Experiments of these comma-separated namespaces (default: TUNEWELL_WATCH_NAMESPACES, else all)')

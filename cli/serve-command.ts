@@ -191,7 +191,7 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
     if (dashboardDir !== undefined) out.write(`  dashboard: ${scheme}://${shown}:${address.port}/\n`)
     out.write(`  database: ${store.backend === 'pglite' ? `embedded, ${join(home, 'db')}` : 'PostgreSQL (DATABASE_URL)'}; ` +
       `auth: ${tokens.length > 0 ? `${tokens.length} token(s)` : 'none'}; ` +
-      (remote ? `trials: ${placement.description}${placement.push ? `, pushing metrics to ${choice.kind === 'kubernetes' ? choice.reportUrl?.origin : ''}` : ''}\n` : `local trial execution: ${localExecution ? 'on' : 'off'}\n`))
+      (remote ? `trials: ${placement.description}${placement.push ? `, pushing metrics to ${choice.kind === 'kubernetes' ? choice.reportUrl?.origin : ''}` : ''}${placement.push?.katibGrpcAddress ? `, Katib's gRPC API at ${placement.push.katibGrpcAddress}` : ''}\n` : `local trial execution: ${localExecution ? 'on' : 'off'}\n`))
     if (operator && placement.kubeConfig) {
       const log = {
         info: (message: string) => app?.log.info(message),

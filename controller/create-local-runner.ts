@@ -1,13 +1,13 @@
 import { join } from 'node:path'
 import type { Store } from '../db/store.ts'
-import { pushTokens, startPushReceiver } from '../metrics-collector/index.ts'
+import { pushTokens, startPushReceiver, TrialNotHereError } from '../metrics-collector/index.ts'
 import { SuggestionService } from '../suggestion/suggestion-service.ts'
 import type { AskFunction } from '../suggestion/suggestion-service.ts'
 import type { DatabaseOutage } from './database-outage.ts'
 import { ExperimentRunner, type Progress } from './experiment-runner.ts'
 import { startLocalKatibDbManager } from './local-katib-db-manager.ts'
 import { LocalProcessExecutor } from './local-process-executor.ts'
-import type { PushHub } from './push-hub.ts'
+import { storedSteps, type PushHub } from './push-hub.ts'
 import type { TrialExecutor } from './trial-executor.ts'
 
 export interface LocalRunnerOptions {
@@ -60,11 +60,15 @@ export async function createLocalRunner(options: LocalRunnerOptions): Promise<Lo
     : await startPushReceiver(
         (trialName, points) => {
           if (!runner) throw new Error('not ready')
-          return runner.acceptPush(trialName, points)
+          try {
+            return runner.acceptPush(trialName, points)
+          } catch (error) {
+            throw new TrialNotHereError(`${(error as Error).message}; only a trial that runs reports metrics`)
+          }
         },
-        { tokens },
+        { tokens, storedSteps: (trialName) => storedSteps(options.store, trialName) },
       )
-  const katib = options.katibDbManager && !hub ? await startLocalKatibDbManager(options.store, () => runner, tokens) : undefined
+  const katib = options.katibDbManager && receiver ? await startLocalKatibDbManager(options.store, receiver, tokens) : undefined
   runner = new ExperimentRunner({
     store: options.store,
     suggestions: new SuggestionService(options.store, options.ask),

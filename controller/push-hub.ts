@@ -1,6 +1,8 @@
 import { isTrialCompleted } from '../core/trial.ts'
 import type { Store } from '../db/store.ts'
 import { pushTokens, startPushReceiver, TrialNotHereError, type PushReceiver, type PushRoute, type PushTokens } from '../metrics-collector/index.ts'
+import { startKatibDbManager, type KatibDbManager } from '../metrics-collector/katib-grpc/katib-db-manager.ts'
+import { reportThroughReceiver } from '../metrics-collector/katib-grpc/report-through-receiver.ts'
 import type { ExperimentRunner } from './experiment-runner.ts'
 
 /** The address other replicas reach this one's receiver at: the pod's IP (downward API), in deploy/base/deployment.yaml. */
@@ -20,26 +22,40 @@ const RETRY_AFTER_S = 2
  * experiment lease, at the `pushUrl` that replica wrote into the lease (this pod's IP and the
  * push port); while no replica holds it (a takeover in progress) it is answered 503 with
  * Retry-After, and once the trial has finished 410.
+ *
+ * With `katibGrpcPort`, Katib's DBManager gRPC API too, on every interface at that port, for
+ * trials that call the Katib SDK's report_metrics() (docs/kubernetes.md): each trial's
+ * `grpc_proxy` names that port at the report URL's host with the trial's name and token, so the
+ * SDK's dial of katib-db-manager.kubeflow:6789 arrives here as that trial and nobody else. A
+ * report takes the path of a push with that token (the same step counter, the same forwarding
+ * to the replica that runs the trial).
  */
 export class PushHub {
   readonly #receiver: PushReceiver
+  readonly #katib: KatibDbManager | undefined
   readonly #runners: Set<ExperimentRunner>
   readonly #state: { store?: Store; tokens?: PushTokens }
   /** Where other replicas forward pushes for this one's trials. */
   readonly internalUrl: string
 
-  private constructor(receiver: PushReceiver, runners: Set<ExperimentRunner>, state: { store?: Store; tokens?: PushTokens }, internalUrl: string) {
+  private constructor(receiver: PushReceiver, katib: KatibDbManager | undefined, runners: Set<ExperimentRunner>, state: { store?: Store; tokens?: PushTokens }, internalUrl: string) {
     this.#receiver = receiver
+    this.#katib = katib
     this.#runners = runners
     this.#state = state
     this.internalUrl = internalUrl
+  }
+
+  /** `host:port` that trials are told for Katib's DBManager gRPC API; undefined when it is not served. */
+  get katibGrpcAddress(): string | undefined {
+    return this.#katib?.advertised
   }
 
   /**
    * Listens on every interface at the port of `reportUrl` (its scheme's default if it names none).
    * Pushes are answered 503 (retry) until `useStore` has read the signing key.
    */
-  static async start(reportUrl: URL, env: Readonly<Record<string, string | undefined>> = process.env): Promise<PushHub> {
+  static async start(reportUrl: URL, env: Readonly<Record<string, string | undefined>> = process.env, options: PushHubOptions = {}): Promise<PushHub> {
     const runners = new Set<ExperimentRunner>()
     const state: { store?: Store; tokens?: PushTokens } = {}
     const port = Number(reportUrl.port || (reportUrl.protocol === 'https:' ? 443 : 80))
@@ -73,7 +89,34 @@ export class PushHub {
     const host = podIp ? (podIp.includes(':') ? `[${podIp}]` : podIp) : '127.0.0.1'
     // receiver.port: for port 0 (tests), the free one it got.
     internalUrl = `http://${host}:${receiver.port}`
-    return new PushHub(receiver, runners, state, internalUrl)
+    let katib: KatibDbManager | undefined
+    if (options.katibGrpcPort !== undefined) {
+      try {
+        katib = await startKatibDbManager(
+          {
+            report: reportThroughReceiver(receiver),
+            async observations(trialName) {
+              const store = state.store
+              if (!store) throw new Error('the controller is starting')
+              const trial = await store.trials.getByName(trialName)
+              return trial && (await store.observations.list(trial.id))
+            },
+          },
+          {
+            host: '0.0.0.0',
+            port: options.katibGrpcPort,
+            tokens: () => state.tokens,
+            // Port 0 (tests): the free one it gets, at the report URL's host.
+            advertised: (port) => `${reportUrl.hostname}:${port}`,
+            tunnel: false,
+          },
+        )
+      } catch (error) {
+        await receiver.close()
+        throw error
+      }
+    }
+    return new PushHub(receiver, katib, runners, state, internalUrl)
   }
 
   /** The database whose key signs the tokens and whose leases say which replica runs a trial. */
@@ -83,9 +126,17 @@ export class PushHub {
     this.#state.tokens = pushTokens(key)
   }
 
-  /** The environment that tells one trial where and with what token to push. */
+  /**
+   * The environment that tells one trial where and with what token to push; with Katib's gRPC
+   * API, also its grpc_proxy (whose URL holds the token: the Kubernetes executor writes it as
+   * `$(TUNEWELL_REPORT_TOKEN)`, read from the trial's Secret).
+   */
   envFor(trialName: string): Record<string, string> {
-    return { TUNEWELL_REPORT_URL: this.#receiver.urlFor(trialName), TUNEWELL_REPORT_TOKEN: this.#receiver.tokenFor(trialName) }
+    return {
+      TUNEWELL_REPORT_URL: this.#receiver.urlFor(trialName),
+      TUNEWELL_REPORT_TOKEN: this.#receiver.tokenFor(trialName),
+      ...this.#katib?.envFor(trialName),
+    }
   }
 
   /** Routes pushes to this runner until the returned function is called. */
@@ -94,9 +145,14 @@ export class PushHub {
     return () => void this.#runners.delete(runner)
   }
 
-  close(): Promise<void> {
-    return this.#receiver.close()
+  async close(): Promise<void> {
+    await Promise.all([this.#receiver.close(), this.#katib?.close()])
   }
+}
+
+export interface PushHubOptions {
+  /** Also serve Katib's DBManager gRPC API on this port (0: a free one); default not at all. */
+  readonly katibGrpcPort?: number
 }
 
 /** Where a push goes whose trial no runner of this process runs (its token already checked). */
@@ -124,7 +180,7 @@ async function routeElsewhere(store: Store | undefined, self: string, trialName:
 }
 
 /** Per metric, one past the highest step stored for the trial (empty for a trial not known yet). */
-async function storedSteps(store: Store | undefined, trialName: string): Promise<ReadonlyMap<string, number>> {
+export async function storedSteps(store: Store | undefined, trialName: string): Promise<ReadonlyMap<string, number>> {
   const next = new Map<string, number>()
   const trial = store && (await store.trials.getByName(trialName))
   if (!trial) return next

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { MetricPoint } from '../core/metric.ts'
 import { FORWARDED_HEADER, forwardPush } from './forward-push.ts'
-import { parsePushBody } from './parse-push-body.ts'
+import { parsePushBody, type PushedValue } from './parse-push-body.ts'
 import { pushTokens, type PushTokens } from './push-tokens.ts'
 
 export type PushSink = (trialName: string, points: MetricPoint[]) => Promise<void> | void
@@ -28,7 +28,29 @@ export interface PushReceiver {
   urlFor(trialName: string): string
   /** The bearer token that lets one trial, and only it, write its metrics. */
   tokenFor(trialName: string): string
+  /**
+   * Stores values of a trial that arrived by another way than HTTP (Katib's DBManager gRPC API)
+   * as a push with that trial's token would be: steps numbered here, sent to the trial's
+   * runner, or to the replica that runs it; resolves with the answer an HTTP push would get.
+   */
+  deliver(trialName: string, values: readonly PushedValue[]): Promise<PushOutcome>
   close(): Promise<void>
+}
+
+/** How a push ended: 204 stored; otherwise the status, the error and when to retry. */
+export interface PushOutcome {
+  readonly status: number
+  readonly error?: string
+  readonly retryAfter?: string
+  /** A forwarded push's answer, as the other receiver sent it (JSON). */
+  readonly body?: string
+  /** Why the sink refused the points (its error's message), for a 503 from this receiver. */
+  readonly cause?: string
+  /**
+   * The sink said the trial does not run here and no route was given (one process, one
+   * receiver): HTTP answers it 503 as ever, another protocol may say "not found".
+   */
+  readonly notRunning?: boolean
 }
 
 export interface PushReceiverOptions {
@@ -129,14 +151,29 @@ export async function startPushReceiver(sink: PushSink, opts: PushReceiverOption
     const parsed = parsePushBody(json)
     if (!parsed.ok) return send(res, 400, { error: parsed.error, path: parsed.path })
 
-    const unnumbered = new Set(parsed.values.filter((v) => v.step === undefined && !nextSteps.get(trialName)?.has(v.name)).map((v) => v.name))
+    const outcome = await deliver(trialName, parsed.values, { body, bearer, forwarded: req.headers[FORWARDED_HEADER] !== undefined })
+    if (outcome.retryAfter !== undefined) res.setHeader('retry-after', outcome.retryAfter)
+    if (outcome.status >= 200 && outcome.status < 300) return void res.writeHead(outcome.status).end()
+    if (outcome.body !== undefined) {
+      res.writeHead(outcome.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(outcome.body) })
+      return void res.end(outcome.body)
+    }
+    send(res, outcome.status, { error: outcome.error ?? `answered ${outcome.status}` })
+  }
+
+  /**
+   * Numbers the values without a step, stores them through the sink, or routes them to the
+   * receiver that runs the trial. `raw`: the HTTP push as it came (forwarded unchanged); without
+   * it (another protocol) the values are forwarded as a push with the trial's token.
+   */
+  async function deliver(trialName: string, values: readonly PushedValue[], raw?: { body: string; bearer: string; forwarded: boolean }): Promise<PushOutcome> {
+    const unnumbered = new Set(values.filter((v) => v.step === undefined && !nextSteps.get(trialName)?.has(v.name)).map((v) => v.name))
     let stored: ReadonlyMap<string, number> | undefined
     if (unnumbered.size > 0 && opts.storedSteps) {
       try {
         stored = await opts.storedSteps(trialName)
       } catch (err) {
-        res.setHeader('retry-after', '1')
-        return send(res, 503, { error: `cannot read the trial's stored steps, retry: ${err instanceof Error ? err.message : String(err)}` })
+        return { status: 503, retryAfter: '1', error: `cannot read the trial's stored steps, retry: ${err instanceof Error ? err.message : String(err)}` }
       }
     }
     // Read after the await: another request of this trial may have started counters meanwhile.
@@ -148,7 +185,7 @@ export async function startPushReceiver(sink: PushSink, opts: PushReceiverOption
     }
     const now = new Date()
     const before = new Map<string, number | undefined>()
-    const points: MetricPoint[] = parsed.values.map((v) => {
+    const points: MetricPoint[] = values.map((v) => {
       if (!before.has(v.name)) before.set(v.name, steps.get(v.name))
       const next = steps.get(v.name) ?? 0
       const step = v.step ?? next
@@ -169,22 +206,22 @@ export async function startPushReceiver(sink: PushSink, opts: PushReceiverOption
       if (err instanceof TrialNotHereError && opts.route) {
         // Counted by the receiver that runs it; read afresh should this one run it later.
         nextSteps.delete(trialName)
-        const where = await opts.route(trialName, req.headers[FORWARDED_HEADER] !== undefined)
+        const where = await opts.route(trialName, raw?.forwarded ?? false)
         if (where.kind === 'answer') {
-          if (where.retryAfterS !== undefined) res.setHeader('retry-after', String(where.retryAfterS))
-          return send(res, where.status, { error: where.error })
+          return { status: where.status, error: where.error, ...(where.retryAfterS !== undefined ? { retryAfter: String(where.retryAfterS) } : {}) }
         }
         // The body as it came: steps it leaves out are numbered by the receiver that runs the trial.
-        const answer = await forwardPush(where.url, trialName, body, `Bearer ${bearer}`)
-        if (answer.retryAfter !== undefined) res.setHeader('retry-after', answer.retryAfter)
-        if (answer.status >= 200 && answer.status < 300) return void res.writeHead(answer.status).end()
-        res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer.body) })
-        return void res.end(answer.body)
+        const answer = await forwardPush(where.url, trialName, raw?.body ?? JSON.stringify(pushBodyOf(values)), `Bearer ${raw?.bearer ?? tokenFor(trialName)}`)
+        return {
+          status: answer.status,
+          ...(answer.retryAfter !== undefined ? { retryAfter: answer.retryAfter } : {}),
+          ...(answer.status >= 200 && answer.status < 300 ? {} : { body: answer.body, error: errorOf(answer.body) }),
+        }
       }
-      res.setHeader('retry-after', '1')
-      return send(res, 503, { error: `metrics not stored, retry: ${err instanceof Error ? err.message : String(err)}` })
+      const cause = err instanceof Error ? err.message : String(err)
+      return { status: 503, retryAfter: '1', error: `metrics not stored, retry: ${cause}`, cause, ...(err instanceof TrialNotHereError ? { notRunning: true } : {}) }
     }
-    res.writeHead(204).end()
+    return { status: 204 }
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -206,6 +243,7 @@ export async function startPushReceiver(sink: PushSink, opts: PushReceiverOption
     port: address.port,
     urlFor: (trialName) => `${url}/trials/${encodeURIComponent(trialName)}/metrics`,
     tokenFor,
+    deliver: (trialName, values) => deliver(trialName, values),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()))
@@ -247,4 +285,27 @@ function send(res: ServerResponse, status: number, body: { error: string; path?:
   const text = JSON.stringify(body)
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) })
   res.end(text)
+}
+
+/** Values as the body of a push (`points`, each with its step and time where known). */
+function pushBodyOf(values: readonly PushedValue[]): { points: Record<string, unknown>[] } {
+  return {
+    points: values.map((v) => ({
+      name: v.name,
+      value: Number.isFinite(v.value) ? v.value : Number.isNaN(v.value) ? 'NaN' : v.value > 0 ? 'Infinity' : '-Infinity',
+      ...(v.step !== undefined ? { step: v.step } : {}),
+      ...(v.at !== undefined ? { timestamp: v.at.toISOString() } : {}),
+    })),
+  }
+}
+
+/** The `error` of a JSON answer, else its text. */
+function errorOf(body: string): string {
+  try {
+    const error = (JSON.parse(body) as { error?: unknown }).error
+    if (typeof error === 'string') return error
+  } catch {
+    // Not JSON: the text itself.
+  }
+  return body
 }

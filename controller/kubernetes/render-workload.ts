@@ -116,7 +116,12 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
     throw new LaunchError(`trialSpec has no container named "${primaryContainerName}" (trialTemplate.primaryContainerName)`)
   }
   // The push token goes only to what pushes, and through the trial's Secret; the URL (no secret) to every trial, as locally.
-  const { TUNEWELL_REPORT_URL: reportUrl, TUNEWELL_REPORT_TOKEN: token, ...trialEnv } = options.env ?? {}
+  const { TUNEWELL_REPORT_URL: reportUrl, TUNEWELL_REPORT_TOKEN: token, ...givenEnv } = options.env ?? {}
+  // A value that holds the token (the grpc_proxy URL of Katib's gRPC API) reads it from the
+  // Secret as $(TUNEWELL_REPORT_TOKEN), after that entry, and only where the trial pushes.
+  const holdsToken = ([, value]: [string, string]) => token !== undefined && token !== '' && value.includes(token)
+  const trialEnv = Object.fromEntries(Object.entries(givenEnv).filter((entry) => !holdsToken(entry)))
+  const tokenHolders = Object.entries(givenEnv).filter(holdsToken).map(([name, value]) => ({ name, value: value.split(token!).join('$(TUNEWELL_REPORT_TOKEN)') }))
   const collectorKind = experiment.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut'
   const sidecar = SIDECAR_COLLECTOR_KINDS.includes(collectorKind)
   const custom = collectorKind === 'Custom'
@@ -143,7 +148,7 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
   }
   for (const container of containers) {
     setEnv(container, env)
-    if (collectorKind === 'Push') setEnvEntries(container, pushEnv)
+    if (collectorKind === 'Push') setEnvEntries(container, pushEnv.length > 0 ? [...pushEnv, ...tokenHolders] : [])
   }
   if (sidecar) {
     injectCollector(manifest, experiment, containers, {

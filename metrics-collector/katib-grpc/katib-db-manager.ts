@@ -1,6 +1,7 @@
 import { constants as h2, performServerHandshake, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2'
 import { connect, createServer, type Socket } from 'node:net'
 import type { MetricPoint } from '../../core/metric.ts'
+import type { PushedValue } from '../parse-push-body.ts'
 import { parseMetricValue } from '../parse-metric-value.ts'
 import { TrialNotHereError } from '../push-receiver.ts'
 import { pushTokens, type PushTokens } from '../push-tokens.ts'
@@ -23,10 +24,12 @@ export const KATIB_DB_MANAGER_ADDRESS_ENV = 'TUNEWELL_KATIB_DB_MANAGER_ADDRESS'
 /** Where the metrics go and come from: the runner's push path and the observation store. */
 export interface KatibDbManagerBackend {
   /**
-   * Stores points of a trial that runs here; resolves once they are stored. Throws
-   * TrialNotHereError when no trial of that name runs here.
+   * Stores values of a trial (Katib's SDK sends no step: the backend numbers them, one past the
+   * highest stored per metric, as for an HTTP push); resolves once they are stored. Throws
+   * TrialNotHereError when no trial of that name runs, a GrpcError to answer with its code,
+   * anything else for UNAVAILABLE (report again).
    */
-  report(trialName: string, points: readonly MetricPoint[]): Promise<void>
+  report(trialName: string, values: readonly PushedValue[]): Promise<void>
   /** The points stored for a trial; undefined when there is no trial of that name. */
   observations(trialName: string): Promise<readonly MetricPoint[] | undefined>
 }
@@ -36,13 +39,32 @@ export interface KatibDbManagerOptions {
   readonly host?: string
   /** Default 0: a free port. */
   readonly port?: number
-  /** Signs the per-trial credentials; share the push receiver's so that TUNEWELL_REPORT_TOKEN works here too. */
-  readonly tokens?: PushTokens
+  /**
+   * Signs the per-trial credentials; share the push receiver's so that TUNEWELL_REPORT_TOKEN
+   * works here too. A function: the tokens once known (until then calls are UNAVAILABLE and
+   * CONNECTs 503).
+   */
+  readonly tokens?: PushTokens | (() => PushTokens | undefined)
+  /**
+   * `host:port` that trials dial (their grpc_proxy, TUNEWELL_KATIB_DB_MANAGER_ADDRESS) when it
+   * is not the address listened on: pods on a cluster reach a Service. Given the port listened
+   * on (a free one for port 0). Default the listening address.
+   */
+  readonly advertised?: (port: number) => string
+  /**
+   * Whether a trial's CONNECT to any other host is tunnelled on (default true: locally a
+   * trial's other gRPC services then keep working). On a cluster this server's pod would lend
+   * trials its network position (its loopback, what network policies let only it reach), so
+   * there such a CONNECT is refused, saying to list the host in the trial's no_grpc_proxy.
+   */
+  readonly tunnel?: boolean
 }
 
 export interface KatibDbManager {
   /** `host:port` it listens on. */
   readonly address: string
+  /** `host:port` trials are told (KatibDbManagerOptions.advertised). */
+  readonly advertised: string
   readonly port: number
   /**
    * What one trial is given: `grpc_proxy`, so that the SDK's unchanged dial of
@@ -78,15 +100,17 @@ const DB_MANAGER_HOST = /^katib-db-manager(\.[a-z0-9-]+)*$/i
  * connection must send `authorization: Bearer <token>` metadata instead. Katib's own server
  * checks nothing; any process on this machine can reach a loopback port, and a report must come
  * from the trial it is for. A CONNECT to another host (the trial's other gRPC services, now
- * also sent to this proxy) is tunnelled on unchanged, for trials only.
+ * also sent to this proxy) is tunnelled on unchanged, for trials only; on a cluster
+ * (`tunnel: false`) it is refused instead.
+ *
+ * Reports carry no step (Katib's SDK sends none): the backend numbers them, so that run and serve
+ * count a trial's gRPC reports and its HTTP pushes with one counter (report-through-receiver.ts).
  */
 export async function startKatibDbManager(backend: KatibDbManagerBackend, opts: KatibDbManagerOptions = {}): Promise<KatibDbManager> {
-  const tokens = opts.tokens ?? pushTokens()
+  const given = opts.tokens ?? pushTokens()
+  const currentTokens = typeof given === 'function' ? given : () => given
   const sessions = new Set<ServerHttp2Session>()
   const sockets = new Set<Socket>()
-  // Per trial, per metric: the step the next value gets (the SDK sends none). Steps go on from
-  // what is stored, so a restarted controller does not rewrite the trial's earlier points.
-  const nextSteps = new Map<string, Map<string, number>>()
 
   const server = createServer((socket) => {
     sockets.add(socket)
@@ -131,6 +155,8 @@ export async function startKatibDbManager(backend: KatibDbManagerBackend, opts: 
     const decoded = credentials === undefined ? undefined : Buffer.from(credentials, 'base64').toString('utf8')
     const colon = decoded?.indexOf(':') ?? -1
     const trialName = decoded !== undefined && colon > 0 ? decodeURIComponentSafe(decoded.slice(0, colon)) : undefined
+    const tokens = currentTokens()
+    if (!tokens) return refuse(socket, 503, 'Service Unavailable', 'the controller is starting; retry', { 'retry-after': '1' })
     if (trialName === undefined || !tokens.verify(trialName, decoded!.slice(colon + 1))) {
       return refuse(socket, 407, 'Proxy Authentication Required', 'this proxy is for trials: use the grpc_proxy URL (trial name and token) the trial was given', {
         'proxy-authenticate': 'Basic realm="tunewell"',
@@ -138,10 +164,13 @@ export async function startKatibDbManager(backend: KatibDbManagerBackend, opts: 
     }
     // This port itself, dialled by its address (TUNEWELL_KATIB_DB_MANAGER_ADDRESS) while gRPC
     // sends everything through the proxy, is served here too, for the same trial.
-    const self = port === listeningPort && /^(127\.\d+\.\d+\.\d+|localhost|::1)$/i.test(host)
+    const self = (port === listeningPort && /^(127\.\d+\.\d+\.\d+|localhost|::1)$/i.test(host)) || sameAddress(target!, advertised)
     if (DB_MANAGER_HOST.test(host) || self) {
       socket.write('HTTP/1.1 200 Connection established\r\n\r\n')
       return startSession(socket, rest, trialName)
+    }
+    if (opts.tunnel === false) {
+      return refuse(socket, 403, 'Forbidden', `this proxy serves Katib's DBManager API only, not ${target}: add ${host} to no_grpc_proxy in the trial's environment to dial it directly`)
     }
     // Held until the tunnel is up: what the client sends meanwhile is the upstream's.
     socket.pause()
@@ -223,6 +252,8 @@ export async function startKatibDbManager(backend: KatibDbManagerBackend, opts: 
         'no credentials: call through the grpc_proxy the trial is given (report_metrics() without db_manager_address), or send the metadata authorization: Bearer $TUNEWELL_REPORT_TOKEN',
       )
     }
+    const tokens = currentTokens()
+    if (!tokens) throw new GrpcError(GrpcCode.UNAVAILABLE, 'the controller is starting; call again')
     if (!tokens.verify(trialName, caller.bearer)) throw new GrpcError(GrpcCode.UNAUTHENTICATED, `the bearer token is not trial ${trialName}'s`)
   }
 
@@ -245,37 +276,14 @@ export async function startKatibDbManager(backend: KatibDbManagerBackend, opts: 
       return { name, value, at }
     })
     if (values.length === 0) return new Uint8Array()
-    const steps = await stepsOf(trialName)
-    const points: MetricPoint[] = values.map((v) => {
-      const step = steps.get(v.name) ?? 0
-      steps.set(v.name, step + 1)
-      return { ...v, step }
-    })
     try {
-      await backend.report(trialName, points)
+      await backend.report(trialName, values)
     } catch (error) {
-      if (error instanceof TrialNotHereError) {
-        nextSteps.delete(trialName)
-        throw new GrpcError(GrpcCode.NOT_FOUND, `trial ${trialName} is not running here: ${error.message}`)
-      }
+      if (error instanceof GrpcError) throw error
+      if (error instanceof TrialNotHereError) throw new GrpcError(GrpcCode.NOT_FOUND, `trial ${trialName} is not running here: ${error.message}`)
       throw new GrpcError(GrpcCode.UNAVAILABLE, `the metrics were not stored, report them again: ${(error as Error).message}`)
     }
     return new Uint8Array()
-  }
-
-  async function stepsOf(trialName: string): Promise<Map<string, number>> {
-    const known = nextSteps.get(trialName)
-    if (known) return known
-    const stored = await backend.observations(trialName).catch((error: unknown) => {
-      throw new GrpcError(GrpcCode.UNAVAILABLE, `cannot read the trial's stored metrics, report again: ${(error as Error).message}`)
-    })
-    // Another call of the same trial may have started the counters meanwhile.
-    const again = nextSteps.get(trialName)
-    if (again) return again
-    const steps = new Map<string, number>()
-    for (const p of stored ?? []) steps.set(p.name, Math.max(steps.get(p.name) ?? 0, p.step + 1))
-    nextSteps.set(trialName, steps)
-    return steps
   }
 
   async function getLog(request: ReturnType<typeof decodeGetObservationLogRequest>, caller: Caller): Promise<Uint8Array> {
@@ -305,6 +313,7 @@ export async function startKatibDbManager(backend: KatibDbManagerBackend, opts: 
 
   const host = opts.host ?? '127.0.0.1'
   let listeningPort = 0
+  let advertised = ''
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port ?? 0, host, () => {
@@ -316,13 +325,19 @@ export async function startKatibDbManager(backend: KatibDbManagerBackend, opts: 
   const port = (server.address() as { port: number }).port
   listeningPort = port
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`
+  advertised = opts.advertised?.(port) ?? address
   return {
     address,
+    advertised,
     port,
-    envFor: (trialName) => ({
-      grpc_proxy: `http://${encodeURIComponent(trialName)}:${tokens.tokenFor(trialName)}@${address}`,
-      [KATIB_DB_MANAGER_ADDRESS_ENV]: address,
-    }),
+    envFor: (trialName) => {
+      const tokens = currentTokens()
+      if (!tokens) throw new Error('the trials\' tokens are not known yet (the database has not been read)')
+      return {
+        grpc_proxy: `http://${encodeURIComponent(trialName)}:${tokens.tokenFor(trialName)}@${advertised}`,
+        [KATIB_DB_MANAGER_ADDRESS_ENV]: advertised,
+      }
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())
@@ -381,4 +396,9 @@ function decodeURIComponentSafe(text: string): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/** Whether a CONNECT target names `address` (`host:port`, a name compared without case). */
+function sameAddress(target: string, address: string): boolean {
+  return address !== '' && target.toLowerCase() === address.toLowerCase()
 }

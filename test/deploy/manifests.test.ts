@@ -102,6 +102,13 @@ function checkCommon(objects: readonly K8sObject[]): void {
   assert.equal(Number(reportUrl.port), push.containerPort, 'the server listens on the port of its --report-url')
   // Each replica's own push address, where the other forwards pushes for its trials (controller/push-hub.ts).
   assert.equal(container.env.find((e: Any) => e.name === 'POD_IP')?.valueFrom?.fieldRef?.fieldPath, 'status.podIP')
+  // Katib's SDK: the server serves its DBManager gRPC API on the Service's katib-grpc port (Katib's
+  // 6789), which each Push trial's grpc_proxy names at the report URL's host.
+  const katibPort = service.spec.ports.find((p: Any) => p.name === 'katib-grpc')
+  assert.equal(katibPort.port, 6789)
+  assert.equal(katibPort.targetPort, 'katib-grpc')
+  assert.equal(container.ports.find((p: Any) => p.name === 'katib-grpc').containerPort, Number(container.env.find((e: Any) => e.name === 'TUNEWELL_KATIB_GRPC_PORT').value))
+  assert.equal(katibPort.port, Number(container.env.find((e: Any) => e.name === 'TUNEWELL_KATIB_GRPC_PORT').value), 'trials dial the report URL\'s host at the port the server listens on')
   // The collector sidecar runs the server's own image.
   assert.equal(container.env.find((e: Any) => e.name === 'TUNEWELL_COLLECTOR_IMAGE').value, container.image)
 
@@ -154,6 +161,22 @@ describe('deploy/ (kustomize)', { skip }, () => {
     assert.equal(decodeURIComponent(url.password), secret.stringData[password.key])
     assert.equal(url.pathname, `/${pod.containers[0].env.find((e: Any) => e.name === 'POSTGRES_DB').value}`)
     assert.ok(secret.stringData.TUNEWELL_TOKEN, 'the base Secret\'s token survives the overlay\'s patch')
+  })
+})
+
+describe('deploy/katib-db-manager (kustomize)', { skip }, () => {
+  test('the name Katib\'s SDK dials, katib-db-manager.kubeflow:6789, is an alias of the tunewell Service, whose port 6789 serves Katib\'s gRPC API', () => {
+    const objects = render('deploy/katib-db-manager')
+    for (const object of objects) assert.doesNotThrow(() => validateKubernetesObject(object), `${object.kind} ${object.metadata?.name}`)
+    // Only the alias: never the kubeflow Namespace, which `kubectl delete -k` would then delete.
+    assert.deepEqual(objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`), ['Service kubeflow/katib-db-manager'])
+    const alias = only(objects, 'Service', 'katib-db-manager') as Any
+    assert.equal(alias.spec.type, 'ExternalName')
+    const installed = render('deploy')
+    const service = only(installed, 'Service', 'tunewell')
+    assert.equal(alias.spec.externalName, `${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`)
+    assert.deepEqual(alias.spec.ports.map((p: Any) => p.port), [6789])
+    assert.ok(service.spec.ports.some((p: Any) => p.port === 6789 && p.name === 'katib-grpc'))
   })
 })
 

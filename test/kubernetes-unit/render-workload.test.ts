@@ -258,3 +258,24 @@ test('a volume the primary container already mounts at the metrics folder is sha
   const fileTrainJob = { ...trainJob, spec: { ...trainJob.spec, metricsCollectorSpec: file } } as Experiment
   assert.throws(() => renderWorkload(fileTrainJob, { name: 'tj-abcd1234', params: sampleParams(trainJob) }, { defaultNamespace: 'd', env: ENV }), (e: unknown) => e instanceof LaunchError && /sidecar in the trial's pod template/.test(e.message))
 })
+
+test("Katib's gRPC API: a Push trial's grpc_proxy reads the token from the Secret ($(TUNEWELL_REPORT_TOKEN) after it); no other trial gets it", () => {
+  const experiment = experimentOf(JOB)
+  const trial = { name: 'demo-abcd1234', params: { lr: 0.01, layers: 2, optimizer: 'sgd' } }
+  const env = {
+    ...ENV,
+    grpc_proxy: `http://demo-abcd1234:${ENV.TUNEWELL_REPORT_TOKEN}@tunewell.tunewell.svc:6789`,
+    TUNEWELL_KATIB_DB_MANAGER_ADDRESS: 'tunewell.tunewell.svc:6789',
+  }
+  const push = { ...experiment, spec: { ...experiment.spec, metricsCollectorSpec: { collector: { kind: 'Push' } } } } as Experiment
+  const rendered = renderWorkload(push, trial, { defaultNamespace: 'd', env })
+  const container = (rendered.manifest as Json).spec.template.spec.containers[0]
+  const names = container.env.map((e: Json) => e.name)
+  assert.ok(names.indexOf('grpc_proxy') > names.indexOf('TUNEWELL_REPORT_TOKEN'), 'Kubernetes expands $(VAR) only of entries listed before')
+  assert.deepEqual(container.env.find((e: Json) => e.name === 'grpc_proxy'), { name: 'grpc_proxy', value: 'http://demo-abcd1234:$(TUNEWELL_REPORT_TOKEN)@tunewell.tunewell.svc:6789' })
+  assert.equal(envOf(container).TUNEWELL_KATIB_DB_MANAGER_ADDRESS, 'tunewell.tunewell.svc:6789')
+  assert.doesNotMatch(JSON.stringify(rendered.manifest), /secret-token/)
+
+  const stdout = renderWorkload(experiment, trial, { defaultNamespace: 'd', env })
+  assert.doesNotMatch(JSON.stringify(stdout.manifest), /secret-token|grpc_proxy/)
+})

@@ -15,7 +15,8 @@ import {
   type KatibMetricLog,
 } from '../../metrics-collector/katib-grpc/katib-messages.ts'
 import { replayedSocket } from '../../metrics-collector/katib-grpc/replayed-socket.ts'
-import { TrialNotHereError } from '../../metrics-collector/push-receiver.ts'
+import { startPushReceiver, TrialNotHereError, type PushReceiver } from '../../metrics-collector/push-receiver.ts'
+import { reportThroughReceiver } from '../../metrics-collector/katib-grpc/report-through-receiver.ts'
 import { pushTokens } from '../../metrics-collector/push-tokens.ts'
 
 // Encoded by Python's protobuf library from descriptors with api.proto's field numbers
@@ -107,20 +108,33 @@ describe("Katib's DBManager gRPC server", () => {
   const running = new Set(['trial-a', 'trial-b'])
   let failNext: Error | undefined
   let server: KatibDbManager
+  let receiver: PushReceiver
   let direct: ClientHttp2Session
   let echo: Server
   before(async () => {
+    // Reports take a push's path, as run and serve wire them: the receiver numbers the steps.
+    receiver = await startPushReceiver(
+      (trialName, points) => {
+        if (!running.has(trialName)) throw new TrialNotHereError('it has finished')
+        if (failNext) {
+          const error = failNext
+          failNext = undefined
+          throw error
+        }
+        stored.get(trialName)!.push(...points)
+      },
+      {
+        tokens,
+        storedSteps: async (trialName) => {
+          const next = new Map<string, number>()
+          for (const p of stored.get(trialName) ?? []) next.set(p.name, Math.max(next.get(p.name) ?? 0, p.step + 1))
+          return next
+        },
+      },
+    )
     server = await startKatibDbManager(
       {
-        async report(trialName, points) {
-          if (!running.has(trialName)) throw new TrialNotHereError('it has finished')
-          if (failNext) {
-            const error = failNext
-            failNext = undefined
-            throw error
-          }
-          stored.get(trialName)!.push(...points)
-        },
+        report: reportThroughReceiver(receiver),
         async observations(trialName) {
           return stored.get(trialName)
         },
@@ -135,6 +149,7 @@ describe("Katib's DBManager gRPC server", () => {
     direct.close()
     echo.close()
     await server.close()
+    await receiver.close()
   })
   const bearer = (trialName: string) => ({ authorization: `Bearer ${tokens.tokenFor(trialName)}` })
 
@@ -263,5 +278,59 @@ describe("Katib's DBManager gRPC server", () => {
     const malformed = await connectThrough(server.port, 'no-port-here', `${proxy.username}:${proxy.password}`)
     malformed.socket.destroy()
     assert.equal(malformed.status, 400)
+  })
+})
+
+describe("Katib's DBManager gRPC server for pods on a cluster (PushHub with --katib-grpc-port)", () => {
+  test('no tunnels to other hosts; the advertised Service address is served in place; nothing before the tokens are known', async () => {
+    let tokens: ReturnType<typeof pushTokens> | undefined
+    const reported: string[] = []
+    const server = await startKatibDbManager(
+      { report: async (trialName, values) => void reported.push(...values.map((v) => `${trialName}:${v.name}=${v.value}`)), observations: async () => [] },
+      { tokens: () => tokens, advertised: (port) => `tunewell.tunewell.svc:${port}`, tunnel: false },
+    )
+    try {
+      assert.equal(server.advertised, `tunewell.tunewell.svc:${server.port}`)
+      assert.throws(() => server.envFor('trial-c'), /not known yet/)
+      const early = await connectThrough(server.port, 'katib-db-manager.kubeflow:6789', 'trial-c:whatever')
+      early.socket.destroy()
+      assert.equal(early.status, 503)
+      const session = h2connect(`http://${server.address}`)
+      try {
+        const unavailable = await call(session, 'ReportObservationLog', report('trial-c', [{ timeStamp: '', name: 'loss', value: '1' }]), { authorization: 'Bearer x' })
+        assert.deepEqual([unavailable.code, unavailable.message], [14, 'the controller is starting; call again'])
+      } finally {
+        session.close()
+      }
+
+      tokens = pushTokens()
+      const env = server.envFor('trial-c')
+      assert.equal(env.grpc_proxy, `http://trial-c:${tokens.tokenFor('trial-c')}@tunewell.tunewell.svc:${server.port}`)
+      assert.equal(env.TUNEWELL_KATIB_DB_MANAGER_ADDRESS, `tunewell.tunewell.svc:${server.port}`)
+      const credentials = `trial-c:${tokens.tokenFor('trial-c')}`
+      // A client that names the advertised address goes through its proxy, which is that address too.
+      for (const target of [`tunewell.tunewell.svc:${server.port}`, 'katib-db-manager.kubeflow:6789']) {
+        const tunnel = await connectThrough(server.port, target, credentials)
+        assert.equal(tunnel.status, 200, target)
+        const session = h2connect(`http://${target}`, { createConnection: () => tunnel.tunnel })
+        try {
+          const answer = await call(session, 'ReportObservationLog', report('trial-c', [{ timeStamp: '', name: 'loss', value: '3' }]))
+          assert.equal(answer.code, 0, answer.message)
+        } finally {
+          await new Promise<void>((resolve) => session.close(() => resolve()))
+        }
+      }
+      assert.deepEqual(reported, ['trial-c:loss=3', 'trial-c:loss=3'])
+      // The server's pod would lend its network position (its loopback, what network policies let only it reach).
+      const elsewhere = await connectThrough(server.port, `127.0.0.1:${server.port + 1}`, credentials)
+      elsewhere.socket.destroy()
+      assert.equal(elsewhere.status, 403)
+      assert.match(elsewhere.text, /HTTP\/1\.1 403/)
+      const metadata = await connectThrough(server.port, '169.254.169.254:80', credentials)
+      metadata.socket.destroy()
+      assert.equal(metadata.status, 403)
+    } finally {
+      await server.close()
+    }
   })
 })
