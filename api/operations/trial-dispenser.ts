@@ -1,4 +1,5 @@
 import { algorithmUsesHistory } from '../../algorithms/index.ts'
+import { formatAssignments, formatParamValue, type SearchSpace } from '../../core/search-space.ts'
 import { toSearchSpace } from '../../core/spec/index.ts'
 import type { ClaimedTrial, ExperimentRecord, TrialTally } from '../../db/store.ts'
 import type { EnsureResult } from '../../suggestion/suggestion-service.ts'
@@ -28,7 +29,7 @@ export const DEFAULT_PARALLEL = 3
 function aheadOf(parallel: number): number {
   return 2 * Math.min(Math.max(1, parallel), 128)
 }
-/** Experiments whose history use is kept; past this the map starts over. */
+/** Experiments whose derived facts (history use, search space) are kept; past this the map starts over. */
 const MAX_KNOWN_EXPERIMENTS = 1_000
 
 /**
@@ -48,13 +49,17 @@ const MAX_KNOWN_EXPERIMENTS = 1_000
 export class TrialDispenser {
   readonly #ctx: AskTellContext
   readonly #creating = new Map<string, Promise<EnsureResult>>()
-  readonly #historyUse = new Map<string, { readonly version: string; readonly usesHistory: boolean }>()
+  readonly #derived = new Map<string, Derived>()
 
   constructor(context: AskTellContext) {
     this.#ctx = context
   }
 
-  async ask(experimentName: string, input: AskInput): Promise<{ experimentName: string; trial: ClaimedTrial }> {
+  /**
+   * `assignments`: the trial's values as it would receive them from a template (Katib's
+   * parameterAssignments), a discrete value as its feasibleSpace.list entry is written ("0.10").
+   */
+  async ask(experimentName: string, input: AskInput): Promise<{ experimentName: string; trial: ClaimedTrial; assignments: Record<string, string> }> {
     const request = {
       ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
       ...(input.worker !== undefined ? { worker: input.worker } : {}),
@@ -66,6 +71,11 @@ export class TrialDispenser {
       if (claim.outcome === 'not-found') throw experimentNamedNotFound(experimentName)
       const parallel = claim.maxRunning
       const experiment = () => this.#experiment(claim.experimentId, experimentName)
+      const answer = async (trial: ClaimedTrial) => ({
+        experimentName,
+        trial,
+        assignments: await this.#assignments(claim.experimentId, claim.experimentVersion, experimentName, trial),
+      })
       switch (claim.outcome) {
         case 'not-ask-tell':
           throw notAskTell(await experiment())
@@ -73,12 +83,12 @@ export class TrialDispenser {
           await this.#start(await experiment())
           break
         case 'existing':
-          return { experimentName, trial: claim.trial }
+          return answer(claim.trial)
         case 'completed':
           throw experimentCompleted(await experiment())
         case 'reoffered':
           // Its old points are gone and its event written: the claim did both.
-          return { experimentName, trial: claim.trial }
+          return answer(claim.trial)
         case 'claimed':
           // Top the pool up before it runs dry, so the next asks find a trial waiting.
           // A creation in flight will do: no read of the experiment for it.
@@ -86,7 +96,7 @@ export class TrialDispenser {
             !(await this.#usesHistory(claim.experimentId, claim.experimentVersion, experimentName))) {
             this.#create(claim.experimentId).catch(() => {})
           }
-          return { experimentName, trial: claim.trial }
+          return answer(claim.trial)
         case 'busy':
           throw noTrialAvailable(`experiment "${experimentName}" already runs parallelTrialCount = ${parallel} trials; ask again when one ends`, BUSY_RETRY_SECONDS)
         case 'empty': {
@@ -118,18 +128,34 @@ export class TrialDispenser {
   }
 
   /**
-   * Whether the experiment's algorithm reads the history, kept per experiment version: the
-   * claim names the version, so a spec change (which changes it) is read again, and the asks
-   * between pay neither a read nor a parse of the spec.
+   * What the asks need from the experiment's spec, kept per experiment version: the claim names
+   * the version, so a spec change (which changes it) is read again, and the asks between pay
+   * neither a read nor a parse of the spec.
    */
-  async #usesHistory(id: string, version: string, name: string): Promise<boolean> {
-    const known = this.#historyUse.get(id)
-    if (known?.version === version) return known.usesHistory
+  async #derivedOf(id: string, version: string, name: string): Promise<Derived> {
+    const known = this.#derived.get(id)
+    if (known?.version === version) return known
     const experiment = await this.#experiment(id, name)
-    const usesHistory = usesHistoryOf(experiment)
-    if (this.#historyUse.size >= MAX_KNOWN_EXPERIMENTS) this.#historyUse.clear()
-    this.#historyUse.set(id, { version, usesHistory })
-    return usesHistory
+    const space = toSearchSpace(experiment.spec)
+    const derived: Derived = {
+      version,
+      usesHistory: algorithmUsesHistory(experiment.spec.spec.algorithm.algorithmName, space),
+      // Only a discrete list written otherwise than its numbers print ("0.10") needs the space per ask.
+      ...(space.some((p) => p.type === 'discrete' && p.written) ? { space } : {}),
+    }
+    if (this.#derived.size >= MAX_KNOWN_EXPERIMENTS) this.#derived.clear()
+    this.#derived.set(id, derived)
+    return derived
+  }
+
+  async #usesHistory(id: string, version: string, name: string): Promise<boolean> {
+    return (await this.#derivedOf(id, version, name)).usesHistory
+  }
+
+  async #assignments(id: string, version: string, name: string, trial: ClaimedTrial): Promise<Record<string, string>> {
+    const { space } = await this.#derivedOf(id, version, name)
+    if (space) return formatAssignments(space, trial.params)
+    return Object.fromEntries(Object.entries(trial.params).map(([key, value]) => [key, formatParamValue(value)]))
   }
 
   /**
@@ -181,4 +207,12 @@ export class TrialDispenser {
 function usesHistoryOf(experiment: ExperimentRecord): boolean {
   const spec = experiment.spec
   return algorithmUsesHistory(spec.spec.algorithm.algorithmName, toSearchSpace(spec))
+}
+
+/** Of one version of an experiment's spec. */
+interface Derived {
+  readonly version: string
+  readonly usesHistory: boolean
+  /** The search space, when a discrete value must reach workers as written (formatAssignments). */
+  readonly space?: SearchSpace
 }

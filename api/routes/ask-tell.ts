@@ -14,7 +14,7 @@ import {
 } from '../schemas/ask-tell.ts'
 import { errorResponses, ExperimentParams, TrialParams } from '../schemas/common.ts'
 import { TrialSchema } from '../schemas/trial.ts'
-import { parameterAssignments, trialView } from '../views/trial-view.ts'
+import { trialView } from '../views/trial-view.ts'
 
 const TAGS = ['ask/tell']
 // The regexes keep a name from swallowing the `:verb`; `::` is a literal colon in find-my-way.
@@ -57,14 +57,14 @@ export const askTellRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, 
       response: { 200: AskedTrialSchema, ...errorResponses },
     },
   }, async (request) => {
-    const { experimentName, trial } = await dispenser.ask(request.params.name, request.body)
+    const { experimentName, trial, assignments } = await dispenser.ask(request.params.name, request.body)
     return {
       experiment: experimentName,
       name: trial.name,
       number: trial.number,
       state: trial.state,
       params: { ...trial.params },
-      parameterAssignments: parameterAssignments(trial),
+      parameterAssignments: Object.entries(assignments).map(([name, value]) => ({ name, value })),
       attempt: trial.restarts + 1,
       heartbeatTimeoutSeconds,
     }

@@ -44,3 +44,29 @@ test('parameterAssignments show a discrete value as written in its list, params 
   const kube = await json(`/apis/kubeflow.org/v1beta1/namespaces/default/trials/${best!.name}`)
   assert.equal(assignment(kube.spec), '0.10')
 })
+
+test('an ask hands the worker a discrete value as written in its list, params the number; a retried ask too', async () => {
+  const name = uniqueName('disc-ask')
+  // grid: the three asks get the three entries, each once.
+  const yaml = experimentYaml(name, { template: false, max: 3, parallel: 3 })
+    .replace('algorithmName: random', 'algorithmName: grid')
+    .replace('parameterType: double\n      feasibleSpace: {min: "0.01", max: "0.1"}', 'parameterType: discrete\n      feasibleSpace: {list: ["0.10", "1e-3", "2"]}')
+    .replace('feasibleSpace: {list: [sgd, adam]}', 'feasibleSpace: {list: [sgd]}')
+  assert.match(yaml, /"0\.10"/)
+  const created = await t.app.inject({ method: 'POST', url: '/api/v1/experiments', headers: { 'content-type': 'application/yaml' }, payload: yaml })
+  assert.equal(created.statusCode, 201, created.body)
+  const written = new Map([[0.1, '0.10'], [0.001, '1e-3'], [2, '2']])
+  const ask = async (payload: object) => {
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/experiments/${name}/trials:ask`, payload })
+    assert.equal(res.statusCode, 200, res.body)
+    const asked = res.json()
+    assert.equal(typeof asked.params.lr, 'number')
+    assert.equal(assignment(asked), written.get(asked.params.lr), JSON.stringify(asked))
+    return asked
+  }
+  const answers = [await ask({}), await ask({}), await ask({ idempotencyKey: 'k' })]
+  assert.deepEqual(answers.map(assignment).sort(), ['0.10', '1e-3', '2'])
+  // A retried ask answers the trial it answered, as written again.
+  const again = await ask({ idempotencyKey: 'k' })
+  assert.deepEqual([again.name, assignment(again)], [answers[2].name, assignment(answers[2])])
+})

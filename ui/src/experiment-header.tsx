@@ -1,6 +1,7 @@
 import type { ExperimentResource } from './api-types.ts'
 import { ArchitectureView } from './architecture-view.tsx'
-import { formatAge, formatAssignment, formatNumber, formatTime } from './format.ts'
+import { formatAge, formatNumber, formatTime } from './format.ts'
+import { formatAssignmentOf } from './parameter-value.ts'
 import { Link } from './link.tsx'
 import { NAS_ASSIGNMENTS } from './nas-architecture.ts'
 import { paths } from './router.ts'
@@ -49,7 +50,7 @@ export function ExperimentHeader(props: { experiment: ExperimentResource; info: 
               {props.info.nas && <ArchitectureView params={Object.fromEntries(best.parameterAssignments.map((a) => [a.name, a.value]))} />}
               <table class="kv">
                 <tbody>
-                  {best.parameterAssignments.filter((a) => !(props.info.nas && NAS_ASSIGNMENTS.has(a.name))).map((a) => <tr><th scope="row">{a.name}</th><td class="num" title={a.value}>{formatAssignment(a.value)}</td></tr>)}
+                  {best.parameterAssignments.filter((a) => !(props.info.nas && NAS_ASSIGNMENTS.has(a.name))).map((a) => <tr><th scope="row">{a.name}</th><td class="num" title={a.value}>{formatAssignmentOf(props.info, a.name, a.value)}</td></tr>)}
                 </tbody>
               </table>
             </>

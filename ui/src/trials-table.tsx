@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'preact/hooks'
 import { ArchitectureCell } from './architecture-view.tsx'
-import { formatDuration, formatNumber, formatValue } from './format.ts'
+import { formatDuration, formatNumber } from './format.ts'
+import { formatParameterValue } from './parameter-value.ts'
 import { Link } from './link.tsx'
 import { paths } from './router.ts'
 import { compareObjective, latestMetric, type SpecInfo } from './spec-info.ts'
@@ -78,7 +79,7 @@ export function TrialsTable(props: TrialsTableProps) {
               <td><StatusBadge state={t.state} title={t.message} /></td>
               <td class="num strong">{formatNumber(t.objective)}{t.name === props.bestTrial ? <span class="best-mark" title="best trial"> ★</span> : null}</td>
               {props.info.nas && <td class="architecture-col"><ArchitectureCell params={t.params} onOpen={() => props.onOpenArchitecture?.(t)} /></td>}
-              {props.info.parameters.map((p) => <td class="num">{formatValue(t.params[p.name] ?? undefined)}</td>)}
+              {props.info.parameters.map((p) => <td class="num">{formatParameterValue(p, t.params[p.name])}</td>)}
               {extraMetrics.map((m) => <td class="num">{formatNumber(latestMetric(t, m))}</td>)}
               <td class="num">{t.startedMs !== null ? formatDuration((t.finishedMs ?? Date.now()) - t.startedMs) : '–'}</td>
             </tr>
