@@ -21,17 +21,21 @@ export function adamMoments(size: number): AdamMoments {
   return { m: new Float32Array(size), v: new Float32Array(size), step: 0 }
 }
 
-export function adamUpdate(weights: Float32Array, grad: Float64Array, moments: AdamMoments, learningRate: number): void {
+/** Applies one update; returns the gradient's squared norm (for the training log). */
+export function adamUpdate(weights: Float32Array, grad: Float64Array, moments: AdamMoments, learningRate: number): number {
   moments.step++
   const t = moments.step
   const rate = learningRate * Math.sqrt(1 - ADAM_BETA2 ** t) / (1 - ADAM_BETA1 ** t)
   const { m, v } = moments
+  let squares = 0
   for (let k = 0; k < weights.length; k++) {
     const g = grad[k]!
+    squares += g * g
     const mk = ADAM_BETA1 * m[k]! + (1 - ADAM_BETA1) * g
     const vk = ADAM_BETA2 * v[k]! + (1 - ADAM_BETA2) * g * g
     m[k] = mk
     v[k] = vk
     weights[k] = weights[k]! - rate * mk / (Math.sqrt(vk) + ADAM_EPSILON)
   }
+  return squares
 }

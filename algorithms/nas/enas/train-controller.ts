@@ -62,9 +62,7 @@ export function trainController(
       skips += pass.skipCount / n
       backward(state.weights, layout, config, pass, -advantage / n, klWeight / n, grad)
     })
-    let squares = 0
-    for (const g of grad) squares += g * g
-    adamUpdate(state.weights, grad, state.moments, settings.learningRate)
+    const squares = adamUpdate(state.weights, grad, state.moments, settings.learningRate)
 
     if (state.moments.step % settings.logEverySteps === 0) {
       state.log.push({
