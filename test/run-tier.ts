@@ -26,6 +26,7 @@ const LONG_FILES: Readonly<Record<string, number>> = {
   'test/api/cross-site.test.ts': 300_000,
   'test/cli/cli.test.ts': 300_000,
   'test/cli/collectors.test.ts': 300_000,
+  'test/cli/darts-run.test.ts': 600_000,
   'test/cli/nas-run.test.ts': 900_000,
   'test/cli/one-controller.test.ts': 300_000,
   'test/cli/server-commands.test.ts': 300_000,
