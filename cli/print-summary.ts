@@ -1,5 +1,5 @@
 import { describeArchitecture } from '../core/nas/describe-architecture.ts'
-import { metricNames } from '../core/spec/index.ts'
+import { metricNames, toSearchSpace } from '../core/spec/index.ts'
 import { trialAssignments } from '../core/spec/to-search-space.ts'
 import type { ExperimentRecord, Store } from '../db/store.ts'
 import { earlyStoppingSavings, formatSavings } from './early-stopping-savings.ts'
@@ -19,7 +19,7 @@ export async function printSummary(store: Store, record: ExperimentRecord, out: 
   const params = spec.spec.nasConfig && !spec.spec.parameters?.length
     ? (spec.spec.algorithm.algorithmName === 'darts' ? [] : ['architecture'])
     : (spec.spec.parameters ?? []).map((p) => p.name)
-  out.write('\n' + trialTable(trials, params, metricNames(spec), record.bestTrialId) + '\n\n')
+  out.write('\n' + trialTable(trials, params, metricNames(spec), record.bestTrialId, toSearchSpace(spec)) + '\n\n')
   const failures = formatTrialFailures(trials)
   if (failures) out.write(failures + '\n\n')
   out.write(`experiment "${record.name}" ${record.state}: ${record.reason ?? ''}${record.message ? ` (${record.message})` : ''}\n`)

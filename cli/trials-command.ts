@@ -1,6 +1,6 @@
 import type { TunewellClient, TrialFilter } from '../api/client/tunewell-client.ts'
 import type { TrialView } from '../api/schemas/trial.ts'
-import { metricNames } from '../core/spec/index.ts'
+import { metricNames, toSearchSpace } from '../core/spec/index.ts'
 import { renderOutput } from './render-output.ts'
 import type { CommandIo } from './server-io.ts'
 import type { OutputFormat } from './server-options.ts'
@@ -42,7 +42,7 @@ export async function trialsCommand(name: string, options: TrialsOptions, client
     io.out.write(renderOutput(items, format, () => {
     if (items.length === 0) return `no trials${options.state ? ` in state ${options.state}` : ''}`
     const params = (experiment.spec.parameters ?? []).map((p) => p.name)
-    const table = trialTable(items.map(toRow), params, metricNames(experiment), experiment.status.currentOptimalTrial.bestTrialName || null)
+    const table = trialTable(items.map(toRow), params, metricNames(experiment), experiment.status.currentOptimalTrial.bestTrialName || null, toSearchSpace(experiment))
     // What failed trials printed last, as run's summary shows it.
     const failures = formatTrialFailures(items)
     return failures ? `${table}\n\n${failures}` : table

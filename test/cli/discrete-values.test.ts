@@ -39,7 +39,7 @@ spec:
     env:
       - {name: LR, value: "\${trialParameters.lr}"}
 `)
-  const result = spawnSync(process.execPath, [bin, 'run', join(home, 'exp.yaml'), '--home', home], { cwd: home, encoding: 'utf8', timeout: 60_000 })
+  const result = spawnSync(process.execPath, [bin, 'run', join(home, 'exp.yaml'), '--home', home], { cwd: home, encoding: 'utf8', timeout: 110_000 })
   assert.equal(result.status, 0, result.stderr + result.stdout)
   const runs = readFileSync(seen, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { argv: string[]; env: string })
   assert.deepEqual(runs.map((r) => r.argv[0]).sort(), ['--lr=0.10', '--lr=1e-3', '--lr=2'])
@@ -47,6 +47,9 @@ spec:
   // The best trial as `run` prints it, and the stored trials: numbers for the algorithm, the
   // written text for what a trial or a Katib client is shown.
   assert.match(result.stdout, /lr = 1e-3/)
+  // The summary's trial table shows each value as written too (the loss column, a number, follows it).
+  assert.match(result.stdout, /Succeeded\s+0\.10\s+0\.1\b/)
+  assert.match(result.stdout, /Succeeded\s+1e-3\s+0\.001\b/)
   return withCliStore(home, async (store) => {
     const record = (await store.experiments.getByName(name))!
     const trials = await store.trials.list(record.id)
