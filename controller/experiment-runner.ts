@@ -498,8 +498,11 @@ export class ExperimentRunner {
    * Its output is delivered again from its start and the collector keys points by (metric,
    * step), counting steps from the start of that output; the points stored from it before are
    * dropped first, so that what is re-read replaces them whole rather than mixing with them
-   * (a log that lost its beginning yields fewer points, none mixed with the old ones). Pushed points
-   * (the Push collector) come from nowhere else and are kept.
+   * (a log that lost its beginning yields fewer points, none mixed with the old ones). That is the
+   * StdOut collector's case only: pushed points (the Push collector, and on a cluster the File,
+   * TensorFlowEvent and PrometheusMetric sidecars, which do not send again what was accepted)
+   * come from nowhere else and are kept; so are a Custom collector's, whose container may push
+   * too and whose log, read again, rewrites the same (metric, step) rows.
    */
   async #reattach(trial: TrialRecord): Promise<boolean> {
     const { store, executor } = this.#o
@@ -509,7 +512,7 @@ export class ExperimentRunner {
     const spec = experiment.spec
     const attached = await executor.attach(trial, this.#requestFor(spec, trial, checkpointDirFor(spec, this.#o.launch, trial.name)))
     if (!attached) return false
-    if ((spec.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut') !== 'Push') await store.observations.deleteForTrial(trial.id)
+    if ((spec.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut') === 'StdOut') await store.observations.deleteForTrial(trial.id)
     await this.#follow(spec, trial, attached)
     return true
   }

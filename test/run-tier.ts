@@ -43,6 +43,7 @@ const LONG_FILES: Readonly<Record<string, number>> = {
   'test/kubernetes/sidecar.test.ts': 300_000,
   'test/package/pack-install.test.ts': 480_000,
   'test/ui/dashboard.test.ts': 300_000,
+  'test/ui/nas-dashboard.test.ts': 480_000,
 }
 
 // Tier names first; from the first option on, everything goes to the runner (npm drops the `--`

@@ -23,6 +23,9 @@ export const TrialColumnsSchema = Type.Object({
   metrics: Type.Record(Type.String(), column(NullableNumber, 'latest value per trial; null when unknown'), {
     description: 'latest value of each metric of the spec by name (the objective metric included)',
   }),
+  textMetrics: Type.Optional(Type.Record(Type.String(), column(Type.Union([Type.String(), Type.Null()]), 'latest text per trial; null when none'), {
+    description: 'metrics of the spec reported only as text (a DARTS genotype), by name; absent when no trial has one',
+  })),
   startedAt: column(NullableNumber, 'milliseconds since 1970, null before the start'),
   finishedAt: column(NullableNumber, 'milliseconds since 1970, null while it runs'),
   message: column(Type.Union([Type.String(), Type.Null()]), 'the state\'s message, else its reason'),

@@ -17,6 +17,9 @@ export function trialColumns(trials: readonly TrialRecord[], parameters: readonl
   const out: TrialColumns = {
     count: trials.length, namePrefix, suffix: [], number: [], states, state: [], objective: [], params, metrics: latest, startedAt: [], finishedAt: [], message: [],
   }
+  // Only the metrics some trial reported as text (rare: a DARTS genotype), so numbers cost nothing more.
+  const textNames = metrics.filter((m) => trials.some((t) => typeof t.textMetrics?.[m] === 'string'))
+  if (textNames.length > 0) out.textMetrics = Object.fromEntries(textNames.map((m) => [m, trials.map((t) => t.textMetrics?.[m] ?? null)]))
   for (const t of trials) {
     let s = stateIndex.get(t.state)
     if (s === undefined) {

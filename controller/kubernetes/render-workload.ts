@@ -165,6 +165,8 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
         ...Object.entries(trialEnv).map(([name, value]) => ({ name, value })),
         ...(reportUrl && pushEnv.length === 0 ? [{ name: 'TUNEWELL_REPORT_URL', value: reportUrl }] : []),
         ...pushEnv,
+        // After the token's entry: Kubernetes expands $(VAR) only of entries listed before.
+        ...(pushEnv.length > 0 ? tokenHolders : []),
       ],
     })
     : undefined

@@ -408,32 +408,35 @@ describe('experiment runner (trials on the fake executor)', () => {
     }
   })
 
-  test('a re-attached trial of a Push experiment keeps the points it pushed before the restart', async () => {
-    const experiment = quadraticExperiment({ name: 'reattach-push', max: 1, parallel: 1, extraSpec: '  metricsCollectorSpec: { collector: { kind: Push } }\n' })
-    const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 11 })
-    await new SuggestionService(store).ensureTrials(record.id, 1)
-    const [pushed] = await store.trials.list(record.id)
-    await store.trials.transition(pushed!.id, ['Pending'], 'Running', { startedAt: new Date(), execution: { kind: 'fake', trial: pushed!.name, attempt: 0 } })
-    await store.observations.append(pushed!.id, [{ name: 'loss', value: 0.25, step: 0, at: new Date() }])
-    const executor = new FakeExecutor(quadraticScript)
-    let runner: ExperimentRunner | undefined
-    executor.workloads.set(pushed!.name, async (trial) => {
-      await trial.sleep(10)
-      runner!.acceptPush(trial.name, [{ name: 'loss', value: 0.125, step: 1, at: new Date() }])
-      return 0
+  // Push, and a collector sidecar on a cluster (File, TensorFlowEvent, PrometheusMetric), which does not send again what was accepted.
+  for (const [kind, collector] of [['Push', '{ collector: { kind: Push } }'], ['PrometheusMetric', '{ collector: { kind: PrometheusMetric }, source: { httpGet: { port: 8080, path: /metrics } } }']] as const) {
+    test(`a re-attached trial of a ${kind} experiment keeps the points pushed before the restart`, async () => {
+      const experiment = quadraticExperiment({ name: `reattach-${kind.toLowerCase()}`, max: 1, parallel: 1, extraSpec: `  metricsCollectorSpec: ${collector}\n` })
+      const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 11 })
+      await new SuggestionService(store).ensureTrials(record.id, 1)
+      const [pushed] = await store.trials.list(record.id)
+      await store.trials.transition(pushed!.id, ['Pending'], 'Running', { startedAt: new Date(), execution: { kind: 'fake', trial: pushed!.name, attempt: 0 } })
+      await store.observations.append(pushed!.id, [{ name: 'loss', value: 0.25, step: 0, at: new Date() }])
+      const executor = new FakeExecutor(quadraticScript)
+      let runner: ExperimentRunner | undefined
+      executor.workloads.set(pushed!.name, async (trial) => {
+        await trial.sleep(10)
+        runner!.acceptPush(trial.name, [{ name: 'loss', value: 0.125, step: 1, at: new Date() }])
+        return 0
+      })
+      runner = new ExperimentRunner({
+        store, suggestions: new SuggestionService(store), executor, clock: executor.clock,
+        launch: { baseDir: home, runDir: join(home, 'runs', record.name), env: {} }, pollMs: 50,
+      })
+      const done = await runner.run(record.id)
+      assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
+      assert.deepEqual(executor.started, [])
+      const [trial] = await store.trials.list(record.id)
+      assert.equal(trial!.state, 'Succeeded', trial!.message ?? '')
+      assert.equal(trial!.restarts, 0)
+      assert.deepEqual((await store.observations.list(trial!.id, ['loss'])).map((p) => [p.step, p.value]), [[0, 0.25], [1, 0.125]])
     })
-    runner = new ExperimentRunner({
-      store, suggestions: new SuggestionService(store), executor, clock: executor.clock,
-      launch: { baseDir: home, runDir: join(home, 'runs', record.name), env: {} }, pollMs: 50,
-    })
-    const done = await runner.run(record.id)
-    assert.equal(done.state, 'Succeeded', `${done.reason}: ${done.message}`)
-    assert.deepEqual(executor.started, [])
-    const [trial] = await store.trials.list(record.id)
-    assert.equal(trial!.state, 'Succeeded', trial!.message ?? '')
-    assert.equal(trial!.restarts, 0)
-    assert.deepEqual((await store.observations.list(trial!.id, ['loss'])).map((p) => [p.step, p.value]), [[0, 0.25], [1, 0.125]])
-  })
+  }
 
   test('an interrupt stops the running trials and leaves them Running in the database, for the next run to relaunch', async () => {
     const experiment = quadraticExperiment({ name: 'interrupt', max: 4, parallel: 2, flags: ['--mode=hang'] })

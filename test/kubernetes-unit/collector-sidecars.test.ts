@@ -106,6 +106,18 @@ test('Custom: the user\'s container as a native sidecar beside the primary conta
   assert.equal(barePod.initContainers[0].volumeMounts, undefined)
   assert.equal(bare.collectorContainerName, 'my-collector')
 
+  // Katib's collectors report over gRPC: with the address and grpc_proxy a trial gets (katib-grpc), the token read from the Secret after its entry.
+  const grpc = renderWorkload(withCollector(job, { collector: { kind: 'Custom', customCollector: container } }), trial, {
+    defaultNamespace: 'd',
+    env: { ...ENV, grpc_proxy: `http://${trial.name}:${ENV.TUNEWELL_REPORT_TOKEN}@tunewell.tunewell.svc:6789`, TUNEWELL_KATIB_DB_MANAGER_ADDRESS: 'tunewell.tunewell.svc:6789' },
+  })
+  const grpcEnv = podOf(grpc.manifest).initContainers[0].env as Json[]
+  const names = grpcEnv.map((e) => e.name)
+  assert.ok(names.indexOf('grpc_proxy') > names.indexOf('TUNEWELL_REPORT_TOKEN'), 'Kubernetes expands $(VAR) only of entries listed before')
+  assert.deepEqual(grpcEnv.find((e) => e.name === 'grpc_proxy'), { name: 'grpc_proxy', value: `http://${trial.name}:$(TUNEWELL_REPORT_TOKEN)@tunewell.tunewell.svc:6789` })
+  assert.deepEqual(grpcEnv.find((e) => e.name === 'TUNEWELL_KATIB_DB_MANAGER_ADDRESS'), { name: 'TUNEWELL_KATIB_DB_MANAGER_ADDRESS', value: 'tunewell.tunewell.svc:6789' })
+  assert.doesNotMatch(JSON.stringify(grpc.manifest), /secret-token/)
+
   // A PyTorchJob: only the Master's pod gets it, as Katib's webhook mutates the primary pod only.
   const pytorch = example('kubeflow-training-operator/pytorchjob-mnist.yaml')
   const py = renderWorkload(withCollector(pytorch, { collector: { kind: 'Custom', customCollector: container }, source: { fileSystemPath: { kind: 'File', path: '/var/log/m.log' } } }), { name: 'py-abcd1234', params: { lr: 0.01, momentum: 0.5 } }, { defaultNamespace: 'd', env: ENV })

@@ -343,4 +343,59 @@ describe('NAS in the dashboard', { skip: missing }, () => {
       await server.stop()
     }
   })
+  test('a DARTS genotype, reported as text, is shown where the objective\'s number would go', { timeout: 180_000 }, async () => {
+    const store = await openTestStore()
+    const app = await buildApp({ store, dashboardDir: (await ensureDashboardBuilt()).dir })
+    let browser: Awaited<ReturnType<typeof launchChromium>> | undefined
+    try {
+      const name = uniqueName('darts')
+      const yaml = `apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata:
+  name: ${name}
+spec:
+  objective: {type: maximize, objectiveMetricName: Best-Genotype}
+  metricsCollectorSpec:
+    source: {filter: {metricsFormat: ["([\\\\w-]+)=(Genotype.*)"]}}
+  algorithm: {algorithmName: darts}
+  maxTrialCount: 1
+  parallelTrialCount: 1
+  nasConfig:
+    graphConfig: {numLayers: 1}
+    operations:
+      - operationType: max_pooling
+        parameters:
+          - {name: filter_size, parameterType: categorical, feasibleSpace: {list: ["3"]}}
+`
+      const created = await postYaml(app, yaml)
+      assert.equal(created.statusCode, 201, created.body)
+      const experiment = (await store.experiments.getByName(name))!
+      const genotype = "Genotype(normal=[[('max_pooling_3x3', 0)]], normal_concat=range(1, 2), reduce=[[('max_pooling_3x3', 1)]], reduce_concat=range(1, 2))"
+      const [trial] = await store.trials.createMany(experiment.id, [{ name: `${name}-0`, params: { 'algorithm-settings': "{'num_epochs': 1}", 'search-space': "['max_pooling_3x3']", 'num-layers': '1' } }])
+      await store.trials.transition(trial!.id, ['Pending'], 'Succeeded', { objective: null, textMetrics: { 'Best-Genotype': genotype } })
+      // Katib's best for a text objective is the latest such trial; what the controller records.
+      await store.experiments.update(experiment.id, { bestTrialId: trial!.id })
+      const url = await app.listen({ host: '127.0.0.1', port: 0 })
+      browser = await launchChromium()
+      const page = await browser.newPage({ viewport: { width: 1360, height: 900 } })
+      const pageErrors: string[] = []
+      page.on('pageerror', (error) => pageErrors.push(error.message))
+      await page.goto(`${url}/experiments/${name}`)
+      assert.equal(await page.getByTestId('best-text-objective').textContent({ timeout: 30_000 }), genotype)
+      const cell = page.getByTestId('trials-table').getByTestId('text-objective')
+      assert.equal(await cell.textContent(), genotype)
+      assert.equal(await cell.getAttribute('title'), genotype)
+      await page.getByText('Best-Genotype is reported as text (a genotype): nothing to chart').waitFor()
+      // darts trials carry its settings, not an architecture: no architecture column or panel.
+      assert.equal(await page.getByTestId('architecture-panel').count(), 0)
+      await shot(page, 'nas-05-darts-genotype.png')
+      await page.goto(`${url}/experiments/${name}/trials/${name}-0`)
+      assert.equal(await page.getByTestId('text-metric').textContent({ timeout: 30_000 }), genotype)
+      assert.deepEqual(pageErrors, [])
+    } finally {
+      await browser?.close()
+      await app.close()
+      await store.destroy()
+    }
+  })
 })

@@ -14,6 +14,8 @@ export function ExperimentHeader(props: { experiment: ExperimentResource; info: 
   const best = status.currentOptimalTrial
   const objective = best.observation.metrics.find((m) => m.name === props.info.objective.metric)
   const bestValue = objective ? (props.info.objective.type === 'minimize' ? objective.min : objective.max) : undefined
+  // An objective reported only as text (a DARTS genotype) is shown as that text.
+  const bestText = objective ? undefined : best.observation.textMetrics?.find((m) => m.name === props.info.objective.metric)?.latest
   return (
     <section class="experiment-header">
       <div class="title-row">
@@ -45,8 +47,11 @@ export function ExperimentHeader(props: { experiment: ExperimentResource; info: 
             <>
               <p>
                 <Link href={paths.trial(metadata.name, best.bestTrialName)} class="strong">{best.bestTrialName}</Link>
-                <span class="best-value"> {props.info.objective.metric} = {formatNumber(bestValue)}</span>
+                {bestText === undefined && <span class="best-value"> {props.info.objective.metric} = {formatNumber(bestValue)}</span>}
               </p>
+              {bestText !== undefined && (
+                <div class="best-text"><span class="muted small">{props.info.objective.metric}</span><pre class="code wrap" data-testid="best-text-objective">{bestText}</pre></div>
+              )}
               {props.info.nas && <ArchitectureView params={Object.fromEntries(best.parameterAssignments.map((a) => [a.name, a.value]))} />}
               <table class="kv">
                 <tbody>

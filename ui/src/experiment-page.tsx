@@ -45,6 +45,8 @@ export function ExperimentPage(props: { name: string }) {
   const info = useMemo(() => (experiment ? specInfo(experiment) : undefined), [experiment?.spec])
   const shown = useMemo(() => (brushed ? trials.filter((t) => brushed.has(t.number)) : trials), [trials, brushed])
   const scored = trials.some((t) => t.objective !== null)
+  const textual = !scored && trials.some((t) => t.texts?.[info?.objective.metric ?? ''] != null)
+  const noValues = textual ? `${info?.objective.metric} is reported as text (a genotype): nothing to chart; the best trial and the table show it.` : 'No objective values yet.'
   const succeeded = experiment?.status.trialsSucceeded ?? 0
   // Without hyperparameters (an architecture search) there are no parallel coordinates to wait for.
   const tuned = info !== undefined && info.parameters.length > 0
@@ -77,7 +79,7 @@ export function ExperimentPage(props: { name: string }) {
         <div class="panels">
           <section class="panel">
             <h2>Optimisation history</h2>
-            {scored ? <HistoryChart experiment={props.name} trials={trials} info={info} onRendered={onHistory} /> : <Notice>No objective values yet.</Notice>}
+            {scored ? <HistoryChart experiment={props.name} trials={trials} info={info} onRendered={onHistory} /> : <Notice>{noValues}</Notice>}
           </section>
           <section class="panel">
             <h2>Timeline</h2>

@@ -15,7 +15,10 @@ export interface SpecInfo {
   readonly parameters: readonly ParameterInfo[]
   readonly objective: { readonly type: 'minimize' | 'maximize'; readonly metric: string; readonly goal: number | undefined }
   readonly metrics: readonly string[]
-  /** A neural architecture search (spec.nasConfig): trials carry `architecture` and `nn_config`, not parameters. */
+  /**
+   * An architecture search whose trials carry `architecture` and `nn_config` instead of
+   * parameters (spec.nasConfig; not darts, whose trials get its settings and search space).
+   */
   readonly nas: boolean
 }
 
@@ -23,6 +26,7 @@ interface LooseSpec {
   objective?: { type?: string; objectiveMetricName?: string; additionalMetricNames?: string[]; goal?: number }
   parameters?: { name: string; parameterType: ParameterInfo['type']; feasibleSpace?: { list?: string[]; distribution?: string } }[]
   nasConfig?: unknown
+  algorithm?: { algorithmName?: string }
 }
 
 /** What the charts need from the stored spec (the API types it loosely: it is the user's document). */
@@ -40,7 +44,7 @@ export function specInfo(experiment: ExperimentResource): SpecInfo {
     })),
     objective: { type: objective.type === 'maximize' ? 'maximize' : 'minimize', metric, goal: objective.goal },
     metrics: [metric, ...(objective.additionalMetricNames ?? [])],
-    nas: spec.nasConfig !== undefined && spec.nasConfig !== null,
+    nas: spec.nasConfig !== undefined && spec.nasConfig !== null && spec.algorithm?.algorithmName !== 'darts',
   }
 }
 
@@ -52,6 +56,11 @@ export function compareObjective(info: SpecInfo) {
     if (b.objective === null) return -1
     return sign * (a.objective - b.objective) || a.number - b.number
   }
+}
+
+/** The objective of a trial as text where it was reported only as text (a DARTS genotype). */
+export function textObjective(trial: TrialRow, info: SpecInfo): string | undefined {
+  return trial.objective === null ? trial.texts?.[info.objective.metric] ?? undefined : undefined
 }
 
 export function latestMetric(trial: TrialRow, name: string): number | undefined {

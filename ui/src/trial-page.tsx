@@ -70,17 +70,21 @@ export function TrialPage(props: { experiment: string; trial: string }) {
         </div>
         <div class="card">
           <h2>Metrics</h2>
-          {trial.observation.metrics.length === 0 ? <p class="muted">None reported yet.</p> : (
+          {trial.observation.metrics.length === 0 && !trial.observation.textMetrics?.length ? <p class="muted">None reported yet.</p> : (
             <table class="kv metrics">
               <thead><tr><th /><th class="num">latest</th><th class="num">min</th><th class="num">max</th></tr></thead>
               <tbody>
                 {trial.observation.metrics.map((m) => (
                   <tr><th scope="row">{m.name}</th><td class="num">{formatNumber(m.latest)}</td><td class="num">{formatNumber(m.min)}</td><td class="num">{formatNumber(m.max)}</td></tr>
                 ))}
+                {/* Reported only as text (a DARTS genotype): its latest text where the numbers would go. */}
+                {trial.observation.textMetrics?.map((m) => (
+                  <tr><th scope="row">{m.name}</th><td colSpan={3}><pre class="code wrap" data-testid="text-metric">{m.latest}</pre></td></tr>
+                ))}
               </tbody>
             </table>
           )}
-          <p class="small">objective: <strong>{formatNumber(trial.objective)}</strong></p>
+          <p class="small">objective: <strong>{trial.objective === null && trial.observation.textMetrics?.length ? 'as text, above' : formatNumber(trial.objective)}</strong></p>
         </div>
         <div class="card">
           <h2>Timing</h2>

@@ -9,6 +9,8 @@ export interface TrialRow {
   readonly params: Readonly<Record<string, number | string | boolean | null>>
   /** Latest value per metric; null or absent when unknown. */
   readonly metrics: Readonly<Record<string, number | null>>
+  /** Latest text of the metrics reported only as text (a DARTS genotype); absent when none. */
+  readonly texts?: Readonly<Record<string, string | null>>
   /** Epoch milliseconds. */
   readonly startedMs: number | null
   readonly finishedMs: number | null
@@ -20,15 +22,17 @@ export interface TrialRow {
 export function rowsFromColumns(c: TrialColumns): TrialRow[] {
   const paramNames = Object.keys(c.params)
   const metricNames = Object.keys(c.metrics)
+  const textNames = Object.keys(c.textMetrics ?? {})
   const rows: TrialRow[] = new Array(c.count)
   for (let i = 0; i < c.count; i++) {
     const params: Record<string, number | string | boolean | null> = {}
     for (const p of paramNames) params[p] = c.params[p]![i]!
     const metrics: Record<string, number | null> = {}
     for (const m of metricNames) metrics[m] = c.metrics[m]![i]!
+    const texts = textNames.length > 0 ? Object.fromEntries(textNames.map((m) => [m, c.textMetrics![m]![i]!])) : undefined
     rows[i] = {
       name: c.namePrefix + c.suffix[i]!, number: c.number[i]!, state: c.states[c.state[i]!]!, objective: c.objective[i]!,
-      params, metrics, startedMs: c.startedAt[i]!, finishedMs: c.finishedAt[i]!, message: c.message[i]!,
+      params, metrics, ...(texts ? { texts } : {}), startedMs: c.startedAt[i]!, finishedMs: c.finishedAt[i]!, message: c.message[i]!,
     }
   }
   return rows
@@ -37,8 +41,9 @@ export function rowsFromColumns(c: TrialColumns): TrialRow[] {
 export function rowFromView(t: TrialView): TrialRow {
   const metrics: Record<string, number | null> = {}
   for (const m of t.observation.metrics) metrics[m.name] = m.latest
+  const texts = t.observation.textMetrics?.length ? Object.fromEntries(t.observation.textMetrics.map((m) => [m.name, m.latest])) : undefined
   return {
-    name: t.name, number: t.number, state: t.state, objective: t.objective, params: t.params, metrics,
+    name: t.name, number: t.number, state: t.state, objective: t.objective, params: t.params, metrics, ...(texts ? { texts } : {}),
     startedMs: t.startedAt ? Date.parse(t.startedAt) : null, finishedMs: t.finishedAt ? Date.parse(t.finishedAt) : null,
     message: t.message ?? t.reason,
   }

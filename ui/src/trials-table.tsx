@@ -4,7 +4,7 @@ import { formatDuration, formatNumber } from './format.ts'
 import { formatParameterValue } from './parameter-value.ts'
 import { Link } from './link.tsx'
 import { paths } from './router.ts'
-import { compareObjective, latestMetric, type SpecInfo } from './spec-info.ts'
+import { compareObjective, latestMetric, textObjective, type SpecInfo } from './spec-info.ts'
 import { StatusBadge } from './status-badge.tsx'
 import type { TrialRow } from './trial-row.ts'
 
@@ -77,7 +77,7 @@ export function TrialsTable(props: TrialsTableProps) {
             <tr key={t.name} class={t.name === props.bestTrial ? 'best-row' : undefined} style={{ height: `${ROW}px` }}>
               <td class="num"><Link href={paths.trial(props.experiment, t.name)} title={t.name}>{t.number}</Link></td>
               <td><StatusBadge state={t.state} title={t.message} /></td>
-              <td class="num strong">{formatNumber(t.objective)}{t.name === props.bestTrial ? <span class="best-mark" title="best trial"> ★</span> : null}</td>
+              <td class="num strong">{textObjective(t, props.info) !== undefined ? <TextValue text={textObjective(t, props.info)!} /> : formatNumber(t.objective)}{t.name === props.bestTrial ? <span class="best-mark" title="best trial"> ★</span> : null}</td>
               {props.info.nas && <td class="architecture-col"><ArchitectureCell params={t.params} onOpen={() => props.onOpenArchitecture?.(t)} /></td>}
               {props.info.parameters.map((p) => <td class="num">{formatParameterValue(p, t.params[p.name])}</td>)}
               {extraMetrics.map((m) => <td class="num">{formatNumber(latestMetric(t, m))}</td>)}
@@ -89,6 +89,11 @@ export function TrialsTable(props: TrialsTableProps) {
       </table>
     </div>
   )
+}
+
+/** A metric reported as text (a DARTS genotype) where its number would go: one line, all of it on hover. */
+function TextValue(props: { text: string }) {
+  return <span class="text-value" title={props.text} data-testid="text-objective">{props.text}</span>
 }
 
 function sameKey(a: SortKey, b: SortKey): boolean {
