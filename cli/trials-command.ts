@@ -4,6 +4,7 @@ import { metricNames, toSearchSpace } from '../core/spec/index.ts'
 import { renderOutput } from './render-output.ts'
 import type { CommandIo } from './server-io.ts'
 import type { OutputFormat } from './server-options.ts'
+import { tableParamNames } from './table-param-names.ts'
 import { formatTrialFailures } from './trial-failures.ts'
 import { trialTable, type TrialRow } from './trial-table.ts'
 
@@ -41,7 +42,7 @@ export async function trialsCommand(name: string, options: TrialsOptions, client
   }
     io.out.write(renderOutput(items, format, () => {
     if (items.length === 0) return `no trials${options.state ? ` in state ${options.state}` : ''}`
-    const params = (experiment.spec.parameters ?? []).map((p) => p.name)
+    const params = tableParamNames(experiment)
     const table = trialTable(items.map(toRow), params, metricNames(experiment), experiment.status.currentOptimalTrial.bestTrialName || null, toSearchSpace(experiment))
     // What failed trials printed last, as run's summary shows it.
     const failures = formatTrialFailures(items)

@@ -206,40 +206,49 @@ describe('NAS from the command line and the API', () => {
     assert.ok(afterwards.policy.trialsLearned > before.policy.trialsLearned)
   })
 
-  test('serve: an architecture search submitted through the API runs to Succeeded and its trials carry Katib\'s assignments', { timeout: 600_000 }, async () => {
+  test('serve: enas and evolution experiments submitted through the API run to Succeeded and their trials carry Katib\'s assignments', { timeout: 600_000 }, async () => {
     const serveHome = mkdtempSync(join(tmpdir(), 'tunewell-nas-serve-'))
     // serve has taken two minutes to start on a two-core machine under load.
     const server = await startServe(['--home', serveHome], 300_000)
-    const name = `nas-serve-${suffix}`
+    const submitted = [
+      { name: `nas-serve-evolution-${suffix}`, algorithm: 'evolution', settings: '    algorithmSettings:\n      - {name: population_size, value: "2"}\n      - {name: sample_size, value: "2"}\n' },
+      { name: `nas-serve-enas-${suffix}`, algorithm: 'enas', settings: '    algorithmSettings:\n      - {name: controller_hidden_size, value: "16"}\n      - {name: controller_train_steps, value: "2"}\n' },
+    ]
     try {
-      const body = experimentYaml(name, 'evolution', {
-        max: 4, parallel: 2,
-        settings: '    algorithmSettings:\n      - {name: population_size, value: "2"}\n      - {name: sample_size, value: "2"}\n',
-      })
-      const posted = await fetch(`${server.url}/api/v1/experiments`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body })
-      assert.equal(posted.status, 201, await posted.clone().text())
-      let resource: { status: { state: string; trialsSucceeded?: number; currentOptimalTrial?: { bestTrialName?: string; parameterAssignments?: { name: string; value: string }[] } } } | undefined
-      const deadline = Date.now() + 180_000
-      while (Date.now() < deadline) {
-        resource = await (await fetch(`${server.url}/api/v1/experiments/${name}`)).json() as typeof resource
-        if (resource!.status.state === 'Succeeded' || resource!.status.state === 'Failed') break
-        await sleep(300)
+      for (const { name, algorithm, settings } of submitted) {
+        const body = experimentYaml(name, algorithm, { max: 4, parallel: 2, settings })
+        const posted = await fetch(`${server.url}/api/v1/experiments`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body })
+        assert.equal(posted.status, 201, await posted.clone().text())
       }
-      assert.equal(resource?.status.state, 'Succeeded', JSON.stringify(resource?.status) + server.output.err)
-      assert.equal(resource!.status.trialsSucceeded, 4)
-      const best = resource!.status.currentOptimalTrial!
-      const assigned = new Map((best.parameterAssignments ?? []).map((a) => [a.name, a.value]))
-      const architecture = parseArchitecture(assigned.get('architecture')!, space)
-      assert.equal(assigned.get('nn_config'), formatNnConfig(space, architecture))
-      const trials = await (await fetch(`${server.url}/api/v1/experiments/${name}/trials`)).json() as { items: { name: string; parameterAssignments: { name: string; value: string }[] }[] }
-      assert.equal(trials.items.length, 4)
-      for (const trial of trials.items) {
-        assert.deepEqual(trial.parameterAssignments.map((a) => a.name).sort(), ['architecture', 'nn_config'])
-        const log = await (await fetch(`${server.url}/api/v1/experiments/${name}/trials/${trial.name}/logs`)).text()
-        const text = trial.parameterAssignments.find((a) => a.name === 'architecture')!.value
-        assert.ok(log.includes(`>>> arch received by trial\n${JSON.stringify(parseArchitecture(text, space))}`), log)
+      for (const { name } of submitted) {
+        let resource: { status: { state: string; trialsSucceeded?: number; currentOptimalTrial?: { bestTrialName?: string; parameterAssignments?: { name: string; value: string }[] } } } | undefined
+        const deadline = Date.now() + 240_000
+        while (Date.now() < deadline) {
+          resource = await (await fetch(`${server.url}/api/v1/experiments/${name}`)).json() as typeof resource
+          if (resource!.status.state === 'Succeeded' || resource!.status.state === 'Failed') break
+          await sleep(300)
+        }
+        assert.equal(resource?.status.state, 'Succeeded', name + JSON.stringify(resource?.status) + server.output.err)
+        assert.equal(resource!.status.trialsSucceeded, 4)
+        const best = resource!.status.currentOptimalTrial!
+        const assigned = new Map((best.parameterAssignments ?? []).map((a) => [a.name, a.value]))
+        const architecture = parseArchitecture(assigned.get('architecture')!, space)
+        assert.equal(assigned.get('nn_config'), formatNnConfig(space, architecture))
+        const trials = await (await fetch(`${server.url}/api/v1/experiments/${name}/trials`)).json() as { items: { name: string; parameterAssignments: { name: string; value: string }[] }[] }
+        assert.equal(trials.items.length, 4)
+        for (const trial of trials.items) {
+          assert.deepEqual(trial.parameterAssignments.map((a) => a.name).sort(), ['architecture', 'nn_config'])
+          const log = await (await fetch(`${server.url}/api/v1/experiments/${name}/trials/${trial.name}/logs`)).text()
+          const text = trial.parameterAssignments.find((a) => a.name === 'architecture')!.value
+          assert.ok(log.includes(`>>> arch received by trial\n${JSON.stringify(parseArchitecture(text, space))}`), log)
+        }
+        // `tunewell trials` against the server: the architecture column, as run's table has it.
+        const listed = cli(['trials', name, '--server', server.url])
+        assert.equal(listed.code, 0, listed.stderr)
+        assert.match(listed.stdout, /TRIAL\s+STATE\s+architecture\s+Validation-Accuracy/)
+        for (const trial of trials.items) assert.ok(listed.stdout.includes(trial.parameterAssignments.find((a) => a.name === 'architecture')!.value), listed.stdout)
+        assert.equal((await fetch(`${server.url}/api/v1/experiments/${name}`, { method: 'DELETE' })).status, 204)
       }
-      assert.equal((await fetch(`${server.url}/api/v1/experiments/${name}`, { method: 'DELETE' })).status, 204)
     } finally {
       await server.stop()
     }
