@@ -5,6 +5,7 @@ import type { ExperimentRecord, Store } from '../db/store.ts'
 import { earlyStoppingSavings, formatSavings } from './early-stopping-savings.ts'
 import { formatNumber } from './progress-reporter.ts'
 import { everyTrialFailed, formatTrialFailures } from './trial-failures.ts'
+import { tableParamNames } from './table-param-names.ts'
 import { trialTable } from './trial-table.ts'
 
 /**
@@ -15,10 +16,7 @@ import { trialTable } from './trial-table.ts'
 export async function printSummary(store: Store, record: ExperimentRecord, out: NodeJS.WritableStream): Promise<string | undefined> {
   const spec = record.spec
   const trials = await store.trials.list(record.id)
-  // An architecture search's trials differ by their architecture (nn_config only describes it).
-  const params = spec.spec.nasConfig && !spec.spec.parameters?.length
-    ? (spec.spec.algorithm.algorithmName === 'darts' ? [] : ['architecture'])
-    : (spec.spec.parameters ?? []).map((p) => p.name)
+  const params = tableParamNames(spec)
   out.write('\n' + trialTable(trials, params, metricNames(spec), record.bestTrialId, toSearchSpace(spec)) + '\n\n')
   const failures = formatTrialFailures(trials)
   if (failures) out.write(failures + '\n\n')
