@@ -17,13 +17,13 @@ export function renderNasMarkdown(report: NasReport): string {
     return [name, String(budget), `${regret(s.median)} [${regret(s.q25)}, ${regret(s.q75)}]`, regret(s.mean), name === 'random' || baseline === null || s.median === null ? '–' : `${(s.median / baseline).toFixed(2)}`, `${s.n}${s.n_missing > 0 ? ` (${s.n_missing} failed)` : ''}`]
   }))
   const latencyTrials = Object.keys(report.algorithms[names[0] ?? '']?.ask_ms ?? {})
-  const latencyRows = names.map((name) => [name, ...latencyTrials.map((t) => ms(report.algorithms[name]!.ask_ms[t]!)), `${report.algorithms[name]!.wall_s.toFixed(1)}`])
+  const latencyRows = names.map((name) => [name, ...latencyTrials.map((t) => ms(report.algorithms[name]!.ask_ms[t]!)), ms(report.algorithms[name]!.run_s)])
   const errors = names.flatMap((name) => report.algorithms[name]!.errors.map((e) => `- ${name}, ${e}`))
   return [
     `# NAS benchmark: random, evolution${names.includes('enas') ? ', enas' : ''} on a surrogate of enas-cpu`,
     '',
     `Generated ${meta.date} by \`${meta.command}\` in ${meta.runtime_s.toFixed(1)} s on ${machineLine(meta.machine)}.  `,
-    `Space: Katib's enas-cpu operations (${meta.operations}) over ${meta.layers} layers. Seeds ${describeSeeds(meta.seeds)}, ${meta.parallel} trials in flight, results told in trial order. Per-seed values: \`nas.json\` next to this file.`,
+    `Space: Katib's enas-cpu operations (${meta.operations}) over ${meta.layers} layers. Seeds ${describeSeeds(meta.seeds)}, ${meta.parallel} trials in flight, results told in trial order, ${meta.refill === 'all' ? `asked ${meta.parallel} at a time once all in flight are told` : 'one asked as each is told'}; ${meta.workers === 0 ? 'runs one after another' : `${meta.workers} worker threads, one run each at a time`}. Per-seed values: \`nas.json\` next to this file.`,
     ...(meta.missing.length > 0 ? ['', `Not run (not registered in algorithms/nas/nas-registry.ts): ${meta.missing.join(', ')}.`] : []),
     '',
     `Regret = ${meta.best_accuracy} (the surrogate's best accuracy, found exactly) − the best accuracy among the first N trials; lower is better. ratio = median / random's median.`,
@@ -32,9 +32,9 @@ export function renderNasMarkdown(report: NasReport): string {
     '',
     '## Ask latency',
     '',
-    'Milliseconds of the ask that created trial N (settings, a fresh suggester, suggest; not the state\'s JSON), median [q25, q75] over the seeds; the last column is the whole run of every seed, asks and surrogate.',
+    'Milliseconds per architecture of the ask that created trial N (askNasAlgorithm, as the service asks: settings, the trials read back, the algorithm, Katib\'s assignment strings; not the state\'s JSON), median [q25, q75] over the seeds; the last column is one seed\'s whole run in seconds. Worker threads share the machine\'s cores, so these are slower than one run alone.',
     '',
-    markdownTable(['algorithm', ...latencyTrials.map((t) => `ask at trial ${t} (ms)`), 'wall s'], latencyRows),
+    markdownTable(['algorithm', ...latencyTrials.map((t) => `ask at trial ${t} (ms)`), 'run (s)'], latencyRows),
     '',
     '## Targets',
     '',

@@ -1,7 +1,10 @@
-import type { ArchitectureTrial } from '../../algorithms/nas/nas-suggester.ts'
 import type { RawSetting } from '../../algorithms/parse-settings.ts'
-import type { Architecture, ArchitectureSpace } from '../../core/nas/architecture-space.ts'
-import { askNasAlgorithm } from './ask-nas-algorithm.ts'
+import { parseArchitecture } from '../../core/nas/architecture-assignment.ts'
+import type { Architecture } from '../../core/nas/architecture-space.ts'
+import { expandNasConfig } from '../../core/nas/expand-nas-config.ts'
+import type { NasConfig } from '../../core/spec/experiment-schema.ts'
+import type { TrialSnapshot } from '../../core/trial.ts'
+import { askNasAlgorithm } from '../../suggestion/ask-nas-algorithm.ts'
 
 export interface NasRunSpec {
   /** A registered NAS algorithm (`random` is the baseline: sampleArchitecture per trial). */
@@ -11,75 +14,75 @@ export interface NasRunSpec {
   readonly budget: number
   /** Trials in flight at once. */
   readonly parallel: number
+  /**
+   * When to ask again: `all`, once every trial in flight has been told (rounds of `parallel`
+   * asked at once, as the service asks when trials of equal length end together); `one`, as soon
+   * as the oldest has (one ask per result, the others still running).
+   */
+  readonly refill: 'all' | 'one'
 }
 
 export interface NasRunOutcome extends NasRunSpec {
   /** best[n]: the highest accuracy among the first n + 1 trials told. */
   readonly best: readonly number[]
   /**
-   * askMs[n]: milliseconds of the ask that created trial n (settings, a fresh suggester and its
-   * suggest, not the state's JSON), divided by the trials it created.
+   * askMs[n]: milliseconds of the ask that created trial n (askNasAlgorithm: settings, the
+   * trials' architectures read back, the algorithm, Katib's assignment strings written; not
+   * the state's JSON), divided by the trials it created.
    */
   readonly askMs: readonly number[]
   readonly bestArchitecture: Architecture | null
+  /** The whole run: asks, surrogate and bookkeeping. */
+  readonly wallSeconds: number
   readonly error?: string
 }
 
+// Fixed timestamps keep runs reproducible should an algorithm ever look at them.
+const EPOCH_MS = Date.UTC(2026, 0, 1)
+
 /**
- * One search as the service runs it with parallelTrialCount = `parallel`: the first ask fills
- * every slot, then each time the oldest running trial finishes (results are told in trial
- * order) one more is asked while the others are still Running, so the algorithm always sees
- * pending trials. The algorithm state goes through JSON between asks, as the service stores it.
+ * One search as the service runs it with parallelTrialCount = `parallel`, through
+ * suggestion/ask-nas-algorithm.ts as SuggestionService asks (Katib's `architecture` and
+ * `nn_config` strings in the trials' params, the state through JSON between asks, as the
+ * service stores it): the first ask fills every slot; results are told in trial order, and the
+ * free slots are asked for per `refill`.
  */
-export async function runNasOne(space: ArchitectureSpace, accuracy: (a: Architecture) => number, spec: NasRunSpec): Promise<NasRunOutcome> {
-  const trials: ArchitectureTrial[] = []
+export async function runNasOne(nasConfig: NasConfig, accuracy: (a: Architecture) => number, spec: NasRunSpec): Promise<NasRunOutcome> {
+  const space = expandNasConfig(nasConfig)
+  const trials: TrialSnapshot[] = []
+  const architectures: Architecture[] = []
   const best: number[] = []
   const askMs: number[] = []
   let bestArchitecture: Architecture | null = null
   let state: unknown = undefined
   let told = 0
-  const finish = (error?: string): NasRunOutcome => ({ ...spec, best, askMs, bestArchitecture, ...(error === undefined ? {} : { error }) })
+  const started = performance.now()
+  const finish = (error?: string): NasRunOutcome => ({ ...spec, best, askMs, bestArchitecture, wallSeconds: (performance.now() - started) / 1000, ...(error === undefined ? {} : { error }) })
   while (told < spec.budget) {
-    const count = Math.min(spec.parallel - (trials.length - told), spec.budget - trials.length)
+    const inFlight = trials.length - told
+    const count = spec.refill === 'all' && inFlight > 0 ? 0 : Math.min(spec.parallel - inFlight, spec.budget - trials.length)
     if (count > 0) {
-      let architectures: readonly Architecture[]
-      let ms: number
       try {
-        const started = performance.now()
-        const result = await askNasAlgorithm({ algorithmName: spec.algorithm, settings: spec.settings, space, direction: 'maximize', trials, count, seed: spec.seed, state })
-        architectures = result.architectures
-        ms = (performance.now() - started) / Math.max(1, architectures.length)
+        const asked = performance.now()
+        const result = await askNasAlgorithm({ algorithmName: spec.algorithm, settings: spec.settings, nasConfig, space: [], direction: 'maximize', trials, count, seed: spec.seed, state })
+        const ms = (performance.now() - asked) / Math.max(1, result.suggestions.length)
+        if (result.suggestions.length === 0) return finish(`trial ${trials.length}: the algorithm gave no architecture${result.exhausted ? ' (exhausted)' : ''}`)
         state = result.state === null ? undefined : JSON.parse(JSON.stringify(result.state))
+        for (const params of result.suggestions) {
+          const n = trials.length
+          architectures.push(parseArchitecture(String(params['architecture']), space))
+          trials.push({ id: `trial-${n}`, number: n, name: `nas-${n}`, state: 'Running', params, createdAt: new Date(EPOCH_MS + n * 1000) })
+          askMs.push(ms)
+        }
       } catch (error) {
         return finish(`trial ${trials.length}: ask threw ${(error as Error).message}`)
       }
-      if (architectures.length === 0) return finish(`trial ${trials.length}: the algorithm gave no architecture`)
-      for (const architecture of architectures) {
-        const issue = architectureIssue(space, architecture)
-        if (issue) return finish(`trial ${trials.length}: invalid architecture ${JSON.stringify(architecture)}: ${issue}`)
-        trials.push({ number: trials.length, architecture, state: 'Running' })
-        askMs.push(ms)
-      }
     }
-    const trial = trials[told]!
-    const value = accuracy(trial.architecture)
-    trials[told] = { ...trial, state: 'Succeeded', objective: value }
-    if (told === 0 || value > best[told - 1]!) bestArchitecture = trial.architecture
+    const value = accuracy(architectures[told]!)
+    trials[told] = { ...trials[told]!, state: 'Succeeded', objective: value, finishedAt: new Date(EPOCH_MS + told * 1000 + 500) }
+    if (told === 0 || value > best[told - 1]!) bestArchitecture = architectures[told]!
     best.push(told === 0 ? value : Math.max(best[told - 1]!, value))
     told++
   }
   return finish()
-}
-
-/** Why `architecture` is not one of `space`'s (Katib's shape), or undefined. */
-export function architectureIssue(space: ArchitectureSpace, architecture: Architecture): string | undefined {
-  if (architecture.length !== space.numLayers) return `${architecture.length} layers, the space has ${space.numLayers}`
-  for (let layer = 0; layer < architecture.length; layer++) {
-    const row = architecture[layer]!
-    if (row.length !== layer + 1) return `layer ${layer} has ${row.length} entries, expected ${layer + 1} (an operation and ${layer} skips)`
-    const op = row[0]!
-    if (!Number.isInteger(op) || op < 0 || op >= space.operations.length) return `layer ${layer}: operation ${op} is not in 0..${space.operations.length - 1}`
-    if (row.slice(1).some((s) => s !== 0 && s !== 1)) return `layer ${layer}: a skip is not 0 or 1`
-  }
-  return undefined
 }

@@ -1,14 +1,15 @@
 import { getNasAlgorithm } from '../../algorithms/nas/nas-registry.ts'
+import { validateNasAlgorithm } from '../../algorithms/nas/validate-nas-algorithm.ts'
 import type { RawSetting } from '../../algorithms/parse-settings.ts'
 import type { Architecture } from '../../core/nas/architecture-space.ts'
 import { describeMachine } from '../report/describe-machine.ts'
 import type { MachineDescription } from '../report/describe-machine.ts'
 import { summarize } from '../report/summarize.ts'
 import type { Summary } from '../report/summarize.ts'
-import { enasCpuSpace } from './enas-cpu-space.ts'
-import { runNasOne } from './run-nas-one.ts'
-import type { NasRunOutcome } from './run-nas-one.ts'
-import { ACCURACY_BEST, surrogateAccuracy } from './surrogate-accuracy.ts'
+import { enasCpuNasConfig, enasCpuSpace } from './enas-cpu-space.ts'
+import { runNasTasks } from './run-nas-tasks.ts'
+import type { NasTask } from './run-nas-task.ts'
+import { ACCURACY_BEST } from './surrogate-accuracy.ts'
 import { surrogateExtremes } from './surrogate-extremes.ts'
 
 /** Trials at which the ask latency is reported (those within the budget). */
@@ -23,6 +24,8 @@ export interface NasReport {
     readonly seeds: readonly number[]
     readonly budgets: readonly number[]
     readonly parallel: number
+    readonly refill: 'all' | 'one'
+    readonly workers: number
     readonly layers: number
     readonly operations: number
     readonly best_accuracy: number
@@ -39,7 +42,8 @@ export interface AlgorithmResult {
   readonly regret: Readonly<Record<string, Summary>>
   /** Per trial of LATENCY_TRIALS: ms of the ask that created it, per seed. */
   readonly ask_ms: Readonly<Record<string, Summary>>
-  readonly wall_s: number
+  /** Seconds of each seed's whole run (asks and surrogate). */
+  readonly run_s: Summary
   readonly errors: readonly string[]
 }
 
@@ -48,6 +52,9 @@ export interface RunNasOptions {
   readonly seeds: readonly number[]
   readonly budgets: readonly number[]
   readonly parallel: number
+  readonly refill: 'all' | 'one'
+  /** Worker threads; 0 runs in this thread. */
+  readonly workers: number
   readonly layers: number
   readonly settings: Readonly<Record<string, readonly RawSetting[]>>
   readonly command: string
@@ -67,22 +74,28 @@ export async function runNas(options: RunNasOptions): Promise<NasReport> {
   const unknown = requested.filter((name) => getNasAlgorithm(name) === undefined)
   if (options.algorithms !== undefined && unknown.length > 0) throw new Error(`--algorithms: no NAS algorithm named ${unknown.join(', ')}`)
   const budget = Math.max(...options.budgets)
+  const nasConfig = enasCpuNasConfig(options.layers)
+  const runnable = requested.filter((n) => !unknown.includes(n))
+  // What validate would refuse in an Experiment is refused here before anything runs.
+  for (const name of runnable) {
+    const { issues } = validateNasAlgorithm(name, options.settings[name] ?? [], nasConfig, { maxTrialCount: budget, parallelTrialCount: options.parallel })
+    if (issues.length > 0) throw new Error(`--settings for ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`)
+  }
+  const tasks: NasTask[] = runnable.flatMap((name) => options.seeds.map((seed) => ({
+    layers: options.layers,
+    extremes,
+    spec: { algorithm: name, settings: options.settings[name] ?? [], seed, budget, parallel: options.parallel, refill: options.refill },
+  })))
+  const outcomes = await runNasTasks(tasks, options.workers, (o) => options.onProgress?.(`${o.algorithm} seed ${o.seed}: ${o.error ?? `best accuracy ${o.best.at(-1)!.toFixed(4)}`}`))
   const algorithms: Record<string, AlgorithmResult> = {}
-  for (const name of requested.filter((n) => !unknown.includes(n))) {
-    const settings = options.settings[name] ?? []
-    const algorithmStarted = performance.now()
-    const outcomes: NasRunOutcome[] = []
-    for (const seed of options.seeds) {
-      const outcome = await runNasOne(space, (a) => surrogateAccuracy(space, a, extremes), { algorithm: name, settings, seed, budget, parallel: options.parallel })
-      options.onProgress?.(`${name} seed ${seed}: ${outcome.error ?? `best accuracy ${outcome.best.at(-1)!.toFixed(4)}`}`)
-      outcomes.push(outcome)
-    }
+  for (const name of runnable) {
+    const mine = outcomes.filter((o) => o.algorithm === name)
     algorithms[name] = {
-      settings,
-      regret: Object.fromEntries(options.budgets.map((b) => [String(b), summarize(outcomes.map((o) => o.error === undefined ? ACCURACY_BEST - o.best[b - 1]! : null))])),
-      ask_ms: Object.fromEntries(LATENCY_TRIALS.filter((t) => t <= budget).map((t) => [String(t), summarize(outcomes.map((o) => o.askMs[t - 1] ?? null))])),
-      wall_s: (performance.now() - algorithmStarted) / 1000,
-      errors: outcomes.flatMap((o) => o.error === undefined ? [] : [`seed ${o.seed}: ${o.error}`]),
+      settings: options.settings[name] ?? [],
+      regret: Object.fromEntries(options.budgets.map((b) => [String(b), summarize(mine.map((o) => o.error === undefined ? ACCURACY_BEST - o.best[b - 1]! : null))])),
+      ask_ms: Object.fromEntries(LATENCY_TRIALS.filter((t) => t <= budget).map((t) => [String(t), summarize(mine.map((o) => o.askMs[t - 1] ?? null))])),
+      run_s: summarize(mine.map((o) => o.wallSeconds)),
+      errors: mine.flatMap((o) => o.error === undefined ? [] : [`seed ${o.seed}: ${o.error}`]),
     }
   }
   return {
@@ -94,6 +107,8 @@ export async function runNas(options: RunNasOptions): Promise<NasReport> {
       seeds: options.seeds,
       budgets: options.budgets,
       parallel: options.parallel,
+      refill: options.refill,
+      workers: options.workers,
       layers: options.layers,
       operations: space.operations.length,
       best_accuracy: ACCURACY_BEST,
