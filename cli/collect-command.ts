@@ -113,9 +113,10 @@ function positive(text: string): number | undefined {
 }
 
 /**
- * `tunewell collect`: the File and TensorFlowEvent collector beside a trial's container on a
- * cluster (the sidecar render-workload.ts injects). It reads the metrics as they are written,
- * with the same parsers as local trials, and pushes the points to the controller's push API.
+ * `tunewell collect`: the File, TensorFlowEvent and PrometheusMetric collector beside a trial's
+ * container on a cluster (the sidecar render-workload.ts injects). It reads the metrics as they
+ * are written (or scrapes the trial's endpoint), with the same parsers as local trials, and
+ * pushes the points to the controller's push API.
  * It runs until SIGTERM (the kubelet sends it once the trial's containers ended: a native
  * sidecar), then reads the rest, pushes it and exits: 0 when every point was accepted.
  */

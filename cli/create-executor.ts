@@ -32,7 +32,7 @@ export interface ExecutorChoice {
   readonly context?: string
   /** Where trials off this machine push their metrics; only with the kubernetes executor. */
   readonly reportUrl?: URL
-  /** The File and TensorFlowEvent collector sidecar's image; undefined: the Tunewell image of this version. */
+  /** The File, TensorFlowEvent and PrometheusMetric collector sidecar's image; undefined: the Tunewell image of this version. */
   readonly collectorImage?: string
   /** Serve Katib's DBManager gRPC API to the pods on this port (with reportUrl only). */
   readonly katibGrpcPort?: number

@@ -7,7 +7,7 @@ import { withServerOptions } from './server-options.ts'
 
 const EXECUTOR_OPTION = ['--executor <kind>', 'where trials run: local (child processes of this one) or kubernetes (workloads on the cluster of the kubeconfig) (default: TUNEWELL_EXECUTOR, else local)'] as const
 const CONTEXT_OPTION = ['--context <name>', 'with --executor kubernetes: the kubeconfig context to use (default: its current-context)'] as const
-const COLLECTOR_IMAGE_OPTION = ['--collector-image <image>', 'with --executor kubernetes: the image of the File and TensorFlowEvent collector sidecar, which runs `tunewell collect` (default: TUNEWELL_COLLECTOR_IMAGE, else the Tunewell image of this version)'] as const
+const COLLECTOR_IMAGE_OPTION = ['--collector-image <image>', 'with --executor kubernetes: the image of the File, TensorFlowEvent and PrometheusMetric collector sidecar, which runs `tunewell collect` (default: TUNEWELL_COLLECTOR_IMAGE, else the Tunewell image of this version)'] as const
 const KATIB_GRPC_PORT_OPTION = ['--katib-grpc-port <port>', 'with --executor kubernetes and --report-url: also serve Katib\'s DBManager gRPC API on this port, so pods\' kubeflow.katib.report_metrics() reports here (Katib\'s is 6789; default: TUNEWELL_KATIB_GRPC_PORT, else not served)'] as const
 const REPORT_URL_OPTION = ['--report-url <url>', 'with --executor kubernetes: the address pods use to reach this controller for Push metrics, e.g. http://10.0.0.5:8081; it listens on that port (default: TUNEWELL_REPORT_URL)'] as const
 

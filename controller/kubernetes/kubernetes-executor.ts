@@ -33,7 +33,7 @@ export interface KubernetesExecutorOptions {
   readonly logWaitMs?: number
   /** How long an earlier attempt's workload that is being deleted may take to go (default 60 s). */
   readonly deletionWaitMs?: number
-  /** The File and TensorFlowEvent collector sidecar's image (`--collector-image`); default the Tunewell image of this version. */
+  /** The File, TensorFlowEvent and PrometheusMetric collector sidecar's image (`--collector-image`); default the Tunewell image of this version. */
   readonly collectorImage?: string
   /** The API server's /version (major, minor): a cluster without native sidecars refuses those collectors' trials. */
   readonly serverVersion?: { readonly major?: string; readonly minor?: string }

@@ -28,7 +28,7 @@ export interface RenderOptions {
   /** The text of a configMap trialTemplate source (fetch-config-map-template.ts reads it). */
   readonly configMapTemplate?: string
   readonly owner?: WorkloadOwner
-  /** The image of the File and TensorFlowEvent collector sidecar (`tunewell collect`); default DEFAULT_COLLECTOR_IMAGE. */
+  /** The image of the File, TensorFlowEvent and PrometheusMetric collector sidecar (`tunewell collect`); default DEFAULT_COLLECTOR_IMAGE. */
   readonly collectorImage?: string
 }
 
