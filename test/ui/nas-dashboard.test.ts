@@ -142,12 +142,13 @@ describe('NAS in the dashboard', { skip: missing }, () => {
     const app = await buildApp({ store, dashboardDir: (await ensureDashboardBuilt()).dir })
     let browser: Awaited<ReturnType<typeof launchChromium>> | undefined
     try {
-      // Two searches of one nasConfig and one hyperparameter experiment, created through the API;
-      // without a trialTemplate nothing runs, and their trials are written into the store.
+      // Two searches of one nasConfig (enas, evolution) and one hyperparameter experiment (tpe),
+      // created through the API; without a trialTemplate nothing runs, and their trials are
+      // written into the store.
       const first = uniqueName('nas-a')
       const second = uniqueName('nas-b')
       const tuned = uniqueName('hp')
-      for (const yaml of [nasYaml(first, 'random'), nasYaml(second, 'random'), experimentYaml(tuned, { template: false, type: 'maximize' }).replace('algorithmName: random', 'algorithmName: tpe')]) {
+      for (const yaml of [nasYaml(first, 'enas'), nasYaml(second, 'evolution'), experimentYaml(tuned, { template: false, type: 'maximize' }).replace('algorithmName: random', 'algorithmName: tpe')]) {
         const created = await postYaml(app, yaml)
         assert.equal(created.statusCode, 201, created.body)
       }
@@ -237,14 +238,14 @@ describe('NAS in the dashboard', { skip: missing }, () => {
       await page.getByText(/different objectives/).waitFor({ timeout: 30_000 })
       await page.locator('[data-testid="compare-chart"][data-rendered]').waitFor({ timeout: 30_000 })
       const chartLabel = await page.getByTestId('compare-chart').getAttribute('aria-label')
-      assert.equal(chartLabel, `Objective over trials: ${first} (random), ${second} (random), ${tuned} (tpe)`)
+      assert.equal(chartLabel, `Objective over trials: ${first} (enas), ${second} (evolution), ${tuned} (tpe)`)
       const rows = page.getByTestId('compare-row')
       await rows.nth(2).waitFor()
       const cells = async () => Promise.all((await rows.all()).map(async (r) => (await r.locator('td').allInnerTexts()).map((t) => t.trim())))
       const table1 = await cells()
       assert.deepEqual(table1.map((r) => [r[0], r[1], r[3], r[4]!.split(' ')[0], r[5]]), [
-        [first, 'random', '14', '0.93', '9'],
-        [second, 'random', '8', '0.81', '5'],
+        [first, 'enas', '14', '0.93', '9'],
+        [second, 'evolution', '8', '0.81', '5'],
         // maximize: the best loss of 0.2-0.7 is the highest.
         [tuned, 'tpe', '6', '0.7', '5'],
       ])
