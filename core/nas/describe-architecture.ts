@@ -4,10 +4,15 @@ import { parseNnConfig, type NnConfig } from './nn-config-assignment.ts'
 /**
  * A trial's architecture for people, one line per layer, from its two assignments (so it needs
  * nothing but the trial's params): the operation and its parameters from nn_config's embedding,
- * then the earlier layers whose output is skipped into it.
+ * then what is skipped into it besides the layer before it.
  *
- *   layer 0: convolution filter_size=7 num_filter=96 stride=2
- *   layer 1: reduction reduction_type=max_pooling pool_size=2, skips from layer 0
+ *   layer 1: convolution filter_size=7 num_filter=96 stride=2
+ *   layer 2: reduction reduction_type=max_pooling pool_size=2
+ *   layer 3: convolution filter_size=3 num_filter=32 stride=1, skips from the input, layer 1
+ *
+ * Numbered as Katib's ENAS reads an architecture (its README: "layer 0 is the input"; its trial's
+ * ModelConstructor): row i is layer i + 1, which always reads layer i, and its skip bit k adds
+ * layer k, the input for k = 0. So the last earlier layer has no bit: it is always connected.
  *
  * An architecture that does not parse is shown as given; an operation missing from nn_config by
  * its id.
@@ -31,7 +36,7 @@ export function describeArchitecture(architecture: string, nnConfig: string | un
     const what = operation
       ? [operation.opt_type, ...Object.entries(operation.opt_params ?? {}).map(([name, value]) => `${name}=${value}`)].join(' ')
       : `operation ${id}`
-    const from = skips.flatMap((bit, j) => (bit === 1 ? [j] : []))
-    return `layer ${i}: ${what}${from.length > 0 ? `, skips from layer${from.length > 1 ? 's' : ''} ${from.join(', ')}` : ''}`
+    const from = skips.flatMap((bit, k) => (bit === 1 ? [k === 0 ? 'the input' : `layer ${k}`] : []))
+    return `layer ${i + 1}: ${what}${from.length > 0 ? `, skips from ${from.join(', ')}` : ''}`
   })
 }

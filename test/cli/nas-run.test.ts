@@ -133,9 +133,10 @@ describe('NAS from the command line and the API', () => {
     const architecture = parseArchitecture(best[2]!, space)
     best[3]!.trimEnd().split('\n').forEach((line, i) => {
       const operation = space.operations[architecture[i]![0]!]!
-      assert.ok(line.startsWith(`    layer ${i}: ${operation.type} ${Object.entries(operation.params).map(([k, v]) => `${k}=${v}`).join(' ')}`), line)
-      const skips = architecture[i]!.slice(1).flatMap((bit, j) => (bit ? [j] : []))
-      if (skips.length > 0) assert.match(line, new RegExp(`skips from layers? ${skips.join(', ')}$`))
+      // Katib's numbering: layer 0 is the input, row i is layer i + 1.
+      assert.ok(line.startsWith(`    layer ${i + 1}: ${operation.type} ${Object.entries(operation.params).map(([k, v]) => `${k}=${v}`).join(' ')}`), line)
+      const skips = architecture[i]!.slice(1).flatMap((bit, k) => (bit ? [k === 0 ? 'the input' : `layer ${k}`] : []))
+      if (skips.length > 0) assert.ok(line.endsWith(`, skips from ${skips.join(', ')}`), line)
       else assert.doesNotMatch(line, /skips/)
     })
     const trials = await trialsOf(name)
