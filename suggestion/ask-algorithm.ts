@@ -1,43 +1,10 @@
 import { getAlgorithm, parseSettings } from '../algorithms/index.ts'
-import type { Direction, RawSetting } from '../algorithms/index.ts'
 import { TunewellError } from '../core/errors.ts'
 import { trialRngs } from '../core/rng.ts'
-import type { Params, SearchSpace } from '../core/search-space.ts'
-import type { TrialSnapshot } from '../core/trial.ts'
-import type { NasConfig } from '../core/spec/experiment-schema.ts'
 import { askNasAlgorithm } from './ask-nas-algorithm.ts'
+import type { AskRequest, AskResult } from './ask-request.ts'
 
-export interface AskRequest {
-  /** Katib `algorithmName`. */
-  readonly algorithmName: string
-  /** Katib `algorithmSettings`, as strings; assumed valid (checked at experiment creation). */
-  readonly settings: readonly RawSetting[]
-  readonly space: SearchSpace
-  readonly direction: Direction
-  /** Every trial so far, all states, ordered by number; empty when the algorithm does not use them (see `trialCount`). */
-  readonly trials: readonly TrialSnapshot[]
-  /** How many trials exist so far; `trials.length` when absent. */
-  readonly trialCount?: number
-  /** How many new parameter sets are wanted. */
-  readonly count: number
-  /** The experiment seed. */
-  readonly seed: number
-  /** What the previous ask returned as `state`; undefined before the first. */
-  readonly state: unknown
-  /** The experiment's `spec.nasConfig`: the ask is an architecture search's (ask-nas-algorithm.ts). */
-  readonly nasConfig?: NasConfig
-}
-
-export interface AskResult {
-  /** At most `count`. */
-  readonly suggestions: readonly Params[]
-  /** Opaque algorithm state to hand to the next ask (null when the algorithm keeps none). */
-  readonly state: unknown
-  /** The algorithm ran dry: it said so, or gave fewer than `count` without saying it is `waiting`. */
-  readonly exhausted: boolean
-  /** Aligned with `suggestions`: the trial each continues (hyperband's promotions), null for a fresh start. */
-  readonly parents?: readonly (string | null)[]
-}
+export type { AskRequest, AskResult } from './ask-request.ts'
 
 /**
  * One suggestion call, without the database: what SuggestionService does between reading the

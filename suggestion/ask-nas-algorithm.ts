@@ -11,7 +11,7 @@ import { trialRngs } from '../core/rng.ts'
 import type { NasConfig } from '../core/spec/experiment-schema.ts'
 import type { Params } from '../core/search-space.ts'
 import type { TrialSnapshot } from '../core/trial.ts'
-import type { AskRequest, AskResult } from './ask-algorithm.ts'
+import type { AskRequest, AskResult } from './ask-request.ts'
 
 /**
  * askAlgorithm for an experiment with `spec.nasConfig`, as Katib's NAS suggestion services
