@@ -73,11 +73,12 @@ test('too few trials: no estimate', () => {
   assert.equal(pedAnova([x], [{ params: { x: 0.5 }, objective: 1 }], { minimize: true }), undefined)
 })
 
-test('10,000 trials of four parameters in well under a second', () => {
+// Its speed is measured in bench/, not asserted here (a busy machine would fail a time limit).
+test('10,000 trials of four parameters of every kind: each scored, the importances a distribution', () => {
   const params: Parameter[] = [x, noise, { name: 'k', type: 'int', min: 1, max: 100, distribution: 'uniform' }, { name: 'c', type: 'categorical', choices: ['a', 'b', 'c'] }]
   const trials = sample(10_000, 6, (r) => ({ params: { x: r.next(), noise: r.next(), k: 1 + r.int(100), c: ['a', 'b', 'c'][r.int(3)]! }, objective: r.next() }))
-  const started = performance.now()
-  pedAnova(params, trials, { minimize: true })
-  const ms = performance.now() - started
-  assert.ok(ms < 300, `${ms} ms`)
+  const result = pedAnova(params, trials, { minimize: true })!
+  assert.deepEqual(result.parameters.map((p) => p.name), ['x', 'noise', 'k', 'c'])
+  for (const p of result.parameters) assert.ok(Number.isFinite(p.importance) && p.importance >= 0, JSON.stringify(p))
+  assert.ok(Math.abs(result.parameters.reduce((sum, p) => sum + p.importance, 0) - 1) < 1e-9, JSON.stringify(result.parameters))
 })
