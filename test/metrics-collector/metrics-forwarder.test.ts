@@ -138,7 +138,7 @@ test('tunewell collect\'s flags: one source, absolute paths, the metrics, and th
 
   const refusals: [Parameters<typeof parseCollectFlags>[0], NodeJS.ProcessEnv, RegExp][] = [
     [{ metricsFile: '/m.log' }, env, /--metric is required/],
-    [{ metric: ['loss'] }, env, /exactly one of --metrics-file .* or --tfevent-dir/],
+    [{ metric: ['loss'] }, env, /exactly one of --metrics-file .*, --tfevent-dir .* or --scrape-url/],
     [{ metricsFile: '/m.log', tfeventDir: '/d', metric: ['loss'] }, env, /exactly one of/],
     [{ metricsFile: 'm.log', metric: ['loss'] }, env, /--metrics-file must be an absolute path/],
     [{ metricsFile: '/m.log', format: 'YAML', metric: ['loss'] }, env, /--format must be TEXT or JSON/],
