@@ -26,6 +26,8 @@ export function renderNasMarkdown(report: NasReport): string {
     `Space: Katib's enas-cpu operations (${meta.operations}) over ${meta.layers} layers. Seeds ${describeSeeds(meta.seeds)}, ${meta.parallel} trials in flight, results told in trial order, ${meta.refill === 'all' ? `asked ${meta.parallel} at a time once all in flight are told` : 'one asked as each is told'}; ${meta.workers === 0 ? 'runs one after another' : `${meta.workers} worker threads, one run each at a time`}. Per-seed values: \`nas.json\` next to this file.`,
     ...(meta.missing.length > 0 ? ['', `Not run (not registered in algorithms/nas/nas-registry.ts): ${meta.missing.join(', ')}.`] : []),
     '',
+    ...names.map((name) => `- ${name}: ${report.algorithms[name]!.settings.length === 0 ? 'its defaults' : report.algorithms[name]!.settings.map((x) => `${x.name}=${x.value}`).join(', ')}`),
+    '',
     `Regret = ${meta.best_accuracy} (the surrogate's best accuracy, found exactly) − the best accuracy among the first N trials; lower is better. ratio = median / random's median.`,
     '',
     markdownTable(['algorithm', 'trials', 'median regret [q25, q75]', 'mean', 'ratio to random', 'seeds'], regretRows),

@@ -64,6 +64,20 @@ export interface RunNasOptions {
 /** The algorithms run by default: random (the baseline), evolution, and enas once it is registered. */
 export const DEFAULT_NAS_ALGORITHMS: readonly string[] = ['random', 'evolution', 'enas']
 
+/**
+ * Settings used where `--settings` gives none for the algorithm. enas runs with what docs/nas.md
+ * recommends for a few hundred trials rather than Katib's defaults, which learn too slowly to
+ * show at 300 trials and cost 50 controller steps per result (about 25 minutes of CPU for the
+ * 20 seeds); `--settings enas:controller_train_steps=50,...` measures those.
+ */
+export const DEFAULT_BENCH_SETTINGS: Readonly<Record<string, readonly RawSetting[]>> = {
+  enas: [
+    { name: 'controller_learning_rate', value: '0.02' },
+    { name: 'controller_baseline_decay', value: '0.9' },
+    { name: 'controller_train_steps', value: '2' },
+  ],
+}
+
 /** Every algorithm × seed, one run each to the largest budget, summarized per budget. */
 export async function runNas(options: RunNasOptions): Promise<NasReport> {
   const started = performance.now()
@@ -76,22 +90,23 @@ export async function runNas(options: RunNasOptions): Promise<NasReport> {
   const budget = Math.max(...options.budgets)
   const nasConfig = enasCpuNasConfig(options.layers)
   const runnable = requested.filter((n) => !unknown.includes(n))
+  const settingsOf = (name: string): readonly RawSetting[] => options.settings[name] ?? DEFAULT_BENCH_SETTINGS[name] ?? []
   // What validate would refuse in an Experiment is refused here before anything runs.
   for (const name of runnable) {
-    const { issues } = validateNasAlgorithm(name, options.settings[name] ?? [], nasConfig, { maxTrialCount: budget, parallelTrialCount: options.parallel })
+    const { issues } = validateNasAlgorithm(name, settingsOf(name), nasConfig, { maxTrialCount: budget, parallelTrialCount: options.parallel })
     if (issues.length > 0) throw new Error(`--settings for ${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`)
   }
   const tasks: NasTask[] = runnable.flatMap((name) => options.seeds.map((seed) => ({
     layers: options.layers,
     extremes,
-    spec: { algorithm: name, settings: options.settings[name] ?? [], seed, budget, parallel: options.parallel, refill: options.refill },
+    spec: { algorithm: name, settings: settingsOf(name), seed, budget, parallel: options.parallel, refill: options.refill },
   })))
   const outcomes = await runNasTasks(tasks, options.workers, (o) => options.onProgress?.(`${o.algorithm} seed ${o.seed}: ${o.error ?? `best accuracy ${o.best.at(-1)!.toFixed(4)}`}`))
   const algorithms: Record<string, AlgorithmResult> = {}
   for (const name of runnable) {
     const mine = outcomes.filter((o) => o.algorithm === name)
     algorithms[name] = {
-      settings: options.settings[name] ?? [],
+      settings: settingsOf(name),
       regret: Object.fromEntries(options.budgets.map((b) => [String(b), summarize(mine.map((o) => o.error === undefined ? ACCURACY_BEST - o.best[b - 1]! : null))])),
       ask_ms: Object.fromEntries(LATENCY_TRIALS.filter((t) => t <= budget).map((t) => [String(t), summarize(mine.map((o) => o.askMs[t - 1] ?? null))])),
       run_s: summarize(mine.map((o) => o.wallSeconds)),
