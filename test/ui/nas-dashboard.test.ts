@@ -392,6 +392,10 @@ spec:
       await shot(page, 'nas-05-darts-genotype.png')
       await page.goto(`${url}/experiments/${name}/trials/${name}-0`)
       assert.equal(await page.getByTestId('text-metric').textContent({ timeout: 30_000 }), genotype)
+      // Compared, its best is the genotype too.
+      await page.goto(`${url}/compare?experiments=${name}`)
+      const best = page.getByTestId('compare-row').locator('td').nth(4).locator('.text-value')
+      assert.equal(await best.getAttribute('title', { timeout: 30_000 }), genotype)
       assert.deepEqual(pageErrors, [])
     } finally {
       await browser?.close()

@@ -100,6 +100,8 @@ function CompareTable(props: { experiments: readonly ComparedExperiment[]; order
             // The trial where the final best value first appeared.
             const foundAt = last ? best.find((b) => b[1] === last[1])![0] : undefined
             const index = props.order.indexOf(e.name)
+            // An objective reported only as text (a DARTS genotype): the best trial's text.
+            const bestText = last ? undefined : e.experiment.status.currentOptimalTrial.observation.textMetrics?.find((m) => m.name === e.info?.objective.metric)?.latest
             return (
               <tr key={e.name} data-testid="compare-row">
                 <td>
@@ -109,7 +111,7 @@ function CompareTable(props: { experiments: readonly ComparedExperiment[]; order
                 <td>{e.algorithm}</td>
                 <td><StatusBadge state={e.experiment.status.state} /></td>
                 <td class="num">{e.trials.length}</td>
-                <td class="num">{formatNumber(last?.[1])} <span class="muted small">{e.info?.objective.type === 'maximize' ? '↑' : '↓'} {e.info?.objective.metric}</span></td>
+                <td class="num">{bestText !== undefined ? <span class="text-value" title={bestText}>{bestText}</span> : formatNumber(last?.[1])} <span class="muted small">{e.info?.objective.type === 'maximize' ? '↑' : '↓'} {e.info?.objective.metric}</span></td>
                 <td class="num">{foundAt ?? '–'}</td>
               </tr>
             )
