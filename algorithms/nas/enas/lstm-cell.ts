@@ -36,11 +36,22 @@ export function lstmForward(
   const input = new Float64Array(hidden)
   for (let k = 0; k < hidden; k++) input[k] = x[xOffset + k]!
   const z = new Float64Array(width)
-  for (let k = 0; k < 2 * hidden; k++) {
-    const value = k < hidden ? input[k]! : hPrev[k - hidden]!
-    if (value === 0) continue
+  const stacked = new Float64Array(2 * hidden)
+  stacked.set(input)
+  stacked.set(hPrev, hidden)
+  // Two rows per pass over z: half the loads and stores of z.
+  let k = 0
+  for (; k + 1 < 2 * hidden; k += 2) {
+    const a = stacked[k]!
+    const b = stacked[k + 1]!
+    const rowA = wOffset + k * width
+    const rowB = rowA + width
+    for (let j = 0; j < width; j++) z[j]! += a * w[rowA + j]! + b * w[rowB + j]!
+  }
+  for (; k < 2 * hidden; k++) {
+    const a = stacked[k]!
     const row = wOffset + k * width
-    for (let j = 0; j < width; j++) z[j]! += value * w[row + j]!
+    for (let j = 0; j < width; j++) z[j]! += a * w[row + j]!
   }
   const i = new Float64Array(hidden)
   const f = new Float64Array(hidden)
@@ -91,11 +102,28 @@ export function lstmBackward(
   for (let k = 0; k < 2 * hidden; k++) {
     const input = k < hidden ? step.x[k]! : step.hPrev[k - hidden]!
     const row = wOffset + k * width
-    let acc = 0
-    for (let j = 0; j < width; j++) {
-      acc += w[row + j]! * dz[j]!
-      grad[row + j]! += input * dz[j]!
+    // Four partial sums (width is a multiple of 4) let the multiplies overlap.
+    let acc0 = 0
+    let acc1 = 0
+    let acc2 = 0
+    let acc3 = 0
+    for (let j = 0; j < width; j += 4) {
+      const d0 = dz[j]!
+      const d1 = dz[j + 1]!
+      const d2 = dz[j + 2]!
+      const d3 = dz[j + 3]!
+      acc0 += w[row + j]! * d0
+      acc1 += w[row + j + 1]! * d1
+      acc2 += w[row + j + 2]! * d2
+      acc3 += w[row + j + 3]! * d3
+      if (input !== 0) {
+        grad[row + j]! += input * d0
+        grad[row + j + 1]! += input * d1
+        grad[row + j + 2]! += input * d2
+        grad[row + j + 3]! += input * d3
+      }
     }
+    const acc = acc0 + acc1 + acc2 + acc3
     if (k < hidden) dx[k] = acc
     else dhPrev[k - hidden] = acc
   }
