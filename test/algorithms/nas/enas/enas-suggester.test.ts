@@ -229,6 +229,24 @@ describe('enas', () => {
     })
   }
 
+  for (const target of [0.9, 0.1]) {
+    it(`pulls the skip rate towards controller_skip_target ${target} when rewards say nothing`, async () => {
+      const s = space(5, 3)
+      // Equal rewards and a baseline that jumps to them: only the skip penalty moves the policy.
+      const settings = { controller_hidden_size: '8', controller_learning_rate: '0.05', controller_baseline_decay: '0.01', controller_train_steps: '20', controller_skip_target: String(target), controller_skip_weight: '5' }
+      const run = await runBatches({ suggester: create(settings), space: s, batches: 15, batchSize: 2, seed: 3, objective: () => 0.5 })
+      const skipRate = (batches: Architecture[][]) => {
+        const skips = batches.flat().flatMap((a) => a.flatMap((row) => row.slice(1)))
+        return skips.reduce((n, x) => n + x, 0) / skips.length
+      }
+      // 40 architectures of 10 skips each, from a fresh controller and from the trained one.
+      const fresh = skipRate([[...(await create(settings).suggest(request(s, [], 40, undefined, 9))).architectures]])
+      const trained = skipRate([[...(await create(settings).suggest(request(s, [], 40, run.state, 9))).architectures]])
+      assert.ok(Math.abs(fresh - 0.5) < 0.1, `a fresh controller skips about half the time (${fresh})`)
+      assert.ok(target > 0.5 ? trained > 0.8 : trained < 0.2, `after training the skip rate is ${trained}`)
+    })
+  }
+
   describe('settings', () => {
     it('has Katib\'s defaults', () => {
       assert.deepEqual(parse({}).settings, {
