@@ -626,6 +626,8 @@ export interface ChangeQuery {
 export interface TombstoneStore {
   /** Events and tombstones with ids in the range, ascending, at most `limit`. */
   changes(query: ChangeQuery): Promise<StoreChange[]>
+  /** The events and tombstones of exactly these ids (those that exist), ascending. */
+  changesAt(ids: readonly number[]): Promise<StoreChange[]>
   /** The tombstones of these ids (those still kept), ascending. */
   get(ids: readonly number[]): Promise<Tombstone[]>
   /** The highest id of an event or a tombstone (pruned ones included); 0 when there is none. */
@@ -637,8 +639,6 @@ export interface TombstoneStore {
    * id may still commit, after the list was read, and a watch from latestId() would never see it
    * (kubectl wait then waits for a condition the object already has). Only the last `window`
    * ids are looked at.
-  /** The events and tombstones of exactly these ids (those that exist), ascending. */
-  changesAt(ids: readonly number[]): Promise<StoreChange[]>
    */
   listVersion(graceMs: number, window?: number): Promise<number>
   /** The highest id pruned so far (0 when none was): a watch must start at or after it. */
