@@ -15,22 +15,22 @@ test('each layer reads as its operation, parameters and skips, from Katib\'s str
   const reading = readArchitecture(ARCHITECTURE, NN_CONFIG)
   assert.ok(reading.ok)
   assert.deepEqual(reading.architecture.layers.map(describeLayer), [
-    'L0 convolution 5x5 64 filters stride 1',
-    'L1 separable convolution 3x3 32 filters stride 2 depth multiplier 1 <- skip from L0',
-    'L2 reduction max pooling 2x2 <- skip from L1',
-    'L3 depthwise convolution 7x7 stride 1 depth multiplier 2 <- skips from L0, L2',
+    'L1 convolution 5x5 64 filters stride 1',
+    'L2 separable convolution 3x3 32 filters stride 2 depth multiplier 1 <- skip from input',
+    'L3 reduction max pooling 2x2 <- skip from L1',
+    'L4 depthwise convolution 7x7 stride 1 depth multiplier 2 <- skips from input, L2',
   ])
   assert.deepEqual(reading.architecture.inputSizes, [32, 32, 3])
   assert.deepEqual(reading.architecture.outputSizes, [10])
-  assert.equal(summarizeArchitecture(reading.architecture), 'conv 5x5 64f s1 → sep-conv 3x3 32f s2 d1 +L0 → max-pool 2x2 +L1 → dw-conv 7x7 s1 d2 +L0,L2')
+  assert.equal(summarizeArchitecture(reading.architecture), 'conv 5x5 64f s1 → sep-conv 3x3 32f s2 d1 +input → max-pool 2x2 +L1 → dw-conv 7x7 s1 d2 +input,L2')
   assert.match(architectureText(reading.architecture), /\ninput 32x32x3 -> output 10$/)
 })
 
 test('plain JSON reads the same; an id nn_config lacks is named by its number', () => {
   const reading = readArchitecture(JSON.stringify([[5], [9, 1]]), JSON.stringify({ embedding: { 5: { opt_type: 'dense', opt_params: { units: 64, activation: 'relu' } } } }))
   assert.ok(reading.ok)
-  assert.deepEqual(reading.architecture.layers.map(describeLayer), ['L0 dense 64 units relu', 'L1 operation 9 <- skip from L0'])
-  assert.equal(summarizeArchitecture(reading.architecture), 'dense 64 relu → op 9 +L0')
+  assert.deepEqual(reading.architecture.layers.map(describeLayer), ['L1 dense 64 units relu', 'L2 operation 9 <- skip from input'])
+  assert.equal(summarizeArchitecture(reading.architecture), 'dense 64 relu → op 9 +input')
 })
 
 test('a value that is not an architecture says why; trials without one have none', () => {

@@ -179,9 +179,9 @@ describe('NAS in the dashboard', { skip: missing }, () => {
       await bestCard.getByRole('link', { name: `${first}-0009` }).waitFor({ timeout: 30_000 })
       const bestLayers = bestCard.getByTestId('architecture').locator('li')
       assert.deepEqual(await bestLayers.allTextContents(), [
-        'L0 convolution 5x5 64 filters stride 1',
-        'L1 reduction max pooling 2x2 <- skip from L0',
-        'L2 convolution 3x3 64 filters stride 1 <- skips from L0, L1',
+        'L1 convolution 5x5 64 filters stride 1',
+        'L2 reduction max pooling 2x2 <- skip from input',
+        'L3 convolution 3x3 64 filters stride 1 <- skips from input, L1',
       ])
       const bestText = await bestCard.innerText()
       assert.doesNotMatch(bestText, /\[\[|opt_params|embedding/, 'the raw strings are not shown as the best trial\'s parameters')
@@ -199,11 +199,11 @@ describe('NAS in the dashboard', { skip: missing }, () => {
       await page.getByTestId('trial-count').getByText('14 trials').waitFor({ timeout: 30_000 })
       const bestRow = table.locator('tr.best-row')
       const cell = bestRow.getByTestId('architecture-cell')
-      assert.equal(await cell.textContent(), 'conv 5x5 64f s1 → max-pool 2x2 +L0 → conv 3x3 64f s1 +L0,L1')
+      assert.equal(await cell.textContent(), 'conv 5x5 64f s1 → max-pool 2x2 +input → conv 3x3 64f s1 +input,L1')
       assert.equal(await cell.getAttribute('title'), [
-        'L0 convolution 5x5 64 filters stride 1',
-        'L1 reduction max pooling 2x2 <- skip from L0',
-        'L2 convolution 3x3 64 filters stride 1 <- skips from L0, L1',
+        'L1 convolution 5x5 64 filters stride 1',
+        'L2 reduction max pooling 2x2 <- skip from input',
+        'L3 convolution 3x3 64 filters stride 1 <- skips from input, L1',
         'input 8x8x1 -> output 10',
       ].join('\n'))
       assert.doesNotMatch(await table.innerText(), /\[\[|'opt_type'/)
@@ -215,9 +215,9 @@ describe('NAS in the dashboard', { skip: missing }, () => {
       await panel.getByRole('heading', { name: 'Architecture of trial 4' }).waitFor()
       // Trial 4: [[0], [5, 0], [4, 0, 0]].
       assert.deepEqual(await panel.getByTestId('architecture').locator('li').allTextContents(), [
-        'L0 convolution 3x3 32 filters stride 1',
-        'L1 reduction max pooling 3x3',
-        'L2 reduction max pooling 2x2',
+        'L1 convolution 3x3 32 filters stride 1',
+        'L2 reduction max pooling 3x3',
+        'L3 reduction max pooling 2x2',
       ])
       await panel.getByRole('button', { name: 'Show the best' }).click()
       await panel.getByRole('heading', { name: 'Architecture of trial 9 (best)' }).waitFor()

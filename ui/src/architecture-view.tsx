@@ -1,4 +1,4 @@
-import { architectureOf, architectureText, describeOperation, summarizeArchitecture, type ArchitectureReading } from './nas-architecture.ts'
+import { architectureOf, architectureText, describeOperation, layerName, summarizeArchitecture, type ArchitectureReading } from './nas-architecture.ts'
 
 /**
  * A NAS trial's architecture in full, layer by layer: the operation with its parameters and the
@@ -20,7 +20,7 @@ export function ArchitectureView(props: { params: Readonly<Record<string, unknow
             <span>
               <span class="layer-op">{describeOperation(layer)}</span>
               {layer.skips.length > 0 && (
-                <span class="layer-skips muted"> &lt;- skip{layer.skips.length > 1 ? 's' : ''} from {layer.skips.map((j) => `L${j}`).join(', ')}</span>
+                <span class="layer-skips muted"> &lt;- skip{layer.skips.length > 1 ? 's' : ''} from {layer.skips.map(layerName).join(', ')}</span>
               )}
             </span>
           </li>

@@ -6,20 +6,21 @@
  * programs read them back by turning the quotes around again; so does this. The dashboard may
  * import no project code that runs (it talks HTTP only), hence this small reader of its own.
  *
- * Layers are numbered from 0 as the architecture lists them, and a skip bit j of layer i names
- * layer j, which is how the architecture string itself is laid out. (Katib's example model feeds
- * layer i the output of layer i-1 and concatenates the skipped ones; what a skip means in the
- * network is the trial program's choice.)
+ * Layers are numbered as Katib's ENAS reads an architecture (its README: "layer 0 is the input";
+ * its trial's ModelConstructor): row i is layer i + 1, which always reads layer i, and its skip
+ * bit k adds layer k, the input for k = 0. core/nas/describe-architecture.ts (the CLI) numbers them
+ * the same way.
  */
 
 export interface NasLayer {
+  /** Katib's layer number: 1 for the architecture's first row (0 is the input). */
   readonly index: number
   readonly operationId: number
   /** `opt_type` from nn_config's embedding; undefined when nn_config does not describe the id. */
   readonly type: string | undefined
   /** `opt_params` as printed (Katib writes categorical values as strings, int ranges as numbers). */
   readonly params: Readonly<Record<string, string>>
-  /** The earlier layers whose skip bit is set. */
+  /** The earlier layers whose skip bit is set, by Katib's number (0: the input). */
   readonly skips: readonly number[]
 }
 
@@ -72,8 +73,8 @@ export function readArchitecture(architecture: string, nnConfig: string | undefi
     if (isRecord(entry) && isRecord(entry.opt_params)) {
       for (const [key, value] of Object.entries(entry.opt_params)) params[key] = typeof value === 'string' ? value : JSON.stringify(value)
     }
-    const skips = list.slice(1).flatMap((bit, j) => (bit === 1 ? [j] : []))
-    return { index, operationId, type, params, skips }
+    const skips = list.slice(1).flatMap((bit, k) => (bit === 1 ? [k] : []))
+    return { index: index + 1, operationId, type, params, skips }
   })
   return {
     ok: true,
@@ -114,9 +115,14 @@ export function describeOperation(layer: Pick<NasLayer, 'operationId' | 'type' |
   return [words(layer.type), ...Object.entries(layer.params).map(([k, v]) => describeParam(k, v))].join(' ')
 }
 
-/** "L3 convolution 5x5 64 filters stride 1 <- skips from L0, L2" */
+/** A layer number as the dashboard prints it: the input, or L1, L2... */
+export function layerName(number: number): string {
+  return number === 0 ? 'input' : `L${number}`
+}
+
+/** "L3 convolution 5x5 64 filters stride 1 <- skips from input, L1" */
 export function describeLayer(layer: NasLayer): string {
-  const skips = layer.skips.length > 0 ? ` <- skip${layer.skips.length > 1 ? 's' : ''} from ${layer.skips.map((j) => `L${j}`).join(', ')}` : ''
+  const skips = layer.skips.length > 0 ? ` <- skip${layer.skips.length > 1 ? 's' : ''} from ${layer.skips.map(layerName).join(', ')}` : ''
   return `L${layer.index} ${describeOperation(layer)}${skips}`
 }
 
@@ -144,12 +150,12 @@ function shortOperation(layer: Pick<NasLayer, 'operationId' | 'type' | 'params'>
 
 /**
  * Every layer on one line, for a table cell, short enough that rows differ within the width:
- * "conv 5x5 64f s1 → max-pool 2x2 +L0 → conv 3x3 64f s1 +L0,L1" (f filters, s stride,
- * d depth multiplier, +L skips). The cell's tooltip and expansion give the full view.
+ * "conv 5x5 64f s1 → max-pool 2x2 +input → conv 3x3 64f s1 +input,L1" (f filters, s stride,
+ * d depth multiplier, + skips). The cell's tooltip and expansion give the full view.
  */
 export function summarizeArchitecture(architecture: NasArchitecture): string {
   return architecture.layers
-    .map((layer) => `${shortOperation(layer)}${layer.skips.length > 0 ? ` +${layer.skips.map((j) => `L${j}`).join(',')}` : ''}`)
+    .map((layer) => `${shortOperation(layer)}${layer.skips.length > 0 ? ` +${layer.skips.map(layerName).join(',')}` : ''}`)
     .join(' → ')
 }
 
