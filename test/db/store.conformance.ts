@@ -321,6 +321,30 @@ export function describeStoreConformance(
         assert.deepEqual(await store.observations.summarize(t.id), { loss: { min: 0.5, max: 0.8, latest: 0.5, count: 2 } })
       })
 
+      test('a text value round-trips; only a metric reported as nothing but text has a text summary, and no numeric reader sees it', async () => {
+        const e = await newExperiment()
+        const [t] = await newTrials(e.id, 1)
+        const text = (name: string, step: number, value: string) => ({ ...point(name, step, Number.NaN), text: value })
+        await store.observations.append(t.id, [
+          text('genotype', 0, 'Genotype(a)'), text('genotype', 1, 'Genotype(b)'),
+          point('loss', 0, 0.5), text('loss', 1, 'garbage'),
+        ])
+        // A resent point overwrites its text too, and a number may replace a text.
+        await store.observations.append(t.id, [text('genotype', 1, "Genotype('c')"), point('loss', 1, 0.25)])
+        const listed = await store.observations.list(t.id, ['genotype'])
+        assert.deepEqual(listed.map((p) => p.text), ['Genotype(a)', "Genotype('c')"])
+        assert.ok(listed.every((p) => Number.isNaN(p.value)))
+        assert.equal((await store.observations.list(t.id, ['loss'])).some((p) => p.text !== undefined), false)
+        assert.deepEqual(await store.observations.textSummaries(t.id), { genotype: "Genotype('c')" })
+        assert.deepEqual(await store.observations.summarize(t.id), { loss: { min: 0.25, max: 0.5, latest: 0.25, count: 2 } })
+        assert.deepEqual([...(await store.observations.curves(e.id, 'genotype')).keys()], [])
+        await store.observations.append(t.id, [text('loss', 2, 'garbage')])
+        assert.deepEqual(await store.observations.textSummaries(t.id), { genotype: "Genotype('c')" }, 'a metric with a number is not text')
+        assert.deepEqual((await store.observations.curves(e.id, 'loss')).get(t.id), [{ step: 0, value: 0.5 }, { step: 1, value: 0.25 }])
+        await store.trials.update(t.id, { textMetrics: { genotype: "Genotype('c')" } })
+        assert.deepEqual((await store.trials.get(t.id))?.textMetrics, { genotype: "Genotype('c')" })
+      })
+
       test('summarize takes latest from the highest step, not the last write', async () => {
         const e = await newExperiment()
         const [t] = await newTrials(e.id, 1)
