@@ -328,8 +328,9 @@ describe('NAS in the dashboard', { skip: missing }, () => {
         const what = op.opt_type === 'convolution'
           ? `convolution ${p.filter_size}x${p.filter_size} ${p.num_filter} filters stride ${p.stride}`
           : `reduction ${String(p.reduction_type).replace('_', ' ')} ${p.pool_size}x${p.pool_size}`
-        const from = skips.flatMap((bit, j) => (bit === 1 ? [`L${j}`] : []))
-        return `L${i} ${what}${from.length > 0 ? ` <- skip${from.length > 1 ? 's' : ''} from ${from.join(', ')}` : ''}`
+        // Katib's numbering: the input is layer 0, row i is layer i + 1, skip bit k adds layer k.
+        const from = skips.flatMap((bit, k) => (bit === 1 ? [k === 0 ? 'input' : `L${k}`] : []))
+        return `L${i + 1} ${what}${from.length > 0 ? ` <- skip${from.length > 1 ? 's' : ''} from ${from.join(', ')}` : ''}`
       })
       const bestCard = page.getByTestId('best-trial')
       await bestCard.getByRole('link', { name: best.bestTrialName }).waitFor({ timeout: 30_000 })
