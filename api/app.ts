@@ -25,6 +25,7 @@ import { importanceRoutes } from './routes/importance.ts'
 import { observationRoutes } from './routes/observations.ts'
 import { trialLogRoutes } from './routes/trial-logs.ts'
 import { trialColumnRoutes } from './routes/trial-columns.ts'
+import { trialExportRoutes } from './routes/trial-export.ts'
 import { trialRoutes } from './routes/trials.ts'
 import { packageVersion } from './package-version.ts'
 
@@ -78,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(askTellRoutes, options)
   await app.register(observationRoutes, options)
   await app.register(trialColumnRoutes, options)
+  await app.register(trialExportRoutes, options)
   await app.register(importanceRoutes, options)
   await app.register(eventRoutes, options)
   await app.register(metricsRoutes, options)

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { bestCommand } from './best-command.ts'
 import { deleteCommand } from './delete-command.ts'
+import { exportCommand } from './export-command.ts'
 import { resumeCommand, stopCommand } from './experiment-action-commands.ts'
 import { getCommand } from './get-command.ts'
 import { listCommand } from './list-command.ts'
@@ -55,6 +56,14 @@ export function registerServerCommands(program: Command, finish: (code: number) 
     .option('-f, --follow', 'keep printing as the trial writes, until it ends'), false)
     .action(async (name: string, trial: string, opts: ServerOptions & { tail?: number; follow?: boolean }) =>
       finish(await guarded(io, () => logsCommand(name, trial, opts, clientFor(opts), io))))
+
+  withServerOptions(program.command('export')
+    .description('every trial of an experiment as CSV or JSON (parameters, objective, metrics, state, times), to stdout or a file')
+    .argument('<name>', 'experiment name')
+    .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
+    .option('-o, --output <file>', 'write to this file instead of stdout'), false)
+    .action(async (name: string, opts: ServerOptions & { format: 'csv' | 'json'; output?: string }) =>
+      finish(await guarded(io, () => exportCommand(name, { format: opts.format, ...(opts.output !== undefined ? { output: opts.output } : {}) }, clientFor(opts), io))))
 
   withServerOptions(program.command('best')
     .description('show the best trial so far of an experiment on a tunewell server: parameters and metrics')

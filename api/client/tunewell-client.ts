@@ -137,6 +137,21 @@ export class TunewellClient {
     return this.#request('POST', `${trialPath(experiment, trial)}:kill`)
   }
 
+  /**
+   * Every trial as a file (`trials:export`): CSV (RFC 4180) or `{experiment, columns, trials}`
+   * JSON, as its bytes arrive, so a large experiment is never held in memory whole.
+   */
+  async *exportTrials(experiment: string, format: 'csv' | 'json' = 'csv'): AsyncGenerator<Uint8Array> {
+    const connection = { ...this.connection, timeoutMs: FOLLOW_TIMEOUT_MS }
+    const response = await apiFetch(connection, { method: 'GET', path: `${experimentPath(experiment)}/trials:export${query({ format })}`, headers: { accept: '*/*' } })
+    if (!response.body) return
+    try {
+      yield* response.body as unknown as AsyncIterable<Uint8Array>
+    } catch (error) {
+      throw new ApiError(0, 'UNREACHABLE', `the connection to ${this.connection.server} was lost during the export: ${(error as Error).message}`)
+    }
+  }
+
   /** The trial's combined stdout and stderr so far, whole or its last `tail` lines. */
   async trialLogs(experiment: string, trial: string, options: { readonly tail?: number } = {}): Promise<string> {
     const response = await apiFetch(this.connection, {

@@ -131,7 +131,7 @@ describe('operations', () => {
       ['/api/v1/experiments/{name}', 'patch'], ['/api/v1/experiments/{name}', 'delete'], ['/api/v1/experiments/{name}:stop', 'post'],
       ['/api/v1/experiments/{name}:resume', 'post'], ['/api/v1/experiments/{name}/trials', 'get'],
       ['/api/v1/experiments/{name}/trials/{trial}', 'get'], ['/api/v1/experiments/{name}/trials/{trial}:kill', 'post'],
-      ['/api/v1/experiments/{name}/trials/{trial}/logs', 'get'], ['/api/v1/algorithms', 'get'], ['/healthz', 'get'], ['/readyz', 'get'],
+      ['/api/v1/experiments/{name}/trials/{trial}/logs', 'get'], ['/api/v1/experiments/{name}/trials:export', 'get'], ['/api/v1/algorithms', 'get'], ['/healthz', 'get'], ['/readyz', 'get'],
     ] as const) {
       assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path} is documented`)
     }
