@@ -12,8 +12,10 @@ import type { Architecture, ArchitectureSpace, NasOperation } from '../../core/n
  *   helps; a stride-2 layer in the first third costs; max pooling beats average;
  * - neighbours: two downsamplings in a row cost, so does repeating the operation type or
  *   narrowing the width;
- * - skips into layer i: from layer i−1 they are redundant (a small cost), from further back
- *   they help a convolution and hurt a reduction or a stride-2 layer, and more than two cost;
+ * - skips, read as Katib reads them (docs/nas.md: row i is layer i + 1, which always reads
+ *   layer i, and its skip bit k adds layer k, the input for k = 0): the one from two layers
+ *   back (k = i − 1) adds little (a small cost); longer ones help a convolution and hurt a
+ *   reduction; any skip into a stride-2 layer costs, and more than two into a layer cost;
  * - the whole network should downsample (stride 2 or reduction) round(L/3) times.
  *
  * These terms interact: a layer's best operation depends on its neighbours', its skips' value
@@ -70,13 +72,14 @@ export function neighbourTerm(previous: NasOperation, op: NasOperation): number 
   return value
 }
 
-/** `skips[j]` = 1 when layer j's output is skipped into `layer`. */
+/** The skip bits of row `layer` (`skips[k]` = 1: Katib's layer k, the input for k = 0, is added to its input). */
 export function skipTerm(layer: number, op: NasOperation, skips: readonly number[]): number {
   let value = 0
   let count = 0
   for (let earlier = 0; earlier < skips.length; earlier++) {
     if (skips[earlier] !== 1) continue
     count++
+    // Bit layer − 1 is the nearest skip a row has: two layers back.
     if (layer - earlier === 1) value -= 0.05
     else value += op.type === 'reduction' ? -0.1 : 0.12
     if (numberParam(op, 'stride') === 2) value -= 0.05
