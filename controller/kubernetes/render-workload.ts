@@ -1,5 +1,6 @@
 import { effectiveConditions } from '../../core/conditions/index.ts'
 import { renderTrialTemplate, type Experiment } from '../../core/spec/index.ts'
+import { renderTrialTemplateWithTokens } from '../../core/spec/render-template.ts'
 import { trialAssignments } from '../../core/spec/to-search-space.ts'
 import type { TrialRecord } from '../../db/store.ts'
 import { LaunchError } from '../trial-executor.ts'
@@ -9,6 +10,8 @@ import { workloadLabels } from './workload-labels.ts'
 import { injectCollector, SIDECAR_COLLECTOR_KINDS, sidecarSource } from './collector-sidecar.ts'
 import { injectCustomCollector } from './custom-collector-sidecar.ts'
 import { tokenEnv, trialSecret, trialSecretName } from './trial-secret.ts'
+import { applyClusterArgv, escapeKubeVars, type TokenizedContainer } from './cluster-argv.ts'
+import { isJsonObject } from './walk-objects.ts'
 
 type Json = Record<string, unknown>
 
@@ -69,7 +72,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
  * named after the trial (trial names are deterministic, suggestion/trial-name.ts, so a repeated
  * create is a 409, never a second workload), in the Experiment's namespace, labelled with
  * Katib's labels and ours on the workload and its pod templates, owned by the Experiment
- * resource when one is given, and the trial's environment on its primary container(s).
+ * resource when one is given, and the trial's environment on its primary container(s), whose
+ * command and args are the argv Katib's `sh -c` would run (cluster-argv.ts).
  * Pure: a LaunchError says why a template cannot run on a cluster.
  */
 export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 'name' | 'params'>, options: RenderOptions): RenderedWorkload {
@@ -84,8 +88,13 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
   const namespace = experiment.metadata.namespace ?? options.defaultNamespace
   const assignments = trialAssignments(experiment, trial.params)
   let manifest: Json
+  // The same manifest with each substituted value as a token: the primary containers' command,
+  // args and env are rebuilt from it (cluster-argv.ts), so that values stay literal there.
+  let tokenized: { rendered: Json; values: string[] }
   try {
     manifest = renderTrialTemplate(experiment, { name: trial.name, namespace, assignments }, options.configMapTemplate) as Json
+    const withTokens = renderTrialTemplateWithTokens(experiment, { name: trial.name, namespace, assignments }, options.configMapTemplate)
+    tokenized = { rendered: withTokens.rendered as Json, values: withTokens.values }
   } catch (error) {
     throw new LaunchError(`cannot render the trial template: ${(error as Error).message}`)
   }
@@ -115,6 +124,7 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
   if (containers.length === 0 && kind === 'Job') {
     throw new LaunchError(`trialSpec has no container named "${primaryContainerName}" (trialTemplate.primaryContainerName)`)
   }
+  const templates = containers.map((container) => tokenizedTwin(manifest, tokenized.rendered, container))
   // The push token goes only to what pushes, and through the trial's Secret; the URL (no secret) to every trial, as locally.
   const { TUNEWELL_REPORT_URL: reportUrl, TUNEWELL_REPORT_TOKEN: token, ...givenEnv } = options.env ?? {}
   // A value that holds the token (the grpc_proxy URL of Katib's gRPC API) reads it from the
@@ -146,10 +156,14 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
     ...(reportUrl ? { TUNEWELL_REPORT_URL: reportUrl } : {}),
     ...trialEnv,
   }
+  // Literal values: the kubelet would expand a `$(VAR)` in them (a parameter's, inside TUNEWELL_PARAMS).
+  const literalEnv = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, escapeKubeVars(value)]))
   for (const container of containers) {
-    setEnv(container, env)
+    setEnv(container, literalEnv)
     if (collectorKind === 'Push') setEnvEntries(container, pushEnv.length > 0 ? [...pushEnv, ...tokenHolders] : [])
   }
+  const tekton = apiVersion.startsWith('tekton.dev/')
+  containers.forEach((container, i) => applyClusterArgv(container, templates[i]!, collectorKind, tokenized.values, { tekton }))
   if (sidecar) {
     injectCollector(manifest, experiment, containers, {
       image: options.collectorImage ?? DEFAULT_COLLECTOR_IMAGE,
@@ -185,6 +199,37 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
     retain: template.retain === true,
     ...(secret ? { secret } : {}),
   }
+}
+
+/**
+ * The tokenized text of a rendered primary container: the object at the same place in the
+ * manifest rendered with tokens (both renderings have one shape; labelling since then touched no
+ * container), and its env values by the rendered env entries, before the trial's env is set.
+ */
+function tokenizedTwin(manifest: Json, withTokens: Json, container: Json): TokenizedContainer {
+  const path = pathTo(manifest, container) ?? []
+  let twin: unknown = withTokens
+  for (const key of path) twin = (twin as Record<string | number, unknown>)?.[key]
+  const tokenized = isJsonObject(twin) ? twin : {}
+  const env = Array.isArray(container.env) ? container.env : []
+  const tokenizedEnv = Array.isArray(tokenized.env) ? tokenized.env : []
+  const envValues = new Map<object, string>()
+  env.forEach((item, i) => {
+    const value = isJsonObject(tokenizedEnv[i]) ? tokenizedEnv[i].value : undefined
+    if (isJsonObject(item) && typeof value === 'string') envValues.set(item, value)
+  })
+  return { command: tokenized.command, args: tokenized.args, envValues }
+}
+
+/** The keys that lead from `root` to `target` (the same object), if it is there. */
+function pathTo(root: unknown, target: object): (string | number)[] | undefined {
+  if (root === target) return []
+  if (typeof root !== 'object' || root === null) return undefined
+  for (const [key, value] of Array.isArray(root) ? root.entries() : Object.entries(root)) {
+    const rest = pathTo(value, target)
+    if (rest) return [key, ...rest]
+  }
+  return undefined
 }
 
 /** Sets env entries (plain or valueFrom) in a container, replacing those of the same name. */
