@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks'
 import { api } from './api-client.ts'
 import type { ApiError } from './api-error.ts'
 import type { ExperimentResource } from './api-types.ts'
+import { ExportLink } from './export-link.tsx'
 import { navigate, paths } from './router.ts'
 
 interface Counts { parallelTrialCount?: number; maxTrialCount?: number; maxFailedTrialCount?: number }
@@ -46,6 +47,7 @@ export function ExperimentActions(props: { experiment: ExperimentResource; onCha
       {active && <button class="button" disabled={busy} onClick={() => act(() => api.stopExperiment(metadata.name))}>Stop</button>}
       {resumable && <button class="button" disabled={busy} onClick={() => act(() => api.resumeExperiment(metadata.name))}>Resume</button>}
       <button class="button" aria-expanded={editing} onClick={() => setEditing(!editing)}>Edit counts</button>
+      <ExportLink experiment={metadata.name} />
       {!confirmDelete && <button class="button danger" disabled={busy} onClick={() => setConfirmDelete(true)}>Delete</button>}
       {confirmDelete && (
         <span class="confirm">
