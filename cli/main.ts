@@ -37,6 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<file>', 'Experiment YAML')
     .option('--fresh', 'discard an existing experiment of the same name and start over')
     .option('--wait-for-lease', 'while another process runs this experiment, wait for it to finish or die instead of exiting with code 4')
+    .option('--more <n>', 'add n trials to the experiment (finished or not, whatever its resumePolicy) and run them, keeping its history')
     .option('--home <dir>', 'folder that holds .tunewell/ (embedded database, trial logs)', process.cwd())
     .option('--ui', 'also serve the API and the dashboard on loopback while it runs; prints the experiment page URL')
     .option('--ui-wait', 'with --ui (implied): keep serving after the run ends, until Ctrl-C')
@@ -49,7 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(...REPORT_URL_OPTION)
     .option(...KATIB_GRPC_PORT_OPTION)
     .option(...COLLECTOR_IMAGE_OPTION)
-    .action(async (file: string, opts: { fresh?: boolean; waitForLease?: boolean; home: string; ui?: boolean; uiWait?: boolean; port?: string; host?: string; maxParallelTrials?: string; dbOutageLimit?: string } & ExecutorFlags) => {
+    .action(async (file: string, opts: { fresh?: boolean; waitForLease?: boolean; more?: string; home: string; ui?: boolean; uiWait?: boolean; port?: string; host?: string; maxParallelTrials?: string; dbOutageLimit?: string } & ExecutorFlags) => {
       const ui = opts.ui === true || opts.uiWait === true
       if (!ui && (opts.port !== undefined || opts.host !== undefined)) {
         process.stderr.write('error: --port and --host only apply with --ui\n')
@@ -62,6 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         fresh: opts.fresh ?? false,
         home: opts.home,
         waitForLease: opts.waitForLease ?? false,
+        ...(opts.more !== undefined ? { more: opts.more } : {}),
         ...(opts.maxParallelTrials !== undefined ? { maxParallelTrials: opts.maxParallelTrials } : {}),
         ...(opts.dbOutageLimit !== undefined ? { outageLimit: opts.dbOutageLimit } : {}),
         ...executorFlags(opts),

@@ -1,10 +1,11 @@
 import { dirname, resolve } from 'node:path'
 import { formatIssues, InvalidSpecError } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
-import { MAX_PARALLEL_TRIALS_ENV, MAX_PARALLEL_TRIALS_USAGE, parseMaxParallelTrials } from '../core/spec/index.ts'
+import { MAX_KATIB_COUNT, MAX_PARALLEL_TRIALS_ENV, MAX_PARALLEL_TRIALS_USAGE, parseMaxParallelTrials } from '../core/spec/index.ts'
 import { openStore, resolveStoreOptions } from '../db/open-store.ts'
 import type { ExperimentRecord, Store } from '../db/store.ts'
 import { LeaseLostError } from '../db/lease-lost-error.ts'
+import { extendExperiment } from '../lifecycle/extend-experiment.ts'
 import { isCompleted } from '../lifecycle/is-completed.ts'
 import { createLocalRunner } from '../controller/create-local-runner.ts'
 import { ClusterUnavailableError, createTrialPlacement, parseExecutorFlags, runnableCheck, type ExecutorFlags, type TrialPlacement } from './create-executor.ts'
@@ -36,6 +37,8 @@ export interface RunOptions extends ExecutorFlags {
   readonly ui?: RunUiOptions
   /** While another controller runs the experiment, wait for its lease instead of refusing (`--wait-for-lease`). */
   readonly waitForLease?: boolean
+  /** `--more N`: add N trials to the experiment (lifecycle/extend-experiment.ts) and run them. */
+  readonly more?: string
   /** `--max-parallel-trials`: the most parallelTrialCount accepted; default TUNEWELL_MAX_PARALLEL_TRIALS, then 256. */
   readonly maxParallelTrials?: string
 }
@@ -63,6 +66,10 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
   if (maxParallelTrials === undefined) return usage(`${MAX_PARALLEL_TRIALS_USAGE}, got ${JSON.stringify(limitText)}`)
   const choice = parseExecutorFlags(options, process.env)
   if (typeof choice === 'string') return usage(choice)
+  const more = options.more === undefined ? undefined : /^\s*\d+\s*$/.test(options.more) ? Number(options.more) : NaN
+  if (more !== undefined && !(more >= 1 && more <= MAX_KATIB_COUNT)) {
+    return usage(`--more takes the number of trials to add, a whole number from 1 to ${MAX_KATIB_COUNT}, got ${JSON.stringify(options.more)}`)
+  }
   const { experiment, localIssues, warnings, locate } = await loadExperiment(file, { maxParallelTrials, runnable: runnableCheck(choice) })
   if (localIssues.length > 0) throw new InvalidSpecError(localIssues, file)
   if (warnings.length > 0) process.stderr.write(`warning:\n${formatIssues(warnings, file)}\n`)
@@ -121,13 +128,21 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
       return 4
     }
     if (claim.kind === 'interrupted') return 130
-    const record = claim.record
     lease = claim.lease
+    let record = claim.record
+    if (more !== undefined) {
+      const before = record.spec.spec.maxTrialCount
+      record = await extendExperiment(lease.store, record.id, more)
+      const after = record.spec.spec.maxTrialCount
+      out.write(after === before
+        ? `experiment "${record.name}" has no maxTrialCount: it already runs until its goal or a stop\n`
+        : `experiment "${record.name}": ${more} more ${more === 1 ? 'trial' : 'trials'}, maxTrialCount ${before ?? 'unset'} -> ${after}\n`)
+    }
     // Printed once the experiment exists, so the page never opens on a 404.
     if (ui) out.write(`${ui.dashboard ? 'dashboard' : 'api'}: ${ui.url}\n`)
     let code: number
     if (isCompleted(record)) {
-      out.write(`experiment "${record.name}" already completed; run with --fresh to start it over\n`)
+      out.write(`experiment "${record.name}" already completed; run with --more N to add N trials, or with --fresh to start it over\n`)
       const complaint = await printSummary(store, record, out)
       code = verdict(record, complaint)
     } else {

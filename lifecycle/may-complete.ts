@@ -1,4 +1,4 @@
-import type { Experiment } from '../core/spec/index.ts'
+import { activeGoal, type Experiment } from '../core/spec/index.ts'
 import type { ExperimentProgress } from '../db/store.ts'
 import { goalReached } from './plan.ts'
 
@@ -18,7 +18,8 @@ const MAX_TRIAL_MARGIN = 1_000
  */
 export function mayComplete(spec: Experiment, progress: ExperimentProgress, best: number | undefined): boolean {
   const { objective, maxFailedTrialCount, maxTrialCount } = spec.spec
-  if (objective.goal !== undefined && best !== undefined && goalReached(objective.type, best, objective.goal)) return true
+  const goal = activeGoal(spec)
+  if (goal !== undefined && best !== undefined && goalReached(objective.type, best, goal)) return true
   if (maxFailedTrialCount !== undefined) return true
   if (maxTrialCount !== undefined && progress.total + MAX_TRIAL_MARGIN >= maxTrialCount) return true
   return progress.suggestionExhausted

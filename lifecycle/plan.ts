@@ -1,4 +1,4 @@
-import type { Experiment } from '../core/spec/index.ts'
+import { activeGoal, type Experiment } from '../core/spec/index.ts'
 import type { TrialState } from '../core/trial.ts'
 import type { ExperimentState } from '../db/store.ts'
 
@@ -68,11 +68,12 @@ export function planInputFor(
   exhausted: boolean,
 ): PlanInput {
   const spec = experiment.spec
+  const goal = activeGoal(experiment)
   return {
     parallelTrialCount: spec.parallelTrialCount ?? 3,
     ...(spec.maxTrialCount !== undefined ? { maxTrialCount: spec.maxTrialCount } : {}),
     ...(spec.maxFailedTrialCount !== undefined ? { maxFailedTrialCount: spec.maxFailedTrialCount } : {}),
-    ...(spec.objective.goal !== undefined ? { goal: spec.objective.goal } : {}),
+    ...(goal !== undefined ? { goal } : {}),
     direction: spec.objective.type,
     counts,
     ...(best !== undefined ? { best } : {}),

@@ -29,6 +29,7 @@ const LONG_FILES: Readonly<Record<string, number>> = {
   'test/cli/darts-run.test.ts': 600_000,
   'test/cli/nas-run.test.ts': 900_000,
   'test/cli/one-controller.test.ts': 300_000,
+  'test/cli/run-more.test.ts': 600_000,
   'test/cli/server-commands.test.ts': 300_000,
   'test/clients/python-client.test.ts': 300_000,
   'test/examples/nas-digits-run.test.ts': 480_000,

@@ -11,3 +11,4 @@ export { checkSpecChange, EDITABLE_SPEC_FIELDS, type EditableSpecField, type Exi
 export { DEFAULT_MAX_PARALLEL_TRIALS, MAX_PARALLEL_TRIALS_ENV, MAX_PARALLEL_TRIALS_USAGE, parallelLimitIssues, parseMaxParallelTrials } from './parallel-limit.ts'
 export { MAX_KATIB_COUNT } from './validate-experiment.ts'
 export { MAX_NESTING_DEPTH } from './nesting-depth.ts'
+export { activeGoal, addedTrials, ADDED_TRIALS_ANNOTATION, carryExtension, extendSpec, GOAL_LIFTED_ANNOTATION, type ExtensionTarget } from './extend-spec.ts'

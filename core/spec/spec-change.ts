@@ -2,7 +2,8 @@
  * Katib's update rules for an experiment that already exists, as a pure decision shared by
  * `tunewell run` (a changed file) and `PATCH /api/v1/experiments/{name}`: only the three counts
  * may change; a completed experiment restarts only when it ended by MaxTrialsReached, its
- * resumePolicy allows it (LongRunning or FromVolume), and maxTrialCount grows.
+ * resumePolicy allows it (LongRunning or FromVolume), and maxTrialCount grows. Otherwise the
+ * refusal names what works: an extension (extend-spec.ts), allowed whatever the resumePolicy.
  */
 import { InvalidSpecError } from '../errors.ts'
 import type { Experiment } from './experiment-schema.ts'
@@ -51,11 +52,14 @@ export function checkSpecChange(current: ExistingExperiment, next: Experiment, s
   }
   const policy = next.spec.resumePolicy ?? 'Never'
   if (current.reason !== 'ExperimentMaxTrialsReached' || policy === 'Never') {
+    // resumePolicy cannot change on an existing experiment, so the way that works is an extension.
+    const extend = `to add trials to it whatever its resumePolicy, keep maxTrialCount as it was and run \`tunewell run FILE --more N\` ` +
+      `(or POST /api/v1/experiments/${current.name}:extend {"trials": N})`
     throw new InvalidSpecError([{
       path: '/spec/maxTrialCount',
       message: current.reason !== 'ExperimentMaxTrialsReached'
-        ? `experiment "${current.name}" ended with ${current.reason} and cannot be restarted; ${startOver}`
-        : `experiment "${current.name}" has resumePolicy Never and cannot be restarted; set spec.resumePolicy: LongRunning to add trials to a finished experiment`,
+        ? `experiment "${current.name}" ended with ${current.reason}, so a larger maxTrialCount does not restart it (Katib's rule); ${extend}; or ${startOver}`
+        : `experiment "${current.name}" has resumePolicy Never, so a larger maxTrialCount does not restart it (Katib's rule); ${extend}`,
     }])
   }
   if (max !== undefined && max <= trials) {
