@@ -30,7 +30,10 @@ export class ProgressReporter {
     const c = progress.counts
     const done = c.Succeeded + c.Failed + c.Killed + c.EarlyStopped + c.MetricsUnavailable
     const failed = c.Failed + c.MetricsUnavailable
-    const best = progress.best?.objective != null ? `${metric}=${formatNumber(progress.best.objective)}` : '-'
+    const text = progress.best?.textMetrics?.[metric]
+    // A text objective (a darts genotype) is cut to keep the line short; the summary prints it whole.
+    const best = progress.best?.objective != null ? `${metric}=${formatNumber(progress.best.objective)}`
+      : text !== undefined ? `${metric}=${text.length > 40 ? `${text.slice(0, 40)}…` : text}` : '-'
     if (this.#bar) {
       const total = progress.experiment.spec.spec.maxTrialCount
       this.#bar.setTotal(total ?? Math.max(done + c.Running + c.Pending, 1))

@@ -138,6 +138,7 @@ describe('DARTS from the command line and the API', () => {
     const result = cli(['run', writeExperiment(name, dartsYaml(name))])
     assert.equal(result.code, 0, result.stderr + result.stdout)
     assert.match(result.stdout, new RegExp(`experiment "${name}" Succeeded: ExperimentMaxTrialsReached`))
+    assert.match(result.stdout + result.stderr, /trials done 1, running 0, failed 0, best Best-Genotype=Genotype\(normal=.{24}…\n/)
     const best = /best trial (\S+): Best-Genotype=(\S+)\n/.exec(result.stdout)
     assert.ok(best, result.stdout)
     assert.match(best[2]!, GENOTYPE)
