@@ -86,6 +86,7 @@ export const api = {
     json<ExperimentResource>(experimentPath(name), { method: 'PATCH', json: { spec }, contentType: 'application/merge-patch+json' }),
   stopExperiment: (name: string) => json<ExperimentResource>(`${experimentPath(name)}:stop`, { method: 'POST' }),
   resumeExperiment: (name: string) => json<ExperimentResource>(`${experimentPath(name)}:resume`, { method: 'POST' }),
+  extendExperiment: (name: string, trials: number) => json<ExperimentResource>(`${experimentPath(name)}:extend`, { method: 'POST', json: { trials } }),
   deleteExperiment: (name: string) => json<void>(experimentPath(name), { method: 'DELETE' }),
   listTrials: (experiment: string, q: TrialPageQuery, signal?: AbortSignal) =>
     json<Page<TrialView>>(`${experimentPath(experiment)}/trials${query({ ...q })}`, { signal }),

@@ -7,7 +7,7 @@ import { navigate, paths } from './router.ts'
 
 interface Counts { parallelTrialCount?: number; maxTrialCount?: number; maxFailedTrialCount?: number }
 
-/** Stop, resume, change the three counts Katib lets change, delete (after a second click). */
+/** Stop, resume, add trials (whatever the resumePolicy), change the three counts Katib lets change, delete (after a second click). */
 export function ExperimentActions(props: { experiment: ExperimentResource; onChanged: () => void }) {
   const { status, metadata } = props.experiment
   const spec = props.experiment.spec as Counts & { resumePolicy?: string }
@@ -16,6 +16,7 @@ export function ExperimentActions(props: { experiment: ExperimentResource; onCha
   const [confirmDelete, setConfirmDelete] = useState(false)
   const [editing, setEditing] = useState(false)
   const [counts, setCounts] = useState<Counts>({})
+  const [more, setMore] = useState(10)
   const active = status.state === 'Created' || status.state === 'Running' || status.state === 'Restarting'
   const resumable = !active && (spec.resumePolicy === 'LongRunning' || spec.resumePolicy === 'FromVolume')
 
@@ -46,6 +47,18 @@ export function ExperimentActions(props: { experiment: ExperimentResource; onCha
     <section class="actions-bar" aria-label="Experiment actions">
       {active && <button class="button" disabled={busy} onClick={() => act(() => api.stopExperiment(metadata.name))}>Stop</button>}
       {resumable && <button class="button" disabled={busy} onClick={() => act(() => api.resumeExperiment(metadata.name))}>Resume</button>}
+      {status.state !== 'Failed' && (
+        <form class="more-form" onSubmit={(e) => {
+          e.preventDefault()
+          void act(() => api.extendExperiment(metadata.name, more))
+        }}>
+          <label class="field small-field">
+            <span>More trials</span>
+            <input type="number" min={1} inputMode="numeric" value={more} onInput={(e) => setMore(Number(e.currentTarget.value))} />
+          </label>
+          <button class="button" type="submit" disabled={busy || !(more >= 1)}>Add trials</button>
+        </form>
+      )}
       <button class="button" aria-expanded={editing} onClick={() => setEditing(!editing)}>Edit counts</button>
       <ExportLink experiment={metadata.name} />
       {!confirmDelete && <button class="button danger" disabled={busy} onClick={() => setConfirmDelete(true)}>Delete</button>}
