@@ -73,7 +73,9 @@ function unknownNameMessage(algorithm: string, name: string, validNames: readonl
   const guess = didYouMean(name, validNames)
   if (ignored) {
     const known = validNames.length === 0 ? 'it takes no settings' : `its settings are ${validNames.join(', ')}`
-    return `setting "${name}" is not one of algorithm "${algorithm}" and is ignored, as Katib's service ignores it${guess ? `; did you mean "${guess}"?` : `; ${known}`}`
+    // Katib's DARTS service hands an unknown setting to the trial with the others (dartsAssignments).
+    const fate = algorithm === 'darts' ? 'is passed on to the trial unchecked, as Katib\'s service passes it' : 'is ignored, as Katib\'s service ignores it'
+    return `setting "${name}" is not one of algorithm "${algorithm}" and ${fate}${guess ? `; did you mean "${guess}"?` : `; ${known}`}`
   }
   if (validNames.length === 0) return `algorithm "${algorithm}" takes no settings; remove "${name}"`
   return `unknown setting "${name}" for algorithm "${algorithm}"${guess ? `; did you mean "${guess}"?` : '.'} Valid settings: ${validNames.join(', ')}`

@@ -49,7 +49,7 @@ describe('dartsAssignments', () => {
     const given = [{ name: 'batch_size', value: 'None' }, { name: 'my_extra', value: 'héllo "x"' }, { name: 'w_lr', value: '1e-2' }]
     const parsed = parseSettings(dartsAlgorithm, given)
     assert.deepEqual(parsed.issues, [])
-    assert.equal(parsed.warnings.length, 1, 'the unknown setting is a warning, as Katib passes it on')
+    assert.deepEqual(parsed.warnings.map((w) => w.message), ['setting "my_extra" is not one of algorithm "darts" and is passed on to the trial unchecked, as Katib\'s service passes it; its settings are num_epochs, w_lr, w_lr_min, w_momentum, w_weight_decay, w_grad_clip, alpha_lr, alpha_weight_decay, batch_size, num_workers, init_channels, print_step, num_nodes, stem_multiplier'])
     assert.equal(dartsAssignments(CPU, parsed.settings, given)['algorithm-settings'],
       "{'num_epochs': 50, 'w_lr': '1e-2', 'w_lr_min': 0.001, 'w_momentum': 0.9, 'w_weight_decay': 0.0003, 'w_grad_clip': 5.0, 'alpha_lr': 0.0003, 'alpha_weight_decay': 0.001, 'batch_size': null, 'num_workers': 4, 'init_channels': 16, 'print_step': 50, 'num_nodes': 4, 'stem_multiplier': 3, 'my_extra': 'h\\u00e9llo \\'x\\''}")
   })
