@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseExperimentYaml, type Experiment } from '../../core/spec/index.ts'
 
 export interface JobExperimentOptions {
@@ -56,7 +60,21 @@ ${o.extraJobSpec ?? ''}        template:
   return parsed.experiment
 }
 
-/** `node -e <script> -- --lr=<the trial's lr>`: a trial program run by the fake's pods. */
+let scriptDir: string | undefined
+
+/**
+ * `node <file> -- --lr=<the trial's lr>`, the file holding `script` (CommonJS): a trial program
+ * run by the fake's pods. A file, not `node -e <script>`: with the StdOut collector Katib runs
+ * the command as one `sh -c` line, and so does the cluster's argv (cluster-argv.ts), where a
+ * script's spaces, quotes and parentheses would be shell syntax.
+ */
 export function nodeScriptCommand(script: string): string[] {
-  return [process.execPath, '-e', script, '--', '--lr=${trialParameters.learningRate}']
+  if (scriptDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'tunewell-trial-scripts-'))
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+    scriptDir = dir
+  }
+  const file = join(scriptDir, `${createHash('sha256').update(script).digest('hex').slice(0, 16)}.cjs`)
+  writeFileSync(file, script)
+  return [process.execPath, file, '--', '--lr=${trialParameters.learningRate}']
 }

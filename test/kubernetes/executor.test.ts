@@ -88,6 +88,7 @@ describe('KubernetesExecutor on the fake API server', () => {
   })
 
   test('a PyTorchJob goes through the generic object API: the master\'s log is the trial\'s, the workers\' is not', async () => {
+    // The script in double quotes: Katib runs the StdOut collector's command as one `sh -c` line, and so does the pod's argv.
     const replica = (script: string) => `
             replicas: 1
             restartPolicy: OnFailure
@@ -96,7 +97,7 @@ describe('KubernetesExecutor on the fake API server', () => {
                 containers:
                   - name: pytorch
                     image: docker.io/pytorch/pytorch:2
-                    command: [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(script)}, "--", "--lr=\${trialParameters.learningRate}"]`
+                    command: [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(`"${script}"`)}, "--", "--lr=\${trialParameters.learningRate}"]`
     const parsed = parseExperimentYaml(`apiVersion: kubeflow.org/v1beta1
 kind: Experiment
 metadata: { name: torch, namespace: tunewell-test }
@@ -338,7 +339,7 @@ spec:
       containers:
         - name: training-container
           image: docker.io/library/node:20
-          command: [${JSON.stringify(process.execPath)}, "-e", "console.log('loss=' + process.argv.at(-1))", "--", "\${trialParameters.learningRate}"]
+          command: [${JSON.stringify(process.execPath)}, "-e", "\\"console.log('loss=' + process.argv.at(-1))\\"", "--", "\${trialParameters.learningRate}"]
 `
     kube.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'trial-templates', namespace: 'tunewell-test' }, data: { 'defaultTrialTemplate.yaml': template } })
     const experimentWith = (configMapName: string) => {

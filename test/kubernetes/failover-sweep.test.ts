@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { EXPERIMENT_ID_LABEL } from '../../controller/kubernetes/workload-labels.ts'
 import { startFakeKube, type FakeKube, type KubeObject } from '../helpers/fake-kube/index.ts'
-import { jobExperiment } from '../helpers/job-experiment.ts'
+import { jobExperiment, nodeScriptCommand } from '../helpers/job-experiment.ts'
 import { createSchemaDatabase, type SchemaDatabase } from '../helpers/schema-database.ts'
 import { startServe, type ServeProcess } from '../helpers/serve-process.ts'
 
@@ -66,7 +66,7 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
 async function submit(server: ServeProcess, name: string): Promise<void> {
   const experiment = jobExperiment({
     name, maxTrials: 2, parallel: 2, image: 'docker.io/library/node:20',
-    command: [process.execPath, '-e', 'console.log("loss=0.5"); setInterval(() => {}, 1000)', '--', '--lr=${trialParameters.learningRate}'],
+    command: nodeScriptCommand('console.log("loss=0.5"); setInterval(() => {}, 1000)'),
   })
   const response = await fetch(`${server.url}/api/v1/experiments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(experiment) })
   assert.equal(response.status, 201, await response.text())
