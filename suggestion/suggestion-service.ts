@@ -1,6 +1,6 @@
 import { algorithmUsesHistory, algorithmUsesIntermediateValues } from '../algorithms/index.ts'
 import type { Experiment } from '../core/spec/index.ts'
-import { toSearchSpace } from '../core/spec/index.ts'
+import { enqueuedTrials, toSearchSpace } from '../core/spec/index.ts'
 import type { IntermediateValue, TrialSnapshot } from '../core/trial.ts'
 import type { ExperimentRecord, Store, TrialRecord, TrialTally } from '../db/store.ts'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
@@ -85,22 +85,28 @@ export class SuggestionService {
       const curves = trials && needsIntermediateValues(spec)
         ? await tx.observations.curves(experimentId, spec.spec.objective.objectiveMetricName)
         : undefined
-      const { suggestions, state: algorithmState, exhausted, parents } = await this.#ask({
-        algorithmName: spec.spec.algorithm.algorithmName,
-        settings: spec.spec.algorithm.algorithmSettings ?? [],
-        space,
-        direction: spec.spec.objective.type,
-        trials: trials ? trials.map((t) => toSnapshot(t, curves?.get(t.id))) : [],
-        trialCount: tally.total,
-        count: missing,
-        seed: experiment.seed,
-        state: state.algorithm,
-        ...(spec.spec.nasConfig ? { nasConfig: spec.spec.nasConfig } : {}),
-      })
+      // Queued sets (tunewell.dev/enqueue-trials) are the first trials, before any suggestion.
+      const queued = enqueuedTrials(spec, space).params.slice(tally.total, tally.total + missing)
+      const rest = missing - queued.length
+      const { suggestions, state: algorithmState, exhausted, parents } = rest === 0
+        ? { suggestions: [], state: state.algorithm, exhausted: false, parents: undefined }
+        : await this.#ask({
+          algorithmName: spec.spec.algorithm.algorithmName,
+          settings: spec.spec.algorithm.algorithmSettings ?? [],
+          space,
+          direction: spec.spec.objective.type,
+          trials: trials ? trials.map((t) => toSnapshot(t, curves?.get(t.id))) : [],
+          trialCount: tally.total + queued.length,
+          count: rest,
+          seed: experiment.seed,
+          state: state.algorithm,
+          ...(spec.spec.nasConfig ? { nasConfig: spec.spec.nasConfig } : {}),
+        })
       const lineage = await lineageOf(tx, experimentId, trials, parents, suggestions.length)
       const created = await tx.trials.createMany(
         experimentId,
-        suggestions.map((params, i) => ({ name: trialName(experiment.name, experimentId, tally.total + i), params, ...lineage[i] })),
+        [...queued.map((params) => ({ params })), ...suggestions.map((params, i) => ({ params, ...lineage[i] }))]
+          .map((trial, i) => ({ name: trialName(experiment.name, experimentId, tally.total + i), ...trial })),
       )
       await tx.algorithmStates.put(experimentId, { algorithm: algorithmState, exhausted }, saved?.version ?? 0)
       // One statement: the experiment stays locked while they are written.

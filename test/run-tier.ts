@@ -27,6 +27,7 @@ const LONG_FILES: Readonly<Record<string, number>> = {
   'test/cli/cli.test.ts': 300_000,
   'test/cli/collectors.test.ts': 300_000,
   'test/cli/darts-run.test.ts': 600_000,
+  'test/cli/enqueue-trials.test.ts': 300_000,
   'test/cli/nas-run.test.ts': 900_000,
   'test/cli/one-controller.test.ts': 300_000,
   'test/cli/run-more.test.ts': 600_000,

@@ -12,3 +12,4 @@ export { DEFAULT_MAX_PARALLEL_TRIALS, MAX_PARALLEL_TRIALS_ENV, MAX_PARALLEL_TRIA
 export { MAX_KATIB_COUNT } from './validate-experiment.ts'
 export { MAX_NESTING_DEPTH } from './nesting-depth.ts'
 export { activeGoal, addedTrials, ADDED_TRIALS_ANNOTATION, carryExtension, extendSpec, GOAL_LIFTED_ANNOTATION, type ExtensionTarget } from './extend-spec.ts'
+export { ENQUEUE_ANNOTATION, enqueuedTrials } from './enqueued-trials.ts'

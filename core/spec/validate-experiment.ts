@@ -6,6 +6,8 @@
  */
 import type { SpecIssue } from '../errors.ts'
 import { closestMatch } from './closest-match.ts'
+import { ENQUEUE_ANNOTATION, enqueuedTrials } from './enqueued-trials.ts'
+import { toSearchSpace } from './to-search-space.ts'
 import type { AlgorithmSetting, Experiment } from './experiment-schema.ts'
 import { joinPointer } from './json-pointer.ts'
 import { parameterNamesKnown } from './apply-defaults.ts'
@@ -55,6 +57,10 @@ export function validateExperiment(experiment: Experiment, shape: Shape = WHOLE)
   // The template's rules compare it with the parameters' names.
   if (wellFormed('/spec/trialTemplate') && parameterNamesKnown(experiment, shape)) validateTrialTemplate(experiment, issues, warnings)
   validateSearchSpace(experiment, shape, issues)
+  // Queued parameter sets are judged against a search space that holds.
+  if (issues.length === 0 && experiment.metadata.annotations?.[ENQUEUE_ANNOTATION] !== undefined) {
+    issues.push(...enqueuedTrials(experiment, toSearchSpace(experiment)).issues)
+  }
   if (wellFormed('/spec/metricsCollectorSpec') && shape.intact('/spec/trialTemplate') && wellFormed('/spec/trialTemplate/command')) {
     validateMetricsCollector(experiment, issues, warnings)
   }
