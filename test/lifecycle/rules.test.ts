@@ -53,6 +53,7 @@ describe('lifecycle rules (pure)', () => {
 
   test('mayComplete: skipped only when no completion reason can apply', () => {
     const spec = (s: Partial<Experiment['spec']> & { goal?: number }) => ({
+      metadata: { name: 'rules' },
       spec: { objective: { type: 'minimize', objectiveMetricName: 'loss', ...(s.goal !== undefined ? { goal: s.goal } : {}) }, ...s },
     }) as unknown as Experiment
     const progress = { total: 10, suggestionExhausted: false }
