@@ -17,6 +17,13 @@
  *   call, so an old result counts again at every call; we train once on each trial, when it
  *   is first seen completed, however calls and parallel trials interleave (the state records
  *   which were learned).
+ * - The baseline starts at the first rewarded batch's mean, not at 0 (train-controller.ts): from
+ *   0 every early reward counts as an advantage and the first updates reinforce whatever was
+ *   drawn. On bench:nas's surrogate (seeds the benchmark does not report) it lowered enas's
+ *   median regret at 100 trials by about a tenth (docs/nas.md, "Where we differ from Katib").
+ * - Advantage normalisation (dividing R − b by the rewards' standard deviation) was tried and
+ *   left out: with Adam it mainly lets the noisy REINFORCE term of a few trials outweigh the skip
+ *   penalty in the LSTM's shared weights, and the policy stopped learning on the same surrogate.
  * - Failed trials: Katib leaves them out of the reward (and suggests nothing while none has
  *   succeeded); we leave them out too, but keep suggesting from the current policy, so a
  *   failure does not stall the experiment.

@@ -134,6 +134,39 @@ describe('enas', () => {
     assert.equal((state as EnasStateJson).adamStep, 7 * 5)
   })
 
+  it('starts its baseline at the first batch\'s mean reward, then moves it (1 - controller_baseline_decay) of the way per update', async () => {
+    const s = space(3, 4)
+    // No entropy bonus, so R is the objective itself; the log keeps the baseline of every update.
+    const settings = { ...FAST, controller_train_steps: '2', controller_entropy_weight: 'None', controller_log_every_steps: '1', controller_baseline_decay: '0.999' }
+    const suggester = create(settings)
+    const first = await suggester.suggest(request(s, [], 3, undefined))
+    const rewards = [0.8, 0.9, 0.85]
+    const trials = first.architectures.map((a, n) => trial(n, a, 'Succeeded', rewards[n]))
+    const second = await suggester.suggest(request(s, trials, 2, first.state))
+    const firstMean = (0.8 + 0.9 + 0.85) / 3
+    const logged = (state: unknown) => (state as EnasStateJson).log.map((entry) => entry.baseline)
+    // Katib's baseline starts at 0 and would be at 0.00085 after the first update, so every one of these rewards would look good.
+    assert.deepEqual(logged(second.state).map((b) => b.toFixed(12)), [firstMean, firstMean].map((b) => b.toFixed(12)))
+    const more = second.architectures.map((a, i) => trial(3 + i, a, 'Succeeded', 0.1))
+    const third = await suggester.suggest(request(s, [...trials, ...more], 1, second.state))
+    const afterOne = firstMean - 0.001 * (firstMean - 0.1)
+    const afterTwo = afterOne - 0.001 * (afterOne - 0.1)
+    assert.deepEqual(logged(third.state).slice(2).map((b) => b.toFixed(12)), [afterOne, afterTwo].map((b) => b.toFixed(12)))
+  })
+
+  it('starts its baseline from the first batch that gives a reward, when the trials before it failed', async () => {
+    const s = space(2, 3)
+    const settings = { ...FAST, controller_train_steps: '1', controller_entropy_weight: 'None', controller_log_every_steps: '1' }
+    const suggester = create(settings)
+    const first = await suggester.suggest(request(s, [], 2, undefined))
+    const failed = first.architectures.map((a, n) => trial(n, a, 'Failed'))
+    const second = await suggester.suggest(request(s, failed, 2, first.state))
+    assert.deepEqual((second.state as EnasStateJson).log, [])
+    const succeeded = second.architectures.map((a, i) => trial(2 + i, a, 'Succeeded', 40 + i))
+    const third = await suggester.suggest(request(s, [...failed, ...succeeded], 1, second.state))
+    assert.deepEqual((third.state as EnasStateJson).log.map((entry) => entry.baseline), [40.5])
+  })
+
   it('learns each finished trial once, however asks and results interleave', async () => {
     const s = space(3, 4)
     const suggester = create(FAST)
