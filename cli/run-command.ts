@@ -18,6 +18,7 @@ import { loadExperiment } from './load-experiment.ts'
 import { ProgressReporter } from './progress-reporter.ts'
 import { printSummary } from './print-summary.ts'
 import { resolveRunUiAddress, startRunUi, type RunUi, type RunUiOptions } from './run-ui.ts'
+import { recordRunApi } from './run-api-record.ts'
 import { untilStopped } from './until-stopped.ts'
 
 export interface RunOptions extends ExecutorFlags {
@@ -107,6 +108,7 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
   let running: { id: string; done: Promise<unknown> } | undefined
   let ui: RunUi | undefined
   let lease: ExperimentLease | undefined
+  let removeRecord: (() => Promise<void>) | undefined
   try {
     if (address) {
       // Listening comes before the experiment is touched: a taken port changes nothing.
@@ -118,6 +120,13 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
       })
       if (typeof started === 'string') return usage(started)
       ui = started
+    }
+    // The embedded database is this process's alone: `tunewell get/trials/...` ask the run instead.
+    if (!process.env.DATABASE_URL?.trim()) {
+      removeRecord = await recordRunApi({ store, home, ...(ui ? { uiUrl: ui.url } : {}) }).catch((error: unknown) => {
+        process.stderr.write(`note: \`tunewell get/trials\` cannot reach this run while it runs: ${(error as Error).message}\n`)
+        return undefined
+      })
     }
     const claim = await claimExperiment(store, experiment, {
       fresh: options.fresh ?? false, wait: options.waitForLease ?? false, ttlMs: leaseTtlMs, out,
@@ -158,6 +167,7 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
     return code
   } finally {
     await lease?.release()
+    await removeRecord?.()
     await ui?.close()
     await store.destroy()
     await placement.close()

@@ -5,6 +5,7 @@ import { exportCommand } from './export-command.ts'
 import { resumeCommand, stopCommand } from './experiment-action-commands.ts'
 import { getCommand } from './get-command.ts'
 import { listCommand } from './list-command.ts'
+import { withLocalClient, type LocalOptions } from './local-client.ts'
 import { logsCommand } from './logs-command.ts'
 import { clientFor, guarded, type CommandIo } from './server-io.ts'
 import { withServerOptions, type OutputOptions, type ServerOptions } from './server-options.ts'
@@ -24,20 +25,20 @@ export function registerServerCommands(program: Command, finish: (code: number) 
     .argument('<file>', 'Experiment YAML (or JSON)'))
     .action(async (file: string, opts: Options) => finish(await guarded(io, () => submitCommand(file, clientFor(opts), opts.output, io))))
 
-  withServerOptions(program.command('list')
+  withHome(program.command('list')
     .description('list the experiments on a tunewell server, newest first')
     .option('--status <states>', 'only these states, comma-separated (Created, Running, Restarting, Succeeded, Failed)')
     .option('--name <text>', 'only names containing this text (case-insensitive)')
     .option('--label <key=value>', 'only experiments with this label; repeat for several', collect, [] as string[]))
     .action(async (opts: Options & { status?: string; name?: string; label: string[] }) =>
-      finish(await guarded(io, () => listCommand(opts, clientFor(opts), opts.output, io))))
+      finish(await withLocalClient(io, opts, (client) => listCommand(opts, client, opts.output, io))))
 
-  withServerOptions(program.command('get')
+  withHome(program.command('get')
     .description('show an experiment on a tunewell server: state, trial counts, best trial')
     .argument('<name>', 'experiment name'))
-    .action(async (name: string, opts: Options) => finish(await guarded(io, () => getCommand(name, clientFor(opts), opts.output, io))))
+    .action(async (name: string, opts: Options & LocalOptions) => finish(await withLocalClient(io, opts, (client) => getCommand(name, client, opts.output, io))))
 
-  withServerOptions(program.command('trials')
+  withHome(program.command('trials')
     .description('list the trials of an experiment on a tunewell server')
     .argument('<name>', 'experiment name')
     .addOption(new Option('--sort <key>', 'sort by (default number)').choices(['objective', 'number', 'createdAt']))
@@ -46,29 +47,29 @@ export function registerServerCommands(program: Command, finish: (code: number) 
     .option('--limit <n>', 'at most this many trials, 1-1000 (default 100); with --all, the page size', wholeNumber(1, 1000))
     .option('--all', 'every trial, page after page'))
     .action(async (name: string, opts: Options & { sort?: 'objective' | 'number' | 'createdAt'; order?: 'asc' | 'desc'; state?: string; limit?: number; all?: boolean }) =>
-      finish(await guarded(io, () => trialsCommand(name, opts, clientFor(opts), opts.output, io))))
+      finish(await withLocalClient(io, opts, (client) => trialsCommand(name, opts, client, opts.output, io))))
 
-  withServerOptions(program.command('logs')
+  withHome(program.command('logs')
     .description('print a trial\'s output (stdout and stderr) from a tunewell server')
     .argument('<name>', 'experiment name')
     .argument('<trial>', 'trial name, as `tunewell trials` shows it')
     .option('--tail <n>', 'only the last N lines', wholeNumber(1, 100_000))
     .option('-f, --follow', 'keep printing as the trial writes, until it ends'), false)
     .action(async (name: string, trial: string, opts: ServerOptions & { tail?: number; follow?: boolean }) =>
-      finish(await guarded(io, () => logsCommand(name, trial, opts, clientFor(opts), io))))
+      finish(await withLocalClient(io, opts, (client) => logsCommand(name, trial, opts, client, io))))
 
-  withServerOptions(program.command('export')
+  withHome(program.command('export')
     .description('every trial of an experiment as CSV or JSON (parameters, objective, metrics, state, times), to stdout or a file')
     .argument('<name>', 'experiment name')
     .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
     .option('-o, --output <file>', 'write to this file instead of stdout'), false)
     .action(async (name: string, opts: ServerOptions & { format: 'csv' | 'json'; output?: string }) =>
-      finish(await guarded(io, () => exportCommand(name, { format: opts.format, ...(opts.output !== undefined ? { output: opts.output } : {}) }, clientFor(opts), io))))
+      finish(await withLocalClient(io, opts, (client) => exportCommand(name, { format: opts.format, ...(opts.output !== undefined ? { output: opts.output } : {}) }, client, io))))
 
-  withServerOptions(program.command('best')
+  withHome(program.command('best')
     .description('show the best trial so far of an experiment on a tunewell server: parameters and metrics')
     .argument('<name>', 'experiment name'))
-    .action(async (name: string, opts: Options) => finish(await guarded(io, () => bestCommand(name, clientFor(opts), opts.output, io))))
+    .action(async (name: string, opts: Options & LocalOptions) => finish(await withLocalClient(io, opts, (client) => bestCommand(name, client, opts.output, io))))
 
   withServerOptions(program.command('stop')
     .description('stop an experiment on a tunewell server (Succeeded, ExperimentStopped; running trials are killed)')
@@ -85,6 +86,15 @@ export function registerServerCommands(program: Command, finish: (code: number) 
     .argument('<name>', 'experiment name')
     .option('--yes', 'do not ask (required when there is no terminal, e.g. in CI)'), false)
     .action(async (name: string, opts: ServerOptions & { yes?: boolean }) => finish(await guarded(io, () => deleteCommand(name, opts, clientFor(opts), io))))
+}
+
+/**
+ * --server, --token (and -o) as for every server command, and --home: without a server these
+ * commands read the local database (cli/local-client.ts).
+ */
+function withHome(command: Command, output = true): Command {
+  return withServerOptions(command, output)
+    .option('--home <dir>', 'without --server: read the database of this folder\'s .tunewell (as `run --home`), or DATABASE_URL')
 }
 
 function collect(value: string, previous: readonly string[]): string[] {

@@ -12,6 +12,12 @@ export interface ApiConnection {
   readonly token?: string
   /** Per-request timeout in milliseconds; default 30 s. */
   readonly timeoutMs?: number
+  /**
+   * What sends the request; default the global `fetch`. The CLI passes one that answers from
+   * the API built in its own process over the local database (`app.inject`), so every answer
+   * is the API's even without a server.
+   */
+  readonly fetch?: (url: string, init: RequestInit) => Promise<Response>
 }
 
 export interface ApiIssue {
@@ -75,7 +81,7 @@ export async function apiFetch(connection: ApiConnection, request: ApiRequest): 
   const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout
   let response: Response
   try {
-    response = await fetch(url, { method: request.method, headers, body, signal })
+    response = await (connection.fetch ?? fetch)(url, { method: request.method, headers, body, signal })
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause
     const why = cause?.code ?? cause?.message ?? (error as Error).message
