@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -178,13 +178,14 @@ describe('tunewell run --executor kubernetes', () => {
     assert.deepEqual(jobCreates(), [])
   })
 
-  test('an experiment the cluster cannot run (a PrometheusMetric collector) is refused with file:line:col, no Job created', async () => {
+  test('an experiment the cluster cannot run (a Custom collector without an image) is refused with file:line:col, no Job created', async () => {
     const name = `k8s-cli-file-${suffix}`
-    const file = writeExperiment({ name, collector: 'PrometheusMetric' })
+    const file = writeExperiment({ name, collector: 'Custom' })
+    writeFileSync(file, readFileSync(file, 'utf8').replace('kind: Custom\n', CUSTOM_WITHOUT_IMAGE))
     kube.clearRequests()
     const result = await cli(['run', file, '--executor', 'kubernetes'])
     assert.equal(result.code, 2, result.stderr)
-    assert.match(result.stderr, new RegExp(`${name}\\.yaml:\\d+:\\d+ /spec/metricsCollectorSpec/collector/kind: collector kind PrometheusMetric is not supported for trials on Kubernetes`))
+    assert.match(result.stderr, new RegExp(`${name}\\.yaml:\\d+:\\d+ /spec/metricsCollectorSpec/collector\\S*: collector\\.customCollector has no image`))
     assert.doesNotMatch(result.stderr, /\n\s+at /)
     assert.deepEqual(jobCreates(), [])
   })
@@ -263,15 +264,18 @@ test('the executor flags: the flag before its variable, a report URL only for th
   assert.match(String(parseExecutorFlags({ executor: 'kubernetes', reportUrl: 'https://x:1' }, {})), /must be an http URL/)
 })
 
+/** A Custom collector a local run could start (a command) but a pod cannot (no image). */
+const CUSTOM_WITHOUT_IMAGE = 'kind: Custom\n      customCollector:\n        name: my-collector\n        command: [cat]\n'
+
 describe('tunewell serve --executor kubernetes', () => {
   test('runs a submitted experiment\'s trials as Jobs; refuses one the cluster cannot run, saying why', { timeout: 120_000 }, async () => {
     const server = await startServe(['--home', home, '--no-dashboard', '--log-level', 'warn', '--executor', 'kubernetes'], 60_000,
       { ...process.env, KUBECONFIG: kube.kubeconfigPath, TUNEWELL_EXECUTOR: '', TUNEWELL_REPORT_URL: '' })
     try {
       const submit = (yaml: string) => fetch(`${server.url}/api/v1/experiments`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: yaml })
-      const refused = await submit(experimentYaml({ name: `k8s-serve-file-${suffix}`, collector: 'PrometheusMetric' }))
+      const refused = await submit(experimentYaml({ name: `k8s-serve-file-${suffix}`, collector: 'Custom' }).replace('kind: Custom\n', CUSTOM_WITHOUT_IMAGE))
       assert.equal(refused.status, 422)
-      assert.match(await refused.text(), /collector kind PrometheusMetric is not supported for trials on Kubernetes/)
+      assert.match(await refused.text(), /collector\.customCollector has no image/)
 
       const name = `k8s-serve-${suffix}`
       kube.clearRequests()
