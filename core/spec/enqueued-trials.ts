@@ -17,7 +17,7 @@ const AT = joinPointer('/metadata/annotations', ENQUEUE_ANNOTATION)
 
 /** The queued sets as the trials get them, and the problems found (then `params` is empty). */
 export function enqueuedTrials(experiment: Pick<Experiment, 'metadata'>, space: SearchSpace): { readonly params: readonly Params[]; readonly issues: readonly SpecIssue[] } {
-  const text = experiment.metadata.annotations?.[ENQUEUE_ANNOTATION]
+  const text = experiment.metadata?.annotations?.[ENQUEUE_ANNOTATION]
   if (text === undefined) return { params: [], issues: [] }
   let list: unknown
   try {

@@ -69,14 +69,14 @@ export function extendSpec(current: ExtensionTarget, trials: number): Experiment
  * stopped experiment with room left was given fewer than that room.
  */
 export function addedTrials(experiment: Experiment): number {
-  const text = experiment.metadata.annotations?.[ADDED_TRIALS_ANNOTATION]
+  const text = experiment.metadata?.annotations?.[ADDED_TRIALS_ANNOTATION]
   const n = text === undefined ? NaN : Number(text)
   return Number.isSafeInteger(n) ? n : 0
 }
 
 /** The goal that still ends the experiment: none once an extension lifted it. */
 export function activeGoal(experiment: Experiment): number | undefined {
-  if (experiment.metadata.annotations?.[GOAL_LIFTED_ANNOTATION] === 'true') return undefined
+  if (experiment.metadata?.annotations?.[GOAL_LIFTED_ANNOTATION] === 'true') return undefined
   return experiment.spec.objective.goal
 }
 

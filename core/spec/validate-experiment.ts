@@ -58,7 +58,7 @@ export function validateExperiment(experiment: Experiment, shape: Shape = WHOLE)
   if (wellFormed('/spec/trialTemplate') && parameterNamesKnown(experiment, shape)) validateTrialTemplate(experiment, issues, warnings)
   validateSearchSpace(experiment, shape, issues)
   // Queued parameter sets are judged against a search space that holds.
-  if (issues.length === 0 && experiment.metadata.annotations?.[ENQUEUE_ANNOTATION] !== undefined) {
+  if (issues.length === 0 && experiment.metadata?.annotations?.[ENQUEUE_ANNOTATION] !== undefined) {
     issues.push(...enqueuedTrials(experiment, toSearchSpace(experiment)).issues)
   }
   if (wellFormed('/spec/metricsCollectorSpec') && shape.intact('/spec/trialTemplate') && wellFormed('/spec/trialTemplate/command')) {

@@ -439,3 +439,9 @@ test('validateExperiment can be run on an experiment object directly', () => {
   broken.spec.parameters![0].feasibleSpace.step = '-1'
   assert.deepEqual(validateExperiment(broken).issues.map((i) => i.path), ['/spec/parameters/0/feasibleSpace/step'])
 })
+
+// The property test of POST /api/v1/experiments found it: the queued-trials check read
+// metadata.annotations of a document without metadata, and the submission answered 500.
+rule('a document without metadata is refused at /metadata, nothing else read from it',
+  edit(LOCAL, ['metadata:\n  name: local\n', '']),
+  { path: '/metadata', at: { line: 1, col: 1 }, says: ['metadata', 'missing'] })
