@@ -1,13 +1,9 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../api/app.ts'
 import type { ApiConnection } from '../api/client/api-request.ts'
 import { TunewellClient } from '../api/client/tunewell-client.ts'
-import { runsDir } from '../controller/create-local-runner.ts'
 import { TunewellError } from '../core/errors.ts'
-import { openStore, resolveStoreOptions } from '../db/open-store.ts'
-import { isAlive, readRunApi } from './run-api-record.ts'
 import { guarded, type CommandIo } from './server-io.ts'
 import { connectionFrom, DEFAULT_SERVER, type ServerOptions } from './server-options.ts'
 
@@ -34,6 +30,9 @@ export async function openLocalClient(options: LocalOptions, env: NodeJS.Process
   if (await answers(DEFAULT_SERVER)) return { client: new TunewellClient({ server: DEFAULT_SERVER, ...(token ? { token } : {}) }), close: none }
   const home = resolve(options.home ?? process.cwd(), '.tunewell')
   const url = env.DATABASE_URL?.trim()
+  // Loaded only on this path: the API, the store and the controller's folders are most of the
+  // CLI's start time, and a command given a server needs none of them.
+  const { isAlive, readRunApi } = await import('./run-api-record.ts')
   if (!url) {
     const run = readRunApi(home)
     if (run && isAlive(run.pid) && await answers(run.url)) {
@@ -46,6 +45,9 @@ export async function openLocalClient(options: LocalOptions, env: NodeJS.Process
         'run this in the folder it ran in or pass the same --home; for PostgreSQL set DATABASE_URL')
     }
   }
+  const [{ buildApp }, { openStore, resolveStoreOptions }, { runsDir }] = await Promise.all([
+    import('../api/app.ts'), import('../db/open-store.ts'), import('../controller/create-local-runner.ts'),
+  ])
   const store = await openStore(resolveStoreOptions(env, home))
   let app: FastifyInstance
   try {
