@@ -41,6 +41,7 @@ const LONG_FILES: Readonly<Record<string, number>> = {
   'test/kubernetes/cli-run.test.ts': 300_000,
   'test/kubernetes/custom-prometheus-collectors.test.ts': 360_000,
   'test/kubernetes/katib-grpc-serve.test.ts': 300_000,
+  'test/kubernetes/failures.test.ts': 300_000,
   'test/kubernetes/operator.test.ts': 300_000,
   'test/kubernetes/sidecar.test.ts': 300_000,
   'test/package/pack-install.test.ts': 480_000,
