@@ -65,6 +65,8 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/ui': 'browser',
   // The dashboard's reader of NAS architectures: pure.
   'test/ui/nas-architecture.test.ts': 'unit',
+  // The experiment page's live data against a scripted fetch: pure.
+  'test/ui/experiment-data.test.ts': 'unit',
 
   'test/package': 'package',
 }

@@ -16,7 +16,7 @@ const isActive = (t: TrialRow) => t.state === 'Pending' || t.state === 'Running'
  * about 150 KB, where pages of full trial objects took ten requests and seconds). Updates come
  * from the experiment's event stream when the server has one; each event (or each 2 s poll
  * without it) triggers a refresh that reads only what can have changed: the resource, the
- * Pending/Running trials, those that just left that set, and trials created since the last read.
+ * Pending/Running trials, those that just left that set, and the trials it does not know yet.
  */
 export class ExperimentData {
   readonly experiment = signal<ExperimentResource | undefined>(undefined)
@@ -123,7 +123,7 @@ export class ExperimentData {
     const stillActive = new Set(active.items.map((t) => t.name))
     const ended = await Promise.all(wasActive.filter((name) => !stillActive.has(name)).map((name) => api.getTrial(this.#name, name)))
     const updates = [...active.items, ...ended].map(rowFromView)
-    if (this.allLoaded.value && experiment.status.trials > this.trials.value.length) updates.push(...await this.#newTrials())
+    if (this.allLoaded.value && experiment.status.trials > this.trials.value.length) updates.push(...await this.#missingTrials(experiment.status.trials, updates))
     if (this.#stopped) return
     batch(() => {
       this.experiment.value = experiment
@@ -132,16 +132,25 @@ export class ExperimentData {
     })
   }
 
-  /** Trials numbered above the last one known, newest first until a known one shows up. */
-  async #newTrials(): Promise<TrialRow[]> {
-    const known = this.trials.value
-    const last = known.length > 0 ? known[known.length - 1]!.number : -1
+  /**
+   * The trials not known yet, newest first, until as many are known as the experiment has. Not
+   * only those numbered above the last one known: the first full read and a refresh that ran
+   * meanwhile can leave a hole (the columns were read before trial 5 was created, the refresh
+   * after it had already ended, so neither saw it) that stays below later trials.
+   */
+  async #missingTrials(total: number, pending: readonly TrialRow[]): Promise<TrialRow[]> {
+    const known = new Set(this.#index.keys())
+    for (const t of pending) known.add(t.name)
     const found: TrialRow[] = []
     let cursor: string | undefined
     for (;;) {
       const page = await api.listTrials(this.#name, { sort: 'number', order: 'desc', limit: PAGE, ...(cursor ? { cursor } : {}) })
-      for (const t of page.items) if (t.number > last) found.push(rowFromView(t))
-      if (!page.nextCursor || page.items.some((t) => t.number <= last)) return found
+      for (const t of page.items) {
+        if (known.has(t.name)) continue
+        known.add(t.name)
+        found.push(rowFromView(t))
+      }
+      if (!page.nextCursor || known.size >= total) return found
       cursor = page.nextCursor
     }
   }
