@@ -81,4 +81,11 @@ export interface AlgorithmDefinition<S = ParsedSettings> {
    * runner hands trials a checkpoint directory.
    */
   readonly needsCheckpoints?: boolean
+  /**
+   * Whether it accepts an experiment with two objectives or more (`SuggestRequest.directions`).
+   * Absent: it optimises one objective, and such an experiment is refused at validation with the
+   * list of those that accept several. Every algorithm accepts constraints; those that do not
+   * read `TrialSnapshot.constraints` simply ignore them.
+   */
+  readonly multiObjective?: boolean
 }

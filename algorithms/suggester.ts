@@ -8,6 +8,14 @@ export interface SuggestRequest {
   readonly space: SearchSpace
   readonly direction: Direction
   /**
+   * Every objective's direction in spec order, present (length >= 2) only for a multi-objective
+   * experiment (docs/multiobjective.md); `direction` is then `directions[0]`. The trials'
+   * `values` are aligned with it.
+   */
+  readonly directions?: readonly Direction[]
+  /** How many constraints the experiment has (each trial's `constraints` holds that many); absent means 0. */
+  readonly constraintCount?: number
+  /**
    * Every trial so far, all states, ordered by number; empty for an algorithm whose
    * `usesHistory` says it does not read them.
    */

@@ -42,6 +42,17 @@ export interface TrialSnapshot {
   /** Objective value picked by the objective's metric strategy; set once the trial succeeded. */
   readonly objective?: number
   /**
+   * Every objective's value in spec order, raw (not sign-flipped): set for Succeeded trials whose
+   * objectives are all finite numbers; `objective` is `values[0]`. Multi-objective algorithms
+   * read it (SuggestRequest.directions); single-objective ones read `objective`.
+   */
+  readonly values?: readonly number[]
+  /**
+   * The violation of each constraint in spec order (<= 0 kept, > 0 broken, +Infinity when its
+   * metric was never reported), set for Succeeded trials of experiments with constraints.
+   */
+  readonly constraints?: readonly number[]
+  /**
    * The objective metric as reported so far, one entry per step in ascending step order (the
    * raw values, before the metric strategy picks `objective`). Optional: only multi-fidelity
    * algorithms and early-stopping rules read it, and older callers do not fill it.

@@ -1,7 +1,8 @@
 import type { SpecIssue } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { toSearchSpace } from '../core/spec/index.ts'
-import { getAlgorithm, PLANNED_ALGORITHM_NAMES, validateAlgorithm } from '../algorithms/index.ts'
+import { algorithmNames, getAlgorithm, PLANNED_ALGORITHM_NAMES, validateAlgorithm } from '../algorithms/index.ts'
+import { objectivesOf } from '../core/multiobjective/objectives.ts'
 import { validateEarlyStopping } from '../algorithms/early-stopping/early-stopping-registry.ts'
 import { nasAlgorithmDefinition, nasAlgorithmNames, validateNasAlgorithm } from '../algorithms/nas/validate-nas-algorithm.ts'
 import { nasAssignmentNames } from '../core/nas/nas-assignment-names.ts'
@@ -42,6 +43,16 @@ export function checkAlgorithm(experiment: Experiment): AlgorithmCheck {
   const underSpec = (issue: SpecIssue) => ({ path: issue.path.startsWith('/spec/') ? issue.path : `/spec/algorithm${issue.path}`, message: issue.message })
   const algorithmIssues = [...issues.map(underSpec), ...(nasConfig && issues.length === 0 ? nasReferenceIssues(experiment) : [])]
   const algorithmWarnings = warnings.map(underSpec)
+  const objectives = objectivesOf(experiment.spec.objective).length
+  if (objectives >= 2 && issues.length === 0 && !nasConfig && getAlgorithm(algorithmName)?.multiObjective !== true) {
+    algorithmIssues.push({
+      path: '/spec/algorithm/algorithmName',
+      message: `algorithm "${algorithmName}" optimises one objective, and this experiment has ${objectives} (${objectivesOf(experiment.spec.objective).map((o) => o.metric).join(', ')}); choose one that accepts several: ${multiObjectiveAlgorithmNames().join(', ')}`,
+    })
+  }
+  if (objectives >= 2 && nasConfig) {
+    algorithmIssues.push({ path: '/spec/objective/objectives', message: 'an architecture search (spec.nasConfig) optimises one objective; remove objectives' })
+  }
   if (getAlgorithm(algorithmName)?.needsCheckpoints && !experiment.spec.trialTemplate) {
     // Ask/tell workers are handed parameters, not a parent's checkpoint: a child could not resume.
     algorithmIssues.push({
@@ -86,4 +97,9 @@ function nasReferenceIssues(experiment: Experiment): SpecIssue[] {
     })
   })
   return issues
+}
+
+/** The registered algorithms that accept several objectives (AlgorithmDefinition.multiObjective). */
+export function multiObjectiveAlgorithmNames(): string[] {
+  return algorithmNames().filter((name) => getAlgorithm(name)?.multiObjective === true)
 }

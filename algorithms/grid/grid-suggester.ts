@@ -63,6 +63,8 @@ function gridIssues(space: SearchSpace) {
 
 export const gridAlgorithm: AlgorithmDefinition<GridSettings> = {
   name: 'grid',
+  // It never reads objectives, so any number of them is fine.
+  multiObjective: true,
   description: 'Every combination of the parameter values, in order; ends when all are used.',
   settings: [randomStateSetting('Accepted for Katib compatibility; the grid order does not depend on it.')],
   // maxTrialCount above the grid size is fine: the experiment completes when the grid is used up.

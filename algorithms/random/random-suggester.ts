@@ -70,6 +70,8 @@ function pickUnusedPoint(space: SearchSpace, rng: Rng, used: ReadonlySet<string>
 
 export const randomAlgorithm: AlgorithmDefinition<RandomSettings> = {
   name: 'random',
+  // It never reads objectives, so any number of them is fine.
+  multiObjective: true,
   description: 'Independent random draws from each parameter\'s distribution, without repeating a tried point.',
   settings: [randomStateSetting('Seed of the experiment; the same spec and random_state give the same trials.')],
   check: (space) => samplingSpaceIssues(space),

@@ -124,6 +124,8 @@ function sobolSpaceIssues(space: SearchSpace): SettingIssue[] {
 
 export const sobolAlgorithm: AlgorithmDefinition<SobolSettings> = {
   name: 'sobol',
+  // It never reads objectives, so any number of them is fine.
+  multiObjective: true,
   description: 'Scrambled Sobol quasi-random sequence: evenly spread points, honouring each parameter\'s distribution.',
   settings: [randomStateSetting('Seed of the scramble; the same spec and random_state give the same trials.')],
   check: (space) => sobolSpaceIssues(space),

@@ -5,6 +5,8 @@
 import type { Experiment, TrialTemplate } from './experiment-schema.ts'
 import { WHOLE, type Shape } from './shape.ts'
 import { nasAssignmentNames } from '../nas/nas-assignment-names.ts'
+import type { MetricStrategy } from '../metric.ts'
+import { constraintsOf, objectivesOf } from '../multiobjective/objectives.ts'
 
 export const DEFAULT_PARALLEL_TRIAL_COUNT = 3
 /** Katib's type comment says LongRunning; its code says Never, and the code is what runs. */
@@ -57,22 +59,25 @@ export function parameterNamesKnown(experiment: Experiment, shape: Shape): boole
   return (experiment.spec.parameters ?? []).every((_, i) => shape.wellFormed(`/spec/parameters/${i}/name`))
 }
 
-/** Katib's comment promises `latest` for additional metrics; its code gives them the objective's direction. */
+/**
+ * Katib's comment promises `latest` for additional metrics; its code gives them the objective's
+ * direction. Our extensions: each further objective follows its own direction, and a constraint
+ * metric that is no objective gets `latest` (its value at the end of the trial).
+ */
 function defaultMetricStrategies(experiment: Experiment): void {
   const objective = experiment.spec.objective
   const strategies = (objective.metricStrategies ??= [])
   const value = objective.type === 'minimize' ? 'min' : 'max'
   const named = new Set(strategies.map((s) => s.name))
-  if (!named.has(objective.objectiveMetricName)) {
-    strategies.push({ name: objective.objectiveMetricName, value })
-    named.add(objective.objectiveMetricName)
+  const add = (name: string, strategy: MetricStrategy) => {
+    if (named.has(name)) return
+    strategies.push({ name, value: strategy })
+    named.add(name)
   }
-  for (const name of objective.additionalMetricNames ?? []) {
-    if (!named.has(name)) {
-      strategies.push({ name, value })
-      named.add(name)
-    }
-  }
+  const objectives = objectivesOf(objective)
+  for (const { metric, direction } of objectives) add(metric, direction === 'minimize' ? 'min' : 'max')
+  for (const { metric } of constraintsOf(objective)) add(metric, 'latest')
+  for (const name of objective.additionalMetricNames ?? []) add(name, value)
 }
 
 function defaultTrialTemplate(template: TrialTemplate, experiment: Experiment): void {

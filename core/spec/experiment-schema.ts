@@ -54,12 +54,27 @@ export const MetricStrategySpecSchema = closed({
 })
 export type MetricStrategySpec = Static<typeof MetricStrategySpecSchema>
 
+/**
+ * Extension (issue 19): one further objective, in Kubeflow OptimizationJob's shape. `direction`
+ * is minimize or maximize, case-insensitive (OptimizationJob writes `Minimize`), so a string
+ * here: normalise-objectives.ts lower-cases it and validate-objectives.ts checks it.
+ */
+export const ObjectiveEntrySchema = closed({
+  metric: Type.String(),
+  direction: Type.String(),
+})
+export type ObjectiveEntry = Static<typeof ObjectiveEntrySchema>
+
 export const ObjectiveSpecSchema = closed({
   type: ObjectiveTypeSchema,
   goal: Type.Optional(Type.Number()),
   objectiveMetricName: Type.String(),
   additionalMetricNames: Type.Optional(Type.Array(Type.String())),
   metricStrategies: Type.Optional(Type.Array(MetricStrategySpecSchema)),
+  // Extensions (docs/multiobjective.md): further objectives after objectiveMetricName/type, and
+  // constraints on reported metrics such as "latency_ms <= 50". Katib itself refuses both.
+  objectives: Type.Optional(Type.Array(ObjectiveEntrySchema)),
+  constraints: Type.Optional(Type.Array(Type.String())),
 })
 export type ObjectiveSpec = Static<typeof ObjectiveSpecSchema>
 

@@ -15,6 +15,7 @@ import type { Experiment } from './experiment-schema.ts'
 import { issueAt } from './issue-at.ts'
 import { objectNestingIssue, yamlNestingIssue } from './nesting-depth.ts'
 import { normaliseFeasibleSpaceNumbers } from './normalise-feasible-space.ts'
+import { normaliseObjectives } from './normalise-objectives.ts'
 import { validateExperiment } from './validate-experiment.ts'
 import { createLocator, type Locate, type Position } from './yaml-locator.ts'
 
@@ -76,6 +77,7 @@ export function validateExperimentObject(obj: unknown): { experiment?: Experimen
     return { issues: [{ path: '', message: `the experiment is not plain data (${(error as Error).message}); pass parsed JSON or YAML` }], warnings: [] }
   }
   normaliseFeasibleSpaceNumbers(copy)
+  normaliseObjectives(copy)
   dropDefaultedEmptyStrings(copy)
   const repeated = dropRepeatedMetricNames(copy)
   const structure = checkStructure(copy)

@@ -6,6 +6,7 @@ import type { MetricStrategy } from '../metric.ts'
 import { formatAssignments, formatParamValue, type Parameter, type Params, type SearchSpace } from '../search-space.ts'
 import type { Experiment, ParameterSpec } from './experiment-schema.ts'
 import { parseKatibNumber } from './parse-katib-number.ts'
+import { constraintsOf, objectivesOf } from '../multiobjective/objectives.ts'
 
 export function toSearchSpace(experiment: Pick<Experiment, 'spec'>): SearchSpace {
   return (experiment.spec.parameters ?? []).map(toParameter)
@@ -52,10 +53,17 @@ export function trialAssignments(experiment: Pick<Experiment, 'spec'>, params: P
   return formatAssignments(toSearchSpace(experiment), params)
 }
 
-/** Objective first, then additional metrics: the order Katib's collectors report in. */
+/**
+ * Objective first, then additional metrics: the order Katib's collectors report in; then the
+ * further objectives and the constraint metrics of the multi-objective extension, which are
+ * collected alike without being listed twice.
+ */
 export function metricNames(experiment: Pick<Experiment, 'spec'>): string[] {
   const objective = experiment.spec.objective
-  return [objective.objectiveMetricName, ...(objective.additionalMetricNames ?? [])]
+  const names = [objective.objectiveMetricName, ...(objective.additionalMetricNames ?? [])]
+  if (!objective.objectives && !objective.constraints) return names
+  const extra = [...objectivesOf(objective).map((o) => o.metric), ...constraintsOf(objective).map((c) => c.metric)]
+  return [...new Set([...names, ...extra])]
 }
 
 /** The strategy a metric is reduced with; when none is set, Katib's default by objective direction. */
@@ -63,5 +71,8 @@ export function strategyFor(experiment: Experiment, metricName: string): MetricS
   const objective = experiment.spec.objective
   const set = objective.metricStrategies?.find((s) => s.name === metricName)
   if (set) return set.value
+  const further = objectivesOf(objective).find((o) => o.metric === metricName)
+  if (further) return further.direction === 'minimize' ? 'min' : 'max'
+  if (constraintsOf(objective).some((c) => c.metric === metricName)) return 'latest'
   return objective.type === 'minimize' ? 'min' : 'max'
 }

@@ -7,13 +7,14 @@
 import type { SpecIssue } from '../errors.ts'
 import { closestMatch } from './closest-match.ts'
 import { ENQUEUE_ANNOTATION, enqueuedTrials } from './enqueued-trials.ts'
-import { toSearchSpace } from './to-search-space.ts'
+import { metricNames, toSearchSpace } from './to-search-space.ts'
 import type { AlgorithmSetting, Experiment } from './experiment-schema.ts'
 import { joinPointer } from './json-pointer.ts'
 import { parameterNamesKnown } from './apply-defaults.ts'
 import { WHOLE, type Shape } from './shape.ts'
 import { showValue } from './show-value.ts'
 import { validateMetricsCollector } from './validate-metrics-collector.ts'
+import { validateObjectives } from './validate-objectives.ts'
 import { validateParameters } from './validate-parameters.ts'
 import { validateTrialTemplate } from './validate-trial-template.ts'
 
@@ -116,6 +117,7 @@ function validateObjective(experiment: Experiment, issues: SpecIssue[], warnings
     issues.push({ path: joinPointer(at, 'goal'), message: `goal ${objective.goal} is not a finite number; give a number or omit goal` })
   }
   const metrics = [objective.objectiveMetricName]
+  const collected = metricNames(experiment)
   ;(objective.additionalMetricNames ?? []).forEach((name, i) => {
     const path = joinPointer(at, 'additionalMetricNames', i)
     if (name === '') issues.push({ path, message: 'metric name is empty; remove the entry or name a metric' })
@@ -133,12 +135,13 @@ function validateObjective(experiment: Experiment, issues: SpecIssue[], warnings
       warnings.push({ path, message: `metric "${strategy.name}" has strategy "${strategy.value}" twice; the repeat is ignored (remove it)` })
     } else if (earlier !== undefined) {
       issues.push({ path, message: `metric "${strategy.name}" has two strategies, "${earlier}" and "${strategy.value}"; give each metric one` })
-    } else if (!metrics.includes(strategy.name)) {
+    } else if (!collected.includes(strategy.name)) {
       const guess = closestMatch(strategy.name, metrics)
       warnings.push({ path, message: `metric "${strategy.name}" is neither the objective nor an additional metric (${metrics.join(', ')}), so its strategy is ignored${guess ? `; did you mean "${guess}"?` : '; add the metric to additionalMetricNames to collect it'}` })
     }
     if (earlier === undefined) strategies.set(strategy.name, strategy.value)
   })
+  validateObjectives(experiment, issues, warnings)
 }
 
 /** Katib's services read settings into a map; a repeat with the same value changes nothing. */

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact'
 import type { ExperimentResource } from './api-types.ts'
 import { ArchitectureView } from './architecture-view.tsx'
 import { formatAge, formatNumber, formatTime } from './format.ts'
@@ -9,7 +10,7 @@ import type { SpecInfo } from './spec-info.ts'
 import { StatusBadge } from './status-badge.tsx'
 
 /** State with reason and message, Katib's conditions, trial counts and the best trial's parameters. */
-export function ExperimentHeader(props: { experiment: ExperimentResource; info: SpecInfo; live: string }) {
+export function ExperimentHeader(props: { experiment: ExperimentResource; info: SpecInfo; live: string; frontCard?: ComponentChildren }) {
   const { status, metadata } = props.experiment
   const best = status.currentOptimalTrial
   const objective = best.observation.metrics.find((m) => m.name === props.info.objective.metric)
@@ -41,7 +42,7 @@ export function ExperimentHeader(props: { experiment: ExperimentResource; info: 
           </dl>
           <p class="muted small">created {formatAge(metadata.creationTimestamp)}{status.completionTime ? `, completed ${formatTime(status.completionTime)}` : ''}</p>
         </div>
-        <div class="card best-card" data-testid="best-trial">
+        {props.frontCard ?? <div class="card best-card" data-testid="best-trial">
           <h2>Best trial</h2>
           {best.bestTrialName ? (
             <>
@@ -60,7 +61,7 @@ export function ExperimentHeader(props: { experiment: ExperimentResource; info: 
               </table>
             </>
           ) : <p class="muted">No trial has reported {props.info.objective.metric} yet.</p>}
-        </div>
+        </div>}
         <div class="card">
           <h2>Conditions</h2>
           <ul class="conditions">

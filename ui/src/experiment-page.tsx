@@ -6,8 +6,12 @@ import { ExperimentData } from './experiment-data.ts'
 import { ExperimentHeader } from './experiment-header.tsx'
 import { HistoryChart } from './history-chart.tsx'
 import { ImportanceChart } from './importance-chart.tsx'
+import { FrontCard } from './front-card.tsx'
 import { LearningCurves } from './learning-curves.tsx'
 import { Link } from './link.tsx'
+import { MultiObjectivePanels } from './multiobjective-panels.tsx'
+import { objectiveOutcomes, type ServerFront } from './objective-outcomes.ts'
+import { objectivesInfo } from './objectives-info.ts'
 import { Notice } from './notice.tsx'
 import { ParallelChart } from './parallel-chart.tsx'
 import { paths } from './router.ts'
@@ -43,6 +47,13 @@ export function ExperimentPage(props: { name: string }) {
   const experiment = data.experiment.value
   const trials = data.trials.value
   const info = useMemo(() => (experiment ? specInfo(experiment) : undefined), [experiment?.spec])
+  // Several objectives or constraints: each trial's vector, feasibility and place on the front.
+  const server = experiment as (typeof experiment & ServerFront & { hypervolume?: number }) | undefined
+  const objectivesKey = experiment ? JSON.stringify([objectivesInfo(experiment), server?.paretoFront, server?.referencePoint]) : ''
+  const objectives = useMemo(() => (experiment ? objectivesInfo(experiment) : undefined), [objectivesKey])
+  const outcomes = useMemo(() => (objectives && (objectives.multi || objectives.constraints.length > 0)
+    ? objectiveOutcomes(trials, objectives, { paretoFront: server?.paretoFront, referencePoint: server?.referencePoint })
+    : undefined), [trials, objectivesKey])
   const shown = useMemo(() => (brushed ? trials.filter((t) => brushed.has(t.number)) : trials), [trials, brushed])
   const scored = trials.some((t) => t.objective !== null)
   const textual = !scored && trials.some((t) => t.texts?.[info?.objective.metric ?? ''] != null)
@@ -70,13 +81,16 @@ export function ExperimentPage(props: { name: string }) {
         <Link href={paths.experiments()}>Experiments</Link> / {props.name}
         <span class="crumb-aside"><Link href={paths.compare([props.name])}>Compare with others</Link></span>
       </nav>
-      <ExperimentHeader experiment={experiment} info={info} live={data.live.value} />
+      <ExperimentHeader experiment={experiment} info={info} live={data.live.value} {...(objectives?.multi && outcomes ? {
+        frontCard: <FrontCard experiment={props.name} info={objectives} outcomes={outcomes} hypervolume={server?.hypervolume ?? outcomes.history.at(-1)?.hypervolume} />,
+      } : {})} />
       <ExperimentActions experiment={experiment} onChanged={() => data.refresh()} />
       {data.error.value && <Notice kind="error">Last update failed: {data.error.value.message} (retrying)</Notice>}
       {!data.allLoaded.value && <Notice kind="loading">Loading {status.trials} trials…</Notice>}
       {trials.length === 0 && data.allLoaded.value && <Notice>No trials yet{active ? ': the first ones start in a moment.' : '.'}</Notice>}
       {trials.length > 0 && (
         <div class="panels">
+          {objectives?.multi && outcomes && <MultiObjectivePanels experiment={props.name} info={objectives} outcomes={outcomes} />}
           <section class="panel">
             <h2>Optimisation history</h2>
             {scored ? <HistoryChart experiment={props.name} trials={trials} info={info} onRendered={onHistory} /> : <Notice>{noValues}</Notice>}
@@ -130,7 +144,7 @@ export function ExperimentPage(props: { name: string }) {
                 {brushed ? `${shown.length} of ${trials.length} trials selected` : `${trials.length} trials`}
               </span>
             </div>
-            {shown.length > 0 ? <TrialsTable experiment={props.name} trials={shown} info={info} bestTrial={best} onOpenArchitecture={(t) => {
+            {shown.length > 0 ? <TrialsTable experiment={props.name} trials={shown} info={info} bestTrial={best} {...(objectives && outcomes ? { objectives, outcomes } : {})} onOpenArchitecture={(t) => {
               setOpenArchitecture(t.name)
               document.querySelector('[data-testid="architecture-panel"]')?.scrollIntoView({ block: 'nearest' })
             }} /> : <Notice>No trial in the selected ranges.</Notice>}

@@ -16,13 +16,59 @@ export interface TrialRow {
   readonly finishedMs: number | null
   /** The state's message, else its reason. */
   readonly message: string | null
+  /**
+   * Several objectives or constraints (docs/multiobjective.md), when the server sends them: every
+   * objective's value in spec order, whether the trial met every constraint, and those it broke.
+   * Absent otherwise; objective-outcomes.ts then reads them from the metrics.
+   */
+  readonly values?: readonly number[] | null
+  readonly feasible?: boolean | null
+  readonly violations?: readonly Violation[]
 }
+
+/** A broken constraint, by its text, and by how much (null when the server does not say). */
+export interface Violation {
+  readonly text: string
+  readonly amount: number | null
+}
+
+/** The fields the multi-objective API adds to a trial (columns or view), read loosely so a server without them still works. */
+interface OutcomeFields {
+  values?: unknown
+  feasible?: unknown
+  violations?: unknown
+}
+
+function outcomeOf(values: unknown, feasible: unknown, violations: unknown): Pick<TrialRow, 'values' | 'feasible' | 'violations'> {
+  const out: { values?: readonly number[] | null; feasible?: boolean | null; violations?: readonly Violation[] } = {}
+  if (values === null || (Array.isArray(values) && values.every((v) => typeof v === 'number'))) out.values = values as number[] | null
+  if (feasible === null || typeof feasible === 'boolean') out.feasible = feasible
+  const broken = readViolations(violations)
+  if (broken) out.violations = broken
+  return out
+}
+
+/** `["latency_ms <= 50"]`, `{"latency_ms <= 50": 3.5}` or `[{constraint, violation}]`: whichever the server sends. */
+export function readViolations(value: unknown): Violation[] | undefined {
+  if (value === null || value === undefined) return undefined
+  if (Array.isArray(value)) {
+    return value.map((v) => typeof v === 'string'
+      ? { text: v, amount: null }
+      : { text: String((v as { constraint?: unknown; text?: unknown }).constraint ?? (v as { text?: unknown }).text), amount: numberOrNull((v as { violation?: unknown; amount?: unknown }).violation ?? (v as { amount?: unknown }).amount) })
+  }
+  if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).map(([text, amount]) => ({ text, amount: numberOrNull(amount) }))
+  return undefined
+}
+
+const numberOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : v === 'Infinity' ? Infinity : null)
 
 /** The columnar answer of `trials:columns`, turned into rows (a few ms at 10,000 trials). */
 export function rowsFromColumns(c: TrialColumns): TrialRow[] {
   const paramNames = Object.keys(c.params)
   const metricNames = Object.keys(c.metrics)
   const textNames = Object.keys(c.textMetrics ?? {})
+  const loose = c as { values?: unknown[]; feasible?: unknown[]; violations?: unknown[] }
+  const outcomes = loose.values || loose.feasible || loose.violations ? loose : undefined
   const rows: TrialRow[] = new Array(c.count)
   for (let i = 0; i < c.count; i++) {
     const params: Record<string, number | string | boolean | null> = {}
@@ -33,6 +79,7 @@ export function rowsFromColumns(c: TrialColumns): TrialRow[] {
     rows[i] = {
       name: c.namePrefix + c.suffix[i]!, number: c.number[i]!, state: c.states[c.state[i]!]!, objective: c.objective[i]!,
       params, metrics, ...(texts ? { texts } : {}), startedMs: c.startedAt[i]!, finishedMs: c.finishedAt[i]!, message: c.message[i]!,
+      ...(outcomes ? outcomeOf(outcomes.values?.[i], outcomes.feasible?.[i], outcomes.violations?.[i]) : {}),
     }
   }
   return rows
@@ -46,5 +93,6 @@ export function rowFromView(t: TrialView): TrialRow {
     name: t.name, number: t.number, state: t.state, objective: t.objective, params: t.params, metrics, ...(texts ? { texts } : {}),
     startedMs: t.startedAt ? Date.parse(t.startedAt) : null, finishedMs: t.finishedAt ? Date.parse(t.finishedAt) : null,
     message: t.message ?? t.reason,
+    ...outcomeOf((t as OutcomeFields).values, (t as OutcomeFields).feasible, (t as OutcomeFields).violations),
   }
 }
