@@ -6,6 +6,7 @@ import { didYouMean } from './did-you-mean.ts'
 import { bayesianOptimizationAlgorithm } from './gp/bayesian-optimization-definition.ts'
 import { gridAlgorithm } from './grid/grid-suggester.ts'
 import { hyperbandAlgorithm } from './hyperband/hyperband-definition.ts'
+import { nsga2Algorithm } from './nsga2/nsga2-definition.ts'
 import { parseSettings } from './parse-settings.ts'
 import { pbtAlgorithm } from './pbt/pbt-definition.ts'
 import type { RawSetting } from './parse-settings.ts'
@@ -22,6 +23,7 @@ export const algorithms = {
   'multivariate-tpe': multivariateTpeAlgorithm,
   bayesianoptimization: bayesianOptimizationAlgorithm,
   cmaes: cmaesAlgorithm,
+  nsga2: nsga2Algorithm,
   hyperband: hyperbandAlgorithm,
   pbt: pbtAlgorithm,
 } satisfies Record<string, AlgorithmDefinition<never>>

@@ -57,6 +57,7 @@ export const tpeAlgorithm: AlgorithmDefinition<TpeSettings> = {
   name: 'tpe',
   description: 'Tree-structured Parzen Estimator: models good and bad trials with kernel densities and suggests where good ones are likelier.',
   settings: TPE_SETTINGS,
+  multiObjective: true,
   check: (space) => samplingSpaceIssues(space),
   create: (given) => {
     const settings = withDefaults(TPE_SETTINGS, given)
@@ -80,6 +81,7 @@ export const multivariateTpeAlgorithm: AlgorithmDefinition<MultivariateTpeSettin
   name: 'multivariate-tpe',
   description: 'Optuna-style multivariate TPE: joint kernel densities over all parameters, constant liar for parallel trials.',
   settings: MULTIVARIATE_TPE_SETTINGS,
+  multiObjective: true,
   check: (space) => samplingSpaceIssues(space),
   create: (given) => {
     const settings = withDefaults(MULTIVARIATE_TPE_SETTINGS, given)

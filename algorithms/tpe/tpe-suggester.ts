@@ -6,6 +6,15 @@
  * performance") recommends and Optuna 5 uses: split by γ(n), model the good trials with
  * l(x) and the rest with g(x), draw candidates from l and keep the one maximising l(x)/g(x).
  *
+ * Several objectives (issue 19) follow MOTPE (Ozaki, Tanigaki, Watanabe, Nomura, Onishi:
+ * "Multiobjective tree-structured Parzen estimator", JAIR 2022) as Optuna 5 runs it: the good
+ * group is whole non-dominated fronts, best first, and from the front that straddles γ(n) the
+ * greedy hypervolume subset (`hypervolume-subset.ts`); its kernels are weighted by their
+ * hypervolume contribution instead of recency. Constraints follow Optuna's feasibility split
+ * (c-TPE's simpler cousin, Watanabe & Hutter 2023): a trial breaking one ranks after every
+ * feasible and early-stopped trial, by its total violation, so it is good only while too few
+ * trials keep them all. With one objective and no broken constraint nothing changes.
+ *
  * Deviations from Optuna 5 and hyperopt, and why:
  * - Startup: the first `n_startup_trials` suggestions are random, counting trials that are
  *   pending, running, succeeded (finite objective) or early-stopped, and earlier suggestions
@@ -48,6 +57,7 @@
 import type { Rng } from '../../core/rng.ts'
 import type { Params, SearchSpace } from '../../core/search-space.ts'
 import type { TrialSnapshot } from '../../core/trial.ts'
+import { minimisedVector, objectiveSigns, totalViolation } from '../objective-vector.ts'
 import { rngForSuggestion } from '../rng-for-suggestion.ts'
 import { sampleParams } from '../sample-parameter.ts'
 import type { SuggestRequest, SuggestResult, Suggester } from '../suggester.ts'
@@ -57,6 +67,8 @@ import { recencyWeights } from './recency-weights.ts'
 import { optunaGamma, selectSmallest } from './split-trials.ts'
 import type { GammaFunction } from './split-trials.ts'
 import { TpeSpace } from './tpe-space.ts'
+import { greedyHypervolumeSubset, hypervolumeContributions, referenceFor } from './hypervolume-subset.ts'
+import { nonDominatedSort } from '../../core/multiobjective/non-dominated-sort.ts'
 
 export interface TpeOptions {
   /** Random suggestions before the model is used. */
@@ -88,6 +100,9 @@ export const JOINT_CLIP_FACTOR = 1.5
 // As the random suggester: past this many colliding draws the space is nearly used up anyway.
 const MAX_UNTRIED_DRAWS = 32
 
+// Optuna's EPS weight for good-group members that add no hypervolume: kept, but barely.
+const TOKEN_WEIGHT = 1e-12
+
 export class TpeSuggester implements Suggester {
   private readonly options: TpeOptions
 
@@ -98,16 +113,23 @@ export class TpeSuggester implements Suggester {
   suggest(request: SuggestRequest): SuggestResult {
     const { space } = request
     const model = new TpeSpace(space)
-    const history = readHistory(model, request.trials, request.direction === 'maximize' ? -1 : 1, request.count)
+    const signs = objectiveSigns(request)
+    const history = readHistory(model, request.trials, signs, request.count, (request.constraintCount ?? 0) > 0)
     let good: ParzenEstimator[] | undefined
+    let nBelow = 0
     const suggestions: Params[] = []
     for (let i = 0; i < request.count; i++) {
       const rng = rngForSuggestion(request, i)
       const useModel = history.startupCount + i >= this.options.nStartupTrials && history.ranked > 0 && model.dimensions.length > 0
       let params: Params | undefined
       if (useModel) {
-        const split = splitHistory(history, this.options.gamma)
-        good ??= this.estimators(model, history, split.below)
+        if (good === undefined) {
+          nBelow = Math.min(Math.max(this.options.gamma(history.ranked), 1), history.ranked)
+          rankForSplit(history, nBelow)
+        }
+        // Recomputed per suggestion: this batch's liars so far join the bad group (never the good one).
+        const split = splitHistory(history, nBelow)
+        good ??= this.estimators(model, history, split.below, belowWeights(history, split.below))
         const point = this.pick(model, history, good, this.estimators(model, history, split.above), rng)
         if (point) params = model.decode(point, 0)
       }
@@ -120,10 +142,9 @@ export class TpeSuggester implements Suggester {
   }
 
   /** One joint estimator, or one per dimension when not multivariate. */
-  private estimators(model: TpeSpace, history: History, rows: Int32Array): ParzenEstimator[] {
+  private estimators(model: TpeSpace, history: History, rows: Int32Array, weights: Float64Array = recencyWeights(rows.length)): ParzenEstimator[] {
     const d = model.dimensions.length
     const n = rows.length
-    const weights = recencyWeights(n)
     if (this.options.multivariate) {
       const options: ParzenOptions = { priorWeight: this.options.priorWeight, clipCount: history.completed, clipFactor: JOINT_CLIP_FACTOR }
       const points = new Float64Array(n * d)
@@ -212,9 +233,11 @@ function isTried(history: History, point: Float64Array): boolean {
 
 /**
  * The trials TPE can use, encoded once, in trial order (the recency weights rely on it): rows
- * of internal coordinates, and per row the sign-adjusted objective (minimising) of a trial
- * that succeeded with a finite one, or +Infinity for rows that can only be bad: early stopped,
- * pending and running trials, then this batch's own suggestions.
+ * of internal coordinates, and per row what the split ranks it by: the sign-adjusted objective
+ * (minimising) of a trial that succeeded with a finite one, or +Infinity for rows that can only
+ * be bad: pending and running trials, then this batch's own suggestions. Early-stopped trials,
+ * infeasible ones and several objectives need an order of their own, which `rankForSplit`
+ * writes into `values` as ranks.
  */
 interface History {
   readonly points: Float64Array
@@ -222,9 +245,19 @@ interface History {
   readonly others: Float64Array
   readonly otherCount: number
   readonly values: Float64Array
-  /** Rows with a finite objective. */
+  /** Objectives per vector (1 for a single objective). */
+  readonly objectives: number
+  /** Sign-adjusted objective vectors of the `feasible` rows, `objectives` per row, by row. */
+  readonly vectors: Float64Array
+  /** Rows of finished trials that keep every constraint, in trial order. */
+  readonly feasible: readonly number[]
+  /** Early-stopped rows that reported, with their furthest step and last sign-adjusted value. */
+  readonly stopped: readonly { row: number; step: number; value: number }[]
+  /** Finished rows that break a constraint, with their total violation. */
+  readonly infeasible: readonly { row: number; violation: number }[]
+  /** Rows with a finite objective (infeasible ones included): the bandwidth floor's N. */
   readonly completed: number
-  /** Rows with a rank in `values`: finite objectives and early-stopped trials that reported. */
+  /** Rows with a rank: feasible, infeasible and early-stopped trials that reported. */
   readonly ranked: number
   /** Rows in use; grows as the batch adds liars. */
   count: number
@@ -232,36 +265,45 @@ interface History {
   readonly startupCount: number
 }
 
-function readHistory(model: TpeSpace, trials: readonly TrialSnapshot[], sign: number, batch: number): History {
+function readHistory(model: TpeSpace, trials: readonly TrialSnapshot[], signs: readonly number[], batch: number, constrained: boolean): History {
   const d = model.dimensions.length
+  const m = signs.length
   const points = new Float64Array((trials.length + batch) * d)
   const values = new Float64Array(trials.length + batch).fill(Infinity)
+  const vectors = new Float64Array(m > 1 ? trials.length * m : 0)
+  const feasible: number[] = []
   const stopped: { row: number; step: number; value: number }[] = []
+  const infeasible: { row: number; violation: number }[] = []
   const others = new Float64Array(trials.length * d)
   let otherCount = 0
-  let completed = 0
   let count = 0
   let startupCount = 0
   for (const trial of trials) {
-    const finished = trial.state === 'Succeeded' && trial.objective !== undefined && Number.isFinite(trial.objective)
+    const vector = trial.state === 'Succeeded' ? minimisedVector(trial, signs) : undefined
     const onlyBad = trial.state === 'Pending' || trial.state === 'Running' || trial.state === 'EarlyStopped'
-    if (!finished && !onlyBad) {
+    if (vector === undefined && !onlyBad) {
       if (model.encode(trial.params, others, otherCount * d)) otherCount++
       continue
     }
     startupCount++
     if (!model.encode(trial.params, points, count * d)) continue
-    if (finished) {
-      values[count] = sign * trial.objective!
-      completed++
+    if (vector !== undefined) {
+      const violation = constrained ? totalViolation(trial.constraints) : 0
+      if (violation > 0) {
+        infeasible.push({ row: count, violation })
+      } else {
+        values[count] = vector[0]!
+        if (m > 1) vectors.set(vector, count * m)
+        feasible.push(count)
+      }
     } else if (trial.state === 'EarlyStopped') {
       const last = lastReport(trial)
-      if (last) stopped.push({ row: count, step: last.step, value: sign * last.value })
+      if (last) stopped.push({ row: count, step: last.step, value: signs[0]! * last.value })
     }
     count++
   }
-  if (stopped.length > 0) rankStoppedAfterFinished(values, count, stopped)
-  return { points, others, otherCount, values, completed, ranked: completed + stopped.length, count, startupCount }
+  const ranked = feasible.length + stopped.length + infeasible.length
+  return { points, others, otherCount, values, objectives: m, vectors, feasible, stopped, infeasible, completed: feasible.length + infeasible.length, ranked, count, startupCount }
 }
 
 /** The last finite intermediate value of a trial, if it reported any. */
@@ -272,30 +314,82 @@ function lastReport(trial: TrialSnapshot): { step: number; value: number } | und
 }
 
 /**
- * Optuna's order for pruned trials: every finished trial first (by objective), then the stopped
- * ones, those that got further first, then by their last value. Values become ranks, which is
- * all the split reads; rows without a value stay +Infinity.
+ * Turns `values` into ranks where one objective value per row is not the whole order (Optuna's
+ * `_split_trials`): feasible finished trials first, then early-stopped ones (those that got
+ * further first, then by their last value: Optuna's order for pruned trials), then infeasible
+ * ones by total violation (Optuna's feasibility split). Feasible trials are ordered by their
+ * objective, or with several objectives by MOTPE's rule (`multiObjectiveOrder`), which depends
+ * on how many go below. With one objective, nothing stopped and nothing infeasible, `values`
+ * already is the order and stays untouched.
  */
-function rankStoppedAfterFinished(values: Float64Array, count: number, stopped: readonly { row: number; step: number; value: number }[]): void {
-  const stoppedRows = new Set(stopped.map((s) => s.row))
-  const finishedRows: number[] = []
-  for (let r = 0; r < count; r++) if (!stoppedRows.has(r) && Number.isFinite(values[r]!)) finishedRows.push(r)
-  finishedRows.sort((a, b) => values[a]! - values[b]! || a - b)
-  const order = [...stopped].sort((a, b) => b.step - a.step || a.value - b.value || a.row - b.row)
-  let rank = 0
-  for (const r of finishedRows) values[r] = rank++
-  for (const s of order) values[s.row] = rank++
+function rankForSplit(history: History, nBelow: number): void {
+  const { values, feasible, stopped, infeasible } = history
+  if (history.objectives === 1 && stopped.length === 0 && infeasible.length === 0) return
+  const order = history.objectives === 1
+    ? [...feasible].sort((a, b) => values[a]! - values[b]! || a - b)
+    : multiObjectiveOrder(history, nBelow)
+  order.push(...[...stopped].sort((a, b) => b.step - a.step || a.value - b.value || a.row - b.row).map((s) => s.row))
+  order.push(...[...infeasible].sort((a, b) => a.violation - b.violation || a.row - b.row).map((s) => s.row))
+  order.forEach((row, rank) => { values[row] = rank })
 }
 
-/** Row indices of the good group and of everything else, each in trial order. */
-function splitHistory(history: History, gamma: GammaFunction): { below: Int32Array; above: Int32Array } {
-  const n = history.ranked
-  // Rows without an objective are +Infinity, so they are never among the n smallest.
-  const isBelow = selectSmallest(history.values, history.count, Math.min(Math.max(gamma(n), 1), n))
-  let nBelow = 0
-  for (let r = 0; r < history.count; r++) nBelow += isBelow[r]!
-  const below = new Int32Array(nBelow)
-  const above = new Int32Array(history.count - nBelow)
+/**
+ * MOTPE's order of the feasible rows (Optuna's `_split_complete_trials_multi_objective`): whole
+ * non-dominated fronts, best first, while they fit in `nBelow`; the front that straddles the cut
+ * contributes its greedy hypervolume subset first, so the good group keeps the front's spread.
+ */
+function multiObjectiveOrder(history: History, nBelow: number): number[] {
+  const vectorsOf = (rows: readonly number[]) => rows.map((row) => vectorOf(history, row))
+  const fronts = nonDominatedSort(vectorsOf(history.feasible)).map((front) => front.map((i) => history.feasible[i]!))
+  const order: number[] = []
+  for (const front of fronts) {
+    const room = nBelow - order.length
+    if (room > 0 && room < front.length) {
+      const points = vectorsOf(front)
+      const first = greedyHypervolumeSubset(points, room, referenceFor(points)).map((i) => front[i]!)
+      const taken = new Set(first)
+      order.push(...first, ...front.filter((row) => !taken.has(row)))
+    } else {
+      order.push(...front)
+    }
+  }
+  return order
+}
+
+function vectorOf(history: History, row: number): number[] {
+  const m = history.objectives
+  return Array.from(history.vectors.subarray(row * m, row * m + m))
+}
+
+/**
+ * Weights of the good group's kernels. One objective: the recency ramp. Several (Optuna's
+ * `_calculate_weights_below_for_multi_objective`): each feasible trial's share of the good
+ * group's hypervolume, relative to the largest, so the kernels that hold the front's extent
+ * weigh most; dominated, stopped and infeasible members keep a token weight.
+ */
+function belowWeights(history: History, rows: Int32Array): Float64Array {
+  if (history.objectives === 1) return recencyWeights(rows.length)
+  const weights = new Float64Array(rows.length).fill(TOKEN_WEIGHT)
+  const feasibleRows = new Set(history.feasible)
+  const members: number[] = []
+  for (let r = 0; r < rows.length; r++) if (feasibleRows.has(rows[r]!)) members.push(r)
+  if (members.length === 1) weights[members[0]!] = 1
+  if (members.length <= 1) return weights
+  const points = members.map((r) => vectorOf(history, rows[r]!))
+  const contributions = hypervolumeContributions(points, referenceFor(points))
+  const largest = Math.max(...contributions)
+  members.forEach((r, i) => { weights[r] = Math.max(contributions[i]! / Math.max(largest, TOKEN_WEIGHT), TOKEN_WEIGHT) })
+  return weights
+}
+
+/** Row indices of the `nBelow` lowest-ranked rows (the good group) and of everything else, each in trial order. */
+function splitHistory(history: History, nBelow: number): { below: Int32Array; above: Int32Array } {
+  // Rows without a rank are +Infinity, so they are never among the nBelow smallest.
+  const isBelow = selectSmallest(history.values, history.count, nBelow)
+  let count = 0
+  for (let r = 0; r < history.count; r++) count += isBelow[r]!
+  const below = new Int32Array(count)
+  const above = new Int32Array(history.count - count)
   let b = 0
   let a = 0
   for (let r = 0; r < history.count; r++) {

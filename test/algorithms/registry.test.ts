@@ -16,7 +16,7 @@ const BUDGET = { maxTrialCount: 12, parallelTrialCount: 3 }
 
 describe('registry', () => {
   it('lists every implemented algorithm, each under its own Katib name', () => {
-    assert.deepEqual([...algorithmNames()].sort(), ['bayesianoptimization', 'cmaes', 'grid', 'hyperband', 'multivariate-tpe', 'pbt', 'random', 'sobol', 'tpe'])
+    assert.deepEqual([...algorithmNames()].sort(), ['bayesianoptimization', 'cmaes', 'grid', 'hyperband', 'multivariate-tpe', 'nsga2', 'pbt', 'random', 'sobol', 'tpe'])
     for (const name of algorithmNames()) assert.equal(algorithms[name].name, name)
   })
 
@@ -40,8 +40,8 @@ describe('validateAlgorithm', () => {
   it('lists known algorithms and guesses a typo for an unknown name', () => {
     const [issue] = validateAlgorithm('rnadom', [], SPACE, BUDGET).issues
     assert.equal(issue!.path, '/algorithmName')
-    assert.equal(issue!.message, 'unknown algorithm "rnadom"; did you mean "random"? Known algorithms: random, grid, sobol, tpe, multivariate-tpe, bayesianoptimization, cmaes, hyperband, pbt')
-    assert.match(validateAlgorithm('', [], SPACE, BUDGET).issues[0]!.message, /algorithmName is required; known algorithms: random, grid, sobol, tpe, multivariate-tpe, bayesianoptimization, cmaes, hyperband, pbt/)
+    assert.equal(issue!.message, 'unknown algorithm "rnadom"; did you mean "random"? Known algorithms: random, grid, sobol, tpe, multivariate-tpe, bayesianoptimization, cmaes, nsga2, hyperband, pbt')
+    assert.match(validateAlgorithm('', [], SPACE, BUDGET).issues[0]!.message, /algorithmName is required; known algorithms: random, grid, sobol, tpe, multivariate-tpe, bayesianoptimization, cmaes, nsga2, hyperband, pbt/)
     assert.match(validateAlgorithm(undefined, [], SPACE, BUDGET).issues[0]!.message, /required/)
   })
 

@@ -1,7 +1,9 @@
 /**
  * What every registry algorithm must do, whatever its maths (Optuna's BasicSamplerTestCase):
  * legal values of the right type, determinism per seed, no more suggestions than asked, no
- * crash on empty or failed histories, plain JSON out, inputs left untouched.
+ * crash on empty or failed histories, plain JSON out, inputs left untouched. Algorithms that
+ * accept several objectives (`multiObjective`) do the same with two or three objectives and
+ * constraints: trials carrying objective vectors (some not finite) and violations.
  */
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -11,7 +13,7 @@ import type { TrialSnapshot, TrialState } from '../../core/trial.ts'
 import type { AlgorithmDefinition } from '../../algorithms/algorithm-definition.ts'
 import { parseSettings } from '../../algorithms/parse-settings.ts'
 import type { RawSetting } from '../../algorithms/parse-settings.ts'
-import type { SuggestResult } from '../../algorithms/suggester.ts'
+import type { Direction, SuggestResult } from '../../algorithms/suggester.ts'
 import { makeRequest, makeTrial } from './make-trial.ts'
 
 /** Every kind of parameter, all finite so that grid accepts it. */
@@ -40,26 +42,48 @@ const STATES: readonly TrialState[] = ['Succeeded', 'Failed', 'Running', 'Succee
 /** Settings an algorithm needs to run at all (hyperband's resource), by name; others run with none. */
 export const CONFORMANCE_SETTINGS: Readonly<Record<string, readonly RawSetting[]>> = {
   hyperband: [{ name: 'r_l', value: '8' }, { name: 'eta', value: '2' }, { name: 'resource_name', value: 'layers' }],
+  // Generations of 4, so that the four rounds below breed children rather than draw at random.
+  nsga2: [{ name: 'population_size', value: '4' }],
 }
 
 export function describeSuggesterConformance(name: string, def: AlgorithmDefinition, raw: readonly RawSetting[] = CONFORMANCE_SETTINGS[name] ?? []): void {
   const settings = parseSettings(def, raw).settings
-  const rejects = (space: SearchSpace): boolean => (def.check?.(space, settings, BUDGET) ?? []).length > 0
-  const suggest = async (space: SearchSpace, options: Parameters<typeof makeRequest>[1]): Promise<SuggestResult> => {
-    const request = makeRequest(deepFreeze(space), { ...options, trials: deepFreeze([...(options?.trials ?? [])]) })
+  // Warnings (a budget an algorithm finds small) accept the space.
+  const refusals = (space: SearchSpace) => (def.check?.(space, settings, BUDGET) ?? []).filter((issue) => !issue.warning)
+  const rejects = (space: SearchSpace): boolean => refusals(space).length > 0
+  /** `objectives` ≥ 2 or `constraints` > 0 make it a multi-objective or constrained request. */
+  interface Shape { readonly objectives?: number; readonly constraints?: number }
+  const suggest = async (space: SearchSpace, options: Parameters<typeof makeRequest>[1], shape: Shape = {}): Promise<SuggestResult> => {
+    const base = makeRequest(deepFreeze(space), { ...options, trials: deepFreeze([...(options?.trials ?? [])]) })
+    const directions: Direction[] = Array.from({ length: shape.objectives ?? 1 }, (_, j) => (j % 2 === 0 ? 'minimize' : 'maximize'))
+    const request = {
+      ...base,
+      ...(directions.length >= 2 ? { directions: deepFreeze(directions), direction: directions[0]! } : {}),
+      ...(shape.constraints ? { constraintCount: shape.constraints } : {}),
+    }
     return def.create(settings).suggest(request)
   }
 
   /** A few batches, each fed back as history in mixed states, like an experiment would. */
-  const runRounds = async (space: SearchSpace, seed: number): Promise<Params[][]> => {
+  const runRounds = async (space: SearchSpace, seed: number, shape: Shape = {}): Promise<Params[][]> => {
     const batches: Params[][] = []
     const trials: TrialSnapshot[] = []
+    const m = shape.objectives ?? 1
     for (let round = 0; round < 4; round++) {
-      const result = await suggest(space, { trials, count: 4, seed: seed * 100 + round })
+      const result = await suggest(space, { trials, count: 4, seed: seed * 100 + round }, shape)
       batches.push([...result.suggestions])
       for (const params of result.suggestions) {
         const number = trials.length
-        trials.push(makeTrial(number, params, { state: STATES[number % STATES.length]!, ...(number % 6 === 0 ? { objective: Math.sin(number) } : {}) }))
+        const state = STATES[number % STATES.length]!
+        // Every third succeeded trial has a vector and violations (one not finite, one infeasible).
+        const outcome = number % 6 === 0 || (m > 1 && number % 3 === 0)
+          ? {
+              objective: Math.sin(number),
+              ...(m > 1 ? { values: Array.from({ length: m }, (_, j) => (number === 9 && j === 1 ? NaN : Math.sin(number + j))) } : {}),
+              ...(shape.constraints ? { constraints: Array.from({ length: shape.constraints }, (_, j) => Math.cos(number * (j + 1))) } : {}),
+            }
+          : {}
+        trials.push(makeTrial(number, params, { state, ...outcome }))
       }
     }
     return batches
@@ -67,7 +91,7 @@ export function describeSuggesterConformance(name: string, def: AlgorithmDefinit
 
   describe(`suggester conformance: ${name}`, () => {
     it('accepts the stepped test space (so the tests below really run)', () => {
-      assert.deepEqual(def.check?.(STEPPED_SPACE, settings, BUDGET) ?? [], [])
+      assert.deepEqual(refusals(STEPPED_SPACE), [])
     })
 
     it('returns legal values of the right type, honouring log, step, int, categorical and discrete', async (t) => {
@@ -115,6 +139,22 @@ export function describeSuggesterConformance(name: string, def: AlgorithmDefinit
         for (const params of result.suggestions) assertLegal(STEPPED_SPACE, params)
       }
     })
+
+    if (def.multiObjective) {
+      for (const shape of [{ objectives: 2 }, { objectives: 3, constraints: 2 }, { objectives: 1, constraints: 1 }]) {
+        it(`with ${shape.objectives} objective(s) and ${shape.constraints ?? 0} constraint(s): legal, deterministic, as many as asked`, async () => {
+          for (const space of [STEPPED_SPACE, CONTINUOUS_SPACE]) {
+            if (rejects(space)) continue
+            const rounds = await runRounds(space, 7, shape)
+            for (const batch of rounds) {
+              assert.equal(batch.length, 4)
+              for (const params of batch) assertLegal(space, params)
+            }
+            assert.deepEqual(await runRounds(space, 7, shape), rounds)
+          }
+        })
+      }
+    }
 
     it('returns plain JSON-serialisable params and state', async () => {
       const result = await suggest(STEPPED_SPACE, { count: 4, seed: 11 })
