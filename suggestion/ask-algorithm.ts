@@ -23,6 +23,8 @@ export async function askAlgorithm(request: AskRequest): Promise<AskResult> {
   const result = await definition.create(settings).suggest({
     space: request.space,
     direction: request.direction,
+    ...(request.directions ? { directions: request.directions } : {}),
+    ...(request.constraintCount ? { constraintCount: request.constraintCount } : {}),
     trials: request.trials,
     trialCount,
     count: request.count,

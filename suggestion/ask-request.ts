@@ -11,6 +11,10 @@ export interface AskRequest {
   readonly settings: readonly RawSetting[]
   readonly space: SearchSpace
   readonly direction: Direction
+  /** Every objective's direction, only for a multi-objective experiment (SuggestRequest.directions). */
+  readonly directions?: readonly Direction[]
+  /** How many constraints the experiment has (SuggestRequest.constraintCount); absent means 0. */
+  readonly constraintCount?: number
   /** Every trial so far, all states, ordered by number; empty when the algorithm does not use them (see `trialCount`). */
   readonly trials: readonly TrialSnapshot[]
   /** How many trials exist so far; `trials.length` when absent. */

@@ -1,5 +1,8 @@
 import { algorithmUsesHistory, algorithmUsesIntermediateValues } from '../algorithms/index.ts'
-import type { Experiment } from '../core/spec/index.ts'
+import type { Experiment, ObjectiveSpec } from '../core/spec/index.ts'
+import type { Direction } from '../algorithms/index.ts'
+import { constraintsOf, objectivesOf } from '../core/multiobjective/objectives.ts'
+import { constraintViolations, objectiveValues } from '../core/multiobjective/trial-vector.ts'
 import { enqueuedTrials, toSearchSpace } from '../core/spec/index.ts'
 import type { IntermediateValue, TrialSnapshot } from '../core/trial.ts'
 import type { ExperimentRecord, Store, TrialRecord, TrialTally } from '../db/store.ts'
@@ -95,7 +98,8 @@ export class SuggestionService {
           settings: spec.spec.algorithm.algorithmSettings ?? [],
           space,
           direction: spec.spec.objective.type,
-          trials: trials ? trials.map((t) => toSnapshot(t, curves?.get(t.id))) : [],
+          ...objectiveShape(spec),
+          trials: trials ? trials.map((t) => toSnapshot(t, curves?.get(t.id), spec.spec.objective)) : [],
           trialCount: tally.total + queued.length,
           count: rest,
           seed: experiment.seed,
@@ -161,7 +165,26 @@ async function lineageOf(
   return lineage
 }
 
-export function toSnapshot(trial: TrialRecord, intermediate?: readonly IntermediateValue[]): TrialSnapshot {
+/**
+ * The multi-objective part of a suggestion request: every objective's direction (only with two
+ * or more) and how many constraints there are (only with some).
+ */
+export function objectiveShape(spec: Experiment): { directions?: Direction[]; constraintCount?: number } {
+  const objectives = objectivesOf(spec.spec.objective)
+  const constraintCount = constraintsOf(spec.spec.objective).length
+  return {
+    ...(objectives.length >= 2 ? { directions: objectives.map((o) => o.direction) } : {}),
+    ...(constraintCount > 0 ? { constraintCount } : {}),
+  }
+}
+
+/**
+ * What an algorithm sees of a trial. With `objective` (the experiment's spec.objective), a
+ * Succeeded trial of a multi-objective experiment gets its `values` and one with constraints
+ * its `constraints` (violations), read from its metric summaries (trial-vector.ts).
+ */
+export function toSnapshot(trial: TrialRecord, intermediate?: readonly IntermediateValue[], objective?: ObjectiveSpec): TrialSnapshot {
+  const vector = objective && trial.state === 'Succeeded' ? objectiveVector(objective, trial) : {}
   return {
     id: trial.id,
     number: trial.number,
@@ -169,8 +192,16 @@ export function toSnapshot(trial: TrialRecord, intermediate?: readonly Intermedi
     state: trial.state,
     params: trial.params,
     ...(trial.objective !== null ? { objective: trial.objective } : {}),
+    ...vector,
     ...(intermediate && intermediate.length > 0 ? { intermediate } : {}),
     createdAt: trial.createdAt,
     ...(trial.finishedAt ? { finishedAt: trial.finishedAt } : {}),
   }
+}
+
+function objectiveVector(objective: ObjectiveSpec, trial: TrialRecord): { values?: number[]; constraints?: number[] } {
+  const multi = objective.objectives !== undefined && objectivesOf(objective).length >= 2
+  const values = multi ? objectiveValues(objective, trial.metrics, trial.objective) : undefined
+  const constraints = objective.constraints?.length ? constraintViolations(objective, trial.metrics) : undefined
+  return { ...(values ? { values } : {}), ...(constraints ? { constraints } : {}) }
 }
