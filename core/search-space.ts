@@ -63,8 +63,19 @@ export function formatAssignment(parameter: Parameter | undefined, value: ParamV
   return formatParamValue(value)
 }
 
-/** formatAssignment for every parameter of a trial, keyed by name, in the params' order. */
+/**
+ * formatAssignment for every parameter of a trial, keyed by name, in the space's order (the
+ * spec's), then any other the trial carries: params read back from jsonb come in jsonb's key
+ * order (shortest name first), which no user wrote.
+ */
 export function formatAssignments(space: SearchSpace, params: Params): Record<string, string> {
   const byName = new Map(space.map((p) => [p.name, p]))
-  return Object.fromEntries(Object.entries(params).map(([name, value]) => [name, formatAssignment(byName.get(name), value)]))
+  return Object.fromEntries(inSpaceOrder(space, params).map(([name, value]) => [name, formatAssignment(byName.get(name), value)]))
+}
+
+/** A trial's params as [name, value] pairs in the space's order, then the others as they come. */
+export function inSpaceOrder<T>(space: SearchSpace, params: Readonly<Record<string, T>>): [string, T][] {
+  const known = space.filter((p) => Object.hasOwn(params, p.name)).map((p): [string, T] => [p.name, params[p.name]!])
+  const named = new Set(space.map((p) => p.name))
+  return [...known, ...Object.entries(params).filter(([name]) => !named.has(name))]
 }

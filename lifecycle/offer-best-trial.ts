@@ -1,21 +1,30 @@
-import type { Store } from '../db/store.ts'
+import type { Store, TrialRecord } from '../db/store.ts'
 import { improves } from './best-trial.ts'
 
 /**
  * A trial that just ended with `objective` becomes the experiment's best when it beats the
- * current one, with its `experiment:new-best` event. Under the experiment lock, in one
- * transaction, so two trials ending at once cannot both think they beat the same best. Resolves
- * whether it did.
+ * current one, or ties it with a lower number (trials end in any order; the best of a tie is
+ * the earlier trial, as bestTrial picks it and a table sorted by objective lists it first),
+ * with its `experiment:new-best` event. Under the experiment lock, in one transaction, so two
+ * trials ending at once cannot both think they beat the same best. Resolves whether it did.
  */
 export function offerBestTrial(store: Store, experimentId: string, trialId: string, objective: number): Promise<boolean> {
   return store.transaction(async (tx) => {
     await tx.experiments.lock(experimentId)
     const now = await tx.experiments.get(experimentId)
     if (!now) return false
-    const best = now.bestTrialId ? (await tx.trials.get(now.bestTrialId))?.objective ?? undefined : undefined
-    if (!improves(now.spec.spec.objective.type, objective, best)) return false
+    const current = now.bestTrialId ? await tx.trials.get(now.bestTrialId) : undefined
+    const best = current?.objective ?? undefined
+    if (!improves(now.spec.spec.objective.type, objective, best) && !(await earlierTie(tx, trialId, objective, current))) return false
     await tx.experiments.update(experimentId, { bestTrialId: trialId })
     await tx.events.append({ experimentId, trialId, type: 'experiment:new-best', payload: { objective } })
     return true
   })
+}
+
+/** The offered trial ties the current best and was numbered before it. */
+async function earlierTie(tx: Store, trialId: string, objective: number, current: TrialRecord | undefined): Promise<boolean> {
+  if (current?.objective !== objective) return false
+  const offered = await tx.trials.get(trialId)
+  return offered !== undefined && offered.number < current.number
 }

@@ -75,7 +75,8 @@ export async function tellTrial(
   // The best only improves, so a value that does not beat the best read now cannot beat the
   // real one: only a likely new best pays for the experiment lock (and a transaction).
   const current = await bestObjectives.get(store, experiment.bestTrialId)
-  const maybeBest = outcome.state === 'Succeeded' && outcome.objective !== null && improves(direction, outcome.objective, current)
+  // A tie may be a new best too: the earlier trial of a tie is the best (offerBestTrial).
+  const maybeBest = outcome.state === 'Succeeded' && outcome.objective !== null && (improves(direction, outcome.objective, current) || outcome.objective === current)
 
   const attempt: FinishedAttempt = {
     id: trial.id, ...(restarts !== undefined ? { restarts } : {}), state: outcome.state, objective: outcome.objective,

@@ -1,6 +1,6 @@
-import { formatParamValue } from '../../core/search-space.ts'
+import { formatParamValue, inSpaceOrder } from '../../core/search-space.ts'
 import type { Experiment } from '../../core/spec/index.ts'
-import { trialAssignments } from '../../core/spec/to-search-space.ts'
+import { toSearchSpace, trialAssignments } from '../../core/spec/to-search-space.ts'
 import type { MetricSummary } from '../../core/trial.ts'
 import type { TrialRecord } from '../../db/store.ts'
 import type { TrialView } from '../schemas/trial.ts'
@@ -42,7 +42,8 @@ export function trialView(trial: TrialRecord, metrics?: Readonly<Record<string, 
     state: trial.state,
     reason: trial.reason,
     message: trial.message,
-    params: { ...trial.params },
+    // In the spec's order: jsonb keeps its own (shortest key first), and clients list the keys as they come.
+    params: experiment ? Object.fromEntries(inSpaceOrder(toSearchSpace(experiment), trial.params)) : { ...trial.params },
     parameterAssignments: parameterAssignments(trial, experiment),
     objective: finiteOrNull(trial.objective),
     observation: observation(metrics ?? trial.metrics, trial.textMetrics),

@@ -211,6 +211,18 @@ describe('lifecycle on the store: each change with its event, in one transaction
     ])
   })
 
+  test('best trial: of two equal objectives the earlier trial is the best, whichever ended first', async () => {
+    const { e, trials: [a, b] } = await newExperiment({ trials: 2 })
+    for (const t of [b!, a!]) {
+      await running(t)
+      await finishTrial(store, t, { state: 'Succeeded', reason: 'TrialSucceeded', message: 'ok', objective: 0.4 })
+      await offerBestTrial(store, e.id, t.id, 0.4)
+    }
+    assert.equal((await store.experiments.get(e.id))?.bestTrialId, a!.id, 'trial 0 ended last and is the best')
+    assert.equal(await offerBestTrial(store, e.id, b!.id, 0.4), false)
+    assert.equal((await updateBestTrial(store, (await store.experiments.get(e.id))!, await store.trials.list(e.id))).best?.id, a!.id, 'as the recomputation picks it')
+  })
+
   test('applySpecChange: counts updated with experiment:updated, a completed experiment restarted with it and its state event, a refused change writes nothing', async () => {
     const { e } = await newExperiment({ max: 3, trials: 2 })
     assert.equal((await applySpecChange(store, e.id, specOf(e.name, { max: 3 }), 'start over')).change, 'unchanged')
