@@ -21,6 +21,8 @@ export function Chart(props: ChartProps) {
   useEffect(() => {
     const instance = echarts.init(element.current!, undefined, { renderer: 'canvas' })
     chart.current = instance
+    // On its element too, for tests and the browser's console (`$0.chart.getOption()`): a canvas shows nothing else of what it drew.
+    ;(element.current as HTMLDivElement & { chart?: ChartInstance }).chart = instance
     props.onReady?.(instance)
     // data-rendered tells tests and benchmarks that the chart is drawn, not just mounted.
     const done = () => {

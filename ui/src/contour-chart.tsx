@@ -2,6 +2,7 @@ import { useMemo, useState } from 'preact/hooks'
 import { Chart } from './chart.tsx'
 import { contourGrid, type GridAxis } from './contour-grid.ts'
 import { formatNumber } from './format.ts'
+import { chartValue } from './parameter-value.ts'
 import type { SpecInfo } from './spec-info.ts'
 import { chartPalette, darkMode } from './theme.ts'
 import type { TrialRow } from './trial-row.ts'
@@ -29,7 +30,7 @@ export function ContourChart(props: { trials: readonly TrialRow[]; info: SpecInf
     const minimize = props.info.objective.type === 'minimize'
     const data: Cell[] = grid.cells.map((c) => [...span(grid.x, c.i), ...span(grid.y, c.j), c.mean, c.count])
     const best = props.trials.find((t) => t.name === props.bestTrial)
-    const bestPoint = best ? [coordinate(grid.x, best.params[px.name]), coordinate(grid.y, best.params[py.name])] : undefined
+    const bestPoint = best ? [coordinate(grid.x, chartValue(px, best.params[px.name])), coordinate(grid.y, chartValue(py, best.params[py.name]))] : undefined
     return {
       animation: false,
       grid: { left: 64, right: 88, top: 16, bottom: 44 },

@@ -1,3 +1,4 @@
+import { axisCategories, chartValue } from './parameter-value.ts'
 import type { ParameterInfo } from './spec-info.ts'
 import type { TrialRow } from './trial-row.ts'
 
@@ -33,14 +34,17 @@ export function contourGrid(trials: readonly TrialRow[], px: ParameterInfo, py: 
   const scored = trials.filter((t) => t.objective !== null && t.params[px.name] != null && t.params[py.name] != null)
   if (scored.length === 0) return undefined
   const bins = Math.max(3, Math.min(20, Math.round(Math.sqrt(scored.length / 3))))
-  const ax = gridAxis(px, scored.map((t) => t.params[px.name]!), bins)
-  const ay = gridAxis(py, scored.map((t) => t.params[py.name]!), bins)
+  // A discrete value as written ("0.10"): its axis is one bin per list entry, labelled so.
+  const vx = (t: TrialRow) => chartValue(px, t.params[px.name])!
+  const vy = (t: TrialRow) => chartValue(py, t.params[py.name])!
+  const ax = gridAxis(px, scored.map(vx), bins)
+  const ay = gridAxis(py, scored.map(vy), bins)
   const nx = ax.kind === 'numeric' ? ax.edges.length - 1 : ax.values.length
   const sums = new Float64Array(nx * (ay.kind === 'numeric' ? ay.edges.length - 1 : ay.values.length))
   const counts = new Uint32Array(sums.length)
   for (const t of scored) {
-    const i = binOf(ax, t.params[px.name]!)
-    const j = binOf(ay, t.params[py.name]!)
+    const i = binOf(ax, vx(t))
+    const j = binOf(ay, vy(t))
     if (i < 0 || j < 0) continue
     sums[j * nx + i]! += t.objective!
     counts[j * nx + i]! += 1
@@ -59,9 +63,10 @@ export function contourGrid(trials: readonly TrialRow[], px: ParameterInfo, py: 
 }
 
 function gridAxis(p: ParameterInfo, values: readonly (number | string | boolean)[], bins: number): GridAxis {
-  if (p.values || values.some((v) => typeof v !== 'number')) {
+  const categories = axisCategories(p)
+  if (categories || values.some((v) => typeof v !== 'number')) {
     const seen = new Set(values.map(String))
-    return { kind: 'category', values: p.values ? p.values.filter((v) => seen.has(v)) : [...seen].sort() }
+    return { kind: 'category', values: categories ? categories.filter((v) => seen.has(v)) : [...seen].sort() }
   }
   const nums = values as readonly number[]
   const log = p.log && nums.every((v) => v > 0)

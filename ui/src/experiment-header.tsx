@@ -14,7 +14,8 @@ export function ExperimentHeader(props: { experiment: ExperimentResource; info: 
   const { status, metadata } = props.experiment
   const best = status.currentOptimalTrial
   const objective = best.observation.metrics.find((m) => m.name === props.info.objective.metric)
-  const bestValue = objective ? (props.info.objective.type === 'minimize' ? objective.min : objective.max) : undefined
+  // The value the strategy took from the trial's series (its objective, as `tunewell best` and the table show it), not its min or max.
+  const bestValue = objective ? objective[props.info.objective.strategy] : undefined
   // An objective reported only as text (a DARTS genotype) is shown as that text.
   const bestText = objective ? undefined : best.observation.textMetrics?.find((m) => m.name === props.info.objective.metric)?.latest
   return (

@@ -4,6 +4,7 @@ import { ContourChart } from './contour-chart.tsx'
 import { ExperimentActions } from './experiment-actions.tsx'
 import { ExperimentData } from './experiment-data.ts'
 import { ExperimentHeader } from './experiment-header.tsx'
+import { FailureSummary } from './failure-summary.tsx'
 import { HistoryChart } from './history-chart.tsx'
 import { ImportanceChart } from './importance-chart.tsx'
 import { FrontCard } from './front-card.tsx'
@@ -85,6 +86,7 @@ export function ExperimentPage(props: { name: string }) {
         frontCard: <FrontCard experiment={props.name} info={objectives} outcomes={outcomes} hypervolume={server?.hypervolume ?? outcomes.history.at(-1)?.hypervolume} />,
       } : {})} />
       <ExperimentActions experiment={experiment} onChanged={() => data.refresh()} />
+      {status.state === 'Failed' && <FailureSummary experiment={props.name} trials={trials} />}
       {data.error.value && <Notice kind="error">Last update failed: {data.error.value.message} (retrying)</Notice>}
       {!data.allLoaded.value && <Notice kind="loading">Loading {status.trials} trials…</Notice>}
       {trials.length === 0 && data.allLoaded.value && <Notice>No trials yet{active ? ': the first ones start in a moment.' : '.'}</Notice>}

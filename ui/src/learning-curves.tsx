@@ -59,7 +59,8 @@ export function curvesOption(series: readonly Series[], bestTrial: string, metri
       const stopped = s.state === 'EarlyStopped'
       const last = s.points[s.points.length - 1]
       return {
-        name: s.trial, type: 'line', showSymbol: false, symbolSize: 4, silent: false,
+        // A trial with one report has no line to draw: its point is shown instead.
+        name: s.trial, type: 'line', showSymbol: s.points.length === 1, symbolSize: s.points.length === 1 ? 6 : 4, silent: false,
         data: s.points.map((p) => [p.step, p.value]),
         ...(stopped && last ? { markPoint: { symbol: 'path://M2 2L10 10M10 2L2 10', symbolSize: 7, silent: true, itemStyle: { borderColor: palette.muted, borderWidth: 1.5 }, label: { show: false }, data: [{ coord: [last.step, last.value] }] } } : {}),
         lineStyle: { width: best ? 2.5 : 1, opacity: best ? 1 : 0.35, color: best ? palette.best : stopped ? palette.muted : palette.accent, ...(stopped ? { type: 'dashed' } : {}) },

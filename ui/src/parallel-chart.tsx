@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef } from 'preact/hooks'
 import { Chart } from './chart.tsx'
 import type { ChartInstance } from './echarts-setup.ts'
+import { axisCategories, chartValue } from './parameter-value.ts'
 import type { SpecInfo } from './spec-info.ts'
 import { chartPalette, darkMode } from './theme.ts'
 import type { TrialRow } from './trial-row.ts'
@@ -51,7 +52,7 @@ export function ParallelChart(props: ParallelChartProps) {
         parallelAxis: [
           ...params.map((p, i) => ({
             dim: i, name: p.name, ...axisStyle,
-            ...(p.values ? { type: 'category', data: [...p.values] } : p.log ? { type: 'log' } : { type: 'value', scale: true }),
+            ...(axisCategories(p) ? { type: 'category', data: [...axisCategories(p)!] } : p.log ? { type: 'log' } : { type: 'value', scale: true }),
           })),
           { dim: objectiveDim, name: props.info.objective.metric, type: 'value', scale: true, ...axisStyle, nameTextStyle: { color: palette.best, fontWeight: 'bold' } },
         ],
@@ -61,7 +62,7 @@ export function ParallelChart(props: ParallelChartProps) {
           inRange: { color: minimize ? BEST_TO_WORST : [...BEST_TO_WORST].reverse() },
         },
         series: [{
-          type: 'parallel', data: scored.map((t) => [...params.map((p) => t.params[p.name] as number | string), t.objective!]),
+          type: 'parallel', data: scored.map((t) => [...params.map((p) => chartValue(p, t.params[p.name]) as number | string), t.objective!]),
           lineStyle: { width: 1, opacity: 0.45 }, inactiveOpacity: 0.04, activeOpacity: 0.9,
           progressive: 2000, progressiveThreshold: 3000, emphasis: { disabled: true },
         }],

@@ -1,6 +1,7 @@
 import { useMemo } from 'preact/hooks'
 import { Chart } from './chart.tsx'
 import { formatNumber, formatValue } from './format.ts'
+import { axisCategories, chartValue } from './parameter-value.ts'
 import type { ParameterInfo, SpecInfo } from './spec-info.ts'
 import { chartPalette, darkMode } from './theme.ts'
 import type { TrialRow } from './trial-row.ts'
@@ -31,14 +32,14 @@ function SliceChart(props: { parameter: ParameterInfo; trials: readonly TrialRow
       },
       xAxis: {
         name: p.name, nameLocation: 'middle', nameGap: 26, nameTextStyle: { color: palette.text },
-        ...(p.values ? { type: 'category', data: [...p.values] } : p.log ? { type: 'log' } : { type: 'value', scale: true }),
+        ...(axisCategories(p) ? { type: 'category', data: [...axisCategories(p)!] } : p.log ? { type: 'log' } : { type: 'value', scale: true }),
         axisLine: { lineStyle: { color: palette.axis } }, axisLabel: { color: palette.muted, fontSize: 10, hideOverlap: true }, splitLine: { show: false },
       },
       yAxis: { type: 'value', scale: true, axisLabel: { color: palette.muted, fontSize: 10 }, splitLine: { lineStyle: { color: palette.split } } },
       visualMap: { show: false, dimension: 2, min: 0, max: Math.max(1, last), inRange: { color: dark ? ['#334155', '#60a5fa'] : ['#bfdbfe', '#1e40af'] } },
       series: [{
         type: 'scatter', symbolSize: 5, large: true, largeThreshold: 2000,
-        data: props.trials.map((t) => [t.params[p.name] as number | string, t.objective!, t.number]),
+        data: props.trials.map((t) => [chartValue(p, t.params[p.name]) as number | string, t.objective!, t.number]),
       }],
     }
   }, [props.trials, props.parameter, dark])

@@ -13,7 +13,13 @@ export interface ParameterInfo {
 
 export interface SpecInfo {
   readonly parameters: readonly ParameterInfo[]
-  readonly objective: { readonly type: 'minimize' | 'maximize'; readonly metric: string; readonly goal: number | undefined }
+  readonly objective: {
+    readonly type: 'minimize' | 'maximize'
+    readonly metric: string
+    readonly goal: number | undefined
+    /** How a trial's series of the objective metric became its objective (metricStrategies; by default the direction's). */
+    readonly strategy: 'min' | 'max' | 'latest'
+  }
   readonly metrics: readonly string[]
   /**
    * An architecture search whose trials carry `architecture` and `nn_config` instead of
@@ -23,7 +29,7 @@ export interface SpecInfo {
 }
 
 interface LooseSpec {
-  objective?: { type?: string; objectiveMetricName?: string; additionalMetricNames?: string[]; goal?: number }
+  objective?: { type?: string; objectiveMetricName?: string; additionalMetricNames?: string[]; goal?: number; metricStrategies?: { name?: string; value?: string }[] }
   parameters?: { name: string; parameterType: ParameterInfo['type']; feasibleSpace?: { list?: string[]; distribution?: string } }[]
   nasConfig?: unknown
   algorithm?: { algorithmName?: string }
@@ -34,6 +40,9 @@ export function specInfo(experiment: ExperimentResource): SpecInfo {
   const spec = experiment.spec as LooseSpec
   const objective = spec.objective ?? {}
   const metric = objective.objectiveMetricName ?? 'objective'
+  const type = objective.type === 'maximize' ? 'maximize' : 'minimize'
+  const set = objective.metricStrategies?.find((s) => s.name === metric)?.value
+  const strategy = set === 'min' || set === 'max' || set === 'latest' ? set : type === 'maximize' ? 'max' : 'min'
   return {
     parameters: (spec.parameters ?? []).map((p) => ({
       name: p.name,
@@ -42,19 +51,28 @@ export function specInfo(experiment: ExperimentResource): SpecInfo {
       values: p.parameterType === 'categorical' ? p.feasibleSpace?.list ?? [] : undefined,
       ...(p.parameterType === 'discrete' ? { written: p.feasibleSpace?.list ?? [] } : {}),
     })),
-    objective: { type: objective.type === 'maximize' ? 'maximize' : 'minimize', metric, goal: objective.goal },
+    objective: { type, metric, goal: objective.goal, strategy },
     metrics: [metric, ...(objective.additionalMetricNames ?? [])],
     nas: spec.nasConfig !== undefined && spec.nasConfig !== null && spec.algorithm?.algorithmName !== 'darts',
   }
 }
 
-/** Best first: the objective's direction, trials without a value last. */
-export function compareObjective(info: SpecInfo) {
-  const sign = info.objective.type === 'minimize' ? 1 : -1
+/** The states whose trials the server may pick as best (lifecycle/best-trial.ts). */
+const CAN_BE_BEST = new Set(['Succeeded', 'EarlyStopped'])
+
+/**
+ * Best first, as the server picks the best trial: succeeded and early-stopped trials by the
+ * objective's direction, ties to the earlier trial; then those with a value that cannot be best
+ * (a failed or killed trial that reported one); trials without a value last. So row 1 of a table
+ * sorted by objective is the best trial. `worstFirst` reverses the order of those with a value.
+ */
+export function compareObjective(info: SpecInfo, worstFirst = false) {
+  const sign = (info.objective.type === 'minimize' ? 1 : -1) * (worstFirst ? -1 : 1)
   return (a: TrialRow, b: TrialRow) => {
     if (a.objective === null) return b.objective === null ? a.number - b.number : 1
     if (b.objective === null) return -1
-    return sign * (a.objective - b.objective) || a.number - b.number
+    const group = Number(!CAN_BE_BEST.has(a.state)) - Number(!CAN_BE_BEST.has(b.state))
+    return (worstFirst ? -group : group) || sign * (a.objective - b.objective) || (worstFirst ? b.number - a.number : a.number - b.number)
   }
 }
 

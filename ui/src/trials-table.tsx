@@ -150,10 +150,7 @@ function sortTrials(trials: readonly TrialRow[], key: SortKey, descending: boole
     case 'number': return list.sort((a, b) => dir * (a.number - b.number))
     case 'state': return list.sort(byValue((t) => t.state))
     // Objective: ascending means best first, whatever the direction of the objective.
-    case 'objective': {
-      const best = compareObjective(info)
-      return list.sort((a, b) => (descending && a.objective !== null && b.objective !== null ? -best(a, b) : best(a, b)))
-    }
+    case 'objective': return list.sort(compareObjective(info, descending))
     case 'duration': return list.sort(byValue((t) => (duration(t) < 0 ? undefined : duration(t))))
     case 'param': return list.sort(byValue((t) => (t.params[key.name] ?? undefined) as number | string | undefined))
     case 'metric': return list.sort(byValue((t) => latestMetric(t, key.name)))
