@@ -28,6 +28,7 @@ import { checkpointDirFor, prepareCheckpointDir } from './checkpoint-dir.ts'
 import { DatabaseOutage, StoppedWaitingError } from './database-outage.ts'
 import { realClock, type Clock } from './clock.ts'
 import { sharesMetricsFile } from './metrics-file.ts'
+import { lineageFirstStep } from './lineage-first-step.ts'
 import { TrialCollector } from './trial-collector.ts'
 import { LaunchError, type ExitResult, type LaunchContext, type PreparedTrial, type RunningTrial, type TrialExecutor, type TrialRequest } from './trial-executor.ts'
 
@@ -328,7 +329,8 @@ export class ExperimentRunner {
     const { store } = this.#o
     const stopper = earlyStopperOf(spec)
     const onObjective = stopper ? (curve: IntermediateValue[]) => this.#judge(spec, stopper, trial, curve) : undefined
-    const newCollector = (): TrialCollector => new TrialCollector(spec, store.observations, trial.id, prepared.metricsFile, onObjective, prepared.localCollector)
+    const firstStep = await lineageFirstStep(store, trial)
+    const newCollector = (): TrialCollector => new TrialCollector(spec, store.observations, trial.id, prepared.metricsFile, onObjective, prepared.localCollector, firstStep)
     let collector = newCollector()
     this.#pushTargets.set(trial.name, collector)
     const forget = (): void => {

@@ -4,6 +4,7 @@ import { pushTokens, startPushReceiver, TrialNotHereError, type PushReceiver, ty
 import { startKatibDbManager, type KatibDbManager } from '../metrics-collector/katib-grpc/katib-db-manager.ts'
 import { reportThroughReceiver } from '../metrics-collector/katib-grpc/report-through-receiver.ts'
 import type { ExperimentRunner } from './experiment-runner.ts'
+import { lineageFirstStep } from './lineage-first-step.ts'
 
 /** The address other replicas reach this one's receiver at: the pod's IP (downward API), in deploy/base/deployment.yaml. */
 export const POD_IP_ENV = 'POD_IP'
@@ -179,11 +180,16 @@ async function routeElsewhere(store: Store | undefined, self: string, trialName:
   }
 }
 
-/** Per metric, one past the highest step stored for the trial (empty for a trial not known yet). */
-export async function storedSteps(store: Store | undefined, trialName: string): Promise<ReadonlyMap<string, number>> {
+/**
+ * Per metric, one past the highest step stored for the trial; a metric with nothing stored
+ * starts where the trial's lineage goes on (lineage-first-step.ts: 0 for a fresh trial; nothing
+ * for a trial not known yet).
+ */
+export async function storedSteps(store: Store | undefined, trialName: string): Promise<Pick<ReadonlyMap<string, number>, 'get'>> {
   const next = new Map<string, number>()
   const trial = store && (await store.trials.getByName(trialName))
   if (!trial) return next
   for (const point of await store.observations.list(trial.id)) next.set(point.name, Math.max(next.get(point.name) ?? 0, point.step + 1))
-  return next
+  const first = await lineageFirstStep(store, trial)
+  return first === 0 ? next : { get: (name) => next.get(name) ?? first }
 }

@@ -60,6 +60,7 @@ export class TrialCollector {
     metricsFile?: TrialMetricsFile,
     onObjective?: (curve: IntermediateValue[]) => void,
     local?: LocalCollectorPlan,
+    firstStep = 0,
   ) {
     this.#objective = experiment.spec.objective.objectiveMetricName
     this.#onObjective = onObjective
@@ -72,6 +73,7 @@ export class TrialCollector {
       format: this.#kind === 'File' ? (source?.fileSystemPath?.format ?? 'TEXT') : 'TEXT',
       metricNames: this.#names,
       ...(source?.filter?.metricsFormat?.length ? { filters: source.filter.metricsFormat } : {}),
+      firstStep,
     })
     this.#pollMs = FILE_POLL_MS
     if (this.#kind === 'File' && metricsFile) {
@@ -83,7 +85,7 @@ export class TrialCollector {
         onProblem: (message) => this.#notes.push(message),
       })
     } else if (this.#kind === 'PrometheusMetric' && local?.scrape) {
-      this.#scrape = new PrometheusScrapeSource(local.scrape.url, this.#names)
+      this.#scrape = new PrometheusScrapeSource(local.scrape.url, this.#names, { firstStep })
       this.#source = this.#scrape
       this.#pollMs = local.scrape.intervalMs
     } else if (this.#kind === 'Custom' && local?.custom) {
@@ -131,11 +133,15 @@ export class TrialCollector {
     }
     await this.#writer.close()
     const notes = [...this.#notes, ...(this.#scrape?.notes(this.#names) ?? []), ...(this.#custom?.notes() ?? [])]
+    const otherNames = this.#parser.otherNames
+    const nearMiss = this.#parser.nearMisses.get(this.#objective)
     return {
       garbageCount: this.#parser.garbageCount,
       ...(this.#parser.garbageExample !== undefined ? { garbageExample: this.#parser.garbageExample } : {}),
       nonFiniteOnly: [...this.#nonFinite].filter((name) => !this.#finite.has(name)),
       ...(notes.length > 0 ? { notes } : {}),
+      ...(otherNames.length > 0 ? { otherNames } : {}),
+      ...(nearMiss !== undefined ? { nearMiss: { line: nearMiss, expected: this.#parser.expectedForm(this.#objective) } } : {}),
     }
   }
 

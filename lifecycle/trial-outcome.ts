@@ -1,5 +1,6 @@
 import type { MetricStrategy } from '../core/metric.ts'
 import type { TrialState } from '../core/trial.ts'
+import { closestMatch } from '../core/spec/closest-match.ts'
 
 export interface CollectionDiagnostics {
   /** Lines that named a metric but held no number (e.g. `loss=abc`). */
@@ -9,6 +10,13 @@ export interface CollectionDiagnostics {
   readonly nonFiniteOnly: readonly string[]
   /** What the collector found wrong besides (an endpoint that never answered, a collector process that failed). */
   readonly notes?: readonly string[]
+  /** Names the trial printed values for that no metric of the experiment asked for (`acc` where `accuracy` is asked for). */
+  readonly otherNames?: readonly string[]
+  /**
+   * The objective printed in a form the collector does not read: the first such line
+   * (`accuracy: 0.91`) and the form it reads (`accuracy=0.42`).
+   */
+  readonly nearMiss?: { readonly line: string; readonly expected: string }
 }
 
 export interface TrialOutcome {
@@ -64,27 +72,48 @@ export function decideTrialOutcome(
     reason: 'MetricsUnavailable',
     message: text !== undefined
       ? `objective metric "${objective.metric}" was reported only as text (latest ${JSON.stringify(shorten(text))}), and this algorithm needs a number; print it as a number, or fix the metrics filter so that its second group captures one`
-      : missingMetricMessage(objective, diagnostics),
+      : missingMetricMessage(objective, diagnostics, Object.keys(summary)),
     objective: null,
   }
 }
 
+/**
+ * Why the objective is missing, with what the trial did report, so that a typo (`acc` for
+ * `accuracy`) or a format slip (`accuracy: 0.91` where `accuracy=0.91` is read) shows at once.
+ * `reported`: the metrics stored for the trial (additional metrics, pushed values).
+ */
 function missingMetricMessage(
   objective: { readonly metric: string; readonly collector: string },
   d: CollectionDiagnostics,
+  reported: readonly string[],
 ): string {
   if (d.nonFiniteOnly.includes(objective.metric)) {
     return `objective metric "${objective.metric}" was reported only as NaN or Infinity; the trial diverged`
   }
   const parts = [`objective metric "${objective.metric}" was never reported`]
-  if (d.garbageCount > 0) {
+  if (d.nearMiss) {
+    parts.push(`the trial printed it as ${JSON.stringify(d.nearMiss.line)}, but the ${objective.collector} collector reads ${d.nearMiss.expected.includes(' ') ? d.nearMiss.expected : JSON.stringify(d.nearMiss.expected)}`)
+  }
+  if (d.garbageCount > 0 && d.garbageExample !== d.nearMiss?.line) {
     parts.push(`${d.garbageCount} line(s) mentioned a metric without a number, e.g. ${JSON.stringify(d.garbageExample ?? '')}`)
   }
+  const printed = [...new Set([...reported, ...(d.otherNames ?? [])])].filter((name) => name !== objective.metric)
+  if (printed.length > 0) {
+    const guess = closestMatch(objective.metric, printed) ?? printed.find((name) => isAbbreviation(name, objective.metric))
+    // A worker's tell and a push report their values; everything else was printed or written.
+    const verb = objective.collector === 'Push' || objective.collector === ASK_TELL_COLLECTOR ? 'reported' : 'printed'
+    parts.push(`the trial ${verb}: ${printed.join(', ')}${guess !== undefined ? ` (did you mean "${guess}"?)` : ''}`)
+  }
   parts.push(...(d.notes ?? []))
-  if (objective.collector === 'StdOut') parts.push(`the StdOut collector reads lines like "${objective.metric}=0.42"`)
+  if (objective.collector === 'StdOut' && !d.nearMiss) parts.push(`the StdOut collector reads lines like "${objective.metric}=0.42"`)
   if (objective.collector === 'Push') parts.push('the trial must call reportMetrics() (TUNEWELL_REPORT_URL)')
   if (objective.collector === ASK_TELL_COLLECTOR) parts.push(`tell it as "value" or as "values": { "${objective.metric}": ... }`)
   return parts.join('; ')
+}
+
+/** `acc` for `accuracy`, `val_acc` for `val_accuracy`: a printed name that the objective's name starts with. */
+function isAbbreviation(name: string, metric: string): boolean {
+  return name.length >= 3 && metric.toLowerCase().startsWith(name.toLowerCase())
 }
 
 function shorten(text: string): string {

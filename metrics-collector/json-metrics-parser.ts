@@ -6,7 +6,14 @@ import { parseRfc3339 } from './rfc3339.ts'
 
 export interface JsonMetricsParserOptions {
   readonly metricNames: readonly string[]
+  /** The step of the first point of a metric whose lines carry no step key (MetricsParserOptions.firstStep). */
+  readonly firstStep?: number
 }
+
+/** Keys that are no metric of their own: they number or stamp the line's points. */
+const LINE_KEYS = new Set(['step', 'epoch', 'timestamp'])
+/** Other names are kept for a missing metric's message: the first few. */
+const MAX_OTHER_NAMES = 20
 
 /**
  * Katib's JSON format: one object per line, e.g. `{"epoch": 2, "loss": 0.41, "timestamp": 1700000000.5}`.
@@ -16,12 +23,30 @@ export interface JsonMetricsParserOptions {
  */
 export class JsonMetricsParser implements MetricsParser {
   readonly #names: readonly string[]
+  readonly #wanted: ReadonlySet<string>
   readonly #nextStep = new Map<string, number>()
+  readonly #firstStep: number
+  readonly #otherNames = new Set<string>()
   #garbageCount = 0
   #garbageExample: string | undefined
 
   constructor(opts: JsonMetricsParserOptions) {
     this.#names = [...new Set(opts.metricNames.filter((n) => n !== ''))]
+    this.#wanted = new Set(this.#names)
+    this.#firstStep = opts.firstStep ?? 0
+  }
+
+  get otherNames(): readonly string[] {
+    return [...this.#otherNames]
+  }
+
+  /** A line that is no JSON object is garbage, and its example says what it was. */
+  get nearMisses(): ReadonlyMap<string, string> {
+    return new Map()
+  }
+
+  expectedForm(name: string): string {
+    return `{"${name}": 0.42}`
   }
 
   get garbageCount(): number {
@@ -39,6 +64,7 @@ export class JsonMetricsParser implements MetricsParser {
       this.#reject(line)
       return []
     }
+    this.#noteOtherNames(obj)
     const at = timestampOf(obj.timestamp) ?? now
     const explicitStep = stepOf(obj.step) ?? stepOf(obj.epoch)
     const points: MetricPoint[] = []
@@ -51,7 +77,7 @@ export class JsonMetricsParser implements MetricsParser {
         rejected = true
         continue
       }
-      const next = this.#nextStep.get(name) ?? 0
+      const next = this.#nextStep.get(name) ?? this.#firstStep
       const step = explicitStep ?? next
       // Keeps counter-numbered lines after explicitly numbered ones instead of overwriting them.
       this.#nextStep.set(name, Math.max(next, step + 1))
@@ -59,6 +85,13 @@ export class JsonMetricsParser implements MetricsParser {
     }
     if (rejected) this.#reject(line)
     return points
+  }
+
+  #noteOtherNames(obj: Record<string, unknown>): void {
+    for (const key of Object.keys(obj)) {
+      if (this.#otherNames.size >= MAX_OTHER_NAMES) return
+      if (!this.#wanted.has(key) && !LINE_KEYS.has(key) && valueOf(obj[key]) !== undefined) this.#otherNames.add(key)
+    }
   }
 
   #reject(line: string): void {

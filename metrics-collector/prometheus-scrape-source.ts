@@ -11,6 +11,8 @@ export interface PrometheusScrapeSourceOptions {
   readonly now?: () => Date
   /** Where an earlier run of this collector left off (`state()`), so a restarted one goes on numbering steps instead of writing over step 0. */
   readonly restore?: ScrapeState
+  /** The step of each metric's first point (MetricsParserOptions.firstStep); default 0. */
+  readonly firstStep?: number
 }
 
 /**
@@ -43,6 +45,7 @@ export class PrometheusScrapeSource implements PointSource {
   readonly #now: () => Date
   readonly #last = new Map<string, { value: number; timestampMs: number | undefined }>()
   readonly #nextStep = new Map<string, number>()
+  readonly #firstStep: number
   /** Per metric, why the latest answered scrape had no sample for it. */
   readonly #unmatched = new Map<string, string>()
   #answered = 0
@@ -56,6 +59,7 @@ export class PrometheusScrapeSource implements PointSource {
     this.#selectors = metricNames.filter((name) => name !== '').map((metric) => ({ metric, selector: parseSelector(metric) }))
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.#now = options.now ?? (() => new Date())
+    this.#firstStep = options.firstStep ?? 0
     for (const [metric, step] of Object.entries(options.restore?.steps ?? {})) {
       if (Number.isSafeInteger(step) && step > 0) this.#nextStep.set(metric, step)
     }
@@ -153,7 +157,7 @@ export class PrometheusScrapeSource implements PointSource {
       const last = this.#last.get(metric)
       if (last && Object.is(last.value, value) && last.timestampMs === timestampMs) continue
       this.#last.set(metric, { value, timestampMs })
-      const step = this.#nextStep.get(metric) ?? 0
+      const step = this.#nextStep.get(metric) ?? this.#firstStep
       this.#nextStep.set(metric, step + 1)
       points.push({ name: metric, step, value, at: timestampMs === undefined ? now : new Date(timestampMs) })
     }

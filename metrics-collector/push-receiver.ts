@@ -77,9 +77,11 @@ export interface PushReceiverOptions {
   /**
    * Per metric, the step after the highest stored, read on this receiver's first push of a
    * trial: values pushed without a step then go on after the points another controller (before
-   * a restart or takeover) stored, instead of rewriting them from step 0. Default: from 0.
+   * a restart or takeover) stored, instead of rewriting them from step 0; for a metric with
+   * nothing stored, where a trial that continues another one starts (its parent's last step + 1).
+   * Default: from 0.
    */
-  readonly storedSteps?: (trialName: string) => Promise<ReadonlyMap<string, number>>
+  readonly storedSteps?: (trialName: string) => Promise<Pick<ReadonlyMap<string, number>, 'get'>>
 }
 
 const MAX_BODY_BYTES = 1024 * 1024
@@ -168,7 +170,7 @@ export async function startPushReceiver(sink: PushSink, opts: PushReceiverOption
    */
   async function deliver(trialName: string, values: readonly PushedValue[], raw?: { body: string; bearer: string; forwarded: boolean }): Promise<PushOutcome> {
     const unnumbered = new Set(values.filter((v) => v.step === undefined && !nextSteps.get(trialName)?.has(v.name)).map((v) => v.name))
-    let stored: ReadonlyMap<string, number> | undefined
+    let stored: Pick<ReadonlyMap<string, number>, 'get'> | undefined
     if (unnumbered.size > 0 && opts.storedSteps) {
       try {
         stored = await opts.storedSteps(trialName)

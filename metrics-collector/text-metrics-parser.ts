@@ -12,10 +12,25 @@ export const KATIB_DEFAULT_FILTER = String.raw`([\w|-]+)\s*=\s*([+-]?\d*(\.\d+)?
 // empty value (and `loss=-inf` as `loss=-`). When that happens we look at what follows.
 const NON_FINITE_AFTER = /^\s*([+-]?(?:nan|inf(?:inity)?))(?!\w)/i
 
+/**
+ * A step key on a metric's line: `step=120` or `epoch=3` (also `Epoch: 3`), a whole number. Not
+ * Katib's (it numbers nothing, and keeps points in order of arrival); ours numbers the line's
+ * points with it, so what a trial prints as its step is the step stored, however many lines it
+ * printed before. `step` wins over `epoch` on a line with both (the finer one, as in JSON).
+ */
+const STEP_KEY = /(?<![\w-])(step|epoch)\s*[=:]\s*(\d+)(?![\w.])/gi
+
+/** What a value printed in another form than `name=value` looks like: `loss: 0.3`, `"loss": 0.3`, `loss 0.3` (or `loss=0.3` that a filter of the user's misses). */
+const NEAR_MISS_VALUE = String.raw`["']?\s*(?::|=|\s)\s*["']?[+-]?(?:\d+\.?\d*|\.\d+)(?:[Ee][+-]?\d+)?`
+/** Other names are kept for a missing metric's message: the first few. */
+const MAX_OTHER_NAMES = 20
+
 export interface TextMetricsParserOptions {
   readonly metricNames: readonly string[]
   /** Katib `metricsFormat` regexps (Go syntax, validated); default `[KATIB_DEFAULT_FILTER]`. */
   readonly filters?: readonly string[]
+  /** The step of the first point of a metric whose lines carry no step key (MetricsParserOptions.firstStep). */
+  readonly firstStep?: number
 }
 
 /** Katib's TEXT format (StdOut and File collectors), line by line. */
@@ -26,6 +41,10 @@ export class TextMetricsParser implements MetricsParser {
   /** Only a filter of the user's can capture text; what Katib's default one captures is a number or garbage. */
   readonly #keepsText: boolean
   readonly #nextStep = new Map<string, number>()
+  readonly #firstStep: number
+  readonly #otherNames = new Set<string>()
+  readonly #nearMisses = new Map<string, string>()
+  readonly #nearMissPatterns: ReadonlyMap<string, RegExp>
   #garbageCount = 0
   #garbageExample: string | undefined
 
@@ -36,6 +55,20 @@ export class TextMetricsParser implements MetricsParser {
     const filters = opts.filters !== undefined && opts.filters.length > 0 ? opts.filters : [KATIB_DEFAULT_FILTER]
     this.#keepsText = filters === opts.filters
     this.#filters = filters.map(compileFilter)
+    this.#firstStep = opts.firstStep ?? 0
+    this.#nearMissPatterns = new Map(this.#names.map((n) => [n, new RegExp(`(?<![\\w-])${escapeRegExp(n)}${NEAR_MISS_VALUE}`)]))
+  }
+
+  get otherNames(): readonly string[] {
+    return [...this.#otherNames]
+  }
+
+  get nearMisses(): ReadonlyMap<string, string> {
+    return this.#nearMisses
+  }
+
+  expectedForm(name: string): string {
+    return this.#keepsText ? `a line that a source.filter.metricsFormat regexp matches, with ${name} in its first group` : `${name}=0.42`
   }
 
   get garbageCount(): number {
@@ -48,24 +81,35 @@ export class TextMetricsParser implements MetricsParser {
 
   feed(line: string, now: Date = new Date()): MetricPoint[] {
     // Katib's cheap pre-check; it also defines which lines count as garbage.
-    if (!this.#names.some((n) => line.includes(n))) return []
+    if (!this.#names.some((n) => line.includes(n))) {
+      this.#noteOtherNames(line)
+      return []
+    }
     const space = line.indexOf(' ')
     const at = (space > 0 ? parseRfc3339(line.slice(0, space)) : undefined) ?? now
     const points: MetricPoint[] = []
     let rejected = false
+    // Read once, and only from a line that gives a point.
+    let lineStep: number | null | undefined
     for (const filter of this.#filters) {
       for (const m of line.matchAll(filter)) {
         const rawName = m[1]
         const rawValue = m[2]
         if (rawName === undefined || rawValue === undefined) continue
         const name = rawName.trim()
-        if (!this.#wanted.has(name)) continue
+        if (!this.#wanted.has(name)) {
+          this.#noteOtherName(name, rawValue)
+          continue
+        }
         const value = parseMetricValue(rawValue) ?? this.#nonFiniteAfter(line, m, rawValue)
         const text = value === undefined && this.#keepsText ? metricText(rawValue) : undefined
         if (value === undefined) rejected = true
         if (value === undefined && text === undefined) continue
-        const step = this.#nextStep.get(name) ?? 0
-        this.#nextStep.set(name, step + 1)
+        const next = this.#nextStep.get(name) ?? this.#firstStep
+        if (lineStep === undefined) lineStep = stepKeyOf(line) ?? null
+        const step = lineStep ?? next
+        // Lines without a key go on after keyed ones instead of overwriting them.
+        this.#nextStep.set(name, Math.max(next, step + 1))
         points.push(text === undefined ? { name, step, value: value!, at } : { name, step, value: Number.NaN, text, at })
       }
     }
@@ -73,7 +117,31 @@ export class TextMetricsParser implements MetricsParser {
       this.#garbageCount++
       this.#garbageExample ??= garbageSample(line)
     }
+    this.#noteNearMisses(line, points)
     return points
+  }
+
+  /** Names the filters find on a line that mentions no metric (`acc=0.9` where `accuracy` is asked for). */
+  #noteOtherNames(line: string): void {
+    if (this.#otherNames.size >= MAX_OTHER_NAMES) return
+    for (const filter of this.#filters) {
+      for (const m of line.matchAll(filter)) if (m[1] !== undefined && m[2] !== undefined) this.#noteOtherName(m[1].trim(), m[2])
+    }
+  }
+
+  #noteOtherName(name: string, rawValue: string): void {
+    if (this.#otherNames.size >= MAX_OTHER_NAMES || name === '' || this.#wanted.has(name)) return
+    // A step key is read as the step, and a name with nothing after its `=` is no value printed.
+    if (/^(?:step|epoch)$/i.test(name) || metricText(rawValue) === undefined) return
+    this.#otherNames.add(name)
+  }
+
+  /** A metric this line mentions in another form (`loss: 0.3`) without giving it a point: the first such line per metric. */
+  #noteNearMisses(line: string, points: readonly MetricPoint[]): void {
+    for (const [name, pattern] of this.#nearMissPatterns) {
+      if (this.#nearMisses.has(name) || !line.includes(name) || points.some((p) => p.name === name)) continue
+      if (pattern.test(line)) this.#nearMisses.set(name, garbageSample(line))
+    }
   }
 
   #nonFiniteAfter(line: string, m: RegExpExecArray | RegExpMatchArray, rawValue: string): number | undefined {
@@ -99,6 +167,22 @@ export class TextMetricsParser implements MetricsParser {
 function metricText(rawValue: string): string | undefined {
   const text = rawValue.trim()
   return text === '' || text === '+' || text === '-' ? undefined : text
+}
+
+/** The line's `step=`, else its `epoch=`; undefined without either. */
+function stepKeyOf(line: string): number | undefined {
+  let epoch: number | undefined
+  for (const m of line.matchAll(STEP_KEY)) {
+    const value = Number(m[2])
+    if (!Number.isSafeInteger(value)) continue
+    if (m[1]!.toLowerCase() === 'step') return value
+    epoch ??= value
+  }
+  return epoch
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 /** Katib filters are Go (RE2) regexps; the translation is core/go-regexp's. */
