@@ -21,18 +21,15 @@ async function shot(page: Page, file: string): Promise<void> {
 }
 
 /** Ask/tell experiment (no trialTemplate): the test tells each trial the objective values it chooses. */
-function yaml(name: string, objectives: string, constraints: string[], max: number): string {
+function yaml(name: string, objective: string, max: number): string {
   return `apiVersion: kubeflow.org/v1beta1
 kind: Experiment
 metadata:
   name: ${name}
 spec:
   objective:
-    type: maximize
-    objectiveMetricName: accuracy
-    objectives:
-${objectives}
-${constraints.length ? `    constraints:\n${constraints.map((c) => `      - "${c}"`).join('\n')}\n` : ''}  algorithm:
+${objective}
+  algorithm:
     algorithmName: random
   parallelTrialCount: 1
   maxTrialCount: ${max}
@@ -40,6 +37,12 @@ ${constraints.length ? `    constraints:\n${constraints.map((c) => `      - "${c
     - {name: x, parameterType: double, feasibleSpace: {min: "0", max: "1"}}
 `
 }
+
+/** accuracy up, then the further objectives and constraints given. */
+const accuracyAnd = (objectives: readonly string[], constraints: readonly string[]) => [
+  '    type: maximize', '    objectiveMetricName: accuracy', '    objectives:', ...objectives.map((o) => `      - ${o}`),
+  ...(constraints.length ? ['    constraints:', ...constraints.map((c) => `      - "${c}"`)] : []),
+].join('\n')
 
 /** Creates the experiment through the API and tells one trial per row of values, by metric name; the trials' names in order. */
 async function runExperiment(app: FastifyInstance, document: string, name: string, rows: readonly Record<string, number>[]): Promise<string[]> {
@@ -62,7 +65,7 @@ interface SeriesOption { name: string; data: unknown[][]; itemStyle?: { opacity?
 /** What a chart drew: the ECharts option on its element (chart.tsx keeps the instance there). */
 async function seriesOf(page: Page, testId: string): Promise<SeriesOption[]> {
   return page.getByTestId(testId).evaluate((element) => {
-    const chart = (element as HTMLElement & { chart: { getOption(): { series: unknown[] } } }).chart
+    const chart = (element as unknown as { chart: { getOption(): { series: unknown[] } } }).chart
     return JSON.parse(JSON.stringify(chart.getOption().series)) as SeriesOption[]
   })
 }
@@ -72,7 +75,7 @@ async function pointAt(page: Page, testId: string, seriesName: string, value: [n
   await page.getByTestId(testId).scrollIntoViewIfNeeded()
   const box = (await page.getByTestId(testId).boundingBox())!
   const [x, y] = await page.getByTestId(testId).evaluate((element, args) => {
-    const chart = (element as HTMLElement & { chart: { convertToPixel(finder: object, value: number[]): number[] } }).chart
+    const chart = (element as unknown as { chart: { convertToPixel(finder: object, value: number[]): number[] } }).chart
     return chart.convertToPixel({ seriesName: args.seriesName }, args.value)
   }, { seriesName, value })
   return { x: box.x + x!, y: box.y + y! }
@@ -93,7 +96,7 @@ describe('dashboard: several objectives and constraints', { skip: missing }, () 
         { accuracy: 0.9, latency_ms: 40 }, { accuracy: 0.8, latency_ms: 20 }, { accuracy: 0.99, latency_ms: 80 },
         { accuracy: 0.7, latency_ms: 30 }, { accuracy: 0.95, latency_ms: 45 }, { accuracy: 0.6, latency_ms: 25 },
       ]
-      const trials = await runExperiment(app, yaml(two, '      - {metric: latency_ms, direction: Minimize}', ['latency_ms <= 50'], rows.length), two, rows)
+      const trials = await runExperiment(app, yaml(two, accuracyAnd(['{metric: latency_ms, direction: Minimize}'], ['latency_ms <= 50']), rows.length), two, rows)
       const resource = (await app.inject({ url: `/api/v1/experiments/${two}` })).json() as { hypervolume?: number; paretoFront?: string[] }
 
       const url = await app.listen({ host: '127.0.0.1', port: 0 })
@@ -153,7 +156,7 @@ describe('dashboard: several objectives and constraints', { skip: missing }, () 
         { accuracy: 0.9, latency_ms: 40, memory_mb: 900 }, { accuracy: 0.8, latency_ms: 20, memory_mb: 800 },
         { accuracy: 0.7, latency_ms: 30, memory_mb: 950 }, { accuracy: 0.85, latency_ms: 35, memory_mb: 500 },
       ]
-      const trials3 = await runExperiment(app, yaml(three, '      - {metric: latency_ms, direction: minimize}\n      - {metric: memory_mb, direction: minimize}', [], rows3.length), three, rows3)
+      const trials3 = await runExperiment(app, yaml(three, accuracyAnd(['{metric: latency_ms, direction: minimize}', '{metric: memory_mb, direction: minimize}'], []), rows3.length), three, rows3)
       await page.goto(`${url}/experiments/${three}`)
       await page.locator('[data-testid="pareto-matrix"][data-rendered]').waitFor({ timeout: 60_000 })
       await page.locator('[data-testid="objectives-parallel-chart"][data-rendered]').waitFor({ timeout: 10_000 })
@@ -167,6 +170,21 @@ describe('dashboard: several objectives and constraints', { skip: missing }, () 
       await page.getByTestId('pareto-front-card').getByTestId('front-size').getByText('3 trials').waitFor()
       assert.equal(await page.getByTestId('pareto-chart').count(), 0, 'no two-objective scatter for three objectives')
       await shot(page, 'multiobjective-three.png')
+
+      // One objective with a constraint: the page as before, the table with the Feasible column.
+      const single = uniqueName('so-ui')
+      const objective = ['    type: minimize', '    objectiveMetricName: loss', '    constraints:', '      - "latency_ms <= 50"'].join('\n')
+      const trials1 = await runExperiment(app, yaml(single, objective, 2), single, [{ loss: 0.1, latency_ms: 90 }, { loss: 0.5, latency_ms: 10 }])
+      await page.goto(`${url}/experiments/${single}`)
+      await page.locator('[data-testid="history-chart"][data-rendered]').waitFor({ timeout: 60_000 })
+      await page.getByTestId('best-trial').waitFor()
+      const table1 = page.getByTestId('trials-table')
+      await table1.getByRole('columnheader', { name: 'Feasible' }).waitFor()
+      await table1.getByRole('button', { name: 'loss' }).waitFor()
+      assert.match((await table1.getByTestId('infeasible-mark').getAttribute('title'))!, /broke latency_ms <= 50 \(by 40\)/)
+      assert.equal(await table1.getByTestId('infeasible-mark').count(), 1)
+      assert.ok(await table1.getByRole('link', { name: String(0) }).getAttribute('title') === trials1[0])
+      for (const id of ['pareto-front-card', 'pareto-chart', 'pareto-matrix', 'hypervolume-chart']) assert.equal(await page.getByTestId(id).count(), 0, `no ${id}`)
     } finally {
       await browser?.close()
       await app.close()

@@ -55,6 +55,7 @@ export function ExperimentPage(props: { name: string }) {
   const outcomes = useMemo(() => (objectives && (objectives.multi || objectives.constraints.length > 0)
     ? objectiveOutcomes(trials, objectives, { paretoFront: server?.paretoFront, referencePoint: server?.referencePoint })
     : undefined), [trials, objectivesKey])
+  const infeasible = useMemo(() => new Set(outcomes?.scored.filter((o) => !o.feasible).map((o) => o.trial.name)), [outcomes])
   const shown = useMemo(() => (brushed ? trials.filter((t) => brushed.has(t.number)) : trials), [trials, brushed])
   const scored = trials.some((t) => t.objective !== null)
   const textual = !scored && trials.some((t) => t.texts?.[info?.objective.metric ?? ''] != null)
@@ -95,7 +96,7 @@ export function ExperimentPage(props: { name: string }) {
           {objectives?.multi && outcomes && <MultiObjectivePanels experiment={props.name} info={objectives} outcomes={outcomes} />}
           <section class="panel">
             <h2>Optimisation history</h2>
-            {scored ? <HistoryChart experiment={props.name} trials={trials} info={info} onRendered={onHistory} /> : <Notice>{noValues}</Notice>}
+            {scored ? <HistoryChart experiment={props.name} trials={trials} info={info} onRendered={onHistory} {...(outcomes ? { infeasible } : {})} /> : <Notice>{noValues}</Notice>}
           </section>
           <section class="panel">
             <h2>Timeline</h2>

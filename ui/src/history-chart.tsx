@@ -12,7 +12,7 @@ import type { TrialRow } from './trial-row.ts'
  * Optimisation history: each trial's objective by trial number, coloured by state, and the
  * best value so far as a step line. Large mode keeps 10,000 points fast.
  */
-export function HistoryChart(props: { experiment: string; trials: readonly TrialRow[]; info: SpecInfo; onRendered?: () => void }) {
+export function HistoryChart(props: { experiment: string; trials: readonly TrialRow[]; info: SpecInfo; onRendered?: () => void; infeasible?: ReadonlySet<string> }) {
   const dark = darkMode.value
   const option = useMemo(() => {
     const palette = chartPalette(dark)
@@ -25,6 +25,8 @@ export function HistoryChart(props: { experiment: string; trials: readonly Trial
       const list = byState.get(t.state) ?? []
       list.push([t.number, t.objective, t.name])
       byState.set(t.state, list)
+      // A trial that broke a constraint is never the best, however good its objective.
+      if (props.infeasible?.has(t.name)) continue
       if (bestSoFar === undefined || (minimize ? t.objective < bestSoFar : t.objective > bestSoFar)) bestSoFar = t.objective
       best.push([t.number, bestSoFar])
     }
@@ -48,7 +50,7 @@ export function HistoryChart(props: { experiment: string; trials: readonly Trial
         { name: 'best so far', type: 'line', step: 'end', data: best, showSymbol: false, lineStyle: { color: palette.best, width: 2 }, itemStyle: { color: palette.best }, z: 3, tooltip: { show: false } },
       ],
     }
-  }, [props.trials, props.info, dark])
+  }, [props.trials, props.info, props.infeasible, dark])
   const onReady = (chart: ChartInstance) => {
     chart.on('click', (event) => {
       const value = event.value as [number, number, string?] | undefined

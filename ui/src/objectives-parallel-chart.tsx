@@ -4,7 +4,7 @@ import type { ChartInstance } from './echarts-setup.ts'
 import type { Outcomes } from './objective-outcomes.ts'
 import type { ObjectivesInfo } from './objectives-info.ts'
 import { objectiveLabel, outcomeTooltip } from './outcome-text.ts'
-import { POINT_SERIES, pointSeries } from './pareto-chart.tsx'
+import { exposeChart, POINT_SERIES, pointSeries } from './pareto-chart.tsx'
 import { navigate, paths } from './router.ts'
 import { chartPalette, darkMode, STATE_COLORS } from './theme.ts'
 
@@ -45,6 +45,7 @@ export function ObjectivesParallelChart(props: { experiment: string; info: Objec
     }
   }, [props.outcomes, props.info, dark])
   const onReady = (chart: ChartInstance) => {
+    exposeChart(chart)
     chart.on('click', (event) => {
       if (typeof event.name === 'string' && event.name) navigate(paths.trial(props.experiment, event.name))
     })

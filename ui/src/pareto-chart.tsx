@@ -25,13 +25,15 @@ export function pointStyle(series: (typeof POINT_SERIES)[number], dark: boolean)
   }
 }
 
-/**
- * Each point carries its trial's name last, so a click opens the trial; the element carries its
- * chart, so a test (or the console) can find where a trial's point is drawn (convertToPixel).
- */
+/** The element carries its chart, so a test (or the console) can read what it drew and where (getOption, convertToPixel). */
+export function exposeChart(chart: ChartInstance): void {
+  (chart.getDom() as HTMLElement & { chart?: ChartInstance }).chart = chart
+}
+
+/** Each point carries its trial's name last, so a click opens the trial. */
 export function openTrialOnClick(experiment: string) {
   return (chart: ChartInstance) => {
-    (chart.getDom() as HTMLElement & { chart?: ChartInstance }).chart = chart
+    exposeChart(chart)
     chart.on('click', (event) => {
       const value = event.value as unknown[] | undefined
       const name = value && value[value.length - 1]
