@@ -108,7 +108,8 @@ describe('dashboard: several objectives and constraints', { skip: missing }, () 
       // The card lists the front instead of one best trial, best accuracy first.
       const card = page.getByTestId('pareto-front-card')
       await card.getByTestId('front-size').getByText('3 trials').waitFor({ timeout: 10_000 })
-      assert.deepEqual(await card.locator('tbody tr td:first-child').allInnerTexts(), [trials[4], trials[0], trials[1]])
+      assert.deepEqual(await card.locator('tbody tr td:first-child').allInnerTexts(), ['#4', '#0', '#1'])
+      assert.deepEqual(await card.locator('tbody tr td:first-child a').evaluateAll((links) => links.map((a) => a.getAttribute('title'))), [trials[4], trials[0], trials[1]])
       if (resource.paretoFront) assert.deepEqual([...resource.paretoFront].sort(), [trials[0], trials[1], trials[4]].sort(), 'the API agrees')
 
       // The scatter: the front emphasised and joined by its staircase, dominated trials faded, the infeasible one apart.
@@ -184,6 +185,8 @@ describe('dashboard: several objectives and constraints', { skip: missing }, () 
       assert.match((await table1.getByTestId('infeasible-mark').getAttribute('title'))!, /broke latency_ms <= 50 \(by 40\)/)
       assert.equal(await table1.getByTestId('infeasible-mark').count(), 1)
       assert.ok(await table1.getByRole('link', { name: String(0) }).getAttribute('title') === trials1[0])
+      // The best so far never takes the infeasible trial's 0.1: it starts at trial 1's 0.5.
+      assert.deepEqual((await seriesOf(page, 'history-chart')).find((s) => s.name === 'best so far')!.data, [[1, 0.5]])
       for (const id of ['pareto-front-card', 'pareto-chart', 'pareto-matrix', 'hypervolume-chart']) assert.equal(await page.getByTestId(id).count(), 0, `no ${id}`)
     } finally {
       await browser?.close()

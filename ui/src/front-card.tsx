@@ -30,7 +30,7 @@ export function FrontCard(props: { experiment: string; info: ObjectivesInfo; out
               <tbody>
                 {front.map((o) => (
                   <tr key={o.trial.name}>
-                    <td><Link href={paths.trial(props.experiment, o.trial.name)} title={`trial #${o.trial.number}`}>{o.trial.name}</Link></td>
+                    <td><Link href={paths.trial(props.experiment, o.trial.name)} title={o.trial.name}>#{o.trial.number}</Link></td>
                     {o.values.map((v) => <td class="num">{formatNumber(v)}</td>)}
                   </tr>
                 ))}

@@ -17,7 +17,7 @@ export function HypervolumeChart(props: { experiment: string; outcomes: Outcomes
     return {
       animation: false,
       textStyle: { color: palette.text },
-      grid: { left: 64, right: 16, top: 20, bottom: 40 },
+      grid: { left: 64, right: 16, top: 32, bottom: 40 },
       tooltip: {
         trigger: 'item', backgroundColor: palette.tooltipBg, textStyle: { color: palette.text },
         formatter: (p: { value: [number, number, string] }) => `after ${p.value[0]} succeeded trials (the last ${p.value[2]})<br/>hypervolume = ${formatNumber(p.value[1])}`,
