@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import type { ApiConnection } from '../api/client/api-request.ts'
 import { TunewellClient } from '../api/client/tunewell-client.ts'
@@ -78,7 +79,11 @@ async function answers(server: string): Promise<boolean> {
   }
 }
 
-/** `fetch` answered by the app in this process; the whole answer is read before it is returned. */
+/**
+ * `fetch` answered by the app in this process. The body is streamed as the route writes it, with
+ * its backpressure (`payloadAsStream`): an export of 100,000 trials is read from the database page
+ * by page as it is written out, as from a server, instead of being built in memory first.
+ */
 function injectFetch(app: FastifyInstance): (url: string, init: RequestInit) => Promise<Response> {
   return async (url, init) => {
     const target = new URL(url)
@@ -87,6 +92,7 @@ function injectFetch(app: FastifyInstance): (url: string, init: RequestInit) => 
       url: target.pathname + target.search,
       headers: Object.fromEntries(new Headers(init.headers).entries()),
       ...(typeof init.body === 'string' ? { payload: init.body } : {}),
+      payloadAsStream: true,
     })
     const headers = new Headers()
     for (const [key, value] of Object.entries(res.headers)) {
@@ -94,7 +100,9 @@ function injectFetch(app: FastifyInstance): (url: string, init: RequestInit) => 
       for (const v of Array.isArray(value) ? value : [value]) headers.append(key, String(v))
     }
     const empty = res.statusCode === 204 || res.statusCode === 304
-    return new Response(empty ? null : res.rawPayload, { status: res.statusCode, headers })
+    const body = res.stream()
+    if (empty) body.destroy()
+    return new Response(empty ? null : (Readable.toWeb(body) as ReadableStream<Uint8Array>), { status: res.statusCode, headers })
   }
 }
 
