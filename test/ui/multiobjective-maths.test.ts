@@ -5,7 +5,7 @@ import { hypervolumeHistory } from '../../ui/src/hypervolume-history.ts'
 import { defaultReference, objectiveOutcomes } from '../../ui/src/objective-outcomes.ts'
 import { objectivesInfo, parseConstraint } from '../../ui/src/objectives-info.ts'
 import { dominates, paretoFront } from '../../ui/src/pareto-front.ts'
-import type { TrialRow } from '../../ui/src/trial-row.ts'
+import { readViolations, type TrialRow } from '../../ui/src/trial-row.ts'
 
 /** A small seeded generator, so the brute-force comparisons below are the same on every run. */
 function random(seed: number): () => number {
@@ -126,6 +126,8 @@ test('outcomes: infeasible trials are never on the front, maximised objectives a
   assert.deepEqual(server.front.map((o) => o.trial.name), ['t-1'])
   assert.deepEqual(server.reference, [-1, 100])
   assert.deepEqual(defaultReference([]), undefined)
+  // One value only: 10% of its magnitude, so that point adds volume (as on the server).
+  assert.deepEqual(defaultReference([[-2, 0], [-2, 0]]), [-1.8, 1e-9])
 })
 
 test('outcomes: the server\'s values, feasibility and violations replace what the metrics say', () => {
@@ -138,4 +140,12 @@ test('outcomes: the server\'s values, feasibility and violations replace what th
   assert.deepEqual(outcomes.scored.map((o) => o.values), [[1, 2], [2, 1]])
   assert.deepEqual(outcomes.front.map((o) => o.trial.number), [0])
   assert.equal(outcomes.byName.get('t-1')!.violations[0]!.text, 'c <= 1')
+})
+
+test('the server\'s violations: by constraint, a null violation being a metric never reported', () => {
+  assert.deepEqual(readViolations([{ constraint: 'latency_ms <= 50', violation: 30 }, { constraint: 'memory_mb <= 2048', violation: null }]), [
+    { text: 'latency_ms <= 50', amount: 30 }, { text: 'memory_mb <= 2048', amount: Infinity },
+  ])
+  assert.deepEqual(readViolations([]), [])
+  assert.equal(readViolations(undefined), undefined)
 })

@@ -115,12 +115,17 @@ export function objectiveOutcomes(trials: readonly TrialRow[], info: ObjectivesI
   }
 }
 
-/** Each coordinate's worst (largest) value plus 10% of its range; undefined without points. */
+/**
+ * Each coordinate's worst (largest) value plus 10% of its range, or of its magnitude (at least
+ * 1e-9) when every point has the same value, so the worst point adds volume too: the server's
+ * rule (core/multiobjective/reference-point.ts). Undefined without points.
+ */
 export function defaultReference(points: readonly (readonly number[])[]): number[] | undefined {
   if (points.length === 0) return undefined
   return points[0]!.map((_, i) => {
     const column = points.map((p) => p[i]!)
     const worst = Math.max(...column)
-    return worst + 0.1 * (worst - Math.min(...column))
+    const range = worst - Math.min(...column)
+    return worst + (range > 0 ? 0.1 * range : Math.max(0.1 * Math.abs(worst), 1e-9))
   })
 }

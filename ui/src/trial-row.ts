@@ -48,17 +48,21 @@ function outcomeOf(values: unknown, feasible: unknown, violations: unknown): Pic
   return out
 }
 
-/** `["latency_ms <= 50"]`, `{"latency_ms <= 50": 3.5}` or `[{constraint, violation}]`: whichever the server sends. */
+/** The server's `[{constraint, violation}]`; also `["latency_ms <= 50"]` or `{"latency_ms <= 50": 3.5}`. */
 export function readViolations(value: unknown): Violation[] | undefined {
   if (value === null || value === undefined) return undefined
   if (Array.isArray(value)) {
     return value.map((v) => typeof v === 'string'
       ? { text: v, amount: null }
-      : { text: String((v as { constraint?: unknown; text?: unknown }).constraint ?? (v as { text?: unknown }).text), amount: numberOrNull((v as { violation?: unknown; amount?: unknown }).violation ?? (v as { amount?: unknown }).amount) })
+      : brokenConstraint(v as { constraint?: unknown; violation?: unknown }))
   }
   if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).map(([text, amount]) => ({ text, amount: numberOrNull(amount) }))
   return undefined
 }
+
+/** The server's `{constraint, violation}`: a null violation means the metric was never reported. */
+const brokenConstraint = (v: { constraint?: unknown; violation?: unknown }): Violation =>
+  ({ text: String(v.constraint), amount: v.violation === null ? Infinity : numberOrNull(v.violation) })
 
 const numberOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : v === 'Infinity' ? Infinity : null)
 
