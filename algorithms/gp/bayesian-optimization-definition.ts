@@ -77,6 +77,9 @@ function bayesianOptimizationIssues(space: SearchSpace, given: BayesianOptimizat
 
 export const bayesianOptimizationAlgorithm: AlgorithmDefinition<BayesianOptimizationSettings> = {
   name: 'bayesianoptimization',
+  // Several objectives by ParEGO and constraints by probability of feasibility (gp-suggester.ts);
+  // the tree surrogates get the same scalarised observations.
+  multiObjective: true,
   description: 'Bayesian optimisation with a Gaussian process (Matérn 5/2) or a tree surrogate (RF, ET, GBRT), EI/LCB/PI or a gp_hedge portfolio, after a Sobol initial design.',
   settings: BAYESIAN_OPTIMIZATION_SETTINGS,
   check: (space, settings) => bayesianOptimizationIssues(space, settings),

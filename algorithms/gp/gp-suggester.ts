@@ -50,6 +50,16 @@
  *   number, so it does not depend on batching; after it, suggestions depend on the history,
  *   which depends on which trials had finished when each was asked.
  *
+ * - Several objectives (`directions`, issue 19): ParEGO (parego.ts): every ask draws a weight
+ *   vector and the GP models the augmented Chebyshev scalarisation of the normalised objective
+ *   vectors, everything else as above. Katib's service has one objective.
+ * - Constraints (`constraintCount`, single- or multi-objective): one GP per constraint on the
+ *   reported violations, and the acquisition times the probability of feasibility (Gardner et
+ *   al. 2014, constraint-models.ts); f* and the incumbents are the best feasible observations,
+ *   and until one is feasible the search maximises the probability of feasibility alone. The
+ *   objective GP still learns from infeasible trials. Pending trials are believed by the
+ *   objective GP only.
+ *
  * Deviations from Katib: Katib's skopt service treats every double as log-uniform (so min must
  * be > 0, kubeflow/katib#2688); we use each parameter's own scale (uniform and normal linear,
  * logUniform and logNormal logarithmic), like every other algorithm here. The initial design is
@@ -78,6 +88,9 @@ import { scaledDistance } from './matern52-kernel.ts'
 import { MIN_SEPARATION, maximizeAcquisition } from './maximize-acquisition.ts'
 import { transformObjectives } from './output-transform.ts'
 import { subsampleIndices } from './subsample-history.ts'
+import { augmentedChebyshev, simplexWeights } from './parego.ts'
+import { fitConstraintModels } from './constraint-models.ts'
+import type { ConstraintModel } from './constraint-models.ts'
 
 export type GpAcquisition = AcquisitionName | 'gp_hedge'
 
@@ -125,6 +138,12 @@ export interface Observations {
   readonly pending: Float64Array[]
 }
 
+/** Observations with each one's constraint violations (`violations[k][i]`) and feasibility. */
+export interface ConstrainedObservations extends Observations {
+  readonly violations: number[][]
+  readonly feasible: boolean[]
+}
+
 export class GpSuggester implements Suggester {
   constructor(private readonly options: GpSuggesterOptions) {}
 
@@ -134,7 +153,7 @@ export class GpSuggester implements Suggester {
     const previous = readState(request.state, cube.dimensions)
     const scrambleSeed = previous?.scrambleSeed ?? rng.int(2 ** 32)
     const used = new Set(request.trials.map((t) => paramsKey(space, t.params)))
-    const data = collect(request, cube)
+    const data = observe(request, cube, rng)
     const suggestions: Params[] = []
     const design: Float64Array[] = []
 
@@ -144,6 +163,7 @@ export class GpSuggester implements Suggester {
     }
 
     const model = this.fitModel(data, cube, previous, rng, design.length + request.count - suggestions.length)
+    const constraints = model.constraints
     const portfolio = this.options.acquisition === 'gp_hedge' ? HEDGE_PORTFOLIO : [this.options.acquisition]
     const gains = this.options.acquisition === 'gp_hedge' ? updatedGains(previous, model.gp, data.y.length) : undefined
     let proposals: number[][] | undefined
@@ -151,7 +171,12 @@ export class GpSuggester implements Suggester {
     // Believe every in-flight point (earlier trials, then this batch's design points) at the mean.
     let best = model.best
     const inFlight = [...data.pending, ...design]
-    for (const x of inFlight) best = Math.min(best, believe(model.gp, x))
+    // With constraints a believed point may be infeasible, so it does not lower the feasible f*.
+    const believed = (x: Float64Array): void => {
+      const mean = believe(model.gp, x)
+      if (constraints.length === 0) best = Math.min(best, mean)
+    }
+    for (const x of inFlight) believed(x)
     const lengthscales = model.gp.hyperparameters.lengthscales
     const apart = (x: Float64Array): boolean => inFlight.every((y) => scaledDistance(x, y, lengthscales) >= MIN_SEPARATION)
 
@@ -166,6 +191,7 @@ export class GpSuggester implements Suggester {
         rng: own,
         candidates: this.candidateCount(model.gp.size),
         localStarts: this.localStarts(model.gp.size),
+        ...(constraints.length > 0 ? { constraints, feasibilityOnly: !Number.isFinite(best) } : {}),
       })
       const choice = gains ? pickHedge(gains, own) : 0
       if (gains && proposals === undefined) proposals = ranked.map((points) => Array.from(points[0]!.x))
@@ -182,7 +208,7 @@ export class GpSuggester implements Suggester {
       suggestions.push(params)
       const x = cube.encode(params)
       if (x) {
-        best = Math.min(best, believe(model.gp, x))
+        believed(x)
         inFlight.push(x)
       }
     }
@@ -195,7 +221,7 @@ export class GpSuggester implements Suggester {
     return { suggestions, state: JSON.parse(JSON.stringify(state)) as GpState }
   }
 
-  private fitModel(data: Observations, cube: UnitCube, previous: GpState | undefined, rng: Rng, fantasies: number): { gp: GaussianProcess; best: number; incumbents: Float64Array[] } {
+  private fitModel(data: ConstrainedObservations, cube: UnitCube, previous: GpState | undefined, rng: Rng, fantasies: number): { gp: GaussianProcess; best: number; incumbents: Float64Array[]; constraints: ConstraintModel[] } {
     const d = cube.dimensions
     const kept = subsampleIndices(data.y, MAX_MODEL_POINTS, rng)
     const n = kept.length
@@ -211,7 +237,20 @@ export class GpSuggester implements Suggester {
     })
     const gp = GaussianProcess.fit(x, n, d, z, hyper, data.pending.length + fantasies)
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => z[a]! - z[b]! || a - b)
-    return { gp, best: z[order[0]!]!, incumbents: order.slice(0, 5).map((row) => x.slice(row * d, (row + 1) * d)) }
+    if (data.violations.length === 0) return { gp, best: z[order[0]!]!, incumbents: order.slice(0, 5).map((row) => x.slice(row * d, (row + 1) * d)), constraints: [] }
+    const constraints = fitConstraintModels(x, n, d, data.violations.map((v) => kept.map((i) => v[i]!)), rng, MAX_FIT_POINTS, data.pending.length + fantasies)
+    // f* and the incumbents are the best feasible rows; with none, the least violating ones lead
+    // the search for a feasible point (best stays +Infinity: feasibility alone is maximised).
+    const feasible = order.filter((row) => data.feasible[kept[row]!])
+    const leastViolating = Array.from({ length: n }, (_, row) => row)
+      .sort((a, b) => totalViolation(data, kept[a]!) - totalViolation(data, kept[b]!) || a - b)
+    const leaders = feasible.length > 0 ? feasible : leastViolating
+    return {
+      gp,
+      best: feasible.length > 0 ? z[feasible[0]!]! : Infinity,
+      incumbents: leaders.slice(0, 5).map((row) => x.slice(row * d, (row + 1) * d)),
+      constraints,
+    }
   }
 
   private localStarts(n: number): number {
@@ -225,8 +264,70 @@ export class GpSuggester implements Suggester {
   }
 }
 
-/** Encoded succeeded observations (negated when maximising) and in-flight points. */
+function totalViolation(data: ConstrainedObservations, i: number): number {
+  let total = 0
+  for (const v of data.violations) total += Math.max(0, v[i]!)
+  return Number.isNaN(total) ? Infinity : total
+}
+
+/**
+ * What the GP learns from. One objective without constraints: `collect`. Otherwise the same
+ * trials, with y the ParEGO scalarisation of the objective vectors (minimised, a weight vector
+ * drawn from `rng`) when there are several objectives, and each trial's violations (a missing
+ * or short list counts as violating every constraint, +Infinity).
+ */
+export function observe(request: SuggestRequest, cube: UnitCube, rng: Rng): ConstrainedObservations {
+  const directions = request.directions !== undefined && request.directions.length >= 2 ? request.directions : undefined
+  const constraintCount = request.constraintCount ?? 0
+  if (directions === undefined && constraintCount === 0) {
+    const base = collect(request, cube)
+    return { ...base, violations: [], feasible: base.y.map(() => true) }
+  }
+  const sign = (direction: string): number => (direction === 'maximize' ? -1 : 1)
+  const x: Float64Array[] = []
+  const vectors: number[][] = []
+  const pending: Float64Array[] = []
+  const violations: number[][] = Array.from({ length: constraintCount }, () => [])
+  const feasible: boolean[] = []
+  for (const trial of request.trials) {
+    const encoded = cube.encode(trial.params)
+    if (!encoded) continue
+    if (trial.state === 'Succeeded') {
+      let vector: number[] | undefined
+      if (directions) {
+        const values = trial.values
+        if (values?.length === directions.length && values.every(Number.isFinite)) vector = values.map((v, j) => sign(directions[j]!) * v)
+      } else if (typeof trial.objective === 'number' && Number.isFinite(trial.objective)) {
+        vector = [sign(request.direction) * trial.objective]
+      }
+      if (!vector) continue
+      const reported = trial.constraints?.length === constraintCount ? trial.constraints : undefined
+      const row = Array.from({ length: constraintCount }, (_, k) => {
+        const v = reported?.[k]
+        return typeof v === 'number' && !Number.isNaN(v) ? v : Infinity
+      })
+      x.push(encoded)
+      vectors.push(vector)
+      row.forEach((v, k) => violations[k]!.push(v))
+      feasible.push(row.every((v) => v <= 0))
+    } else if (trial.state === 'Pending' || trial.state === 'Running') {
+      pending.push(encoded)
+    }
+  }
+  const y = directions ? augmentedChebyshev(vectors, simplexWeights(rng, directions.length)) : vectors.map((v) => v[0]!)
+  return { x, y, pending, violations, feasible }
+}
+
+/**
+ * Encoded succeeded observations (negated when maximising) and in-flight points. With several
+ * objectives, ParEGO's scalarisation with a weight vector drawn from the call's stream (the
+ * tree surrogates learn from this; they ignore constraints).
+ */
 export function collect(request: SuggestRequest, cube: UnitCube): Observations {
+  if (request.directions !== undefined && request.directions.length >= 2) {
+    const { x, y, pending } = observe(request, cube, request.rng)
+    return { x, y, pending }
+  }
   const sign = request.direction === 'maximize' ? -1 : 1
   const x: Float64Array[] = []
   const y: number[] = []

@@ -20,6 +20,10 @@
  *    integer-valued variables in Bayesian optimization with Gaussian processes",
  *    Neurocomputing 380, 2020, make the same point).
  *
+ * With constraint models (constraint-models.ts) every stage maximises the acquisition plus the
+ * log probability of feasibility; with `feasibilityOnly` (no trial has been feasible yet) the
+ * log probability of feasibility alone, as Gardner et al. do until a feasible point is found.
+ *
  * With no local starts (Katib's `acq_optimizer: sampling`) only stage 1 runs, with more
  * candidates. Local starts, and the ranked fallbacks returned, are thinned to points at least
  * MIN_SEPARATION length scales apart, so that they are distinct options for the model.
@@ -36,6 +40,8 @@ import { numericGrid } from '../numeric-grid.ts'
 import { SOBOL_MAX_DIMENSIONS, sobolPoint } from '../sobol/sobol-sequence.ts'
 import type { UnitCube } from '../unit-cube.ts'
 import { acquisition } from './acquisition.ts'
+import { logFeasibility, logFeasibilityWithGradient } from './constraint-models.ts'
+import type { ConstraintModel } from './constraint-models.ts'
 import type { AcquisitionName, AcquisitionSettings, AcquisitionValue } from './acquisition.ts'
 import type { GaussianProcess } from './gaussian-process.ts'
 import { scaledDistance } from './matern52-kernel.ts'
@@ -54,6 +60,18 @@ export interface AcquisitionProblem {
   readonly candidates: number
   /** Gradient ascents (stages 2 and 3) per acquisition function; 0 for `acq_optimizer: sampling`. */
   readonly localStarts: number
+  /** One model per constraint: the acquisition is weighted by the probability of feasibility. */
+  readonly constraints?: readonly ConstraintModel[]
+  /** Maximise the probability of feasibility alone (nothing feasible observed yet). */
+  readonly feasibilityOnly?: boolean
+}
+
+/** What one search scores points by: the objective GP, the acquisition's settings, the constraints. */
+interface Scoring {
+  readonly gp: GaussianProcess
+  readonly settings: AcquisitionSettings
+  readonly constraints: readonly ConstraintModel[]
+  readonly feasibilityOnly: boolean
 }
 
 export interface RankedPoint {
@@ -97,21 +115,26 @@ export function maximizeAcquisition(problem: AcquisitionProblem): AcquisitionSea
   const scratch: AcquisitionValue = { value: 0, dMean: 0, dSd: 0 }
   const discrete = hasDiscreteSlots(cube)
   const lengthscales = gp.hyperparameters.lengthscales
+  const scoring: Scoring = { gp, settings, constraints: problem.constraints ?? [], feasibilityOnly: problem.feasibilityOnly === true }
+  const feasibility = new Float64Array(m)
+  if (scoring.constraints.length > 0) {
+    for (let c = 0; c < m; c++) feasibility[c] = logFeasibility(scoring.constraints, screened.subarray(c * d, (c + 1) * d))
+  }
+  const term = (name: AcquisitionName, c: number): number =>
+    (scoring.feasibilityOnly ? 0 : acquisition(name, means[c]!, Math.sqrt(variances[c]!), settings, scratch).value) + feasibility[c]!
 
   let logImprovementProbability = -Infinity
-  for (let c = 0; c < m; c++) {
-    logImprovementProbability = Math.max(logImprovementProbability, acquisition('PI', means[c]!, Math.sqrt(variances[c]!), settings, scratch).value)
-  }
+  for (let c = 0; c < m; c++) logImprovementProbability = Math.max(logImprovementProbability, term('PI', c))
 
   const ranked = names.map((name) => {
     const values = new Float64Array(m)
-    for (let c = 0; c < m; c++) values[c] = acquisition(name, means[c]!, Math.sqrt(variances[c]!), settings, scratch).value
+    for (let c = 0; c < m; c++) values[c] = term(name, c)
     const order = Array.from({ length: m }, (_, c) => c).sort((a, b) => values[b]! - values[a]! || a - b)
     const screenedBest = order.slice(0, SUPPRESSION_POOL).map((c) => ({ x: screened.slice(c * d, (c + 1) * d), value: values[c]! }))
     const ascended: RankedPoint[] = []
     for (const start of distinct(screenedBest, lengthscales, problem.localStarts)) {
-      let best = ascend(gp, cube, name, settings, start)
-      if (discrete) best = neighbourSearch(gp, cube, name, settings, best)
+      let best = ascend(scoring, cube, name, start)
+      if (discrete) best = neighbourSearch(scoring, cube, name, best)
       ascended.push(best)
     }
     return distinct([...ascended, ...screenedBest].sort((a, b) => b.value - a.value), lengthscales, KEEP)
@@ -172,35 +195,44 @@ function screeningSet(problem: AcquisitionProblem): Float64Array {
 }
 
 /** Gradient ascent of one acquisition function from a screened point, snapped to a legal point. */
-function ascend(gp: GaussianProcess, cube: UnitCube, name: AcquisitionName, settings: AcquisitionSettings, start: RankedPoint): RankedPoint {
+function ascend(scoring: Scoring, cube: UnitCube, name: AcquisitionName, start: RankedPoint): RankedPoint {
+  const { gp, settings } = scoring
   const d = cube.dimensions
   const meanGradient = new Float64Array(d)
   const varianceGradient = new Float64Array(d)
+  const ascent = new Float64Array(d)
   const scratch: AcquisitionValue = { value: 0, dMean: 0, dSd: 0 }
   const negative = (x: Float64Array, gradient: Float64Array): number => {
-    const { mean, variance } = gp.predictWithGradient(x, meanGradient, varianceGradient)
-    const sd = Math.sqrt(variance)
-    const a = acquisition(name, mean, sd, settings, scratch)
-    const sdScale = sd > 0 ? a.dSd / (2 * sd) : 0
-    for (let j = 0; j < d; j++) gradient[j] = -(a.dMean * meanGradient[j]! + sdScale * varianceGradient[j]!)
-    return -a.value
+    ascent.fill(0)
+    let value = 0
+    if (!scoring.feasibilityOnly) {
+      const { mean, variance } = gp.predictWithGradient(x, meanGradient, varianceGradient)
+      const sd = Math.sqrt(variance)
+      const a = acquisition(name, mean, sd, settings, scratch)
+      const sdScale = sd > 0 ? a.dSd / (2 * sd) : 0
+      for (let j = 0; j < d; j++) ascent[j] = a.dMean * meanGradient[j]! + sdScale * varianceGradient[j]!
+      value = a.value
+    }
+    if (scoring.constraints.length > 0) value += logFeasibilityWithGradient(scoring.constraints, x, ascent, meanGradient, varianceGradient)
+    for (let j = 0; j < d; j++) gradient[j] = -ascent[j]!
+    return -value
   }
   const lower = new Float64Array(d)
   const upper = new Float64Array(d).fill(1)
   const result = minimizeInBox(negative, start.x, lower, upper, { maxIterations: LOCAL_ITERATIONS, initialStep: 0.05, relativeTolerance: 1e-8 })
   const x = snapToLegal(cube, result.x)
-  const value = evaluate(gp, name, settings, x, scratch)
+  const value = evaluate(scoring, name, x, scratch)
   return value > start.value ? { x, value } : start
 }
 
 /** Greedy steps to the best neighbour (one grid step or another category) while that improves. */
-function neighbourSearch(gp: GaussianProcess, cube: UnitCube, name: AcquisitionName, settings: AcquisitionSettings, start: RankedPoint): RankedPoint {
+function neighbourSearch(scoring: Scoring, cube: UnitCube, name: AcquisitionName, start: RankedPoint): RankedPoint {
   const scratch: AcquisitionValue = { value: 0, dMean: 0, dSd: 0 }
   let current = start
   for (let round = 0; round < NEIGHBOUR_ROUNDS; round++) {
     let best = current
     for (const neighbour of neighbours(cube, cube.decode(current.x))) {
-      const value = evaluate(gp, name, settings, neighbour, scratch)
+      const value = evaluate(scoring, name, neighbour, scratch)
       if (value > best.value) best = { x: neighbour, value }
     }
     if (best === current) break
@@ -243,9 +275,11 @@ function hasDiscreteSlots(cube: UnitCube): boolean {
   })
 }
 
-function evaluate(gp: GaussianProcess, name: AcquisitionName, settings: AcquisitionSettings, x: Float64Array, scratch: AcquisitionValue): number {
-  const { mean, variance } = gp.predict(x)
-  return acquisition(name, mean, Math.sqrt(variance), settings, scratch).value
+function evaluate(scoring: Scoring, name: AcquisitionName, x: Float64Array, scratch: AcquisitionValue): number {
+  const feasibility = scoring.constraints.length > 0 ? logFeasibility(scoring.constraints, x) : 0
+  if (scoring.feasibilityOnly) return feasibility
+  const { mean, variance } = scoring.gp.predict(x)
+  return acquisition(name, mean, Math.sqrt(variance), scoring.settings, scratch).value + feasibility
 }
 
 /** The encoding of the legal point nearest to x. */
