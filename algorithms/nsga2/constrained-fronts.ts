@@ -6,14 +6,19 @@
  * the infeasible points grouped by total violation, least first (Optuna's
  * `_constrained_dominates` ordering does the same). Every coordinate minimised.
  */
-import { nonDominatedSort } from '../../core/multiobjective/non-dominated-sort.ts'
+import { leadingFronts } from '../leading-fronts.ts'
 
-/** Fronts of indices into `points`; `violations[i]` is point i's total violation (0 when feasible). */
-export function constrainedFronts(points: readonly (readonly number[])[], violations: readonly number[]): number[][] {
+/**
+ * Fronts of indices into `points`; `violations[i]` is point i's total violation (0 when
+ * feasible). Only as many feasible fronts as hold `atLeast` points (all by default): selection
+ * needs no more. The infeasible groups follow only when the feasible points are too few.
+ */
+export function constrainedFronts(points: readonly (readonly number[])[], violations: readonly number[], atLeast = points.length): number[][] {
   const feasible: number[] = []
   const infeasible: number[] = []
   for (let i = 0; i < points.length; i++) (violations[i]! > 0 ? infeasible : feasible).push(i)
-  const fronts = nonDominatedSort(feasible.map((i) => points[i]!)).map((front) => front.map((k) => feasible[k]!))
+  const fronts = leadingFronts(feasible.map((i) => points[i]!), atLeast).map((front) => front.map((k) => feasible[k]!))
+  if (feasible.length >= atLeast) return fronts
   infeasible.sort((a, b) => violations[a]! - violations[b]! || a - b)
   for (let k = 0; k < infeasible.length; k++) {
     const i = infeasible[k]!

@@ -34,6 +34,13 @@ export interface ParzenOptions {
    */
   readonly clipCount?: number
   readonly clipFactor?: number
+  /**
+   * Observation kernels draw censored rather than truncated Gaussians on continuous dimensions:
+   * a draw beyond a bound lands on the bound instead of being redrawn inside, so a kernel near a
+   * bound puts a point mass on it and a search whose optimum lies on a bound reaches it exactly.
+   * Densities stay those of the truncated kernels. Default false.
+   */
+  readonly censored?: boolean
 }
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI)
@@ -44,6 +51,7 @@ const WHOLE_LINE = 9
 
 export class ParzenEstimator {
   readonly components: number
+  private readonly censored: boolean
   private readonly dimensions: readonly TpeDimension[]
   private readonly continuous: Int32Array
   private readonly stepped: Int32Array
@@ -72,6 +80,7 @@ export class ParzenEstimator {
   constructor(dimensions: readonly TpeDimension[], points: Float64Array, count: number, weights: ArrayLike<number>, options: ParzenOptions) {
     const d = dimensions.length
     this.dimensions = dimensions
+    this.censored = options.censored === true
     const indicesOf = (test: (dim: TpeDimension) => boolean): Int32Array =>
       Int32Array.from(dimensions.flatMap((dim, i) => (test(dim) ? [i] : [])))
     this.continuous = indicesOf((dim) => dim.kind === 'numeric' && dim.step === undefined)
@@ -168,7 +177,10 @@ export class ParzenEstimator {
       for (let slot = 0; slot < nCont; slot++) {
         const j = this.continuous[slot]!
         const dim = this.dimensions[j] as TpeNumericDimension
-        const x = truncatedNormal(this.contMu[k * nCont + slot]!, 1 / this.contInvSigma[k * nCont + slot]!, dim.low, dim.high, rng)
+        const mu = this.contMu[k * nCont + slot]!
+        const sigma = 1 / this.contInvSigma[k * nCont + slot]!
+        // The prior kernel stays truncated: it is there to explore, not to reach bounds.
+        const x = this.censored && k < this.components - 1 ? Math.min(Math.max(mu + sigma * rng.normal(), dim.low), dim.high) : truncatedNormal(mu, sigma, dim.low, dim.high, rng)
         out[row + j] = snap(j, x)
       }
       for (let slot = 0; slot < nStep; slot++) {

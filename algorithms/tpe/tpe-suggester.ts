@@ -14,6 +14,17 @@
  * (c-TPE's simpler cousin, Watanabe & Hutter 2023): a trial breaking one ranks after every
  * feasible and early-stopped trial, by its total violation, so it is good only while too few
  * trials keep them all. With one objective and no broken constraint nothing changes.
+ * Two deviations from Optuna's MOTPE apply with several objectives only, measured as median
+ * hypervolume regret at 100 trials on bench:multiobjective's zdt1 / zdt2 / dtlz2 (Optuna 5's
+ * MOTPE: 20.5 / 27.7 / 0.434; ours as Optuna's: 17.3 / 26.4 / 0.384, 10 seeds):
+ * - Censored kernels (`ParzenOptions.censored`): a draw past a bound lands on it, so the search
+ *   reaches optima on the bounds exactly; the ends of a Pareto front often lie there (the
+ *   smallest possible latency, a zero weight decay). 9.7 / 17.2 / 0.239 (20 seeds).
+ * - The prior kernel weighs 0.5, not 1 (`prior_weight` still sets both): a front needs many
+ *   good regions refined at once, and the wide prior spends candidates elsewhere. With censoring,
+ *   6.5 / 15.3 / 0.215 (20 seeds). Other changes measured and left out: recency weights instead
+ *   of hypervolume contributions (8.6 / 16.8 / 0.251), γ(n) = ⌈0.15·n⌉ (9.8 / 15.8 / 0.312),
+ *   48 candidates (7.4 / 18.2 / 0.296 with the prior at 0.5).
  *
  * Deviations from Optuna 5 and hyperopt, and why:
  * - Startup: the first `n_startup_trials` suggestions are random, counting trials that are
@@ -57,6 +68,7 @@
 import type { Rng } from '../../core/rng.ts'
 import type { Params, SearchSpace } from '../../core/search-space.ts'
 import type { TrialSnapshot } from '../../core/trial.ts'
+import { leadingFronts } from '../leading-fronts.ts'
 import { minimisedVector, objectiveSigns, totalViolation } from '../objective-vector.ts'
 import { rngForSuggestion } from '../rng-for-suggestion.ts'
 import { sampleParams } from '../sample-parameter.ts'
@@ -68,7 +80,6 @@ import { optunaGamma, selectSmallest } from './split-trials.ts'
 import type { GammaFunction } from './split-trials.ts'
 import { TpeSpace } from './tpe-space.ts'
 import { greedyHypervolumeSubset, hypervolumeContributions, referenceFor } from './hypervolume-subset.ts'
-import { nonDominatedSort } from '../../core/multiobjective/non-dominated-sort.ts'
 
 export interface TpeOptions {
   /** Random suggestions before the model is used. */
@@ -81,12 +92,15 @@ export interface TpeOptions {
   readonly gamma: GammaFunction
   /** Joint kernels over all parameters; otherwise each parameter is modelled on its own. */
   readonly multivariate: boolean
+  /** The prior kernel's weight with several objectives (see the header). */
+  readonly multiObjectivePriorWeight: number
 }
 
 export const DEFAULT_TPE_OPTIONS: TpeOptions = {
   nStartupTrials: 10,
   nEiCandidates: 24,
   priorWeight: 1,
+  multiObjectivePriorWeight: 0.5,
   gamma: optunaGamma,
   multivariate: true,
 }
@@ -145,13 +159,15 @@ export class TpeSuggester implements Suggester {
   private estimators(model: TpeSpace, history: History, rows: Int32Array, weights: Float64Array = recencyWeights(rows.length)): ParzenEstimator[] {
     const d = model.dimensions.length
     const n = rows.length
+    const several = history.objectives > 1
+    const priorWeight = several ? this.options.multiObjectivePriorWeight : this.options.priorWeight
     if (this.options.multivariate) {
-      const options: ParzenOptions = { priorWeight: this.options.priorWeight, clipCount: history.completed, clipFactor: JOINT_CLIP_FACTOR }
+      const options: ParzenOptions = { priorWeight, clipCount: history.completed, clipFactor: JOINT_CLIP_FACTOR, censored: several }
       const points = new Float64Array(n * d)
       for (let r = 0; r < n; r++) points.set(history.points.subarray(rows[r]! * d, rows[r]! * d + d), r * d)
       return [new ParzenEstimator(model.dimensions, points, n, weights, options)]
     }
-    const options: ParzenOptions = { priorWeight: this.options.priorWeight }
+    const options: ParzenOptions = { priorWeight, censored: several }
     return model.dimensions.map((dimension, j) => {
       const column = new Float64Array(n)
       for (let r = 0; r < n; r++) column[r] = history.points[rows[r]! * d + j]!
@@ -337,10 +353,11 @@ function rankForSplit(history: History, nBelow: number): void {
  * MOTPE's order of the feasible rows (Optuna's `_split_complete_trials_multi_objective`): whole
  * non-dominated fronts, best first, while they fit in `nBelow`; the front that straddles the cut
  * contributes its greedy hypervolume subset first, so the good group keeps the front's spread.
+ * Past the cut the order is arbitrary (those rows are bad whatever their rank).
  */
 function multiObjectiveOrder(history: History, nBelow: number): number[] {
   const vectorsOf = (rows: readonly number[]) => rows.map((row) => vectorOf(history, row))
-  const fronts = nonDominatedSort(vectorsOf(history.feasible)).map((front) => front.map((i) => history.feasible[i]!))
+  const fronts = leadingFronts(vectorsOf(history.feasible), nBelow).map((front) => front.map((i) => history.feasible[i]!))
   const order: number[] = []
   for (const front of fronts) {
     const room = nBelow - order.length
@@ -353,6 +370,9 @@ function multiObjectiveOrder(history: History, nBelow: number): number[] {
       order.push(...front)
     }
   }
+  // The rest are all in the bad group: their order does not matter.
+  const placed = new Set(order)
+  order.push(...history.feasible.filter((row) => !placed.has(row)))
   return order
 }
 

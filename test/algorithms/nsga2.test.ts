@@ -3,6 +3,8 @@ import assert from 'node:assert/strict'
 import { createRng, trialRngs } from '../../core/rng.ts'
 import type { Params, SearchSpace } from '../../core/search-space.ts'
 import type { TrialSnapshot } from '../../core/trial.ts'
+import { nonDominatedSort } from '../../core/multiobjective/non-dominated-sort.ts'
+import { leadingFronts } from '../../algorithms/leading-fronts.ts'
 import { constrainedFronts } from '../../algorithms/nsga2/constrained-fronts.ts'
 import { crowdingDistance } from '../../algorithms/nsga2/crowding-distance.ts'
 import { nsga2Algorithm } from '../../algorithms/nsga2/nsga2-definition.ts'
@@ -57,6 +59,26 @@ describe('nsga2 selection pieces', () => {
     const violations = [0, 2, 0, 0, 0, 1]
     assert.deepEqual(constrainedFronts(points, violations), [[0, 3, 4], [2], [5], [1]])
     assert.deepEqual(constrainedFronts([[0], [1], [2]], [3, 3, 0]), [[2], [0, 1]])
+    // Enough feasible points: the infeasible ones are not even ranked.
+    assert.deepEqual(constrainedFronts(points, violations, 3), [[0, 3, 4]])
+  })
+
+  it('peels only the leading fronts it needs, the same as a full non-dominated sort', () => {
+    const rng = createRng(12)
+    for (const m of [1, 2, 3]) {
+      const points = Array.from({ length: 80 }, () => Array.from({ length: m }, () => Math.round(rng.next() * 10) / 10))
+      const all = nonDominatedSort(points)
+      const some = leadingFronts(points, 30)
+      let held = 0
+      for (const [f, front] of some.entries()) {
+        assert.deepEqual(front, all[f])
+        // Each front but the last was needed to reach 30.
+        if (f < some.length - 1) assert.ok(held + front.length < 30)
+        held += front.length
+      }
+      assert.ok(held >= 30)
+      assert.deepEqual(leadingFronts(points, Infinity), all)
+    }
   })
 
   it('crosses and mutates within bounds, on the grid, for every parameter kind', () => {
