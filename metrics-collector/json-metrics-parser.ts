@@ -64,7 +64,8 @@ export class JsonMetricsParser implements MetricsParser {
       this.#reject(line)
       return []
     }
-    this.#noteOtherNames(obj)
+    // Only a missing objective's message lists them (MetricsParser.otherNames).
+    if (!Object.hasOwn(obj, this.#names[0] ?? '')) this.#noteOtherNames(obj)
     const at = timestampOf(obj.timestamp) ?? now
     const explicitStep = stepOf(obj.step) ?? stepOf(obj.epoch)
     const points: MetricPoint[] = []

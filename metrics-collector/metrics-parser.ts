@@ -8,9 +8,13 @@ export interface MetricsParser {
   readonly garbageCount: number
   /** The first such line, shortened, for messages. */
   readonly garbageExample?: string
-  /** Names the lines gave values for that no metric of the experiment asked for (step keys aside): the first 20, in order. */
+  /**
+   * Names the lines gave values for that no metric of the experiment asked for (step keys
+   * aside): the first 20, in order, looked for until the objective (the first metric name) is
+   * reported, as they only explain its absence.
+   */
   readonly otherNames: readonly string[]
-  /** Per metric, the first line that printed it in a form this format does not read (`loss: 0.3` for `loss=0.3`), shortened. */
+  /** Per metric, the first line that printed it in a form this format does not read (`loss: 0.3` for `loss=0.3`), shortened; looked for as otherNames. */
   readonly nearMisses: ReadonlyMap<string, string>
   /** How a line must give `name`'s value, for messages: `loss=0.42`. */
   expectedForm(name: string): string

@@ -24,6 +24,12 @@ const STEP_KEY = /(?<![\w-])(step|epoch)\s*[=:]\s*(\d+)(?![\w.])/gi
 const NEAR_MISS_VALUE = String.raw`["']?\s*(?::|=|\s)\s*["']?[+-]?(?:\d+\.?\d*|\.\d+)(?:[Ee][+-]?\d+)?`
 /** Other names are kept for a missing metric's message: the first few. */
 const MAX_OTHER_NAMES = 20
+/**
+ * Lines that mention no metric are looked through for other names only up to this length: Katib's
+ * pre-check spares them the filters, and a filter run over a long unbroken token (a progress bar,
+ * an encoded blob) backtracks in time quadratic in its length.
+ */
+const MAX_OTHER_NAMES_LINE = 1000
 
 export interface TextMetricsParserOptions {
   readonly metricNames: readonly string[]
@@ -45,6 +51,8 @@ export class TextMetricsParser implements MetricsParser {
   readonly #otherNames = new Set<string>()
   readonly #nearMisses = new Map<string, string>()
   readonly #nearMissPatterns: ReadonlyMap<string, RegExp>
+  /** Whether the objective (the first metric name) got a point; from then on other names are not looked for. */
+  #objectiveSeen = false
   #garbageCount = 0
   #garbageExample: string | undefined
 
@@ -117,20 +125,26 @@ export class TextMetricsParser implements MetricsParser {
       this.#garbageCount++
       this.#garbageExample ??= garbageSample(line)
     }
-    this.#noteNearMisses(line, points)
+    if (!this.#objectiveSeen) {
+      this.#objectiveSeen = points.some((p) => p.name === this.#names[0])
+      this.#noteNearMisses(line, points)
+    }
     return points
   }
 
   /** Names the filters find on a line that mentions no metric (`acc=0.9` where `accuracy` is asked for). */
   #noteOtherNames(line: string): void {
-    if (this.#otherNames.size >= MAX_OTHER_NAMES) return
+    // Only a missing objective's message lists them: a trial that reported it is not slowed down.
+    if (this.#objectiveSeen || this.#otherNames.size >= MAX_OTHER_NAMES || line.length > MAX_OTHER_NAMES_LINE) return
+    // Katib's default filter needs an `=`; most output lines have none and are passed over at once.
+    if (!this.#keepsText && !line.includes('=')) return
     for (const filter of this.#filters) {
       for (const m of line.matchAll(filter)) if (m[1] !== undefined && m[2] !== undefined) this.#noteOtherName(m[1].trim(), m[2])
     }
   }
 
   #noteOtherName(name: string, rawValue: string): void {
-    if (this.#otherNames.size >= MAX_OTHER_NAMES || name === '' || this.#wanted.has(name)) return
+    if (this.#objectiveSeen || this.#otherNames.size >= MAX_OTHER_NAMES || name === '' || this.#wanted.has(name)) return
     // A step key is read as the step, and a name with nothing after its `=` is no value printed.
     if (/^(?:step|epoch)$/i.test(name) || metricText(rawValue) === undefined) return
     this.#otherNames.add(name)

@@ -64,3 +64,10 @@ test('JSON lines: their other numeric keys are the names printed; step, epoch an
 test('nothing printed at all: the message is as before', () => {
   assert.equal(outcome(['starting', 'done']).message, 'objective metric "accuracy" was never reported; the StdOut collector reads lines like "accuracy=0.42"')
 })
+
+test('a line that mentions no metric is looked through for names only up to 1,000 characters', () => {
+  const parser = createMetricsParser({ format: 'TEXT', metricNames: ['accuracy'] })
+  parser.feed(`${'#'.repeat(1000)} lr=0.1`)
+  parser.feed('momentum=0.9')
+  assert.deepEqual(parser.otherNames, ['momentum'])
+})
