@@ -20,6 +20,7 @@ import { experimentValidateRoutes } from './routes/experiment-validate.ts'
 import { experimentRoutes } from './routes/experiments.ts'
 import { EVENT_STREAM_PATHS, eventRoutes } from './routes/events.ts'
 import { healthRoutes } from './routes/health.ts'
+import { sessionRoutes } from './routes/session.ts'
 import { metricsRoutes } from './routes/metrics.ts'
 import { importanceRoutes } from './routes/importance.ts'
 import { observationRoutes } from './routes/observations.ts'
@@ -70,6 +71,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAuth(app, { tokens: options.tokens ?? [], publicPaths: ['/healthz', '/readyz', OPENAPI_PATH, DOCS_PATH, ...dashboardPaths], queryTokenPaths: EVENT_STREAM_PATHS })
   await registerOpenApi(app, version)
   await app.register(healthRoutes, options)
+  await app.register(sessionRoutes, options)
   await app.register(experimentRoutes, options)
   await app.register(experimentValidateRoutes, options)
   await app.register(experimentActionRoutes, options)

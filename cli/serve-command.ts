@@ -188,7 +188,10 @@ export async function serveCommand(options: ServeOptions, out: NodeJS.WritableSt
     const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address
     const scheme = tls ? 'https' : 'http'
     out.write(`tunewell listening on ${scheme}://${shown}:${address.port}\n`)
-    if (dashboardDir !== undefined) out.write(`  dashboard: ${scheme}://${shown}:${address.port}/\n`)
+    // With tokens, the link signs the browser in: the page exchanges the token for a cookie and
+    // drops it from the address; after `#` it is never sent to the server or written to its logs.
+    const signIn = tokens.find((t) => t.role === 'admin') ?? tokens[0]
+    if (dashboardDir !== undefined) out.write(`  dashboard: ${scheme}://${shown}:${address.port}/${signIn ? `#token=${encodeURIComponent(signIn.token)}` : ''}\n`)
     out.write(`  database: ${store.backend === 'pglite' ? `embedded, ${join(home, 'db')}` : 'PostgreSQL (DATABASE_URL)'}; ` +
       `auth: ${tokens.length > 0 ? `${tokens.length} token(s)` : 'none'}; ` +
       (remote ? `trials: ${placement.description}${placement.push ? `, pushing metrics to ${choice.kind === 'kubernetes' ? choice.reportUrl?.origin : ''}` : ''}${placement.push?.katibGrpcAddress ? `, Katib's gRPC API at ${placement.push.katibGrpcAddress}` : ''}\n` : `local trial execution: ${localExecution ? 'on' : 'off'}\n`))

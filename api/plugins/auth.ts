@@ -18,6 +18,12 @@ export interface AuthOptions {
 const READ_METHODS = new Set(['GET', 'HEAD'])
 
 /**
+ * The cookie the dashboard signs in with (api/routes/session.ts): the token of a signed-in
+ * browser, HttpOnly (no script reads it) and SameSite=Strict (no other site's page sends it).
+ */
+export const SESSION_COOKIE = 'tunewell_token'
+
+/**
  * Bearer tokens on every request but the public paths: 401 without a valid token, 403 when a
  * read-only token tries to change something.
  */
@@ -27,14 +33,45 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     const path = request.url.split('?')[0]!
     if (READ_METHODS.has(request.method) && options.publicPaths.some((p) => path === p || path.startsWith(`${p}/`))) return
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '') ?? queryToken(request.method, request.url, path, options)
-    const role = match ? matchToken(options.tokens, match[1]!) : undefined
+    const cookie = match ? undefined : sessionCookie(request.headers.cookie)
+    const role = match ? matchToken(options.tokens, match[1]!) : cookie !== undefined ? matchToken(options.tokens, cookie) : undefined
+    if (!role && cookie !== undefined) {
+      throw new HttpError(401, 'UNAUTHORIZED', 'the token this browser signed in with is not valid any more: sign in again with a valid token')
+    }
     if (!role) {
       throw new HttpError(401, 'UNAUTHORIZED', match ? 'the bearer token is not valid' : 'this server needs a token: send `Authorization: Bearer <token>`')
     }
     if (role === 'read' && !READ_METHODS.has(request.method)) {
       throw new HttpError(403, 'FORBIDDEN', `a read-only token cannot ${request.method} ${path}; use an admin token`)
     }
+    // A browser sends the cookie with whatever request a page of the same site makes, a form's
+    // POST from another port included: a change signed in by the cookie alone must show that the
+    // dashboard's own page made it. The host and origin guard, which runs first, has refused any
+    // Origin but this server's; here the request must have one (or the browser's word for it).
+    if (cookie !== undefined && !READ_METHODS.has(request.method) && !fromOwnPage(request.headers)) {
+      throw new HttpError(403, 'CROSS_ORIGIN', `${request.method} ${path} refused: signed in by the dashboard's cookie only, it must come from the dashboard's page (Origin or Sec-Fetch-Site: same-origin); other clients send \`Authorization: Bearer <token>\``)
+    }
   })
+}
+
+/** The token in the session cookie, if the request carries one. */
+export function sessionCookie(header: string | undefined): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=')
+    if (at > 0 && part.slice(0, at).trim() === SESSION_COOKIE) {
+      try {
+        return decodeURIComponent(part.slice(at + 1).trim()) || undefined
+      } catch {
+        return undefined
+      }
+    }
+  }
+  return undefined
+}
+
+function fromOwnPage(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
+  const site = headers['sec-fetch-site']
+  return site === 'same-origin' || typeof headers.origin === 'string'
 }
 
 /** `?token=` where allowed, shaped like a header match (the token in [1]). */

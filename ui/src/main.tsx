@@ -3,5 +3,5 @@ import { App } from './app.tsx'
 import './styles.css'
 import { captureTokenFromUrl } from './token.ts'
 
-captureTokenFromUrl()
-render(<App />, document.getElementById('app')!)
+// Signed in before the first request, which would otherwise answer 401 and ask for the token.
+void captureTokenFromUrl().finally(() => render(<App />, document.getElementById('app')!))

@@ -24,14 +24,44 @@ export function setToken(value: string | null): void {
 }
 
 /**
- * `?token=...` in the address (a link the server owner shares) is taken once and removed from
- * the address bar, so it does not linger in history or get copied along with the URL.
+ * Signs this browser in with `token`: the server sets an HttpOnly, SameSite=Strict cookie
+ * (`POST /api/v1/session`, api/routes/session.ts), and every later request, a plain download
+ * link's and the event stream's included, carries it; the token itself is kept nowhere a script
+ * can read. A server without that route (older) gets the token kept for this tab as before.
+ * Resolves false when the server refused the token.
  */
-export function captureTokenFromUrl(): void {
+export async function signIn(given: string): Promise<boolean> {
+  let response: Response
+  try {
+    response = await fetch('/api/v1/session', { method: 'POST', headers: { authorization: `Bearer ${given}` } })
+  } catch {
+    setToken(given)
+    return true
+  }
+  if (response.ok) {
+    setToken(null)
+    return true
+  }
+  if (response.status === 404) {
+    setToken(given)
+    return true
+  }
+  return false
+}
+
+/**
+ * A token in the address (`#token=...`, which `tunewell serve` prints and which never reaches
+ * the server, or `?token=...`) is removed from the address bar and this history entry at once,
+ * so it is neither kept nor copied along with the URL, and then exchanged for the cookie.
+ */
+export async function captureTokenFromUrl(): Promise<void> {
   const url = new URL(location.href)
-  const given = url.searchParams.get('token')
+  const hash = new URLSearchParams(url.hash.slice(1))
+  const given = hash.get('token') ?? url.searchParams.get('token')
   if (!given) return
-  setToken(given)
   url.searchParams.delete('token')
-  history.replaceState(history.state, '', url.pathname + url.search + url.hash)
+  hash.delete('token')
+  const rest = hash.toString()
+  history.replaceState(history.state, '', url.pathname + url.search + (rest ? `#${rest}` : ''))
+  await signIn(given)
 }
