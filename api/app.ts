@@ -15,6 +15,7 @@ import { registerHttpMetrics } from './plugins/http-metrics.ts'
 import { DOCS_PATH, OPENAPI_PATH, registerOpenApi } from './plugins/openapi.ts'
 import { algorithmRoutes } from './routes/algorithms.ts'
 import { askTellRoutes } from './routes/ask-tell.ts'
+import { bestRoutes } from './routes/best.ts'
 import { experimentActionRoutes } from './routes/experiment-actions.ts'
 import { experimentValidateRoutes } from './routes/experiment-validate.ts'
 import { experimentRoutes } from './routes/experiments.ts'
@@ -76,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(experimentValidateRoutes, options)
   await app.register(experimentActionRoutes, options)
   await app.register(trialRoutes, options)
+  await app.register(bestRoutes, options)
   await app.register(trialLogRoutes, options)
   await app.register(algorithmRoutes, options)
   await app.register(askTellRoutes, options)

@@ -1,5 +1,5 @@
 import type { Store, TrialRecord } from '../db/store.ts'
-import { improves } from './best-trial.ts'
+import { bestTrial, improves } from './best-trial.ts'
 
 /**
  * A trial that just ended with `objective` becomes the experiment's best when it beats the
@@ -13,6 +13,16 @@ export function offerBestTrial(store: Store, experimentId: string, trialId: stri
     await tx.experiments.lock(experimentId)
     const now = await tx.experiments.get(experimentId)
     if (!now) return false
+    const spec = now.spec.spec.objective
+    if (spec.objectives !== undefined || spec.constraints?.length) {
+      // Constraints or several objectives: whether the trial is best depends on more than its
+      // objective (feasibility, the front), so the best is chosen again from every trial.
+      const best = bestTrial(await tx.trials.list(experimentId), spec.type, spec.objectiveMetricName, spec)
+      if (best?.id !== trialId || now.bestTrialId === trialId) return false
+      await tx.experiments.update(experimentId, { bestTrialId: trialId })
+      await tx.events.append({ experimentId, trialId, type: 'experiment:new-best', payload: { objective } })
+      return true
+    }
     const current = now.bestTrialId ? await tx.trials.get(now.bestTrialId) : undefined
     const best = current?.objective ?? undefined
     if (!improves(now.spec.spec.objective.type, objective, best) && !(await earlierTie(tx, trialId, objective, current))) return false

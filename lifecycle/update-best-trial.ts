@@ -11,7 +11,8 @@ export async function updateBestTrial(
   experiment: ExperimentRecord,
   trials: readonly TrialRecord[],
 ): Promise<{ experiment: ExperimentRecord; best: TrialRecord | undefined }> {
-  const best = bestTrial(trials, experiment.spec.spec.objective.type, experiment.spec.spec.objective.objectiveMetricName)
+  const objective = experiment.spec.spec.objective
+  const best = bestTrial(trials, objective.type, objective.objectiveMetricName, objective)
   if ((best?.id ?? null) === experiment.bestTrialId) return { experiment, best }
   const updated = await store.transaction(async (tx) => {
     const updated = await tx.experiments.update(experiment.id, { bestTrialId: best?.id ?? null })

@@ -1,3 +1,4 @@
+import type { BestView } from '../schemas/best.ts'
 import type { ExperimentResource, ExperimentSummary } from '../schemas/experiment.ts'
 import type { Issue } from '../schemas/common.ts'
 import type { TrialView } from '../schemas/trial.ts'
@@ -127,6 +128,11 @@ export class TunewellClient {
       yield* page.items
       cursor = page.nextCursor
     } while (cursor)
+  }
+
+  /** The Pareto front of a multi-objective experiment, else its best trial (GET .../best). */
+  getBest(name: string): Promise<BestView> {
+    return this.#request('GET', `${experimentPath(name)}/best`)
   }
 
   getTrial(experiment: string, trial: string): Promise<TrialView> {

@@ -1,5 +1,7 @@
 import type { ExperimentState, Store } from '../../db/store.ts'
 import { TRIAL_STATES, type TrialState } from '../../core/trial.ts'
+import { isMultiObjective } from '../../core/multiobjective/objectives.ts'
+import { experimentFront } from '../../lifecycle/best-front.ts'
 import { Counter } from './counter.ts'
 import { Gauge } from './gauge.ts'
 import { Histogram } from './histogram.ts'
@@ -43,6 +45,16 @@ export class TunewellMetrics {
     name: 'tunewell_observations_ingested_total', help: 'Metric points accepted over the API (batch pushes and tells).',
   }))
 
+  /** Set at scrape time (collectStoreGauges) for each experiment with several objectives and a feasible trial. */
+  readonly hypervolume = this.registry.register(new Gauge<'experiment'>({
+    name: 'tunewell_experiment_hypervolume',
+    help: 'Hypervolume of a multi-objective experiment\'s Pareto front, against its reference point (docs/multiobjective.md), at scrape time.',
+    labelNames: ['experiment'],
+  }))
+
+  /** Per experiment id: its hypervolume at a given count of Succeeded trials, so a scrape recomputes only what changed. */
+  readonly hypervolumeCache = new Map<string, { readonly succeeded: number; readonly value: number | null }>()
+
   readonly eventStreamClients = this.registry.register(new Gauge({
     name: 'tunewell_event_stream_clients', help: 'Open server-sent event streams (GET .../events).',
   }))
@@ -73,4 +85,29 @@ export async function collectStoreGauges(store: Store, metrics: TunewellMetrics)
   for (const [experiment, states] of byExperiment) {
     for (const state of TRIAL_STATES) metrics.trials.set(states.get(state) ?? 0, { experiment, state })
   }
+  await collectHypervolumes(store, metrics, byExperiment)
+}
+
+/**
+ * One series per multi-objective experiment that has a feasible Succeeded trial. The front is
+ * read again only for an experiment whose Succeeded count changed since the last scrape.
+ */
+async function collectHypervolumes(store: Store, metrics: TunewellMetrics, counts: ReadonlyMap<string, ReadonlyMap<TrialState, number>>): Promise<void> {
+  metrics.hypervolume.reset()
+  const cache = metrics.hypervolumeCache
+  const seen = new Set<string>()
+  for (const experiment of await store.experiments.list()) {
+    const objective = experiment.spec.spec.objective
+    if (!isMultiObjective(objective)) continue
+    seen.add(experiment.id)
+    const succeeded = counts.get(experiment.name)?.get('Succeeded') ?? 0
+    let cached = cache.get(experiment.id)
+    if (!cached || cached.succeeded !== succeeded) {
+      const front = experimentFront(objective, await store.trials.list(experiment.id, { states: ['Succeeded'] }))
+      cached = { succeeded, value: front.hypervolume }
+      cache.set(experiment.id, cached)
+    }
+    if (cached.value !== null && Number.isFinite(cached.value)) metrics.hypervolume.set(cached.value, { experiment: experiment.name })
+  }
+  for (const id of cache.keys()) if (!seen.has(id)) cache.delete(id)
 }

@@ -1,4 +1,5 @@
 import type { MetricPoint } from '../../core/metric.ts'
+import { objectivesOf } from '../../core/multiobjective/objectives.ts'
 import { metricNames, strategyFor } from '../../core/spec/index.ts'
 import type { FinishedAttempt, PointsSummary, Store, TrialRecord } from '../../db/store.ts'
 import { improves } from '../../lifecycle/best-trial.ts'
@@ -19,8 +20,8 @@ export interface TellInput {
   readonly state?: 'Succeeded' | 'Failed'
   /** The objective metric's final value. */
   readonly value?: ReportedValue
-  /** Final values by metric name. */
-  readonly values?: Readonly<Record<string, ReportedValue>>
+  /** Final values by metric name, or every objective's in objective order (several objectives). */
+  readonly values?: Readonly<Record<string, ReportedValue>> | readonly ReportedValue[]
   readonly message?: string
   /** The attempt the ask answered with; absent = whoever holds the trial now. */
   readonly attempt?: number
@@ -29,8 +30,8 @@ export interface TellInput {
 /**
  * A worker's result (POST .../trials/{trial}:tell), decided as the controller decides a local
  * trial's (lifecycle/trial-outcome.ts): the told values become the last point of each metric,
- * the objective is the objective metric's strategy over all of its points, and without a finite
- * objective a Succeeded tell ends MetricsUnavailable. Then the best trial and the experiment's
+ * the told objective value is the trial's objective (without one, the objective metric's strategy
+ * over its reported points), and without a finite objective a Succeeded tell ends MetricsUnavailable. Then the best trial and the experiment's
  * completion are updated by the lifecycle rules local trials follow too. Two statements unless
  * the value may be a new best, whatever the history: the trial with its points summarised per metric in SQL,
  * the finish (state, final points and event in one statement), each shared with other tells
@@ -53,10 +54,18 @@ export async function tellTrial(
   const { experiment, trial, points: pushed, progress } = await findWorkerTrial(batches, experimentName, trialName, { points: true })
   const spec = experiment.spec
   const metric = spec.spec.objective.objectiveMetricName
-  const told: Record<string, ReportedValue> = input.values ? { ...input.values } : input.value !== undefined ? { [metric]: input.value } : {}
+  const objectives = objectivesOf(spec.spec.objective)
+  const told: Record<string, ReportedValue> = isValueList(input.values) ? byObjective(input.values, objectives.map((o) => o.metric))
+    : input.values ? { ...input.values } : input.value !== undefined ? { [metric]: input.value } : {}
   const known = metricNames(spec)
   for (const name of Object.keys(told)) {
     if (!known.includes(name)) throw invalidField(`/body/values/${name}`, `"${name}" is not a metric of this experiment; its metrics are ${known.join(', ')}`)
+  }
+  if (state === 'Succeeded' && objectives.length >= 2) {
+    const missing = objectives.filter((o) => told[o.metric] === undefined && pushed[o.metric] === undefined).map((o) => o.metric)
+    if (missing.length > 0) {
+      throw invalidField('/body/values', `objective${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} ${missing.length > 1 ? 'have' : 'has'} no value; a Succeeded tell of this experiment gives every objective (${objectives.map((o) => o.metric).join(', ')}), by name or as an array in that order`)
+    }
   }
   const restarts = input.attempt === undefined ? undefined : input.attempt - 1
   if (trial.state !== 'Running') throw trialFinished(trial)
@@ -65,12 +74,16 @@ export async function tellTrial(
   const finalPoints = finalPointsOf(told, pushed)
   const summary = summaryWith(pushed, finalPoints)
   const reported = new Set([...Object.keys(pushed), ...finalPoints.map((p) => p.name)])
-  const outcome = decideTrialOutcome(
+  const decided = decideTrialOutcome(
     state === 'Succeeded' ? { phase: 'succeeded' } : { phase: 'failed', reason: 'WorkerFailed', message: input.message ?? 'the worker reported a failure' },
     summary,
     { metric, strategy: strategyFor(spec, metric), collector: ASK_TELL_COLLECTOR },
     { garbageCount: 0, nonFiniteOnly: [...reported].filter((name) => summary[name] === undefined) },
   )
+  // The told value is the trial's objective (Optuna's study.tell): an intermediate report that
+  // beats it still feeds the curves and early stopping, but does not become the result.
+  const toldObjective = told[metric] === undefined ? undefined : toNumber(told[metric]!)
+  const outcome = decided.state === 'Succeeded' && toldObjective !== undefined && Number.isFinite(toldObjective) ? { ...decided, objective: toldObjective } : decided
   const direction = spec.spec.objective.type
   // The best only improves, so a value that does not beat the best read now cannot beat the
   // real one: only a likely new best pays for the experiment lock (and a transaction).
@@ -132,4 +145,16 @@ function summaryWith(pushed: Readonly<Record<string, PointsSummary>>, finalPoint
       : { min: value, max: value, latest: value, count: 1 })
   }
   return Object.fromEntries(summary)
+}
+
+function isValueList(values: TellInput['values']): values is readonly ReportedValue[] {
+  return Array.isArray(values)
+}
+
+/** An array tell of a multi-objective experiment: one value per objective, in objective order. */
+function byObjective(values: readonly ReportedValue[], metrics: readonly string[]): Record<string, ReportedValue> {
+  if (values.length !== metrics.length) {
+    throw invalidField('/body/values', `values has ${values.length} number${values.length === 1 ? '' : 's'}, and this experiment has ${metrics.length} objective${metrics.length === 1 ? '' : 's'} (${metrics.join(', ')}); give one value per objective in that order, or values by metric name`)
+  }
+  return Object.fromEntries(metrics.map((m, i) => [m, values[i]!]))
 }

@@ -73,8 +73,9 @@ export const askTellRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, 
   app.post(`${TRIAL}::tell`, {
     schema: {
       summary: 'Tell a trial\'s result',
-      description: 'Succeeded (default) with value (the objective metric) or values (by metric), or Failed with a message. ' +
-        'The objective is the objective metric\'s strategy over its points; without it the trial ends MetricsUnavailable. ' +
+      description: 'Succeeded (default) with value (the objective metric), values by metric, or values as an array in objective order ' +
+        '(several objectives), or Failed with a message. The told value is the trial\'s objective (as Optuna\'s tell); without one, the ' +
+        'objective is the objective metric\'s strategy over its reported points, and without those the trial ends MetricsUnavailable. ' +
         'Updates the best trial and completes the experiment as the controller would. 409 TRIAL_FINISHED when the trial no longer runs, ' +
         'TRIAL_REOFFERED when attempt is not the current one.',
       tags: TAGS,
@@ -85,7 +86,7 @@ export const askTellRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, 
   }, async (request) => {
     const told = await tellTrial(store, batches, bestObjectives, request.params.name, request.params.trial, request.body)
     const { value, values } = request.body
-    countObservationsIngested(options.metrics, values ? Object.keys(values).length : value !== undefined ? 1 : 0)
+    countObservationsIngested(options.metrics, values ? (Array.isArray(values) ? values.length : Object.keys(values).length) : value !== undefined ? 1 : 0)
     return trialView(told)
   })
 

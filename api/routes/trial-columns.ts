@@ -33,7 +33,7 @@ export const trialColumnRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (a
     // spec.parameters, its trials `architecture` and `nn_config` (darts' its settings).
     const parameters = new Set(toSearchSpace(spec).map((p) => p.name))
     for (const t of trials) for (const name of Object.keys(t.params)) parameters.add(name)
-    const body = trialColumns(trials, [...parameters], metricNames(spec), `${experiment.name}-`)
+    const body = trialColumns(trials, [...parameters], metricNames(spec), `${experiment.name}-`, spec.spec.objective)
     return sendCompressedJson(request, reply, body)
   })
 }

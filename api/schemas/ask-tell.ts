@@ -31,7 +31,10 @@ export type AskedTrialView = Static<typeof AskedTrialSchema>
 export const TellBody = Type.Object({
   state: Type.Optional(Type.Enum(['Succeeded', 'Failed'], { description: 'default Succeeded' })),
   value: Type.Optional(ReportedValue),
-  values: Type.Optional(Type.Record(MetricName, ReportedValue, { description: 'final value per metric' })),
+  values: Type.Optional(Type.Union([
+    Type.Record(MetricName, ReportedValue, { description: 'final value per metric' }),
+    Type.Array(ReportedValue, { minItems: 1, maxItems: 100, description: 'every objective\'s final value in objective order (a multi-objective experiment: objectiveMetricName first, then spec.objective.objectives)' }),
+  ])),
   message: Type.Optional(Type.String({ maxLength: 4000 })),
   attempt: Type.Optional(Attempt),
 }, { additionalProperties: false })

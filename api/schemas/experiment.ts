@@ -60,6 +60,8 @@ export const ExperimentStatusSchema = Type.Object({
   trialMetricsUnavailable: Type.Integer(),
 })
 
+export const ObjectiveSchema = Type.Object({ metric: Type.String(), direction: Type.Enum(['minimize', 'maximize']) })
+
 /** The Experiment as Katib would show it (`kubectl get experiment -o yaml`): the stored spec plus status. */
 export const ExperimentResourceSchema = Type.Object({
   apiVersion: Type.String(),
@@ -71,6 +73,12 @@ export const ExperimentResourceSchema = Type.Object({
   }, { additionalProperties: true }),
   spec: Type.Object({}, { additionalProperties: true, description: 'the validated spec with Katib defaults applied' }),
   status: ExperimentStatusSchema,
+  // Tunewell's own (docs/multiobjective.md): not part of Katib's resource.
+  objectives: Type.Optional(Type.Array(ObjectiveSchema, { description: 'every objective in order: objectiveMetricName first, then spec.objective.objectives' })),
+  constraints: Type.Optional(Type.Array(Type.String(), { description: 'spec.objective.constraints as written' })),
+  paretoFront: Type.Optional(Type.Array(Type.String(), { description: 'several objectives: the names of the feasible Succeeded trials no other dominates, by number' })),
+  hypervolume: Type.Optional(Nullable(Type.Number({ description: 'several objectives: the volume the front dominates up to referencePoint; null before the first feasible trial' }))),
+  referencePoint: Type.Optional(Nullable(Type.Array(Type.Number(), { description: 'several objectives: each objective\'s worst feasible value plus 10% of its range, as reported' }))),
 })
 /** The schema leaves spec open (it is the user's document); its type is the stored, validated spec. */
 export type ExperimentResource = Omit<Static<typeof ExperimentResourceSchema>, 'spec'> & { spec: Experiment['spec'] }

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { TrialStateSchema } from './trial.ts'
+import { BrokenConstraintSchema, TrialStateSchema } from './trial.ts'
 
 const column = <T extends Parameters<typeof Type.Array>[0]>(item: T, description: string) => Type.Array(item, { description })
 const NullableNumber = Type.Union([Type.Number(), Type.Null()])
@@ -29,5 +29,9 @@ export const TrialColumnsSchema = Type.Object({
   startedAt: column(NullableNumber, 'milliseconds since 1970, null before the start'),
   finishedAt: column(NullableNumber, 'milliseconds since 1970, null while it runs'),
   message: column(Type.Union([Type.String(), Type.Null()]), 'the state\'s message, else its reason'),
+  // Only for experiments with several objectives or constraints (docs/multiobjective.md), as in TrialView.
+  values: Type.Optional(column(Type.Union([Type.Array(Type.Number()), Type.Null()]), 'every objective\'s value in objective order; null unless the trial has them all')),
+  feasible: Type.Optional(column(Type.Union([Type.Boolean(), Type.Null()]), 'whether it kept every constraint; null for a trial that did not complete with metrics')),
+  violations: Type.Optional(column(Type.Array(BrokenConstraintSchema), 'the constraints it broke')),
 })
 export type TrialColumns = Static<typeof TrialColumnsSchema>

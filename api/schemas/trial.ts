@@ -23,6 +23,12 @@ export const ObservationSchema = Type.Object({
   textMetrics: Type.Optional(Type.Array(TextMetricSchema, { description: 'metrics reported only as text (e.g. the genotype a darts trial found), by name; absent when there is none' })),
 })
 
+/** A constraint a trial broke and by how much (value - bound for <=, bound - value for >=); null: its metric was never reported. */
+export const BrokenConstraintSchema = Type.Object({
+  constraint: Type.String({ description: 'as written in spec.objective.constraints' }),
+  violation: Nullable(Type.Number()),
+})
+
 export const TrialSchema = Type.Object({
   name: Type.String(),
   number: Type.Integer({ description: '0, 1, 2 ... in creation order' }),
@@ -39,6 +45,10 @@ export const TrialSchema = Type.Object({
   createdAt: Timestamp,
   startedAt: Nullable(Timestamp),
   finishedAt: Nullable(Timestamp),
+  // Only for experiments with several objectives or constraints (docs/multiobjective.md).
+  values: Type.Optional(Nullable(Type.Array(Type.Number(), { description: 'every objective\'s value in objective order, as reported; null unless the trial has them all' }))),
+  feasible: Type.Optional(Nullable(Type.Boolean({ description: 'whether it kept every constraint; null for a trial that did not complete with metrics' }))),
+  violations: Type.Optional(Type.Array(BrokenConstraintSchema, { description: 'the constraints it broke, in spec order' })),
 })
 export type TrialView = Static<typeof TrialSchema>
 

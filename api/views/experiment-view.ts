@@ -1,5 +1,7 @@
 import type { TrialState } from '../../core/trial.ts'
 import type { ExperimentRecord, TrialRecord } from '../../db/store.ts'
+import { objectivesOf } from '../../core/multiobjective/objectives.ts'
+import type { ExperimentFront } from '../../lifecycle/best-front.ts'
 import { isCompleted } from '../../lifecycle/is-completed.ts'
 import type { ExperimentResource, ExperimentSummary } from '../schemas/experiment.ts'
 import { finiteOrNull, isoOrNull, observation, parameterAssignments } from './trial-view.ts'
@@ -9,8 +11,9 @@ type Counts = Readonly<Record<TrialState, number>>
 const total = (counts: Counts) => Object.values(counts).reduce((a, b) => a + b, 0)
 
 /** The experiment as Katib shows it: its stored document with metadata filled in, plus status. */
-export function experimentResource(record: ExperimentRecord, counts: Counts, best: TrialRecord | undefined): ExperimentResource {
+export function experimentResource(record: ExperimentRecord, counts: Counts, best: TrialRecord | undefined, front?: ExperimentFront): ExperimentResource {
   const document = record.spec
+  const objective = document.spec.objective
   return {
     apiVersion: document.apiVersion,
     kind: document.kind,
@@ -37,6 +40,9 @@ export function experimentResource(record: ExperimentRecord, counts: Counts, bes
       trialsEarlyStopped: counts.EarlyStopped,
       trialMetricsUnavailable: counts.MetricsUnavailable,
     },
+    objectives: objectivesOf(objective),
+    constraints: [...(objective.constraints ?? [])],
+    ...(front ? { paretoFront: front.front.map((t) => t.name), hypervolume: finiteOrNull(front.hypervolume), referencePoint: front.referencePoint } : {}),
   }
 }
 

@@ -1,5 +1,7 @@
 import type { TrialState } from '../../core/trial.ts'
+import type { ObjectiveSpec } from '../../core/spec/experiment-schema.ts'
 import type { TrialRecord } from '../../db/store.ts'
+import { trialStanding } from '../../lifecycle/best-front.ts'
 import type { TrialColumns } from '../schemas/trial-columns.ts'
 import { finiteOrNull } from './trial-view.ts'
 
@@ -8,7 +10,7 @@ import { finiteOrNull } from './trial-view.ts'
  * order. Names share `namePrefix` only when every one starts with it (trials of ask/tell clients
  * are named by the server too, but a prefix that fails once is dropped rather than guessed).
  */
-export function trialColumns(trials: readonly TrialRecord[], parameters: readonly string[], metrics: readonly string[], prefix: string): TrialColumns {
+export function trialColumns(trials: readonly TrialRecord[], parameters: readonly string[], metrics: readonly string[], prefix: string, objective?: ObjectiveSpec): TrialColumns {
   const namePrefix = trials.every((t) => t.name.startsWith(prefix)) ? prefix : ''
   const states: TrialState[] = []
   const stateIndex = new Map<TrialState, number>()
@@ -36,6 +38,12 @@ export function trialColumns(trials: readonly TrialRecord[], parameters: readonl
     out.startedAt.push(t.startedAt ? t.startedAt.getTime() : null)
     out.finishedAt.push(t.finishedAt ? t.finishedAt.getTime() : null)
     out.message.push(t.message ?? t.reason)
+  }
+  if (objective && (objective.objectives !== undefined || objective.constraints?.length)) {
+    const standings = trials.map((t) => trialStanding(objective, t))
+    out.values = standings.map((s) => s.values)
+    out.feasible = standings.map((s) => s.feasible)
+    out.violations = standings.map((s) => s.violations)
   }
   return out
 }

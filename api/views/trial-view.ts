@@ -3,6 +3,7 @@ import type { Experiment } from '../../core/spec/index.ts'
 import { toSearchSpace, trialAssignments } from '../../core/spec/to-search-space.ts'
 import type { MetricSummary } from '../../core/trial.ts'
 import type { TrialRecord } from '../../db/store.ts'
+import { trialStanding } from '../../lifecycle/best-front.ts'
 import type { TrialView } from '../schemas/trial.ts'
 
 /** JSON has no NaN or Infinity: a non-finite value is shown as null. */
@@ -53,5 +54,13 @@ export function trialView(trial: TrialRecord, metrics?: Readonly<Record<string, 
     createdAt: trial.createdAt.toISOString(),
     startedAt: isoOrNull(trial.startedAt),
     finishedAt: isoOrNull(trial.finishedAt),
+    ...(experiment ? standingOf(trial, experiment) : {}),
   }
+}
+
+/** values, feasible and violations, for an experiment with several objectives or constraints. */
+function standingOf(trial: TrialRecord, experiment: Pick<Experiment, 'spec'>): Pick<TrialView, 'values' | 'feasible' | 'violations'> {
+  const objective = experiment.spec.objective
+  if (objective.objectives === undefined && !objective.constraints?.length) return {}
+  return trialStanding(objective, trial)
 }
