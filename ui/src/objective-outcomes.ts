@@ -36,7 +36,7 @@ export interface Outcomes {
 }
 
 /** The hypervolume line's points at most (evenly spaced over the completed trials). */
-const HISTORY_POINTS = 400
+const HISTORY_POINTS = 200
 
 /** What the server may already have computed (the experiment resource's fields). */
 export interface ServerFront {

@@ -24,6 +24,18 @@ export function dominates(a: readonly number[], b: readonly number[]): boolean {
 export function paretoFront(points: readonly (readonly number[])[]): number[] {
   const order = points.map((_, i) => i).sort((i, j) => lexicographic(points[i]!, points[j]!) || i - j)
   const front: number[] = []
+  if (points[0]?.length === 2) {
+    // Two objectives: in that order a point is on the front when its second value beats every
+    // earlier one (or it equals the last front point): one sweep.
+    let lowest = Infinity
+    for (const i of order) {
+      const [x, y] = points[i] as [number, number]
+      const last = points[front[front.length - 1] ?? -1]
+      if (y < lowest || (last && last[0] === x && last[1] === y)) front.push(i)
+      lowest = Math.min(lowest, y)
+    }
+    return front.sort((a, b) => a - b)
+  }
   for (const i of order) {
     if (!front.some((f) => dominates(points[f]!, points[i]!))) front.push(i)
   }
