@@ -22,6 +22,8 @@ const READ_METHODS = new Set(['GET', 'HEAD'])
  * browser, HttpOnly (no script reads it) and SameSite=Strict (no other site's page sends it).
  */
 export const SESSION_COOKIE = 'tunewell_token'
+/** Signing in and out (api/routes/session.ts) changes nothing on the server: a read-only token may too. */
+export const SESSION_PATH = '/api/v1/session'
 
 /**
  * Bearer tokens on every request but the public paths: 401 without a valid token, 403 when a
@@ -41,7 +43,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     if (!role) {
       throw new HttpError(401, 'UNAUTHORIZED', match ? 'the bearer token is not valid' : 'this server needs a token: send `Authorization: Bearer <token>`')
     }
-    if (role === 'read' && !READ_METHODS.has(request.method)) {
+    if (role === 'read' && !READ_METHODS.has(request.method) && path !== SESSION_PATH) {
       throw new HttpError(403, 'FORBIDDEN', `a read-only token cannot ${request.method} ${path}; use an admin token`)
     }
     // A browser sends the cookie with whatever request a page of the same site makes, a form's

@@ -2,7 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyRequest } from 'fastify'
 import type { AppOptions } from '../app-options.ts'
 import { HttpError } from '../http-error.ts'
-import { SESSION_COOKIE } from '../plugins/auth.ts'
+import { SESSION_COOKIE, SESSION_PATH } from '../plugins/auth.ts'
 import { errorResponses } from '../schemas/common.ts'
 
 const TAGS = ['operations']
@@ -17,11 +17,11 @@ const TAGS = ['operations']
  */
 export const sessionRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, options) => {
   const withTokens = (options.tokens ?? []).length > 0
-  app.post('/api/v1/session', {
+  app.post(SESSION_PATH, {
     schema: {
       summary: 'Sign a browser in: exchange the bearer token for a cookie',
       description: 'Sets the HttpOnly, SameSite=Strict cookie `tunewell_token` holding the token sent in `Authorization: Bearer` ' +
-        '(the token, not the cookie: a cookie cannot renew itself). Requests from the same browser then need no header; a change ' +
+        '(the token, not the cookie: a cookie cannot renew itself); a read-only token signs in too. Requests from the same browser then need no header; a change ' +
         '(POST, PATCH, DELETE) made with the cookie alone must come from this server\'s own page (its Origin). 204; on a server ' +
         'without tokens nothing is set.',
       tags: TAGS,
@@ -35,7 +35,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<AppOptions> = async (app, 
     return reply.header('set-cookie', cookie(request, encodeURIComponent(bearer[1]!))).code(204).send(null)
   })
 
-  app.delete('/api/v1/session', {
+  app.delete(SESSION_PATH, {
     schema: {
       summary: 'Sign a browser out: remove the cookie',
       description: 'Expires the cookie `tunewell_token`. 204.',

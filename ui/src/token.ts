@@ -63,5 +63,6 @@ export async function captureTokenFromUrl(): Promise<void> {
   hash.delete('token')
   const rest = hash.toString()
   history.replaceState(history.state, '', url.pathname + url.search + (rest ? `#${rest}` : ''))
-  await signIn(given)
+  // A refused token is kept for this tab, so that the prompt says it was refused.
+  if (!(await signIn(given))) setToken(given)
 }
