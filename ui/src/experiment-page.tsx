@@ -11,7 +11,7 @@ import { FrontCard } from './front-card.tsx'
 import { LearningCurves } from './learning-curves.tsx'
 import { Link } from './link.tsx'
 import { MultiObjectivePanels } from './multiobjective-panels.tsx'
-import { objectiveOutcomes, type ServerFront } from './objective-outcomes.ts'
+import { objectiveOutcomes } from './objective-outcomes.ts'
 import { objectivesInfo } from './objectives-info.ts'
 import { Notice } from './notice.tsx'
 import { ParallelChart } from './parallel-chart.tsx'
@@ -49,11 +49,10 @@ export function ExperimentPage(props: { name: string }) {
   const trials = data.trials.value
   const info = useMemo(() => (experiment ? specInfo(experiment) : undefined), [experiment?.spec])
   // Several objectives or constraints: each trial's vector, feasibility and place on the front.
-  const server = experiment as (typeof experiment & ServerFront & { hypervolume?: number }) | undefined
-  const objectivesKey = experiment ? JSON.stringify([objectivesInfo(experiment), server?.paretoFront, server?.referencePoint]) : ''
+  const objectivesKey = experiment ? JSON.stringify([objectivesInfo(experiment), experiment.paretoFront, experiment.referencePoint]) : ''
   const objectives = useMemo(() => (experiment ? objectivesInfo(experiment) : undefined), [objectivesKey])
   const outcomes = useMemo(() => (objectives && (objectives.multi || objectives.constraints.length > 0)
-    ? objectiveOutcomes(trials, objectives, { paretoFront: server?.paretoFront, referencePoint: server?.referencePoint })
+    ? objectiveOutcomes(trials, objectives, { paretoFront: experiment?.paretoFront, referencePoint: experiment?.referencePoint ?? undefined })
     : undefined), [trials, objectivesKey])
   const infeasible = useMemo(() => new Set(outcomes?.scored.filter((o) => !o.feasible).map((o) => o.trial.name)), [outcomes])
   const shown = useMemo(() => (brushed ? trials.filter((t) => brushed.has(t.number)) : trials), [trials, brushed])
@@ -84,7 +83,7 @@ export function ExperimentPage(props: { name: string }) {
         <span class="crumb-aside"><Link href={paths.compare([props.name])}>Compare with others</Link></span>
       </nav>
       <ExperimentHeader experiment={experiment} info={info} live={data.live.value} {...(objectives?.multi && outcomes ? {
-        frontCard: <FrontCard experiment={props.name} info={objectives} outcomes={outcomes} hypervolume={server?.hypervolume ?? outcomes.history.at(-1)?.hypervolume} />,
+        frontCard: <FrontCard experiment={props.name} info={objectives} outcomes={outcomes} hypervolume={experiment.hypervolume ?? outcomes.history.at(-1)?.hypervolume} />,
       } : {})} />
       <ExperimentActions experiment={experiment} onChanged={() => data.refresh()} />
       {status.state === 'Failed' && <FailureSummary experiment={props.name} trials={trials} />}
