@@ -21,6 +21,7 @@ export interface CollectFlags {
   readonly readyFile?: string
   readonly pollMs?: string
   readonly drainTimeout?: string
+  readonly firstStep?: string
 }
 
 /** What the collector does, checked. */
@@ -41,6 +42,8 @@ export interface CollectConfig {
   readonly readyFile?: string
   readonly pollMs: number
   readonly drainMs: number
+  /** Where counted steps start: a trial that continues another one goes on from its parent's last step + 1 (TrialRequest.firstStep). */
+  readonly firstStep?: number
 }
 
 /** Beside the metrics file, in the pod's emptyDir: it outlives a restart of the collector container. */
@@ -94,6 +97,8 @@ export function parseCollectFlags(flags: CollectFlags, env: NodeJS.ProcessEnv): 
   if (pollMs === undefined) return `--poll-ms must be a positive number, got ${JSON.stringify(flags.pollMs)}`
   const drainSeconds = positive(flags.drainTimeout ?? '20')
   if (drainSeconds === undefined) return `--drain-timeout must be a positive number of seconds, got ${JSON.stringify(flags.drainTimeout)}`
+  const firstStep = Number(flags.firstStep ?? '0')
+  if (!Number.isSafeInteger(firstStep) || firstStep < 0 || flags.firstStep?.trim() === '') return `--first-step must be a whole number >= 0, got ${JSON.stringify(flags.firstStep)}`
   const progressFile = flags.progressFile ?? (source.kind === 'File' ? join(dirname(source.path), PROGRESS_FILE_NAME) : undefined)
   return {
     source,
@@ -104,6 +109,7 @@ export function parseCollectFlags(flags: CollectFlags, env: NodeJS.ProcessEnv): 
     ...(flags.readyFile !== undefined ? { readyFile: flags.readyFile } : {}),
     pollMs,
     drainMs: drainSeconds * 1000,
+    ...(firstStep > 0 ? { firstStep } : {}),
   }
 }
 
@@ -129,10 +135,10 @@ export async function collectCommand(flags: CollectFlags, err: NodeJS.WritableSt
   const log = (message: string) => err.write(`tunewell collect: ${message}\n`)
   const source: PointSource =
     config.source.kind === 'File'
-      ? new FileMetricsSource(config.source.path, createMetricsParser({ format: config.source.format, metricNames: config.metricNames, ...(config.source.filters.length > 0 ? { filters: config.source.filters } : {}) }))
+      ? new FileMetricsSource(config.source.path, createMetricsParser({ format: config.source.format, metricNames: config.metricNames, ...(config.source.filters.length > 0 ? { filters: config.source.filters } : {}), firstStep: config.firstStep ?? 0 }))
       : config.source.kind === 'TensorFlowEvent'
         ? new TfEventDirectorySource(config.source.dir, config.metricNames, { onProblem: log })
-        : scrapeSource(config.source.url, config.metricNames, config.progressFile, log)
+        : scrapeSource(config.source.url, config.metricNames, config.progressFile, config.firstStep ?? 0, log)
   const forwarder = new MetricsForwarder({
     source,
     push: (points) => pushPoints(config.url, config.token, points),
@@ -174,7 +180,7 @@ export async function collectCommand(flags: CollectFlags, err: NodeJS.WritableSt
  * numbering from 0 again and writing over the points already stored; the points of a scrape
  * not yet pushed when it crashed are lost (a scrape cannot be read again).
  */
-function scrapeSource(url: string, metricNames: readonly string[], stateFile: string | undefined, log: (message: string) => void): PointSource {
+function scrapeSource(url: string, metricNames: readonly string[], stateFile: string | undefined, firstStep: number, log: (message: string) => void): PointSource {
   let restore: ScrapeState | undefined
   if (stateFile !== undefined) {
     try {
@@ -184,7 +190,7 @@ function scrapeSource(url: string, metricNames: readonly string[], stateFile: st
       // None yet (the first run), or unreadable: number from 0.
     }
   }
-  return new ScrapeStateKeeper(new PrometheusScrapeSource(url, metricNames, restore ? { restore } : {}), stateFile)
+  return new ScrapeStateKeeper(new PrometheusScrapeSource(url, metricNames, { firstStep, ...(restore ? { restore } : {}) }), stateFile)
 }
 
 class ScrapeStateKeeper implements PointSource {

@@ -124,6 +124,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--ready-file <path>', 'written once SIGTERM is handled (the sidecar\'s startup probe)')
     .option('--poll-ms <ms>', 'how often the metrics are read or scraped (default: 1000; with --scrape-url 5000)')
     .option('--drain-timeout <seconds>', 'after SIGTERM, how long to keep trying to push what is left (default: 20)')
+    .option('--first-step <n>', 'where steps the trial does not give are counted from: its parent\'s last step + 1 for a trial that continues another (default: 0)')
     .action(async (opts: import('./collect-command.ts').CollectFlags) => {
       const { collectCommand } = await import('./collect-command.ts')
       code = await collectCommand(opts, process.stderr)

@@ -300,15 +300,16 @@ export class ExperimentRunner {
       await this.#finishTrial(trial, { state: 'Failed', reason: 'TrialFailed', message: `Job reason: CheckpointError. cannot prepare the checkpoint directory ${checkpointDir}: ${(error as Error).message}`, objective: null })
       return
     }
+    const firstStep = await lineageFirstStep(store, trial)
     let prepared
     try {
-      prepared = await this.#o.executor.prepare(this.#requestFor(spec, trial, checkpointDir))
+      prepared = await this.#o.executor.prepare(this.#requestFor(spec, trial, checkpointDir, firstStep))
     } catch (error) {
       if (!(error instanceof LaunchError)) throw error
       await this.#finishTrial(trial, { state: 'Failed', reason: 'TrialFailed', message: `Job reason: TemplateError. ${error.message}`, objective: null })
       return
     }
-    const process = await this.#follow(spec, trial, prepared)
+    const process = await this.#follow(spec, trial, prepared, firstStep)
     if (handles) return void handles.set(trial.id, process.handle)
     // Only now that the process is tracked here: a failure below (the database went away) must
     // not leave it running unseen. The next pass retries; for a crash, the executor keeps a record
@@ -317,19 +318,18 @@ export class ExperimentRunner {
   }
 
   /** What the executor renders a trial from: the controller's context with the trial's push URL and token added. */
-  #requestFor(spec: Experiment, trial: TrialRecord, checkpointDir: string): TrialRequest {
-    return { experiment: spec, trial, checkpointDir, context: { ...this.#o.launch, env: { ...this.#o.launch.env, ...this.#o.pushEnv?.(trial.name) } } }
+  #requestFor(spec: Experiment, trial: TrialRecord, checkpointDir: string, firstStep: number): TrialRequest {
+    return { experiment: spec, trial, checkpointDir, ...(firstStep > 0 ? { firstStep } : {}), context: { ...this.#o.launch, env: { ...this.#o.launch.env, ...this.#o.pushEnv?.(trial.name) } } }
   }
 
   /**
    * Starts a prepared (or re-attached) trial with its collector, and tracks it here until its
    * outcome is collected: what #launch and #recover's re-attach share.
    */
-  async #follow(spec: Experiment, trial: TrialRecord, prepared: PreparedTrial): Promise<RunningTrial> {
+  async #follow(spec: Experiment, trial: TrialRecord, prepared: PreparedTrial, firstStep: number): Promise<RunningTrial> {
     const { store } = this.#o
     const stopper = earlyStopperOf(spec)
     const onObjective = stopper ? (curve: IntermediateValue[]) => this.#judge(spec, stopper, trial, curve) : undefined
-    const firstStep = await lineageFirstStep(store, trial)
     const newCollector = (): TrialCollector => new TrialCollector(spec, store.observations, trial.id, prepared.metricsFile, onObjective, prepared.localCollector, firstStep)
     let collector = newCollector()
     this.#pushTargets.set(trial.name, collector)
@@ -512,10 +512,11 @@ export class ExperimentRunner {
     const experiment = await store.experiments.get(trial.experimentId)
     if (!experiment) return false
     const spec = experiment.spec
-    const attached = await executor.attach(trial, this.#requestFor(spec, trial, checkpointDirFor(spec, this.#o.launch, trial.name)))
+    const firstStep = await lineageFirstStep(store, trial)
+    const attached = await executor.attach(trial, this.#requestFor(spec, trial, checkpointDirFor(spec, this.#o.launch, trial.name), firstStep))
     if (!attached) return false
     if ((spec.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut') === 'StdOut') await store.observations.deleteForTrial(trial.id)
-    await this.#follow(spec, trial, attached)
+    await this.#follow(spec, trial, attached, firstStep)
     return true
   }
 

@@ -88,6 +88,11 @@ export interface TrialRequest {
   readonly trial: Pick<TrialRecord, 'name' | 'params'> & Partial<Pick<TrialRecord, 'experimentId'>>
   /** `${trialSpec.CheckpointDir}`, already prepared (a copy of the parent's, or empty). */
   readonly checkpointDir: string
+  /**
+   * Where the trial's counted steps start (lineage-first-step.ts: its parent's last step + 1);
+   * absent for 0. A collector beside the trial on a cluster is told it (`tunewell collect --first-step`).
+   */
+  readonly firstStep?: number
   /** The controller's context, its env with this trial's own (push URL and token) added. */
   readonly context: LaunchContext
 }

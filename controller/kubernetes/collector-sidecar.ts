@@ -54,8 +54,11 @@ export function metricsMountPath(kind: 'File' | 'TensorFlowEvent' | 'Directory',
   return kind === 'File' ? dirname(path) : posix.normalize(path).replace(/(.)\/+$/, '$1')
 }
 
-/** `tunewell collect ...` for the experiment's collector: what the sidecar is told to read and how. */
-export function collectorArgs(experiment: Experiment): string[] {
+/**
+ * `tunewell collect ...` for the experiment's collector: what the sidecar is told to read and
+ * how; `firstStep` where its counted steps start (TrialRequest.firstStep).
+ */
+export function collectorArgs(experiment: Experiment, firstStep = 0): string[] {
   const source = sidecarSource(experiment)
   if (!source) return []
   const args = ['collect']
@@ -69,6 +72,8 @@ export function collectorArgs(experiment: Experiment): string[] {
     args.push('--tfevent-dir', source.path)
   }
   for (const name of metricNames(experiment)) args.push('--metric', name)
+  // Event files carry their own steps.
+  if (firstStep > 0 && source.kind !== 'TensorFlowEvent') args.push('--first-step', String(firstStep))
   args.push('--ready-file', posix.join(source.mountPath, READY_FILE_NAME))
   return args
 }
@@ -77,6 +82,8 @@ export interface SidecarOptions {
   readonly image: string
   /** The sidecar's environment: where to push, and the token (a secretKeyRef, never its value). */
   readonly env: readonly Json[]
+  /** Where its counted steps start (TrialRequest.firstStep); default 0. */
+  readonly firstStep?: number
 }
 
 /**
@@ -107,7 +114,7 @@ export function injectCollector(manifest: Json, experiment: Experiment, primary:
       name: COLLECTOR_CONTAINER,
       image: options.image,
       restartPolicy: 'Always',
-      args: collectorArgs(experiment),
+      args: collectorArgs(experiment, options.firstStep),
       env: [...options.env],
       volumeMounts: [{ name: volume, mountPath: source.mountPath }],
       startupProbe: {

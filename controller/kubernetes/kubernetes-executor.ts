@@ -161,6 +161,7 @@ export class KubernetesExecutor implements TrialExecutor {
       ...(configMapTemplate !== undefined ? { configMapTemplate } : {}),
       ...(owner ? { owner } : {}),
       ...(this.#options.collectorImage ? { collectorImage: this.#options.collectorImage } : {}),
+      ...(request.firstStep ? { firstStep: request.firstStep } : {}),
     })
     // Only on the workload: its pods go with it, and the sweep lists workloads.
     const { experimentId } = request.trial

@@ -33,6 +33,8 @@ export interface RenderOptions {
   readonly owner?: WorkloadOwner
   /** The image of the File, TensorFlowEvent and PrometheusMetric collector sidecar (`tunewell collect`); default DEFAULT_COLLECTOR_IMAGE. */
   readonly collectorImage?: string
+  /** Where the collector sidecar's counted steps start (TrialRequest.firstStep); default 0. */
+  readonly firstStep?: number
 }
 
 /** The Tunewell image of this version, as deploy/ builds and tags it (deploy/base/kustomization.yaml). */
@@ -168,6 +170,7 @@ export function renderWorkload(experiment: Experiment, trial: Pick<TrialRecord, 
     injectCollector(manifest, experiment, containers, {
       image: options.collectorImage ?? DEFAULT_COLLECTOR_IMAGE,
       env: [{ name: 'TUNEWELL_TRIAL_NAME', value: trial.name }, ...pushEnv],
+      ...(options.firstStep ? { firstStep: options.firstStep } : {}),
     })
   }
   const collectorContainerName = custom

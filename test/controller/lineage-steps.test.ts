@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ExperimentRunner } from '../../controller/experiment-runner.ts'
 import { storedSteps } from '../../controller/push-hub.ts'
+import type { PreparedTrial, TrialRequest } from '../../controller/trial-executor.ts'
 import type { Experiment } from '../../core/spec/index.ts'
 import type { Store, TrialRecord } from '../../db/store.ts'
 import { checkExperimentYaml } from '../../suggestion/check-experiment.ts'
@@ -78,9 +79,19 @@ ${references.map((r) => `      - {name: ${r}, reference: ${r}}`).join('\n')}
   return checked.experiment
 }
 
+/** What each trial's TrialRequest said its counted steps start at (what a cluster's collector sidecar is told). */
+const firstSteps = new Map<string, number | undefined>()
+
+class RecordingExecutor extends FakeExecutor {
+  override prepare(request: TrialRequest): Promise<PreparedTrial> {
+    firstSteps.set(request.trial.name, request.firstStep)
+    return super.prepare(request)
+  }
+}
+
 async function run(experiment: Experiment): Promise<TrialRecord[]> {
   const record = await store.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: 5 })
-  const fake = new FakeExecutor(trainer)
+  const fake = new RecordingExecutor(trainer)
   const runner = new ExperimentRunner({
     store, suggestions: new SuggestionService(store), executor: fake, clock: fake.clock,
     launch: { baseDir: home, runDir: join(home, 'runs', record.name), env: {} }, pollMs: 50,
@@ -122,7 +133,9 @@ describe('steps across a lineage', () => {
     for (const child of promoted) {
       const parent = series.get(byName.get(child.parentTrialName!)!.name)!
       assert.equal(series.get(child.name)!.steps[0], parent.steps.at(-1)! + 1, `${child.name} starts right after ${child.parentTrialName}`)
+      assert.equal(firstSteps.get(child.name), parent.steps.at(-1)! + 1, 'the executor is told where, for a collector beside the trial')
     }
+    for (const fresh of trials.filter((t) => t.parentTrialName === null)) assert.equal(firstSteps.get(fresh.name), undefined)
   })
 
   test('hyperband, epoch= keys: the printed epoch is the step, child and parent alike (no offset on top)', async () => {
