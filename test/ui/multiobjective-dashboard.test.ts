@@ -150,6 +150,10 @@ describe('dashboard: several objectives and constraints', { skip: missing }, () 
       const front = await pointAt(page, 'pareto-chart', 'Pareto front', [0.8, 20])
       await page.mouse.click(front.x, front.y)
       await page.waitForURL(`**/experiments/${two}/trials/${trials[1]}`, { timeout: 10_000 })
+      await page.getByText('feasible: met every constraint').waitFor({ timeout: 10_000 })
+      // The infeasible trial's page says which constraint it broke.
+      await page.goto(`${url}/experiments/${two}/trials/${trials[2]}`)
+      await page.getByTestId('trial-infeasible').getByText('infeasible: broke latency_ms <= 50 (by 30)').waitFor({ timeout: 10_000 })
 
       // Three objectives: a pairwise matrix and parallel coordinates, the front in both.
       const three = uniqueName('mo-ui3')

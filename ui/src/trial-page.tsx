@@ -8,9 +8,11 @@ import { Link } from './link.tsx'
 import { architectureOf, NAS_ASSIGNMENTS } from './nas-architecture.ts'
 import { LogTail } from './log-tail.tsx'
 import { Notice } from './notice.tsx'
+import { violationText } from './outcome-text.ts'
 import { paths } from './router.ts'
 import { StatusBadge } from './status-badge.tsx'
 import { TrialCurves } from './trial-curves.tsx'
+import { readViolations } from './trial-row.ts'
 import { useLiveRefresh } from './use-live-refresh.ts'
 
 /** One trial: state, parameters, metrics (summary and curves) and its output, live while it runs. */
@@ -85,6 +87,7 @@ export function TrialPage(props: { experiment: string; trial: string }) {
             </table>
           )}
           <p class="small">objective: <strong>{trial.objective === null && trial.observation.textMetrics?.length ? 'as text, above' : formatNumber(trial.objective)}</strong></p>
+          <TrialStanding trial={trial} />
         </div>
         <div class="card">
           <h2>Timing</h2>
@@ -106,6 +109,18 @@ export function TrialPage(props: { experiment: string; trial: string }) {
         <LogTail experiment={props.experiment} trial={props.trial} running={running} />
       </section>
     </main>
+  )
+}
+
+/** With constraints (the API sends `feasible` only then): whether the trial kept them, and those it broke. */
+function TrialStanding(props: { trial: TrialView }) {
+  const { feasible } = props.trial
+  const broken = readViolations(props.trial.violations) ?? []
+  return (
+    <>
+      {feasible === true && <p class="small good">feasible: met every constraint</p>}
+      {feasible === false && <p class="small bad" data-testid="trial-infeasible">infeasible: broke {broken.map(violationText).join(', ')}</p>}
+    </>
   )
 }
 
