@@ -175,6 +175,10 @@ describe('dashboard: several objectives and constraints', { skip: missing }, () 
       await page.getByTestId('pareto-front-card').getByTestId('front-size').getByText('3 trials').waitFor()
       assert.equal(await page.getByTestId('pareto-chart').count(), 0, 'no two-objective scatter for three objectives')
       await shot(page, 'multiobjective-three.png')
+      // A click on a front point of the matrix (its first cell: accuracy across, latency up) opens that trial.
+      const cell = await pointAt(page, 'pareto-matrix', 'Pareto front', [0.8, 20])
+      await page.mouse.click(cell.x, cell.y)
+      await page.waitForURL(`**/experiments/${three}/trials/${trials3[1]}`, { timeout: 10_000 })
 
       // One objective with a constraint: the page as before, the table with the Feasible column.
       const single = uniqueName('so-ui')
