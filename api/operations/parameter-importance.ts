@@ -1,4 +1,5 @@
-import { PED_ANOVA_MIN_TRIALS, pedAnova, type ImportanceTrial } from '../../core/importance/ped-anova.ts'
+import { IMPORTANCE_STATES, importanceInput } from '../../core/importance/importance-input.ts'
+import { PED_ANOVA_MIN_TRIALS, pedAnova } from '../../core/importance/ped-anova.ts'
 import { toSearchSpace } from '../../core/spec/index.ts'
 import type { ExperimentRecord, Store } from '../../db/store.ts'
 import type { Importance } from '../schemas/importance.ts'
@@ -8,8 +9,9 @@ const QUANTILE = 0.1
 const CACHED_EXPERIMENTS = 32
 
 /**
- * Parameter importance of an experiment's finished trials (core/importance/ped-anova.ts),
- * cached per experiment and keyed by the number of Succeeded trials: a trial that finishes
+ * Parameter importance of an experiment's finished trials (core/importance/ped-anova.ts; which
+ * trials and parameters: core/importance/importance-input.ts), cached per experiment and keyed
+ * by the number of Succeeded and EarlyStopped trials: a trial that finishes
  * changes the key, a page reload or a second viewer does not recompute. Concurrent requests for
  * the same key share one computation.
  */
@@ -22,7 +24,8 @@ export class ParameterImportance {
   }
 
   async of(experiment: ExperimentRecord): Promise<Importance> {
-    const finished = (await this.#store.trials.countByState(experiment.id)).Succeeded
+    const counts = await this.#store.trials.countByState(experiment.id)
+    const finished = counts.Succeeded + counts.EarlyStopped
     const cached = this.#cache.get(experiment.id)
     if (cached && cached.key === finished) return cached.value
     const value = this.#compute(experiment)
@@ -35,18 +38,18 @@ export class ParameterImportance {
 
   async #compute(experiment: ExperimentRecord): Promise<Importance> {
     const spec = experiment.spec
-    const records = await this.#store.trials.list(experiment.id, { states: ['Succeeded'] })
-    const trials: ImportanceTrial[] = []
-    for (const t of records) if (t.objective !== null && Number.isFinite(t.objective)) trials.push({ params: t.params, objective: t.objective })
-    const result = pedAnova(toSearchSpace(spec), trials, { minimize: spec.spec.objective.type !== 'maximize', quantile: QUANTILE, seed: experiment.seed })
+    const records = await this.#store.trials.list(experiment.id, { states: [...IMPORTANCE_STATES] })
+    const { parameters, trials, resourceParameter } = importanceInput(toSearchSpace(spec), spec.spec.algorithm, records)
+    const resource = resourceParameter !== undefined ? { resourceParameter } : {}
+    const result = pedAnova(parameters, trials, { minimize: spec.spec.objective.type !== 'maximize', quantile: QUANTILE, seed: experiment.seed })
     if (!result) {
       return {
-        method: 'ped-anova', quantile: QUANTILE, finishedTrials: trials.length, trials: 0, topTrials: 0, threshold: null, parameters: [],
-        note: `needs at least ${PED_ANOVA_MIN_TRIALS} succeeded trials with an objective value; ${trials.length} so far`,
+        method: 'ped-anova', quantile: QUANTILE, finishedTrials: trials.length, trials: 0, topTrials: 0, threshold: null, parameters: [], ...resource,
+        note: `needs at least ${PED_ANOVA_MIN_TRIALS} succeeded or early-stopped trials with an objective value; ${trials.length} so far`,
       }
     }
     return {
-      method: 'ped-anova', quantile: QUANTILE, finishedTrials: trials.length, trials: result.trials, topTrials: result.topTrials,
+      method: 'ped-anova', quantile: QUANTILE, finishedTrials: trials.length, trials: result.trials, topTrials: result.topTrials, ...resource,
       threshold: result.threshold,
       parameters: [...result.parameters].sort((a, b) => b.importance - a.importance),
       note: null,

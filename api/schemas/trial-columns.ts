@@ -29,6 +29,7 @@ export const TrialColumnsSchema = Type.Object({
   startedAt: column(NullableNumber, 'milliseconds since 1970, null before the start'),
   finishedAt: column(NullableNumber, 'milliseconds since 1970, null while it runs'),
   message: column(Type.Union([Type.String(), Type.Null()]), 'the state\'s message, else its reason'),
+  generation: Type.Optional(column(Type.Integer({ minimum: 0 }), 'as in TrialView (0 for a fresh start, the parent\'s + 1 for a trial that continued one: pbt); absent when every trial is 0')),
   // Only for experiments with several objectives or constraints (docs/multiobjective.md), as in TrialView.
   values: Type.Optional(column(Type.Union([Type.Array(Type.Number()), Type.Null()]), 'every objective\'s value in objective order; null unless the trial has them all')),
   feasible: Type.Optional(column(Type.Union([Type.Boolean(), Type.Null()]), 'whether it kept every constraint; null for a trial that did not complete with metrics')),

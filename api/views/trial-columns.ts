@@ -39,6 +39,8 @@ export function trialColumns(trials: readonly TrialRecord[], parameters: readonl
     out.finishedAt.push(t.finishedAt ? t.finishedAt.getTime() : null)
     out.message.push(t.message ?? t.reason)
   }
+  // Only where a trial continued another (pbt): its generation is how much training it carries.
+  if (trials.some((t) => t.generation > 0)) out.generation = trials.map((t) => t.generation)
   if (objective && (objective.objectives !== undefined || objective.constraints?.length)) {
     const standings = trials.map((t) => trialStanding(objective, t))
     out.values = standings.map((s) => s.values)

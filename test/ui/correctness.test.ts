@@ -31,6 +31,7 @@ describe('dashboard: correctness a user sees', { skip: missing }, () => {
   // Spec order; jsonb stores keys shortest first (x, momentum, learning_rate).
   const name = uniqueName('right-ui')
   const failedName = uniqueName('failed-ui')
+  const hyperbandName = uniqueName('budget-ui')
   const trials: TrialRecord[] = []
 
   before(async () => {
@@ -102,6 +103,24 @@ spec:
       assert.ok(await finishTrial(store, trial, { state: 'Failed', reason: 'TrialFailed', message: messages[i]!, objective: null }))
     }
     await store.experiments.update(failedRecord.id, { state: 'Failed', reason: 'ExperimentMaxFailedTrialsReached', message: 'Experiment has failed because max failed count has reached', completedAt: new Date() })
+
+    // Hyperband: a trial's epochs are its budget. The best over every budget (trial 0, at 3 epochs)
+    // is not the best at the full 27 (trial 2); trial 5 stopped early at its rung.
+    const hyperbandYaml = yaml.replace(`name: ${name}`, `name: ${hyperbandName}`)
+      .replace('algorithmName: random', 'algorithmName: hyperband\n    algorithmSettings: [{name: r_l, value: "27"}, {name: eta, value: "3"}, {name: resource_name, value: epochs}]')
+      .replace(/    - name: x\n[\s\S]*$/, '    - name: epochs\n      parameterType: int\n      feasibleSpace: {min: "1", max: "27"}\n')
+    const created = await postYaml(app, hyperbandYaml)
+    assert.equal(created.statusCode, 201, created.body)
+    const hyperband = (await store.experiments.getByName(hyperbandName))!
+    assert.ok(await startExperiment(store, hyperband, 'running'))
+    const rungs = [[3, 0.2], [9, 0.5], [27, 0.4], [27, 0.6], [1, 0.9], [9, 0.95]] as const
+    const hb = await store.trials.createMany(hyperband.id, rungs.map(([epochs], i) => ({ name: `${hyperbandName}-${i}`, params: { learning_rate: 0.01 + i / 100, epochs } })))
+    for (const [i, trial] of hb.entries()) {
+      const loss = rungs[i]![1]
+      assert.ok(await startTrial(store, trial, null))
+      assert.ok(await finishTrial(store, trial, { state: i === 5 ? 'EarlyStopped' : 'Succeeded', reason: 'done', message: 'ok', objective: loss }, { loss: { min: loss, max: loss, latest: loss } }))
+      await offerBestTrial(store, hyperband.id, trial.id, loss)
+    }
 
     url = await app.listen({ host: '127.0.0.1', port: 0 })
     browser = await launchChromium()
@@ -193,6 +212,29 @@ spec:
     })
     // Without the points, anti-aliased grey text leaves a few (17 here); four points leave over a hundred.
     assert.ok(coloured > 60, `the points are drawn (${coloured} coloured pixels)`)
+  })
+
+  test('multi-fidelity: the best comes with its budget, the best at full budget is a choice away; importance leaves the resource out and counts early-stopped trials', async () => {
+    const importance = (await app.inject({ url: `/api/v1/experiments/${hyperbandName}/importance` })).json()
+    assert.equal(importance.resourceParameter, 'epochs')
+    assert.deepEqual(importance.parameters.map((p: { name: string }) => p.name), ['learning_rate'])
+    assert.equal(importance.finishedTrials, 6, 'the early-stopped trial counts, at its rung')
+
+    const budgetPage = await browser.newPage({ viewport: { width: 1360, height: 900 } })
+    try {
+      await budgetPage.goto(`${url}/experiments/${hyperbandName}`)
+      const card = budgetPage.getByTestId('best-trial')
+      await card.getByText(`${hyperbandName}-0`).waitFor({ timeout: 60_000 })
+      await card.getByTestId('best-budget-value').getByText('epochs = 3 of 27').waitFor({ timeout: 30_000 })
+      assert.equal(await card.getByTestId('best-full-budget').count(), 0)
+      await card.getByLabel('best at full budget').check()
+      const full = await card.getByTestId('best-full-budget').textContent()
+      assert.match(full ?? '', /^trial 2 loss = 0\.4, at epochs = 27 of 27$/)
+      await budgetPage.locator('main[data-interactive]').waitFor({ timeout: 60_000 })
+      await budgetPage.getByTestId('importance-resource').getByText('epochs is left out').waitFor({ timeout: 30_000 })
+    } finally {
+      await budgetPage.close()
+    }
   })
 
   test('a failed experiment says why: the common failure reason and the last lines of an example trial', async () => {

@@ -10,7 +10,7 @@ import type { SpecInfo } from './spec-info.ts'
 import { StatusBadge } from './status-badge.tsx'
 
 /** State with reason and message, Katib's conditions, trial counts and the best trial's parameters. */
-export function ExperimentHeader(props: { experiment: ExperimentResource; info: SpecInfo; live: string; frontCard?: ComponentChildren }) {
+export function ExperimentHeader(props: { experiment: ExperimentResource; info: SpecInfo; live: string; frontCard?: ComponentChildren; budget?: ComponentChildren }) {
   const { status, metadata } = props.experiment
   const best = status.currentOptimalTrial
   const objective = best.observation.metrics.find((m) => m.name === props.info.objective.metric)
@@ -51,6 +51,8 @@ export function ExperimentHeader(props: { experiment: ExperimentResource; info: 
                 <Link href={paths.trial(metadata.name, best.bestTrialName)} class="strong">{best.bestTrialName}</Link>
                 {bestText === undefined && <span class="best-value"> {props.info.objective.metric} = {formatNumber(bestValue)}</span>}
               </p>
+              {/* A multi-fidelity experiment's best comes with its budget (best-budget.tsx). */}
+              {props.budget}
               {bestText !== undefined && (
                 <div class="best-text"><span class="muted small">{props.info.objective.metric}</span><pre class="code wrap" data-testid="best-text-objective">{bestText}</pre></div>
               )}

@@ -4,6 +4,7 @@ import { ContourChart } from './contour-chart.tsx'
 import { ExperimentActions } from './experiment-actions.tsx'
 import { ExperimentData } from './experiment-data.ts'
 import { ExperimentHeader } from './experiment-header.tsx'
+import { BestBudget, fidelityOf } from './best-budget.tsx'
 import { FailureSummary } from './failure-summary.tsx'
 import { HistoryChart } from './history-chart.tsx'
 import { ImportanceChart } from './importance-chart.tsx'
@@ -48,6 +49,7 @@ export function ExperimentPage(props: { name: string }) {
   const experiment = data.experiment.value
   const trials = data.trials.value
   const info = useMemo(() => (experiment ? specInfo(experiment) : undefined), [experiment?.spec])
+  const fidelity = useMemo(() => (experiment && info ? fidelityOf(experiment, info) : undefined), [experiment?.spec, info])
   // Several objectives or constraints: each trial's vector, feasibility and place on the front.
   const objectivesKey = experiment ? JSON.stringify([objectivesInfo(experiment), experiment.paretoFront, experiment.referencePoint]) : ''
   const objectives = useMemo(() => (experiment ? objectivesInfo(experiment) : undefined), [objectivesKey])
@@ -84,7 +86,7 @@ export function ExperimentPage(props: { name: string }) {
       </nav>
       <ExperimentHeader experiment={experiment} info={info} live={data.live.value} {...(objectives?.multi && outcomes ? {
         frontCard: <FrontCard experiment={props.name} info={objectives} outcomes={outcomes} hypervolume={experiment.hypervolume ?? outcomes.history.at(-1)?.hypervolume} />,
-      } : {})} />
+      } : {})} {...(fidelity ? { budget: <BestBudget experiment={props.name} fidelity={fidelity} trials={trials} info={info} bestTrial={status.currentOptimalTrial.bestTrialName} /> } : {})} />
       <ExperimentActions experiment={experiment} onChanged={() => data.refresh()} />
       {status.state === 'Failed' && <FailureSummary experiment={props.name} trials={trials} />}
       {data.error.value && <Notice kind="error">Last update failed: {data.error.value.message} (retrying)</Notice>}

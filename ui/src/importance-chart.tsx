@@ -59,8 +59,9 @@ export function ImportanceChart(props: { experiment: string; succeeded: number }
     <>
       <Chart option={option} height={Math.max(140, 44 * result.parameters.length + 40)} label="Parameter importance" testId="importance-chart" />
       <p class="muted small">
-        PED-ANOVA over {result.trials} succeeded trials: how differently the best {Math.round(result.quantile * 100)} % ({result.topTrials} trials)
-        are spread over each parameter than all of them.
+        PED-ANOVA over {result.trials} succeeded and early-stopped trials (these at the rung where they stopped): how differently the best{' '}
+        {Math.round(result.quantile * 100)} % ({result.topTrials} trials) are spread over each parameter than all of them.
+        {result.resourceParameter !== undefined && <span data-testid="importance-resource"> {result.resourceParameter} is left out: it is the resource the algorithm sets by rung.</span>}
       </p>
     </>
   )

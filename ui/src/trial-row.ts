@@ -16,6 +16,8 @@ export interface TrialRow {
   readonly finishedMs: number | null
   /** The state's message, else its reason. */
   readonly message: string | null
+  /** pbt: 0 for a fresh start, the parent's + 1 for a trial that continued one; absent when 0. */
+  readonly generation?: number
   /**
    * Several objectives or constraints (docs/multiobjective.md), when the server sends them: every
    * objective's value in spec order, whether the trial met every constraint, and those it broke.
@@ -83,6 +85,7 @@ export function rowsFromColumns(c: TrialColumns): TrialRow[] {
     rows[i] = {
       name: c.namePrefix + c.suffix[i]!, number: c.number[i]!, state: c.states[c.state[i]!]!, objective: c.objective[i]!,
       params, metrics, ...(texts ? { texts } : {}), startedMs: c.startedAt[i]!, finishedMs: c.finishedAt[i]!, message: c.message[i]!,
+      ...(c.generation?.[i] ? { generation: c.generation[i] } : {}),
       ...(outcomes ? outcomeOf(outcomes.values?.[i], outcomes.feasible?.[i], outcomes.violations?.[i]) : {}),
     }
   }
@@ -96,7 +99,7 @@ export function rowFromView(t: TrialView): TrialRow {
   return {
     name: t.name, number: t.number, state: t.state, objective: t.objective, params: t.params, metrics, ...(texts ? { texts } : {}),
     startedMs: t.startedAt ? Date.parse(t.startedAt) : null, finishedMs: t.finishedAt ? Date.parse(t.finishedAt) : null,
-    message: t.message ?? t.reason,
+    message: t.message ?? t.reason, ...(t.generation ? { generation: t.generation } : {}),
     ...outcomeOf((t as OutcomeFields).values, (t as OutcomeFields).feasible, (t as OutcomeFields).violations),
   }
 }
