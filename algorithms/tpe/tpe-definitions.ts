@@ -46,7 +46,7 @@ const TPE_SETTINGS = [
     name: 'gamma', type: 'float', min: 0, max: 1, exclusiveMin: true, exclusiveMax: true,
     description: 'hyperopt\'s split: the ⌈gamma·√n⌉ best of n finished trials (at most 25) form the good group; unset: Optuna\'s min(⌈0.1·n⌉, 25).',
   },
-  { name: 'prior_weight', type: 'float', min: 0, exclusiveMin: true, description: `Weight of the prior kernel against one trial's weight of 1; larger explores more. Unset: ${DEFAULT_TPE_OPTIONS.priorWeight}, or ${DEFAULT_TPE_OPTIONS.multiObjectivePriorWeight} with several objectives.` },
+  { name: 'prior_weight', type: 'float', default: DEFAULT_TPE_OPTIONS.priorWeight, min: 0, exclusiveMin: true, description: 'Weight of the prior kernel against one trial\'s weight of 1; larger explores more.' },
   { name: 'n_EI_candidates', type: 'int', default: DEFAULT_TPE_OPTIONS.nEiCandidates, min: 1, description: CANDIDATES_DESCRIPTION },
   { name: 'n_startup_trials', type: 'int', default: DEFAULT_TPE_OPTIONS.nStartupTrials, min: 0, description: STARTUP_DESCRIPTION },
   { name: 'multivariate', type: 'enum', default: 'true', values: ['true', 'false'], description: 'Model all parameters jointly (true) or each on its own, as hyperopt does (false).' },
@@ -63,7 +63,7 @@ export const tpeAlgorithm: AlgorithmDefinition<TpeSettings> = {
     const settings = withDefaults(TPE_SETTINGS, given)
     return new TpeSuggester({
       gamma: settings.gamma === undefined ? optunaGamma : hyperoptGamma(settings.gamma),
-      ...(settings.prior_weight === undefined ? {} : { priorWeight: settings.prior_weight, multiObjectivePriorWeight: settings.prior_weight }),
+      priorWeight: settings.prior_weight,
       nEiCandidates: settings.n_EI_candidates,
       nStartupTrials: settings.n_startup_trials,
       multivariate: settings.multivariate !== 'false',

@@ -14,26 +14,24 @@
  * (c-TPE's simpler cousin, Watanabe & Hutter 2023): a trial breaking one ranks after every
  * feasible and early-stopped trial, by its total violation, so it is good only while too few
  * trials keep them all. With one objective and no broken constraint nothing changes.
- * Three deviations from Optuna's MOTPE apply with several objectives only, measured as median
+ * Two deviations from Optuna's MOTPE apply with several objectives only, measured as median
  * hypervolume regret at 100 trials on bench:multiobjective's zdt1 / zdt2 / dtlz2 (Optuna 5's
- * MOTPE: 20.5 / 27.7 / 0.434; ours as Optuna's: 17.3 / 26.4 / 0.384, 10 seeds):
+ * MOTPE: 20.5 / 27.7 / 0.434; ours as Optuna's: 17.3 / 26.4 / 0.384, seeds 0-9):
  * - Censored kernels (`ParzenOptions.censored`): a draw past a bound lands on it, so the search
  *   reaches optima on the bounds exactly; the ends of a Pareto front often lie there (the
- *   smallest possible latency, a zero weight decay). 9.7 / 17.2 / 0.239 (20 seeds).
- * - The prior kernel weighs 0.5, not 1 (`prior_weight` still sets both): a front needs many
- *   good regions refined at once, and the wide prior spends candidates elsewhere. With censoring,
- *   6.5 / 15.3 / 0.215 (20 seeds).
+ *   smallest possible latency, a zero weight decay). 9.7 / 17.2 / 0.239 (seeds 0-19).
  * - The joint model's bandwidth floor is 2.5·range/min(100, N + 2), not 1.5·: wider kernels
  *   put more of their draws past a bound, so censoring reaches bounds more often, while a front
- *   still needs its spread. On seeds 0-9 (bench:multiobjective, also at 200 trials): factor 1.5
- *   7.57 / 15.4 / 0.205 (200 trials: 2.07 / 10.6 / 0.096), 2 7.19 / 12.7 / 0.230, 2.5
- *   2.44 / 10.6 / 0.227 (0.855 / 10.3 / 0.102); 20 seeds: 3 2.85 / 10.7 / 0.239, 4
- *   1.78 / 10.4 / 0.243. The gain is on the ZDTs, whose optima lie on bounds; on DTLZ2, with an
- *   interior optimum, narrower kernels converge faster, so the factor is a compromise. ZDT2 then
+ *   still needs its spread. With both: 6.69 / 12.8 / 0.187 on seeds 0-9 (200 trials: 1.73 /
+ *   10.4 / 0.098), 6.06 / 11.8 / 0.188 on seeds 0-19. Factors measured on seeds 0-19 (with the
+ *   prior weight at 0.5, which we tried and left out: it gains on zdt1 and loses on dtlz2):
+ *   1.5 6.5 / 15.3 / 0.215, 2 6.2 / 12.5 / 0.228, 2.5 3.6 / 11.2 / 0.228, 3 2.9 / 10.7 / 0.239,
+ *   4 1.8 / 10.4 / 0.243. The gain is on the ZDTs, whose optima lie on bounds; on DTLZ2, with an
+ *   interior optimum, narrower kernels converge faster, so the factor is a compromise. ZDT2
  *   stalls at 10.33, a front reduced to its end (0, 1): every other front point needs
- *   g < 1.618 at once. Other changes measured and left out (20 seeds, factor 1.5): recency
- *   weights instead of hypervolume contributions (8.6 / 16.8 / 0.251), γ(n) = ⌈0.15·n⌉
- *   (9.8 / 15.8 / 0.312), 48 candidates (7.4 / 18.2 / 0.296 with the prior at 0.5).
+ *   g < 1.618 at once. Also measured and left out (seeds 0-19, factor 1.5): recency weights
+ *   instead of hypervolume contributions (8.6 / 16.8 / 0.251), γ(n) = ⌈0.15·n⌉ (9.8 / 15.8 /
+ *   0.312), 48 candidates (7.4 / 18.2 / 0.296).
  *
  * Deviations from Optuna 5 and hyperopt, and why:
  * - Startup: the first `n_startup_trials` suggestions are random, counting trials that are
@@ -101,15 +99,12 @@ export interface TpeOptions {
   readonly gamma: GammaFunction
   /** Joint kernels over all parameters; otherwise each parameter is modelled on its own. */
   readonly multivariate: boolean
-  /** The prior kernel's weight with several objectives (see the header). */
-  readonly multiObjectivePriorWeight: number
 }
 
 export const DEFAULT_TPE_OPTIONS: TpeOptions = {
   nStartupTrials: 10,
   nEiCandidates: 24,
   priorWeight: 1,
-  multiObjectivePriorWeight: 0.5,
   gamma: optunaGamma,
   multivariate: true,
 }
@@ -172,7 +167,7 @@ export class TpeSuggester implements Suggester {
     const d = model.dimensions.length
     const n = rows.length
     const several = history.objectives > 1
-    const priorWeight = several ? this.options.multiObjectivePriorWeight : this.options.priorWeight
+    const { priorWeight } = this.options
     if (this.options.multivariate) {
       const options: ParzenOptions = { priorWeight, clipCount: history.completed, clipFactor: several ? MULTI_OBJECTIVE_CLIP_FACTOR : JOINT_CLIP_FACTOR, censored: several }
       const points = new Float64Array(n * d)
