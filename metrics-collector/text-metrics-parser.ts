@@ -97,6 +97,9 @@ export class TextMetricsParser implements MetricsParser {
     const at = (space > 0 ? parseRfc3339(line.slice(0, space)) : undefined) ?? now
     const points: MetricPoint[] = []
     let rejected = false
+    // A value of another name (`val_loss=0.3` where `loss` is asked for) explains the line: it is
+    // listed with the names printed (otherNames), not counted as a metric without a number.
+    let otherValue = false
     // Read once, and only from a line that gives a point.
     let lineStep: number | null | undefined
     for (const filter of this.#filters) {
@@ -106,6 +109,7 @@ export class TextMetricsParser implements MetricsParser {
         if (rawName === undefined || rawValue === undefined) continue
         const name = rawName.trim()
         if (!this.#wanted.has(name)) {
+          if (metricText(rawValue) !== undefined) otherValue = true
           this.#noteOtherName(name, rawValue)
           continue
         }
@@ -121,7 +125,7 @@ export class TextMetricsParser implements MetricsParser {
         points.push(text === undefined ? { name, step, value: value!, at } : { name, step, value: Number.NaN, text, at })
       }
     }
-    if (rejected || points.length === 0) {
+    if (rejected || (points.length === 0 && !otherValue)) {
       this.#garbageCount++
       this.#garbageExample ??= garbageSample(line)
     }

@@ -45,9 +45,12 @@ test('a metric name that only occurs inside another name is not taken', () => {
   const p = new TextMetricsParser({ metricNames: ['loss'] })
   assert.deepEqual(values(p, 'val-loss=1'), [])
   assert.deepEqual(values(p, 'val_loss=1 loss=2'), [['loss', 2, 0]])
-  // The line mentioned `loss` and gave nothing: counted, so a missing objective can be explained.
-  assert.equal(p.garbageCount, 1)
-  assert.equal(p.garbageExample, 'val-loss=1')
+  // The line gave another name's value: listed among the names printed, so a missing objective
+  // can be explained, rather than counted as a metric without a number.
+  assert.equal(p.garbageCount, 0)
+  assert.deepEqual(p.otherNames, ['val-loss', 'val_loss'])
+  assert.deepEqual(values(p, 'train-loss=0.5 val-loss=1'), [])
+  assert.equal(p.garbageExample, undefined)
 })
 
 test('lines that do not mention a metric are skipped without counting as garbage', () => {
