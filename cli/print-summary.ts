@@ -1,7 +1,9 @@
 import { describeArchitecture } from '../core/nas/describe-architecture.ts'
 import { metricNames, toSearchSpace } from '../core/spec/index.ts'
 import { trialAssignments } from '../core/spec/to-search-space.ts'
-import type { ExperimentRecord, Store } from '../db/store.ts'
+import { isMultiObjective, objectivesOf } from '../core/multiobjective/objectives.ts'
+import type { ExperimentRecord, Store, TrialRecord } from '../db/store.ts'
+import { experimentFront, trialStanding } from '../lifecycle/best-front.ts'
 import { earlyStoppingSavings, formatSavings } from './early-stopping-savings.ts'
 import { formatNumber } from './progress-reporter.ts'
 import { everyTrialFailed, formatTrialFailures } from './trial-failures.ts'
@@ -23,15 +25,18 @@ export async function printSummary(store: Store, record: ExperimentRecord, out: 
   out.write(`experiment "${record.name}" ${record.state}: ${record.reason ?? ''}${record.message ? ` (${record.message})` : ''}\n`)
   const savings = await earlyStoppingSavings(store, record)
   if (savings) out.write(formatSavings(savings) + '\n')
+  const front = frontLines(record.name, spec, trials)
+  if (front) out.write(front)
   const best = trials.find((t) => t.id === record.bestTrialId)
   const metric = spec.spec.objective.objectiveMetricName
   // A text objective (a DARTS genotype, TrialRecord.textMetrics) is shown as reported.
   const text = best?.objective === null ? best.textMetrics?.[metric] : undefined
   if (!best || (best.objective === null && text === undefined)) {
-    out.write('no trial reported the objective metric\n')
+    out.write(spec.spec.objective.constraints?.length && trials.some((t) => t.objective !== null) ? 'no trial that reported the objective metric kept every constraint\n' : 'no trial reported the objective metric\n')
     return everyTrialFailed(trials)
   }
-  out.write(`best trial ${best.name}: ${metric}=${best.objective === null ? text : formatNumber(best.objective)}\n`)
+  const which = front ? 'best first objective on the front (currentOptimalTrial)' : 'best trial'
+  out.write(`${which} ${best.name}: ${metric}=${best.objective === null ? text : formatNumber(best.objective)}\n`)
   if (typeof best.params['architecture'] === 'string') {
     const nnConfig = best.params['nn_config']
     out.write(`  architecture = ${best.params['architecture']}\n`)
@@ -44,4 +49,18 @@ export async function printSummary(store: Store, record: ExperimentRecord, out: 
     if (written[name] !== undefined) out.write(`  ${name} = ${written[name]}\n`)
   }
   return everyTrialFailed(trials)
+}
+
+/** With several objectives: the Pareto front, one trial a line with its objectives (docs/multiobjective.md). */
+function frontLines(name: string, spec: ExperimentRecord['spec'], trials: readonly TrialRecord[]): string | undefined {
+  const objective = spec.spec.objective
+  if (!isMultiObjective(objective)) return undefined
+  const { front, hypervolume } = experimentFront(objective, trials)
+  if (front.length === 0) return 'Pareto front: empty (no feasible trial reported every objective)\n'
+  const metrics = objectivesOf(objective).map((o) => o.metric)
+  const lines = front.map((t) => {
+    const values = trialStanding(objective, t).values ?? []
+    return `  ${t.name}: ${metrics.map((m, i) => `${m}=${formatNumber(values[i]!)}`).join(' ')}`
+  })
+  return `Pareto front: ${front.length} trial(s), hypervolume ${formatNumber(hypervolume ?? NaN)} (tunewell best ${name} for their parameters)\n${lines.join('\n')}\n`
 }

@@ -45,6 +45,8 @@ test('accuracy-vs-size.yaml: run warns that Katib would refuse it, reaches Succe
   assert.equal(run.status, 0, run.stderr + run.stdout)
   assert.match(run.stdout, new RegExp(`experiment "${name}" Succeeded: ExperimentMaxTrialsReached`))
   assert.match(run.stderr, /objectives is a Tunewell extension .*Katib itself would refuse/)
+  assert.match(run.stdout, /^Pareto front: \d+ trial\(s\), hypervolume /m)
+  assert.match(run.stdout, /^best first objective on the front \(currentOptimalTrial\) /m)
 
   const table = spawnSync(process.execPath, [bin, 'best', name], { cwd: home, encoding: 'utf8', timeout: 60_000 })
   assert.equal(table.status, 0, table.stderr)
