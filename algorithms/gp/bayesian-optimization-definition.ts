@@ -29,6 +29,7 @@ import type { GpAcquisition } from './gp-suggester.ts'
 export const BASE_ESTIMATORS = ['GP', 'RF', 'ET', 'GBRT'] as const
 export const ACQ_FUNCS = ['gp_hedge', 'LCB', 'EI', 'PI', 'EIps', 'PIps'] as const
 export const ACQ_OPTIMIZERS = ['auto', 'sampling', 'lbfgs'] as const
+export const MULTI_OBJECTIVE_METHODS = ['parego', 'smsego'] as const
 
 export type BayesianOptimizationSettings = {
   readonly base_estimator?: string
@@ -36,6 +37,7 @@ export type BayesianOptimizationSettings = {
   readonly acq_func?: string
   readonly acq_optimizer?: string
   readonly random_state?: number
+  readonly multi_objective?: string
 }
 
 /** Katib's acq_func names mapped to what runs; EIps and PIps have no timing model here. */
@@ -63,6 +65,7 @@ const BAYESIAN_OPTIMIZATION_SETTINGS = [
   { name: 'n_initial_points', type: 'int', min: 0, default: 10, description: 'Trials from the space-filling initial design before the model picks points.' },
   { name: 'acq_func', type: 'enum', values: ACQ_FUNCS, default: 'gp_hedge', description: 'Acquisition function: gp_hedge (portfolio of EI, LCB, PI), EI, LCB or PI; EIps and PIps run as EI and PI (no trial-duration model).' },
   { name: 'acq_optimizer', type: 'enum', values: ACQ_OPTIMIZERS, default: 'auto', description: 'How the acquisition is maximised: with GP, auto and lbfgs screen candidates then climb by gradient, sampling screens only; RF, ET and GBRT always sample (lbfgs is refused).' },
+  { name: 'multi_objective', type: 'enum', values: MULTI_OBJECTIVE_METHODS, default: 'smsego', description: 'With several objectives (GP only): smsego (one GP per objective, each trial where the predicted objectives add the most hypervolume) or parego (one GP on a random augmented Chebyshev scalarisation per trial). Not a Katib setting.' },
   randomStateSetting('Seed of the experiment; the same spec and random_state give the same trials.'),
 ] as const satisfies readonly SettingSpec[]
 
@@ -77,8 +80,8 @@ function bayesianOptimizationIssues(space: SearchSpace, given: BayesianOptimizat
 
 export const bayesianOptimizationAlgorithm: AlgorithmDefinition<BayesianOptimizationSettings> = {
   name: 'bayesianoptimization',
-  // Several objectives by ParEGO and constraints by probability of feasibility (gp-suggester.ts);
-  // the tree surrogates get the same scalarised observations.
+  // Several objectives by SMS-EGO or ParEGO, constraints by probability of feasibility
+  // (gp-suggester.ts); the tree surrogates learn ParEGO's scalarised observations.
   multiObjective: true,
   description: 'Bayesian optimisation with a Gaussian process (Matérn 5/2) or a tree surrogate (RF, ET, GBRT), EI/LCB/PI or a gp_hedge portfolio, after a Sobol initial design.',
   settings: BAYESIAN_OPTIMIZATION_SETTINGS,
@@ -93,6 +96,7 @@ export const bayesianOptimizationAlgorithm: AlgorithmDefinition<BayesianOptimiza
       initialPoints: settings.n_initial_points,
       acquisition: acquisitionFor(settings.acq_func),
       localSearch: settings.acq_optimizer !== 'sampling',
+      multiObjective: settings.multi_objective === 'parego' ? 'parego' : 'smsego',
     })
   },
 }

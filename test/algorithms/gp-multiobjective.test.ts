@@ -5,13 +5,15 @@ import type { Params, SearchSpace } from '../../core/search-space.ts'
 import type { TrialSnapshot } from '../../core/trial.ts'
 import { GpSuggester } from '../../algorithms/gp/gp-suggester.ts'
 import { getAlgorithm } from '../../algorithms/registry.ts'
+import { parseSettings } from '../../algorithms/parse-settings.ts'
 import { RandomSuggester } from '../../algorithms/random/random-suggester.ts'
 import { sampleParams } from '../../algorithms/sample-parameter.ts'
 import type { Direction, SuggestResult } from '../../algorithms/suggester.ts'
 import { makeRequest, makeTrial } from './make-trial.ts'
 import { multiObjectiveRequest, runHypervolume, vectorTrial, zdt1 } from './multiobjective-run.ts'
 
-const gp = (): GpSuggester => new GpSuggester({ initialPoints: 10, acquisition: 'gp_hedge', localSearch: true })
+type Method = 'parego' | 'smsego'
+const gp = (method: Method = 'parego'): GpSuggester => new GpSuggester({ initialPoints: 10, acquisition: 'gp_hedge', localSearch: true, multiObjective: method })
 
 const PLANE: SearchSpace = [
   { name: 'x', type: 'double', min: 0, max: 1, distribution: 'uniform' },
@@ -27,39 +29,45 @@ function zdtHistory(n: number, seed: number, d = 4): TrialSnapshot[] {
   })
 }
 
-function ask(trials: readonly TrialSnapshot[], directions: readonly Direction[], options: { space?: SearchSpace; count?: number; seed?: number; state?: unknown; constraints?: number } = {}): SuggestResult {
+function ask(trials: readonly TrialSnapshot[], directions: readonly Direction[], options: { space?: SearchSpace; count?: number; seed?: number; state?: unknown; constraints?: number; method?: Method } = {}): SuggestResult {
   const space = options.space ?? zdt1(4).space
   const base = makeRequest(space, { trials, count: options.count ?? 1, seed: options.seed ?? 1, state: options.state })
-  return gp().suggest(multiObjectiveRequest(base, directions, options.constraints ?? 0)) as SuggestResult
+  return gp(options.method).suggest(multiObjectiveRequest(base, directions, options.constraints ?? 0)) as SuggestResult
 }
 
 const MIN2: Direction[] = ['minimize', 'minimize']
 
-describe('bayesianoptimization with several objectives (ParEGO)', () => {
-  it('accepts several objectives', () => {
-    assert.equal(getAlgorithm('bayesianoptimization')?.multiObjective, true)
+for (const method of ['parego', 'smsego'] as const) describe(`bayesianoptimization with several objectives (${method})`, () => {
+  it('accepts several objectives, and the method is a setting', () => {
+    const definition = getAlgorithm('bayesianoptimization')!
+    assert.equal(definition.multiObjective, true)
+    assert.equal(parseSettings(definition, [{ name: 'multi_objective', value: method }]).issues.length, 0)
+    assert.match(parseSettings(definition, [{ name: 'multi_objective', value: 'ehvi' }]).issues[0]!.message, /parego.*smsego|smsego.*parego/)
   })
 
   it('is seeded: the same request gives the same points, another seed others', () => {
     const trials = zdtHistory(14, 2)
-    const a = ask(trials, MIN2, { seed: 5 })
-    assert.deepEqual(ask(trials, MIN2, { seed: 5 }).suggestions, a.suggestions)
-    assert.notDeepEqual(ask(trials, MIN2, { seed: 6 }).suggestions, a.suggestions)
+    const a = ask(trials, MIN2, { seed: 5, method })
+    assert.deepEqual(ask(trials, MIN2, { seed: 5, method }).suggestions, a.suggestions)
+    assert.notDeepEqual(ask(trials, MIN2, { seed: 6, method }).suggestions, a.suggestions)
   })
 
   it('is restart-safe: state passed through JSON, as the service stores it, suggests the same', () => {
     const trials = zdtHistory(14, 3)
-    const first = ask(trials, MIN2, { seed: 1 })
+    const first = ask(trials, MIN2, { seed: 1, method })
     const next = vectorTrial(14, first.suggestions[0]!, zdt1(4).evaluate(first.suggestions[0]!))
-    const live = ask([...trials, next], MIN2, { seed: 2, state: first.state })
-    const restored = ask([...trials, next], MIN2, { seed: 2, state: JSON.parse(JSON.stringify(first.state)) })
+    const live = ask([...trials, next], MIN2, { seed: 2, state: first.state, method })
+    const restored = ask([...trials, next], MIN2, { seed: 2, state: JSON.parse(JSON.stringify(first.state)), method })
     assert.deepEqual(restored.suggestions, live.suggestions)
+    // A lost state (a fresh controller without it) still suggests legal, new points.
+    const lost = ask([...trials, next], MIN2, { seed: 2, state: null, method })
+    assert.equal(lost.suggestions.length, 1)
   })
 
   it('asks in parallel: a batch beside pending trials gives distinct points away from the pending ones', () => {
     const done = zdtHistory(14, 4)
     const pending = [0, 1].map((k) => makeTrial(14 + k, sampleParams(zdt1(4).space, createRng(90 + k)), { state: 'Running' }))
-    const { suggestions } = ask([...done, ...pending], MIN2, { count: 3, seed: 3 })
+    const { suggestions } = ask([...done, ...pending], MIN2, { count: 3, seed: 3, method })
     assert.equal(suggestions.length, 3)
     const keys = new Set([...suggestions, ...pending.map((t) => t.params)].map((p) => JSON.stringify(p)))
     assert.equal(keys.size, 5, 'no suggestion repeats another or a pending trial')
@@ -68,16 +76,31 @@ describe('bayesianoptimization with several objectives (ParEGO)', () => {
   it('reads maximised objectives by their direction: flipping a sign and its direction changes nothing', () => {
     const trials = zdtHistory(14, 5)
     const flipped = trials.map((t) => ({ ...t, values: [t.values![0]!, -t.values![1]!] }))
-    assert.deepEqual(ask(flipped, ['minimize', 'maximize'], { seed: 4 }).suggestions, ask(trials, MIN2, { seed: 4 }).suggestions)
+    assert.deepEqual(ask(flipped, ['minimize', 'maximize'], { seed: 4, method }).suggestions, ask(trials, MIN2, { seed: 4, method }).suggestions)
   })
 
   it('learns ZDT1: more hypervolume than random search after 25 trials on each of 3 seeds', async () => {
     const problem = zdt1(5)
     for (const seed of [1, 2, 3]) {
-      const ours = await runHypervolume(gp(), problem, 25, seed)
+      const ours = await runHypervolume(gp(method), problem, 25, seed)
       const random = await runHypervolume(new RandomSuggester(), problem, 25, seed)
       assert.ok(ours > random, `seed ${seed}: ${ours} vs random ${random}`)
     }
+  })
+
+  it('with constraints: suggestions that trade the objectives off inside the feasible part', () => {
+    // Minimise (x, 1 − x + y) subject to x >= 0.6.
+    const rng = createRng(7)
+    const violation = (p: Params): number => 0.6 - (p['x'] as number)
+    const trials = Array.from({ length: 20 }, (_, i) => {
+      const params = sampleParams(PLANE, rng)
+      return vectorTrial(i, params, [params['x'] as number, 1 - (params['x'] as number) + (params['y'] as number)], [violation(params)])
+    })
+    const { suggestions } = ask(trials, MIN2, { space: PLANE, seed: 7, count: 2, constraints: 1, method })
+    for (const p of suggestions) assert.ok(violation(p) <= 0.05 && (p['y'] as number) < 0.2, JSON.stringify(p))
+    // Without the constraint the same history sends at least one point below x = 0.6.
+    const free = ask(trials.map((t) => ({ ...t, constraints: undefined })), MIN2, { space: PLANE, seed: 7, count: 4, method })
+    assert.ok(free.suggestions.some((p) => violation(p) > 0.05), JSON.stringify(free.suggestions))
   })
 })
 
@@ -110,17 +133,6 @@ describe('bayesianoptimization with constraints (probability of feasibility)', (
     const trials = history(15, 3, (p) => (p['x'] as number) < 0.5)
     const { suggestions } = ask(trials, ['minimize'], { space: PLANE, seed: 3, constraints: 1 })
     assert.ok((suggestions[0]!['x'] as number) > 0.5, `x = ${suggestions[0]!['x']}`)
-  })
-
-  it('several objectives and constraints together: feasible suggestions that trade the objectives off', () => {
-    // Minimise (x, 1 − x + y) subject to x >= 0.6.
-    const rng = createRng(7)
-    const trials = Array.from({ length: 20 }, (_, i) => {
-      const params = sampleParams(PLANE, rng)
-      return vectorTrial(i, params, [params['x'] as number, 1 - (params['x'] as number) + (params['y'] as number)], [violation(params)])
-    })
-    const { suggestions } = ask(trials, MIN2, { space: PLANE, seed: 7, count: 2, constraints: 1 })
-    for (const p of suggestions) assert.ok(violation(p) <= 0.05 && (p['y'] as number) < 0.2, JSON.stringify(p))
   })
 
   it('without constraints or a second objective the request is the plain single-objective one', () => {
