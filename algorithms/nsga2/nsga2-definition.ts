@@ -2,7 +2,7 @@
  * `nsga2`: NSGA-II (Deb et al. 2002) for one or several objectives, with constraints (see
  * `nsga2-suggester.ts` for the algorithm and our deviations). Not a Katib algorithm: Katib has
  * no multi-objective search; the settings are Optuna's NSGAIISampler's, plus the crossover's
- * choice.
+ * choice (uniform, Optuna's default, or the paper's SBX).
  */
 import type { SearchSpace } from '../../core/search-space.ts'
 import type { AlgorithmBudget, AlgorithmDefinition, SettingIssue, SettingSpec } from '../algorithm-definition.ts'
@@ -21,8 +21,8 @@ export type Nsga2Settings = {
 }
 
 const NSGA2_SETTINGS = [
-  { name: 'population_size', type: 'int', default: 50, min: 2, description: 'Trials per generation; the first generation is random, each later one is bred from the best finished trials.' },
-  { name: 'crossover', type: 'enum', default: 'sbx', values: ['sbx', 'uniform'], description: 'sbx: simulated binary crossover on numeric parameters (Deb\'s); uniform: each parameter from either parent (Optuna\'s default).' },
+  { name: 'population_size', type: 'int', default: 50, min: 2, description: 'Size of the parent population: the first this many trials are random, each later one is bred from the best this many finished trials.' },
+  { name: 'crossover', type: 'enum', default: 'uniform', values: ['uniform', 'sbx'], description: 'uniform: each parameter from either parent (Optuna\'s default, better on our benchmark); sbx: simulated binary crossover on numeric parameters (Deb\'s).' },
   { name: 'crossover_prob', type: 'float', default: 0.9, min: 0, max: 1, description: 'Probability that a child is a crossover of two parents rather than a copy of one.' },
   { name: 'swapping_prob', type: 'float', default: 0.5, min: 0, max: 1, description: 'Uniform crossover (and categorical parameters under sbx): probability of taking each parameter from the second parent.' },
   { name: 'mutation_prob', type: 'float', min: 0, max: 1, description: 'Probability of mutating each parameter of a child; unset: 1 / the number of parameters.' },
@@ -36,7 +36,7 @@ function nsga2Issues(space: SearchSpace, settings: Nsga2Settings, budget: Algori
     issues.push({
       setting: 'population_size',
       warning: true,
-      message: `maxTrialCount ${budget.maxTrialCount} is not above population_size ${population}, so every trial is random (the first generation); lower population_size or raise maxTrialCount`,
+      message: `maxTrialCount ${budget.maxTrialCount} is not above population_size ${population}, so every trial is random (the initial population); lower population_size or raise maxTrialCount`,
     })
   }
   return issues
@@ -44,7 +44,7 @@ function nsga2Issues(space: SearchSpace, settings: Nsga2Settings, budget: Algori
 
 export const nsga2Algorithm: AlgorithmDefinition<Nsga2Settings> = {
   name: 'nsga2',
-  description: 'NSGA-II: a genetic algorithm that breeds generations from the Pareto fronts of finished trials; several objectives and constraints.',
+  description: 'NSGA-II (steady state): a genetic algorithm that breeds each trial from the Pareto fronts of the finished trials; several objectives and constraints.',
   settings: NSGA2_SETTINGS,
   multiObjective: true,
   check: nsga2Issues,
@@ -52,7 +52,7 @@ export const nsga2Algorithm: AlgorithmDefinition<Nsga2Settings> = {
     const settings = withDefaults(NSGA2_SETTINGS, given)
     return new Nsga2Suggester({
       populationSize: settings.population_size,
-      crossover: settings.crossover === 'uniform' ? 'uniform' : 'sbx',
+      crossover: settings.crossover === 'sbx' ? 'sbx' : 'uniform',
       crossoverProbability: settings.crossover_prob,
       swappingProbability: settings.swapping_prob,
       mutationProbability: settings.mutation_prob,

@@ -104,10 +104,10 @@ describe('nsga2 selection pieces', () => {
 })
 
 describe('nsga2 suggester', () => {
-  it('is random in the first generation, then breeds children near the front of the finished trials', async () => {
+  it('is random for the first population_size trials, then breeds children near the front of the finished trials', async () => {
     const suggester = create({ population_size: '20' })
     const trials = history(PLANE, 40, both, 3)
-    // Trial 40 is in generation 2; its parents are the best of trials 0-39.
+    // Trials 40-59 are bred from the best 20 of trials 0-39.
     const { suggestions } = await suggester.suggest(multiObjectiveRequest(makeRequest(PLANE, { trials, count: 20, seed: 5 }), ['minimize', 'minimize']))
     const meanY = (ps: readonly Params[]): number => ps.reduce((s, p) => s + (p.y as number), 0) / ps.length
     // The front lies at y = 0: children sit closer to it than the random history does.
@@ -169,7 +169,7 @@ describe('nsga2 suggester', () => {
     assert.ok(ours > random + 5, `nsga2 ${ours / 3} against random ${random / 3} (mean hypervolume of 3 seeds)`)
   })
 
-  it('warns when the budget never leaves the random first generation, and refuses bad settings at their path', () => {
+  it('warns when the budget never leaves the random initial population, and refuses bad settings at their path', () => {
     const budget = { maxTrialCount: 40, parallelTrialCount: 2 }
     const result = validateAlgorithm('nsga2', [], PLANE, budget)
     assert.deepEqual(result.issues, [])
