@@ -14,24 +14,25 @@
  * (c-TPE's simpler cousin, Watanabe & Hutter 2023): a trial breaking one ranks after every
  * feasible and early-stopped trial, by its total violation, so it is good only while too few
  * trials keep them all. With one objective and no broken constraint nothing changes.
- * Two deviations from Optuna's MOTPE apply with several objectives only, measured as median
- * hypervolume regret at 100 trials on bench:multiobjective's zdt1 / zdt2 / dtlz2 (Optuna 5's
- * MOTPE: 20.5 / 27.7 / 0.434; ours as Optuna's: 17.3 / 26.4 / 0.384, seeds 0-9):
+ * Two deviations from Optuna's MOTPE apply with several objectives only. Measured as median
+ * hypervolume regret at 100 trials on bench:multiobjective's zdt1 / zdt2 / dtlz2, seeds 0-9
+ * (Optuna 5's MOTPE: 20.5 / 27.7 / 0.434; ours without them: 15.4 / 26.3 / 0.365, and
+ * 7.99 / 15.3 / 0.169 at 200 trials; with both: 6.69 / 12.8 / 0.187, and 1.73 / 10.4 / 0.098):
  * - Censored kernels (`ParzenOptions.censored`): a draw past a bound lands on it, so the search
  *   reaches optima on the bounds exactly; the ends of a Pareto front often lie there (the
- *   smallest possible latency, a zero weight decay). 9.7 / 17.2 / 0.239 (seeds 0-19).
+ *   smallest possible latency, a zero weight decay). Alone: 9.7 / 17.2 / 0.239 (the same
+ *   problems, 20 other seeds, on which neither gives 17.3 / 26.4 / 0.384).
  * - The joint model's bandwidth floor is 2.5·range/min(100, N + 2), not 1.5·: wider kernels
  *   put more of their draws past a bound, so censoring reaches bounds more often, while a front
- *   still needs its spread. With both: 6.69 / 12.8 / 0.187 on seeds 0-9 (200 trials: 1.73 /
- *   10.4 / 0.098), 6.06 / 11.8 / 0.188 on seeds 0-19. Factors measured on seeds 0-19 (with the
- *   prior weight at 0.5, which we tried and left out: it gains on zdt1 and loses on dtlz2):
- *   1.5 6.5 / 15.3 / 0.215, 2 6.2 / 12.5 / 0.228, 2.5 3.6 / 11.2 / 0.228, 3 2.9 / 10.7 / 0.239,
- *   4 1.8 / 10.4 / 0.243. The gain is on the ZDTs, whose optima lie on bounds; on DTLZ2, with an
- *   interior optimum, narrower kernels converge faster, so the factor is a compromise. ZDT2
- *   stalls at 10.33, a front reduced to its end (0, 1): every other front point needs
- *   g < 1.618 at once. Also measured and left out (seeds 0-19, factor 1.5): recency weights
- *   instead of hypervolume contributions (8.6 / 16.8 / 0.251), γ(n) = ⌈0.15·n⌉ (9.8 / 15.8 /
- *   0.312), 48 candidates (7.4 / 18.2 / 0.296).
+ *   still needs its spread. Factors measured on those 20 seeds (with the prior
+ *   weight at 0.5, which we tried and left out: on seeds 0-9 it gains on zdt1, 2.44, and
+ *   loses on dtlz2, 0.227): 1.5 6.5 / 15.3 / 0.215, 2 6.2 / 12.5 / 0.228, 2.5 3.6 / 11.2 /
+ *   0.228, 3 2.9 / 10.7 / 0.239, 4 1.8 / 10.4 / 0.243. The gain is on the ZDTs, whose optima lie
+ *   on bounds; on DTLZ2, with an interior optimum, narrower kernels converge faster, so the
+ *   factor is a compromise. ZDT2 stalls at 10.33, a front reduced to its end (0, 1): every
+ *   other front point needs g < 1.618 at once. Also measured and left out (those 20 seeds,
+ *   factor 1.5): recency weights instead of hypervolume contributions (8.6 / 16.8 /
+ *   0.251), γ(n) = ⌈0.15·n⌉ (9.8 / 15.8 / 0.312), 48 candidates (7.4 / 18.2 / 0.296).
  *
  * Deviations from Optuna 5 and hyperopt, and why:
  * - Startup: the first `n_startup_trials` suggestions are random, counting trials that are
@@ -71,6 +72,9 @@
  *   therefore gets the same parameters however the trials were batched; once the model is used
  *   its draws still depend only on the seed, n and what the history holds, but the history
  *   itself (which trials had finished when n was asked) depends on timing.
+ * - Warm start (`priorTrials`): another experiment's succeeded trials are history before this
+ *   one's, finished trials like any other, so they count towards `n_startup_trials` and the
+ *   model is used from the first trial when there are enough of them (Optuna's `add_trials`).
  */
 import type { Rng } from '../../core/rng.ts'
 import type { Params, SearchSpace } from '../../core/search-space.ts'
@@ -135,7 +139,9 @@ export class TpeSuggester implements Suggester {
     const { space } = request
     const model = new TpeSpace(space)
     const signs = objectiveSigns(request)
-    const history = readHistory(model, request.trials, signs, request.count, (request.constraintCount ?? 0) > 0)
+    // A warm start's trials come first, as finished trials that count towards the startup.
+    const trials = request.priorTrials ? [...request.priorTrials, ...request.trials] : request.trials
+    const history = readHistory(model, trials, signs, request.count, (request.constraintCount ?? 0) > 0)
     let good: ParzenEstimator[] | undefined
     let nBelow = 0
     const suggestions: Params[] = []
