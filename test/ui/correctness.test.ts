@@ -151,6 +151,10 @@ spec:
     const numbers = await table.locator('tbody tr:not(.spacer) td:first-child').allTextContents()
     assert.deepEqual(numbers, ['1', '2', '0', '3'], 'best first, the tie by number, the failed trial with a value after those that can be best')
     assert.equal(await table.locator('tbody tr:not(.spacer)').first().locator('.best-mark').count(), 1, 'row 1 is the starred best trial')
+    // The optimisation history's best-so-far line ends at the same value, not at the failed trial's.
+    const line = await page.getByTestId('history-chart').evaluate((el) => (el as unknown as { chart: { getOption(): { series: { name: string; data: [number, number][] }[] } } })
+      .chart.getOption().series.find((x) => x.name === 'best so far')!.data)
+    assert.deepEqual(line.at(-1), [2, 0.3])
   })
 
   test('parameters in spec order: the best card, the trial page, the API trial, the export', async () => {

@@ -27,6 +27,8 @@ export function HistoryChart(props: { experiment: string; trials: readonly Trial
       byState.set(t.state, list)
       // A trial that broke a constraint is never the best, however good its objective.
       if (props.infeasible?.has(t.name)) continue
+      // Nor is a failed or killed trial that reported a value (lifecycle/best-trial.ts): the line ends at the best card's value.
+      if (t.state !== 'Succeeded' && t.state !== 'EarlyStopped') continue
       if (bestSoFar === undefined || (minimize ? t.objective < bestSoFar : t.objective > bestSoFar)) bestSoFar = t.objective
       best.push([t.number, bestSoFar])
     }
