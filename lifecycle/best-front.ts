@@ -51,7 +51,7 @@ export interface ExperimentFront {
   readonly front: TrialRecord[]
   /** Of the front, in minimised coordinates, against `referencePoint`; null before the first feasible trial. */
   readonly hypervolume: number | null
-  /** Raw coordinates (each objective as reported); null before the first feasible trial. */
+  /** spec.objective.referencePoint, else the default (reference-point.ts); raw coordinates; null before the first feasible trial. */
   readonly referencePoint: number[] | null
 }
 
@@ -66,7 +66,8 @@ export function experimentFront(objective: Spec, trials: readonly TrialRecord[])
   }
   candidates.sort((a, b) => a.trial.number - b.trial.number)
   const points = candidates.map((c) => c.point)
-  const reference = defaultReferencePoint(points)
+  // The spec's reference point (as reported) when it gives one, else one that follows the trials.
+  const reference = points.length === 0 ? undefined : objective.referencePoint ? toMinimized(objective.referencePoint, directions) : defaultReferencePoint(points)
   if (!reference) return { front: [], hypervolume: null, referencePoint: null }
   const front = paretoFront(points).sort((a, b) => a - b)
   return {

@@ -2,7 +2,7 @@ import type { ExperimentState } from '../experiment-state.ts'
 import type { KatibExperimentStatus } from '../spec/katib-experiment-status-schema.ts'
 import type { Experiment } from '../spec/experiment-schema.ts'
 import type { Params } from '../search-space.ts'
-import { trialAssignments } from '../spec/to-search-space.ts'
+import { metricNames as collectedMetrics, trialAssignments } from '../spec/to-search-space.ts'
 import { TRIAL_STATES, type MetricSummary, type TrialState } from '../trial.ts'
 import { rfc3339 } from './rfc3339.ts'
 import { sameJson } from './same-json.ts'
@@ -167,9 +167,9 @@ export function invalidMessage(problems: readonly string[]): string {
 function optimalTrial(best: NonNullable<KatibStatusInput['best']>, spec: Experiment): NonNullable<KatibExperimentStatus['currentOptimalTrial']> {
   const specOrder = (spec.spec.parameters ?? []).map((p) => p.name)
   const names = [...specOrder.filter((n) => Object.hasOwn(best.params, n)), ...Object.keys(best.params).filter((n) => !specOrder.includes(n))]
-  const objective = spec.spec.objective
   const written = trialAssignments(spec, best.params)
-  const metricNames = [...new Set([objective.objectiveMetricName, ...(objective.additionalMetricNames ?? [])])]
+  // With the multi-objective extension, its further objectives and constraint metrics follow.
+  const metricNames = [...new Set(collectedMetrics(spec))]
   const metrics: Metric[] = metricNames.map((name) => {
     const m = best.metrics?.[name]
     const text = best.textMetrics && Object.hasOwn(best.textMetrics, name) ? best.textMetrics[name] : undefined

@@ -25,7 +25,7 @@ export interface ConstraintDef {
 }
 
 /** The spec fields read here; a stored spec has all of them once Katib's defaults applied. */
-export type ObjectiveFields = Pick<ObjectiveSpec, 'type' | 'objectiveMetricName' | 'objectives' | 'constraints'>
+export type ObjectiveFields = Pick<ObjectiveSpec, 'type' | 'objectiveMetricName' | 'objectives' | 'constraints' | 'referencePoint'>
 
 /** The forms a constraint may take, for error messages. */
 export const CONSTRAINT_FORMS = '"METRIC <= NUMBER" or "METRIC >= NUMBER", e.g. "latency_ms <= 50"'

@@ -75,6 +75,8 @@ export const ObjectiveSpecSchema = closed({
   // constraints on reported metrics such as "latency_ms <= 50". Katib itself refuses both.
   objectives: Type.Optional(Type.Array(ObjectiveEntrySchema)),
   constraints: Type.Optional(Type.Array(Type.String())),
+  /** With several objectives: the hypervolume's reference point, one value per objective as reported. */
+  referencePoint: Type.Optional(Type.Array(Type.Number())),
 })
 export type ObjectiveSpec = Static<typeof ObjectiveSpecSchema>
 

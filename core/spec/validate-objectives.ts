@@ -49,6 +49,15 @@ export function validateObjectives(experiment: Experiment, issues: SpecIssue[], 
     }
   })
   const count = objectivesOf(objective).length
+  const reference = objective.referencePoint
+  if (reference !== undefined) {
+    const at = joinPointer(AT, 'referencePoint')
+    if (count < 2) issues.push({ path: at, message: 'referencePoint is the hypervolume\'s reference for several objectives, and this experiment has one; remove it or add objectives' })
+    else if (reference.length !== count) issues.push({ path: at, message: `referencePoint has ${reference.length} value${reference.length === 1 ? '' : 's'} and there are ${count} objectives (${objectivesOf(objective).map((o) => o.metric).join(', ')}); give one per objective, in that order` })
+    reference.forEach((value, i) => {
+      if (!Number.isFinite(value)) issues.push({ path: joinPointer(at, i), message: `${value} is not a finite number; give each objective's worst value worth counting` })
+    })
+  }
   if (count < 2) return
   if (objective.goal !== undefined) {
     issues.push({ path: joinPointer(AT, 'goal'), message: `goal ${objective.goal} is refused with ${count} objectives: with several objectives no single value is reached first (the result is a Pareto front); remove goal and bound the experiment with maxTrialCount` })

@@ -28,6 +28,7 @@ export const EXPERIMENT_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'spec.objective.objectives.metric': 'Name of the metric of this objective.',
   'spec.objective.objectives.direction': 'minimize or maximize (case-insensitive).',
   'spec.objective.constraints': 'Tunewell extension (Katib refuses it): bounds on reported metrics, as "METRIC <= NUMBER" or "METRIC >= NUMBER"; a trial that breaks one is infeasible and never best.',
+  'spec.objective.referencePoint': 'Tunewell extension, several objectives: the hypervolume\'s reference point, one value per objective as reported (default: each objective\'s worst feasible value plus 10% of its range).',
   'spec.algorithm': 'The search algorithm that suggests the trials.',
   'spec.algorithm.algorithmName': 'Name of the algorithm: random, grid, bayesianoptimization, tpe, multivariate-tpe, cmaes, sobol, hyperband, ...',
   'spec.algorithm.algorithmSettings': "Key-value settings of the algorithm (values as strings).",

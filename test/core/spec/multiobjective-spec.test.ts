@@ -137,6 +137,20 @@ objectives:
 `), '/spec/earlyStopping/algorithmName', 'algorithmName: medianstop', /one objective/)
 })
 
+test('referencePoint: one finite value per objective, and only with several objectives', () => {
+  refused(doc(`type: minimize
+objectiveMetricName: loss
+objectives: [{metric: size, direction: minimize}]
+referencePoint: [1, 2, 3]`), '/spec/objective/referencePoint', 'referencePoint', /3 values and there are 2 objectives \(loss, size\)/)
+  refused(doc(`type: minimize
+objectiveMetricName: loss
+referencePoint: [1]`), '/spec/objective/referencePoint', 'referencePoint', /one; remove it/)
+  assert.deepEqual(parseExperimentYaml(doc(`type: minimize
+objectiveMetricName: loss
+objectives: [{metric: size, direction: minimize}]
+referencePoint: [1, 20]`)).issues, [])
+})
+
 test('a goal and early stopping stay allowed with constraints on a single objective', () => {
   const parsed = parseExperimentYaml(doc(`type: minimize
 goal: 0.1
