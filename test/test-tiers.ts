@@ -67,6 +67,8 @@ export const TIER_RULES: Readonly<Record<string, Tier>> = {
   'test/ui/nas-architecture.test.ts': 'unit',
   // The experiment page's live data against a scripted fetch: pure.
   'test/ui/experiment-data.test.ts': 'unit',
+  // The dashboard's Pareto front and hypervolume maths: pure.
+  'test/ui/multiobjective-maths.test.ts': 'unit',
 
   'test/package': 'package',
 }
