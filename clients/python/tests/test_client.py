@@ -146,6 +146,25 @@ class ClientTest(unittest.TestCase):
         self.assertIn("params_x", rows[0])
         self.assertIn("metrics_loss", rows[0])
 
+    def test_several_objectives_tell_a_list_and_best_trials_is_the_front(self):
+        name = unique("front")
+        yaml = ask_tell_yaml(name, parallel=3, max_trials=3).replace(
+            "    objectiveMetricName: loss\n",
+            "    objectiveMetricName: loss\n    objectives: [{metric: size, direction: Minimize}]\n    constraints: [\"size <= 10\"]\n",
+        )
+        self.client.create_experiment(yaml)
+        a, b, c = (self.client.ask(name) for _ in range(3))
+        a.tell([1.0, 5.0])
+        b.tell({"loss": 2.0, "size": 1.0})
+        c.tell([0.5, 20.0])  # the lowest loss, but too large: infeasible
+        front = self.client.best_trials(name)
+        self.assertEqual([t["name"] for t in front], [a.name, b.name])
+        self.assertEqual([t["values"] for t in front], [[1.0, 5.0], [2.0, 1.0]])
+        self.assertEqual(self.client.best(name)["name"], a.name)
+        infeasible = [t for t in self.client.trials(name) if t["name"] == c.name][0]
+        self.assertFalse(infeasible["feasible"])
+        self.assertEqual(infeasible["violations"], [{"constraint": "size <= 10", "violation": 10}])
+
     def test_n_trials_and_waiting_for_a_free_slot(self):
         name = unique("slots")
         self.client.create_experiment(ask_tell_yaml(name, parallel=1, max_trials=5))

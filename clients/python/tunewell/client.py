@@ -82,6 +82,11 @@ class Client:
             return None
         return self._get(f"/api/v1/experiments/{_q(name)}/trials/{_q(trial_name)}")
 
+    def best_trials(self, name: str) -> List[Dict[str, Any]]:
+        """With several objectives the Pareto front (feasible trials no other dominates, each with
+        ``values``), else the best trial alone; empty before any (Optuna's ``study.best_trials``)."""
+        return list(self._get(f"/api/v1/experiments/{_q(name)}/best")["trials"])
+
     def trials_dataframe(self, name: str) -> Any:
         """The trials as a pandas DataFrame (one row per trial: number, name, state, objective,
         ``params_<name>`` and ``metrics_<name>`` columns), or a list of such dicts without pandas."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, Union
 from urllib.parse import quote
 
 from ._http import encode_number
@@ -65,11 +65,14 @@ class Trial:
         _, _, answer = self._client._http.request("POST", self._path + "/observations", {"attempt": self.attempt, "points": points})
         return self._note_stop(answer)
 
-    def tell(self, value: Union[float, Mapping[str, float]]) -> Dict[str, Any]:
-        """Ends the trial as Succeeded with the objective's value (a number) or final values by metric name."""
+    def tell(self, value: Union[float, Sequence[float], Mapping[str, float]]) -> Dict[str, Any]:
+        """Ends the trial as Succeeded with the objective's value (a number), final values by metric
+        name, or, with several objectives, a list of every objective's value in objective order."""
         body: Dict[str, Any] = {"attempt": self.attempt, "state": "Succeeded"}
         if isinstance(value, Mapping):
             body["values"] = {k: encode_number(v) for k, v in value.items()}
+        elif isinstance(value, Sequence) and not isinstance(value, str):
+            body["values"] = [encode_number(v) for v in value]
         else:
             body["value"] = encode_number(value)
         return self._finish(body)
