@@ -10,6 +10,7 @@ import { RandomSuggester } from '../../algorithms/random/random-suggester.ts'
 import { sampleParams } from '../../algorithms/sample-parameter.ts'
 import type { Direction, SuggestResult } from '../../algorithms/suggester.ts'
 import { makeRequest, makeTrial } from './make-trial.ts'
+import { describeSuggesterConformance } from './suggester.conformance.ts'
 import { multiObjectiveRequest, runHypervolume, vectorTrial, zdt1 } from './multiobjective-run.ts'
 
 type Method = 'parego' | 'smsego'
@@ -142,3 +143,6 @@ describe('bayesianoptimization with constraints (probability of feasibility)', (
     assert.deepEqual(explicit.suggestions, plain.suggestions)
   })
 })
+
+// registry.test.ts runs the conformance suite on the default (smsego); ParEGO is the other path.
+describeSuggesterConformance('bayesianoptimization', getAlgorithm('bayesianoptimization')!, [{ name: 'multi_objective', value: 'parego' }])
