@@ -233,11 +233,66 @@ spec:
       assert.equal(await card.getByTestId('best-full-budget').count(), 0)
       await card.getByLabel('best at full budget').check()
       const full = await card.getByTestId('best-full-budget').textContent()
-      assert.match(full ?? '', /^trial 2 loss = 0\.4, at epochs = 27 of 27$/)
+      assert.match(full ?? '', /^trial 2 loss = 0\.4 \(budget: epochs = 27 of 27\)$/)
       await budgetPage.locator('main[data-interactive]').waitFor({ timeout: 60_000 })
       await budgetPage.getByTestId('importance-resource').getByText('epochs is left out').waitFor({ timeout: 30_000 })
     } finally {
       await budgetPage.close()
+    }
+  })
+
+  test('multi-fidelity: a stopping rule\'s best says it stopped early, pbt\'s its generation, each with the best at full budget', async () => {
+    const base = (experiment: string, algorithm: string, extra: string) => `apiVersion: kubeflow.org/v1beta1
+kind: Experiment
+metadata:
+  name: ${experiment}
+spec:
+  objective: {type: minimize, objectiveMetricName: loss}
+  algorithm: ${algorithm}
+${extra}  maxTrialCount: 12
+  parameters:
+    - {name: learning_rate, parameterType: double, feasibleSpace: {min: "0.01", max: "0.1"}}
+  trialTemplate:
+    command: [python3, train.py, "--lr=\${trialParameters.learning_rate}"]
+`
+    const asha = uniqueName('asha-ui')
+    const pbt = uniqueName('pbt-ui')
+    // [state, loss, generation]: asha stopped trial 0 at a rung with the lowest loss; pbt's trials 2
+    // and 3 continued trials 0 and 1 (generation 1), and trial 1 of generation 0 has the lowest loss.
+    const seeds = [
+      { name: asha, yaml: base(asha, '{algorithmName: random}', '  earlyStopping: {algorithmName: asha, algorithmSettings: [{name: min_resource, value: "1"}, {name: eta, value: "3"}, {name: max_resource, value: "27"}]}\n'),
+        trials: [['EarlyStopped', 0.1, 0], ['Succeeded', 0.3, 0], ['Succeeded', 0.2, 0]] as const },
+      { name: pbt, yaml: base(pbt, '{algorithmName: pbt, algorithmSettings: [{name: n_population, value: "5"}]}', ''),
+        trials: [['Succeeded', 0.5, 0], ['Succeeded', 0.2, 0], ['Succeeded', 0.3, 1], ['Succeeded', 0.4, 1]] as const },
+    ]
+    for (const seed of seeds) {
+      const created = await postYaml(app, seed.yaml)
+      assert.equal(created.statusCode, 201, created.body)
+      const record = (await store.experiments.getByName(seed.name))!
+      assert.ok(await startExperiment(store, record, 'running'))
+      for (const [i, [state, loss, generation]] of seed.trials.entries()) {
+        const [trial] = await store.trials.createMany(record.id, [{ name: `${seed.name}-${i}`, params: { learning_rate: 0.01 + i / 100 }, generation, ...(generation > 0 ? { parentTrialName: `${seed.name}-${i - 2}` } : {}) }])
+        assert.ok(await startTrial(store, trial!, null))
+        assert.ok(await finishTrial(store, trial!, { state, reason: 'done', message: 'ok', objective: loss }, { loss: { min: loss, max: loss, latest: loss } }))
+        await offerBestTrial(store, record.id, trial!.id, loss)
+      }
+    }
+    const expected = [
+      { name: asha, best: 0, budget: 'stopped early by asha, at its rung', full: /^trial 2 loss = 0\.2 \(budget: ran in full\)$/ },
+      { name: pbt, best: 1, budget: 'generation 0', full: /^trial 2 loss = 0\.3 \(budget: generation 1\)$/ },
+    ]
+    for (const e of expected) {
+      const other = await browser.newPage({ viewport: { width: 1360, height: 900 } })
+      try {
+        await other.goto(`${url}/experiments/${e.name}`)
+        const card = other.getByTestId('best-trial')
+        await card.getByText(`${e.name}-${e.best}`).waitFor({ timeout: 60_000 })
+        await card.getByTestId('best-budget-value').getByText(e.budget).waitFor({ timeout: 30_000 })
+        await card.getByLabel('best at full budget').check()
+        assert.match(await card.getByTestId('best-full-budget').textContent() ?? '', e.full)
+      } finally {
+        await other.close()
+      }
     }
   })
 

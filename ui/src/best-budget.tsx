@@ -81,7 +81,7 @@ export function BestBudget(props: { experiment: string; fidelity: Fidelity; tria
   const bestIsFull = fullBest?.name === best.name
   return (
     <div class="best-budget" data-testid="best-budget">
-      <p class="small muted">at <span data-testid="best-budget-value">{budgetText(props.fidelity, best)}</span>{bestIsFull ? ' (full budget)' : ''}</p>
+      <p class="small muted">budget: <span data-testid="best-budget-value">{budgetText(props.fidelity, best)}</span>{bestIsFull ? ' (the full budget)' : ''}</p>
       {!bestIsFull && (
         <>
           <label class="small inline-field">
@@ -91,7 +91,7 @@ export function BestBudget(props: { experiment: string; fidelity: Fidelity; tria
             ? (
               <p class="small" data-testid="best-full-budget">
                 <Link href={paths.trial(props.experiment, fullBest.name)}>trial {fullBest.number}</Link>
-                {' '}{props.info.objective.metric} = {formatNumber(fullBest.objective)}, at {budgetText(props.fidelity, fullBest)}
+                {' '}{props.info.objective.metric} = {formatNumber(fullBest.objective)} (budget: {budgetText(props.fidelity, fullBest)})
               </p>
             )
             : <p class="small muted" data-testid="best-full-budget">No trial has had the full budget yet.</p>)}
