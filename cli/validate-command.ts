@@ -1,3 +1,4 @@
+import { objectivesOf } from '../core/multiobjective/objectives.ts'
 import { formatIssues, InvalidSpecError } from '../core/errors.ts'
 import { countNasOperations } from '../core/nas/expand-nas-config.ts'
 import { MAX_PARALLEL_TRIALS_ENV, parseMaxParallelTrials } from '../core/spec/index.ts'
@@ -23,8 +24,15 @@ export async function validateCommand(files: readonly string[], out: NodeJS.Writ
       const searched = s.nasConfig && !s.parameters?.length
         ? `${s.nasConfig.graphConfig?.numLayers ?? 0} layers over ${countNasOperations(s.nasConfig)} operations`
         : `${(s.parameters ?? []).length} parameters`
+      // The multi-objective extension (docs/multiobjective.md): what is optimised, when it is more than one metric.
+      const objectives = objectivesOf(s.objective)
+      const constraints = s.objective.constraints?.length ?? 0
+      const goals = [
+        ...(objectives.length > 1 ? [`${objectives.length} objectives (${objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')})`] : []),
+        ...(constraints > 0 ? [`${constraints} constraint${constraints === 1 ? '' : 's'}`] : []),
+      ].map((text) => `, ${text}`).join('')
       out.write(`${file}: valid Experiment "${experiment.metadata.name}" (${s.algorithm.algorithmName}, ` +
-        `${searched}, ${s.maxTrialCount ?? 'unbounded'} trials, ${s.parallelTrialCount} in parallel)\n`)
+        `${searched}${goals}, ${s.maxTrialCount ?? 'unbounded'} trials, ${s.parallelTrialCount} in parallel)\n`)
       if (warnings.length > 0) out.write(`warning:\n${formatIssues(warnings, file)}\n`)
       if (localIssues.length > 0) out.write(`note: it cannot run on local processes:\n${formatIssues(localIssues, file)}\n`)
     } catch (error) {

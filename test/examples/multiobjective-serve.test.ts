@@ -1,10 +1,11 @@
 /**
  * examples/multiobjective/constrained.yaml submitted over HTTP to `tunewell serve`, made short (4
- * trials of 20 epochs); everything else is the file as shipped (accuracy-vs-size.yaml through
+ * trials of 20 epochs), and both examples through `tunewell validate`; everything else is the file as shipped (accuracy-vs-size.yaml through
  * `tunewell run`: multiobjective-run.test.ts).
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +16,7 @@ import type { ExperimentResource } from '../../api/schemas/experiment.ts'
 import type { TrialView } from '../../api/schemas/trial.ts'
 import { startServe } from '../helpers/serve-process.ts'
 
+const bin = fileURLToPath(new URL('../../cli/bin.mjs', import.meta.url))
 const exampleDir = fileURLToPath(new URL('../../examples/multiobjective/', import.meta.url))
 const suffix = Date.now().toString(36)
 
@@ -30,6 +32,16 @@ function shortExample(file: string, name: string): string {
   replace(/--epochs=\d+/, '--epochs=20')
   return text
 }
+
+test('tunewell validate names the objectives and constraints of both examples and warns that Katib would refuse them', () => {
+  const files = ['accuracy-vs-size.yaml', 'constrained.yaml'].map((f) => join(exampleDir, f))
+  const result = spawnSync(process.execPath, [bin, 'validate', ...files], { encoding: 'utf8', timeout: 60_000 })
+  assert.equal(result.status, 0, result.stderr + result.stdout)
+  assert.match(result.stdout, /valid Experiment "accuracy-vs-size" \(tpe, 3 parameters, 2 objectives \(maximize accuracy, minimize model_params\), 16 trials/)
+  assert.match(result.stdout, /valid Experiment "constrained-accuracy" \(tpe, 3 parameters, 2 constraints, 16 trials/)
+  assert.match(result.stdout, /accuracy-vs-size\.yaml:\d+:\d+ \/spec\/objective\/objectives: objectives is a Tunewell extension .*Katib itself would refuse/)
+  assert.match(result.stdout, /constrained\.yaml:\d+:\d+ \/spec\/objective\/constraints: constraints is a Tunewell extension/)
+})
 
 test('constrained.yaml submitted to tunewell serve: runs to Succeeded; the best trial keeps both constraints, broken ones are named', { timeout: 120_000 }, async () => {
   const serveHome = mkdtempSync(join(tmpdir(), 'tunewell-mo-serve-'))
