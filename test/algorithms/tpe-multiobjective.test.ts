@@ -10,6 +10,8 @@ import { getAlgorithm } from '../../algorithms/registry.ts'
 import { sampleParams } from '../../algorithms/sample-parameter.ts'
 import type { Direction, SuggestResult, Suggester } from '../../algorithms/suggester.ts'
 import { greedyHypervolumeSubset, hypervolumeContributions, referenceFor } from '../../algorithms/tpe/hypervolume-subset.ts'
+import { ParzenEstimator } from '../../algorithms/tpe/parzen-estimator.ts'
+import { TpeSpace } from '../../algorithms/tpe/tpe-space.ts'
 import { TpeSuggester } from '../../algorithms/tpe/tpe-suggester.ts'
 import { assertLegal, STEPPED_SPACE } from './suggester.conformance.ts'
 import { makeRequest, makeTrial } from './make-trial.ts'
@@ -59,6 +61,29 @@ describe('MOTPE hypervolume tools', () => {
     }
     assert.deepEqual(greedyHypervolumeSubset(front, 2, reference), picked.slice(0, 2))
     assert.equal(greedyHypervolumeSubset(front, 9, reference).length, 5)
+  })
+})
+
+describe('censored kernels', () => {
+  it('put a kernel\'s mass past a bound on the bound itself, where truncated ones never land', () => {
+    const model = new TpeSpace(PLANE)
+    // Two observations near the corner (0, 1), 0.1 apart: each kernel's σ is 0.1 (the gap, and
+    // the floor range/min(100, 8 + 2)).
+    const draw = (censored: boolean): Float64Array => {
+      const estimator = new ParzenEstimator(model.dimensions, Float64Array.of(0.05, 0.9, 0.15, 0.95), 2, [1, 1], { priorWeight: 1e-9, clipCount: 8, clipFactor: 1, censored })
+      const out = new Float64Array(400 * 2)
+      estimator.sample(createRng(3), 400, (_, x) => x, out)
+      return out
+    }
+    const onBound = (points: Float64Array, j: number, bound: number): number => points.filter((x, i) => i % 2 === j && x === bound).length
+    const censored = draw(true)
+    const truncated = draw(false)
+    // P(N(0.05, 0.1) < 0) = 0.31 and P(N(0.15, 0.1) < 0) = 0.07: about 76 of 400 at x = 0;
+    // P(N(0.9, 0.1) > 1) = 0.16 and P(N(0.95, 0.1) > 1) = 0.31: about 94 at y = 1.
+    assert.ok(onBound(censored, 0, 0) > 50, `${onBound(censored, 0, 0)} of 400 draws at x = 0`)
+    assert.ok(onBound(censored, 1, 1) > 60, `${onBound(censored, 1, 1)} of 400 draws at y = 1`)
+    assert.equal(onBound(truncated, 0, 0) + onBound(truncated, 1, 1), 0)
+    for (const x of censored) assert.ok(x >= 0 && x <= 1)
   })
 })
 
