@@ -31,6 +31,14 @@ export function experimentDetails(resource: ExperimentResource): string {
     ...(status.message ? [['message', status.message] as [string, string]] : []),
     ['algorithm', spec.algorithm.algorithmName],
     ['objective', `${objective.type} ${objective.objectiveMetricName}${objective.goal !== undefined ? `, goal ${objective.goal}` : ''}`],
+    // The multi-objective extension (docs/multiobjective.md).
+    ...(resource.objectives && resource.objectives.length > 1
+      ? [['objectives', resource.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')] as [string, string]]
+      : []),
+    ...(resource.constraints?.length ? [['constraints', resource.constraints.join(', ')] as [string, string]] : []),
+    ...(resource.paretoFront
+      ? [['Pareto front', `${resource.paretoFront.length} trial(s)${resource.hypervolume !== null && resource.hypervolume !== undefined ? `, hypervolume ${formatNumber(resource.hypervolume)}` : ''} (tunewell best ${resource.metadata.name})`] as [string, string]]
+      : []),
     ['parameters', (spec.parameters ?? []).map((p) => p.name).join(', ')],
     ['trials', `${status.trials} of ${spec.maxTrialCount ?? 'unbounded'}, ${spec.parallelTrialCount ?? 3} in parallel${counts.length > 0 ? `: ${counts.join(', ')}` : ''}`],
     ['created', shortTime(resource.metadata.creationTimestamp)],

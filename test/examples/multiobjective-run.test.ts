@@ -59,6 +59,10 @@ test('accuracy-vs-size.yaml: run warns that Katib would refuse it, reaches Succe
   assert.ok(rows.length >= 1, table.stdout)
   const points = rows.map((r) => [-Number(r[1]), Number(r[2])])
   for (const a of points) for (const b of points) assert.ok(!dominates(a, b), `${a} dominates ${b}`)
+  const get = spawnSync(process.execPath, [bin, 'get', name], { cwd: home, encoding: 'utf8', timeout: 60_000 })
+  assert.equal(get.status, 0, get.stderr)
+  assert.match(get.stdout, /^objectives: +maximize accuracy, minimize model_params$/m)
+  assert.match(get.stdout, new RegExp(`^Pareto front: +${rows.length} trial\\(s\\), hypervolume `, 'm'))
   // model_params follows from degree, as train.ts reports it.
   for (const r of rows) assert.equal(Number(r[2]), ((Number(r[5]) + 1) * (Number(r[5]) + 2)) / 2, r.join(' '))
 })
