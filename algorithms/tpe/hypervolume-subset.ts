@@ -25,7 +25,8 @@ export function referenceFor(points: readonly (readonly number[])[]): number[] {
   for (let j = 0; j < m; j++) {
     let worst = -Infinity
     for (const p of points) worst = Math.max(worst, p[j]!)
-    const r = Math.max(1.1 * worst, 0.9 * worst)
+    // Kept finite for objectives near the largest double, which the hypervolume refuses.
+    const r = Math.min(Math.max(1.1 * worst, 0.9 * worst), Number.MAX_VALUE)
     reference.push(r === 0 ? EPS : r)
   }
   return reference

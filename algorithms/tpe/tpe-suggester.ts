@@ -425,7 +425,8 @@ function belowWeights(history: History, rows: Int32Array): Float64Array {
     const contributions = hypervolumeContributions(layer, reference)
     const largest = Math.max(...contributions)
     front.forEach((i, k) => {
-      const share = layer.length === 1 ? 1 : contributions[k]! / Math.max(largest, TOKEN_WEIGHT)
+      // Volumes overflow for objectives near the largest double: the front's members then share alike.
+      const share = layer.length === 1 || !Number.isFinite(largest) ? 1 : contributions[k]! / Math.max(largest, TOKEN_WEIGHT)
       weights[members[i]!] = Math.max(share * DOMINATED_DECAY ** f, TOKEN_WEIGHT)
     })
   })

@@ -154,6 +154,16 @@ describe('TPE with several objectives and constraints', () => {
     }
   })
 
+  it('copes with objectives near the largest double and with ties', () => {
+    const huge = history(PLANE, 30, (p) => [1.65e308 + 1e307 * (p.x as number), 1.65e308 + 1e307 * (p.y as number)], 13)
+    const tied = history(PLANE, 30, () => [1, 1], 14)
+    for (const trials of [huge, tied]) {
+      const { suggestions } = ask(new TpeSuggester(), PLANE, trials, ['minimize', 'minimize'], { count: 3, seed: 1 })
+      assert.equal(suggestions.length, 3)
+      for (const params of suggestions) assertLegal(PLANE, params)
+    }
+  })
+
   for (const name of ['tpe', 'multivariate-tpe']) {
     it(`${name} on ZDT1 finds more hypervolume than random search in 100 trials`, async () => {
       const def = getAlgorithm(name)!
