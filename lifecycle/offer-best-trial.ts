@@ -17,11 +17,13 @@ export function offerBestTrial(store: Store, experimentId: string, trialId: stri
     if (spec.objectives !== undefined || spec.constraints?.length) {
       // Constraints or several objectives: whether the trial is best depends on more than its
       // objective (feasibility, the front), so the best is chosen again from every trial.
+      // The best may move to a third trial: one that dominates the best can take it off the
+      // front, leaving an earlier trial with the same first objective in front.
       const best = bestTrial(await tx.trials.list(experimentId), spec.type, spec.objectiveMetricName, spec)
-      if (best?.id !== trialId || now.bestTrialId === trialId) return false
-      await tx.experiments.update(experimentId, { bestTrialId: trialId })
-      await tx.events.append({ experimentId, trialId, type: 'experiment:new-best', payload: { objective } })
-      return true
+      if (!best || best.id === now.bestTrialId) return false
+      await tx.experiments.update(experimentId, { bestTrialId: best.id })
+      await tx.events.append({ experimentId, trialId: best.id, type: 'experiment:new-best', payload: { objective: best.objective } })
+      return best.id === trialId
     }
     const current = now.bestTrialId ? await tx.trials.get(now.bestTrialId) : undefined
     const best = current?.objective ?? undefined

@@ -137,6 +137,21 @@ test('two objectives and a constraint: the front, its hypervolume, currentOptima
   assert.equal(after.status.currentOptimalTrial.bestTrialName, t4)
 })
 
+test('three objectives: a trial that takes the best off the front hands currentOptimalTrial to the earlier of the rest', async () => {
+  const name = await submit(`    type: maximize
+    objectiveMetricName: accuracy
+    objectives: [{metric: size, direction: minimize}, {metric: latency, direction: minimize}]`, 3)
+  const [b, c, t3] = await askAll(name, 3)
+  await tell(name, b!, { values: [0.9, 300, 5] })
+  await tell(name, c!, { values: [0.9, 250, 9] })
+  assert.equal((await get<ExperimentResource>(base(name))).status.currentOptimalTrial.bestTrialName, b)
+  // Dominates b (same accuracy, smaller, faster), not c (larger than c).
+  await tell(name, t3!, { values: [0.9, 290, 4] })
+  const experiment = await get<ExperimentResource>(base(name))
+  assert.deepEqual(experiment.paretoFront, [c, t3])
+  assert.equal(experiment.status.currentOptimalTrial.bestTrialName, c)
+})
+
 test('one objective with a constraint: an infeasible trial is never best, and the told value is the trial\'s objective', async () => {
   const name = await submit(`    type: minimize
     objectiveMetricName: loss
