@@ -9,8 +9,12 @@ import { KyselyStore } from './kysely-store.ts'
 import { migrateToLatest } from './migrate.ts'
 import type { Database } from './schema.ts'
 
-/** The embedded database: PGlite in `dataDir` (created if missing), or in memory when it is undefined. */
-export async function openPglite(dataDir: string | undefined, schema?: string): Promise<KyselyStore> {
+/**
+ * The embedded database: PGlite in `dataDir` (created if missing), or in memory when it is undefined.
+ * `from` (in memory only): a data folder dumped by `PGlite.dumpDataDir`, loaded instead of running
+ * initdb (the tests' migrated template: test/helpers/test-store.ts).
+ */
+export async function openPglite(dataDir: string | undefined, schema?: string, from?: Blob): Promise<KyselyStore> {
   const dir = dataDir === undefined ? undefined : resolve(dataDir)
   let release = () => {}
   if (dir !== undefined) {
@@ -26,7 +30,7 @@ export async function openPglite(dataDir: string | undefined, schema?: string): 
   let pglite: PGlite
   const exitCode = process.exitCode
   try {
-    pglite = dir === undefined ? await PGlite.create() : await PGlite.create(dir)
+    pglite = dir === undefined ? await PGlite.create(from ? { loadDataDir: from } : {}) : await PGlite.create(dir)
   } catch (error) {
     // PGlite's WASM runtime sets process.exitCode on a failed start; the error is ours to report.
     process.exitCode = exitCode

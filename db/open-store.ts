@@ -13,6 +13,8 @@ export interface StoreOptions {
   readonly dataDir?: string
   /** Embedded database in memory, gone on destroy (tests). */
   readonly memory?: boolean
+  /** With `memory`: start from this dumped data folder instead of an empty one (see openPglite). */
+  readonly memoryFrom?: Blob
   /** Schema to create and use as search_path, e.g. one per test run on a shared server; [a-z0-9_]. */
   readonly schema?: string
   /** How long to wait for PostgreSQL to answer before failing; default 5000. */
@@ -32,7 +34,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     return openPostgres(options.url, { schema: options.schema, connectTimeoutMs: options.connectTimeoutMs ?? 5000 })
   }
   if (options.dataDir !== undefined) return openPglite(options.dataDir, options.schema)
-  if (options.memory) return openPglite(undefined, options.schema)
+  if (options.memory) return openPglite(undefined, options.schema, options.memoryFrom)
   throw new Error('openStore needs one of: url, dataDir, memory: true')
 }
 
