@@ -1,3 +1,4 @@
+import { objectivesOf } from '../core/multiobjective/objectives.ts'
 import type { Experiment } from '../core/spec/index.ts'
 import { strategyFor } from '../core/spec/index.ts'
 import type { MetricPoint } from '../core/metric.ts'
@@ -440,7 +441,8 @@ export class ExperimentRunner {
     const texts = await this.#o.store.observations.textSummaries(trial.id)
     const metric = spec.spec.objective.objectiveMetricName
     const text = acceptsTextObjective(spec.spec.algorithm.algorithmName)
-    const outcome = decideTrialOutcome(exit, summary, { metric, strategy: strategyFor(spec, metric), collector: collector.kind, text }, diagnostics, texts)
+    const further = objectivesOf(spec.spec.objective).slice(1).map((o) => o.metric)
+    const outcome = decideTrialOutcome(exit, summary, { metric, strategy: strategyFor(spec, metric), collector: collector.kind, text, further }, diagnostics, texts)
     await this.#finishTrial(trial, outcome, summary, texts)
   }
 

@@ -52,7 +52,18 @@ type Summary = Readonly<Record<string, { readonly min: number; readonly max: num
 export function decideTrialOutcome(
   exit: TrialExit,
   summary: Summary,
-  objective: { readonly metric: string; readonly strategy: MetricStrategy; readonly collector: string; readonly text?: boolean },
+  objective: {
+    readonly metric: string
+    readonly strategy: MetricStrategy
+    readonly collector: string
+    readonly text?: boolean
+    /**
+     * The further objectives' metrics of a multi-objective experiment: each is an objective too,
+     * so a run that never reported one is MetricsUnavailable, not a Succeeded trial without values
+     * that no front can hold.
+     */
+    readonly further?: readonly string[]
+  },
   diagnostics: CollectionDiagnostics,
   texts: Readonly<Record<string, string>> = {},
 ): TrialOutcome {
@@ -64,7 +75,18 @@ export function decideTrialOutcome(
     }
     return { state: 'Failed', reason: 'TrialFailed', message: `Job reason: ${exit.reason}. ${exit.message}`, objective: value }
   }
-  if (value !== null) return { state: 'Succeeded', reason: 'TrialSucceeded', message: 'trial succeeded', objective: value }
+  if (value !== null) {
+    const missing = (objective.further ?? []).find((name) => !summary[name])
+    if (missing === undefined) return { state: 'Succeeded', reason: 'TrialSucceeded', message: 'trial succeeded', objective: value }
+    // The near miss the collector saw concerns the first objective only.
+    const { nearMiss: _first, ...rest } = diagnostics
+    return {
+      state: 'MetricsUnavailable',
+      reason: 'MetricsUnavailable',
+      message: missingMetricMessage({ metric: missing, collector: objective.collector }, rest, Object.keys(summary)),
+      objective: value,
+    }
+  }
   const text = Object.hasOwn(texts, objective.metric) ? texts[objective.metric] : undefined
   if (text !== undefined && objective.text === true) return { state: 'Succeeded', reason: 'TrialSucceeded', message: 'trial succeeded', objective: null }
   return {

@@ -43,6 +43,17 @@ describe('lifecycle rules (pure)', () => {
     assert.deepEqual(trialFinishedEvent(missing), { type: 'trial:state-changed', payload: { state: 'MetricsUnavailable', reason: 'MetricsUnavailable', objective: null } })
   })
 
+  test('a further objective never reported makes the run MetricsUnavailable, naming it and what was reported', () => {
+    const summary = { loss: { min: 0.1, max: 0.4, latest: 0.2 }, latncy_ms: { min: 30, max: 30, latest: 30 } }
+    const outcome = decideTrialOutcome({ phase: 'succeeded' }, summary, { ...objective, further: ['latency_ms'] }, clean)
+    assert.equal(outcome.state, 'MetricsUnavailable')
+    assert.match(outcome.message, /objective metric "latency_ms" was never reported/)
+    assert.match(outcome.message, /did you mean "latncy_ms"/)
+    // Every objective reported: Succeeded, the first objective's value as before.
+    const both = decideTrialOutcome({ phase: 'succeeded' }, { ...summary, latency_ms: summary.latncy_ms }, { ...objective, further: ['latency_ms'] }, clean)
+    assert.deepEqual(both, { state: 'Succeeded', reason: 'TrialSucceeded', message: 'trial succeeded', objective: 0.1 })
+  })
+
   test('state counters: from trials and from a tally, every state present', () => {
     assert.deepEqual(countStates([trial(0, 'Running', null), trial(1, 'Running', null), trial(2, 'Killed', null)]),
       { Pending: 0, Running: 2, Succeeded: 0, Failed: 0, Killed: 1, EarlyStopped: 0, MetricsUnavailable: 0 })
