@@ -41,6 +41,13 @@ export interface SuggestRequest {
   readonly suggestionRng?: (index: number) => Rng
   /** What the previous call returned as `state` (opaque JSON), if anything. */
   readonly state: unknown
+  /**
+   * A warm start (core/spec/warm-start.ts): succeeded trials of another experiment, their
+   * parameters inside this space. Model-based algorithms read them as history that was never
+   * a trial here (no trial numbers, counts or seeds of their own: `trialCount` and the streams
+   * ignore them); random, grid and sobol ignore them.
+   */
+  readonly priorTrials?: readonly TrialSnapshot[]
 }
 
 export interface SuggestResult {

@@ -5,6 +5,7 @@ import type { LeaseLostError } from '../db/lease-lost-error.ts'
 import type { ExperimentRecord, LeaseRecord, Store } from '../db/store.ts'
 import { ExperimentLease, type ExperimentLeaseOptions } from '../controller/experiment-lease.ts'
 import { experimentSeed } from '../suggestion/experiment-seed.ts'
+import { seedWarmStart } from '../suggestion/seed-warm-start.ts'
 import { reconcileSpecChange } from './reconcile-spec-change.ts'
 
 export type Claim =
@@ -83,6 +84,7 @@ async function createLeased(
   try {
     return await store.transaction(async (tx) => {
       const record = await tx.experiments.create({ name: experiment.metadata.name, spec: experiment, seed: experimentSeed(experiment) })
+      await seedWarmStart(tx, record)
       const attempt = await ExperimentLease.acquire(leaseOptions(record.id), tx)
       if ('heldBy' in attempt) throw new Error(`a lease exists on experiment ${record.id}, created a moment ago`)
       return { record, lease: attempt.lease }

@@ -38,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--fresh', 'discard an existing experiment of the same name and start over')
     .option('--wait-for-lease', 'while another process runs this experiment, wait for it to finish or die instead of exiting with code 4')
     .option('--more <n>', 'add n trials to the experiment (finished or not, whatever its resumePolicy) and run them, keeping its history')
+    .option('--from <experiment>', 'warm start: a new experiment\'s algorithm starts with the succeeded trials of this experiment (same objective, compatible parameters) as history')
     .option('--home <dir>', 'folder that holds .tunewell/ (embedded database, trial logs)', process.cwd())
     .option('--ui', 'also serve the API and the dashboard on loopback while it runs; prints the experiment page URL')
     .option('--ui-wait', 'with --ui (implied): keep serving after the run ends, until Ctrl-C')
@@ -50,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option(...REPORT_URL_OPTION)
     .option(...KATIB_GRPC_PORT_OPTION)
     .option(...COLLECTOR_IMAGE_OPTION)
-    .action(async (file: string, opts: { fresh?: boolean; waitForLease?: boolean; more?: string; home: string; ui?: boolean; uiWait?: boolean; port?: string; host?: string; maxParallelTrials?: string; dbOutageLimit?: string } & ExecutorFlags) => {
+    .action(async (file: string, opts: { fresh?: boolean; waitForLease?: boolean; more?: string; from?: string; home: string; ui?: boolean; uiWait?: boolean; port?: string; host?: string; maxParallelTrials?: string; dbOutageLimit?: string } & ExecutorFlags) => {
       const ui = opts.ui === true || opts.uiWait === true
       if (!ui && (opts.port !== undefined || opts.host !== undefined)) {
         process.stderr.write('error: --port and --host only apply with --ui\n')
@@ -64,6 +65,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         home: opts.home,
         waitForLease: opts.waitForLease ?? false,
         ...(opts.more !== undefined ? { more: opts.more } : {}),
+        ...(opts.from !== undefined ? { from: opts.from } : {}),
         ...(opts.maxParallelTrials !== undefined ? { maxParallelTrials: opts.maxParallelTrials } : {}),
         ...(opts.dbOutageLimit !== undefined ? { outageLimit: opts.dbOutageLimit } : {}),
         ...executorFlags(opts),

@@ -1,13 +1,14 @@
 import { dirname, resolve } from 'node:path'
 import { formatIssues, InvalidSpecError } from '../core/errors.ts'
 import type { Experiment } from '../core/spec/index.ts'
-import { MAX_KATIB_COUNT, MAX_PARALLEL_TRIALS_ENV, MAX_PARALLEL_TRIALS_USAGE, parseMaxParallelTrials } from '../core/spec/index.ts'
+import { MAX_KATIB_COUNT, MAX_PARALLEL_TRIALS_ENV, MAX_PARALLEL_TRIALS_USAGE, parseMaxParallelTrials, warmStartIssues, withWarmStartFrom } from '../core/spec/index.ts'
 import { openStore, resolveStoreOptions } from '../db/open-store.ts'
 import type { ExperimentRecord, Store } from '../db/store.ts'
 import { LeaseLostError } from '../db/lease-lost-error.ts'
 import { extendExperiment } from '../lifecycle/extend-experiment.ts'
 import { isCompleted } from '../lifecycle/is-completed.ts'
 import { createLocalRunner } from '../controller/create-local-runner.ts'
+import { describeWarmStart, storedWarmStart } from '../suggestion/seed-warm-start.ts'
 import { ClusterUnavailableError, createTrialPlacement, parseExecutorFlags, runnableCheck, type ExecutorFlags, type TrialPlacement } from './create-executor.ts'
 import { DatabaseOutage } from '../controller/database-outage.ts'
 import { LEASE_TTL_ENV, LEASE_TTL_USAGE, leaseTtlFromEnv, type ExperimentLease } from '../controller/experiment-lease.ts'
@@ -40,6 +41,8 @@ export interface RunOptions extends ExecutorFlags {
   readonly waitForLease?: boolean
   /** `--more N`: add N trials to the experiment (lifecycle/extend-experiment.ts) and run them. */
   readonly more?: string
+  /** `--from OTHER`: warm-start a new experiment from OTHER's trials (the annotation tunewell.dev/warm-start-from). */
+  readonly from?: string
   /** `--max-parallel-trials`: the most parallelTrialCount accepted; default TUNEWELL_MAX_PARALLEL_TRIALS, then 256. */
   readonly maxParallelTrials?: string
 }
@@ -71,8 +74,12 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
   if (more !== undefined && !(more >= 1 && more <= MAX_KATIB_COUNT)) {
     return usage(`--more takes the number of trials to add, a whole number from 1 to ${MAX_KATIB_COUNT}, got ${JSON.stringify(options.more)}`)
   }
-  const { experiment, localIssues, warnings, locate } = await loadExperiment(file, { maxParallelTrials, runnable: runnableCheck(choice) })
+  const loaded = await loadExperiment(file, { maxParallelTrials, runnable: runnableCheck(choice) })
+  const { localIssues, warnings, locate } = loaded
   if (localIssues.length > 0) throw new InvalidSpecError(localIssues, file)
+  const experiment = options.from === undefined ? loaded.experiment : withWarmStartFrom(loaded.experiment, options.from)
+  const fromIssues = warmStartIssues(experiment)
+  if (fromIssues.length > 0) return usage(`--from: ${fromIssues[0]!.message}`)
   if (warnings.length > 0) process.stderr.write(`warning:\n${formatIssues(warnings, file)}\n`)
   const address = options.ui ? resolveRunUiAddress(options.ui, process.env) : undefined
   if (typeof address === 'string') return usage(address)
@@ -146,6 +153,11 @@ export async function runCommand(file: string, options: RunOptions = {}): Promis
       out.write(after === before
         ? `experiment "${record.name}" has no maxTrialCount: it already runs until its goal or a stop\n`
         : `experiment "${record.name}": ${more} more ${more === 1 ? 'trial' : 'trials'}, maxTrialCount ${before ?? 'unset'} -> ${after}\n`)
+    }
+    const warmStart = await storedWarmStart(store, record.id)
+    if (warmStart) out.write(`experiment "${record.name}" ${describeWarmStart(warmStart)}\n`)
+    else if (options.from !== undefined) {
+      out.write(`note: --from applies when an experiment is created; "${record.name}" already exists without a warm start (run with --fresh to start it over from ${options.from})\n`)
     }
     // Printed once the experiment exists, so the page never opens on a 404.
     if (ui) out.write(`${ui.dashboard ? 'dashboard' : 'api'}: ${ui.url}\n`)

@@ -31,6 +31,7 @@ export async function askAlgorithm(request: AskRequest): Promise<AskResult> {
     rng: streams.streamOf(trialCount),
     suggestionRng: (index) => streams.streamOf(trialCount + index),
     state: request.state,
+    ...(request.priorTrials ? { priorTrials: request.priorTrials } : {}),
   })
   const suggestions = result.suggestions.slice(0, request.count)
   return {

@@ -19,6 +19,8 @@ export interface AskRequest {
   readonly trials: readonly TrialSnapshot[]
   /** How many trials exist so far; `trials.length` when absent. */
   readonly trialCount?: number
+  /** A warm start's trials of another experiment (SuggestRequest.priorTrials). */
+  readonly priorTrials?: readonly TrialSnapshot[]
   /** How many new parameter sets are wanted. */
   readonly count: number
   /** The experiment seed. */

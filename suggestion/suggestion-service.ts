@@ -3,7 +3,7 @@ import type { Experiment, ObjectiveSpec } from '../core/spec/index.ts'
 import type { Direction } from '../algorithms/index.ts'
 import { constraintsOf, objectivesOf } from '../core/multiobjective/objectives.ts'
 import { constraintViolations, objectiveValues } from '../core/multiobjective/trial-vector.ts'
-import { enqueuedTrials, toSearchSpace } from '../core/spec/index.ts'
+import { enqueuedTrials, priorSnapshots, toSearchSpace } from '../core/spec/index.ts'
 import type { IntermediateValue, TrialSnapshot } from '../core/trial.ts'
 import type { ExperimentRecord, Store, TrialRecord, TrialTally } from '../db/store.ts'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
@@ -11,18 +11,13 @@ import { TunewellError } from '../core/errors.ts'
 import { askAlgorithm } from './ask-algorithm.ts'
 import type { AskRequest, AskResult } from './ask-algorithm.ts'
 import { trialName } from './trial-name.ts'
+import { EMPTY_SUGGESTION_STATE, type SuggestionState } from './suggestion-state.ts'
 
 /**
  * How the service asks the algorithm: askAlgorithm in this thread (the default), or a
  * SuggestionWorkerPool's `ask`, which runs it in a worker thread (`tunewell serve`).
  */
 export type AskFunction = (request: AskRequest) => Promise<AskResult>
-
-/** What we persist per experiment: the algorithm's own state plus whether it ran dry. */
-interface SuggestionState {
-  readonly algorithm: unknown
-  readonly exhausted: boolean
-}
 
 /**
  * The most trials one creation asks the algorithm for and writes, in one transaction that holds
@@ -80,7 +75,7 @@ export class SuggestionService {
       const trials = usesHistory ? await tx.trials.list(experimentId) : undefined
       const tally = trials ? tallyOf(trials) : await tx.trials.tally(experimentId)
       const saved = await tx.algorithmStates.get(experimentId)
-      const state = (saved?.state ?? { algorithm: undefined, exhausted: false }) as SuggestionState
+      const state = (saved?.state ?? EMPTY_SUGGESTION_STATE) as SuggestionState
       const missing = Math.min(want(tally, experiment), TRIAL_BATCH)
       if (missing <= 0 || state.exhausted) return { created: [], exhausted: state.exhausted }
 
@@ -89,8 +84,13 @@ export class SuggestionService {
         ? await tx.observations.curves(experimentId, spec.spec.objective.objectiveMetricName)
         : undefined
       // Queued sets (tunewell.dev/enqueue-trials) are the first trials, before any suggestion.
-      const queued = enqueuedTrials(spec, space).params.slice(tally.total, tally.total + missing)
+      const annotated = enqueuedTrials(spec, space).params.slice(tally.total, tally.total + missing)
+      // Then those enqueued through the API (POST .../trials:enqueue), oldest first.
+      const fromQueue = (state.queued ?? []).slice(0, missing - annotated.length)
+      const queued = [...annotated, ...fromQueue]
       const rest = missing - queued.length
+      // A warm start's trials (seed-warm-start.ts); architecture searches do not read them.
+      const prior = spec.spec.nasConfig ? undefined : priorSnapshots(state.warmStart)
       const { suggestions, state: algorithmState, exhausted, parents } = rest === 0
         ? { suggestions: [], state: state.algorithm, exhausted: false, parents: undefined }
         : await this.#ask({
@@ -104,6 +104,7 @@ export class SuggestionService {
           count: rest,
           seed: experiment.seed,
           state: state.algorithm,
+          ...(prior ? { priorTrials: prior } : {}),
           ...(spec.spec.nasConfig ? { nasConfig: spec.spec.nasConfig } : {}),
         })
       const lineage = await lineageOf(tx, experimentId, trials, parents, suggestions.length)
@@ -112,7 +113,11 @@ export class SuggestionService {
         [...queued.map((params) => ({ params })), ...suggestions.map((params, i) => ({ params, ...lineage[i] }))]
           .map((trial, i) => ({ name: trialName(experiment.name, experimentId, tally.total + i), ...trial })),
       )
-      await tx.algorithmStates.put(experimentId, { algorithm: algorithmState, exhausted }, saved?.version ?? 0)
+      const next: SuggestionState = {
+        ...state, algorithm: algorithmState, exhausted,
+        ...(state.queued ? { queued: state.queued.slice(fromQueue.length) } : {}),
+      }
+      await tx.algorithmStates.put(experimentId, next, saved?.version ?? 0)
       // One statement: the experiment stays locked while they are written.
       await tx.events.appendMany(created.map((trial) =>
         ({ experimentId, trialId: trial.id, type: 'trial:created', payload: { name: trial.name, params: trial.params } })))

@@ -13,6 +13,9 @@
  * - The first run starts at the centre of the box with σ0 = `sigma` (Optuna's CmaEsSampler);
  *   restarts start at random points. Without a usable state (first call, or lost) a fresh run
  *   starts, centred on the best finished trial if there is one.
+ * - Warm start (`priorTrials`): the first run is centred on the best of another experiment's
+ *   trials (a fresh run's rule above, with them as history), with the same σ0; the distribution
+ *   is not fitted to them (WS-CMA-ES, Nomura et al. 2021, would be).
  * - Bounds: samples outside the box are drawn again (`cma-sampler.ts`); ints, steps and discrete
  *   lists keep a minimum spread (`integer-margin.ts`, after CMA-ES with margin).
  * - Failed trials rank worst (`generation-members.ts`).
@@ -80,7 +83,7 @@ export class CmaesSuggester implements Suggester {
     const defaults: RestartDefaults = { popsize: this.settings.popsize ?? defaultPopsize(cube.dimensions), sigma: this.settings.sigma }
     const search = new GenerationSearch(
       cube, request, this.settings.restart_strategy, defaults,
-      readCmaesState(request.state, cube.dimensions) ?? freshState(cube, trials, direction, defaults, rngForSuggestion(request, 0)),
+      readCmaesState(request.state, cube.dimensions) ?? freshState(cube, [...request.priorTrials ?? [], ...trials], direction, defaults, rngForSuggestion(request, 0)),
     )
     return { suggestions: search.suggest(count), state: search.state() }
   }

@@ -44,6 +44,10 @@
  *   most MAX_FIT_POINTS of them (subsample-history.ts: the best quarter plus a seeded random
  *   sample of the rest); screening candidates shrink as 1/n² so the O(n²) predictive variance
  *   keeps a bounded cost.
+ * - Warm start (`priorTrials`): another experiment's succeeded trials are observations like
+ *   this one's and count towards the initial design (as told points do in skopt), so the model
+ *   is used from the first trial when there are `n_initial_points` of them; their points are
+ *   not suggested again.
  * - Seeding: the i-th suggestion of a call draws (its acquisition search, gp_hedge's choice, a
  *   random fallback) from the stream of its own trial number (`rngForSuggestion`); the model
  *   fit draws from the call's stream. The initial design is the Sobol' sequence by trial
@@ -163,7 +167,7 @@ export class GpSuggester implements Suggester {
     const cube = createUnitCube(space)
     const previous = readState(request.state, cube.dimensions)
     const scrambleSeed = previous?.scrambleSeed ?? rng.int(2 ** 32)
-    const used = new Set(request.trials.map((t) => paramsKey(space, t.params)))
+    const used = new Set([...request.priorTrials ?? [], ...request.trials].map((t) => paramsKey(space, t.params)))
     const data = observe(request, cube, rng)
     const suggestions: Params[] = []
     const design: Float64Array[] = []
@@ -380,7 +384,7 @@ export function collect(request: SuggestRequest, cube: UnitCube): Observations {
   const x: Float64Array[] = []
   const y: number[] = []
   const pending: Float64Array[] = []
-  for (const trial of request.trials) {
+  for (const trial of [...request.priorTrials ?? [], ...request.trials]) {
     const encoded = cube.encode(trial.params)
     if (!encoded) continue
     if (trial.state === 'Succeeded' && typeof trial.objective === 'number' && Number.isFinite(trial.objective)) {
@@ -425,7 +429,8 @@ export function initialDesign(
   suggestions: Params[], encoded: Float64Array[],
 ): number {
   const { space } = request
-  let designIndex = request.trials.length
+  // A warm start's trials count as points of the design already run (skopt's `tell` of them).
+  let designIndex = (request.priorTrials?.length ?? 0) + request.trials.length
   while (suggestions.length < request.count && (designIndex < initialPoints || observed < MIN_OBSERVATIONS)) {
     const { params, next } = designPoint(space, cube, scrambleSeed, designIndex, used, rngForSuggestion(request, suggestions.length))
     designIndex = next

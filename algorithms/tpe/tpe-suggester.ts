@@ -82,6 +82,9 @@
  *   therefore gets the same parameters however the trials were batched; once the model is used
  *   its draws still depend only on the seed, n and what the history holds, but the history
  *   itself (which trials had finished when n was asked) depends on timing.
+ * - Warm start (`priorTrials`): another experiment's succeeded trials are history before this
+ *   one's, finished trials like any other, so they count towards `n_startup_trials` and the
+ *   model is used from the first trial when there are enough of them (Optuna's `add_trials`).
  */
 import type { Rng } from '../../core/rng.ts'
 import type { Params, SearchSpace } from '../../core/search-space.ts'
@@ -149,7 +152,9 @@ export class TpeSuggester implements Suggester {
     const { space } = request
     const model = new TpeSpace(space)
     const signs = objectiveSigns(request)
-    const history = readHistory(model, request.trials, signs, request.count, (request.constraintCount ?? 0) > 0)
+    // A warm start's trials come first, as finished trials that count towards the startup.
+    const trials = request.priorTrials ? [...request.priorTrials, ...request.trials] : request.trials
+    const history = readHistory(model, trials, signs, request.count, (request.constraintCount ?? 0) > 0)
     let good: ParzenEstimator[] | undefined
     let nBelow = 0
     const suggestions: Params[] = []

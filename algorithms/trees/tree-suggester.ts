@@ -87,7 +87,8 @@ export class TreeSuggester implements Suggester {
     const cube = createUnitCube(space)
     const previous = readState(request.state, cube.dimensions)
     const scrambleSeed = previous?.scrambleSeed ?? rng.int(2 ** 32)
-    const used = new Set(request.trials.map((t) => paramsKey(space, t.params)))
+    // A warm start's points too (collect reads them as observations, as the GP does).
+    const used = new Set([...request.priorTrials ?? [], ...request.trials].map((t) => paramsKey(space, t.params)))
     const data = collect(request, cube)
     const suggestions: Params[] = []
     const inFlight: Float64Array[] = [...data.pending]

@@ -56,7 +56,7 @@ export function enqueuedTrials(experiment: Pick<Experiment, 'metadata'>, space: 
 }
 
 /** The value in the parameter's feasible space (numbers may be written as strings, as Katib's are), or why not. */
-function checkValue(parameter: Parameter, raw: unknown): ParamValue | { problem: string } {
+export function checkValue(parameter: Parameter, raw: unknown): ParamValue | { problem: string } {
   if (parameter.type === 'categorical') {
     return typeof raw === 'string' && parameter.choices.includes(raw)
       ? raw

@@ -7,6 +7,7 @@
 import type { SpecIssue } from '../errors.ts'
 import { closestMatch } from './closest-match.ts'
 import { ENQUEUE_ANNOTATION, enqueuedTrials } from './enqueued-trials.ts'
+import { warmStartIssues } from './warm-start.ts'
 import { metricNames, toSearchSpace } from './to-search-space.ts'
 import type { AlgorithmSetting, Experiment } from './experiment-schema.ts'
 import { joinPointer } from './json-pointer.ts'
@@ -62,6 +63,7 @@ export function validateExperiment(experiment: Experiment, shape: Shape = WHOLE)
   if (issues.length === 0 && experiment.metadata?.annotations?.[ENQUEUE_ANNOTATION] !== undefined) {
     issues.push(...enqueuedTrials(experiment, toSearchSpace(experiment)).issues)
   }
+  if (experiment.metadata?.annotations) issues.push(...warmStartIssues(experiment))
   if (wellFormed('/spec/metricsCollectorSpec') && shape.intact('/spec/trialTemplate') && wellFormed('/spec/trialTemplate/command')) {
     validateMetricsCollector(experiment, issues, warnings)
   }

@@ -92,6 +92,8 @@ export class ExperimentSync {
     } catch (error) {
       // Taken meanwhile (another replica created it, or an API submission): judged on the next pass.
       if (error instanceof TunewellError && error.code === 'EXPERIMENT_EXISTS') return
+      // A warm start that names no experiment, or one that does not fit: the resource cannot run.
+      if (error instanceof InvalidSpecError) return this.#invalidate(ref, error.issues.map((issue) => `${issue.path}: ${issue.message}`))
       throw error
     }
     this.#invalid.delete(ref.uid)
