@@ -29,6 +29,7 @@ import { trialLogRoutes } from './routes/trial-logs.ts'
 import { trialColumnRoutes } from './routes/trial-columns.ts'
 import { trialExportRoutes } from './routes/trial-export.ts'
 import { trialRoutes } from './routes/trials.ts'
+import { trialEnqueueRoutes } from './routes/trial-enqueue.ts'
 import { packageVersion } from './package-version.ts'
 
 const version = packageVersion()
@@ -77,6 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(experimentValidateRoutes, options)
   await app.register(experimentActionRoutes, options)
   await app.register(trialRoutes, options)
+  await app.register(trialEnqueueRoutes, options)
   await app.register(bestRoutes, options)
   await app.register(trialLogRoutes, options)
   await app.register(algorithmRoutes, options)

@@ -3,6 +3,7 @@ import { bestCommand } from './best-command.ts'
 import { deleteCommand } from './delete-command.ts'
 import { exportCommand } from './export-command.ts'
 import { resumeCommand, stopCommand } from './experiment-action-commands.ts'
+import { enqueueCommand } from './enqueue-command.ts'
 import { getCommand } from './get-command.ts'
 import { listCommand } from './list-command.ts'
 import { withLocalClient, type LocalOptions } from './local-client.ts'
@@ -75,6 +76,14 @@ export function registerServerCommands(program: Command, finish: (code: number) 
     .description('stop an experiment on a tunewell server (Succeeded, ExperimentStopped; running trials are killed)')
     .argument('<name>', 'experiment name'))
     .action(async (name: string, opts: Options) => finish(await guarded(io, () => stopCommand(name, clientFor(opts), opts.output, io))))
+
+  withServerOptions(program.command('enqueue')
+    .description('queue parameter sets for the next trials of an experiment on a tunewell server, before its algorithm\'s suggestions')
+    .argument('<name>', 'experiment name')
+    .option('--params <k=v,...>', 'one parameter set, every parameter given; repeat for several', collect, [] as string[])
+    .option('--file <file>', 'a JSON list of parameter sets, e.g. [{"lr": 0.05, "optimizer": "adam"}]'))
+    .action(async (name: string, opts: Options & { params: string[]; file?: string }) =>
+      finish(await guarded(io, () => enqueueCommand(name, opts, clientFor(opts), io))))
 
   withServerOptions(program.command('resume')
     .description('resume a stopped experiment on a tunewell server (resumePolicy LongRunning or FromVolume)')

@@ -109,6 +109,11 @@ export class TunewellClient {
     return this.#request('POST', `${experimentPath(name)}:resume`)
   }
 
+  /** Parameter sets for the next trials, before the algorithm's suggestions (values may be numbers or their text). */
+  enqueueTrials(name: string, params: readonly Readonly<Record<string, number | string>>[]): Promise<{ queued: number }> {
+    return this.#request('POST', `${experimentPath(name)}/trials:enqueue`, { body: { params } })
+  }
+
   /** Stops it, waits for its trial processes, and deletes it with its trials (not their logs). */
   deleteExperiment(name: string): Promise<void> {
     return this.#request('DELETE', experimentPath(name))

@@ -106,6 +106,18 @@ class ClientTest(unittest.TestCase):
         }
         self.assertEqual(self.client.create_experiment(spec)["metadata"]["name"], name)
 
+    def test_enqueue_runs_the_sets_first_and_refuses_a_value_outside_the_space(self):
+        name = unique("enqueue")
+        self.client.create_experiment(ask_tell_yaml(name, parallel=1, max_trials=3))
+        with self.assertRaises(TunewellError) as refused:
+            self.client.enqueue(name, [{"x": 0.5, "layers": 2, "optimizer": "adam"}, {"x": 9, "layers": 2, "optimizer": "adam"}])
+        self.assertEqual(refused.exception.status, 422)
+        self.assertEqual([issue.get("path") for issue in refused.exception.issues], ["/params/1/x"])
+        self.assertEqual(self.client.enqueue(name, {"x": 0.5, "layers": 2, "optimizer": "adam"}), 1)
+        trial = self.client.ask(name)
+        self.assertEqual(trial.params, {"x": 0.5, "layers": 2, "optimizer": "adam"})
+        trial.tell(1.0)
+
     def test_optimize_with_workers_failures_and_best(self):
         name = unique("optimize")
         self.client.create_experiment(ask_tell_yaml(name, parallel=2, max_trials=8, failed=3))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 from urllib.parse import quote, urlencode
 
 from ._http import Http, retry_after_seconds
@@ -60,6 +60,15 @@ class Client:
 
     def stop_experiment(self, name: str) -> Dict[str, Any]:
         return self._http.request("POST", f"/api/v1/experiments/{_q(name)}:stop", {})[2]
+
+    def enqueue(self, name: str, params: Union[Mapping[str, Any], Sequence[Mapping[str, Any]]]) -> int:
+        """Queue parameter sets for the next trials, before the algorithm's suggestions (Optuna's
+        ``enqueue_trial``): one dict or a list of them, each giving every parameter a value inside
+        its feasible space; a problem raises TunewellError (422) with ``issues`` at
+        ``/params/<i>/<name>``, and nothing is queued. Returns how many sets wait for a trial."""
+        sets = [dict(params)] if isinstance(params, Mapping) else [dict(p) for p in params]
+        answer = self._http.request("POST", f"/api/v1/experiments/{_q(name)}/trials:enqueue", {"params": sets})[2]
+        return int(answer["queued"])
 
     def delete_experiment(self, name: str) -> None:
         self._http.request("DELETE", f"/api/v1/experiments/{_q(name)}", allow=(404,))
