@@ -74,7 +74,7 @@ describe('bayesianoptimization settings', () => {
   const budget = { maxTrialCount: 20, parallelTrialCount: 2 }
 
   it('defaults as Katib: GP, 10 initial points, gp_hedge, auto', () => {
-    assert.deepEqual(parseSettings(bayesianOptimizationAlgorithm, []).settings, { base_estimator: 'GP', n_initial_points: 10, acq_func: 'gp_hedge', acq_optimizer: 'auto' })
+    assert.deepEqual(parseSettings(bayesianOptimizationAlgorithm, []).settings, { base_estimator: 'GP', n_initial_points: 10, acq_func: 'gp_hedge', acq_optimizer: 'auto', multi_objective: 'smsego' })
   })
 
   it('accepts RF, ET and GBRT, and refuses acq_optimizer lbfgs with them at creation, as skopt does', () => {
