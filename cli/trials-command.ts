@@ -1,6 +1,6 @@
 import type { TunewellClient, TrialFilter } from '../api/client/tunewell-client.ts'
 import type { TrialView } from '../api/schemas/trial.ts'
-import { metricNames, toSearchSpace } from '../core/spec/index.ts'
+import { metricNames, toSearchSpace } from '../core/spec/to-search-space.ts'
 import { renderOutput } from './render-output.ts'
 import type { CommandIo } from './server-io.ts'
 import type { OutputFormat } from './server-options.ts'
