@@ -34,6 +34,7 @@ const LONG_FILES: Readonly<Record<string, number>> = {
   'test/cli/printed-metrics-run.test.ts': 300_000,
   'test/cli/run-more.test.ts': 600_000,
   'test/cli/server-commands.test.ts': 300_000,
+  'test/cli/warm-start.test.ts': 300_000,
   'test/clients/python-client.test.ts': 300_000,
   'test/examples/multiobjective-run.test.ts': 300_000,
   'test/examples/nas-digits-run.test.ts': 480_000,

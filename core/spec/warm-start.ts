@@ -14,6 +14,7 @@
  * Only Succeeded trials with a finite objective are used: a failed or early-stopped one says
  * nothing an algorithm here can use without the source's curves.
  */
+import { objectivesOf } from '../multiobjective/objectives.ts'
 import { InvalidSpecError } from '../errors.ts'
 import type { SpecIssue } from '../errors.ts'
 import type { Params, SearchSpace } from '../search-space.ts'
@@ -83,6 +84,11 @@ export function warmStartFrom(target: Experiment, source: Experiment, trials: re
   const theirs = source.spec.objective
   if (ours.objectiveMetricName !== theirs.objectiveMetricName) {
     throw issue(`its objective metric is "${theirs.objectiveMetricName}", this experiment's is "${ours.objectiveMetricName}"; their values cannot be compared`)
+  }
+  const objectives = Math.max(objectivesOf(ours).length, objectivesOf(theirs).length)
+  if (objectives >= 2) {
+    // Prior trials reach the algorithms as single objective values (priorSnapshots); a front needs every objective.
+    throw issue(`warm start is for single-objective experiments, and ${objectivesOf(ours).length >= 2 ? 'this one' : 'that one'} has several objectives; start it without tunewell.dev/warm-start-from (or --from)`)
   }
   if (ours.type !== theirs.type) {
     throw issue(`it ${theirs.type === 'minimize' ? 'minimizes' : 'maximizes'} ${theirs.objectiveMetricName}, this experiment ${ours.type === 'minimize' ? 'minimizes' : 'maximizes'} it; use the same objective type`)

@@ -56,10 +56,16 @@ describe('POST .../trials:enqueue', () => {
     await askAndTell(source, 0.5)
     const warm = (name: string, from: string, yaml = experimentYaml(name, { template: false, parallel: 1, max: 2 })) =>
       postYaml(t.app, yaml.replace(`  name: ${name}\n`, `  name: ${name}\n  annotations:\n    tunewell.dev/warm-start-from: ${from}\n`))
-    for (const [from, message] of [['no-such-experiment', /no experiment of that name exists/], [source, /its objective metric is/]] as const) {
+    const cases = [
+      ['no-such-experiment', /no experiment of that name exists/, (yaml: string) => yaml],
+      [source, /its objective metric is/, (yaml: string) => yaml.replace(/objectiveMetricName: \S+/, 'objectiveMetricName: other_metric')],
+      // Prior trials reach the algorithms with one objective value: a front cannot start from them.
+      [source, /warm start is for single-objective experiments, and this one has several objectives/,
+        (yaml: string) => yaml.replace(/(\n( *)objectiveMetricName: (\S+)\n)/, '$1$2objectives: [{metric: latency_ms, direction: minimize}]\n')],
+    ] as const
+    for (const [from, message, edit] of cases) {
       const name = uniqueName('warm')
-      const yaml = experimentYaml(name, { template: false, parallel: 1, max: 2 })
-      const other = from === source ? yaml.replace(/objectiveMetricName: \S+/, 'objectiveMetricName: other_metric') : yaml
+      const other = edit(experimentYaml(name, { template: false, parallel: 1, max: 2 }))
       const res = await warm(name, from, other)
       assert.equal(res.statusCode, 422, res.body)
       const issues = (JSON.parse(res.body) as ErrorBody).error.issues ?? []
