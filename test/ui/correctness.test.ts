@@ -194,10 +194,17 @@ spec:
 
     await page.locator('label.inline-field').filter({ hasText: /^x/ }).locator('select').selectOption('momentum')
     const contour = page.getByTestId('contour-chart')
-    const labels = await contour.evaluate((el) => {
+    const contourLabels = () => contour.evaluate((el) => {
       const option = (el as unknown as { chart: { getOption(): { xAxis: { axisLabel: { formatter(v: number): string } }[] } } }).chart.getOption()
       return [0, 1, 2].map((k) => option.xAxis[0]!.axisLabel.formatter(k))
     })
+    // The chart redraws for the new x parameter after the select changes: until then it still
+    // labels the previous one's axis.
+    let labels = await contourLabels()
+    for (let tries = 0; tries < 300 && labels.join() !== '0.10,0.50,0.90'; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      labels = await contourLabels()
+    }
     assert.deepEqual(labels, ['0.10', '0.50', '0.90'])
   })
 

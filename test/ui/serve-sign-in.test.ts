@@ -24,8 +24,12 @@ describe('serve from any folder: the printed dashboard URL signs in, the templat
     const folder = mkdtempSync(join(tmpdir(), 'tunewell-anywhere-'))
     const token = 'sign-in-test-token-7c41e09b2d'
     const output = { out: '', err: '' }
+    // The folder's own embedded database, whatever DATABASE_URL says: the test is about a serve
+    // started anywhere, and its page must be empty at first (a shared PostgreSQL database holds the
+    // other tests' experiments, and perhaps another "my-experiment").
+    const { DATABASE_URL: _shared, ...env } = process.env
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], {
-      cwd: folder, env: { ...process.env, TUNEWELL_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: folder, env: { ...env, TUNEWELL_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'],
     })
     child.stdout.on('data', (chunk: Buffer) => { output.out += chunk.toString() })
     child.stderr.on('data', (chunk: Buffer) => { output.err += chunk.toString() })

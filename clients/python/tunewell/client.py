@@ -98,8 +98,12 @@ class Client:
 
     def trials_dataframe(self, name: str) -> Any:
         """The trials as a pandas DataFrame (one row per trial: number, name, state, objective,
-        ``params_<name>`` and ``metrics_<name>`` columns), or a list of such dicts without pandas."""
-        rows = [_flat_row(t) for t in self.trials(name)]
+        ``params_<name>`` and ``metrics_<name>`` columns), or a list of such dicts without pandas.
+        Every row has every column, None where a trial has no value (a failed trial's metrics), as
+        a DataFrame would, whichever trial comes first."""
+        flat = [_flat_row(t) for t in self.trials(name)]
+        columns = list(dict.fromkeys(key for row in flat for key in row))
+        rows = [{key: row.get(key) for key in columns} for row in flat]
         try:
             import pandas  # type: ignore[import-not-found]
         except ImportError:
