@@ -4,7 +4,7 @@ import { problemSearchSpace } from '../problems/problem-search-space.ts'
 import { sampleParams } from '../../algorithms/sample-parameter.ts'
 import { quantile } from '../report/quantile.ts'
 import type { RawSetting } from '../../algorithms/parse-settings.ts'
-import { askMultiObjective } from './ask-multiobjective.ts'
+import { askAlgorithm } from '../../suggestion/ask-algorithm.ts'
 import type { MultiObjectiveProblem } from './multiobjective-problem.ts'
 
 export interface AskLatency {
@@ -38,7 +38,10 @@ export async function measureAskLatency(problem: MultiObjectiveProblem, algorith
   const times: number[] = []
   for (let r = 0; r < repeats; r++) {
     const started = performance.now()
-    await askMultiObjective({ algorithmName: algorithm, settings, space, directions, constraintCount, trials: history, count: 1, seed: r, state: undefined })
+    await askAlgorithm({
+      algorithmName: algorithm, settings, space, direction: directions[0]!, directions,
+      ...(constraintCount > 0 ? { constraintCount } : {}), trials: history, count: 1, seed: r, state: undefined,
+    })
     times.push(performance.now() - started)
   }
   return { problem: problem.name, trials, repeats, median_ms: quantile(times, 0.5), min_ms: Math.min(...times), max_ms: Math.max(...times) }

@@ -3,7 +3,7 @@ import type { Params } from '../../core/search-space.ts'
 import type { TrialSnapshot } from '../../core/trial.ts'
 import { paramsIssue } from '../problems/params-issue.ts'
 import { problemSearchSpace } from '../problems/problem-search-space.ts'
-import { askMultiObjective } from './ask-multiobjective.ts'
+import { askAlgorithm } from '../../suggestion/ask-algorithm.ts'
 import { hypervolumeRegret } from './hypervolume-regret.ts'
 import type { EvaluatedPoint } from './hypervolume-regret.ts'
 import type { MultiObjectiveProblem } from './multiobjective-problem.ts'
@@ -51,8 +51,9 @@ export async function runMultiObjectiveOne(problem: MultiObjectiveProblem, spec:
   for (let n = 0; n < spec.budget; n++) {
     let params: Params
     try {
-      const ask = await askMultiObjective({
-        algorithmName: spec.algorithm, settings: spec.settings, space, directions, constraintCount, trials, count: 1, seed: spec.seed, state,
+      const ask = await askAlgorithm({
+        algorithmName: spec.algorithm, settings: spec.settings, space, direction: directions[0]!, directions,
+        ...(constraintCount > 0 ? { constraintCount } : {}), trials, count: 1, seed: spec.seed, state,
       })
       if (ask.suggestions.length === 0) return finish(`trial ${n}: the algorithm gave no suggestion (exhausted)`)
       params = ask.suggestions[0]!
